@@ -1,0 +1,82 @@
+/**
+ * Every physical name that must be fixed comes from here, so two stacks can never collide in one cluster or one
+ * Vault: phase is part of every per-phase name, environment is part of every Vault name (environments may share
+ * a Vault), and each name is checked against the limits of the system that stores it. Pure.
+ */
+import type { Environment, Phase } from "./phases";
+
+export const LABELS = {
+  phase: "agent-trust.io/phase",
+  agent: "agent-trust.io/agent",
+  environment: "agent-trust.io/environment",
+  investigation: "agent-trust.io/investigation",
+  tier: "agent-trust.io/tier",
+  managedBy: "app.kubernetes.io/managed-by",
+  partOf: "app.kubernetes.io/part-of",
+} as const;
+
+export const DEFAULTS = {
+  namespace: "ai-agents",
+  kvMount: "agent",
+  authMount: "kubernetes",
+  audience: "vault",
+} as const;
+
+const DNS_LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+
+/** Throws unless `value` is an RFC 1123 DNS label (what Kubernetes demands of namespace and most names). */
+export function assertDnsLabel(value: string, what: string): string {
+  if (value.length > 63 || !DNS_LABEL.test(value)) {
+    throw new Error(`${what} "${value}" is not a DNS label (lowercase a-z, 0-9 and "-", at most 63 characters)`);
+  }
+  return value;
+}
+
+export function isDnsLabel(value: string): boolean {
+  return value.length <= 63 && DNS_LABEL.test(value);
+}
+
+/** Names for everything one agent has in one phase of one environment. */
+export interface AgentNames {
+  readonly serviceAccount: string;
+  readonly agentsRole: string;
+  readonly targetRole: string;
+  readonly networkPolicy: string;
+  readonly podTemplate: string;
+  readonly vaultRole: string;
+  readonly vaultPolicy: (domain: string) => string;
+  /** Name of one investigation's Job. */
+  readonly job: (investigationId: string) => string;
+}
+
+export function agentNames(env: Environment, phase: Phase, agent: string): AgentNames {
+  const base = `${agent}-${phase}`;
+  const vaultBase = `agent-trust-${env}-${agent}-${phase}`;
+  return {
+    serviceAccount: assertDnsLabel(base, "ServiceAccount name"),
+    agentsRole: assertDnsLabel(`${base}-self`, "Role name"),
+    targetRole: assertDnsLabel(`${base}-target`, "Role name"),
+    networkPolicy: assertDnsLabel(`${base}-egress`, "NetworkPolicy name"),
+    podTemplate: assertDnsLabel(`${base}-investigation`, "PodTemplate name"),
+    vaultRole: vaultBase,
+    vaultPolicy: (domain) => `${vaultBase}-${domain}`,
+    job: (investigationId) => assertDnsLabel(`${base}-${investigationId}`, "Job name"),
+  };
+}
+
+/** Names the foundation of one environment owns. */
+export function foundationNames(env: Environment) {
+  return {
+    quota: "agent-trust-quota",
+    limitRange: "agent-trust-limits",
+    defaultDeny: "agent-trust-default-deny",
+    dnsEgress: "agent-trust-dns-egress",
+    auditPolicyConfigMap: "agent-trust-audit-policy",
+    stackTag: `agent-trust-${env}`,
+  } as const;
+}
+
+/** Pulumi stack name of a phase stack: `dev-shadow`; the foundation stack is just the environment. */
+export function stackName(env: Environment, phase?: Phase): string {
+  return phase ? `${env}-${phase}` : env;
+}
