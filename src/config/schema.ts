@@ -4,6 +4,7 @@
  */
 import { z } from "zod";
 import { EGRESS_CLASSES, LIMITS, SECRET_DOMAINS } from "../model/catalog";
+import { cidrContains, metadataRange, parseCidr } from "../model/cidr";
 import { DEFAULTS, isDnsLabel } from "../model/naming";
 import { ENVIRONMENTS, PHASES } from "../model/phases";
 
@@ -29,7 +30,12 @@ const ports = z.array(port).min(1, "every egress destination must name its ports
 
 const cidr = z
   .string()
-  .regex(/^([0-9.]+\/\d{1,2}|[0-9a-fA-F:]+\/\d{1,3})$/, "must be a CIDR such as 203.0.113.0/24 or 2001:db8::/32");
+  .refine((v) => parseCidr(v) !== undefined, "must be a CIDR such as 203.0.113.0/24 or 2001:db8::/32")
+  .refine((v) => {
+    const c = parseCidr(v);
+    // The cloud metadata service hands out node credentials: never a destination, however it is spelled.
+    return !c || !cidrContains(metadataRange(c.family), c);
+  }, "must not point into the cloud metadata range (169.254.0.0/16, fd00:ec2::/32)");
 
 const cidrDestination = z.strictObject({ cidr, ports });
 const selectorDestination = z.strictObject({

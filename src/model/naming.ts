@@ -42,7 +42,8 @@ export interface AgentNames {
   readonly agentsRole: string;
   readonly targetRole: string;
   readonly networkPolicy: string;
-  readonly podTemplate: string;
+  /** Name of the published PodTemplate of one resource tier. */
+  readonly podTemplate: (tier: string) => string;
   readonly vaultRole: string;
   readonly vaultPolicy: (domain: string) => string;
   /** Name of one investigation's Job. */
@@ -57,7 +58,7 @@ export function agentNames(env: Environment, phase: Phase, agent: string): Agent
     agentsRole: assertDnsLabel(`${base}-self`, "Role name"),
     targetRole: assertDnsLabel(`${base}-target`, "Role name"),
     networkPolicy: assertDnsLabel(`${base}-egress`, "NetworkPolicy name"),
-    podTemplate: assertDnsLabel(`${base}-investigation`, "PodTemplate name"),
+    podTemplate: (tier) => assertDnsLabel(`${base}-${tier}`, "PodTemplate name"),
     vaultRole: vaultBase,
     vaultPolicy: (domain) => `${vaultBase}-${domain}`,
     job: (investigationId) => assertDnsLabel(`${base}-${investigationId}`, "Job name"),

@@ -1,0 +1,29 @@
+/** The `agent-trust` command: a small dispatcher over subcommands, each in its own module. */
+import { processIo, type Io } from "./io";
+import { runRender } from "./render";
+
+type Command = { summary: string; run: (args: string[], io: Io) => number | Promise<number> };
+
+const COMMANDS: Record<string, Command> = {
+  render: { summary: "write a stack's desired state as YAML (no cluster needed)", run: runRender },
+};
+
+export function usage(): string {
+  const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
+  const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
+  return `Usage: agent-trust <command> [options]\n\nCommands:\n${lines.join("\n")}\n\nRun agent-trust <command> --help for details.`;
+}
+
+export async function main(argv: string[], io: Io = processIo()): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === "--help" || command === "-h" || command === "help") {
+    io.out(usage());
+    return command === undefined ? 2 : 0;
+  }
+  const c = COMMANDS[command];
+  if (!c) {
+    io.err(usage());
+    return io.fail(`unknown command "${command}"`);
+  }
+  return c.run(rest, io);
+}

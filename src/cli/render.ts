@@ -1,0 +1,53 @@
+/** `agent-trust render <stack> --out <dir>`. */
+import { ConfigError } from "../config/parse";
+import { renderStack, writeRendered } from "../render";
+import type { Io } from "./io";
+
+export const RENDER_HELP = `Usage: agent-trust render <stack> --out <dir>
+
+Writes the desired state of one stack (for example dev, dev-shadow, prod-assist) as multi-document YAML:
+  <dir>/kubernetes.yaml  the Kubernetes objects the stack would create
+  <dir>/vault.yaml       its Vault objects, as agent-trust.io/v1 VaultPolicy (spec.policy: the HCL text),
+                         VaultKubernetesAuthRole (spec: Vault's auth/<mount>/role/<name> fields) and, for a
+                         foundation, VaultAuthBackend, VaultKubernetesAuthConfig and VaultMount documents
+
+It reads stacks/Pulumi.<stack>.yaml (and the environment's foundation stack file) directly: no Pulumi CLI, no
+cluster, no Vault. The output is byte-for-byte deterministic, so it can be committed and diffed in review.
+A phase above its environment's ceiling is rendered too, with a warning on stderr, because reviewers need to
+see what a promotion would grant; only deploying it is refused.
+
+Exit codes: 0 rendered, 2 bad arguments, unknown stack or invalid config (the message names the key).`;
+
+export function runRender(args: string[], io: Io): number {
+  let stack: string | undefined;
+  let out: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === "--help" || a === "-h") {
+      io.out(RENDER_HELP);
+      return 0;
+    } else if (a === "--out") {
+      out = args[++i];
+      if (out === undefined) return io.fail("--out needs a directory");
+    } else if (a.startsWith("--out=")) {
+      out = a.slice("--out=".length);
+    } else if (a.startsWith("-")) {
+      return io.fail(`unknown option ${a}`);
+    } else if (stack === undefined) {
+      stack = a;
+    } else {
+      return io.fail(`unexpected argument ${a}; render takes one stack`);
+    }
+  }
+  if (!stack) return io.fail("render needs a stack name, e.g. agent-trust render dev-shadow --out out/dev-shadow");
+  if (!out) return io.fail("render needs --out <dir>");
+  try {
+    const rendered = renderStack(stack);
+    for (const w of rendered.warnings) io.err(`warning: ${w}`);
+    for (const f of writeRendered(rendered, out)) io.out(`wrote ${f}`);
+    return 0;
+  } catch (e) {
+    if (e instanceof ConfigError || (e as Error).name === "PlanError") return io.fail((e as Error).message);
+    throw e;
+  }
+}

@@ -1,0 +1,154 @@
+/**
+ * The foundation of one environment, planned as plain objects: the agents namespace and its guard rails, and
+ * the Vault mounts every phase stack builds on. Pure: the renderer and the Pulumi component both start here.
+ */
+import type { FoundationConfig } from "../config/schema";
+import { foundationNames, LABELS } from "../model/naming";
+import type { Environment, Phase } from "../model/phases";
+import { VAULT_API_VERSION, type Manifest } from "./manifest";
+
+/** What a phase stack needs from its foundation (the foundation stack's outputs). */
+export interface FoundationOutputs {
+  readonly environment: Environment;
+  readonly namespace: string;
+  readonly phaseCeiling: Phase;
+  readonly authMount: string;
+  readonly kvMount: string;
+  readonly audience: string;
+}
+
+export function foundationOutputs(cfg: FoundationConfig): FoundationOutputs {
+  return {
+    environment: cfg.environment,
+    namespace: cfg.namespace,
+    phaseCeiling: cfg.phaseCeiling,
+    authMount: cfg.vault.authMount,
+    kvMount: cfg.vault.kvMount,
+    audience: cfg.vault.audience,
+  };
+}
+
+export function baseLabels(env: Environment): Record<string, string> {
+  return { [LABELS.managedBy]: "agent-trust", [LABELS.partOf]: "agent-trust", [LABELS.environment]: env };
+}
+
+function meta(cfg: FoundationConfig, name: string) {
+  return { name, namespace: cfg.namespace, labels: baseLabels(cfg.environment) };
+}
+
+const PSA_RESTRICTED = {
+  // All three modes: enforce rejects, audit records, warn tells the person applying. `latest` tracks the
+  // cluster's own definition of restricted so an upgrade tightens rather than silently lags.
+  "pod-security.kubernetes.io/enforce": "restricted",
+  "pod-security.kubernetes.io/enforce-version": "latest",
+  "pod-security.kubernetes.io/audit": "restricted",
+  "pod-security.kubernetes.io/audit-version": "latest",
+  "pod-security.kubernetes.io/warn": "restricted",
+  "pod-security.kubernetes.io/warn-version": "latest",
+};
+
+function kubernetesObjects(cfg: FoundationConfig): Manifest[] {
+  const n = foundationNames(cfg.environment);
+  const namespace: Manifest = {
+    apiVersion: "v1",
+    kind: "Namespace",
+    metadata: { name: cfg.namespace, labels: { ...baseLabels(cfg.environment), ...PSA_RESTRICTED } },
+  };
+  // A runaway launcher must not be able to starve the cluster: the quota bounds every investigation combined.
+  const quota: Manifest = {
+    apiVersion: "v1",
+    kind: "ResourceQuota",
+    metadata: meta(cfg, n.quota),
+    spec: {
+      hard: {
+        pods: String(cfg.quota.pods),
+        "requests.cpu": cfg.quota.requestsCpu,
+        "requests.memory": cfg.quota.requestsMemory,
+        "limits.cpu": cfg.quota.limitsCpu,
+        "limits.memory": cfg.quota.limitsMemory,
+      },
+    },
+  };
+  // Defaults for any container that forgets its resources, so the quota can always be charged.
+  const limitRange: Manifest = {
+    apiVersion: "v1",
+    kind: "LimitRange",
+    metadata: meta(cfg, n.limitRange),
+    spec: {
+      limits: [
+        {
+          type: "Container",
+          default: { cpu: "500m", memory: "512Mi", "ephemeral-storage": "1Gi" },
+          defaultRequest: { cpu: "100m", memory: "128Mi", "ephemeral-storage": "256Mi" },
+          max: { cpu: "2", memory: "4Gi", "ephemeral-storage": "4Gi" },
+        },
+      ],
+    },
+  };
+  // Deny everything in and out; phase stacks open exactly the egress their phase allows.
+  const defaultDeny: Manifest = {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: meta(cfg, n.defaultDeny),
+    spec: { podSelector: {}, policyTypes: ["Ingress", "Egress"] },
+  };
+  const dns: Manifest = {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: meta(cfg, n.dnsEgress),
+    spec: {
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [
+        {
+          to: [
+            {
+              namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "kube-system" } },
+              podSelector: { matchLabels: { "k8s-app": "kube-dns" } },
+            },
+          ],
+          ports: [
+            { port: 53, protocol: "UDP" },
+            { port: 53, protocol: "TCP" },
+          ],
+        },
+      ],
+    },
+  };
+  return [namespace, quota, limitRange, defaultDeny, dns];
+}
+
+function vaultObjects(cfg: FoundationConfig): Manifest[] {
+  const labels = baseLabels(cfg.environment);
+  const doc = (kind: string, name: string, path: string, spec: Record<string, unknown>): Manifest => ({
+    apiVersion: VAULT_API_VERSION,
+    kind,
+    metadata: { name, labels, annotations: { "agent-trust.io/vault-path": path } },
+    spec,
+  });
+  const { authMount, kvMount } = cfg.vault;
+  return [
+    doc("VaultAuthBackend", authMount, `sys/auth/${authMount}`, {
+      type: "kubernetes",
+      path: authMount,
+      description: `agent-trust ${cfg.environment}: agent ServiceAccounts log in here`,
+    }),
+    doc("VaultKubernetesAuthConfig", authMount, `auth/${authMount}/config`, {
+      backend: authMount,
+      kubernetes_host: cfg.vault.kubernetesHost,
+      kubernetes_ca_cert: cfg.vault.kubernetesCaCert,
+      // Vault runs outside the cluster here: it must not fall back to a local pod's CA and token.
+      disable_local_ca_jwt: true,
+    }),
+    doc("VaultMount", kvMount, `sys/mounts/${kvMount}`, {
+      path: kvMount,
+      type: "kv",
+      options: { version: "2" },
+      description: `agent-trust ${cfg.environment}: per-domain agent secrets`,
+    }),
+  ];
+}
+
+export function planFoundation(cfg: FoundationConfig): Manifest[] {
+  return [...kubernetesObjects(cfg), ...vaultObjects(cfg)];
+}

@@ -1,0 +1,200 @@
+/**
+ * The investigation Job: one PodTemplate per agent, phase and tier is published in the cluster, and
+ * `investigationJob` turns it into the Job a launcher submits for one investigation. Pure.
+ */
+import type { AgentConfig, PhaseConfig, TierConfig } from "../config/schema";
+import { allVaultPaths, CATALOG, LIMITS } from "../model/catalog";
+import { agentNames, assertDnsLabel, LABELS } from "../model/naming";
+import { isEnvironment, isPhase } from "../model/phases";
+import type { FoundationOutputs } from "./foundation";
+import type { Manifest } from "./manifest";
+
+export const TIERS = ["simple", "complex"] as const;
+export type Tier = (typeof TIERS)[number];
+
+const VAULT_TOKEN_VOLUME = "vault-token";
+const VAULT_TOKEN_DIR = "/var/run/secrets/vault";
+/** Non-root UID/GID used by distroless images; any non-zero value satisfies Pod Security `restricted`. */
+const AGENT_UID = 65532;
+
+const JOB_ANNOTATIONS = {
+  deadline: "agent-trust.io/active-deadline-seconds",
+  ttl: "agent-trust.io/ttl-seconds-after-finished",
+} as const;
+
+function restrictedContainerSecurity() {
+  return {
+    runAsNonRoot: true,
+    allowPrivilegeEscalation: false,
+    privileged: false,
+    readOnlyRootFilesystem: true,
+    capabilities: { drop: ["ALL"] },
+    seccompProfile: { type: "RuntimeDefault" },
+  };
+}
+
+function env(cfg: PhaseConfig, foundation: FoundationOutputs, agent: AgentConfig, tier: Tier, t: TierConfig) {
+  const names = agentNames(cfg.environment, cfg.phase, agent.name);
+  // The agent asks for the same paths in every phase; the phase's Vault policy decides what it gets.
+  const paths = allVaultPaths()
+    .filter((p) => agent.secretDomains.some((d) => p.startsWith(`${d}/`)))
+    .map((p) => `${foundation.kvMount}/data/${p}`);
+  const plain: [string, string][] = [
+    ["AGENT_TRUST_AGENT", agent.name],
+    ["AGENT_TRUST_PHASE", cfg.phase],
+    ["AGENT_TRUST_ENVIRONMENT", cfg.environment],
+    ["AGENT_TRUST_TIER", tier],
+    ["AGENT_TRUST_MAX_REASONING_CYCLES", String(t.maxReasoningCycles)],
+    ["AGENT_TRUST_DEADLINE_SECONDS", String(t.deadlineSeconds)],
+    ["AGENT_TRUST_OUTPUT", CATALOG[cfg.phase].outputReachesOperators ? "operators" : "none"],
+    ["AGENT_TRUST_VAULT_AUTH_PATH", `auth/${foundation.authMount}`],
+    ["AGENT_TRUST_VAULT_ROLE", names.vaultRole],
+    ["AGENT_TRUST_VAULT_JWT_FILE", `${VAULT_TOKEN_DIR}/token`],
+    ["AGENT_TRUST_SECRET_PATHS", paths.join(",")],
+  ];
+  return [
+    ...plain.map(([name, value]) => ({ name, value })),
+    {
+      name: "AGENT_TRUST_INVESTIGATION_ID",
+      valueFrom: { fieldRef: { fieldPath: `metadata.labels['${LABELS.investigation}']` } },
+    },
+  ];
+}
+
+/** The published template of one agent's investigations in one phase and tier. */
+export function planPodTemplate(
+  cfg: PhaseConfig,
+  foundation: FoundationOutputs,
+  agent: AgentConfig,
+  tier: Tier,
+  labels: Record<string, string>,
+): Manifest {
+  const t = cfg.tiers[tier];
+  const names = agentNames(cfg.environment, cfg.phase, agent.name);
+  const podLabels = { ...labels, [LABELS.agent]: agent.name, [LABELS.phase]: cfg.phase, [LABELS.tier]: tier };
+  const spec: Record<string, unknown> = {
+    serviceAccountName: names.serviceAccount,
+    // No long-lived API token in the pod; the only credential is the short, Vault-audience token below.
+    automountServiceAccountToken: false,
+    restartPolicy: "Never",
+    enableServiceLinks: false,
+    securityContext: {
+      runAsNonRoot: true,
+      runAsUser: AGENT_UID,
+      runAsGroup: AGENT_UID,
+      fsGroup: AGENT_UID,
+      seccompProfile: { type: "RuntimeDefault" },
+    },
+    containers: [
+      {
+        name: "agent",
+        image: agent.image,
+        env: env(cfg, foundation, agent, tier, t),
+        resources: {
+          requests: { cpu: t.cpuRequest, memory: t.memoryRequest },
+          limits: { cpu: t.cpuLimit, memory: t.memoryLimit },
+        },
+        securityContext: restrictedContainerSecurity(),
+        volumeMounts: [
+          { name: "workspace", mountPath: "/workspace" },
+          { name: VAULT_TOKEN_VOLUME, mountPath: VAULT_TOKEN_DIR, readOnly: true },
+        ],
+      },
+    ],
+    volumes: [
+      // The root filesystem is read-only; scratch space is bounded so one investigation cannot fill a node.
+      { name: "workspace", emptyDir: { sizeLimit: t.workspaceSize } },
+      {
+        name: VAULT_TOKEN_VOLUME,
+        projected: {
+          sources: [
+            {
+              serviceAccountToken: {
+                audience: foundation.audience,
+                expirationSeconds: LIMITS.projectedTokenSeconds,
+                path: "token",
+              },
+            },
+          ],
+        },
+      },
+    ],
+  };
+  if (cfg.runtimeClassName) spec["runtimeClassName"] = cfg.runtimeClassName;
+  return {
+    apiVersion: "v1",
+    kind: "PodTemplate",
+    metadata: {
+      name: names.podTemplate(tier),
+      namespace: foundation.namespace,
+      labels: podLabels,
+      annotations: {
+        [JOB_ANNOTATIONS.deadline]: String(t.deadlineSeconds),
+        [JOB_ANNOTATIONS.ttl]: String(LIMITS.ttlSecondsAfterFinished),
+      },
+    },
+    template: {
+      metadata: {
+        labels: podLabels,
+        annotations: {
+          "vault.hashicorp.com/agent-inject": "true",
+          // Init container only: a sidecar would keep the Job's pod running after the agent exits.
+          "vault.hashicorp.com/agent-pre-populate-only": "true",
+          "vault.hashicorp.com/agent-inject-token": "true",
+          "vault.hashicorp.com/role": names.vaultRole,
+          "vault.hashicorp.com/auth-path": `auth/${foundation.authMount}`,
+          "vault.hashicorp.com/agent-service-account-token-volume-name": VAULT_TOKEN_VOLUME,
+        },
+      },
+      spec,
+    },
+  };
+}
+
+export interface InvestigationRequest {
+  /** Unique per investigation; becomes part of the Job name and the cost-attribution label. */
+  readonly investigationId: string;
+  readonly tier: Tier;
+}
+
+/**
+ * The Job for one investigation, built from the published PodTemplate of its tier. A launcher may pass the
+ * template it read from the cluster, so what runs is exactly what the phase stack published.
+ */
+export function investigationJob(podTemplate: Manifest, request: InvestigationRequest): Manifest {
+  const id = assertDnsLabel(request.investigationId, "investigation ID");
+  const meta = podTemplate.metadata;
+  const template = podTemplate["template"] as { metadata: { labels: Record<string, string> }; spec: unknown };
+  if (meta.labels?.[LABELS.tier] !== request.tier) {
+    throw new Error(`PodTemplate ${meta.name} is for tier "${meta.labels?.[LABELS.tier]}", not "${request.tier}"`);
+  }
+  const deadline = Number(meta.annotations?.[JOB_ANNOTATIONS.deadline]);
+  if (!Number.isInteger(deadline) || deadline <= 0 || deadline > LIMITS.maxJobDeadlineSeconds) {
+    throw new Error(`PodTemplate ${meta.name} has no valid ${JOB_ANNOTATIONS.deadline} (≤ ${LIMITS.maxJobDeadlineSeconds})`);
+  }
+  const [env, phase, agent] = [LABELS.environment, LABELS.phase, LABELS.agent].map((l) => meta.labels?.[l]);
+  if (!isEnvironment(env) || !isPhase(phase) || !agent) {
+    throw new Error(`PodTemplate ${meta.name} lacks its environment, phase or agent label`);
+  }
+  const labels = { ...template.metadata.labels, [LABELS.investigation]: id };
+  return {
+    apiVersion: "batch/v1",
+    kind: "Job",
+    metadata: { name: agentNames(env, phase, agent).job(id), namespace: meta.namespace!, labels },
+    spec: {
+      // One attempt: a diagnostic that failed is reported, not re-run with the same credentials.
+      backoffLimit: 0,
+      podFailurePolicy: {
+        rules: [
+          // Evicted or preempted by the cluster: not the agent's fault, does not count as the attempt.
+          { action: "Ignore", onPodConditions: [{ type: "DisruptionTarget", status: "True" }] },
+          // The agent itself failed: terminal, never retried.
+          { action: "FailJob", onExitCodes: { containerName: "agent", operator: "NotIn", values: [0] } },
+        ],
+      },
+      activeDeadlineSeconds: deadline,
+      ttlSecondsAfterFinished: Number(meta.annotations?.[JOB_ANNOTATIONS.ttl] ?? LIMITS.ttlSecondsAfterFinished),
+      template: { ...template, metadata: { ...template.metadata, labels } },
+    },
+  };
+}

@@ -1,0 +1,67 @@
+/**
+ * `agent-trust render`: a stack's desired state as multi-document YAML, read from the stack files alone and
+ * byte-for-byte deterministic, so a pull request can show exactly what a config change grants.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { stringify } from "yaml";
+import { loadFoundationFor, loadStackConfig, projectRoot } from "../config/stacks";
+import type { StackConfig } from "../config/schema";
+import { ceilingMessage, isAbove } from "../model/phases";
+import { planFoundation } from "../plan/foundation";
+import type { Manifest } from "../plan/manifest";
+import { VAULT_API_VERSION } from "../plan/manifest";
+import { planPhase } from "../plan/phase";
+
+export interface Rendered {
+  readonly stack: string;
+  readonly config: StackConfig;
+  readonly kubernetes: Manifest[];
+  readonly vault: Manifest[];
+  /** Things a reviewer must know, e.g. that this phase is above its environment's ceiling. */
+  readonly warnings: string[];
+}
+
+/** Plans a stack from its files. Never refuses a phase above the ceiling: it says so in `warnings`. */
+export function renderStack(stack: string, root = projectRoot()): Rendered {
+  const config = loadStackConfig(stack, root);
+  const foundation = loadFoundationFor(config, root);
+  const warnings: string[] = [];
+  let objects: Manifest[];
+  if (config.layer === "foundation") {
+    objects = planFoundation(config);
+  } else {
+    if (isAbove(config.phase, foundation.phaseCeiling)) {
+      warnings.push(`${ceilingMessage(config.environment, config.phase, foundation.phaseCeiling)}; rendered for review only, deploying it is refused`);
+    }
+    objects = planPhase(config, foundation, { allowAboveCeiling: true }).flatMap((a) => [...a.kubernetes, ...a.vault]);
+  }
+  return {
+    stack,
+    config,
+    kubernetes: objects.filter((o) => o.apiVersion !== VAULT_API_VERSION),
+    vault: objects.filter((o) => o.apiVersion === VAULT_API_VERSION),
+    warnings,
+  };
+}
+
+/** Multi-document YAML with a provenance header; stable key order and no line folding, so diffs stay small. */
+export function toYaml(objects: readonly Manifest[], header: string): string {
+  const docs = objects.map((o) => stringify(o, { lineWidth: 0, minContentWidth: 0 }));
+  return `# ${header}\n` + docs.map((d) => `---\n${d}`).join("");
+}
+
+/** Writes `kubernetes.yaml` and `vault.yaml` into `outDir`; returns the files written. */
+export function writeRendered(r: Rendered, outDir: string): string[] {
+  fs.mkdirSync(outDir, { recursive: true });
+  const header = `Rendered by agent-trust from stack "${r.stack}". Generated; do not edit.`;
+  const files: [string, Manifest[]][] = [
+    ["kubernetes.yaml", r.kubernetes],
+    ["vault.yaml", r.vault],
+  ];
+  return files.map(([name, objects]) => {
+    const file = path.join(outDir, name);
+    fs.writeFileSync(file, toYaml(objects, header));
+    return file;
+  });
+}
