@@ -47,7 +47,7 @@ export function renderStack(stack: string, root = projectRoot()): Rendered {
 
 /** Multi-document YAML with a provenance header; stable key order and no line folding, so diffs stay small. */
 export function toYaml(objects: readonly Manifest[], header: string): string {
-  const docs = objects.map((o) => stringify(o, { lineWidth: 0, minContentWidth: 0 }));
+  const docs = objects.map((o) => stringify(o, { lineWidth: 0, minContentWidth: 0, aliasDuplicateObjects: false }));
   return `# ${header}\n` + docs.map((d) => `---\n${d}`).join("");
 }
 

@@ -1,0 +1,60 @@
+/**
+ * The Pulumi program. Config is parsed once here; a phase stack then reads its foundation, is checked against
+ * the environment's ceiling, and only then registers resources, so a refused phase creates nothing.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { AgentFoundation } from "./components/foundation";
+import { AgentIdentity } from "./components/agent";
+import { CONFIG_NAMESPACE, ConfigError, decodeEngineConfig, parseStackConfig } from "./config/parse";
+import type { PhaseConfig } from "./config/schema";
+import { isEnvironment, isPhase } from "./model/phases";
+import type { FoundationOutputs } from "./plan/foundation";
+import { planPhase } from "./plan/phase";
+
+const FOUNDATION_KEYS = ["environment", "namespace", "phaseCeiling", "authMount", "kvMount", "audience"] as const;
+
+/** Reads the foundation's outputs as plain values, failing clearly when the foundation is missing or stale. */
+export async function readFoundation(ref: pulumi.StackReference, refName: string): Promise<FoundationOutputs> {
+  const values: Record<string, unknown> = {};
+  for (const key of FOUNDATION_KEYS) {
+    const details = await ref.getOutputDetails(key);
+    values[key] = details.value ?? details.secretValue;
+    if (typeof values[key] !== "string") {
+      throw new ConfigError(`foundation stack "${refName}" has no output "${key}"; run \`pulumi up\` on it first`);
+    }
+  }
+  if (!isEnvironment(values["environment"]) || !isPhase(values["phaseCeiling"])) {
+    throw new ConfigError(`foundation stack "${refName}" exports an unknown environment or phase ceiling`);
+  }
+  return values as unknown as FoundationOutputs;
+}
+
+function foundationStackName(cfg: PhaseConfig): string {
+  if (cfg.foundationStack) return cfg.foundationStack;
+  return `${pulumi.getOrganization()}/${pulumi.getProject()}/${cfg.environment}`;
+}
+
+export async function runProgram(): Promise<Record<string, unknown>> {
+  const cfg = parseStackConfig(decodeEngineConfig(pulumi.runtime.allConfig()), `stack "${pulumi.getStack()}"`);
+  if (cfg.layer === "foundation") {
+    const tokenReviewerJwt = new pulumi.Config(CONFIG_NAMESPACE).getSecret("vaultTokenReviewerJwt");
+    const foundation = new AgentFoundation(cfg.environment, { config: cfg, tokenReviewerJwt });
+    return { ...foundation.outputs };
+  }
+  const refName = foundationStackName(cfg);
+  const ref = new pulumi.StackReference("foundation", { name: refName });
+  const foundation = await readFoundation(ref, refName);
+  const plans = planPhase(cfg, foundation);
+  const agents = plans.map((plan) => new AgentIdentity(plan.agent, { plan }));
+  return {
+    environment: cfg.environment,
+    phase: cfg.phase,
+    namespace: foundation.namespace,
+    agents: Object.fromEntries(
+      agents.map((a, i) => [
+        plans[i]!.agent,
+        { serviceAccount: a.serviceAccountName, vaultRole: a.vaultRoleName, podTemplates: a.podTemplates },
+      ]),
+    ),
+  };
+}
