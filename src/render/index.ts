@@ -8,6 +8,7 @@ import { stringify } from "yaml";
 import { loadFoundationFor, loadStackConfig, projectRoot } from "../config/stacks";
 import type { StackConfig } from "../config/schema";
 import { ceilingMessage, isAbove } from "../model/phases";
+import { planAuditPolicy } from "../plan/audit";
 import { planFoundation } from "../plan/foundation";
 import type { Manifest } from "../plan/manifest";
 import { VAULT_API_VERSION } from "../plan/manifest";
@@ -18,6 +19,8 @@ export interface Rendered {
   readonly config: StackConfig;
   readonly kubernetes: Manifest[];
   readonly vault: Manifest[];
+  /** For a foundation: the API server audit policy the environment's cluster should run with. */
+  readonly auditPolicy?: Record<string, unknown>;
   /** Things a reviewer must know, e.g. that this phase is above its environment's ceiling. */
   readonly warnings: string[];
 }
@@ -28,8 +31,10 @@ export function renderStack(stack: string, root = projectRoot()): Rendered {
   const foundation = loadFoundationFor(config, root);
   const warnings: string[] = [];
   let objects: Manifest[];
+  let auditPolicy: Record<string, unknown> | undefined;
   if (config.layer === "foundation") {
     objects = planFoundation(config);
+    auditPolicy = planAuditPolicy(config);
   } else {
     if (isAbove(config.phase, foundation.phaseCeiling)) {
       warnings.push(`${ceilingMessage(config.environment, config.phase, foundation.phaseCeiling)}; rendered for review only, deploying it is refused`);
@@ -41,6 +46,7 @@ export function renderStack(stack: string, root = projectRoot()): Rendered {
     config,
     kubernetes: objects.filter((o) => o.apiVersion !== VAULT_API_VERSION),
     vault: objects.filter((o) => o.apiVersion === VAULT_API_VERSION),
+    ...(auditPolicy ? { auditPolicy } : {}),
     warnings,
   };
 }
@@ -59,9 +65,16 @@ export function writeRendered(r: Rendered, outDir: string): string[] {
     ["kubernetes.yaml", r.kubernetes],
     ["vault.yaml", r.vault],
   ];
-  return files.map(([name, objects]) => {
+  const written = files.map(([name, objects]) => {
     const file = path.join(outDir, name);
     fs.writeFileSync(file, toYaml(objects, header));
     return file;
   });
+  if (r.auditPolicy) {
+    // Not a cluster object: kept out of kubernetes.yaml so `kubectl apply -f` of that file stays valid.
+    const file = path.join(outDir, "audit-policy.yaml");
+    fs.writeFileSync(file, toYaml([r.auditPolicy as Manifest], `${header} Pass to kube-apiserver --audit-policy-file.`));
+    written.push(file);
+  }
+  return written;
 }
