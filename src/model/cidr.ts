@@ -75,7 +75,8 @@ export function metadataRange(family: 4 | 6): Cidr {
 
 /**
  * The `except` list a NetworkPolicy ipBlock needs so that `cidr` never reaches private or metadata ranges:
- * every protected range strictly inside it. A destination inside a private range is an explicit, deliberate
+ * every protected range strictly inside it, the metadata range named even where a private range covers it (so a
+ * reviewer, and the policy rules, see it excluded explicitly). A destination inside a private range is an explicit, deliberate
  * target and needs no carve-out; one inside the metadata range is refused by config validation.
  */
 export function requiredExcepts(cidrText: string): string[] {
@@ -83,6 +84,5 @@ export function requiredExcepts(cidrText: string): string[] {
   if (!cidr) throw new Error(`"${cidrText}" is not a CIDR`);
   return protectedRanges(cidr.family)
     .filter((r) => cidrContains(cidr, r) && r.prefix > cidr.prefix)
-    .filter((r, _, all) => !all.some((o) => o !== r && cidrContains(o, r) && o.prefix < r.prefix))
     .map((r) => r.text);
 }

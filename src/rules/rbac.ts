@@ -1,0 +1,306 @@
+/**
+ * RBAC rules: what a Role or RoleBinding of an agent may never say, and the verb ceiling of each phase. The
+ * never-lists come from `model/forbidden.ts` and the ceiling from the trust catalog; nothing is restated here.
+ */
+import { allowedVerbs, phaseAllows } from "../model/catalog";
+import {
+  CLUSTER_ONLY_RESOURCES,
+  CLUSTER_SCOPED_GRANT_KINDS,
+  ESCALATION_VERBS,
+  FORBIDDEN_RESOURCES,
+  NO_DELETE_RESOURCES,
+  NO_WRITE_RESOURCES,
+  WORKLOAD_RESOURCES,
+  WRITE_VERB_SET,
+} from "../model/forbidden";
+import { READ_VERBS } from "../model/rbac";
+import type { Manifest } from "../plan/manifest";
+import { field, isObj, list, show } from "./paths";
+import type { ResourceRule } from "./types";
+
+const ROLE_KINDS = ["Role", "ClusterRole"] as const;
+const BINDING_KINDS = ["RoleBinding", "ClusterRoleBinding"] as const;
+
+/** One PolicyRule of a Role, every list normalised to strings (non-strings are shown as JSON). */
+interface RuleAt {
+  readonly at: string;
+  readonly apiGroups: string[];
+  readonly resources: string[];
+  readonly verbs: string[];
+  readonly nonResourceURLs: string[];
+}
+
+const strings = (v: unknown): string[] => list(v).map((x) => (typeof x === "string" ? x : show(x)));
+
+function policyRules(obj: Manifest): RuleAt[] {
+  return list(obj["rules"]).map((r, i) => ({
+    at: `rules[${i}]`,
+    apiGroups: strings(field(r, "apiGroups")),
+    resources: strings(field(r, "resources")),
+    verbs: strings(field(r, "verbs")),
+    nonResourceURLs: strings(field(r, "nonResourceURLs")),
+  }));
+}
+
+/**
+ * The shared body of the "never this resource with these verbs" rules: for each PolicyRule, report the
+ * forbidden resources it names when it also uses one of `verbs` (`undefined` meaning any verb).
+ */
+function forbidResources(
+  obj: Manifest,
+  resources: readonly string[],
+  verbs: readonly string[] | undefined,
+  what: string,
+): string[] {
+  return policyRules(obj).flatMap((r) => {
+    const hitVerbs = verbs ? r.verbs.filter((v) => verbs.includes(v)) : r.verbs;
+    const hitResources = r.resources.filter((res) => resources.includes(res));
+    if (hitVerbs.length === 0 || hitResources.length === 0) return [];
+    const verbText = verbs ? ` with ${hitVerbs.map((v) => `"${v}"`).join(", ")}` : "";
+    return [`${r.at} grants ${hitResources.map((x) => `"${x}"`).join(", ")}${verbText}: ${what}`];
+  });
+}
+
+const ruleReads = ["rules"];
+
+export const noClusterScopedGrants: ResourceRule = {
+  name: "no-cluster-scoped-grants",
+  domain: "rbac",
+  scope: "resource",
+  security: true,
+  kinds: CLUSTER_SCOPED_GRANT_KINDS,
+  reads: [],
+  description:
+    "Refuses ClusterRoles, ClusterRoleBindings and validating or mutating webhook configurations: an agent stack never grants or hooks anything cluster-wide.",
+  remediationSteps:
+    "Use a namespaced Role and RoleBinding in each target namespace instead; webhooks belong to the platform team, not to an agent stack.",
+  validate: (obj) => [`${obj.kind} is cluster-scoped; agent stacks may only create namespaced grants`],
+};
+
+export const noRoleBindingToClusterRole: ResourceRule = {
+  name: "no-rolebinding-to-clusterrole",
+  domain: "rbac",
+  scope: "resource",
+  security: true,
+  kinds: ["RoleBinding"],
+  reads: ["roleRef"],
+  description:
+    "A RoleBinding must reference a namespaced Role: binding a ClusterRole imports rules the stack does not own and cannot review.",
+  remediationSteps: "Copy the rules the agent needs into a Role in the same namespace and set roleRef.kind: Role.",
+  validate: (obj) => {
+    const kind = field(obj, "roleRef", "kind");
+    return kind === "Role" ? [] : [`roleRef.kind is ${show(kind)}; it must be "Role"`];
+  },
+};
+
+export const noRbacWildcards: ResourceRule = {
+  name: "no-rbac-wildcards",
+  domain: "rbac",
+  scope: "resource",
+  security: true,
+  kinds: ROLE_KINDS,
+  reads: ruleReads,
+  description:
+    "No `*` in verbs, resources, apiGroups or non-resource URLs: a wildcard grants every verb or resource that exists now or is added later.",
+  remediationSteps: "List the exact verbs, resources and API groups the agent needs (see the trust catalog).",
+  validate: (obj) =>
+    policyRules(obj).flatMap((r) =>
+      (["verbs", "resources", "apiGroups", "nonResourceURLs"] as const)
+        .filter((k) => r[k].some((v) => v.includes("*")))
+        .map((k) => `${r.at}.${k} contains a wildcard (${r[k].filter((v) => v.includes("*")).join(", ")})`),
+    ),
+};
+
+export const noEscalationVerbs: ResourceRule = {
+  name: "no-escalation-verbs",
+  domain: "rbac",
+  scope: "resource",
+  security: true,
+  kinds: ROLE_KINDS,
+  reads: ruleReads,
+  description: "No escalate, bind or impersonate: each lets a subject grant itself more than it has or act as someone else.",
+  remediationSteps: "Remove the verb; an agent never manages RBAC or identities.",
+  validate: (obj) =>
+    policyRules(obj).flatMap((r) => {
+      const hits = r.verbs.filter((v) => (ESCALATION_VERBS as readonly string[]).includes(v));
+      return hits.length ? [`${r.at}.verbs contains ${hits.map((v) => `"${v}"`).join(", ")}`] : [];
+    }),
+};
+
+const POD_ACCESS = FORBIDDEN_RESOURCES.filter((r) => r.startsWith("pods/"));
+
+export const noSecretsAccess: ResourceRule = {
+  name: "no-secrets-access",
+  domain: "rbac",
+  scope: "resource",
+  security: true,
+  kinds: ROLE_KINDS,
+  reads: ruleReads,
+  description: "No access to Secrets with any verb: even list and watch return every secret's data.",
+  remediationSteps: "Remove secrets from the rule; agents get credentials from Vault through their own auth role.",
+  validate: (obj) => forbidResources(obj, ["secrets"], undefined, "secrets are never readable by agents"),
+};
+
+export const noPodExec: ResourceRule = {
+  name: "no-pod-exec",
+  domain: "rbac",
+  scope: "resource",
+  security: true,
+  kinds: ROLE_KINDS,
+  reads: ruleReads,
+  description: `No ${POD_ACCESS.join(", ")} with any verb: exec over websockets needs only get, and each runs code inside another workload.`,
+  remediationSteps: "Remove the subresource; read pods/log and events for diagnostics instead.",
+  validate: (obj) => forbidResources(obj, POD_ACCESS, undefined, "runs code or opens a channel into another pod"),
+};
+
+export const noServiceAccountTokens: ResourceRule = {
+  name: "no-serviceaccount-tokens",
+  domain: "rbac",
+  scope: "resource",
+  security: true,
+  kinds: ROLE_KINDS,
+  reads: ruleReads,
+  description: "No serviceaccounts/token: minting tokens for other ServiceAccounts is impersonation by another name.",
+  remediationSteps: "Remove serviceaccounts/token; the agent's own token is projected into its pod.",
+  validate: (obj) => forbidResources(obj, ["serviceaccounts/token"], undefined, "mints tokens for other identities"),
+};
+
+export const noWorkloadCreate: ResourceRule = {
+  name: "no-workload-create",
+  domain: "rbac",
+  scope: "resource",
+  security: true,
+  kinds: ROLE_KINDS,
+  reads: ruleReads,
+  description: `No create on workloads (${WORKLOAD_RESOURCES.join(", ")}): creating one runs new code with any ServiceAccount in the namespace.`,
+  remediationSteps: "Remove create; agents restart existing workloads (delete a pod, patch a deployment), never start new ones.",
+  validate: (obj) => forbidResources(obj, WORKLOAD_RESOURCES, ["create"], "creating workloads runs arbitrary code"),
+};
+
+export const noIdentityWrites: ResourceRule = {
+  name: "no-identity-writes",
+  domain: "rbac",
+  scope: "resource",
+  security: true,
+  kinds: ROLE_KINDS,
+  reads: ruleReads,
+  description: `No writes on ${NO_WRITE_RESOURCES.join(", ")}: changing identities or RBAC is escalation by another route.`,
+  remediationSteps: "Keep only get, list and watch on these resources, or drop them.",
+  validate: (obj) => forbidResources(obj, NO_WRITE_RESOURCES, WRITE_VERB_SET, "identity and RBAC objects are read-only"),
+};
+
+export const noDeleteCollection: ResourceRule = {
+  name: "no-deletecollection",
+  domain: "rbac",
+  scope: "resource",
+  security: true,
+  kinds: ROLE_KINDS,
+  reads: ruleReads,
+  description: "No deletecollection on anything: one call removes every object of a kind, and resourceNames cannot narrow it.",
+  remediationSteps: "Use delete on named resources (resourceNames) if the phase allows deletes at all.",
+  validate: (obj) =>
+    policyRules(obj).flatMap((r) => (r.verbs.includes("deletecollection") ? [`${r.at}.verbs contains "deletecollection"`] : [])),
+};
+
+export const noDestructiveDelete: ResourceRule = {
+  name: "no-destructive-delete",
+  domain: "rbac",
+  scope: "resource",
+  security: true,
+  kinds: ROLE_KINDS,
+  reads: ruleReads,
+  description: `No delete on ${NO_DELETE_RESOURCES.join(", ")}: that loses data or whole applications, and no restart needs it.`,
+  remediationSteps: "Restart by deleting a pod or patching a deployment (rollout restart) instead.",
+  validate: (obj) => forbidResources(obj, NO_DELETE_RESOURCES, ["delete"], "deleting it loses data or an application"),
+};
+
+export const noClusterOnlyResources: ResourceRule = {
+  name: "no-cluster-only-resources",
+  domain: "rbac",
+  scope: "resource",
+  security: true,
+  kinds: ROLE_KINDS,
+  reads: ruleReads,
+  description:
+    "No cluster-only resources (nodes, nodes/proxy, CSRs and their approval, webhook configurations, persistent volumes, …) and no non-resource URLs in a Role.",
+  remediationSteps: "Remove them; an agent has no business with cluster infrastructure.",
+  validate: (obj) => [
+    ...forbidResources(obj, CLUSTER_ONLY_RESOURCES, undefined, "cluster-only resources never belong to an agent"),
+    ...policyRules(obj).flatMap((r) => (r.nonResourceURLs.length ? [`${r.at} grants nonResourceURLs (cluster-scoped)`] : [])),
+  ],
+};
+
+export const verbsWithinPhaseCeiling: ResourceRule = {
+  name: "verbs-within-phase-ceiling",
+  domain: "rbac",
+  scope: "resource",
+  security: true,
+  kinds: ROLE_KINDS,
+  reads: ruleReads,
+  description:
+    "Every write verb must be one the trust catalog grants the phase on that resource; shadow and assist get get/list/watch only.",
+  remediationSteps:
+    "Remove the verb, or promote the agent to a phase whose catalog grants it (through the reviewed promotion path).",
+  validate: (obj, ctx) =>
+    policyRules(obj).flatMap((r) =>
+      r.verbs
+        .filter((v) => !(READ_VERBS as readonly string[]).includes(v))
+        .flatMap((verb) =>
+          r.apiGroups.flatMap((g) =>
+            r.resources
+              .filter((res) => !phaseAllows(ctx.phase, verb, g, res))
+              .map(
+                (res) =>
+                  `${r.at}: "${verb}" on ${g ? `${g}/` : ""}${res} is above the ceiling of phase "${ctx.phase}" ` +
+                  `(its verbs: ${allowedVerbs(ctx.phase).join(", ")})`,
+              ),
+          ),
+        ),
+    ),
+};
+
+export const bindingSubjectsServiceAccounts: ResourceRule = {
+  name: "binding-subjects-service-accounts",
+  domain: "rbac",
+  scope: "resource",
+  security: true,
+  kinds: BINDING_KINDS,
+  reads: ["subjects"],
+  description:
+    "Bindings bind only named ServiceAccounts (never `default`, never users or groups), each with its namespace.",
+  remediationSteps: "Bind the agent's own ServiceAccount: kind ServiceAccount, its name and its namespace.",
+  validate: (obj) => {
+    const subjects = list(obj["subjects"]);
+    if (subjects.length === 0) return ["subjects is empty or missing; bind the agent's ServiceAccount"];
+    return subjects.flatMap((s, i) => {
+      const at = `subjects[${i}]`;
+      if (!isObj(s)) return [`${at} is not an object`];
+      const out: string[] = [];
+      if (s["kind"] !== "ServiceAccount") out.push(`${at}.kind is ${show(s["kind"])}; only ServiceAccount subjects are allowed`);
+      else {
+        if (typeof s["name"] !== "string" || s["name"] === "" || s["name"] === "default") {
+          out.push(`${at}.name is ${show(s["name"])}; bind the agent's own ServiceAccount, never "default"`);
+        }
+        if (typeof s["namespace"] !== "string" || s["namespace"] === "") out.push(`${at}.namespace is ${show(s["namespace"])}`);
+      }
+      return out;
+    });
+  },
+};
+
+export const RBAC_RULES: readonly ResourceRule[] = [
+  noClusterScopedGrants,
+  noRoleBindingToClusterRole,
+  noRbacWildcards,
+  noEscalationVerbs,
+  noSecretsAccess,
+  noPodExec,
+  noServiceAccountTokens,
+  noWorkloadCreate,
+  noIdentityWrites,
+  noDeleteCollection,
+  noDestructiveDelete,
+  noClusterOnlyResources,
+  verbsWithinPhaseCeiling,
+  bindingSubjectsServiceAccounts,
+];

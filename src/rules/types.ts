@@ -1,0 +1,104 @@
+/**
+ * The shape of one rule in the rule table. A rule is written once, against the plain document shape of
+ * `src/plan/manifest.ts` (Kubernetes manifests and `agent-trust.io/v1` Vault documents); the Pulumi policy pack,
+ * the offline checker and the admission policies are thin adapters that feed it documents. Pure types.
+ */
+import type { Environment, Phase } from "../model/phases";
+import type { Manifest } from "../plan/manifest";
+
+export type Domain = "rbac" | "pods" | "network" | "vault" | "stack";
+
+/** Tunables a rule may read. The pack takes them from policy config, the checker from flags and defaults. */
+export interface RuleSettings {
+  /** Longest Vault token TTL, in seconds (never above the catalog's limit). */
+  readonly maxTtlSeconds: number;
+  /** Longest Job `activeDeadlineSeconds`. */
+  readonly maxJobDeadlineSeconds: number;
+  /** Path of the agents' KV v2 mount; Vault policies may only name paths under it. */
+  readonly kvMount: string;
+  /** The agents namespace. */
+  readonly namespace: string;
+}
+
+export type SettingName = keyof RuleSettings;
+
+/** What a resource rule knows about the object it judges besides the object itself. */
+export interface RuleContext extends RuleSettings {
+  /** The phase the object is judged as: stack config or `--phase`, else its phase label, else the strictest. */
+  readonly phase: Phase;
+  /** The environment: stack config or `--env`, else its environment label, else the strictest (prod). */
+  readonly environment: Environment;
+}
+
+interface RuleBase {
+  /** Kebab-case, unique: the policy name in the pack and the rule name in every report. */
+  readonly name: string;
+  readonly domain: Domain;
+  /** One sentence: what the rule refuses and why. */
+  readonly description: string;
+  /** How to fix a violation, shown next to every violation. */
+  readonly remediationSteps: string;
+  /**
+   * Security rules are mandatory in every environment. Hygiene rules are mandatory too, except where the pack's
+   * policy config (default: dev) lowers them to advisory.
+   */
+  readonly security: boolean;
+  /** Settings the rule reads; the pack offers exactly these as the policy's config. */
+  readonly settings?: readonly SettingName[];
+}
+
+/** Judges one object at a time. */
+export interface ResourceRule extends RuleBase {
+  readonly scope: "resource";
+  /** Kinds it judges; every other kind is passed over. */
+  readonly kinds: readonly string[];
+  /**
+   * Paths the verdict depends on (see `paths.ts`: `a.b`, `[]` for every element, `{pod}`, `{containers}`,
+   * `{job}` for the pod spec, containers and job spec of any kind). A value unknown during preview on one of
+   * them is a violation: a mandatory rule never passes what it cannot see.
+   */
+  readonly reads: readonly string[];
+  /** Violation messages, empty when the object complies. Never throws on a malformed object. */
+  validate(obj: Manifest, ctx: RuleContext): string[];
+}
+
+/** One finding of a stack rule, optionally pinned to the object at fault. */
+export interface StackFinding {
+  readonly message: string;
+  readonly object?: Manifest;
+}
+
+/** Judges a whole stack: only the pack and `agent-trust check --stack` run these. */
+export interface StackRule extends RuleBase {
+  readonly scope: "stack";
+  /** Kinds it reads. */
+  readonly kinds: readonly string[];
+  validate(objects: readonly Manifest[], ctx: RuleSettings): StackFinding[];
+}
+
+/** The `agent-trust:*` stack config keys the pack can see (values as the engine passes them: strings). */
+export interface StackConfigView {
+  readonly layer?: string;
+  readonly environment?: string;
+  readonly phase?: string;
+  readonly phaseCeiling?: string;
+}
+
+export type Ceilings = Readonly<Record<Environment, Phase>>;
+
+/** Judges the stack's configuration itself; only the pack sees it, so the checker never runs these. */
+export interface ConfigRule extends RuleBase {
+  readonly scope: "stack-config";
+  validate(config: StackConfigView, ceilings: Ceilings): string[];
+}
+
+export type Rule = ResourceRule | StackRule | ConfigRule;
+
+/** A violation as every adapter reports it. */
+export interface Violation {
+  readonly rule: string;
+  readonly enforcement: "mandatory" | "advisory";
+  readonly message: string;
+  /** The object at fault, when there is one. */
+  readonly object?: Manifest;
+}
