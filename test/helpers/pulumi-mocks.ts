@@ -25,11 +25,13 @@ export interface RunOptions {
   readonly config?: Record<string, unknown>;
   /** Replaces the foundation outputs the StackReference returns. */
   readonly foundationOutputs?: Record<string, unknown>;
+  /** Receives every registration as it happens, so a test can see what was registered before a failure. */
+  readonly sink?: Registered[];
 }
 
 export async function runStack(stack: string, options: RunOptions = {}): Promise<Registered[]> {
   const raw = { ...readStackFile(stack).raw, ...(options.config ?? {}) };
-  const registered: Registered[] = [];
+  const registered: Registered[] = options.sink ?? [];
   let foundation: Record<string, unknown> | undefined = options.foundationOutputs;
   if (!foundation) {
     try {

@@ -1,0 +1,141 @@
+/**
+ * The real Pulumi program under Pulumi's mock runtime, for every stack file: what it registers, that it equals
+ * what `agent-trust render` writes, and that a refused stack registers nothing.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { listStacks, loadStackConfig } from "../src/config/stacks";
+import { childName } from "../src/components/objects";
+import { isAbove } from "../src/model/phases";
+import { manifestTypeOfPulumiType, pulumiTypeOfManifest, vaultKindOfPulumiType, vaultInputsToSpec, VAULT_KINDS, type Manifest } from "../src/plan/manifest";
+import { renderStack } from "../src/render";
+import { runStack, type Registered } from "./helpers/pulumi-mocks";
+
+const STACKS = listStacks();
+const COMPONENTS = ["agent-trust:foundation:AgentFoundation", "agent-trust:phase:AgentIdentity"];
+
+function deployable(stack: string): boolean {
+  const r = renderStack(stack);
+  return r.warnings.length === 0;
+}
+
+/** The Pulumi resource a rendered object must have been created as. */
+function expectedType(m: Manifest): string {
+  return m.apiVersion === "agent-trust.io/v1"
+    ? VAULT_KINDS[m.kind as keyof typeof VAULT_KINDS].pulumiType
+    : pulumiTypeOfManifest(m.apiVersion, m.kind);
+}
+
+/** Turns registered resources back into rendered-object shape. */
+function asObject(r: Registered): unknown {
+  const vaultKind = vaultKindOfPulumiType(r.type);
+  if (vaultKind) return vaultInputsToSpec(vaultKind, r.inputs);
+  assert.ok(manifestTypeOfPulumiType(r.type), `unexpected resource type ${r.type}`);
+  return r.inputs;
+}
+
+test("there are 15 stack files: a foundation and four phases for each of dev, staging and prod", () => {
+  assert.equal(STACKS.length, 15);
+  for (const env of ["dev", "staging", "prod"]) {
+    for (const s of [env, `${env}-shadow`, `${env}-assist`, `${env}-remediation`, `${env}-autonomous`]) {
+      assert.ok(STACKS.includes(s), s);
+    }
+  }
+});
+
+test("shipped ceilings: dev autonomous, staging remediation, prod assist", () => {
+  const ceiling = (env: string) => (loadStackConfig(env) as { phaseCeiling: string }).phaseCeiling;
+  assert.deepEqual(["dev", "staging", "prod"].map(ceiling), ["autonomous", "remediation", "assist"]);
+});
+
+describe("every stack under the mock runtime", () => {
+  for (const stack of STACKS) {
+    const cfg = loadStackConfig(stack);
+    if (cfg.layer === "phase" && !deployable(stack)) {
+      test(`${stack} is refused above the ceiling, naming it, with nothing registered`, async () => {
+        const registered: Registered[] = [];
+        await assert.rejects(
+          runStack(stack, { sink: registered }),
+          /is above the phase ceiling "(assist|remediation)" of environment "(staging|prod)"/,
+        );
+        assert.equal(registered.length, 0);
+      });
+      continue;
+    }
+    test(`${stack}: the Pulumi resources' inputs equal the rendered objects`, async () => {
+      const registered = await runStack(stack);
+      const rendered = renderStack(stack);
+      const objects = [...rendered.kubernetes, ...rendered.vault];
+      const resources = registered.filter((r) => !COMPONENTS.includes(r.type));
+      assert.equal(resources.length, objects.length, "one resource per rendered object");
+      const components = registered.filter((r) => COMPONENTS.includes(r.type));
+      for (const m of objects) {
+        const owner = m.metadata.labels?.["agent-trust.io/agent"] ?? cfg.environment;
+        const match = resources.filter((r) => r.name === childName(owner, m));
+        assert.equal(match.length, 1, `${m.kind} ${m.metadata.name}`);
+        assert.equal(match[0]!.type, expectedType(m));
+        const spec = m.apiVersion === "agent-trust.io/v1" ? m["spec"] : m;
+        assert.deepStrictEqual(asObject(match[0]!), JSON.parse(JSON.stringify(spec)), `${m.kind} ${m.metadata.name}`);
+      }
+      if (cfg.layer === "phase") {
+        assert.deepEqual(components.map((c) => c.name).sort(), cfg.agents.map((a) => a.name).sort());
+        // Per agent: SA, Role+RoleBinding at home, Role+RoleBinding per target, NetworkPolicy, 2 PodTemplates,
+        // one Vault policy per secret domain and one Vault role.
+        const expected = cfg.agents.reduce((n, a) => n + 1 + 2 + 2 * a.targetNamespaces.length + 1 + 2 + a.secretDomains.length + 1, 0);
+        assert.equal(resources.length, expected);
+      } else {
+        assert.deepEqual(components.map((c) => c.type), ["agent-trust:foundation:AgentFoundation"]);
+        assert.equal(resources.length, 8);
+      }
+    });
+  }
+});
+
+test("a phase above the ceiling is refused even when the foundation says so at run time", async () => {
+  await assert.rejects(
+    runStack("dev-autonomous", {
+      foundationOutputs: { environment: "dev", namespace: "ai-agents", phaseCeiling: "assist", authMount: "kubernetes", kvMount: "agent", audience: "vault" },
+    }),
+    /phase "autonomous" is above the phase ceiling "assist" of environment "dev"/,
+  );
+});
+
+test("a phase stack whose foundation is missing or of another environment is refused", async () => {
+  await assert.rejects(runStack("dev-shadow", { foundationOutputs: {} }), /foundation stack ".*\/dev" has no output "environment"; run `pulumi up` on it first/);
+  await assert.rejects(
+    runStack("dev-shadow", {
+      foundationOutputs: { environment: "prod", namespace: "ai-agents", phaseCeiling: "assist", authMount: "kubernetes", kvMount: "agent", audience: "vault" },
+    }),
+    /phase stack is for environment "dev" but its foundation is "prod"/,
+  );
+});
+
+test("invalid config fails before any resource is registered", async () => {
+  for (const [key, value, pattern] of [
+    ["agent-trust:phase", "shadoww", /agent-trust:phase: "shadoww" is not allowed/],
+    ["agent-trust:vault", { tokenTtlSeconds: 86400 }, /agent-trust:vault\.tokenTtlSeconds: must be at most 900 seconds/],
+    ["agent-trust:replicas", 3, /agent-trust:replicas: unknown key/],
+  ] as const) {
+    const registered: Registered[] = [];
+    await assert.rejects(runStack("dev-shadow", { config: { [key]: value }, sink: registered }), pattern);
+    assert.equal(registered.length, 0, key);
+  }
+});
+
+test("no stack registers cluster-scoped RBAC or ClusterRole bindings", async () => {
+  for (const stack of STACKS.filter(deployable)) {
+    for (const r of await runStack(stack)) {
+      assert.ok(!/ClusterRole|Webhook/.test(r.type), `${stack}: ${r.type}`);
+      if (r.type.endsWith(":RoleBinding")) assert.equal(r.inputs.roleRef.kind, "Role");
+    }
+  }
+});
+
+test("phases above shadow never appear in a stack refused by its ceiling (sanity of the test data)", () => {
+  const refusedStacks = STACKS.filter((s) => !deployable(s));
+  assert.deepEqual(refusedStacks.sort(), ["prod-autonomous", "prod-remediation", "staging-autonomous"]);
+  for (const s of refusedStacks) {
+    const c = loadStackConfig(s);
+    assert.ok(c.layer === "phase" && isAbove(c.phase, (loadStackConfig(c.environment) as { phaseCeiling: "shadow" }).phaseCeiling));
+  }
+});
