@@ -43,6 +43,10 @@ export const VAULT_KINDS = {
       token_policies: "tokenPolicies",
       token_no_default_policy: "tokenNoDefaultPolicy",
       token_type: "tokenType",
+      // Read by the policy rules: a namespace selector or a periodic token would undo the exact binding and the TTL cap.
+      bound_service_account_namespace_selector: "boundServiceAccountNamespaceSelector",
+      token_period: "tokenPeriod",
+      token_explicit_max_ttl: "tokenExplicitMaxTtl",
     },
   },
   VaultAuthBackend: {

@@ -140,6 +140,15 @@ export function podSpecOf(obj: Manifest): PodSpecAt | undefined {
   return { at: path, spec: isObj(spec) ? spec : {} };
 }
 
+/** Labels of the pods an object creates (the pod template's labels, or a Pod's own). */
+export function podLabelsOf(obj: Manifest): Record<string, unknown> {
+  const path = POD_SPEC_PATHS[obj.kind];
+  if (!path) return {};
+  const meta = path === "spec" ? obj.metadata : field(obj, ...path.split(".").slice(0, -1), "metadata");
+  const labels = field(meta, "labels");
+  return isObj(labels) ? labels : {};
+}
+
 /** A container with the path it lives at and the kind of list it is in. */
 export interface ContainerAt {
   readonly at: string;

@@ -1,0 +1,95 @@
+/**
+ * The rule table: every rule the policy pack, the offline checker and the admission policies enforce, in one
+ * place, plus the few functions every adapter needs to run them the same way. Pure: nothing here imports Pulumi.
+ */
+import { LIMITS } from "../model/catalog";
+import { DEFAULTS, LABELS } from "../model/naming";
+import { isEnvironment, isPhase, STRICTEST_PHASE, type Environment, type Phase } from "../model/phases";
+import type { Manifest } from "../plan/manifest";
+import { NETWORK_RULES } from "./network";
+import { unknownPaths, UNKNOWN } from "./paths";
+import { POD_RULES } from "./pods";
+import { RBAC_RULES } from "./rbac";
+import { CONFIG_RULES, STACK_RULES } from "./stack";
+import type { ResourceRule, Rule, RuleContext, RuleSettings } from "./types";
+import { VAULT_RULES } from "./vault";
+
+export type * from "./types";
+export { UNKNOWN };
+export { STACK_RULES, CONFIG_RULES };
+
+export const RESOURCE_RULES: readonly ResourceRule[] = [...RBAC_RULES, ...POD_RULES, ...NETWORK_RULES, ...VAULT_RULES];
+
+/** Every rule, in the order reports and docs list them. */
+export const RULES: readonly Rule[] = [...RESOURCE_RULES, ...STACK_RULES, ...CONFIG_RULES];
+
+export function ruleByName(name: string): Rule | undefined {
+  return RULES.find((r) => r.name === name);
+}
+
+/** The environment an object is judged as when nothing says which: the strictest. */
+export const STRICTEST_ENVIRONMENT: Environment = "prod";
+
+/** Where hygiene rules are advisory unless the pack's policy config says otherwise. */
+export const DEFAULT_ADVISORY_ENVIRONMENTS: readonly Environment[] = ["dev"];
+
+export const DEFAULT_SETTINGS: RuleSettings = {
+  maxTtlSeconds: LIMITS.maxTokenTtlSeconds,
+  maxJobDeadlineSeconds: LIMITS.maxJobDeadlineSeconds,
+  kvMount: DEFAULTS.kvMount,
+  namespace: DEFAULTS.namespace,
+};
+
+/** Settings from config, never looser than the catalog's limits (a cap can be lowered, not raised). */
+export function settingsFrom(partial: Partial<RuleSettings>): RuleSettings {
+  const s = { ...DEFAULT_SETTINGS, ...partial };
+  return {
+    ...s,
+    maxTtlSeconds: Math.min(s.maxTtlSeconds, LIMITS.maxTokenTtlSeconds),
+    maxJobDeadlineSeconds: Math.min(s.maxJobDeadlineSeconds, LIMITS.maxJobDeadlineSeconds),
+  };
+}
+
+/** The phase an object is judged as: the given one (stack config, `--phase`), else its label, else the strictest. */
+export function phaseFor(obj: Manifest, given?: string): Phase {
+  if (isPhase(given)) return given;
+  const label = obj.metadata?.labels?.[LABELS.phase];
+  return isPhase(label) ? label : STRICTEST_PHASE;
+}
+
+export function environmentFor(obj: Manifest, given?: string): Environment {
+  if (isEnvironment(given)) return given;
+  const label = obj.metadata?.labels?.[LABELS.environment];
+  return isEnvironment(label) ? label : STRICTEST_ENVIRONMENT;
+}
+
+export function contextFor(obj: Manifest, given: { phase?: string; environment?: string }, settings: RuleSettings): RuleContext {
+  return { ...settings, phase: phaseFor(obj, given.phase), environment: environmentFor(obj, given.environment) };
+}
+
+/** Security rules are always mandatory; hygiene rules are advisory in the listed environments. */
+export function enforcementOf(
+  rule: Rule,
+  environment: Environment,
+  advisoryIn: readonly string[] = DEFAULT_ADVISORY_ENVIRONMENTS,
+): "mandatory" | "advisory" {
+  return !rule.security && advisoryIn.includes(environment) ? "advisory" : "mandatory";
+}
+
+/**
+ * Judges one object with one resource rule, as every adapter must: an object of another kind passes, and a value
+ * unknown during preview on a path the rule reads is a violation, so no rule passes what it cannot see.
+ */
+export function judge(rule: ResourceRule, obj: Manifest, ctx: RuleContext): string[] {
+  if (!rule.kinds.includes(obj.kind)) return [];
+  const unknown = unknownPaths(obj, rule.reads);
+  if (unknown.length > 0) {
+    return unknown.map((p) => `${p} is unknown during preview; this rule cannot pass a value it cannot see (set it from plain config)`);
+  }
+  return rule.validate(obj, ctx);
+}
+
+/** Kinds some rule of the given set judges or reads. */
+export function coveredKinds(rules: readonly Rule[]): Set<string> {
+  return new Set(rules.flatMap((r) => (r.scope === "stack-config" ? [] : r.kinds)));
+}

@@ -1,0 +1,335 @@
+/**
+ * Identity and pod rules. Every pod an input can create is judged — Pods, PodTemplates and the pod templates of
+ * every workload kind — because an agent may be shipped by someone else's chart. Checks are written as "the
+ * value must be in the safe set", so a missing or unknown value is never mistaken for a safe one.
+ */
+import { CREDENTIAL_NAME_PATTERN } from "../model/forbidden";
+import type { Manifest } from "../plan/manifest";
+import {
+  containersOf,
+  field,
+  isObj,
+  jobSpecOf,
+  JOB_KINDS,
+  list,
+  podSpecOf,
+  POD_KINDS,
+  show,
+  type ContainerAt,
+  type PodSpecAt,
+} from "./paths";
+import type { ResourceRule, RuleContext } from "./types";
+
+/** Runs `check` on the pod spec of `obj` (every pod kind has one). */
+function onPod(obj: Manifest, check: (pod: PodSpecAt) => string[]): string[] {
+  const pod = podSpecOf(obj);
+  return pod ? check(pod) : [];
+}
+
+/** Runs `check` on every container (init and ephemeral included) of the pod spec of `obj`. */
+function onContainers(obj: Manifest, check: (c: ContainerAt, pod: PodSpecAt) => string[]): string[] {
+  return onPod(obj, (pod) => containersOf(pod).flatMap((c) => check(c, pod)));
+}
+
+/** A container's security setting, falling back to the pod's where Kubernetes does. */
+function effective(c: ContainerAt, pod: PodSpecAt, key: string): unknown {
+  const own = field(c.container, "securityContext", key);
+  return own !== undefined ? own : field(pod.spec, "securityContext", key);
+}
+
+const absentOrFalse = (v: unknown) => v === undefined || v === false;
+
+export const podRunAsNonRoot: ResourceRule = {
+  name: "pod-run-as-non-root",
+  domain: "pods",
+  scope: "resource",
+  security: true,
+  kinds: POD_KINDS,
+  reads: ["{pod}.securityContext.runAsNonRoot", "{pod}.securityContext.runAsUser", "{containers}.securityContext"],
+  description: "Pod Security restricted: every container runs with runAsNonRoot: true and never as UID 0.",
+  remediationSteps: "Set securityContext.runAsNonRoot: true and a non-zero runAsUser on the pod (or on every container).",
+  validate: (obj) =>
+    onContainers(obj, (c, pod) => {
+      const out: string[] = [];
+      const nonRoot = effective(c, pod, "runAsNonRoot");
+      if (nonRoot !== true) out.push(`${c.at}: runAsNonRoot is ${show(nonRoot)}; it must be true`);
+      const uid = effective(c, pod, "runAsUser");
+      if (uid !== undefined && (typeof uid !== "number" || uid === 0)) out.push(`${c.at}: runAsUser is ${show(uid)}; use a non-zero UID`);
+      return out;
+    }),
+};
+
+export const podNoPrivilegeEscalation: ResourceRule = {
+  name: "pod-no-privilege-escalation",
+  domain: "pods",
+  scope: "resource",
+  security: true,
+  kinds: POD_KINDS,
+  reads: ["{containers}.securityContext.allowPrivilegeEscalation", "{containers}.securityContext.privileged"],
+  description: "Pod Security restricted: every container sets allowPrivilegeEscalation: false and is never privileged.",
+  remediationSteps: "Set securityContext.allowPrivilegeEscalation: false and remove privileged: true on every container.",
+  validate: (obj) =>
+    onContainers(obj, (c) => {
+      const out: string[] = [];
+      const ape = field(c.container, "securityContext", "allowPrivilegeEscalation");
+      if (ape !== false) out.push(`${c.at}: allowPrivilegeEscalation is ${show(ape)}; it must be false`);
+      const priv = field(c.container, "securityContext", "privileged");
+      if (!absentOrFalse(priv)) out.push(`${c.at}: privileged is ${show(priv)}; it must be false or absent`);
+      return out;
+    }),
+};
+
+export const podDropAllCapabilities: ResourceRule = {
+  name: "pod-drop-all-capabilities",
+  domain: "pods",
+  scope: "resource",
+  security: true,
+  kinds: POD_KINDS,
+  reads: ["{containers}.securityContext.capabilities"],
+  description: "Every container drops ALL Linux capabilities and adds none back.",
+  remediationSteps: "Set securityContext.capabilities: { drop: [ALL] } and remove capabilities.add.",
+  validate: (obj) =>
+    onContainers(obj, (c) => {
+      const out: string[] = [];
+      const caps = field(c.container, "securityContext", "capabilities");
+      if (!list(field(caps, "drop")).includes("ALL")) out.push(`${c.at}: capabilities.drop does not include "ALL"`);
+      const add = list(field(caps, "add"));
+      if (add.length > 0) out.push(`${c.at}: capabilities.add is ${show(add)}; add nothing`);
+      return out;
+    }),
+};
+
+export const podSeccompProfile: ResourceRule = {
+  name: "pod-seccomp-profile",
+  domain: "pods",
+  scope: "resource",
+  security: true,
+  kinds: POD_KINDS,
+  reads: ["{pod}.securityContext.seccompProfile", "{containers}.securityContext.seccompProfile"],
+  description: "Pod Security restricted: every container runs under the RuntimeDefault or a Localhost seccomp profile.",
+  remediationSteps: "Set securityContext.seccompProfile.type: RuntimeDefault on the pod.",
+  validate: (obj) =>
+    onContainers(obj, (c, pod) => {
+      const type = field(effective(c, pod, "seccompProfile"), "type");
+      return type === "RuntimeDefault" || type === "Localhost"
+        ? []
+        : [`${c.at}: seccompProfile.type is ${show(type)}; use RuntimeDefault or Localhost`];
+    }),
+};
+
+export const podNoHostAccess: ResourceRule = {
+  name: "pod-no-host-access",
+  domain: "pods",
+  scope: "resource",
+  security: true,
+  kinds: POD_KINDS,
+  reads: ["{pod}.hostNetwork", "{pod}.hostPID", "{pod}.hostIPC", "{pod}.volumes", "{containers}.ports"],
+  description: "No host namespaces (hostNetwork, hostPID, hostIPC), no hostPath volumes and no host ports.",
+  remediationSteps: "Remove the host settings; use emptyDir or projected volumes for scratch space and tokens.",
+  validate: (obj) =>
+    onPod(obj, (pod) => [
+      ...(["hostNetwork", "hostPID", "hostIPC"] as const)
+        .filter((k) => !absentOrFalse(pod.spec[k]))
+        .map((k) => `${pod.at}.${k} is ${show(pod.spec[k])}; it must be false or absent`),
+      ...list(pod.spec["volumes"]).flatMap((v, i) =>
+        !isObj(v) || v["hostPath"] !== undefined ? [`${pod.at}.volumes[${i}] is a hostPath volume (or not a volume)`] : [],
+      ),
+      ...containersOf(pod).flatMap((c) =>
+        list(c.container["ports"]).flatMap((p, i) => {
+          const hp = field(p, "hostPort");
+          return hp === undefined || hp === 0 ? [] : [`${c.at}.ports[${i}].hostPort is ${show(hp)}`];
+        }),
+      ),
+    ]),
+};
+
+export const podNoTokenAutomount: ResourceRule = {
+  name: "pod-no-token-automount",
+  domain: "pods",
+  scope: "resource",
+  security: true,
+  kinds: POD_KINDS,
+  reads: ["{pod}.automountServiceAccountToken"],
+  description: "Pods set automountServiceAccountToken: false; the only credential is an explicitly projected, audience-bound token.",
+  remediationSteps: "Set automountServiceAccountToken: false in the pod spec and project a short-lived token with an audience.",
+  validate: (obj) =>
+    onPod(obj, (pod) => {
+      const v = pod.spec["automountServiceAccountToken"];
+      return v === false ? [] : [`${pod.at}.automountServiceAccountToken is ${show(v)}; it must be false`];
+    }),
+};
+
+export const podDedicatedServiceAccount: ResourceRule = {
+  name: "pod-dedicated-service-account",
+  domain: "pods",
+  scope: "resource",
+  security: true,
+  kinds: POD_KINDS,
+  reads: ["{pod}.serviceAccountName", "{pod}.serviceAccount"],
+  description: "Pods run as a named ServiceAccount of their own, never `default`, so RBAC and Vault can tell agents apart.",
+  remediationSteps: "Set serviceAccountName to the agent's ServiceAccount (<agent>-<phase>).",
+  validate: (obj) =>
+    onPod(obj, (pod) => {
+      const name = pod.spec["serviceAccountName"] ?? pod.spec["serviceAccount"];
+      return typeof name === "string" && name !== "" && name !== "default"
+        ? []
+        : [`${pod.at}.serviceAccountName is ${show(name)}; use the agent's own ServiceAccount`];
+    }),
+};
+
+export const podResourcesSet: ResourceRule = {
+  name: "pod-resources-set",
+  domain: "pods",
+  scope: "resource",
+  security: false,
+  kinds: POD_KINDS,
+  reads: ["{containers}.resources"],
+  description: "Every container sets cpu and memory requests and limits, so one investigation cannot starve the node or the quota.",
+  remediationSteps: "Set resources.requests and resources.limits (cpu and memory) on every container; tiers in the stack config do this.",
+  validate: (obj) =>
+    onContainers(obj, (c) =>
+      c.list === "ephemeralContainers"
+        ? []
+        : (["requests", "limits"] as const).flatMap((k) =>
+            ["cpu", "memory"]
+              .filter((r) => field(c.container, "resources", k, r) === undefined)
+              .map((r) => `${c.at}: resources.${k}.${r} is missing`),
+          ),
+    ),
+};
+
+/** Names that say where a credential is rather than what it is (`*_FILE`, `*_PATH`…) may hold a literal. */
+const REFERENCE_SUFFIX = /_(FILE|PATH|PATHS|DIR|MOUNT)$/i;
+
+export const podNoLiteralCredentials: ResourceRule = {
+  name: "pod-no-literal-credentials",
+  domain: "pods",
+  scope: "resource",
+  security: true,
+  kinds: POD_KINDS,
+  reads: ["{containers}.env"],
+  description:
+    "No literal value in an env var named like a credential (*KEY*, *TOKEN*, *SECRET*, *PASSWORD*…); names ending _FILE, _PATH or _DIR point at one and may.",
+  remediationSteps: "Deliver the credential through Vault (agent injector or a file) or valueFrom, never as a literal value.",
+  validate: (obj) =>
+    onContainers(obj, (c) =>
+      list(c.container["env"]).flatMap((e, i) => {
+        const name = field(e, "name");
+        const value = field(e, "value");
+        if (typeof name !== "string" || !CREDENTIAL_NAME_PATTERN.test(name) || REFERENCE_SUFFIX.test(name)) return [];
+        return value === undefined || value === "" ? [] : [`${c.at}.env[${i}] ${name} has a literal value`];
+      }),
+    ),
+};
+
+const DIGEST = /@sha256:[0-9a-f]{64}$/;
+
+export const imagePinnedByDigest: ResourceRule = {
+  name: "image-pinned-by-digest",
+  domain: "pods",
+  scope: "resource",
+  security: true,
+  kinds: POD_KINDS,
+  reads: ["{containers}.image"],
+  description: "In prod every container image is pinned by sha256 digest, so what was reviewed is what runs.",
+  remediationSteps: "Reference the image as registry/name@sha256:<digest> (a tag may be kept in front of the digest).",
+  validate: (obj, ctx: RuleContext) =>
+    ctx.environment !== "prod"
+      ? []
+      : onContainers(obj, (c) => {
+          const image = c.container["image"];
+          return typeof image === "string" && DIGEST.test(image) ? [] : [`${c.at}.image ${show(image)} is not pinned by digest`];
+        }),
+};
+
+export const jobBounded: ResourceRule = {
+  name: "job-bounded",
+  domain: "pods",
+  scope: "resource",
+  security: true,
+  kinds: JOB_KINDS,
+  settings: ["maxJobDeadlineSeconds"],
+  reads: ["{job}.backoffLimit", "{job}.activeDeadlineSeconds"],
+  description:
+    "Agent Jobs run once and briefly: backoffLimit 0 and activeDeadlineSeconds present and at most the cap (900 s by default).",
+  remediationSteps: "Set backoffLimit: 0 and activeDeadlineSeconds to the tier's deadline (≤ the cap).",
+  validate: (obj, ctx) => {
+    const job = jobSpecOf(obj);
+    if (!job) return [];
+    const out: string[] = [];
+    const backoff = job.spec["backoffLimit"];
+    if (backoff !== 0) out.push(`${job.at}.backoffLimit is ${show(backoff)}; it must be 0 (a failed diagnosis is reported, not retried)`);
+    const deadline = job.spec["activeDeadlineSeconds"];
+    if (typeof deadline !== "number" || !Number.isInteger(deadline) || deadline <= 0 || deadline > ctx.maxJobDeadlineSeconds) {
+      out.push(`${job.at}.activeDeadlineSeconds is ${show(deadline)}; set 1..${ctx.maxJobDeadlineSeconds}`);
+    }
+    return out;
+  },
+};
+
+export const jobTtlAfterFinished: ResourceRule = {
+  name: "job-ttl-after-finished",
+  domain: "pods",
+  scope: "resource",
+  security: false,
+  kinds: JOB_KINDS,
+  reads: ["{job}.ttlSecondsAfterFinished"],
+  description: "Agent Jobs set ttlSecondsAfterFinished, so finished investigations are garbage-collected after the audit window.",
+  remediationSteps: "Set ttlSecondsAfterFinished (the planner uses 3600).",
+  validate: (obj) => {
+    const job = jobSpecOf(obj);
+    const ttl = job?.spec["ttlSecondsAfterFinished"];
+    return !job || (typeof ttl === "number" && Number.isInteger(ttl) && ttl >= 0)
+      ? []
+      : [`${job.at}.ttlSecondsAfterFinished is ${show(ttl)}`];
+  },
+};
+
+export const serviceAccountAutomountOff: ResourceRule = {
+  name: "serviceaccount-automount-off",
+  domain: "pods",
+  scope: "resource",
+  security: true,
+  kinds: ["ServiceAccount"],
+  reads: ["automountServiceAccountToken"],
+  description: "ServiceAccounts set automountServiceAccountToken: false, so no pod gets a long-lived API token by accident.",
+  remediationSteps: "Set automountServiceAccountToken: false on the ServiceAccount.",
+  validate: (obj) => {
+    const v = obj["automountServiceAccountToken"];
+    return v === false ? [] : [`automountServiceAccountToken is ${show(v)}; it must be false`];
+  },
+};
+
+const PSA_ENFORCE = "pod-security.kubernetes.io/enforce";
+
+export const namespacePsaRestricted: ResourceRule = {
+  name: "namespace-psa-restricted",
+  domain: "pods",
+  scope: "resource",
+  security: true,
+  kinds: ["Namespace"],
+  reads: [`metadata.labels`],
+  description: "The agents Namespace enforces Pod Security `restricted`, so the API server refuses any pod the rules above would.",
+  remediationSteps: `Label the namespace ${PSA_ENFORCE}: restricted (and audit/warn: restricted).`,
+  validate: (obj) => {
+    const v = obj.metadata?.labels?.[PSA_ENFORCE];
+    return v === "restricted" ? [] : [`label ${PSA_ENFORCE} is ${show(v)}; it must be "restricted"`];
+  },
+};
+
+export const POD_RULES: readonly ResourceRule[] = [
+  serviceAccountAutomountOff,
+  podRunAsNonRoot,
+  podNoPrivilegeEscalation,
+  podDropAllCapabilities,
+  podSeccompProfile,
+  podNoHostAccess,
+  podNoTokenAutomount,
+  podDedicatedServiceAccount,
+  podResourcesSet,
+  podNoLiteralCredentials,
+  imagePinnedByDigest,
+  jobBounded,
+  jobTtlAfterFinished,
+  namespacePsaRestricted,
+];

@@ -1,0 +1,190 @@
+/**
+ * Stack-level rules: what must hold of a whole stack rather than of one object (every agent identity has a Vault
+ * role and a NetworkPolicy, agent pods are isolated, the agents namespace has a default deny), and the phase
+ * ceiling, which needs the stack's own configuration and so runs only in the policy pack. Pure.
+ */
+import { LABELS } from "../model/naming";
+import { ENVIRONMENTS, PHASES, ceilingMessage, isAbove, isEnvironment, isPhase } from "../model/phases";
+import type { Manifest } from "../plan/manifest";
+import { describeObject, field, isObj, isUnknown, list, podLabelsOf, podSpecOf, POD_KINDS } from "./paths";
+import type { ConfigRule, RuleSettings, StackFinding, StackRule } from "./types";
+
+/** Equality that never holds for an unknown value: what cannot be seen cannot satisfy a requirement. */
+const same = (a: unknown, b: unknown) => !isUnknown(a) && !isUnknown(b) && a === b;
+
+/** True when a label selector selects the given labels (matchLabels and matchExpressions). */
+export function selects(selector: unknown, labels: Record<string, unknown>): boolean {
+  if (!isObj(selector)) return false;
+  const matchLabels = selector["matchLabels"] ?? {};
+  if (!isObj(matchLabels)) return false;
+  if (!Object.entries(matchLabels).every(([k, v]) => same(labels[k], v))) return false;
+  return list(selector["matchExpressions"]).every((e) => {
+    const key = field(e, "key");
+    const op = field(e, "operator");
+    const values = list(field(e, "values"));
+    if (typeof key !== "string") return false;
+    const v = labels[key];
+    if (isUnknown(v) || values.some(isUnknown)) return false;
+    if (op === "In") return v !== undefined && values.includes(v);
+    if (op === "NotIn") return v !== undefined && !values.includes(v);
+    if (op === "Exists") return v !== undefined;
+    if (op === "DoesNotExist") return v === undefined;
+    return false;
+  });
+}
+
+const namespaceOf = (obj: Manifest, settings: RuleSettings) => obj.metadata?.namespace ?? settings.namespace;
+
+/** Policy types as Kubernetes applies them when the field is left out. */
+function policyTypes(np: Manifest): unknown[] {
+  const explicit = field(np, "spec", "policyTypes");
+  if (explicit !== undefined) return list(explicit);
+  return field(np, "spec", "egress") !== undefined ? ["Ingress", "Egress"] : ["Ingress"];
+}
+
+/** A NetworkPolicy that denies all ingress and restricts egress of the pods it selects. */
+function isolates(np: Manifest): boolean {
+  const types = policyTypes(np);
+  return types.includes("Ingress") && types.includes("Egress") && list(field(np, "spec", "ingress")).length === 0;
+}
+
+function coveredBy(objects: readonly Manifest[], namespace: string, labels: Record<string, unknown>, settings: RuleSettings) {
+  return objects.some(
+    (o) => o.kind === "NetworkPolicy" && same(namespaceOf(o, settings), namespace) && isolates(o) && selects(field(o, "spec", "podSelector"), labels),
+  );
+}
+
+const agentServiceAccounts = (objects: readonly Manifest[]) =>
+  objects.filter((o) => o.kind === "ServiceAccount" && (o.metadata?.labels?.[LABELS.phase] !== undefined || o.metadata?.labels?.[LABELS.agent] !== undefined));
+
+const podObjects = (objects: readonly Manifest[]) => objects.filter((o) => podSpecOf(o) !== undefined);
+
+const vaultList = (v: unknown): unknown[] => (typeof v === "string" ? v.split(",").map((s) => s.trim()) : list(v));
+
+export const agentSaHasVaultRole: StackRule = {
+  name: "agent-sa-has-vault-role",
+  domain: "stack",
+  scope: "stack",
+  security: true,
+  kinds: ["ServiceAccount", "VaultKubernetesAuthRole"],
+  description: "Every agent ServiceAccount (one with the phase or agent label) is bound by a Vault Kubernetes auth role.",
+  remediationSteps: "Add the agent to the phase stack's config so its Vault role is created with its ServiceAccount.",
+  validate: (objects, settings) =>
+    agentServiceAccounts(objects).flatMap((sa): StackFinding[] => {
+      const ns = namespaceOf(sa, settings);
+      const bound = objects.some(
+        (r) =>
+          r.kind === "VaultKubernetesAuthRole" &&
+          vaultList(field(r, "spec", "bound_service_account_names")).some((n) => same(n, sa.metadata?.name)) &&
+          vaultList(field(r, "spec", "bound_service_account_namespaces")).some((n) => same(n, ns)),
+      );
+      return bound ? [] : [{ message: `${describeObject(sa)} has no Vault Kubernetes auth role bound to it`, object: sa }];
+    }),
+};
+
+export const agentSaHasNetworkPolicy: StackRule = {
+  name: "agent-sa-has-network-policy",
+  domain: "stack",
+  scope: "stack",
+  security: true,
+  kinds: ["ServiceAccount", "NetworkPolicy", ...POD_KINDS],
+  description:
+    "Every agent ServiceAccount has a NetworkPolicy that denies ingress and restricts egress for its pods (the pods that use it, or pods carrying its labels).",
+  remediationSteps: "Create the agent's egress NetworkPolicy (policyTypes Ingress and Egress) selecting its pods' labels.",
+  validate: (objects, settings) =>
+    agentServiceAccounts(objects).flatMap((sa): StackFinding[] => {
+      const ns = namespaceOf(sa, settings);
+      const pods = podObjects(objects).filter(
+        (p) => same(namespaceOf(p, settings), ns) && same(podSpecOf(p)!.spec["serviceAccountName"], sa.metadata?.name),
+      );
+      const labelSets = pods.length ? pods.map(podLabelsOf) : [sa.metadata?.labels ?? {}];
+      return labelSets.every((l) => coveredBy(objects, ns, l, settings))
+        ? []
+        : [{ message: `${describeObject(sa)}: no isolating NetworkPolicy selects its pods`, object: sa }];
+    }),
+};
+
+export const agentPodsNetworkIsolated: StackRule = {
+  name: "agent-pods-network-isolated",
+  domain: "stack",
+  scope: "stack",
+  security: true,
+  kinds: ["NetworkPolicy", ...POD_KINDS],
+  settings: ["namespace"],
+  description:
+    "Every pod the stack can create in the agents namespace is selected by a NetworkPolicy that denies ingress and restricts egress.",
+  remediationSteps: "Label the pod template with the agent and phase labels its NetworkPolicy selects.",
+  validate: (objects, settings) =>
+    podObjects(objects)
+      .filter((p) => namespaceOf(p, settings) === settings.namespace)
+      .filter((p) => !coveredBy(objects, settings.namespace, podLabelsOf(p), settings))
+      .map((p) => ({ message: `${describeObject(p)}: its pods are selected by no isolating NetworkPolicy`, object: p })),
+};
+
+export const agentsNamespaceDefaultDeny: StackRule = {
+  name: "agents-namespace-default-deny",
+  domain: "stack",
+  scope: "stack",
+  security: true,
+  kinds: ["Namespace", "NetworkPolicy"],
+  settings: ["namespace"],
+  description:
+    "A stack that creates the agents Namespace also creates a default-deny NetworkPolicy in it (podSelector {}, Ingress and Egress, no rules).",
+  remediationSteps: "Create a NetworkPolicy with podSelector: {} and policyTypes [Ingress, Egress] and no rules in the namespace.",
+  validate: (objects, settings) =>
+    objects
+      .filter((o) => o.kind === "Namespace" && o.metadata?.name === settings.namespace)
+      .filter(
+        (ns) =>
+          !objects.some(
+            (np) =>
+              np.kind === "NetworkPolicy" &&
+              same(np.metadata?.namespace, ns.metadata.name) &&
+              isolates(np) &&
+              list(field(np, "spec", "egress")).length === 0 &&
+              isObj(field(np, "spec", "podSelector")) &&
+              selects(field(np, "spec", "podSelector"), {}) &&
+              Object.keys(field(np, "spec", "podSelector") as object).every((k) => k === "matchLabels" || k === "matchExpressions"),
+          ),
+      )
+      .map((ns) => ({ message: `${describeObject(ns)} has no default-deny NetworkPolicy`, object: ns })),
+};
+
+export const DEFAULT_CEILINGS = { dev: "autonomous", staging: "remediation", prod: "assist" } as const;
+
+export const phaseWithinEnvironmentCeiling: ConfigRule = {
+  name: "phase-within-environment-ceiling",
+  domain: "stack",
+  scope: "stack-config",
+  security: true,
+  description:
+    "The stack's phase (agent-trust:phase) is not above its environment's ceiling (pack config `ceilings`, default dev: autonomous, staging: remediation, prod: assist); a foundation's phaseCeiling is not above it either.",
+  remediationSteps:
+    "Deploy a lower phase, or raise the ceiling through a reviewed change of the foundation stack and the pack's `ceilings` config.",
+  validate: (config, ceilings) => {
+    const env = config.environment;
+    if (!isEnvironment(env)) {
+      return [`agent-trust:environment is ${JSON.stringify(env)}; one of ${ENVIRONMENTS.join(", ")} is required to check the ceiling`];
+    }
+    const ceiling = ceilings[env];
+    if (config.layer === "foundation") {
+      const own = config.phaseCeiling;
+      if (!isPhase(own)) return [`agent-trust:phaseCeiling is ${JSON.stringify(own)}; one of ${PHASES.join(", ")} is required`];
+      return isAbove(own, ceiling)
+        ? [`agent-trust:phaseCeiling "${own}" of environment "${env}" is above the policy pack's ceiling "${ceiling}"`]
+        : [];
+    }
+    const phase = config.phase;
+    if (!isPhase(phase)) return [`agent-trust:phase is ${JSON.stringify(phase)}; one of ${PHASES.join(", ")} is required`];
+    return isAbove(phase, ceiling) ? [ceilingMessage(env, phase, ceiling)] : [];
+  },
+};
+
+export const STACK_RULES: readonly StackRule[] = [
+  agentSaHasVaultRole,
+  agentSaHasNetworkPolicy,
+  agentPodsNetworkIsolated,
+  agentsNamespaceDefaultDeny,
+];
+
+export const CONFIG_RULES: readonly ConfigRule[] = [phaseWithinEnvironmentCeiling];
