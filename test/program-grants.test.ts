@@ -34,8 +34,9 @@ test("remediation and autonomous stacks write only on named deployments, and del
         if (rule.resources.includes("pods")) assert.deepEqual(writes, ["delete"]);
         else {
           assert.deepEqual(writes, ["patch"]);
-          const agent = cfg.agents.find((a) => a.name === role.inputs.metadata.labels["agent-trust.io/agent"])!;
-          assert.deepEqual(rule.resourceNames, agent.resourceNames?.deployments ? [...agent.resourceNames.deployments].sort() : undefined);
+          const agentName: string = role.inputs.metadata.labels["agent-trust.io/agent"];
+          const names: readonly string[] | undefined = cfg.agents.find((a) => a.name === agentName)!.resourceNames?.deployments;
+          assert.deepEqual(rule.resourceNames, names ? [...names].sort() : undefined);
         }
       }
     }

@@ -11,15 +11,24 @@ import type { FoundationConfig, StackConfig } from "./schema";
 
 const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
-/** The directory holding Pulumi.yaml: the given one, or the first ancestor of this file that has one. */
-export function projectRoot(start = path.resolve(__dirname, "..", "..")): string {
+function findUp(start: string): string | undefined {
   let dir = path.resolve(start);
   for (;;) {
     if (fs.existsSync(path.join(dir, "Pulumi.yaml"))) return dir;
     const parent = path.dirname(dir);
-    if (parent === dir) throw new ConfigError(`no Pulumi.yaml found in ${start} or above`);
+    if (parent === dir) return undefined;
     dir = parent;
   }
+}
+
+/**
+ * The project holding Pulumi.yaml: the working directory or its nearest ancestor with one (the user's
+ * project), else this package's own (its shipped stacks).
+ */
+export function projectRoot(start = process.cwd()): string {
+  const root = findUp(start) ?? findUp(path.resolve(__dirname, "..", ".."));
+  if (!root) throw new ConfigError(`no Pulumi.yaml found in ${start} or above`);
+  return root;
 }
 
 export function stackConfigDir(root: string): string {
