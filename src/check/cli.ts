@@ -1,0 +1,108 @@
+/** `agent-trust check [--phase P] [--env E] [--format text|json] [--stack] PATH...` */
+import type { Io } from "../cli/io";
+import { ENVIRONMENTS, isEnvironment, isPhase, PHASES } from "../model/phases";
+import { DEFAULT_SETTINGS } from "../rules";
+import { check, hasMandatory, type CheckOptions, type CheckResult, type CheckViolation } from "./index";
+
+export const CHECK_HELP = `Usage: agent-trust check [--phase P] [--env E] [--format text|json] [--stack] PATH...
+
+Runs the agent-trust policy rules offline over multi-document YAML (Kubernetes objects and the
+agent-trust.io/v1 VaultPolicy / VaultKubernetesAuthRole documents that "agent-trust render" writes) and
+.hcl Vault policy files. Directories are read recursively (.yaml, .yml, .json, .hcl).
+
+Options:
+  --phase P          judge every object as phase P (${PHASES.join(", ")});
+                     default: the object's agent-trust.io/phase label, else the strictest (shadow)
+  --env E            judge as environment E (${ENVIRONMENTS.join(", ")}); default: the object's
+                     agent-trust.io/environment label, else prod. Hygiene rules are advisory in dev.
+  --format F         text (default) or json: {"violations":[{"policy","enforcement","resource","message"}]}
+  --stack            the input is one whole stack: also run the stack-level rules
+  --kv-mount M       the agents' KV mount Vault policies must stay under (default ${DEFAULT_SETTINGS.kvMount})
+  --namespace N      the agents namespace (default ${DEFAULT_SETTINGS.namespace})
+
+Kinds no rule covers are passed over and counted. The phase-ceiling rule needs the stack's Pulumi config and
+runs only in the policy pack (pulumi preview --policy-pack policy).
+
+Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 unreadable input or bad arguments.`;
+
+interface Parsed {
+  readonly options: CheckOptions;
+  readonly format: "text" | "json";
+  readonly paths: string[];
+}
+
+/** Parses the arguments after `check`; returns a reason string when they are wrong. */
+export function parseCheckArgs(args: readonly string[]): Parsed | "help" | string {
+  let phase: string | undefined;
+  let env: string | undefined;
+  let format = "text";
+  let stack = false;
+  const settings: { kvMount?: string; namespace?: string } = {};
+  const paths: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    const [flag, inline] = a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
+    const value = (): string | undefined => inline ?? args[++i];
+    if (a === "--") {
+      paths.push(...args.slice(i + 1));
+      break;
+    } else if (flag === "--help" || flag === "-h") return "help";
+    else if (flag === "--stack") stack = true;
+    else if (flag === "--phase") phase = value() ?? "";
+    else if (flag === "--env") env = value() ?? "";
+    else if (flag === "--format") format = value() ?? "";
+    else if (flag === "--kv-mount") settings.kvMount = value() ?? "";
+    else if (flag === "--namespace") settings.namespace = value() ?? "";
+    else if (a.startsWith("-") && a !== "-") return `unknown option ${a}; see agent-trust check --help`;
+    else paths.push(a);
+  }
+  if (phase !== undefined && !isPhase(phase)) return `--phase must be one of ${PHASES.join(", ")}, not "${phase}"`;
+  if (env !== undefined && !isEnvironment(env)) return `--env must be one of ${ENVIRONMENTS.join(", ")}, not "${env}"`;
+  if (format !== "text" && format !== "json") return `--format must be text or json, not "${format}"`;
+  if (settings.kvMount === "" || settings.namespace === "") return "--kv-mount and --namespace need a value";
+  if (paths.length === 0) return "check needs at least one PATH (a file or a directory)";
+  return { options: { phase, env, stack, settings } as CheckOptions, format, paths };
+}
+
+function textReport(r: CheckResult, opts: CheckOptions): string[] {
+  const lines: string[] = [];
+  const byResource = new Map<string, CheckViolation[]>();
+  for (const v of r.violations) byResource.set(v.resource, [...(byResource.get(v.resource) ?? []), v]);
+  for (const [resource, vs] of byResource) {
+    lines.push(resource);
+    for (const v of vs) {
+      lines.push(`  ${v.enforcement === "mandatory" ? "DENY" : "WARN"} [${v.enforcement}] ${v.policy}: ${v.message}`);
+      lines.push(`       fix: ${v.remediation}`);
+    }
+  }
+  const mandatory = r.violations.filter((v) => v.enforcement === "mandatory").length;
+  const over = Object.entries(r.passedOver).sort(([a], [b]) => a.localeCompare(b));
+  const judged = `phase ${opts.phase ?? "from labels (else shadow)"}, env ${opts.env ?? "from labels (else prod)"}${opts.stack ? ", stack rules on" : ""}`;
+  lines.push(
+    `${r.checked} object(s) checked (${judged}): ${mandatory} mandatory and ${r.violations.length - mandatory} advisory violation(s)`,
+  );
+  lines.push(over.length ? `passed over (no rule covers the kind): ${over.map(([k, n]) => `${k} ×${n}`).join(", ")}` : "passed over: none");
+  return lines;
+}
+
+/** Runs `agent-trust check` with the arguments after `check`; returns the exit code. */
+export function runCheckCli(argv: readonly string[], io: Io): number {
+  const parsed = parseCheckArgs(argv);
+  if (parsed === "help") {
+    io.out(CHECK_HELP);
+    return 0;
+  }
+  if (typeof parsed === "string") return io.fail(parsed);
+  const result = check(parsed.paths, parsed.options);
+  if (parsed.format === "json") {
+    const violations = result.violations.map(({ policy, enforcement, resource, message }) => ({ policy, enforcement, resource, message }));
+    io.out(JSON.stringify({ violations }, null, 2));
+  } else {
+    for (const line of textReport(result, parsed.options)) io.out(line);
+  }
+  if (result.errors.length > 0) {
+    for (const e of result.errors) io.err(`agent-trust: ${e}`);
+    return io.fail(`${result.errors.length} input(s) could not be read; nothing was judged as passing`);
+  }
+  return hasMandatory(result) ? 1 : 0;
+}

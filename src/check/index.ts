@@ -1,0 +1,109 @@
+/**
+ * The offline checker: the rule table over plain documents, for teams that deploy through GitOps or Helm and for
+ * reviewing `agent-trust render` output. Each object is judged alone unless `stack` says the input is one whole
+ * stack; the stack-config rules (the phase ceiling) need the stack's Pulumi config and run only in the pack.
+ */
+import type { Environment, Phase } from "../model/phases";
+import type { Manifest } from "../plan/manifest";
+import {
+  contextFor,
+  coveredKinds,
+  enforcementOf,
+  judge,
+  RESOURCE_RULES,
+  settingsFrom,
+  STACK_RULES,
+  STRICTEST_ENVIRONMENT,
+  type Rule,
+  type RuleSettings,
+} from "../rules";
+import { describeObject } from "../rules/paths";
+import { loadPaths, type Loaded } from "./load";
+
+export interface CheckOptions {
+  /** Judge every object as this phase (else its phase label, else the strictest). */
+  readonly phase?: Phase;
+  /** Judge every object as in this environment (else its environment label, else prod). */
+  readonly env?: Environment;
+  /** The input is one whole stack: run the stack-level rules too. */
+  readonly stack?: boolean;
+  readonly settings?: Partial<RuleSettings>;
+}
+
+export interface CheckViolation {
+  readonly policy: string;
+  readonly enforcement: "mandatory" | "advisory";
+  /** `Kind namespace/name`, plus the file and document it came from when known. */
+  readonly resource: string;
+  readonly message: string;
+  readonly remediation: string;
+  readonly file?: string;
+}
+
+export interface CheckResult {
+  readonly violations: CheckViolation[];
+  /** Objects no active rule judges, counted by kind. */
+  readonly passedOver: Record<string, number>;
+  /** Unreadable input; any makes the check fail with exit code 2. */
+  readonly errors: string[];
+  /** Number of objects read. */
+  readonly checked: number;
+}
+
+/** Loaded objects carry their source; bare manifests (e.g. `renderStack` output) have `kind` at the top. */
+function isLoaded(l: Loaded | Manifest): l is Loaded {
+  return typeof (l as Manifest).kind !== "string";
+}
+
+function resourceOf(l: Loaded | Manifest): { resource: string; file?: string } {
+  if (isLoaded(l)) return { resource: `${describeObject(l.object)} (${l.file}, document ${l.document})`, file: l.file };
+  return { resource: describeObject(l) };
+}
+
+function violation(rule: Rule, enforcement: "mandatory" | "advisory", where: Loaded | Manifest | undefined, message: string): CheckViolation {
+  const at = where ? resourceOf(where) : { resource: "(stack)" };
+  return { policy: rule.name, enforcement, message, remediation: rule.remediationSteps, ...at };
+}
+
+/** Judges objects already in memory (e.g. `renderStack` output): the whole check in one call. */
+export function checkDocuments(input: readonly (Loaded | Manifest)[], options: CheckOptions = {}): CheckResult {
+  const settings = settingsFrom(options.settings ?? {});
+  const given = { phase: options.phase, environment: options.env };
+  const objectOf = (l: Loaded | Manifest): Manifest => (isLoaded(l) ? l.object : l);
+  const violations: CheckViolation[] = [];
+  for (const item of input) {
+    const obj = objectOf(item);
+    const ctx = contextFor(obj, given, settings);
+    for (const rule of RESOURCE_RULES) {
+      for (const message of judge(rule, obj, ctx)) violations.push(violation(rule, enforcementOf(rule, ctx.environment), item, message));
+    }
+  }
+  const active: Rule[] = [...RESOURCE_RULES];
+  if (options.stack) {
+    active.push(...STACK_RULES);
+    const objects = input.map(objectOf);
+    for (const rule of STACK_RULES) {
+      for (const f of rule.validate(objects, settings)) {
+        const where = f.object ? input[objects.indexOf(f.object)] : undefined;
+        violations.push(violation(rule, enforcementOf(rule, options.env ?? STRICTEST_ENVIRONMENT), where, f.message));
+      }
+    }
+  }
+  const covered = coveredKinds(active);
+  const passedOver: Record<string, number> = {};
+  for (const item of input) {
+    const kind = objectOf(item).kind;
+    if (!covered.has(kind)) passedOver[kind] = (passedOver[kind] ?? 0) + 1;
+  }
+  return { violations, passedOver, errors: [], checked: input.length };
+}
+
+/** Reads the paths (files and directories) and checks what they hold. */
+export function check(paths: readonly string[], options: CheckOptions = {}): CheckResult {
+  const loaded = loadPaths(paths);
+  return { ...checkDocuments(loaded.objects, options), errors: loaded.errors };
+}
+
+export const hasMandatory = (r: CheckResult) => r.violations.some((v) => v.enforcement === "mandatory");
+
+export { loadPaths, type Loaded } from "./load";
