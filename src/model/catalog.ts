@@ -80,7 +80,7 @@ const ROLLOUT_RESTART: WriteGrant = {
   narrowedBy: "deployments",
 };
 const SCALE: WriteGrant = {
-  intent: "scale a deployment within bounds",
+  intent: "scale a deployment",
   resource: DEPLOYMENT_SCALE,
   verb: "patch",
   narrowedBy: "deployments",

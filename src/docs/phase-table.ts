@@ -1,0 +1,20 @@
+/**
+ * The README's phase table, generated from the trust catalog so the documentation cannot drift from what the
+ * program grants (a test compares the two).
+ */
+import { CATALOG, domainGrants, SECRET_DOMAINS } from "../model/catalog";
+import { PHASES } from "../model/phases";
+
+export function phaseTable(): string {
+  const rows = PHASES.map((p) => {
+    const spec = CATALOG[p];
+    const writes = spec.writes.length === 0 ? "none" : spec.writes.map((w) => `${w.verb} ${w.resource.resource} (${w.intent})`).join("; ");
+    const vault = SECRET_DOMAINS.flatMap((d) => domainGrants(p, d).map((g) => `\`${g.path}\` ${g.capabilities.join("/")}`)).join(", ");
+    return `| **${p}** | ${spec.summary} | get/list/watch | ${writes} | ${vault} | ${spec.egress.join(", ")} |`;
+  });
+  return [
+    "| phase | meaning | Kubernetes reads (target namespaces) | Kubernetes writes (target namespaces) | Vault (KV v2, relative to the mount) | egress classes |",
+    "|---|---|---|---|---|---|",
+    ...rows,
+  ].join("\n");
+}
