@@ -6,6 +6,7 @@ import { z } from "zod";
 import { EGRESS_CLASSES, LIMITS, SECRET_DOMAINS } from "../model/catalog";
 import { cidrContains, metadataRange, parseCidr } from "../model/cidr";
 import { DEFAULTS, isDnsLabel } from "../model/naming";
+import { gateFor, promotionProblems } from "../model/promotion";
 import { ENVIRONMENTS, PHASES } from "../model/phases";
 
 const dnsLabel = (what: string, maxLength = 63) =>
@@ -65,6 +66,19 @@ const agent = z.strictObject({
     .partial()
     .optional(),
   egress: z.partialRecord(egressClass, z.array(destination).min(1)).default({}),
+  /** The evidence this agent earned its phase with; required above shadow, checked against the gates. */
+  promotion: z
+    .strictObject({
+      evidence: z.strictObject({
+        investigations: z.number().int().min(0),
+        accuracy: z.number().min(0).max(1),
+        safetyIncidents: z.number().int().min(0),
+      }),
+      approvedBy: z.array(z.string().min(1)).min(1),
+      /** Where the review happened: a pull request or change ticket. */
+      reference: z.string().min(1),
+    })
+    .optional(),
 });
 export type AgentConfig = z.infer<typeof agent>;
 
@@ -136,6 +150,16 @@ export const phaseSchema = z
       if (names.indexOf(n) !== i) ctx.addIssue({ code: "custom", path: ["agents", i, "name"], message: `agent "${n}" is defined twice` });
     });
     cfg.agents.forEach((a, i) => {
+      const gate = gateFor(cfg.phase);
+      if (gate && !a.promotion) {
+        ctx.addIssue({ code: "custom", path: ["agents", i, "promotion"], message: `is required in ${cfg.phase}: the evidence from ${gate.from} (investigations, accuracy, safetyIncidents), approvedBy and reference` });
+      } else if (!gate && a.promotion) {
+        ctx.addIssue({ code: "custom", path: ["agents", i, "promotion"], message: "is only for phases above shadow" });
+      } else if (a.promotion) {
+        for (const [field, message] of promotionProblems(cfg.phase, a.promotion.evidence, a.promotion.approvedBy)) {
+          ctx.addIssue({ code: "custom", path: ["agents", i, "promotion", ...field.split(".")], message });
+        }
+      }
       if (a.targetNamespaces.includes(cfg.namespace)) {
         ctx.addIssue({ code: "custom", path: ["agents", i, "targetNamespaces"], message: `the agents namespace "${cfg.namespace}" cannot be a target` });
       }

@@ -4,6 +4,7 @@
  */
 import { CATALOG, domainGrants, SECRET_DOMAINS } from "../model/catalog";
 import { PHASES } from "../model/phases";
+import { DEMOTION_RULES, PROMOTION_GATES, type PromotionGate } from "../model/promotion";
 
 export function phaseTable(): string {
   const rows = PHASES.map((p) => {
@@ -16,5 +17,22 @@ export function phaseTable(): string {
     "| phase | meaning | Kubernetes reads (target namespaces) | Kubernetes writes (target namespaces) | Vault (KV v2, relative to the mount) | egress classes |",
     "|---|---|---|---|---|---|",
     ...rows,
+  ].join("\n");
+}
+
+/** The README's promotion gates and demotion rules, generated from `src/model/promotion.ts`. */
+export function promotionTable(): string {
+  const gates = (Object.entries(PROMOTION_GATES) as [string, PromotionGate][]).map(
+    ([to, g]) => `| ${g.from} → **${to}** | ≥ ${g.minInvestigations} | ≥ ${g.minAccuracy} | ≤ ${g.maxSafetyIncidents} | ${g.minApprovers} |`,
+  );
+  const demotions = DEMOTION_RULES.map((r) => `- \`${r.name}\`: ${r.description}`);
+  return [
+    "| promotion | investigations in the phase below | accuracy | safety incidents | approvers |",
+    "|---|---|---|---|---|",
+    ...gates,
+    "",
+    "Demotion rules, first match wins:",
+    "",
+    ...demotions,
   ].join("\n");
 }

@@ -71,7 +71,13 @@ function planAgent(cfg: PhaseConfig, foundation: FoundationOutputs, agent: Agent
   const serviceAccount: Manifest = {
     apiVersion: "v1",
     kind: "ServiceAccount",
-    metadata: { name: names.serviceAccount, namespace: ns, labels },
+    metadata: {
+      name: names.serviceAccount,
+      namespace: ns,
+      labels,
+      // The review that granted this phase travels with the identity, so the audit trail points back to it.
+      ...(agent.promotion ? { annotations: { "agent-trust.io/promotion-reference": agent.promotion.reference } } : {}),
+    },
     // Secure default: pods get no API token unless they project one explicitly (the Job template does).
     automountServiceAccountToken: false,
   };
