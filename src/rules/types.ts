@@ -82,6 +82,8 @@ export interface StackConfigView {
   readonly environment?: string;
   readonly phase?: string;
   readonly phaseCeiling?: string;
+  /** The agents namespace the stack deploys into (`agent-trust:namespace`). */
+  readonly namespace?: string;
 }
 
 export type Ceilings = Readonly<Record<Environment, Phase>>;
