@@ -1,0 +1,147 @@
+/**
+ * `agent-trust sandbox up|down|status|verify`: a local kube-apiserver, etcd and Vault-compatible server with the
+ * dev stacks deployed, left running for hands-on use with kubectl and vault. stdout carries only what a shell
+ * may `eval`, or the matrix; progress goes to stderr.
+ */
+import * as fs from "node:fs";
+import type { Io } from "../cli/io";
+import { isEnvironment, type Environment } from "../model/phases";
+import { loadEnvironment } from "./environment";
+import { adminKubeConfig } from "./kube";
+import { isOurs } from "./procs";
+import { formatReport } from "./report";
+import { summarize } from "./results";
+import { deploySandbox, startSandbox } from "./sandbox";
+import { stopServers } from "./servers";
+import { exportLines, readState, sandboxDir, toState, writeState } from "./state";
+import { verifySandbox } from "./verify";
+import { VaultHttp } from "./vault-http";
+
+/** How long Vault can verify logins after `up` (its reviewer token), just under the certificates' 7 days. */
+const UP_REVIEWER_SECONDS = 6 * 24 * 3600;
+
+export const SANDBOX_USAGE = `Usage: agent-trust sandbox <up|down|status|verify> [--env ENV] [--no-build]
+
+  up       start etcd, kube-apiserver and a Vault dev server on 127.0.0.1, deploy the ENV (default dev)
+           foundation and phase stacks, and print export lines for KUBECONFIG, VAULT_ADDR and VAULT_TOKEN:
+             eval "$(npx agent-trust sandbox up)"
+  down     stop the servers and delete the sandbox directory
+  status   say whether a sandbox is running (exit 0) or not (exit 1)
+  verify   measure the permission matrix of the running sandbox (exit 1 on any mismatch)
+
+  --no-build  fail instead of building missing server binaries from source
+State lives in $AGENT_TRUST_SANDBOX_DIR, default \${XDG_STATE_HOME:-~/.local/state}/agent-trust/sandbox.`;
+
+function alive(dir: string): { running: boolean; state: ReturnType<typeof readState> } {
+  const state = readState(dir);
+  return { running: !!state && state.processes.some(isOurs), state };
+}
+
+async function up(io: Io, environment: Environment, build: boolean): Promise<number> {
+  const dir = sandboxDir();
+  const { running, state } = alive(dir);
+  if (running) return io.fail(`a sandbox is already running (${dir}); run agent-trust sandbox down first`);
+  if (state) {
+    io.err(`sandbox: removing a stale sandbox in ${dir}`);
+    await stopServers(state);
+  } else if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) {
+    return io.fail(`${dir} exists and is not a sandbox; remove it or set AGENT_TRUST_SANDBOX_DIR`);
+  }
+  const sb = await startSandbox({ dir, build, environment, log: (l) => io.err(l) });
+  try {
+    writeState(toState(sb, environment));
+    const n = await deploySandbox(sb, UP_REVIEWER_SECONDS);
+    io.err(`sandbox: deployed ${n.kubernetes} Kubernetes objects and ${n.vault} Vault objects of the ${environment} stacks`);
+  } catch (e) {
+    await sb.stop();
+    throw e;
+  }
+  sb.detach();
+  for (const line of exportLines(sb)) io.out(line);
+  io.err(`sandbox: running; try: kubectl auth can-i --list --as=system:serviceaccount:${sb.env.namespace}:diagnostic-shadow -n checkout`);
+  io.err("sandbox: stop it with: agent-trust sandbox down");
+  return 0;
+}
+
+async function down(io: Io): Promise<number> {
+  const dir = sandboxDir();
+  const state = readState(dir);
+  if (!state) {
+    io.err(`sandbox: none running (${dir})`);
+    return 0;
+  }
+  await stopServers(state);
+  const left = state.processes.filter(isOurs);
+  if (left.length > 0) {
+    io.err(`sandbox: still running: ${left.map((p) => `${p.name} (pid ${p.pid})`).join(", ")}`);
+    return 1;
+  }
+  io.err(`sandbox: stopped ${state.processes.map((p) => p.name).join(", ")} and removed ${dir}`);
+  io.out("unset KUBECONFIG VAULT_ADDR VAULT_TOKEN");
+  return 0;
+}
+
+function status(io: Io): number {
+  const dir = sandboxDir();
+  const { running, state } = alive(dir);
+  if (!state) {
+    io.out(`no sandbox (${dir})`);
+    return 1;
+  }
+  io.out(`sandbox ${running ? "running" : "stopped (stale state)"}, environment ${state.environment}, since ${state.createdAt}`);
+  for (const p of state.processes) io.out(`  ${p.name.padEnd(15)} pid ${String(p.pid).padEnd(8)} ${isOurs(p) ? "running" : "gone"}  log ${p.logFile}`);
+  io.out(`  kube-apiserver  ${state.apiserverUrl}`);
+  io.out(`  vault           ${state.vaultAddr}`);
+  return running ? 0 : 1;
+}
+
+async function verify(io: Io): Promise<number> {
+  const { running, state } = alive(sandboxDir());
+  if (!running || !state) return io.fail("no sandbox is running; start one with agent-trust sandbox up");
+  if (!isEnvironment(state.environment)) return io.fail(`unknown environment in state: ${state.environment}`);
+  const sb = {
+    kc: adminKubeConfig(state.kubeconfig),
+    vault: new VaultHttp(state.vaultAddr, state.vaultToken),
+    env: loadEnvironment(state.environment),
+    auditLog: state.auditLog,
+  };
+  const { results } = await verifySandbox(sb, (l) => io.err(l));
+  io.out(formatReport(results));
+  return summarize(results).mismatches === 0 ? 0 : 1;
+}
+
+export async function runSandboxCli(args: string[], io: Io): Promise<number> {
+  const [command, ...rest] = args;
+  let environment: Environment = "dev";
+  let build = true;
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
+    if (a === "--no-build") build = false;
+    else if (a === "--env") {
+      const v = rest[++i];
+      if (!isEnvironment(v)) return io.fail(`--env needs one of dev, staging, prod`);
+      environment = v;
+    } else if (a === "--help" || a === "-h") {
+      io.out(SANDBOX_USAGE);
+      return 0;
+    } else return io.fail(`unknown option "${a}"\n${SANDBOX_USAGE}`);
+  }
+  switch (command) {
+    case "up":
+      return up(io, environment, build);
+    case "down":
+      return down(io);
+    case "status":
+      return status(io);
+    case "verify":
+      return verify(io);
+    case undefined:
+    case "--help":
+    case "-h":
+    case "help":
+      io.out(SANDBOX_USAGE);
+      return command === undefined ? 2 : 0;
+    default:
+      return io.fail(`unknown sandbox command "${command}"\n${SANDBOX_USAGE}`);
+  }
+}

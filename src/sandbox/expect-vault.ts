@@ -1,0 +1,63 @@
+/**
+ * The Vault half of the matrix: which secrets exist in the sandbox (one at every catalog path, plus one
+ * unlisted key per domain) and what each phase's agent must be able to do with them, computed from the catalog
+ * and the agent's configured secret domains. Pure.
+ */
+import type { AgentConfig } from "../config/schema";
+import { allVaultPaths, SECRET_DOMAINS, vaultCapabilities, type SecretDomain } from "../model/catalog";
+import { FORBIDDEN_VAULT_PREFIXES } from "../model/forbidden";
+import type { Phase } from "../model/phases";
+import type { CheckSpec, Outcome } from "./results";
+
+/** A concrete secret standing for a catalog path: `datasources/*` → `datasources/sandbox-probe`. */
+export interface VaultProbe {
+  readonly catalogPath: string;
+  /** Relative to the KV mount. */
+  readonly secret: string;
+  readonly domain: SecretDomain;
+}
+
+export function vaultProbes(): VaultProbe[] {
+  const concrete = (p: string) => (p.endsWith("/*") ? `${p.slice(0, -1)}sandbox-probe` : p);
+  const probes = allVaultPaths().map((p) => ({ catalogPath: p, secret: concrete(p) }));
+  // A key no grant names, in every domain: a phase that lists single keys must not see its neighbours.
+  for (const d of SECRET_DOMAINS) probes.push({ catalogPath: `${d}/(unlisted key)`, secret: `${d}/sandbox-unlisted` });
+  const seen = new Set<string>();
+  return probes
+    .filter((p) => !seen.has(p.secret) && seen.add(p.secret))
+    .map((p) => ({ ...p, domain: p.secret.split("/")[0] as SecretDomain }));
+}
+
+export type VaultOperation = "read" | "list" | "write";
+
+export interface VaultCheck extends CheckSpec {
+  readonly operation: VaultOperation | "admin";
+  /** Vault API path relative to /v1/. */
+  readonly path: string;
+}
+
+const outcome = (b: boolean): Outcome => (b ? "allow" : "deny");
+
+/** What `agent` in `phase` must be able to do with the KV secrets and the admin endpoints. */
+export function vaultMatrix(phase: Phase, agent: AgentConfig, kvMount: string, authMount: string): VaultCheck[] {
+  const inDomain = (d: SecretDomain) => (agent.secretDomains as readonly string[]).includes(d);
+  const caps = (secret: string, d: SecretDomain) => (inDomain(d) ? (vaultCapabilities(phase, secret) as readonly string[]) : []);
+  const base = { section: "vault" as const, phase, agent: agent.name, basis: "catalog" };
+  const checks: VaultCheck[] = [];
+  for (const p of vaultProbes()) {
+    checks.push({ ...base, scope: "kv", verb: "read", object: p.catalogPath, operation: "read", path: `${kvMount}/data/${p.secret}`, expected: outcome(caps(p.secret, p.domain).includes("read")) });
+    checks.push({ ...base, scope: "kv", verb: "write", object: p.catalogPath, operation: "write", path: `${kvMount}/data/${p.secret}`, expected: outcome(caps(p.secret, p.domain).some((c) => c === "create" || c === "update")) });
+  }
+  for (const d of SECRET_DOMAINS) {
+    checks.push({ ...base, scope: "kv", verb: "list", object: `${d}/`, operation: "list", path: `${kvMount}/metadata/${d}/`, expected: outcome(caps(`${d}/`, d).includes("list")) });
+  }
+  const admin: Record<(typeof FORBIDDEN_VAULT_PREFIXES)[number], string> = {
+    "sys/": "sys/policies/acl",
+    "auth/": `auth/${authMount}/role`,
+    "identity/": "identity/entity/id",
+  };
+  for (const prefix of FORBIDDEN_VAULT_PREFIXES) {
+    checks.push({ ...base, basis: "forbidden", scope: "admin", verb: "list", object: admin[prefix], operation: "admin", path: admin[prefix], expected: "deny" });
+  }
+  return checks;
+}

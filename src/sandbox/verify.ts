@@ -1,0 +1,29 @@
+/** Runs every verification against a deployed sandbox and returns all measured cells. */
+import type { Sandbox } from "./sandbox";
+import type { CheckResult } from "./results";
+import { verifyAudit } from "./verify-audit";
+import { verifyPodSecurity } from "./verify-pods";
+import { verifyRbac } from "./verify-rbac";
+import { verifyVault } from "./verify-vault";
+
+export interface Verification {
+  readonly results: CheckResult[];
+  /** Seconds spent per section. */
+  readonly timings: Record<string, number>;
+}
+
+export async function verifySandbox(sb: Pick<Sandbox, "kc" | "vault" | "env" | "auditLog">, log: (l: string) => void = () => undefined): Promise<Verification> {
+  const timings: Record<string, number> = {};
+  const timed = async (name: string, f: () => Promise<CheckResult[]>) => {
+    const t = Date.now();
+    const r = await f();
+    timings[name] = (Date.now() - t) / 1000;
+    log(`verify: ${name}: ${r.length} checks in ${timings[name]!.toFixed(1)}s`);
+    return r;
+  };
+  const rbac = await timed("rbac", () => verifyRbac(sb.kc, sb.env));
+  const vault = await timed("vault", () => verifyVault(sb.kc, sb.vault, sb.env));
+  const pods = await timed("pod-security", () => verifyPodSecurity(sb.kc, sb.env));
+  const audit = await timed("audit", () => verifyAudit(sb.kc, sb.env, sb.auditLog));
+  return { results: [...rbac, ...vault, ...pods, ...audit], timings };
+}
