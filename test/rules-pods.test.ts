@@ -1,0 +1,133 @@
+/** Identity and pod rules, each through the policy pack and the offline checker. */
+import * as p from "../src/rules/pods";
+import { POD_RULES } from "../src/rules/pods";
+import { describeCases, patch, type Case } from "./rules-harness";
+import { cronJob, deployment, job, namespace, podTemplate, serviceAccount } from "./rules-samples";
+
+/** Edits the pod spec of a PodTemplate / Job / Deployment / CronJob sample. */
+const tpl = (edit: (spec: any) => void) => patch(podTemplate(), (o) => edit(o.template.spec));
+const dep = (edit: (spec: any) => void) => patch(deployment(), (o) => edit(o.spec.template.spec));
+const cron = (edit: (spec: any) => void) => patch(cronJob(), (o) => edit(o.spec.jobTemplate.spec.template.spec));
+const c0 = (spec: any) => spec.containers[0];
+
+const cases: Case[] = [
+  {
+    rule: p.serviceAccountAutomountOff,
+    compliant: serviceAccount(),
+    violating: patch(serviceAccount(), (o) => (o.automountServiceAccountToken = true)),
+    expect: /automountServiceAccountToken is true/,
+    missing: patch(serviceAccount(), (o) => delete o.automountServiceAccountToken),
+    missingExpect: /automountServiceAccountToken is missing/,
+  },
+  {
+    rule: p.podRunAsNonRoot,
+    compliant: [podTemplate(), job(), deployment(), cronJob()],
+    violating: dep((s) => (c0(s).securityContext.runAsUser = 0)),
+    expect: /spec\.template\.spec\.containers\[0\]: runAsUser is 0/,
+    missing: tpl((s) => delete s.securityContext.runAsNonRoot),
+    missingExpect: /runAsNonRoot is missing/,
+  },
+  {
+    rule: p.podNoPrivilegeEscalation,
+    compliant: podTemplate(),
+    violating: tpl((s) => s.initContainers = [{ ...c0(s), name: "init", securityContext: { ...c0(s).securityContext, privileged: true } }]),
+    expect: /initContainers\[0\]: privileged is true/,
+    missing: tpl((s) => delete c0(s).securityContext.allowPrivilegeEscalation),
+    missingExpect: /allowPrivilegeEscalation is missing/,
+  },
+  {
+    rule: p.podDropAllCapabilities,
+    compliant: podTemplate(),
+    violating: cron((s) => (c0(s).securityContext.capabilities.add = ["NET_ADMIN"])),
+    expect: /capabilities\.add is \["NET_ADMIN"\]/,
+    missing: tpl((s) => delete c0(s).securityContext.capabilities),
+    missingExpect: /capabilities\.drop does not include "ALL"/,
+  },
+  {
+    rule: p.podSeccompProfile,
+    compliant: tpl((s) => (c0(s).securityContext.seccompProfile = { type: "Localhost", localhostProfile: "agent.json" })),
+    violating: tpl((s) => (s.securityContext.seccompProfile = { type: "Unconfined" })),
+    expect: /seccompProfile\.type is "Unconfined"/,
+    missing: tpl((s) => delete s.securityContext.seccompProfile),
+    missingExpect: /seccompProfile\.type is missing/,
+  },
+  {
+    rule: p.podNoHostAccess,
+    compliant: podTemplate(),
+    violating: tpl((s) => {
+      s.hostNetwork = true;
+      s.volumes.push({ name: "root", hostPath: { path: "/" } });
+      c0(s).ports = [{ containerPort: 80, hostPort: 80 }];
+    }),
+    expect: /template\.spec\.hostNetwork is true/,
+    missing: tpl((s) => delete s.volumes),
+    missingExpect: false,
+  },
+  {
+    rule: p.podNoTokenAutomount,
+    compliant: job(),
+    violating: tpl((s) => (s.automountServiceAccountToken = true)),
+    expect: /automountServiceAccountToken is true/,
+    missing: tpl((s) => delete s.automountServiceAccountToken),
+    missingExpect: /automountServiceAccountToken is missing/,
+  },
+  {
+    rule: p.podDedicatedServiceAccount,
+    compliant: podTemplate(),
+    violating: tpl((s) => (s.serviceAccountName = "default")),
+    expect: /serviceAccountName is "default"/,
+    missing: tpl((s) => delete s.serviceAccountName),
+    missingExpect: /serviceAccountName is missing/,
+  },
+  {
+    rule: p.podResourcesSet,
+    compliant: podTemplate(),
+    violating: tpl((s) => delete c0(s).resources.limits.memory),
+    expect: /resources\.limits\.memory is missing/,
+    missing: tpl((s) => delete c0(s).resources),
+    missingExpect: /resources\.requests\.cpu is missing/,
+  },
+  {
+    rule: p.podNoLiteralCredentials,
+    compliant: podTemplate(),
+    violating: tpl((s) => c0(s).env.push({ name: "OPENAI_API_KEY", value: "sk-live-123" })),
+    expect: /OPENAI_API_KEY has a literal value/,
+    missing: tpl((s) => delete c0(s).env),
+    missingExpect: false,
+  },
+  {
+    rule: p.imagePinnedByDigest,
+    given: { env: "prod" },
+    compliant: podTemplate(),
+    violating: tpl((s) => (c0(s).image = "registry.example.com/agents/diag:1.4")),
+    expect: /image "registry.example.com\/agents\/diag:1.4" is not pinned by digest/,
+    missing: tpl((s) => delete c0(s).image),
+    missingExpect: /image missing is not pinned by digest/,
+  },
+  {
+    rule: p.jobBounded,
+    compliant: [job(), cronJob()],
+    violating: patch(job(), (o) => (o.spec.activeDeadlineSeconds = 3600)),
+    expect: /spec\.activeDeadlineSeconds is 3600; set 1\.\.900/,
+    missing: patch(cronJob(), (o) => delete o.spec.jobTemplate.spec.backoffLimit),
+    missingExpect: /spec\.jobTemplate\.spec\.backoffLimit is missing/,
+  },
+  {
+    rule: p.jobTtlAfterFinished,
+    compliant: job(),
+    violating: patch(job(), (o) => (o.spec.ttlSecondsAfterFinished = "1h")),
+    expect: /ttlSecondsAfterFinished is "1h"/,
+    missing: patch(job(), (o) => delete o.spec.ttlSecondsAfterFinished),
+    missingExpect: /ttlSecondsAfterFinished is missing/,
+  },
+  {
+    rule: p.namespacePsaRestricted,
+    compliant: namespace(),
+    violating: patch(namespace(), (o) => (o.metadata.labels["pod-security.kubernetes.io/enforce"] = "baseline")),
+    expect: /is "baseline"; it must be "restricted"/,
+    missing: patch(namespace(), (o) => delete o.metadata.labels),
+    missingExpect: /enforce is missing/,
+  },
+];
+
+describeCases("pods", POD_RULES, cases);
