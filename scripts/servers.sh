@@ -58,7 +58,7 @@ describe() {
         LDFLAGS+=" -X $p.gitVersion=$VERSION -X $p.gitMajor=$major -X $p.gitMinor=$minor"
         LDFLAGS+=" -X $p.gitTreeState=clean -X $p.buildDate=1970-01-01T00:00:00Z"
       done
-      ENVVAR=KUBE_APISERVER_BIN; PATHNAMES=(kube-apiserver); MINUTES=25 ;;
+      ENVVAR=KUBE_APISERVER_BIN; PATHNAMES=(kube-apiserver); MINUTES=6 ;;
     etcd)
       MODDIR="$SERVERS/etcd"; PKG=go.etcd.io/etcd/server/v3
       VERSION="$(modver "$MODDIR" go.etcd.io/etcd/server/v3)"; KEY="$VERSION"; FLAVOR=etcd
@@ -78,7 +78,7 @@ describe() {
       LDFLAGS="-s -w -X github.com/openbao/openbao/version.fullVersion=${VERSION#v}"
       LDFLAGS+=" -X github.com/openbao/openbao/version.GitCommit=${pseudo##*-}"
       LDFLAGS+=" -X github.com/openbao/openbao/version.BuildDate=1970-01-01T00:00:00Z"
-      ENVVAR=VAULT_BIN; PATHNAMES=(bao vault); MINUTES=15 ;;
+      ENVVAR=VAULT_BIN; PATHNAMES=(bao vault); MINUTES=6 ;;
     *) die 2 "unknown server '$1' (expected one of: ${ALL_NAMES[*]})" ;;
   esac
   [[ -n "$VERSION" ]] || die 2 "cannot read the $1 version from $MODDIR/go.mod"
