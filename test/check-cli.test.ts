@@ -1,0 +1,129 @@
+/** `agent-trust check`: arguments, input reading, exit codes and both output formats. */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { describe, test } from "node:test";
+import { stringify } from "yaml";
+import { check } from "../src/check";
+import { runCheckCli } from "../src/check/cli";
+import { captureIo } from "../src/cli/io";
+import type { Manifest } from "../src/plan/manifest";
+import { patch } from "./rules-harness";
+import { POLICY_HCL, podTemplate, role, serviceAccount, wholeStack } from "./rules-samples";
+
+function dir(files: Record<string, string>): string {
+  const d = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-check-"));
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(d, name)), { recursive: true });
+    fs.writeFileSync(path.join(d, name), text);
+  }
+  return d;
+}
+const yamlDocs = (...objs: object[]) => objs.map((o) => `---\n${stringify(o)}`).join("");
+const run = (...argv: string[]) => {
+  const io = captureIo();
+  const code = runCheckCli(argv, io);
+  return { code, out: io.stdout.join("\n"), err: io.stderr.join("\n") };
+};
+const secretsRole = patch(role(), (o) => o.rules.push({ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }));
+const configMap: Manifest = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", namespace: "ai-agents" }, data: {} };
+
+describe("agent-trust check", () => {
+  test("exit 0 over compliant input; other kinds are passed over and counted", () => {
+    const d = dir({ "stack.yaml": yamlDocs(...wholeStack(), configMap, configMap), "nested/deep/policy.hcl": POLICY_HCL, ".git/x.yaml": ": bad" });
+    const r = run("--stack", d);
+    assert.equal(r.code, 0, r.out + r.err);
+    assert.match(r.out, /12 object\(s\) checked .*: 0 mandatory and 0 advisory violation\(s\)/);
+    assert.match(r.out, /passed over \(no rule covers the kind\): ConfigMap ×2/);
+  });
+
+  test("exit 1 on a mandatory violation; text names the file, the object, the rule and the fix", () => {
+    const d = dir({ "role.yaml": yamlDocs(configMap, secretsRole) });
+    const r = run(d);
+    assert.equal(r.code, 1);
+    assert.match(r.out, /^Role checkout\/diag-remediation-target \(.*role\.yaml, document 2\)$/m);
+    assert.match(r.out, /DENY \[mandatory\] no-secrets-access: rules\[3\] grants "secrets"/);
+    assert.match(r.out, /fix: Remove secrets from the rule/);
+  });
+
+  test("--format json prints exactly policy, enforcement, resource and message", () => {
+    const r = run("--format", "json", dir({ "role.yaml": yamlDocs(secretsRole) }));
+    assert.equal(r.code, 1);
+    const parsed = JSON.parse(r.out) as { violations: Record<string, string>[] };
+    assert.deepEqual(Object.keys(parsed), ["violations"]);
+    assert.deepEqual(parsed.violations.map((v) => Object.keys(v)), [["policy", "enforcement", "resource", "message"]]);
+    assert.equal(parsed.violations[0]!.policy, "no-secrets-access");
+    assert.equal(parsed.violations[0]!.enforcement, "mandatory");
+  });
+
+  test("phase: --phase first, else the object's label, else the strictest", () => {
+    const d = dir({ "role.yaml": yamlDocs(role()) }); // labelled remediation; deletes pods
+    assert.equal(run(d).code, 0);
+    assert.equal(run("--phase", "assist", d).code, 1);
+    assert.equal(run("--phase=autonomous", d).code, 0);
+    const unlabelled = dir({ "role.yaml": yamlDocs(patch(role(), (o) => delete o.metadata.labels)) });
+    assert.match(run(unlabelled).out, /above the ceiling of phase "shadow"/);
+  });
+
+  test("hygiene rules are advisory in dev: a warning, exit 0", () => {
+    const noLimits = patch(podTemplate(), (o) => delete o.template.spec.containers[0].resources.limits);
+    const d = dir({ "t.yaml": yamlDocs(noLimits) });
+    const dev = run("--env", "dev", d);
+    assert.equal(dev.code, 0);
+    assert.match(dev.out, /WARN \[advisory\] pod-resources-set/);
+    assert.equal(run("--env", "prod", d).code, 1);
+  });
+
+  test("List documents are expanded; each object is judged", () => {
+    const list = { apiVersion: "v1", kind: "List", items: [serviceAccount(), patch(serviceAccount(), (o) => (o.automountServiceAccountToken = true))] };
+    const r = check([dir({ "list.yaml": yamlDocs(list) })]);
+    assert.equal(r.checked, 2);
+    assert.deepEqual(r.violations.map((v) => v.policy), ["serviceaccount-automount-off"]);
+  });
+
+  test(".hcl files are Vault policies, judged by the Vault rules", () => {
+    const d = dir({ "bad.hcl": `path "sys/*" { capabilities = ["sudo"] }` });
+    const r = run("--format", "json", d);
+    assert.equal(r.code, 1);
+    const names = (JSON.parse(r.out).violations as { policy: string }[]).map((v) => v.policy);
+    assert.ok(names.includes("vault-policy-no-sudo") && names.includes("vault-policy-no-admin-paths"));
+  });
+
+  const bad: [string, string[], RegExp][] = [
+    ["no path", [], /check needs at least one PATH/],
+    ["unknown option", ["--fast", "."], /unknown option --fast/],
+    ["bad phase", ["--phase", "god", "."], /--phase must be one of shadow, assist, remediation, autonomous, not "god"/],
+    ["bad env", ["--env", "qa", "."], /--env must be one of dev, staging, prod/],
+    ["bad format", ["--format", "xml", "."], /--format must be text or json/],
+  ];
+  for (const [what, argv, message] of bad) {
+    test(`exit 2 on bad arguments: ${what}`, () => {
+      const r = run(...argv);
+      assert.equal(r.code, 2);
+      assert.match(r.err, message);
+    });
+  }
+
+  test("exit 2 on unreadable input, naming it, even when other files have violations", () => {
+    const d = dir({
+      "a.yaml": yamlDocs(secretsRole),
+      "b.yaml": "kind: Role\nmetadata: [unclosed\n",
+      "c.yaml": "just: a mapping\n",
+      "d.hcl": `path "agent/*" { capabilities = <<EOF\nread\nEOF }`,
+    });
+    const r = run(d, path.join(d, "missing.yaml"));
+    assert.equal(r.code, 2);
+    assert.match(r.err, /b\.yaml document 1: /);
+    assert.match(r.err, /c\.yaml document 1: has no apiVersion and kind/);
+    assert.match(r.err, /d\.hcl: not a valid Vault policy: line 1, column \d+: heredoc/);
+    assert.match(r.err, /missing\.yaml: cannot read: ENOENT/);
+    assert.match(r.out, /no-secrets-access/);
+  });
+
+  test("--help explains usage and exit codes", () => {
+    const r = run("--help");
+    assert.equal(r.code, 0);
+    assert.match(r.out, /Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 unreadable input or bad arguments/);
+  });
+});
