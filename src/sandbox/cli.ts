@@ -4,7 +4,7 @@
  * may `eval`, or the matrix; progress goes to stderr.
  */
 import * as fs from "node:fs";
-import type { Io } from "../cli/io";
+import { processIo, type Io } from "../cli/io";
 import { isEnvironment, type Environment } from "../model/phases";
 import { loadEnvironment } from "./environment";
 import { adminKubeConfig } from "./kube";
@@ -144,4 +144,18 @@ export async function runSandboxCli(args: string[], io: Io): Promise<number> {
     default:
       return io.fail(`unknown sandbox command "${command}"\n${SANDBOX_USAGE}`);
   }
+}
+
+// Runnable on its own until the main CLI dispatches to it: node --import tsx src/sandbox/cli.ts up
+if (require.main === module) {
+  const io = processIo();
+  runSandboxCli(process.argv.slice(2), io).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (e: Error) => {
+      io.err(`agent-trust sandbox: ${e.stack ?? e.message}`);
+      process.exitCode = 70;
+    },
+  );
 }

@@ -37,15 +37,12 @@ export interface ApiserverFlags {
   readonly pki: Pki;
   readonly auditPolicyFile: string;
   readonly auditLogPath: string;
-  /** Audiences besides the issuer that tokens may be minted for (Vault's, for the agents' login tokens). */
-  readonly extraAudiences: readonly string[];
 }
 
 /** Admission plugins we rely on; the rest of the default set stays on (ResourceQuota, LimitRanger, …). */
 export const ADMISSION_PLUGINS = ["PodSecurity", "ValidatingAdmissionPolicy"] as const;
 
 export function apiserverArgs(f: ApiserverFlags): string[] {
-  const audiences = [SERVICE_ACCOUNT_ISSUER, ...f.extraAudiences.filter((a) => a !== SERVICE_ACCOUNT_ISSUER)];
   return [
     `--bind-address=127.0.0.1`,
     `--advertise-address=127.0.0.1`,
@@ -64,7 +61,10 @@ export function apiserverArgs(f: ApiserverFlags): string[] {
     `--service-account-issuer=${SERVICE_ACCOUNT_ISSUER}`,
     `--service-account-key-file=${f.pki.saPublicKey}`,
     `--service-account-signing-key-file=${f.pki.saPrivateKey}`,
-    `--api-audiences=${audiences.join(",")}`,
+    // The API server's own audience only. Vault's audience must NOT be listed here: a TokenRequest without explicit
+    // audiences gets all of --api-audiences, so every ordinary API token would also log in to Vault (the sandbox's
+    // Vault matrix measures exactly that refusal). TokenRequest and TokenReview accept `vault` when asked for it.
+    `--api-audiences=${SERVICE_ACCOUNT_ISSUER}`,
     `--audit-policy-file=${f.auditPolicyFile}`,
     `--audit-log-path=${f.auditLogPath}`,
     `--audit-log-format=json`,

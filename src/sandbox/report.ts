@@ -17,7 +17,8 @@ const SCOPE_ORDER = ["own ns", "target ns", "other ns", "cluster", "login", "tok
 interface Row {
   section: Section;
   agent: string;
-  scope: string;
+  basis: string;
+  scopes: string[];
   verbs: string[];
   objects: string[];
   cells: Partial<Record<Phase, { measured: string; expected: string; bad: boolean }>>;
@@ -37,7 +38,7 @@ function mergeBy(rows: Row[], key: (r: Row) => string, merge: (into: Row, from: 
     const k = `${key(r)}#${vector(r)}`;
     const have = out.get(k);
     if (have) merge(have, r);
-    else out.set(k, { ...r, verbs: [...r.verbs], objects: [...r.objects] });
+    else out.set(k, { ...r, scopes: [...r.scopes], verbs: [...r.verbs], objects: [...r.objects] });
   }
   return [...out.values()];
 }
@@ -45,7 +46,7 @@ function mergeBy(rows: Row[], key: (r: Row) => string, merge: (into: Row, from: 
 export function matrixRows(results: readonly CheckResult[]): Row[] {
   const groups = new Map<string, CheckResult[]>();
   for (const r of results) {
-    const k = [r.section, r.agent, r.scope, r.verb, r.object].join("\u0000");
+    const k = [r.section, r.agent, r.basis, r.scope, r.verb, r.object].join("\u0000");
     groups.set(k, [...(groups.get(k) ?? []), r]);
   }
   let rows: Row[] = [...groups.values()].map((g) => {
@@ -60,26 +61,57 @@ export function matrixRows(results: readonly CheckResult[]): Row[] {
         bad: inPhase.some((c) => !matches(c)),
       };
     }
-    return { section: first.section, agent: first.agent, scope: first.scope, verbs: [first.verb], objects: [first.object], cells };
+    return { section: first.section, agent: first.agent, basis: first.basis, scopes: [first.scope], verbs: [first.verb], objects: [first.object], cells };
   });
-  rows = mergeBy(rows, (r) => [r.section, r.agent, r.scope, r.objects.join()].join("\u0000"), (a, b) => a.verbs.push(...b.verbs));
-  rows = mergeBy(rows, (r) => [r.section, r.agent, r.scope, r.verbs.join()].join("\u0000"), (a, b) => a.objects.push(...b.objects));
-  const scopeRank = (s: string) => (SCOPE_ORDER.includes(s) ? SCOPE_ORDER.indexOf(s) : SCOPE_ORDER.length);
+  const head = (r: Row) => [r.section, r.agent, r.basis];
+  const rank = (x: string) => (SCOPE_ORDER.includes(x) ? SCOPE_ORDER.indexOf(x) : SCOPE_ORDER.length);
+  rows = mergeBy(rows, (r) => [...head(r), r.verbs.join(), r.objects.join()].join("\u0000"), (a, b) => {
+    a.scopes.push(...b.scopes);
+    a.scopes.sort((x, y) => rank(x) - rank(y) || x.localeCompare(y));
+  });
+  rows = mergeBy(rows, (r) => [...head(r), r.scopes.join(), r.objects.join()].join("\u0000"), (a, b) => a.verbs.push(...b.verbs));
+  rows = mergeBy(rows, (r) => [...head(r), r.scopes.join(), r.verbs.join()].join("\u0000"), (a, b) => a.objects.push(...b.objects));
+  const scopeRank = (s: string[]) => Math.min(...s.map(rank));
+  const allows = (r: Row) => PHASES.filter((p) => r.cells[p]?.measured === "allow" || r.cells[p]?.measured === "yes").length;
   return rows.sort(
     (a, b) =>
       SECTIONS.indexOf(a.section) - SECTIONS.indexOf(b.section) ||
       a.agent.localeCompare(b.agent) ||
-      scopeRank(a.scope) - scopeRank(b.scope) ||
-      a.scope.localeCompare(b.scope) ||
+      a.basis.localeCompare(b.basis) ||
+      scopeRank(a.scopes) - scopeRank(b.scopes) ||
+      a.scopes.join().localeCompare(b.scopes.join()) ||
+      allows(b) - allows(a) ||
       `${a.verbs} ${a.objects}`.localeCompare(`${b.verbs} ${b.objects}`),
   );
 }
 
-function table(header: string[], body: string[][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i]!.length)));
-  const line = (cols: string[]) => cols.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...body.map(line)];
+/** Splits a comma-separated list into lines of at most `width` characters. */
+export function wrapList(items: readonly string[], width: number, sep = ", "): string[] {
+  const lines: string[] = [];
+  let cur = "";
+  for (const item of items) {
+    const next = cur ? `${cur}${sep}${item}` : item;
+    if (cur && next.length > width) {
+      lines.push(`${cur}${sep.trimEnd()}`);
+      cur = item;
+    } else cur = next;
+  }
+  if (cur) lines.push(cur);
+  return lines;
 }
+
+/** A plain-text table; a cell may hold several lines (continuation lines leave the other columns blank). */
+function table(header: string[], body: string[][][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => Math.max(...r[i]!.map((l) => l.length)))));
+  const line = (cols: string[]) => cols.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
+  const rows = body.flatMap((r) => {
+    const height = Math.max(...r.map((c) => c.length));
+    return Array.from({ length: height }, (_, k) => line(r.map((c) => c[k] ?? "")));
+  });
+  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows];
+}
+
+const ACTION_WIDTH = 64;
 
 /** The whole report: one table per section, then totals and the first mismatches with the server's words. */
 export function formatReport(results: readonly CheckResult[], maxMismatchDetails = 30): string {
@@ -90,16 +122,17 @@ export function formatReport(results: readonly CheckResult[], maxMismatchDetails
     if (mine.length === 0) continue;
     out.push("", `${TITLES[section]} — each cell: measured/catalog`);
     const body = mine.map((r) => [
-      r.agent,
-      r.scope,
-      `${r.verbs.join(",")} ${r.objects.join(", ")}`,
+      [r.agent],
+      [r.basis],
+      wrapList(r.scopes, 28),
+      wrapList([`${r.verbs.join(",")} ${r.objects[0]}`, ...r.objects.slice(1)], ACTION_WIDTH),
       ...PHASES.map((p) => {
         const c = r.cells[p];
-        if (!c) return "—";
-        return c.bad ? `${c.measured.toUpperCase()}/${c.expected} ✗` : `${c.measured}/${c.expected}`;
+        if (!c) return ["—"];
+        return [c.bad ? `${c.measured.toUpperCase()}/${c.expected} ✗` : `${c.measured}/${c.expected}`];
       }),
     ]);
-    out.push(...table(["agent", "scope", "action", ...PHASES], body));
+    out.push(...table(["agent", "basis", "scope", "action", ...PHASES], body));
   }
   const s = summarize(results);
   out.push("");

@@ -6,7 +6,6 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
-import { DEFAULTS } from "../model/naming";
 import type { Environment } from "../model/phases";
 import { resolveBinaries } from "./binaries";
 import { deployKubernetes } from "./deploy-kube";
@@ -46,7 +45,6 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
       dir,
       binaries,
       auditPolicy: env.foundation.auditPolicy,
-      audiences: [env.foundation.config.vault.audience ?? DEFAULTS.audience],
       namespace: env.namespace,
       log: o.log,
     });

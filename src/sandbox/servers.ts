@@ -31,8 +31,6 @@ export interface StartOptions {
   readonly binaries: Binaries;
   /** The environment's rendered audit policy (`renderStack("dev").auditPolicy`). */
   readonly auditPolicy: Record<string, unknown>;
-  /** Token audiences the apiserver must accept besides its issuer: Vault's. */
-  readonly audiences: readonly string[];
   /** Default namespace of the kubeconfig context. */
   readonly namespace: string;
   readonly log: (line: string) => void;
@@ -74,7 +72,7 @@ export async function startServers(o: StartOptions): Promise<SandboxInfo> {
   const step = (msg: string) => o.log(`sandbox: ${msg} (+${((Date.now() - started) / 1000).toFixed(1)}s)`);
   try {
     const pki = createPki(path.join(dir, "pki"));
-    step("certificates created");
+    step(`certificates created in ${dir}`);
 
     const [clientPort, peerPort, apiPort, vaultPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
     const etcdUrl = `http://127.0.0.1:${clientPort}`;
@@ -84,13 +82,13 @@ export async function startServers(o: StartOptions): Promise<SandboxInfo> {
     });
     processes.push(etcd);
     await waitHealthy(etcd, () => httpOk(`${etcdUrl}/health`), 30_000);
-    step(`etcd ready at ${etcdUrl}`);
+    step(`etcd ready at ${etcdUrl} (pid ${etcd.pid})`);
 
     const auditPolicyFile = path.join(dir, "audit-policy.yaml");
     fs.writeFileSync(auditPolicyFile, stringify(o.auditPolicy));
     const auditLog = path.join(logs, "audit.log");
     const apiserverUrl = `https://127.0.0.1:${apiPort}`;
-    const args = apiserverArgs({ port: apiPort, etcdUrl, pki, auditPolicyFile, auditLogPath: auditLog, extraAudiences: o.audiences });
+    const args = apiserverArgs({ port: apiPort, etcdUrl, pki, auditPolicyFile, auditLogPath: auditLog });
     const api = startServer("kube-apiserver", o.binaries["kube-apiserver"], args, {
       logFile: path.join(logs, "kube-apiserver.log"),
       cwd: dir,
@@ -98,7 +96,7 @@ export async function startServers(o: StartOptions): Promise<SandboxInfo> {
     processes.push(api);
     // /readyz waits for the post-start hooks, among them the bootstrap ClusterRoles (system:auth-delegator).
     await waitHealthy(api, () => httpsOk(`${apiserverUrl}/readyz`, pki), 90_000);
-    step(`kube-apiserver ready at ${apiserverUrl}`);
+    step(`kube-apiserver ready at ${apiserverUrl} (pid ${api.pid})`);
 
     const vaultToken = crypto.randomBytes(24).toString("hex");
     const vaultAddr = `http://127.0.0.1:${vaultPort}`;
@@ -110,7 +108,7 @@ export async function startServers(o: StartOptions): Promise<SandboxInfo> {
     });
     processes.push(vault);
     await waitHealthy(vault, () => httpOk(`${vaultAddr}/v1/sys/health`), 30_000);
-    step(`vault dev server ready at ${vaultAddr}`);
+    step(`vault dev server ready at ${vaultAddr} (pid ${vault.pid})`);
 
     const kubeconfig = path.join(dir, "kubeconfig");
     const pem = (f: string) => fs.readFileSync(f, "utf8");

@@ -60,19 +60,28 @@ export async function verifyAudit(kc: KubeConfig, env: SandboxEnvironment, audit
   for (const phase of PHASES) {
     for (const agent of env.agents[phase]) {
       const sa = agentNames(env.environment, phase, agent.name).serviceAccount;
+      const user = `system:serviceaccount:${env.namespace}:${sa}`;
       const asAgent = tokenKubeConfig(kc, await requestToken(kc, env.namespace, sa), sa);
       for (const p of probes(agent, phase)) {
         const r = await kubeRequest(asAgent, "GET", p.uri);
-        made.push({ phase, agent: agent.name, user: `system:serviceaccount:${env.namespace}:${sa}`, p, status: r.status });
+        made.push({ phase, agent: agent.name, user, p, status: r.status });
       }
+      // The token the agent's pod carries is minted for Vault; the API server must not accept it at all.
+      const vaultToken = await requestToken(kc, env.namespace, sa, [env.foundation.config.vault.audience]);
+      const first = probes(agent, phase)[0]!;
+      const r = await kubeRequest(tokenKubeConfig(kc, vaultToken, `${sa}-vault`), "GET", first.uri);
+      made.push({ phase, agent: agent.name, user, p: { ...first, object: `${first.object} with its Vault-audience token`, expected: "deny", basis: "audience" }, status: r.status });
     }
   }
   const events = readAuditLog(auditLog).filter((e) => e.stage === "ResponseComplete");
   const results: CheckResult[] = [];
   for (const m of made) {
     const base = { section: "audit" as const, phase: m.phase, agent: m.agent, object: m.p.object };
-    const measured = m.status === 200 ? "allow" : m.status === 403 ? "deny" : "error";
+    const refused = m.p.basis === "audience" ? 401 : 403;
+    const measured = m.status === 200 ? "allow" : m.status === refused ? "deny" : "error";
     results.push({ ...base, scope: "real request", verb: "list", expected: m.p.expected, basis: m.p.basis, measured, detail: `HTTP ${m.status}` });
+    // An unauthenticated request has no user to attribute; only authenticated ones must be on record.
+    if (m.p.basis === "audience") continue;
     const hit = events.find((e) => e.user?.username === m.user && e.requestURI === m.p.uri && e.verb === "list");
     const recorded = hit?.level === "RequestResponse" && hit.responseStatus?.code === m.status;
     results.push({
