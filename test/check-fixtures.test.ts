@@ -1,0 +1,86 @@
+/**
+ * The dangerous-object corpus (test/fixtures/dangerous): every file is refused, by the checker and by the pack,
+ * with the rule its `# expect:` line names. Optional headers: `# phase: P`, `# env: E`, `# stack: true`.
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { describe, test } from "node:test";
+import { check, loadPaths } from "../src/check";
+import { runCheckCli } from "../src/check/cli";
+import { captureIo } from "../src/cli/io";
+import type { Environment, Phase } from "../src/model/phases";
+import { ruleByName, RULES } from "../src/rules";
+import { packResource, packStack, pulumiResourceOf } from "./rules-harness";
+
+const DIR = path.join(__dirname, "fixtures", "dangerous");
+
+interface Fixture {
+  readonly file: string;
+  readonly expect: string[];
+  readonly phase?: Phase;
+  readonly env?: Environment;
+  readonly stack: boolean;
+}
+
+function header(text: string, key: string): string[] {
+  return [...text.matchAll(new RegExp(`^# ${key}: *(\\S+)`, "gm"))].map((m) => m[1]!);
+}
+
+const fixtures: Fixture[] = fs
+  .readdirSync(DIR)
+  .sort()
+  .map((name) => {
+    const text = fs.readFileSync(path.join(DIR, name), "utf8");
+    return {
+      file: path.join(DIR, name),
+      expect: header(text, "expect"),
+      phase: header(text, "phase")[0] as Phase | undefined,
+      env: header(text, "env")[0] as Environment | undefined,
+      stack: header(text, "stack")[0] === "true",
+    };
+  });
+
+describe("dangerous fixtures", () => {
+  test("there are at least 40, each naming at least one rule that exists", () => {
+    assert.ok(fixtures.length >= 40, `only ${fixtures.length} fixtures`);
+    for (const f of fixtures) {
+      assert.ok(f.expect.length > 0, `${f.file} has no "# expect:" line`);
+      for (const r of f.expect) assert.ok(ruleByName(r), `${f.file}: no rule named ${r}`);
+    }
+  });
+
+  test("together they exercise every security rule the checker can run", () => {
+    const named = new Set(fixtures.flatMap((f) => f.expect));
+    const unexercised = RULES.filter((r) => r.security && r.scope !== "stack-config" && !named.has(r.name)).map((r) => r.name);
+    assert.deepEqual(unexercised, []);
+  });
+
+  for (const f of fixtures) {
+    const name = path.basename(f.file);
+    const flags = [...(f.phase ? ["--phase", f.phase] : []), ...(f.env ? ["--env", f.env] : []), ...(f.stack ? ["--stack"] : [])];
+
+    test(`${name}: the checker refuses it with ${f.expect.join(", ")} (exit 1)`, () => {
+      const r = check([f.file], { phase: f.phase, env: f.env, stack: f.stack });
+      assert.deepEqual(r.errors, []);
+      const mandatory = new Set(r.violations.filter((v) => v.enforcement === "mandatory").map((v) => v.policy));
+      for (const rule of f.expect) assert.ok(mandatory.has(rule), `${rule} not among ${[...mandatory].join(", ")}`);
+      const io = captureIo();
+      assert.equal(runCheckCli([...flags, f.file], io), 1);
+      for (const rule of f.expect) assert.match(io.stdout.join("\n"), new RegExp(`\\[mandatory\\] ${rule}:`));
+    });
+
+    test(`${name}: the pack refuses it with ${f.expect.join(", ")}`, async () => {
+      const docs = loadPaths([f.file]).objects.map((l) => l.object);
+      const stack = { phase: f.phase, environment: f.env };
+      for (const ruleName of f.expect) {
+        const rule = ruleByName(ruleName)!;
+        const out =
+          rule.scope === "resource"
+            ? (await Promise.all(docs.map((d) => pulumiResourceOf(d)).map((r) => packResource(ruleName, r.type, r.props, stack)))).flat()
+            : await packStack(ruleName, docs, stack);
+        assert.ok(out.some((o) => o.level === "mandatory"), `${ruleName}: ${JSON.stringify(out)}`);
+      }
+    });
+  }
+});
