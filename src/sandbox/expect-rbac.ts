@@ -114,7 +114,7 @@ export function rbacMatrix(input: RbacMatrixInput): RbacCheck[] {
       // The never-lists first, so a catalog row that repeats one keeps the stronger basis.
       for (const ns of namespaces) {
         for (const r of FORBIDDEN_RESOURCES) for (const { group, namespaced } of lookup(input.index, r)) {
-          if (namespaced) for (const v of ["get", "list", "create"]) add(ns, v, group, r, undefined, r, "forbidden");
+          if (namespaced) for (const v of ["get", "list", "watch", "create"]) add(ns, v, group, r, undefined, r, "forbidden");
         }
         for (const r of WORKLOAD_RESOURCES) for (const { group } of lookup(input.index, r)) add(ns, "create", group, r, undefined, r, "forbidden");
         for (const r of [...NO_WRITE_RESOURCES, ...NO_DELETE_RESOURCES]) {
@@ -131,8 +131,10 @@ export function rbacMatrix(input: RbacMatrixInput): RbacCheck[] {
           add(namespaced ? ns : undefined, v, t.group, t.resource, undefined, t.resource, "forbidden");
         }
       }
-      for (const r of CLUSTER_ONLY_RESOURCES) for (const { group } of lookup(input.index, r)) {
-        for (const v of ["get", "list", "create"]) add(undefined, v, group, r, undefined, r, "forbidden");
+      // Cluster-scoped reads (and creates) of everything cluster-scoped the never-lists name, namespaces included.
+      const neverListed = [...CLUSTER_ONLY_RESOURCES, ...NO_WRITE_RESOURCES, ...NO_DELETE_RESOURCES, ...FORBIDDEN_RESOURCES, ...WORKLOAD_RESOURCES];
+      for (const r of new Set<string>(neverListed)) for (const { group, namespaced } of lookup(input.index, r)) {
+        if (!namespaced) for (const v of ["get", "list", "watch", "create"]) add(undefined, v, group, r, undefined, r, "forbidden");
       }
       // Cluster-wide reads of what the agent may read per namespace.
       for (const ref of refs) for (const v of ["list", "watch"]) add(undefined, v, ref.group, ref.resource, undefined, `${ref.resource} [all namespaces]`, "forbidden");
