@@ -1,0 +1,72 @@
+/**
+ * docs/rules.md, generated from the rule table so the documented rule list cannot drift from the enforced one.
+ * `node --import tsx src/rules/doc.ts --write` regenerates it; a test fails while it is stale.
+ */
+import * as fs from "node:fs";
+import * as path from "node:path";
+import { RULES, type Rule } from "./index";
+import { expandPath } from "./paths";
+import type { Domain } from "./types";
+
+const DOMAINS: Record<Domain, string> = {
+  rbac: "RBAC",
+  pods: "Identity and pods",
+  network: "Network",
+  vault: "Vault",
+  stack: "Stack level",
+};
+
+const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
+
+function enforcement(rule: Rule): string {
+  return rule.security ? "mandatory (security)" : "mandatory; advisory in dev by default (hygiene)";
+}
+
+function scope(rule: Rule): string {
+  if (rule.scope === "stack-config") return "stack config (policy pack only)";
+  if (rule.scope === "stack") return `whole stack (pack; checker with --stack): ${rule.kinds.join(", ")}`;
+  return rule.kinds.join(", ");
+}
+
+function section(domain: Domain): string[] {
+  const rules = RULES.filter((r) => r.domain === domain);
+  return [
+    `## ${DOMAINS[domain]}`,
+    "",
+    "| Rule | Enforcement | Judges | What it refuses | How to fix | Config |",
+    "| --- | --- | --- | --- | --- | --- |",
+    ...rules.map((r) => {
+      const config = [...(r.settings ?? []), ...(r.security ? [] : ["advisoryInEnvironments"]), ...(r.scope === "stack-config" ? ["ceilings"] : [])];
+      return `| \`${r.name}\` | ${enforcement(r)} | ${cell(scope(r))} | ${cell(r.description)} | ${cell(r.remediationSteps)} | ${config.map((c) => `\`${c}\``).join(", ") || "—"} |`;
+    }),
+    "",
+  ];
+}
+
+/** The whole of docs/rules.md. */
+export function rulesMarkdown(): string {
+  const counts = `${RULES.length} rules: ${RULES.filter((r) => r.security).length} security (mandatory in every environment), ${RULES.filter((r) => !r.security).length} hygiene.`;
+  return [
+    "<!-- Generated from src/rules by `node --import tsx src/rules/doc.ts --write`. Do not edit by hand. -->",
+    "# Policy rules",
+    "",
+    `One rule table (\`src/rules\`) drives the CrossGuard pack (\`policy/\`) and \`agent-trust check\`. ${counts}`,
+    "Phase-aware rules judge an object as the stack's `agent-trust:phase` (pack) or `--phase` (checker), else its",
+    "`agent-trust.io/phase` label, else `shadow`. A value unknown during preview on a path a rule reads is a violation.",
+    `Pod rules judge every pod spec an object can create (${expandPath("CronJob", "{pod}")[0]} for a CronJob, and so on).`,
+    "",
+    ...(Object.keys(DOMAINS) as Domain[]).flatMap(section),
+  ].join("\n");
+}
+
+export const RULES_DOC = path.join(__dirname, "..", "..", "docs", "rules.md");
+
+if (require.main === module) {
+  if (process.argv.includes("--write")) {
+    fs.mkdirSync(path.dirname(RULES_DOC), { recursive: true });
+    fs.writeFileSync(RULES_DOC, rulesMarkdown());
+    process.stdout.write(`wrote ${RULES_DOC}\n`);
+  } else {
+    process.stdout.write(rulesMarkdown());
+  }
+}
