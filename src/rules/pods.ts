@@ -4,47 +4,21 @@
  * value must be in the safe set", so a missing or unknown value is never mistaken for a safe one.
  */
 import { CREDENTIAL_NAME_PATTERN } from "../model/forbidden";
-import type { Manifest } from "../plan/manifest";
-import {
-  containersOf,
-  field,
-  isObj,
-  jobSpecOf,
-  JOB_KINDS,
-  list,
-  podSpecOf,
-  POD_KINDS,
-  show,
-  type ContainerAt,
-  type PodSpecAt,
-} from "./paths";
+import { absentOrFalse, effective, onContainers, onPod } from "./helpers";
+import { containersOf, field, isObj, jobSpecOf, JOB_KINDS, list, POD_KINDS, show } from "./paths";
 import type { ResourceRule, RuleContext } from "./types";
 
-/** Runs `check` on the pod spec of `obj` (every pod kind has one). */
-function onPod(obj: Manifest, check: (pod: PodSpecAt) => string[]): string[] {
-  const pod = podSpecOf(obj);
-  return pod ? check(pod) : [];
-}
-
-/** Runs `check` on every container (init and ephemeral included) of the pod spec of `obj`. */
-function onContainers(obj: Manifest, check: (c: ContainerAt, pod: PodSpecAt) => string[]): string[] {
-  return onPod(obj, (pod) => containersOf(pod).flatMap((c) => check(c, pod)));
-}
-
-/** A container's security setting, falling back to the pod's where Kubernetes does. */
-function effective(c: ContainerAt, pod: PodSpecAt, key: string): unknown {
-  const own = field(c.container, "securityContext", key);
-  return own !== undefined ? own : field(pod.spec, "securityContext", key);
-}
-
-const absentOrFalse = (v: unknown) => v === undefined || v === false;
-
-export const podRunAsNonRoot: ResourceRule = {
-  name: "pod-run-as-non-root",
+/** A rule of this domain; it judges every kind that creates pods unless it names its kinds. */
+const podRule = (r: Omit<ResourceRule, "domain" | "scope" | "kinds"> & { kinds?: readonly string[] }): ResourceRule => ({
   domain: "pods",
   scope: "resource",
-  security: true,
   kinds: POD_KINDS,
+  ...r,
+});
+
+export const podRunAsNonRoot = podRule({
+  name: "pod-run-as-non-root",
+  security: true,
   reads: ["{pod}.securityContext.runAsNonRoot", "{pod}.securityContext.runAsUser", "{containers}.securityContext"],
   description: "Pod Security restricted: every container runs with runAsNonRoot: true and never as UID 0.",
   remediationSteps: "Set securityContext.runAsNonRoot: true and a non-zero runAsUser on the pod (or on every container).",
@@ -57,14 +31,11 @@ export const podRunAsNonRoot: ResourceRule = {
       if (uid !== undefined && (typeof uid !== "number" || uid === 0)) out.push(`${c.at}: runAsUser is ${show(uid)}; use a non-zero UID`);
       return out;
     }),
-};
+});
 
-export const podNoPrivilegeEscalation: ResourceRule = {
+export const podNoPrivilegeEscalation = podRule({
   name: "pod-no-privilege-escalation",
-  domain: "pods",
-  scope: "resource",
   security: true,
-  kinds: POD_KINDS,
   reads: ["{containers}.securityContext.allowPrivilegeEscalation", "{containers}.securityContext.privileged"],
   description: "Pod Security restricted: every container sets allowPrivilegeEscalation: false and is never privileged.",
   remediationSteps: "Set securityContext.allowPrivilegeEscalation: false and remove privileged: true on every container.",
@@ -77,14 +48,11 @@ export const podNoPrivilegeEscalation: ResourceRule = {
       if (!absentOrFalse(priv)) out.push(`${c.at}: privileged is ${show(priv)}; it must be false or absent`);
       return out;
     }),
-};
+});
 
-export const podDropAllCapabilities: ResourceRule = {
+export const podDropAllCapabilities = podRule({
   name: "pod-drop-all-capabilities",
-  domain: "pods",
-  scope: "resource",
   security: true,
-  kinds: POD_KINDS,
   reads: ["{containers}.securityContext.capabilities"],
   description: "Every container drops ALL Linux capabilities and adds none back.",
   remediationSteps: "Set securityContext.capabilities: { drop: [ALL] } and remove capabilities.add.",
@@ -97,14 +65,11 @@ export const podDropAllCapabilities: ResourceRule = {
       if (add.length > 0) out.push(`${c.at}: capabilities.add is ${show(add)}; add nothing`);
       return out;
     }),
-};
+});
 
-export const podSeccompProfile: ResourceRule = {
+export const podSeccompProfile = podRule({
   name: "pod-seccomp-profile",
-  domain: "pods",
-  scope: "resource",
   security: true,
-  kinds: POD_KINDS,
   reads: ["{pod}.securityContext.seccompProfile", "{containers}.securityContext.seccompProfile"],
   description: "Pod Security restricted: every container runs under the RuntimeDefault or a Localhost seccomp profile.",
   remediationSteps: "Set securityContext.seccompProfile.type: RuntimeDefault on the pod.",
@@ -115,14 +80,11 @@ export const podSeccompProfile: ResourceRule = {
         ? []
         : [`${c.at}: seccompProfile.type is ${show(type)}; use RuntimeDefault or Localhost`];
     }),
-};
+});
 
-export const podNoHostAccess: ResourceRule = {
+export const podNoHostAccess = podRule({
   name: "pod-no-host-access",
-  domain: "pods",
-  scope: "resource",
   security: true,
-  kinds: POD_KINDS,
   reads: ["{pod}.hostNetwork", "{pod}.hostPID", "{pod}.hostIPC", "{pod}.volumes", "{containers}.ports"],
   description: "No host namespaces (hostNetwork, hostPID, hostIPC), no hostPath volumes and no host ports.",
   remediationSteps: "Remove the host settings; use emptyDir or projected volumes for scratch space and tokens.",
@@ -141,14 +103,11 @@ export const podNoHostAccess: ResourceRule = {
         }),
       ),
     ]),
-};
+});
 
-export const podNoTokenAutomount: ResourceRule = {
+export const podNoTokenAutomount = podRule({
   name: "pod-no-token-automount",
-  domain: "pods",
-  scope: "resource",
   security: true,
-  kinds: POD_KINDS,
   reads: ["{pod}.automountServiceAccountToken"],
   description: "Pods set automountServiceAccountToken: false; the only credential is an explicitly projected, audience-bound token.",
   remediationSteps: "Set automountServiceAccountToken: false in the pod spec and project a short-lived token with an audience.",
@@ -157,14 +116,11 @@ export const podNoTokenAutomount: ResourceRule = {
       const v = pod.spec["automountServiceAccountToken"];
       return v === false ? [] : [`${pod.at}.automountServiceAccountToken is ${show(v)}; it must be false`];
     }),
-};
+});
 
-export const podDedicatedServiceAccount: ResourceRule = {
+export const podDedicatedServiceAccount = podRule({
   name: "pod-dedicated-service-account",
-  domain: "pods",
-  scope: "resource",
   security: true,
-  kinds: POD_KINDS,
   reads: ["{pod}.serviceAccountName", "{pod}.serviceAccount"],
   description: "Pods run as a named ServiceAccount of their own, never `default`, so RBAC and Vault can tell agents apart.",
   remediationSteps: "Set serviceAccountName to the agent's ServiceAccount (<agent>-<phase>).",
@@ -175,14 +131,11 @@ export const podDedicatedServiceAccount: ResourceRule = {
         ? []
         : [`${pod.at}.serviceAccountName is ${show(name)}; use the agent's own ServiceAccount`];
     }),
-};
+});
 
-export const podResourcesSet: ResourceRule = {
+export const podResourcesSet = podRule({
   name: "pod-resources-set",
-  domain: "pods",
-  scope: "resource",
   security: false,
-  kinds: POD_KINDS,
   reads: ["{containers}.resources"],
   description: "Every container sets cpu and memory requests and limits, so one investigation cannot starve the node or the quota.",
   remediationSteps: "Set resources.requests and resources.limits (cpu and memory) on every container; tiers in the stack config do this.",
@@ -196,17 +149,14 @@ export const podResourcesSet: ResourceRule = {
               .map((r) => `${c.at}: resources.${k}.${r} is missing`),
           ),
     ),
-};
+});
 
 /** Names that say where a credential is rather than what it is (`*_FILE`, `*_PATH`…) may hold a literal. */
 const REFERENCE_SUFFIX = /_(FILE|PATH|PATHS|DIR|MOUNT)$/i;
 
-export const podNoLiteralCredentials: ResourceRule = {
+export const podNoLiteralCredentials = podRule({
   name: "pod-no-literal-credentials",
-  domain: "pods",
-  scope: "resource",
   security: true,
-  kinds: POD_KINDS,
   reads: ["{containers}.env"],
   description:
     "No literal value in an env var named like a credential (*KEY*, *TOKEN*, *SECRET*, *PASSWORD*…); names ending _FILE, _PATH or _DIR point at one and may.",
@@ -220,16 +170,13 @@ export const podNoLiteralCredentials: ResourceRule = {
         return value === undefined || value === "" ? [] : [`${c.at}.env[${i}] ${name} has a literal value`];
       }),
     ),
-};
+});
 
 const DIGEST = /@sha256:[0-9a-f]{64}$/;
 
-export const imagePinnedByDigest: ResourceRule = {
+export const imagePinnedByDigest = podRule({
   name: "image-pinned-by-digest",
-  domain: "pods",
-  scope: "resource",
   security: true,
-  kinds: POD_KINDS,
   reads: ["{containers}.image"],
   description: "In prod every container image is pinned by sha256 digest, so what was reviewed is what runs.",
   remediationSteps: "Reference the image as registry/name@sha256:<digest> (a tag may be kept in front of the digest).",
@@ -240,12 +187,10 @@ export const imagePinnedByDigest: ResourceRule = {
           const image = c.container["image"];
           return typeof image === "string" && DIGEST.test(image) ? [] : [`${c.at}.image ${show(image)} is not pinned by digest`];
         }),
-};
+});
 
-export const jobBounded: ResourceRule = {
+export const jobBounded = podRule({
   name: "job-bounded",
-  domain: "pods",
-  scope: "resource",
   security: true,
   kinds: JOB_KINDS,
   settings: ["maxJobDeadlineSeconds"],
@@ -265,12 +210,10 @@ export const jobBounded: ResourceRule = {
     }
     return out;
   },
-};
+});
 
-export const jobTtlAfterFinished: ResourceRule = {
+export const jobTtlAfterFinished = podRule({
   name: "job-ttl-after-finished",
-  domain: "pods",
-  scope: "resource",
   security: false,
   kinds: JOB_KINDS,
   reads: ["{job}.ttlSecondsAfterFinished"],
@@ -283,12 +226,10 @@ export const jobTtlAfterFinished: ResourceRule = {
       ? []
       : [`${job.at}.ttlSecondsAfterFinished is ${show(ttl)}`];
   },
-};
+});
 
-export const serviceAccountAutomountOff: ResourceRule = {
+export const serviceAccountAutomountOff = podRule({
   name: "serviceaccount-automount-off",
-  domain: "pods",
-  scope: "resource",
   security: true,
   kinds: ["ServiceAccount"],
   reads: ["automountServiceAccountToken"],
@@ -298,14 +239,12 @@ export const serviceAccountAutomountOff: ResourceRule = {
     const v = obj["automountServiceAccountToken"];
     return v === false ? [] : [`automountServiceAccountToken is ${show(v)}; it must be false`];
   },
-};
+});
 
 const PSA_ENFORCE = "pod-security.kubernetes.io/enforce";
 
-export const namespacePsaRestricted: ResourceRule = {
+export const namespacePsaRestricted = podRule({
   name: "namespace-psa-restricted",
-  domain: "pods",
-  scope: "resource",
   security: true,
   kinds: ["Namespace"],
   reads: [`metadata.labels`],
@@ -315,7 +254,7 @@ export const namespacePsaRestricted: ResourceRule = {
     const v = obj.metadata?.labels?.[PSA_ENFORCE];
     return v === "restricted" ? [] : [`label ${PSA_ENFORCE} is ${show(v)}; it must be "restricted"`];
   },
-};
+});
 
 export const POD_RULES: readonly ResourceRule[] = [
   serviceAccountAutomountOff,

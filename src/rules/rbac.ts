@@ -14,52 +14,12 @@ import {
   WRITE_VERB_SET,
 } from "../model/forbidden";
 import { READ_VERBS } from "../model/rbac";
-import type { Manifest } from "../plan/manifest";
+import { forbidResources, policyRules } from "./helpers";
 import { field, isObj, list, show } from "./paths";
 import type { ResourceRule } from "./types";
 
 const ROLE_KINDS = ["Role", "ClusterRole"] as const;
 const BINDING_KINDS = ["RoleBinding", "ClusterRoleBinding"] as const;
-
-/** One PolicyRule of a Role, every list normalised to strings (non-strings are shown as JSON). */
-interface RuleAt {
-  readonly at: string;
-  readonly apiGroups: string[];
-  readonly resources: string[];
-  readonly verbs: string[];
-  readonly nonResourceURLs: string[];
-}
-
-const strings = (v: unknown): string[] => list(v).map((x) => (typeof x === "string" ? x : show(x)));
-
-function policyRules(obj: Manifest): RuleAt[] {
-  return list(obj["rules"]).map((r, i) => ({
-    at: `rules[${i}]`,
-    apiGroups: strings(field(r, "apiGroups")),
-    resources: strings(field(r, "resources")),
-    verbs: strings(field(r, "verbs")),
-    nonResourceURLs: strings(field(r, "nonResourceURLs")),
-  }));
-}
-
-/**
- * The shared body of the "never this resource with these verbs" rules: for each PolicyRule, report the
- * forbidden resources it names when it also uses one of `verbs` (`undefined` meaning any verb).
- */
-function forbidResources(
-  obj: Manifest,
-  resources: readonly string[],
-  verbs: readonly string[] | undefined,
-  what: string,
-): string[] {
-  return policyRules(obj).flatMap((r) => {
-    const hitVerbs = verbs ? r.verbs.filter((v) => verbs.includes(v)) : r.verbs;
-    const hitResources = r.resources.filter((res) => resources.includes(res));
-    if (hitVerbs.length === 0 || hitResources.length === 0) return [];
-    const verbText = verbs ? ` with ${hitVerbs.map((v) => `"${v}"`).join(", ")}` : "";
-    return [`${r.at} grants ${hitResources.map((x) => `"${x}"`).join(", ")}${verbText}: ${what}`];
-  });
-}
 
 const ruleReads = ["rules"];
 

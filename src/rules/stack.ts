@@ -7,6 +7,7 @@ import { LABELS } from "../model/naming";
 import { ENVIRONMENTS, PHASES, ceilingMessage, isAbove, isEnvironment, isPhase } from "../model/phases";
 import type { Manifest } from "../plan/manifest";
 import { describeObject, field, isObj, isUnknown, list, podLabelsOf, podSpecOf, POD_KINDS } from "./paths";
+import { vaultList } from "./helpers";
 import type { ConfigRule, RuleSettings, StackFinding, StackRule } from "./types";
 
 /** Equality that never holds for an unknown value: what cannot be seen cannot satisfy a requirement. */
@@ -58,8 +59,6 @@ const agentServiceAccounts = (objects: readonly Manifest[]) =>
   objects.filter((o) => o.kind === "ServiceAccount" && (o.metadata?.labels?.[LABELS.phase] !== undefined || o.metadata?.labels?.[LABELS.agent] !== undefined));
 
 const podObjects = (objects: readonly Manifest[]) => objects.filter((o) => podSpecOf(o) !== undefined);
-
-const vaultList = (v: unknown): unknown[] => (typeof v === "string" ? v.split(",").map((s) => s.trim()) : list(v));
 
 export const agentSaHasVaultRole: StackRule = {
   name: "agent-sa-has-vault-role",

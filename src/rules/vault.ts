@@ -7,6 +7,7 @@ import { CATALOG, vaultCapabilities } from "../model/catalog";
 import { FORBIDDEN_VAULT_PREFIXES } from "../model/forbidden";
 import type { Manifest } from "../plan/manifest";
 import { parseVaultPolicy, type PathBlock } from "./hcl";
+import { durationSeconds, vaultList } from "./helpers";
 import { field, show } from "./paths";
 import type { ResourceRule, RuleContext } from "./types";
 
@@ -14,23 +15,6 @@ const ROLE = ["VaultKubernetesAuthRole"];
 const POLICY = ["VaultPolicy"];
 
 const spec = (obj: Manifest, key: string): unknown => field(obj, "spec", key);
-
-/** Vault accepts a list or a comma-separated string for list fields. */
-function vaultList(v: unknown): unknown[] {
-  if (typeof v === "string") return v === "" ? [] : v.split(",").map((s) => s.trim());
-  return Array.isArray(v) ? v : v === undefined || v === null ? [] : [v];
-}
-
-/** Seconds of a Vault duration: a number, or a string like "900", "900s", "15m" or "1h30m"; undefined if invalid. */
-export function durationSeconds(v: unknown): number | undefined {
-  if (typeof v === "number") return Number.isFinite(v) && v >= 0 ? v : undefined;
-  if (typeof v !== "string" || v.trim() === "") return undefined;
-  const t = v.trim();
-  if (/^\d+$/.test(t)) return Number(t);
-  if (!/^(\d+[hms])+$/.test(t)) return undefined;
-  const unit: Record<string, number> = { h: 3600, m: 60, s: 1 };
-  return [...t.matchAll(/(\d+)([hms])/g)].reduce((sum, m) => sum + Number(m[1]) * unit[m[2]!]!, 0);
-}
 
 export const vaultRoleExactBinding: ResourceRule = {
   name: "vault-role-exact-binding",
