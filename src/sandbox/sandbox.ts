@@ -12,6 +12,7 @@ import { deployKubernetes } from "./deploy-kube";
 import { deployVault } from "./deploy-vault";
 import { loadEnvironment, type SandboxEnvironment } from "./environment";
 import { adminKubeConfig } from "./kube";
+import type { ServerProcess } from "./procs";
 import { startServers, stopServers, stopServersSync, type SandboxInfo } from "./servers";
 import { VaultHttp } from "./vault-http";
 
@@ -39,6 +40,9 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
   const env = loadEnvironment(o.environment ?? "dev");
   const binaries = await resolveBinaries({ build: o.build, log: o.log });
   const dir = o.dir ?? fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-sandbox-"));
+  // Guard first: Ctrl-C in the middle of start-up must stop the servers already spawned.
+  const tracker = { dir, processes: [] as ServerProcess[] };
+  const release = guard(tracker);
   let info: SandboxInfo;
   try {
     info = await startServers({
@@ -47,12 +51,13 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
       auditPolicy: env.foundation.auditPolicy,
       namespace: env.namespace,
       log: o.log,
+      processes: tracker.processes,
     });
   } catch (e) {
+    release();
     fs.rmSync(dir, { recursive: true, force: true });
     throw e;
   }
-  const release = guard(info);
   let stopped = false;
   return {
     ...info,
@@ -87,13 +92,17 @@ export async function deploySandbox(sb: Sandbox, reviewerTokenSeconds: number): 
  * Stops the servers if this process exits or is interrupted before stop() runs. Returns the uninstaller.
  * Not used by `sandbox up`, whose servers must outlive it.
  */
-export function guard(info: SandboxInfo): () => void {
+export function guard(info: Pick<SandboxInfo, "dir" | "processes">): () => void {
   const onExit = () => stopServersSync(info);
   const onSignal = (signal: NodeJS.Signals) => {
     process.stderr.write(`sandbox: ${signal}: stopping the servers\n`);
     stopServers(info)
-      .catch(() => stopServersSync(info))
-      .finally(() => process.exit(signal === "SIGINT" ? 130 : 143));
+      .catch(() => undefined)
+      .finally(() => {
+        // Also whatever an interrupted start-up spawned while we were stopping the others.
+        stopServersSync(info);
+        process.exit(signal === "SIGINT" ? 130 : 143);
+      });
   };
   process.on("exit", onExit);
   process.once("SIGINT", onSignal);

@@ -34,6 +34,11 @@ export interface StartOptions {
   /** Default namespace of the kubeconfig context. */
   readonly namespace: string;
   readonly log: (line: string) => void;
+  /**
+   * Caller-owned list each server is added to the moment it is spawned, so a signal handler installed before
+   * start-up can stop servers of a start-up it interrupts.
+   */
+  readonly processes?: ServerProcess[];
 }
 
 function httpsOk(url: string, pki: Pki): Promise<boolean> {
@@ -67,7 +72,7 @@ export async function startServers(o: StartOptions): Promise<SandboxInfo> {
   const dir = path.resolve(o.dir);
   const logs = path.join(dir, "logs");
   fs.mkdirSync(logs, { recursive: true, mode: 0o700 });
-  const processes: ServerProcess[] = [];
+  const processes: ServerProcess[] = o.processes ?? [];
   const started = Date.now();
   const step = (msg: string) => o.log(`sandbox: ${msg} (+${((Date.now() - started) / 1000).toFixed(1)}s)`);
   try {

@@ -12,7 +12,9 @@ import { mapLimit, type CheckResult } from "./results";
 /** A namespace no stack targets; the API server creates it at start-up. */
 export const OTHER_NAMESPACE = "default";
 
-async function review(kc: KubeConfig, c: RbacCheck): Promise<CheckResult> {
+export type RbacResult = RbacCheck & CheckResult;
+
+async function review(kc: KubeConfig, c: RbacCheck): Promise<RbacResult> {
   const body = await kubeOk(kc, "POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", {
     apiVersion: "authorization.k8s.io/v1",
     kind: "SubjectAccessReview",
@@ -23,7 +25,7 @@ async function review(kc: KubeConfig, c: RbacCheck): Promise<CheckResult> {
   return { ...c, measured: status.allowed === true ? "allow" : "deny", ...(status.reason ? { detail: status.reason } : {}) };
 }
 
-export async function verifyRbac(kc: KubeConfig, env: SandboxEnvironment): Promise<CheckResult[]> {
+export async function verifyRbac(kc: KubeConfig, env: SandboxEnvironment): Promise<RbacResult[]> {
   const index = await discoverResources(kc);
   const checks = rbacMatrix({
     environment: env.environment,

@@ -1,0 +1,93 @@
+/**
+ * `agent-trust sandbox up|status|verify|down` as a user runs them: separate processes, `up` returning while
+ * its servers keep running, `down` leaving nothing behind.
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { adminKubeConfig, kubeOk } from "../../src/sandbox/kube";
+import { readState, type SandboxState } from "../../src/sandbox/state";
+import { VaultHttp } from "../../src/sandbox/vault-http";
+import { pidAlive, runTs } from "./helpers";
+
+const CLI = "src/sandbox/cli.ts";
+const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "sandbox-cli-")), "state");
+const env = { AGENT_TRUST_SANDBOX_DIR: dir };
+const sandbox = async (...args: string[]) => {
+  const r = runTs(CLI, args, env);
+  const code = await r.exited;
+  return { code, stdout: r.stdout(), stderr: r.stderr() };
+};
+
+describe("sandbox up / down", () => {
+  let upOut: string;
+  let state: SandboxState;
+
+  before(async () => {
+    const r = await sandbox("up");
+    assert.equal(r.code, 0, r.stderr);
+    upOut = r.stdout;
+    state = readState(dir)!;
+  });
+  after(async () => {
+    await sandbox("down");
+    fs.rmSync(path.dirname(dir), { recursive: true, force: true });
+  });
+
+  test("up prints only export lines a shell can eval", () => {
+    const lines = upOut.trim().split("\n");
+    assert.deepEqual(lines.map((l) => l.split("=")[0]), ["export KUBECONFIG", "export VAULT_ADDR", "export VAULT_TOKEN"]);
+    assert.ok(lines.every((l) => /^export [A-Z_]+='[^']*'$/.test(l)));
+  });
+
+  test("up returned while the three servers keep running", () => {
+    assert.deepEqual(state.processes.map((p) => p.name), ["etcd", "kube-apiserver", "vault"]);
+    for (const p of state.processes) assert.ok(pidAlive(p.pid), `${p.name} is not running`);
+  });
+
+  test("the printed KUBECONFIG reaches the cluster with the dev stacks deployed", async () => {
+    const kubeconfig = /KUBECONFIG='([^']+)'/.exec(upOut)![1]!;
+    const kc = adminKubeConfig(kubeconfig);
+    const roles = await kubeOk(kc, "GET", "/apis/rbac.authorization.k8s.io/v1/namespaces/checkout/roles");
+    const names = (roles["items"] as { metadata: { name: string } }[]).map((r) => r.metadata.name);
+    for (const phase of ["shadow", "assist", "remediation", "autonomous"]) assert.ok(names.includes(`diagnostic-${phase}-target`), phase);
+  });
+
+  test("the printed VAULT_ADDR and VAULT_TOKEN reach Vault with the mounts and roles configured", async () => {
+    const addr = /VAULT_ADDR='([^']+)'/.exec(upOut)![1]!;
+    const token = /VAULT_TOKEN='([^']+)'/.exec(upOut)![1]!;
+    const vault = new VaultHttp(addr, token);
+    const mounts = (await vault.ok("GET", "sys/mounts"))["data"] as Record<string, unknown>;
+    assert.ok("agent/" in mounts);
+    const roles = (await vault.ok("LIST", "auth/kubernetes/role"))["data"] as { keys: string[] };
+    assert.equal(roles.keys.filter((k) => k.startsWith("agent-trust-dev-")).length, 8);
+  });
+
+  test("status says running; a second up is refused", async () => {
+    const s = await sandbox("status");
+    assert.equal(s.code, 0);
+    assert.match(s.stdout, /sandbox running/);
+    const again = await sandbox("up");
+    assert.equal(again.code, 2);
+    assert.match(again.stderr, /already running/);
+  });
+
+  test("verify measures the running sandbox: every cell matches", async () => {
+    const v = await sandbox("verify");
+    assert.equal(v.code, 0, v.stdout.slice(-3000));
+    assert.match(v.stdout, /total\s+\d+ checks, 0 mismatches/);
+  });
+
+  test("down stops every server and removes the directory; status then says none", async () => {
+    const d = await sandbox("down");
+    assert.equal(d.code, 0, d.stderr);
+    assert.equal(d.stdout.trim(), "unset KUBECONFIG VAULT_ADDR VAULT_TOKEN");
+    for (const p of state.processes) assert.equal(pidAlive(p.pid), false, `${p.name} (pid ${p.pid}) still running`);
+    assert.equal(fs.existsSync(dir), false);
+    const s = await sandbox("status");
+    assert.equal(s.code, 1);
+    assert.equal((await sandbox("down")).code, 0);
+  });
+});
