@@ -4,10 +4,16 @@
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import { describe, test } from "node:test";
+import { before, describe, test } from "node:test";
+import { resolveBinaries } from "../../src/sandbox/binaries";
 import { announced, pidAlive, runTs, waitFor } from "./helpers";
 
 describe("sandbox cleanup", () => {
+  // The runs below use --no-build so their timing is the servers' own; make sure the binaries exist first.
+  before(async () => {
+    await resolveBinaries({ build: true, log: (l) => process.stderr.write(`${l}\n`) });
+  });
+
   test("Ctrl-C (SIGINT) during the demo stops every server and removes the directory", async () => {
     const run = runTs("src/sandbox/demo.ts", ["--no-build"]);
     await waitFor("the Vault dev server to start", () => /vault dev server ready/.test(run.stderr()), 120_000);
