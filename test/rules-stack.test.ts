@@ -67,6 +67,15 @@ describe("stack rules only run on a whole stack", () => {
     const r = checkDocuments([serviceAccount()], { stack: true });
     assert.deepEqual(r.violations.map((v) => v.policy).sort(), ["agent-sa-has-network-policy", "agent-sa-has-vault-role"]);
   });
+  test("unknown namespaces and labels during preview are judged, never skipped", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { unknownValue } = require("@pulumi/pulumi/runtime/rpc") as { unknownValue: string };
+    const pod = patch(podTemplate(), (o) => (o.metadata.namespace = unknownValue));
+    const isolated = await packStack(s.agentPodsNetworkIsolated.name, [...phaseOnly().filter((o) => o.kind !== "PodTemplate"), pod]);
+    assert.equal(isolated.length, 1);
+    const sa = patch(serviceAccount(), (o) => (o.metadata.labels = unknownValue));
+    assert.equal((await packStack(s.agentSaHasVaultRole.name, [sa])).length, 1);
+  });
   test("a stack violation is pinned to the object's URN in the pack", async () => {
     const out = await packStack(s.agentSaHasVaultRole.name, [serviceAccount()]);
     assert.match(out[0]!.urn ?? "", /ServiceAccount::diag-remediation-0$/);

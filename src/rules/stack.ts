@@ -55,8 +55,12 @@ function coveredBy(objects: readonly Manifest[], namespace: string, labels: Reco
   );
 }
 
+/** ServiceAccounts with the phase or agent label; unknown labels count as an agent's (never silently skipped). */
 const agentServiceAccounts = (objects: readonly Manifest[]) =>
-  objects.filter((o) => o.kind === "ServiceAccount" && (o.metadata?.labels?.[LABELS.phase] !== undefined || o.metadata?.labels?.[LABELS.agent] !== undefined));
+  objects.filter((o) => {
+    const labels = o.metadata?.labels;
+    return o.kind === "ServiceAccount" && (isUnknown(labels) || labels?.[LABELS.phase] !== undefined || labels?.[LABELS.agent] !== undefined);
+  });
 
 const podObjects = (objects: readonly Manifest[]) => objects.filter((o) => podSpecOf(o) !== undefined);
 
@@ -115,8 +119,8 @@ export const agentPodsNetworkIsolated: StackRule = {
   remediationSteps: "Label the pod template with the agent and phase labels its NetworkPolicy selects.",
   validate: (objects, settings) =>
     podObjects(objects)
-      .filter((p) => namespaceOf(p, settings) === settings.namespace)
-      .filter((p) => !coveredBy(objects, settings.namespace, podLabelsOf(p), settings))
+      .filter((p) => namespaceOf(p, settings) === settings.namespace || isUnknown(namespaceOf(p, settings)))
+      .filter((p) => !coveredBy(objects, namespaceOf(p, settings), podLabelsOf(p), settings))
       .map((p) => ({ message: `${describeObject(p)}: its pods are selected by no isolating NetworkPolicy`, object: p })),
 };
 
