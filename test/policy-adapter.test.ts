@@ -82,6 +82,12 @@ describe("an unknown value never passes a rule that reads it", () => {
       }
     }
   }
+  test("an unknown only matters where the rule applies: image digests outside prod", async () => {
+    const t = pulumiResourceOf(samples.podTemplate());
+    (t.props as any).template.spec.containers[0].image = rpc.unknownValue;
+    assert.deepEqual(await packResource("image-pinned-by-digest", t.type, t.props, { environment: "dev" }), []);
+    assert.equal((await packResource("image-pinned-by-digest", t.type, t.props, { environment: "prod" })).length, 1);
+  });
   test("the sweep covered every resource rule", () => {
     assert.ok(checked > RESOURCE_RULES.length);
   });

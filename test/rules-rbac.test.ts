@@ -120,8 +120,9 @@ const cases: Case[] = [
     // Remediation may patch deployments but not scale them; that is autonomous.
     violating: withRule({ apiGroups: ["apps"], resources: ["deployments/scale"], verbs: ["patch"] }),
     expect: /"patch" on apps\/deployments\/scale is above the ceiling of phase "remediation"/,
-    missing: noRules,
-    missingExpect: false,
+    // Without apiGroups the rule is judged as the core group, not as granting nothing.
+    missing: withRule({ resources: ["configmaps"], verbs: ["patch"] }),
+    missingExpect: /"patch" on configmaps is above the ceiling of phase "remediation"/,
   },
   {
     rule: r.bindingSubjectsServiceAccounts,

@@ -20,7 +20,8 @@ const strings = (v: unknown): string[] => list(v).map((x) => (typeof x === "stri
 export function policyRules(obj: Manifest): RuleAt[] {
   return list(obj["rules"]).map((r, i) => ({
     at: `rules[${i}]`,
-    apiGroups: strings(field(r, "apiGroups")),
+    // A rule without apiGroups is invalid; judge it as the core group rather than as granting nothing.
+    apiGroups: field(r, "apiGroups") === undefined ? [""] : strings(field(r, "apiGroups")),
     resources: strings(field(r, "resources")),
     verbs: strings(field(r, "verbs")),
     nonResourceURLs: strings(field(r, "nonResourceURLs")),

@@ -180,13 +180,12 @@ export const imagePinnedByDigest = podRule({
   reads: ["{containers}.image"],
   description: "In prod every container image is pinned by sha256 digest, so what was reviewed is what runs.",
   remediationSteps: "Reference the image as registry/name@sha256:<digest> (a tag may be kept in front of the digest).",
-  validate: (obj, ctx: RuleContext) =>
-    ctx.environment !== "prod"
-      ? []
-      : onContainers(obj, (c) => {
-          const image = c.container["image"];
-          return typeof image === "string" && DIGEST.test(image) ? [] : [`${c.at}.image ${show(image)} is not pinned by digest`];
-        }),
+  appliesTo: (_obj, ctx: RuleContext) => ctx.environment === "prod",
+  validate: (obj) =>
+    onContainers(obj, (c) => {
+      const image = c.container["image"];
+      return typeof image === "string" && DIGEST.test(image) ? [] : [`${c.at}.image ${show(image)} is not pinned by digest`];
+    }),
 });
 
 export const jobBounded = podRule({

@@ -58,6 +58,8 @@ export interface ResourceRule extends RuleBase {
    * them is a violation: a mandatory rule never passes what it cannot see.
    */
   readonly reads: readonly string[];
+  /** When the rule applies to this object at all (default: always); checked before unknowns are looked for. */
+  appliesTo?(obj: Manifest, ctx: RuleContext): boolean;
   /** Violation messages, empty when the object complies. Never throws on a malformed object. */
   validate(obj: Manifest, ctx: RuleContext): string[];
 }
