@@ -84,6 +84,8 @@ export async function startServers(o: StartOptions): Promise<SandboxInfo> {
     const etcd = startServer("etcd", o.binaries.etcd, etcdArgs({ dataDir: path.join(dir, "etcd"), clientPort, peerPort }), {
       logFile: path.join(logs, "etcd.log"),
       cwd: dir,
+      // etcd reads ETCD_* variables as flags; a user's own must not reconfigure the sandbox's.
+      env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("ETCD_"))),
     });
     processes.push(etcd);
     await waitHealthy(etcd, () => httpOk(`${etcdUrl}/health`), 30_000);
