@@ -1,5 +1,6 @@
 /** The `agent-trust` command: a small dispatcher over subcommands, each in its own module. */
 import { runCheckCli } from "../check/cli";
+import { runSandboxCli } from "../sandbox/cli";
 import { processIo, type Io } from "./io";
 import { runRender } from "./render";
 
@@ -8,6 +9,7 @@ type Command = { summary: string; run: (args: string[], io: Io) => number | Prom
 const COMMANDS: Record<string, Command> = {
   render: { summary: "write a stack's desired state as YAML (no cluster needed)", run: runRender },
   check: { summary: "judge YAML and .hcl files against the policy rules (offline)", run: runCheckCli },
+  sandbox: { summary: "local kube-apiserver + etcd + Vault with the dev stacks (up|down|status|verify)", run: runSandboxCli },
 };
 
 export function usage(): string {
