@@ -66,16 +66,12 @@ export function agentNames(env: Environment, phase: Phase, agent: string): Agent
 }
 
 /** Names the foundation of one environment owns. */
-export function foundationNames(env: Environment) {
-  return {
-    quota: "agent-trust-quota",
-    limitRange: "agent-trust-limits",
-    defaultDeny: "agent-trust-default-deny",
-    dnsEgress: "agent-trust-dns-egress",
-    auditPolicyConfigMap: "agent-trust-audit-policy",
-    stackTag: `agent-trust-${env}`,
-  } as const;
-}
+export const FOUNDATION_NAMES = {
+  quota: "agent-trust-quota",
+  limitRange: "agent-trust-limits",
+  defaultDeny: "agent-trust-default-deny",
+  dnsEgress: "agent-trust-dns-egress",
+} as const;
 
 /** Pulumi stack name of a phase stack: `dev-shadow`; the foundation stack is just the environment. */
 export function stackName(env: Environment, phase?: Phase): string {

@@ -18,7 +18,6 @@ export interface PolicyRule {
 }
 
 export const READ_VERBS = ["get", "list", "watch"] as const;
-export const WRITE_VERBS = ["create", "update", "patch", "delete", "deletecollection"] as const;
 
 const core = (resource: string): ResourceRef => ({ apiGroup: "", resource });
 const apps = (resource: string): ResourceRef => ({ apiGroup: "apps", resource });

@@ -3,7 +3,7 @@
  * the Vault mounts every phase stack builds on. Pure: the renderer and the Pulumi component both start here.
  */
 import type { FoundationConfig } from "../config/schema";
-import { foundationNames, LABELS } from "../model/naming";
+import { FOUNDATION_NAMES, LABELS } from "../model/naming";
 import type { Environment, Phase } from "../model/phases";
 import { VAULT_API_VERSION, type Manifest } from "./manifest";
 
@@ -48,7 +48,7 @@ const PSA_RESTRICTED = {
 };
 
 function kubernetesObjects(cfg: FoundationConfig): Manifest[] {
-  const n = foundationNames(cfg.environment);
+  const n = FOUNDATION_NAMES;
   const namespace: Manifest = {
     apiVersion: "v1",
     kind: "Namespace",
