@@ -129,6 +129,18 @@ describe("stack config errors name the exact key and what is allowed", () => {
   });
 });
 
+test("a partly configured tier keeps that tier's own defaults for the rest", () => {
+  const raw = { ...shadow(), "agent-trust:tiers": { simple: { deadlineSeconds: 120 } } };
+  const cfg = parseStackConfig(raw, "x");
+  assert.ok(cfg.layer === "phase");
+  if (cfg.layer !== "phase") return;
+  assert.equal(cfg.tiers.simple.deadlineSeconds, 120);
+  assert.equal(cfg.tiers.simple.cpuLimit, "500m");
+  assert.equal(cfg.tiers.simple.maxReasoningCycles, 8);
+  assert.equal(cfg.tiers.complex.maxReasoningCycles, 15);
+  assert.equal(cfg.tiers.complex.deadlineSeconds, 900);
+});
+
 test("keyPath spells keys the way a stack file does", () => {
   assert.equal(keyPath(["agents", 0, "egress", "llm-api", 1, "cidr"]), "agent-trust:agents[0].egress.llm-api[1].cidr");
 });

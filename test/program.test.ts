@@ -131,7 +131,7 @@ test("no stack registers cluster-scoped RBAC or ClusterRole bindings", async () 
   }
 });
 
-test("phases above shadow never appear in a stack refused by its ceiling (sanity of the test data)", () => {
+test("exactly the shipped stacks above their ceiling are the refused ones (sanity of the test data)", () => {
   const refusedStacks = STACKS.filter((s) => !deployable(s));
   assert.deepEqual(refusedStacks.sort(), ["prod-autonomous", "prod-remediation", "staging-autonomous"]);
   for (const s of refusedStacks) {

@@ -1,5 +1,6 @@
 /** `agent-trust render <stack> --out <dir>`. */
 import { ConfigError } from "../config/parse";
+import { PlanError } from "../plan/phase";
 import { renderStack, writeRendered } from "../render";
 import type { Io } from "./io";
 
@@ -47,7 +48,7 @@ export function runRender(args: string[], io: Io): number {
     for (const f of writeRendered(rendered, out)) io.out(`wrote ${f}`);
     return 0;
   } catch (e) {
-    if (e instanceof ConfigError || (e as Error).name === "PlanError") return io.fail((e as Error).message);
+    if (e instanceof ConfigError || e instanceof PlanError) return io.fail(e.message);
     throw e;
   }
 }

@@ -84,21 +84,34 @@ export type AgentConfig = z.infer<typeof agent>;
 
 const seconds = (max: number) => z.number().int().min(60).max(max, `must be at most ${max} seconds`);
 
-const tier = z.strictObject({
-  cpuRequest: z.string().default("250m"),
-  memoryRequest: z.string().default("256Mi"),
-  cpuLimit: z.string().default("1"),
-  memoryLimit: z.string().default("1Gi"),
-  workspaceSize: z.string().default("1Gi"),
-  deadlineSeconds: seconds(LIMITS.maxJobDeadlineSeconds),
-  maxReasoningCycles: z.number().int().min(1).max(50),
-});
-export type TierConfig = z.infer<typeof tier>;
+export interface TierConfig {
+  cpuRequest: string;
+  memoryRequest: string;
+  cpuLimit: string;
+  memoryLimit: string;
+  workspaceSize: string;
+  deadlineSeconds: number;
+  maxReasoningCycles: number;
+}
 
+/** Each tier's defaults; a stack that sets some fields of a tier keeps that tier's defaults for the rest. */
 export const DEFAULT_TIERS = {
   simple: { cpuRequest: "250m", memoryRequest: "256Mi", cpuLimit: "500m", memoryLimit: "512Mi", workspaceSize: "512Mi", deadlineSeconds: 300, maxReasoningCycles: 8 },
   complex: { cpuRequest: "500m", memoryRequest: "512Mi", cpuLimit: "1", memoryLimit: "1Gi", workspaceSize: "1Gi", deadlineSeconds: 900, maxReasoningCycles: 15 },
 } satisfies Record<string, TierConfig>;
+
+const tier = (d: TierConfig) =>
+  z
+    .strictObject({
+      cpuRequest: z.string().min(1).default(d.cpuRequest),
+      memoryRequest: z.string().min(1).default(d.memoryRequest),
+      cpuLimit: z.string().min(1).default(d.cpuLimit),
+      memoryLimit: z.string().min(1).default(d.memoryLimit),
+      workspaceSize: z.string().min(1).default(d.workspaceSize),
+      deadlineSeconds: seconds(LIMITS.maxJobDeadlineSeconds).default(d.deadlineSeconds),
+      maxReasoningCycles: z.number().int().min(1).max(50).default(d.maxReasoningCycles),
+    })
+    .prefault({});
 
 const common = {
   environment: z.enum(ENVIRONMENTS),
@@ -141,7 +154,7 @@ export const phaseSchema = z
         tokenMaxTtlSeconds: seconds(LIMITS.maxTokenTtlSeconds).default(LIMITS.maxTokenTtlSeconds),
       })
       .prefault({}),
-    tiers: z.strictObject({ simple: tier, complex: tier }).default(DEFAULT_TIERS),
+    tiers: z.strictObject({ simple: tier(DEFAULT_TIERS.simple), complex: tier(DEFAULT_TIERS.complex) }).prefault({}),
     runtimeClassName: dnsLabel("runtimeClassName").optional(),
   })
   .superRefine((cfg, ctx) => {

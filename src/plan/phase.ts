@@ -24,8 +24,15 @@ export class PlanError extends Error {
   override readonly name = "PlanError";
 }
 
-/** Refuses a phase stack whose foundation belongs to another environment or whose phase is above the ceiling. */
-export function checkAgainstFoundation(cfg: PhaseConfig, foundation: FoundationOutputs): void {
+/**
+ * Refuses a phase stack whose foundation belongs to another environment or namespace, or whose phase is above
+ * the ceiling. `allowAboveCeiling` (rendering only) excuses the ceiling, never a wrong foundation.
+ */
+export function checkAgainstFoundation(
+  cfg: PhaseConfig,
+  foundation: FoundationOutputs,
+  options: { allowAboveCeiling?: boolean } = {},
+): void {
   if (foundation.environment !== cfg.environment) {
     throw new PlanError(
       `phase stack is for environment "${cfg.environment}" but its foundation is "${foundation.environment}"; ` +
@@ -37,7 +44,7 @@ export function checkAgainstFoundation(cfg: PhaseConfig, foundation: FoundationO
       `agent-trust:namespace is "${cfg.namespace}" but the foundation created "${foundation.namespace}"`,
     );
   }
-  if (isAbove(cfg.phase, foundation.phaseCeiling)) {
+  if (!options.allowAboveCeiling && isAbove(cfg.phase, foundation.phaseCeiling)) {
     throw new PlanError(ceilingMessage(cfg.environment, cfg.phase, foundation.phaseCeiling));
   }
 }
@@ -104,11 +111,6 @@ export function planPhase(
   foundation: FoundationOutputs,
   options: { allowAboveCeiling?: boolean } = {},
 ): AgentPlan[] {
-  try {
-    checkAgainstFoundation(cfg, foundation);
-  } catch (e) {
-    const aboveOnly = isAbove(cfg.phase, foundation.phaseCeiling) && foundation.environment === cfg.environment;
-    if (!(options.allowAboveCeiling && aboveOnly && foundation.namespace === cfg.namespace)) throw e;
-  }
+  checkAgainstFoundation(cfg, foundation, options);
   return [...cfg.agents].sort((a, b) => a.name.localeCompare(b.name)).map((a) => planAgent(cfg, foundation, a));
 }
