@@ -1,6 +1,9 @@
 /**
- * The dangerous-object corpus (test/fixtures/dangerous): every file is refused, by the checker and by the pack,
- * with the rule its `# expect:` line names. Optional headers: `# phase: P`, `# env: E`, `# stack: true`.
+ * The fixture corpora, read recursively:
+ * - test/fixtures/dangerous and test/fixtures/redteam/<class>: every file is refused, by the checker and by the
+ *   pack, with each rule its `# expect:` lines name;
+ * - test/fixtures/sound/<class>: every file passes both with no mandatory violation.
+ * Optional headers: `# phase: P`, `# env: E`, `# stack: true`.
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -13,7 +16,19 @@ import type { Environment, Phase } from "../src/model/phases";
 import { ruleByName, RULES } from "../src/rules";
 import { packResource, packStack, pulumiResourceOf } from "./rules-harness";
 
-const DIR = path.join(__dirname, "fixtures", "dangerous");
+const FIXTURES = path.join(__dirname, "fixtures");
+const DIR = path.join(FIXTURES, "dangerous");
+const REDTEAM = path.join(FIXTURES, "redteam");
+const SOUND = path.join(FIXTURES, "sound");
+
+/** Every regular file below `dir` (sorted, hidden files included); none when `dir` does not exist. */
+function filesUnder(dir: string): string[] {
+  if (!fs.existsSync(dir)) return [];
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .sort((a, b) => a.name.localeCompare(b.name))
+    .flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : e.isFile() ? [path.join(dir, e.name)] : []));
+}
 
 interface Fixture {
   readonly file: string;
@@ -27,19 +42,19 @@ function header(text: string, key: string): string[] {
   return [...text.matchAll(new RegExp(`^# ${key}: *(\\S+)`, "gm"))].map((m) => m[1]!);
 }
 
-const fixtures: Fixture[] = fs
-  .readdirSync(DIR)
-  .sort()
-  .map((name) => {
-    const text = fs.readFileSync(path.join(DIR, name), "utf8");
-    return {
-      file: path.join(DIR, name),
-      expect: header(text, "expect"),
-      phase: header(text, "phase")[0] as Phase | undefined,
-      env: header(text, "env")[0] as Environment | undefined,
-      stack: header(text, "stack")[0] === "true",
-    };
-  });
+function readFixture(file: string): Fixture {
+  const text = fs.readFileSync(file, "utf8");
+  return {
+    file,
+    expect: header(text, "expect"),
+    phase: header(text, "phase")[0] as Phase | undefined,
+    env: header(text, "env")[0] as Environment | undefined,
+    stack: header(text, "stack")[0] === "true",
+  };
+}
+
+const fixtures: Fixture[] = [...filesUnder(DIR), ...filesUnder(REDTEAM)].map(readFixture);
+const sound: Fixture[] = filesUnder(SOUND).map(readFixture);
 
 describe("dangerous fixtures", () => {
   test("there are at least 40, each naming at least one rule that exists", () => {
@@ -57,7 +72,7 @@ describe("dangerous fixtures", () => {
   });
 
   for (const f of fixtures) {
-    const name = path.basename(f.file);
+    const name = path.relative(FIXTURES, f.file);
     const flags = [...(f.phase ? ["--phase", f.phase] : []), ...(f.env ? ["--env", f.env] : []), ...(f.stack ? ["--stack"] : [])];
 
     test(`${name}: the checker refuses it with ${f.expect.join(", ")} (exit 1)`, () => {
@@ -80,6 +95,42 @@ describe("dangerous fixtures", () => {
             ? (await Promise.all(docs.map((d) => pulumiResourceOf(d)).map((r) => packResource(ruleName, r.type, r.props, stack)))).flat()
             : await packStack(ruleName, docs, stack);
         assert.ok(out.some((o) => o.level === "mandatory"), `${ruleName}: ${JSON.stringify(out)}`);
+      }
+    });
+  }
+});
+
+describe("sound fixtures", () => {
+  test("none names an expected rule", () => {
+    for (const f of sound) assert.deepEqual(f.expect, [], `${f.file} is in sound/ but expects a violation`);
+  });
+
+  for (const f of sound) {
+    const name = path.relative(FIXTURES, f.file);
+    const flags = [...(f.phase ? ["--phase", f.phase] : []), ...(f.env ? ["--env", f.env] : []), ...(f.stack ? ["--stack"] : [])];
+
+    test(`${name}: the checker passes it (exit 0)`, () => {
+      const r = check([f.file], { phase: f.phase, env: f.env, stack: f.stack });
+      assert.deepEqual(r.errors, []);
+      assert.ok(r.checked > 0, "no object was read");
+      assert.deepEqual(r.violations.filter((v) => v.enforcement === "mandatory"), []);
+      const io = captureIo();
+      assert.equal(runCheckCli([...flags, f.file], io), 0, io.stdout.join("\n"));
+    });
+
+    test(`${name}: the pack passes it`, async () => {
+      const docs = loadPaths([f.file]).objects.map((l) => l.object);
+      assert.ok(docs.length > 0, "no object was read");
+      const stack = { phase: f.phase, environment: f.env };
+      for (const rule of RULES) {
+        if (rule.scope === "stack-config") continue;
+        const out =
+          rule.scope === "resource"
+            ? (await Promise.all(docs.map((d) => pulumiResourceOf(d)).map((r) => packResource(rule.name, r.type, r.props, stack)))).flat()
+            : f.stack
+              ? await packStack(rule.name, docs, stack)
+              : [];
+        assert.deepEqual(out.filter((o) => o.level === "mandatory"), [], rule.name);
       }
     });
   }
