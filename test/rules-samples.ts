@@ -108,7 +108,10 @@ export const egressPolicy = (): Manifest => ({
     podSelector: { matchLabels: { ...podLabels } },
     policyTypes: ["Ingress", "Egress"],
     egress: [
-      { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "169.254.0.0/16"] } }], ports: [{ port: 443, protocol: "TCP" }] },
+      {
+        to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "169.254.0.0/16", "168.63.129.16/32", "100.100.100.200/32", "192.0.0.192/32"] } }],
+        ports: [{ port: 443, protocol: "TCP" }],
+      },
       { to: [{ ipBlock: { cidr: "2001:db8::/32" } }], ports: [{ port: 443, protocol: "TCP" }] },
       { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "vault" } } }], ports: [{ port: 8200 }] },
     ],

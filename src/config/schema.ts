@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 import { EGRESS_CLASSES, LIMITS, SECRET_DOMAINS } from "../model/catalog";
-import { cidrContains, metadataRange, parseCidr } from "../model/cidr";
+import { canonicalProblem, metadataReachedBy } from "../model/cidr";
 import { DEFAULTS, isDnsLabel } from "../model/naming";
 import { gateFor, promotionProblems } from "../model/promotion";
 import { ENVIRONMENTS, PHASES } from "../model/phases";
@@ -29,14 +29,15 @@ const port = z.strictObject({
 });
 const ports = z.array(port).min(1, "every egress destination must name its ports; all-ports egress is refused");
 
-const cidr = z
-  .string()
-  .refine((v) => parseCidr(v) !== undefined, "must be a CIDR such as 203.0.113.0/24 or 2001:db8::/32")
-  .refine((v) => {
-    const c = parseCidr(v);
-    // The cloud metadata service hands out node credentials: never a destination, however it is spelled.
-    return !c || !cidrContains(metadataRange(c.family), c);
-  }, "must not point into the cloud metadata range (169.254.0.0/16, fd00:ec2::/32)");
+const cidr = z.string().superRefine((v, ctx) => {
+  const problem = canonicalProblem(v);
+  if (problem) return void ctx.addIssue({ code: "custom", message: problem });
+  // A metadata service hands out node credentials: never a destination, however it is spelled.
+  const hits = metadataReachedBy(v);
+  if (hits.length) {
+    ctx.addIssue({ code: "custom", message: `"${v}" reaches ${hits.map((h) => `${h.endpoint.name} (${h.endpoint.cidr})`).join(", ")}; metadata endpoints are never a destination` });
+  }
+});
 
 const cidrDestination = z.strictObject({ cidr, ports });
 const selectorDestination = z.strictObject({

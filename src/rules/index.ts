@@ -6,7 +6,7 @@ import { LIMITS } from "../model/catalog";
 import { DEFAULTS, LABELS } from "../model/naming";
 import { isEnvironment, isPhase, STRICTEST_PHASE, type Environment, type Phase } from "../model/phases";
 import type { Manifest } from "../plan/manifest";
-import { NETWORK_RULES } from "./network";
+import { EGRESS_LIMITS, egressSettingsFrom, NETWORK_RULES } from "./network";
 import { unknownPaths, UNKNOWN } from "./paths";
 import { POD_RULES } from "./pods";
 import { RBAC_RULES } from "./rbac";
@@ -38,6 +38,7 @@ export const DEFAULT_SETTINGS: RuleSettings = {
   maxJobDeadlineSeconds: LIMITS.maxJobDeadlineSeconds,
   kvMount: DEFAULTS.kvMount,
   namespace: DEFAULTS.namespace,
+  ...EGRESS_LIMITS,
 };
 
 /** Settings from config, never looser than the catalog's limits (a cap can be lowered, not raised). */
@@ -47,6 +48,7 @@ export function settingsFrom(partial: Partial<RuleSettings>): RuleSettings {
     ...s,
     maxTtlSeconds: Math.min(s.maxTtlSeconds, LIMITS.maxTokenTtlSeconds),
     maxJobDeadlineSeconds: Math.min(s.maxJobDeadlineSeconds, LIMITS.maxJobDeadlineSeconds),
+    ...egressSettingsFrom(s),
   };
 }
 

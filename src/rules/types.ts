@@ -18,6 +18,14 @@ export interface RuleSettings {
   readonly kvMount: string;
   /** The agents namespace. */
   readonly namespace: string;
+  /** Largest share (0..1) of the public IPv4 or IPv6 space egress may reach on more than maxBroadEgressPorts ports. */
+  readonly maxPublicEgressShare: number;
+  /** A destination open on more ports than this (in one protocol) counts as open on all ports. */
+  readonly maxBroadEgressPorts: number;
+  /** Private IPv4 reachable on all ports may be at most one block of this prefix length. */
+  readonly minPrivateEgressPrefixV4: number;
+  /** Private IPv6 reachable on all ports may be at most one block of this prefix length. */
+  readonly minPrivateEgressPrefixV6: number;
 }
 
 export type SettingName = keyof RuleSettings;
