@@ -5,7 +5,9 @@
  * least as strict as the API server, and the fixture is a valid object, not one the API server would reject as
  * invalid anyway); one that names only our stricter rules must be admitted (so only our rules stop it); every
  * sound fixture must be admitted. Ephemeral containers go through the pods/ephemeralcontainers subresource of a
- * Pod created without them, as `kubectl debug` does.
+ * Pod created without them, as `kubectl debug` does. The control-by-control table of test/pss-controls.ts goes
+ * through the same API server: what it says Pod Security refuses is refused by the plugin, what it allows is
+ * admitted, and where it says the API server does something else ("admitted", "invalid"), it does exactly that.
  */
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
@@ -23,6 +25,7 @@ import { adminKubeConfig, kubeOk, kubeRequest, type RawResponse } from "../../sr
 import { kubeconfigYaml } from "../../src/sandbox/kubeconfig";
 import { createPki } from "../../src/sandbox/pki";
 import { freePort, startServer, stopServer, waitHealthy, type Running } from "../../src/sandbox/procs";
+import { build, CONTROLS, KINDS, type PssCase } from "../pss-controls";
 import { ROOT } from "./helpers";
 
 const FIXTURES = path.join(ROOT, "test", "fixtures");
@@ -132,6 +135,23 @@ describe("pods fixtures against a real kube-apiserver enforcing Pod Security res
         for (const r of results) assert.ok(r.status >= 200 && r.status < 300, said(r));
       }
     });
+  }
+
+  const [, makePod] = KINDS[0]!;
+  const expectation = (c: PssCase, refused: boolean) => (refused ? (c[2] ?? "refused by Pod Security") : "admitted");
+  for (const control of CONTROLS) {
+    for (const [refused, list] of [[true, control.refused], [false, control.allowed]] as const) {
+      for (const c of list) {
+        const want = expectation(c, refused);
+        test(`${control.control}: ${c[0]}: ${want}`, async () => {
+          const pod = build(makePod, c[1]);
+          const r = await admit(pod.metadata as unknown as Record<string, unknown>, pod["spec"] as Record<string, unknown>);
+          if (want === "refused by Pod Security") assert.ok(r.status === 403 && /violates PodSecurity "restricted/.test(said(r)), said(r));
+          else if (want === "invalid") assert.equal(r.status, 422, said(r));
+          else assert.ok(r.status >= 200 && r.status < 300, said(r));
+        });
+      }
+    }
   }
 
   for (const c of sound) {
