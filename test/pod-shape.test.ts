@@ -38,6 +38,14 @@ describe("pod specs are found by shape", () => {
     test(`${what}: ${at.join(", ")}`, () => assert.deepEqual(podSpecsOf(doc).map((p) => p.at), at));
   }
 
+  test("built-in kinds are not searched by shape: a CRD's schema mentioning containers is no pod spec", () => {
+    const crd = { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: "r.example.com" },
+      spec: { versions: [{ schema: { openAPIV3Schema: { properties: { containers: { type: "array" } } } } }] } };
+    assert.equal(podSpecsOf(crd).length, 0);
+    assert.equal(podSpecsOf({ ...crd, apiVersion: "v1", kind: "ConfigMap" }).length, 0);
+    assert.deepEqual(podSpecsOf({ apiVersion: "v1", kind: "List", metadata: { name: "l" }, items: [rollout()] }).map((p) => p.at), ["items[0].spec.template.spec"]);
+  });
+
   test("objects without a container list carry none; the object's own metadata is not searched", () => {
     assert.equal(podSpecsOf(role()).length, 0);
     assert.equal(podSpecsOf(vaultRole()).length, 0);

@@ -157,10 +157,12 @@ const joinAt = (at: string, key: string | number) => (typeof key === "number" ? 
 const isPodSpecShape = (v: Obj) => CONTAINER_LISTS.some((l) => l in v);
 
 /**
- * Every pod spec an object can create. The kinds of the API server keep theirs at a known path (judged even when
- * empty); any other object is searched BY SHAPE — every nested object with a `containers`, `initContainers` or
- * `ephemeralContainers` key, outside the object's own metadata — so a custom kind (a progressive-delivery
- * Rollout, a ScaledJob, a CloneSet, a Knative Service…) is judged as the pods its controller will create.
+ * Every pod spec an object can create. The pod kinds keep theirs at a known path (judged even when empty). An
+ * object of a custom kind (any API group without a fixed schema, see `hasFixedSchema`), and any `…List`, is also
+ * searched BY SHAPE — every nested object with a `containers`, `initContainers` or `ephemeralContainers` key,
+ * outside the object's own metadata — so a progressive-delivery Rollout, a ScaledJob, a CloneSet or a Knative
+ * Service is judged as the pods its controller will create. Built-in kinds are not searched: the API server prunes
+ * what their schema does not hold (and a CustomResourceDefinition's schema mentions `containers` harmlessly).
  */
 export function podSpecsOf(obj: Manifest): PodSpecAt[] {
   const out: PodSpecAt[] = [];
@@ -170,6 +172,7 @@ export function podSpecsOf(obj: Manifest): PodSpecAt[] {
     const metaAt = metaPathOf(knownPath);
     out.push({ at: knownPath, spec: isObj(spec) ? spec : {}, meta: field(obj, ...metaAt.split(".")), metaAt });
   }
+  if (hasFixedSchema(obj) && !obj.kind.endsWith("List")) return out;
   const seen = new Set<unknown>();
   const stack: { value: unknown; at: string; holder?: Obj; holderAt?: string }[] = [{ value: obj, at: "" }];
   while (stack.length > 0) {
