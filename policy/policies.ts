@@ -32,6 +32,7 @@ import {
   type StackConfigView,
   type StackRule,
 } from "../src/rules";
+import { judgesKind } from "../src/rules/paths";
 import { DEFAULT_CEILINGS } from "../src/rules/stack";
 import { toDocument } from "./adapter";
 
@@ -128,7 +129,7 @@ function resourcePolicy(rule: ResourceRule, env: PackEnvironment): ResourceValid
     ...base(rule),
     validateResource: (args, report) => {
       const doc = toDocument(args.type, args.name, args.props);
-      if (!doc || !rule.kinds.includes(doc.kind)) return;
+      if (!doc || !judgesKind(rule.kinds, doc.kind)) return;
       const config = args.getConfig<PolicyConfig>();
       const stack = env.stackConfig();
       const ctx = contextFor(doc, { phase: stack.phase, environment: stack.environment }, settingsOf(config, env));

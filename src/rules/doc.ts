@@ -5,7 +5,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { RULES, type Rule } from "./index";
-import { expandPath } from "./paths";
+import { ANY_KIND, expandPath } from "./paths";
 import type { Domain } from "./types";
 
 const DOMAINS: Record<Domain, string> = {
@@ -25,7 +25,7 @@ function enforcement(rule: Rule): string {
 function scope(rule: Rule): string {
   if (rule.scope === "stack-config") return "stack config (policy pack only)";
   if (rule.scope === "stack") return `whole stack (pack; checker with --stack): ${rule.kinds.join(", ")}`;
-  return rule.kinds.join(", ");
+  return rule.kinds.map((k) => (k === ANY_KIND ? "any other kind carrying a pod spec (found by shape)" : k)).join(", ");
 }
 
 function section(domain: Domain): string[] {
@@ -53,7 +53,9 @@ export function rulesMarkdown(): string {
     `One rule table (\`src/rules\`) drives the CrossGuard pack (\`policy/\`) and \`agent-trust check\`. ${counts}`,
     "Phase-aware rules judge an object as the stack's `agent-trust:phase` (pack) or `--phase` (checker), else its",
     "`agent-trust.io/phase` label, else `shadow`. A value unknown during preview on a path a rule reads is a violation.",
-    `Pod rules judge every pod spec an object can create (${expandPath("CronJob", "{pod}")[0]} for a CronJob, and so on).`,
+    `Pod rules judge every pod spec an object can create (${expandPath("CronJob", "{pod}")[0]} for a CronJob, and so on),`,
+    "and every pod spec found by shape (an object with a `containers`, `initContainers` or `ephemeralContainers` key)",
+    "anywhere in an object of any other kind, such as a progressive-delivery Rollout or a KEDA ScaledJob.",
     "",
     ...(Object.keys(DOMAINS) as Domain[]).flatMap(section),
   ].join("\n");

@@ -7,7 +7,7 @@ import { DEFAULTS, LABELS } from "../model/naming";
 import { isEnvironment, isPhase, STRICTEST_PHASE, type Environment, type Phase } from "../model/phases";
 import type { Manifest } from "../plan/manifest";
 import { EGRESS_LIMITS, egressSettingsFrom, NETWORK_RULES } from "./network";
-import { unknownPaths, UNKNOWN } from "./paths";
+import { judgesKind, unknownPaths, UNKNOWN } from "./paths";
 import { POD_RULES } from "./pods";
 import { RBAC_RULES } from "./rbac";
 import { CONFIG_RULES, STACK_RULES } from "./stack";
@@ -83,7 +83,7 @@ export function enforcementOf(
  * unknown during preview on a path the rule reads is a violation, so no rule passes what it cannot see.
  */
 export function judge(rule: ResourceRule, obj: Manifest, ctx: RuleContext): string[] {
-  if (!rule.kinds.includes(obj.kind) || (rule.appliesTo && !rule.appliesTo(obj, ctx))) return [];
+  if (!judgesKind(rule.kinds, obj.kind) || (rule.appliesTo && !rule.appliesTo(obj, ctx))) return [];
   const unknown = unknownPaths(obj, rule.reads);
   if (unknown.length > 0) {
     return unknown.map((p) => `${p} is unknown during preview; this rule cannot pass a value it cannot see (set it from plain config)`);
