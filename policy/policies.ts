@@ -124,7 +124,7 @@ function resourcePolicy(rule: ResourceRule, env: PackEnvironment): ResourceValid
       if (!doc || !rule.kinds.includes(doc.kind)) return;
       const config = args.getConfig<PolicyConfig>();
       const stack = env.stackConfig();
-      const ctx = contextFor(doc, { phase: stack.phase, environment: stack.environment }, settingsOf(config, env));
+      const ctx = contextFor(doc, { phase: stack.phase, environment: stack.environment, layer: stack.layer }, settingsOf(config, env));
       for (const message of judge(rule, doc, ctx)) reportAt(report, levelOf(rule, ctx.environment, config), message);
     },
   };

@@ -22,9 +22,14 @@ export interface RuleSettings {
 
 export type SettingName = keyof RuleSettings;
 
+/** A foundation stack (the agents namespace and what guards it) or a phase stack (the agents' grants). */
+export type Layer = "foundation" | "phase";
+
 /** What a resource rule knows about the object it judges besides the object itself. */
 export interface RuleContext extends RuleSettings {
-  /** The phase the object is judged as: stack config or `--phase`, else its phase label, else the strictest. */
+  /** The layer the input belongs to: stack config `agent-trust:layer` or `--layer`; else phase (the strictest). */
+  readonly layer: Layer;
+  /** The phase the object is judged as: stack config or `--phase` (else strictest), never above its own label. */
   readonly phase: Phase;
   /** The environment: stack config or `--env`, else its environment label, else the strictest (prod). */
   readonly environment: Environment;
