@@ -20,6 +20,7 @@ import {
   enforcementOf,
   environmentFor,
   judge,
+  judgesKind,
   RULES,
   settingsFrom,
   STRICTEST_ENVIRONMENT,
@@ -121,7 +122,7 @@ function resourcePolicy(rule: ResourceRule, env: PackEnvironment): ResourceValid
     ...base(rule),
     validateResource: (args, report) => {
       const doc = toDocument(args.type, args.name, args.props);
-      if (!doc || !rule.kinds.includes(doc.kind)) return;
+      if (!doc || !judgesKind(rule, doc.kind)) return;
       const config = args.getConfig<PolicyConfig>();
       const stack = env.stackConfig();
       const ctx = contextFor(doc, { phase: stack.phase, environment: stack.environment, layer: stack.layer }, settingsOf(config, env));

@@ -5,11 +5,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { RULES, type Rule } from "./index";
+import { ANY_KIND } from "./cluster";
 import { expandPath } from "./paths";
 import type { Domain } from "./types";
 
 const DOMAINS: Record<Domain, string> = {
   rbac: "RBAC",
+  cluster: "Cluster objects",
   pods: "Identity and pods",
   network: "Network",
   vault: "Vault",
@@ -25,7 +27,7 @@ function enforcement(rule: Rule): string {
 function scope(rule: Rule): string {
   if (rule.scope === "stack-config") return "stack config (policy pack only)";
   if (rule.scope === "stack") return `whole stack (pack; checker with --stack): ${rule.kinds.join(", ")}`;
-  return rule.kinds.join(", ");
+  return rule.kinds.includes(ANY_KIND) ? "every kind" : rule.kinds.join(", ");
 }
 
 function section(domain: Domain): string[] {
@@ -51,8 +53,10 @@ export function rulesMarkdown(): string {
     "# Policy rules",
     "",
     `One rule table (\`src/rules\`) drives the CrossGuard pack (\`policy/\`) and \`agent-trust check\`. ${counts}`,
-    "Phase-aware rules judge an object as the stack's `agent-trust:phase` (pack) or `--phase` (checker), else its",
-    "`agent-trust.io/phase` label, else `shadow`. A value unknown during preview on a path a rule reads is a violation.",
+    "Phase-aware rules judge an object as the stack's `agent-trust:phase` (pack) or `--phase` (checker), else `shadow`;",
+    "its own `agent-trust.io/phase` label can only lower that, never raise it (the checker's `--trust-labels` opts in to",
+    "the label). The environment likewise: stack config or `--env`, else `prod`, and a label can only make it stricter.",
+    "A value unknown during preview on a path a rule reads is a violation.",
     `Pod rules judge every pod spec an object can create (${expandPath("CronJob", "{pod}")[0]} for a CronJob, and so on).`,
     "",
     ...(Object.keys(DOMAINS) as Domain[]).flatMap(section),

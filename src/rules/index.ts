@@ -6,6 +6,7 @@ import { LIMITS } from "../model/catalog";
 import { DEFAULTS, LABELS } from "../model/naming";
 import { ENVIRONMENTS, isAbove, isEnvironment, isPhase, STRICTEST_PHASE, type Environment, type Phase } from "../model/phases";
 import type { Manifest } from "../plan/manifest";
+import { ANY_KIND, CLUSTER_RULES } from "./cluster";
 import { NETWORK_RULES } from "./network";
 import { unknownPaths, UNKNOWN } from "./paths";
 import { POD_RULES } from "./pods";
@@ -18,7 +19,14 @@ export type * from "./types";
 export { UNKNOWN };
 export { STACK_RULES, CONFIG_RULES };
 
-export const RESOURCE_RULES: readonly ResourceRule[] = [...RBAC_RULES, ...POD_RULES, ...NETWORK_RULES, ...VAULT_RULES];
+export const RESOURCE_RULES: readonly ResourceRule[] = [...RBAC_RULES, ...CLUSTER_RULES, ...POD_RULES, ...NETWORK_RULES, ...VAULT_RULES];
+
+export { ANY_KIND, FOUNDATION_CLUSTER_KINDS } from "./cluster";
+
+/** Whether a resource rule judges objects of this kind (`ANY_KIND` judges every kind). */
+export function judgesKind(rule: ResourceRule, kind: string): boolean {
+  return rule.kinds.includes(ANY_KIND) || rule.kinds.includes(kind);
+}
 
 /** Every rule, in the order reports and docs list them. */
 export const RULES: readonly Rule[] = [...RESOURCE_RULES, ...STACK_RULES, ...CONFIG_RULES];
@@ -105,7 +113,7 @@ export function enforcementOf(
  * unknown during preview on a path the rule reads is a violation, so no rule passes what it cannot see.
  */
 export function judge(rule: ResourceRule, obj: Manifest, ctx: RuleContext): string[] {
-  if (!rule.kinds.includes(obj.kind) || (rule.appliesTo && !rule.appliesTo(obj, ctx))) return [];
+  if (!judgesKind(rule, obj.kind) || (rule.appliesTo && !rule.appliesTo(obj, ctx))) return [];
   const unknown = unknownPaths(obj, rule.reads);
   if (unknown.length > 0) {
     return unknown.map((p) => `${p} is unknown during preview; this rule cannot pass a value it cannot see (set it from plain config)`);
@@ -113,7 +121,7 @@ export function judge(rule: ResourceRule, obj: Manifest, ctx: RuleContext): stri
   return rule.validate(obj, ctx);
 }
 
-/** Kinds some rule of the given set judges or reads. */
+/** Kinds some rule of the given set judges or reads by name (rules over every kind read only the scope). */
 export function coveredKinds(rules: readonly Rule[]): Set<string> {
-  return new Set(rules.flatMap((r) => (r.scope === "stack-config" ? [] : r.kinds)));
+  return new Set(rules.flatMap((r) => (r.scope === "stack-config" ? [] : r.kinds.filter((k) => k !== ANY_KIND))));
 }

@@ -6,7 +6,7 @@
 import type { Environment, Phase } from "../model/phases";
 import type { Manifest } from "../plan/manifest";
 
-export type Domain = "rbac" | "pods" | "network" | "vault" | "stack";
+export type Domain = "rbac" | "cluster" | "pods" | "network" | "vault" | "stack";
 
 /** Tunables a rule may read. The pack takes them from policy config, the checker from flags and defaults. */
 export interface RuleSettings {
