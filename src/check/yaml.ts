@@ -129,7 +129,8 @@ function keyString(state: State, keyNode: Node | null): string {
 }
 
 function isMergeKey(node: Node | null): boolean {
-  return !!node && isScalar(node) && node.value === "<<" && ((node.type === "PLAIN" && !node.tag) || node.tag === `${TAG}merge`);
+  if (!node || !isScalar(node)) return false;
+  return node.tag === `${TAG}merge` || (node.type === "PLAIN" && !node.tag && node.value === "<<");
 }
 
 /** A mapping node (through an alias) for a merge, or a failure as go-yaml reports it. */
