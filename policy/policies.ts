@@ -20,6 +20,7 @@ import {
   enforcementOf,
   environmentFor,
   judge,
+  judgesKind,
   RULES,
   settingsFrom,
   STRICTEST_ENVIRONMENT,
@@ -32,7 +33,6 @@ import {
   type StackConfigView,
   type StackRule,
 } from "../src/rules";
-import { judgesKind } from "../src/rules/paths";
 import { DEFAULT_CEILINGS } from "../src/rules/stack";
 import { toDocument } from "./adapter";
 
@@ -132,7 +132,7 @@ function resourcePolicy(rule: ResourceRule, env: PackEnvironment): ResourceValid
       if (!doc || !judgesKind(rule.kinds, doc.kind)) return;
       const config = args.getConfig<PolicyConfig>();
       const stack = env.stackConfig();
-      const ctx = contextFor(doc, { phase: stack.phase, environment: stack.environment }, settingsOf(config, env));
+      const ctx = contextFor(doc, { phase: stack.phase, environment: stack.environment, layer: stack.layer }, settingsOf(config, env));
       for (const message of judge(rule, doc, ctx)) reportAt(report, levelOf(rule, ctx.environment, config), message);
     },
   };

@@ -10,6 +10,7 @@ import type { Domain } from "./types";
 
 const DOMAINS: Record<Domain, string> = {
   rbac: "RBAC",
+  cluster: "Cluster objects",
   pods: "Identity and pods",
   network: "Network",
   vault: "Vault",
@@ -25,6 +26,7 @@ function enforcement(rule: Rule): string {
 function scope(rule: Rule): string {
   if (rule.scope === "stack-config") return "stack config (policy pack only)";
   if (rule.scope === "stack") return `whole stack (pack; checker with --stack): ${rule.kinds.join(", ")}`;
+  if (rule.kinds.length === 1 && rule.kinds[0] === ANY_KIND) return "every kind";
   return rule.kinds.map((k) => (k === ANY_KIND ? "any other kind carrying a pod spec (found by shape)" : k)).join(", ");
 }
 
@@ -51,8 +53,10 @@ export function rulesMarkdown(): string {
     "# Policy rules",
     "",
     `One rule table (\`src/rules\`) drives the CrossGuard pack (\`policy/\`) and \`agent-trust check\`. ${counts}`,
-    "Phase-aware rules judge an object as the stack's `agent-trust:phase` (pack) or `--phase` (checker), else its",
-    "`agent-trust.io/phase` label, else `shadow`. A value unknown during preview on a path a rule reads is a violation.",
+    "Phase-aware rules judge an object as the stack's `agent-trust:phase` (pack) or `--phase` (checker), else `shadow`;",
+    "its own `agent-trust.io/phase` label can only lower that, never raise it (the checker's `--trust-labels` opts in to",
+    "the label). The environment likewise: stack config or `--env`, else `prod`, and a label can only make it stricter.",
+    "A value unknown during preview on a path a rule reads is a violation.",
     `Pod rules judge every pod spec an object can create (${expandPath("CronJob", "{pod}")[0]} for a CronJob, and so on),`,
     "and every pod spec found by shape (an object with a `containers`, `initContainers` or `ephemeralContainers` key)",
     "anywhere in an object of any other kind, such as a progressive-delivery Rollout or a KEDA ScaledJob.",

@@ -6,7 +6,7 @@
 import type { Environment, Phase } from "../model/phases";
 import type { Manifest } from "../plan/manifest";
 
-export type Domain = "rbac" | "pods" | "network" | "vault" | "stack";
+export type Domain = "rbac" | "cluster" | "pods" | "network" | "vault" | "stack";
 
 /** Tunables a rule may read. The pack takes them from policy config, the checker from flags and defaults. */
 export interface RuleSettings {
@@ -30,9 +30,14 @@ export interface RuleSettings {
 
 export type SettingName = keyof RuleSettings;
 
+/** A foundation stack (the agents namespace and what guards it) or a phase stack (the agents' grants). */
+export type Layer = "foundation" | "phase";
+
 /** What a resource rule knows about the object it judges besides the object itself. */
 export interface RuleContext extends RuleSettings {
-  /** The phase the object is judged as: stack config or `--phase`, else its phase label, else the strictest. */
+  /** The layer the input belongs to: stack config `agent-trust:layer` or `--layer`; else phase (the strictest). */
+  readonly layer: Layer;
+  /** The phase the object is judged as: stack config or `--phase` (else strictest), never above its own label. */
   readonly phase: Phase;
   /** The environment: stack config or `--env`, else its environment label, else the strictest (prod). */
   readonly environment: Environment;
