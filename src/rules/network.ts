@@ -35,12 +35,15 @@ export const EGRESS_LIMITS: EgressSettings = {
   minPrivateEgressPrefixV6: 48,
 };
 
+/** Settings clamped to the limits; a value that is not a finite number (hostile or broken config) is the limit. */
 export function egressSettingsFrom(s: EgressSettings): EgressSettings {
+  const num = (v: unknown, fallback: number) => (typeof v === "number" && Number.isFinite(v) ? v : fallback);
+  const L = EGRESS_LIMITS;
   return {
-    maxPublicEgressShare: Math.max(0, Math.min(s.maxPublicEgressShare, EGRESS_LIMITS.maxPublicEgressShare)),
-    maxBroadEgressPorts: Math.max(0, Math.min(s.maxBroadEgressPorts, EGRESS_LIMITS.maxBroadEgressPorts)),
-    minPrivateEgressPrefixV4: Math.min(32, Math.max(s.minPrivateEgressPrefixV4, EGRESS_LIMITS.minPrivateEgressPrefixV4)),
-    minPrivateEgressPrefixV6: Math.min(128, Math.max(s.minPrivateEgressPrefixV6, EGRESS_LIMITS.minPrivateEgressPrefixV6)),
+    maxPublicEgressShare: Math.max(0, Math.min(num(s.maxPublicEgressShare, L.maxPublicEgressShare), L.maxPublicEgressShare)),
+    maxBroadEgressPorts: Math.max(0, Math.min(num(s.maxBroadEgressPorts, L.maxBroadEgressPorts), L.maxBroadEgressPorts)),
+    minPrivateEgressPrefixV4: Math.min(32, Math.max(num(s.minPrivateEgressPrefixV4, L.minPrivateEgressPrefixV4), L.minPrivateEgressPrefixV4)),
+    minPrivateEgressPrefixV6: Math.min(128, Math.max(num(s.minPrivateEgressPrefixV6, L.minPrivateEgressPrefixV6), L.minPrivateEgressPrefixV6)),
   };
 }
 
