@@ -104,6 +104,19 @@ const cases: Case[] = [
       /egress\.vault\[3\]\.namespaceSelector: must select by at least one label; \{\} selects every namespace/,
     ],
   },
+  {
+    what: "egress: an unknown class, a CIDR that is not a string, a destination that is not an object",
+    stack: "dev-remediation",
+    edit: (r) => {
+      agent0(r).egress.llm = [{ cidr: "203.0.113.0/24", ports: [{ port: 443 }] }];
+      agent0(r).egress.vault = [{ cidr: 5, ports: [{ port: 8200 }] }, "vault:8200"];
+    },
+    expect: [
+      /agent-trust:agents\[0\]\.egress\.llm: unknown key; check its spelling; allowed here: vault, llm-api, datasources, notify, remediation-targets/,
+      /egress\.vault\[0\]\.cidr: must be a CIDR string such as 203\.0\.113\.0\/24/,
+      /egress\.vault\[1\]: must be a destination: either \{cidr, ports\} or \{namespaceSelector, podSelector \(optional\), ports\}/,
+    ],
+  },
   { what: "a selector-less destination", stack: "dev-remediation", edit: (r) => (agent0(r).egress.vault = [{ podSelector: { app: "vault" }, ports: [{ port: 8200 }] }]), expect: [/egress\.vault\[0\]: names no destination; a destination is either/] },
   { what: "CPU that is not a quantity", stack: "dev-shadow", edit: (r) => (r["agent-trust:tiers"] = { simple: { cpuRequest: "half" } }), expect: [/agent-trust:tiers\.simple\.cpuRequest: must be a Kubernetes quantity such as 500m, 1\.5, 2Gi, 512M or 1e3/] },
   { what: "a zero memory limit", stack: "dev-shadow", edit: (r) => (r["agent-trust:tiers"] = { complex: { memoryLimit: "0Gi" } }), expect: [/agent-trust:tiers\.complex\.memoryLimit: must be above zero/] },
