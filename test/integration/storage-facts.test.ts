@@ -9,7 +9,10 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import { cidrSet } from "../../src/model/addrset";
+import { cidrSet, metadataHits } from "../../src/model/addrset";
+import { requiredExcepts } from "../../src/model/cidr";
+import type { Manifest } from "../../src/plan/manifest";
+import { egressReach } from "../../src/rules/egress-reach";
 import { formatCidr, parseIpCidr } from "../../src/model/ip";
 import { parseVaultPolicy } from "../../src/rules/hcl";
 import { vaultStrings } from "../../src/rules/vault-role";
@@ -67,6 +70,18 @@ describe("storage facts: what the servers keep for the spellings the rules judge
     log(`storage-facts: ${report.join("; ")}`);
     // The plain spelling is always accepted; what else is depends on the StrictIPCIDRValidation gate.
     assert.ok(accepted >= 1);
+  });
+
+  test("the excepts the planner writes for a broad CIDR are accepted by the API server", async () => {
+    for (const [i, cidr] of ["0.0.0.0/0", "::/0", "128.0.0.0/2"].entries()) {
+      const np = networkPolicy(`planner-${i}`, cidr);
+      (np["spec"] as any).egress[0].to[0].ipBlock.except = requiredExcepts(cidr);
+      const r = await kubeRequest(sb.kc, "POST", "/apis/networking.k8s.io/v1/namespaces/default/networkpolicies", np);
+      assert.equal(r.status, 201, `${cidr} except ${requiredExcepts(cidr).join(", ")}: ${String(r.body["message"] ?? "")}`);
+      const stored = egressReach(r.body as unknown as Manifest);
+      assert.equal(stored.length, 1);
+      assert.deepEqual(metadataHits(stored[0]!.addrs), [], `${cidr}: the stored policy still reaches a metadata endpoint`);
+    }
   });
 
   test("Vault splits comma-joined list fields and trims them as vaultStrings does", async () => {
