@@ -1,6 +1,6 @@
 /**
  * Config hardening (issue 7, item 8): each mistake is refused with a message naming the exact key and what is
- * allowed, and `agent-trust render` writes nothing for it (exit 2).
+ * allowed, `agent-trust render` writes nothing for it (exit 2), and the Pulumi program registers nothing.
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -12,6 +12,7 @@ import { main } from "../src/cli/main";
 import { captureIo } from "../src/cli/io";
 import { ConfigError, parseStackConfig } from "../src/config/parse";
 import { readStackFile } from "../src/config/stacks";
+import { runStack, type Registered } from "./helpers/pulumi-mocks";
 
 type Raw = Record<string, any>;
 const load = (stack: string) => structuredClone(readStackFile(stack).raw) as Raw;
@@ -150,4 +151,20 @@ describe("config mistakes are refused naming the key, and nothing is written", (
     const cfg = parseStackConfig(raw, "test");
     assert.equal(cfg.layer === "phase" && cfg.tiers.simple.cpuRequest, "1000m");
   });
+});
+
+describe("the Pulumi program refuses the same mistakes before registering anything", () => {
+  const mistakes: [string, string, Record<string, unknown>, RegExp][] = [
+    ["dev-shadow", "a typo in the config namespace", { "agnet-trust:phase": "autonomous" }, /agnet-trust:phase: unknown config namespace "agnet-trust" \(did you mean "agent-trust:"\?\)/],
+    ["dev-shadow", "agents namespace kube-system", { "agent-trust:namespace": "kube-system" }, /agent-trust:namespace: the agents namespace cannot be a system namespace/],
+    ["dev", "a reserved Vault mount", { "agent-trust:vault": { ...load("dev")["agent-trust:vault"], kvMount: "sys" } }, /agent-trust:vault\.kvMount: is a path Vault reserves/],
+    ["dev-shadow", "CPU request above its limit", { "agent-trust:tiers": { simple: { cpuRequest: "2", cpuLimit: "1500m" } } }, /agent-trust:tiers\.simple\.cpuRequest: 2 is above cpuLimit \(1500m\)/],
+  ];
+  for (const [stack, what, config, pattern] of mistakes) {
+    test(what, async () => {
+      const registered: Registered[] = [];
+      await assert.rejects(runStack(stack, { config, sink: registered }), pattern);
+      assert.equal(registered.length, 0);
+    });
+  }
 });
