@@ -6,6 +6,7 @@ import { addrEquals, addrSubtract, cidrSet, metadataHits, publicShareMillionths,
 import { formatIpv4, formatIpv6, parseIpCidr, parseIpv6 } from "../src/model/ip";
 import { ALL_PORTS, portRange, portUnion, widestCount } from "../src/model/portset";
 import * as R from "../src/model/ranges";
+import { addressesOnWidePorts, egressReach } from "../src/rules/egress-reach";
 
 const SPAN = 64;
 /** A random set over 0..SPAN-1 as ranges, with its members as a plain Set for reference. */
@@ -114,6 +115,31 @@ test("port sets: ranges union like intervals and the widest protocol is counted"
       assert.equal(widestCount(s), hi - lo + 1);
       assert.equal(widestCount(portUnion(portRange("TCP", 1, lo), portRange("TCP", lo, 65535))), 65535);
       assert.equal(widestCount(portUnion(s, ALL_PORTS)), 65535);
+    }),
+  );
+});
+
+test("a grant split across rules (by ports or by address halves) is judged as the merged grant", () => {
+  const policy = (egress: object[]) => egressReach({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "p" }, spec: { egress } });
+  fc.assert(
+    fc.property(v4, fc.integer({ min: 1, max: 31 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 39 }), (addr, p, nPorts, cut) => {
+      const base = parseIpCidr(`${formatIpv4(addr)}/${p - 1}`)!.base;
+      const half = 1n << BigInt(32 - p);
+      const whole = `${formatIpv4(base)}/${p - 1}`;
+      const [lo, hi] = [`${formatIpv4(base)}/${p}`, `${formatIpv4(base + half)}/${p}`];
+      const split = Math.min(cut, nPorts - 1);
+      const merged = addressesOnWidePorts(policy([{ to: [{ ipBlock: { cidr: whole } }], ports: [{ port: 1000, endPort: 1000 + nPorts - 1 }] }]), 16);
+      const byPorts = addressesOnWidePorts(
+        policy([
+          { to: [{ ipBlock: { cidr: whole } }], ports: [{ port: 1000, endPort: 1000 + split }] },
+          ...(split + 1 < nPorts ? [{ to: [{ ipBlock: { cidr: whole } }], ports: [{ port: 1001 + split, endPort: 1000 + nPorts - 1 }] }] : []),
+        ]),
+        16,
+      );
+      const byHalves = addressesOnWidePorts(policy([{ to: [{ ipBlock: { cidr: lo } }, { ipBlock: { cidr: hi } }], ports: [{ port: 1000, endPort: 1000 + nPorts - 1 }] }]), 16);
+      assert.ok(addrEquals(byPorts, merged));
+      assert.ok(addrEquals(byHalves, merged));
+      assert.equal(addrEquals(merged, { v4: [], v6: [] }), nPorts <= 16);
     }),
   );
 });

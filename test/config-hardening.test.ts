@@ -1,6 +1,6 @@
 /**
  * Config hardening (issue 7, item 8): each mistake is refused with a message naming the exact key and what is
- * allowed, and `agent-trust render` writes nothing for it (exit 2).
+ * allowed, `agent-trust render` writes nothing for it (exit 2), and the Pulumi program registers nothing.
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -12,6 +12,7 @@ import { main } from "../src/cli/main";
 import { captureIo } from "../src/cli/io";
 import { ConfigError, parseStackConfig } from "../src/config/parse";
 import { readStackFile } from "../src/config/stacks";
+import { runStack, type Registered } from "./helpers/pulumi-mocks";
 
 type Raw = Record<string, any>;
 const load = (stack: string) => structuredClone(readStackFile(stack).raw) as Raw;
@@ -104,6 +105,19 @@ const cases: Case[] = [
       /egress\.vault\[3\]\.namespaceSelector: must select by at least one label; \{\} selects every namespace/,
     ],
   },
+  {
+    what: "egress: an unknown class, a CIDR that is not a string, a destination that is not an object",
+    stack: "dev-remediation",
+    edit: (r) => {
+      agent0(r).egress.llm = [{ cidr: "203.0.113.0/24", ports: [{ port: 443 }] }];
+      agent0(r).egress.vault = [{ cidr: 5, ports: [{ port: 8200 }] }, "vault:8200"];
+    },
+    expect: [
+      /agent-trust:agents\[0\]\.egress\.llm: unknown key; check its spelling; allowed here: vault, llm-api, datasources, notify, remediation-targets/,
+      /egress\.vault\[0\]\.cidr: must be a CIDR string such as 203\.0\.113\.0\/24/,
+      /egress\.vault\[1\]: must be a destination: either \{cidr, ports\} or \{namespaceSelector, podSelector \(optional\), ports\}/,
+    ],
+  },
   { what: "a selector-less destination", stack: "dev-remediation", edit: (r) => (agent0(r).egress.vault = [{ podSelector: { app: "vault" }, ports: [{ port: 8200 }] }]), expect: [/egress\.vault\[0\]: names no destination; a destination is either/] },
   { what: "CPU that is not a quantity", stack: "dev-shadow", edit: (r) => (r["agent-trust:tiers"] = { simple: { cpuRequest: "half" } }), expect: [/agent-trust:tiers\.simple\.cpuRequest: must be a Kubernetes quantity such as 500m, 1\.5, 2Gi, 512M or 1e3/] },
   { what: "a zero memory limit", stack: "dev-shadow", edit: (r) => (r["agent-trust:tiers"] = { complex: { memoryLimit: "0Gi" } }), expect: [/agent-trust:tiers\.complex\.memoryLimit: must be above zero/] },
@@ -137,4 +151,20 @@ describe("config mistakes are refused naming the key, and nothing is written", (
     const cfg = parseStackConfig(raw, "test");
     assert.equal(cfg.layer === "phase" && cfg.tiers.simple.cpuRequest, "1000m");
   });
+});
+
+describe("the Pulumi program refuses the same mistakes before registering anything", () => {
+  const mistakes: [string, string, Record<string, unknown>, RegExp][] = [
+    ["dev-shadow", "a typo in the config namespace", { "agnet-trust:phase": "autonomous" }, /agnet-trust:phase: unknown config namespace "agnet-trust" \(did you mean "agent-trust:"\?\)/],
+    ["dev-shadow", "agents namespace kube-system", { "agent-trust:namespace": "kube-system" }, /agent-trust:namespace: the agents namespace cannot be a system namespace/],
+    ["dev", "a reserved Vault mount", { "agent-trust:vault": { ...load("dev")["agent-trust:vault"], kvMount: "sys" } }, /agent-trust:vault\.kvMount: is a path Vault reserves/],
+    ["dev-shadow", "CPU request above its limit", { "agent-trust:tiers": { simple: { cpuRequest: "2", cpuLimit: "1500m" } } }, /agent-trust:tiers\.simple\.cpuRequest: 2 is above cpuLimit \(1500m\)/],
+  ];
+  for (const [stack, what, config, pattern] of mistakes) {
+    test(what, async () => {
+      const registered: Registered[] = [];
+      await assert.rejects(runStack(stack, { config, sink: registered }), pattern);
+      assert.equal(registered.length, 0);
+    });
+  }
 });

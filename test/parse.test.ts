@@ -108,10 +108,10 @@ describe("stack config errors name the exact key and what is allowed", () => {
     ];
     const msg = refused(raw);
     assert.match(msg, /egress\.llm-api\[0\]\.cidr: "10\.0\.0\.1\/8" is not in canonical form; write "10\.0\.0\.0\/8"/);
-    assert.match(msg, /egress\.llm-api\[1\]\.cidr: "::ffff:169\.254\.169\.254\/128" is not in canonical form; write "::ffff:a9fe:a9fe\/128"/);
+    assert.match(msg, /egress\.llm-api\[1\]\.cidr: "::ffff:169\.254\.169\.254\/128" is an IPv4-mapped IPv6 address, which the API server refuses; write the IPv4 CIDR/);
     assert.match(msg, /egress\.llm-api\[2\]\.cidr: "168\.63\.129\.16\/32" reaches Azure WireServer/);
     assert.match(msg, /egress\.llm-api\[3\]\.cidr: "100\.100\.100\.200\/32" reaches Alibaba Cloud metadata/);
-    assert.match(msg, /egress\.llm-api\[4\]\.cidr: "::ffff:a9fe:a9fe\/128" reaches IPv4 link-local/);
+    assert.match(msg, /egress\.llm-api\[4\]\.cidr: "::ffff:a9fe:a9fe\/128" is an IPv4-mapped IPv6 address/);
   });
 
   test("missing or unknown layer, environment and ceiling", () => {

@@ -76,7 +76,11 @@ export function allowedKeysAt(schema: z.core.$ZodType, path: readonly PropertyKe
     const def = unwrap(cur)._zod.def as unknown as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType; valueType?: z.core.$ZodType };
     cur = def.type === "object" ? def.shape?.[String(seg)] : def.type === "array" ? def.element : def.type === "record" ? def.valueType : undefined;
   }
-  const def = cur ? (unwrap(cur)._zod.def as unknown as { type: string; shape?: Record<string, unknown> }) : undefined;
+  const def = cur ? (unwrap(cur)._zod.def as unknown as { type: string; shape?: Record<string, unknown>; keyType?: z.core.$ZodType }) : undefined;
+  if (def?.type === "record" && def.keyType) {
+    const keyDef = unwrap(def.keyType)._zod.def as unknown as { type: string; entries?: Record<string, string> };
+    return keyDef.type === "enum" && keyDef.entries ? Object.values(keyDef.entries) : [];
+  }
   return def?.type === "object" && def.shape ? Object.keys(def.shape) : [];
 }
 

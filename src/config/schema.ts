@@ -34,7 +34,7 @@ const port = z
   });
 const ports = z.array(port).min(1, "every egress destination must name its ports; all-ports egress is refused");
 
-const cidr = z.string().superRefine((v, ctx) => {
+const cidr = z.string({ error: "must be a CIDR string such as 203.0.113.0/24 or 2001:db8::/32" }).superRefine((v, ctx) => {
   const problem = canonicalProblem(v);
   if (problem) return void ctx.addIssue({ code: "custom", message: problem });
   // A metadata service hands out node credentials: never a destination, however it is spelled.
@@ -60,7 +60,10 @@ const DESTINATION_FORMS = `either {cidr, ports} or {namespaceSelector, podSelect
  * (rather than a union of two shapes) so every error names the wrong key and what is allowed there.
  */
 const destination = z
-  .strictObject({ cidr: cidr.optional(), namespaceSelector: selectorLabels.optional(), podSelector: labelMap.optional(), ports })
+  .strictObject(
+    { cidr: cidr.optional(), namespaceSelector: selectorLabels.optional(), podSelector: labelMap.optional(), ports },
+    { error: `must be a destination: ${DESTINATION_FORMS}` },
+  )
   .superRefine((d, ctx) => {
     if (d.cidr === undefined && d.namespaceSelector === undefined) {
       ctx.addIssue({ code: "custom", path: [], message: `names no destination; a destination is ${DESTINATION_FORMS}` });

@@ -1,8 +1,9 @@
 /**
- * Address sets: what a NetworkPolicy's egress can reach, as IPv4 and IPv6 range sets, kept as written (an ipBlock
- * and its excepts are one family). Every question asked of a set (`reach`) first projects IPv4-mapped IPv6
- * (::ffff:0:0/96) and the NAT64 well-known prefix (64:ff9b::/96) onto IPv4, so `::ffff:169.254.169.254/128`
- * reaches the same metadata service as `169.254.169.254/32`. Pure.
+ * Address sets: what a NetworkPolicy's egress can reach, as IPv4 and IPv6 range sets. An IPv4-mapped IPv6 CIDR
+ * (`::ffff:169.254.169.254/128`, any prefix of at least 96 inside ::ffff:0:0/96) is normalised to the IPv4 CIDR it
+ * spells. A wider IPv6 CIDR such as ::/0 does not reach IPv4 through the mapped range: IPv4 packets are matched
+ * against IPv4 ipBlocks only. It does reach IPv4 through NAT64, so every question asked of a set (`reach`) also
+ * projects the well-known NAT64 prefix 64:ff9b::/96 (RFC 6052) onto IPv4. Pure.
  */
 import { METADATA_ENDPOINTS, NON_PUBLIC_IPV4, NON_PUBLIC_IPV6, PRIVATE_RANGES, PUBLIC_IPV6, type Endpoint } from "./endpoints";
 import { cidrBounds, formatIp, parseIpCidr, type Family } from "./ip";
@@ -17,10 +18,11 @@ export const NO_ADDRESSES: AddrSet = { v4: R.EMPTY, v6: R.EMPTY };
 export const ALL_ADDRESSES: AddrSet = { v4: R.range(0n, (1n << 32n) - 1n), v6: R.range(0n, (1n << 128n) - 1n) };
 
 const V4_SPAN = 1n << 32n;
-/** IPv6 prefixes whose last 32 bits are an IPv4 address the packet ends up at. */
-const V4_IN_V6 = [0xffffn << 32n, 0x64ff9bn << 96n];
+const V4_MAPPED = 0xffffn << 32n;
+/** IPv6 prefixes whose last 32 bits are an IPv4 address the packet ends up at (NAT64). */
+const V4_IN_V6 = [0x64ff9bn << 96n];
 
-/** The IPv4 addresses an IPv6 range reaches through v4-mapping or NAT64. */
+/** The IPv4 addresses an IPv6 range reaches through NAT64. */
 function projectV4(v6: R.Ranges): R.Ranges {
   return R.union(...V4_IN_V6.map((base) => R.shift(R.intersect(v6, R.range(base, base + V4_SPAN - 1n)), -base)));
 }
@@ -35,7 +37,9 @@ export function cidrSet(text: string): AddrSet | undefined {
   const c = parseIpCidr(text);
   if (!c) return undefined;
   const { lo, hi } = cidrBounds(c);
-  return c.family === 4 ? { v4: R.range(lo, hi), v6: R.EMPTY } : { v4: R.EMPTY, v6: R.range(lo, hi) };
+  if (c.family === 4) return { v4: R.range(lo, hi), v6: R.EMPTY };
+  if (c.prefix >= 96 && lo >= V4_MAPPED && hi < V4_MAPPED + V4_SPAN) return { v4: R.range(lo - V4_MAPPED, hi - V4_MAPPED), v6: R.EMPTY };
+  return { v4: R.EMPTY, v6: R.range(lo, hi) };
 }
 
 /** Like cidrSet for texts known to be valid (the tables in endpoints.ts). */
@@ -53,7 +57,7 @@ export function addrIntersect(a: AddrSet, b: AddrSet): AddrSet {
   return { v4: R.intersect(a.v4, b.v4), v6: R.intersect(a.v6, b.v6) };
 }
 
-/** a minus b, family by family: excepting `::ffff:169.254.0.0/112` from `::/0` removes that projection too. */
+/** a minus b, family by family: excepting `64:ff9b::a9fe:0/112` from `::/0` removes that NAT64 projection too. */
 export function addrSubtract(a: AddrSet, b: AddrSet): AddrSet {
   return { v4: R.subtract(a.v4, b.v4), v6: R.subtract(a.v6, b.v6) };
 }

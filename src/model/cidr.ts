@@ -24,6 +24,7 @@ export function parseCidr(text: string): Cidr | undefined {
 export function canonicalProblem(text: string): string | undefined {
   const c = parseIpCidr(text);
   if (!c) return `"${text}" is not a CIDR; allowed: an IPv4 or IPv6 network such as 203.0.113.0/24 or 2001:db8::/32`;
+  if (c.family === 6 && c.base >> 32n === 0xffffn) return `"${text}" is an IPv4-mapped IPv6 address, which the API server refuses; write the IPv4 CIDR`;
   const canonical = formatCidr(c);
   return canonical === text ? undefined : `"${text}" is not in canonical form; write "${canonical}" (no host bits, no leading zeros, no IPv4-mapped IPv6)`;
 }
@@ -41,11 +42,11 @@ export function cidrOverlaps(a: Cidr, b: Cidr): boolean {
 
 /**
  * Ranges agents never reach through a broad CIDR: private networks, then the metadata endpoints, then (IPv6) the
- * prefixes that lead to IPv4 (v4-mapped and NAT64), since IPv4 destinations are named with IPv4 CIDRs.
+ * NAT64 prefix that leads to IPv4, since IPv4 destinations are named with IPv4 CIDRs.
  */
 export function protectedRanges(family: Family): Cidr[] {
   const texts = [...PRIVATE_RANGES, ...METADATA_ENDPOINTS].map((e) => e.cidr);
-  if (family === 6) texts.push("::ffff:0:0/96", "64:ff9b::/96");
+  if (family === 6) texts.push("64:ff9b::/96");
   return texts.map((t) => parseCidr(t)).filter((c): c is Cidr => c !== undefined && c.family === family);
 }
 

@@ -29,8 +29,8 @@ export interface Endpoint {
  *   169.254.42.42: each provider's metadata documentation.
  * - Generally all of IPv4 link-local 169.254.0.0/16 (RFC 3927) and IPv6 link-local fe80::/10 (RFC 4291): node-local
  *   agents (kubelet-adjacent DNS caches, metadata proxies, pod identity agents) listen there.
- * Each IPv4 endpoint is also reachable as IPv4-mapped IPv6 (::ffff:0:0/96, RFC 4291) and, where NAT64 runs,
- * through the well-known NAT64 prefix 64:ff9b::/96 (RFC 6052); `addrset.ts` maps both onto IPv4.
+ * Each IPv4 endpoint can also be spelled as IPv4-mapped IPv6 (::ffff:0:0/96, RFC 4291) and, where NAT64 runs, is
+ * reachable through the well-known NAT64 prefix 64:ff9b::/96 (RFC 6052); `addrset.ts` maps both onto IPv4.
  */
 export const METADATA_ENDPOINTS: readonly Endpoint[] = [
   { name: "IPv4 link-local (AWS, GCP, Azure, Oracle, OpenStack, DigitalOcean, Hetzner, Tencent, Scaleway metadata)", cidr: "169.254.0.0/16" },

@@ -9,8 +9,11 @@
  * - host bits set beyond the prefix (`169.254.169.254/16` stores as given and enforces 169.254.0.0/16);
  * - IPv4-mapped IPv6 (`::ffff:169.254.169.254/128`), and every IPv6 spelling: `::` anywhere, upper case,
  *   leading zeros in groups, a trailing dotted IPv4 part.
- * With the gate on, the API server refuses the first four; either way, reading them leniently here is fail-closed:
- * a value we understand and the API server refuses changes nothing, a value it accepts is judged by what it means.
+ * With the gate on, the API server refuses the first four. Measured (test/integration/storage-facts.test.ts):
+ * kube-apiserver 1.36.3 has the gate on by default and answers 422 to them, while upper case, leading zeros in
+ * IPv6 groups and the NAT64 prefix are accepted. Older clusters, and 1.36 with the gate off, accept them all, so
+ * they are read leniently here; that is fail-closed: a value we understand and the API server refuses changes
+ * nothing, a value it accepts is judged by what it means.
  * Pure.
  */
 

@@ -185,13 +185,26 @@ export function portsOfRules(rules: readonly EgressReach[]): PortSet {
  * so two rules opening halves of the port range to the same addresses count as one rule opening all of it.
  */
 export function addressesOnWidePorts(rules: readonly EgressReach[], maxPorts: number): AddrSet {
-  const reached = rules.map((r) => ({ set: reach(r.addrs), ports: r.ports }));
-  const wide = (fam: "v4" | "v6"): R.Ranges =>
-    R.union(
-      ...R.pieces(reached.map((r) => r.set[fam])).filter((piece) => {
-        const ports = portUnion(NO_PORTS, ...reached.filter((r) => R.has(r.set[fam], piece.lo)).map((r) => r.ports));
-        return widestCount(ports) > maxPorts;
-      }).map((p) => [p]),
-    );
+  const reached = rules.map((r) => ({ set: reach(r.addrs), ports: r.ports, key: portKey(r.ports) }));
+  const wide = (fam: "v4" | "v6"): R.Ranges => {
+    const out: R.Range[] = [];
+    for (const piece of R.pieces(reached.map((r) => r.set[fam]))) {
+      // Union the ports of the rules reaching this piece, each distinct port set once, stopping once it is wide.
+      const seen = new Set<string>();
+      let ports = NO_PORTS;
+      for (const r of reached) {
+        if (seen.has(r.key) || !R.has(r.set[fam], piece.lo)) continue;
+        seen.add(r.key);
+        ports = portUnion(ports, r.ports);
+        if (widestCount(ports) > maxPorts) {
+          out.push(piece);
+          break;
+        }
+      }
+    }
+    return R.normalize(out);
+  };
   return { v4: wide("v4"), v6: wide("v6") };
 }
+
+const portKey = (p: PortSet) => JSON.stringify(p, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));

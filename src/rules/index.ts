@@ -8,16 +8,20 @@ import { ENVIRONMENTS, isAbove, isEnvironment, isPhase, STRICTEST_PHASE, type En
 import type { Manifest } from "../plan/manifest";
 import { CLUSTER_RULES } from "./cluster";
 import { EGRESS_LIMITS, egressSettingsFrom, NETWORK_RULES } from "./network";
+import { NETWORK_STACK_RULES } from "./network-stack";
 import { ANY_KIND, judgesKind, unknownPaths, UNKNOWN } from "./paths";
 import { POD_RULES } from "./pods";
 import { RBAC_RULES } from "./rbac";
-import { CONFIG_RULES, STACK_RULES } from "./stack";
-import type { Layer, ResourceRule, Rule, RuleContext, RuleSettings } from "./types";
+import { CONFIG_RULES, STACK_RULES as BASE_STACK_RULES } from "./stack";
+import type { Layer, ResourceRule, Rule, RuleContext, RuleSettings, StackRule } from "./types";
 import { VAULT_RULES } from "./vault";
 
 export type * from "./types";
 export { UNKNOWN };
-export { STACK_RULES, CONFIG_RULES };
+export { CONFIG_RULES };
+
+/** Stack rules: the stack-wide checks, and the network limits over the union of policies selecting each pod. */
+export const STACK_RULES: readonly StackRule[] = [...BASE_STACK_RULES, ...NETWORK_STACK_RULES];
 
 export const RESOURCE_RULES: readonly ResourceRule[] = [...RBAC_RULES, ...CLUSTER_RULES, ...POD_RULES, ...NETWORK_RULES, ...VAULT_RULES];
 

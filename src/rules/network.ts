@@ -20,7 +20,7 @@ import { ALL_PORTS, describePorts, portUnion, NO_PORTS, widestCount } from "../m
 import type { Manifest } from "../plan/manifest";
 import { addressesOnWidePorts, egressReach, type EgressReach } from "./egress-reach";
 import { field, list } from "./paths";
-import type { ResourceRule, RuleContext, RuleSettings } from "./types";
+import type { ResourceRule, RuleSettings } from "./types";
 
 type EgressSettings = Pick<
   RuleSettings,
@@ -35,12 +35,15 @@ export const EGRESS_LIMITS: EgressSettings = {
   minPrivateEgressPrefixV6: 48,
 };
 
+/** Settings clamped to the limits; a value that is not a finite number (hostile or broken config) is the limit. */
 export function egressSettingsFrom(s: EgressSettings): EgressSettings {
+  const num = (v: unknown, fallback: number) => (typeof v === "number" && Number.isFinite(v) ? v : fallback);
+  const L = EGRESS_LIMITS;
   return {
-    maxPublicEgressShare: Math.max(0, Math.min(s.maxPublicEgressShare, EGRESS_LIMITS.maxPublicEgressShare)),
-    maxBroadEgressPorts: Math.max(0, Math.min(s.maxBroadEgressPorts, EGRESS_LIMITS.maxBroadEgressPorts)),
-    minPrivateEgressPrefixV4: Math.min(32, Math.max(s.minPrivateEgressPrefixV4, EGRESS_LIMITS.minPrivateEgressPrefixV4)),
-    minPrivateEgressPrefixV6: Math.min(128, Math.max(s.minPrivateEgressPrefixV6, EGRESS_LIMITS.minPrivateEgressPrefixV6)),
+    maxPublicEgressShare: Math.max(0, Math.min(num(s.maxPublicEgressShare, L.maxPublicEgressShare), L.maxPublicEgressShare)),
+    maxBroadEgressPorts: Math.max(0, Math.min(num(s.maxBroadEgressPorts, L.maxBroadEgressPorts), L.maxBroadEgressPorts)),
+    minPrivateEgressPrefixV4: Math.min(32, Math.max(num(s.minPrivateEgressPrefixV4, L.minPrivateEgressPrefixV4), L.minPrivateEgressPrefixV4)),
+    minPrivateEgressPrefixV6: Math.min(128, Math.max(num(s.minPrivateEgressPrefixV6, L.minPrivateEgressPrefixV6), L.minPrivateEgressPrefixV6)),
   };
 }
 
@@ -55,6 +58,50 @@ function culprits(rules: readonly EgressReach[], part: AddrSet): string {
 
 const percent = (millionths: number) => `${(millionths / 10_000).toFixed(millionths < 10_000 ? 4 : 1)}%`;
 
+type Limits = Pick<RuleSettings, keyof EgressSettings>;
+
+/** A large share of the public IPv4 or IPv6 space on all ports, over the union of `rules`. */
+export function publicShareFindings(rules: readonly EgressReach[], ctx: Limits): string[] {
+  const wide = addressesOnWidePorts(rules, ctx.maxBroadEgressPorts);
+  const limit = Math.floor(ctx.maxPublicEgressShare * 1_000_000);
+  const out: string[] = [];
+  for (const [family, label] of [[4, "IPv4"], [6, "IPv6"]] as const) {
+    const share = publicShareMillionths(wide, family);
+    if (share > limit) {
+      const part = family === 4 ? { v4: addrIntersect(wide, PUBLIC).v4, v6: [] } : { v4: [], v6: addrIntersect(wide, PUBLIC).v6 };
+      out.push(
+        `${culprits(rules, part)} open ${percent(share)} of the public ${label} space on more than ${ctx.maxBroadEgressPorts} ports (limit ${percent(limit)}): that is the internet on all ports`,
+      );
+    }
+  }
+  return out;
+}
+
+/** More private space on all ports than one block of the configured prefix, over the union of `rules`. */
+export function widePrivateFindings(rules: readonly EgressReach[], ctx: Limits): string[] {
+  const priv = privatePart(addressesOnWidePorts(rules, ctx.maxBroadEgressPorts));
+  const out: string[] = [];
+  for (const [family, prefix, bits] of [[4, ctx.minPrivateEgressPrefixV4, 32], [6, ctx.minPrivateEgressPrefixV6, 128]] as const) {
+    const count = addrCount(priv, family);
+    if (count > 1n << BigInt(bits - prefix)) {
+      const part = family === 4 ? { v4: priv.v4, v6: [] } : { v4: [], v6: priv.v6 };
+      out.push(
+        `${culprits(rules, part)} open ${count} private IPv${family} addresses (from ${firstAddress(part)}) on more than ${ctx.maxBroadEgressPorts} ports; at most a /${prefix} may be open on all ports`,
+      );
+    }
+  }
+  return out;
+}
+
+/** Every namespace on all ports, over the union of `rules`. */
+export function everyNamespaceFindings(rules: readonly EgressReach[], ctx: Limits): string[] {
+  const broad = rules.filter((r) => r.everyNamespace);
+  const ports = portUnion(NO_PORTS, ...broad.map((r) => r.ports));
+  return widestCount(ports) > ctx.maxBroadEgressPorts
+    ? [`${broad.map((r) => r.at).join(", ")} reach every namespace on ${describePorts(ports)} (more than ${ctx.maxBroadEgressPorts} ports)`]
+    : [];
+}
+
 export const noAllowAllEgress: ResourceRule = {
   name: "no-allow-all-egress",
   domain: "network",
@@ -67,23 +114,12 @@ export const noAllowAllEgress: ResourceRule = {
     "No egress rule without `to` (every destination), and no policy that opens more than a small share of the public IPv4 or IPv6 space on all ports, however the CIDRs are split.",
   remediationSteps:
     "Name each destination (a CIDR with its except list, or namespace/pod selectors) and the few ports it needs.",
-  validate: (obj, ctx: RuleContext) => {
+  validate: (obj, ctx) => {
     const rules = egressReach(obj);
-    const out = rules
+    const everywhere = rules
       .filter((r) => r.everywhere)
       .map((r) => `${r.at} has no "to": it allows every destination ${r.ports === ALL_PORTS ? "on every port" : `on its ports (${describePorts(r.ports)})`}`);
-    const wide = addressesOnWidePorts(rules, ctx.maxBroadEgressPorts);
-    const limit = Math.floor(ctx.maxPublicEgressShare * 1_000_000);
-    for (const [family, label] of [[4, "IPv4"], [6, "IPv6"]] as const) {
-      const share = publicShareMillionths(wide, family);
-      if (share > limit) {
-        const part = family === 4 ? { v4: addrIntersect(wide, PUBLIC).v4, v6: [] } : { v4: [], v6: addrIntersect(wide, PUBLIC).v6 };
-        out.push(
-          `${culprits(rules, part)} open ${percent(share)} of the public ${label} space on more than ${ctx.maxBroadEgressPorts} ports (limit ${percent(limit)}): that is the internet on all ports`,
-        );
-      }
-    }
-    return out;
+    return [...everywhere, ...publicShareFindings(rules, ctx)];
   },
 };
 
@@ -118,21 +154,7 @@ export const egressNoWidePrivate: ResourceRule = {
   description:
     "No policy opens more private address space (RFC 1918, 100.64.0.0/10, fc00::/7) on all ports than one /16 (IPv4) or /48 (IPv6) by default: the cluster's pod, service and node networks are there.",
   remediationSteps: "Name the service's own address (a /32 or a small block) and its ports, or select its pods by label.",
-  validate: (obj, ctx) => {
-    const rules = egressReach(obj);
-    const priv = privatePart(addressesOnWidePorts(rules, ctx.maxBroadEgressPorts));
-    const out: string[] = [];
-    for (const [family, prefix, bits] of [[4, ctx.minPrivateEgressPrefixV4, 32], [6, ctx.minPrivateEgressPrefixV6, 128]] as const) {
-      const count = addrCount(priv, family);
-      if (count > 1n << BigInt(bits - prefix)) {
-        const part = family === 4 ? { v4: priv.v4, v6: [] } : { v4: [], v6: priv.v6 };
-        out.push(
-          `${culprits(rules, part)} open ${count} private IPv${family} addresses (from ${firstAddress(part)}) on more than ${ctx.maxBroadEgressPorts} ports; at most a /${prefix} may be open on all ports`,
-        );
-      }
-    }
-    return out;
-  },
+  validate: (obj, ctx) => widePrivateFindings(egressReach(obj), ctx),
 };
 
 export const egressNoEveryNamespace: ResourceRule = {
@@ -146,13 +168,7 @@ export const egressNoEveryNamespace: ResourceRule = {
   description:
     "No policy reaches pods in every namespace (`namespaceSelector: {}`, or a selector with no `matchLabels`/`In` requirement) on all ports.",
   remediationSteps: "Select the destination namespace by name (kubernetes.io/metadata.name) and name its ports.",
-  validate: (obj, ctx) => {
-    const rules = egressReach(obj).filter((r) => r.everyNamespace);
-    const ports = portUnion(NO_PORTS, ...rules.map((r) => r.ports));
-    return widestCount(ports) > ctx.maxBroadEgressPorts
-      ? [`${rules.map((r) => r.at).join(", ")} reach every namespace on ${describePorts(ports)} (more than ${ctx.maxBroadEgressPorts} ports)`]
-      : [];
-  },
+  validate: (obj, ctx) => everyNamespaceFindings(egressReach(obj), ctx),
 };
 
 export const noIngressToAgents: ResourceRule = {

@@ -2,8 +2,9 @@
  * Rules over Kubernetes auth roles (`VaultKubernetesAuthRole` documents, and the pack's
  * vault.kubernetes.AuthBackendRole inputs through `plan/manifest.ts`), judged on what Vault stores: Vault reads a
  * list field given as a string by splitting it on commas and trimming each part (parseutil.ParseCommaStringSlice),
- * and lower-cases and trims policy names (policyutil.SanitizePolicies), so `"a,b"` binds two names and `" ROOT "`
- * is the root policy. Pure.
+ * and a token's policy names are trimmed and lower-cased (policyutil.SanitizePolicies), so `"a,b"` binds two
+ * names and `" ROOT "` on a role is the root policy on its tokens. Both measured against OpenBao in
+ * test/integration/storage-facts.test.ts. Pure.
  */
 import { SECRET_DOMAINS } from "../model/catalog";
 import { agentNames, isDnsLabel } from "../model/naming";
