@@ -48,6 +48,8 @@ interface RuleBase {
    * policy config (default: dev) lowers them to advisory.
    */
   readonly security: boolean;
+  /** A listing for review, never a refusal: reported as advisory in every environment. */
+  readonly advisoryOnly?: boolean;
   /** Settings the rule reads; the pack offers exactly these as the policy's config. */
   readonly settings?: readonly SettingName[];
 }
