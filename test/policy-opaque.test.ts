@@ -57,6 +57,7 @@ describe("types no rule reads are listed, never passed in silence", () => {
       "vault:index/policy:Policy",
       "pulumi:providers:kubernetes",
       "pulumi:pulumi:Stack",
+      "pulumi:pulumi:StackReference",
       "kubernetes:helm.sh/v4:Chart",
       "command:local:Command",
     ]);

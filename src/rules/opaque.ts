@@ -36,11 +36,12 @@ export const OPAQUE_PULUMI_TYPES: readonly { readonly prefix: string; readonly h
 ];
 
 /**
- * Types that need no rule: the stack itself and providers, plus components whose children are registered, and so
+ * Types that need no rule: the stack itself, stack references (read-only) and providers, plus components whose children are registered, and so
  * judged, one by one (the Kubernetes provider's YAML, Chart and kustomize components, and this project's own).
  */
 export const CONTAINER_PULUMI_TYPES: readonly string[] = [
   "pulumi:pulumi:Stack",
+  "pulumi:pulumi:StackReference",
   "kubernetes:yaml:ConfigFile",
   "kubernetes:yaml:ConfigGroup",
   "kubernetes:yaml/v2:ConfigFile",
