@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { describe, test } from "node:test";
 import { check, loadPaths } from "../src/check";
 import { CHECK_HELP, runCheckCli } from "../src/check/cli";
+import { MAX_FILE_BYTES } from "../src/check/walk";
 import { parseStream, resolvePlain } from "../src/check/yaml";
 import { captureIo } from "../src/cli/io";
 
@@ -145,6 +146,17 @@ describe("the directory walk, as kubectl apply -R does it", () => {
     const json = JSON.parse(run("--format", "json", d).out) as { violations: unknown[]; errors: string[] };
     assert.equal(json.errors.length, 3);
     assert.equal(json.violations.length, 2);
+  });
+
+  test("a file over the size limit is an error, not read into memory", () => {
+    const d = dir({ "r.yaml": SECRETS_ROLE });
+    const big = path.join(d, "big.yaml");
+    fs.writeFileSync(big, "");
+    fs.truncateSync(big, MAX_FILE_BYTES + 1); // sparse: no disk used
+    const r = loadPaths([d]);
+    assert.equal(r.objects.length, 1);
+    assert.equal(r.errors.length, 1);
+    assert.match(r.errors[0]!, /big\.yaml: is 67108865 bytes, over the 64 MiB the checker reads/);
   });
 
   test("--help says what happens to symbolic links, special files, hidden files and unparsable files", () => {
