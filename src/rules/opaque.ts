@@ -80,7 +80,7 @@ export const noOpaqueResources: ResourceRule = {
     "components register their children, which are judged one by one.)",
   remediationSteps:
     "Render the chart or manifests into plain objects (helm template, kustomize build, or the Chart v4 / ConfigGroup components) so every object is judged.",
-  appliesTo: (_obj, ctx) => ctx.layer === "phase",
+  appliesTo: (_obj, ctx) => ctx.layer !== "foundation",
   validate: (obj) => {
     const hides = opaqueReason(obj);
     if (!hides) return [];
