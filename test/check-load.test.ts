@@ -52,6 +52,8 @@ describe("scalars and merge keys as kubectl (go-yaml v2) reads them", () => {
   test("quoted scalars and !!str stay strings; explicit !!bool and !!int resolve; an impossible tag is an error", () => {
     assert.deepEqual(values(`a: "yes"\nb: 'on'\nc: !!str 0777\nd: !!bool "true"\ne: !!int "0x10"\n`), [{ a: "yes", b: "on", c: "0777", d: true, e: 16 }]);
     assert.match(String(values("a: !!int yes")[0]), /cannot decode "yes" as !!int/);
+    assert.deepEqual(values("a: !!binary aGVsbG8=\n"), [{ a: "hello" }]);
+    assert.match(String(values("a: .inf\n")[0]), /Infinity cannot be converted to JSON; kubectl refuses the document/);
   });
 
   test("merge keys: document order, earlier list entries win, nesting, !!merge, and a quoted \"<<\" is a plain key", () => {
