@@ -12,6 +12,7 @@ import { NETWORK_STACK_RULES } from "./network-stack";
 import { ANY_KIND, judgesKind, unknownPaths, UNKNOWN } from "./paths";
 import { POD_RULES } from "./pods";
 import { RBAC_RULES } from "./rbac";
+import { OPAQUE_RESOURCE_RULES, OPAQUE_STACK_RULES, setReadKinds } from "./opaque";
 import { CONFIG_RULES, STACK_RULES as BASE_STACK_RULES } from "./stack";
 import type { Layer, ResourceRule, Rule, RuleContext, RuleSettings, StackRule } from "./types";
 import { VAULT_RULES } from "./vault";
@@ -20,10 +21,17 @@ export type * from "./types";
 export { UNKNOWN };
 export { CONFIG_RULES };
 
-/** Stack rules: the stack-wide checks, and the network limits over the union of policies selecting each pod. */
-export const STACK_RULES: readonly StackRule[] = [...BASE_STACK_RULES, ...NETWORK_STACK_RULES];
+export const RESOURCE_RULES: readonly ResourceRule[] = [
+  ...RBAC_RULES,
+  ...CLUSTER_RULES,
+  ...OPAQUE_RESOURCE_RULES,
+  ...POD_RULES,
+  ...NETWORK_RULES,
+  ...VAULT_RULES,
+];
 
-export const RESOURCE_RULES: readonly ResourceRule[] = [...RBAC_RULES, ...CLUSTER_RULES, ...POD_RULES, ...NETWORK_RULES, ...VAULT_RULES];
+/** Stack rules: the stack-wide checks, the network limits over the union of policies selecting each pod, and the listing of unjudged types. */
+export const STACK_RULES: readonly StackRule[] = [...BASE_STACK_RULES, ...NETWORK_STACK_RULES, ...OPAQUE_STACK_RULES];
 
 export { FOUNDATION_CLUSTER_KINDS } from "./cluster";
 export { ANY_KIND, judgesKind };
@@ -108,6 +116,7 @@ export function enforcementOf(
   environment: Environment,
   advisoryIn: readonly string[] = DEFAULT_ADVISORY_ENVIRONMENTS,
 ): "mandatory" | "advisory" {
+  if (rule.advisoryOnly) return "advisory";
   return !rule.security && advisoryIn.includes(environment) ? "advisory" : "mandatory";
 }
 
@@ -128,3 +137,6 @@ export function judge(rule: ResourceRule, obj: Manifest, ctx: RuleContext): stri
 export function coveredKinds(rules: readonly Rule[]): Set<string> {
   return new Set(rules.flatMap((r) => (r.scope === "stack-config" ? [] : r.kinds.filter((k) => k !== ANY_KIND))));
 }
+
+// The advisory listing of unjudged types needs to know which kinds the other rules read.
+setReadKinds(coveredKinds([...RESOURCE_RULES, ...BASE_STACK_RULES]));
