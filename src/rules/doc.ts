@@ -4,9 +4,10 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { ADMISSION_RULES } from "./admission/rules";
 import { RULES, type Rule } from "./index";
 import { expandPath } from "./paths";
-import type { Domain } from "./types";
+import type { AdmissionRule, Domain } from "./types";
 
 const DOMAINS: Record<Domain, string> = {
   rbac: "RBAC",
@@ -14,29 +15,44 @@ const DOMAINS: Record<Domain, string> = {
   network: "Network",
   vault: "Vault",
   stack: "Stack level",
+  admission: "Admission (inside the API server)",
 };
+
+type Documented = Rule | AdmissionRule;
+const ALL: readonly Documented[] = [...RULES, ...ADMISSION_RULES];
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
-function enforcement(rule: Rule): string {
+function enforcement(rule: Documented): string {
+  if (rule.scope === "admission") return "ValidatingAdmissionPolicy, failurePolicy Fail, Deny ([Warn, Audit] in dev only if configured)";
   return rule.security ? "mandatory (security)" : "mandatory; advisory in dev by default (hygiene)";
 }
 
-function scope(rule: Rule): string {
+function scope(rule: Documented): string {
+  if (rule.scope === "admission") {
+    const who = rule.admission.requesters === "agents" ? "agent ServiceAccounts" : "every requester";
+    const what = rule.admission.resourceRules.map((r) => `${r.operations.join("/")} ${r.resources.join(", ")}`).join("; ");
+    return `requests of ${who}: ${what}`;
+  }
   if (rule.scope === "stack-config") return "stack config (policy pack only)";
   if (rule.scope === "stack") return `whole stack (pack; checker with --stack): ${rule.kinds.join(", ")}`;
   return rule.kinds.join(", ");
 }
 
 function section(domain: Domain): string[] {
-  const rules = RULES.filter((r) => r.domain === domain);
+  const rules = ALL.filter((r) => r.domain === domain);
   return [
     `## ${DOMAINS[domain]}`,
     "",
     "| Rule | Enforcement | Judges | What it refuses | How to fix | Config |",
     "| --- | --- | --- | --- | --- | --- |",
     ...rules.map((r) => {
-      const config = [...(r.settings ?? []), ...(r.security ? [] : ["advisoryInEnvironments"]), ...(r.scope === "stack-config" ? ["ceilings"] : [])];
+      const config = [
+        ...(r.settings ?? []),
+        ...(r.security ? [] : ["advisoryInEnvironments"]),
+        ...(r.scope === "stack-config" ? ["ceilings"] : []),
+        ...(r.scope === "admission" && r.admission.params ? ["foundation agent-trust:admission / phaseCeiling"] : []),
+      ];
       return `| \`${r.name}\` | ${enforcement(r)} | ${cell(scope(r))} | ${cell(r.description)} | ${cell(r.remediationSteps)} | ${config.map((c) => `\`${c}\``).join(", ") || "—"} |`;
     }),
     "",
@@ -54,6 +70,9 @@ export function rulesMarkdown(): string {
     "Phase-aware rules judge an object as the stack's `agent-trust:phase` (pack) or `--phase` (checker), else its",
     "`agent-trust.io/phase` label, else `shadow`. A value unknown during preview on a path a rule reads is a violation.",
     `Pod rules judge every pod spec an object can create (${expandPath("CronJob", "{pod}")[0]} for a CronJob, and so on).`,
+    "Admission rules are not run by the pack or the checker: the foundation installs each as a ValidatingAdmissionPolicy",
+    "and binding (`src/plan/admission.ts`), and the stack rule `foundation-admission-policies` refuses a foundation whose",
+    "policies are missing, weakened or differ from what this table generates.",
     "",
     ...(Object.keys(DOMAINS) as Domain[]).flatMap(section),
   ].join("\n");
