@@ -11,7 +11,8 @@ import { agentPrefix, cel, CEILING_VARIABLE, param } from "./cel";
 export const RESTART_ANNOTATION = "kubectl.kubernetes.io/restartedAt";
 
 const WRITES = ["CREATE", "UPDATE", "DELETE", "CONNECT"] as const;
-const ALL = { apiGroups: ["*"], resources: ["*", "*/*"] };
+/** Every resource and subresource of every group. */
+const ALL = { apiGroups: ["*"], resources: ["*/*"] };
 
 const refuse = (reason: string): AdmissionValidation[] => [{ expression: "false", reason }];
 
