@@ -46,7 +46,7 @@ const deleteCollection: AdmissionRule = {
     requesters: "agents",
     resourceRules: [{ ...ALL, operations: ["DELETE"] }],
     params: false,
-    validations: () => [{ expression: `request.name != ""`, reason: "deletecollection removes everything a selector matches" }],
+    validations: () => [{ expression: `request.?name.orValue("") != ""`, reason: "deletecollection removes everything a selector matches" }],
   },
 };
 
@@ -70,11 +70,15 @@ const nodeChanges: AdmissionRule = {
   domain: "admission",
   scope: "admission",
   security: true,
-  description: "An agent may not create, change or delete Nodes or their status (cordon, taints, drain) or Namespaces.",
+  description: "An agent may not create, change or delete Nodes or their status (cordon, taints, drain), nor create or change Namespaces (their labels decide what is protected).",
   remediationSteps: "Report the node problem to an operator; node and namespace changes are never an agent's.",
   admission: {
     requesters: "agents",
-    resourceRules: [{ apiGroups: [""], resources: ["nodes", "nodes/status", "namespaces", "namespaces/status", "namespaces/finalize"], operations: ["CREATE", "UPDATE", "DELETE"] }],
+    resourceRules: [
+      { apiGroups: [""], resources: ["nodes", "nodes/status"], operations: ["CREATE", "UPDATE", "DELETE"] },
+      // Deleting a namespace is admission-no-irreversible-delete's.
+      { apiGroups: [""], resources: ["namespaces", "namespaces/status", "namespaces/finalize"], operations: ["CREATE", "UPDATE"] },
+    ],
     params: false,
     validations: () => refuse("nodes (cordon, taints, drain) and namespaces are the cluster operator's"),
   },
