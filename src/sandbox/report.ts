@@ -114,6 +114,14 @@ function table(header: string[], body: string[][][]): string[] {
 
 const ACTION_WIDTH = 64;
 
+/** Which pod, and so which investigation, each agent's audited requests were traced to (one line per agent and phase). */
+function attribution(results: readonly CheckResult[]): string[] {
+  const lines = new Set(
+    results.filter((r) => r.section === "audit" && r.basis === "bound token" && r.detail).map((r) => `  ${r.phase.padEnd(12)} ${r.agent.padEnd(12)} ${r.detail}`),
+  );
+  return lines.size ? ["", "Per-investigation attribution (audit event user.extra pod-name → investigation):", ...lines] : [];
+}
+
 /** The whole report: one table per section, then totals and the first mismatches with the server's words. */
 export function formatReport(results: readonly CheckResult[], maxMismatchDetails = 30): string {
   const rows = matrixRows(results);
@@ -134,6 +142,7 @@ export function formatReport(results: readonly CheckResult[], maxMismatchDetails
       }),
     ]);
     out.push(...table(["agent", "basis", "scope", "action", ...PHASES], body));
+    if (section === "audit") out.push(...attribution(results));
   }
   const s = summarize(results);
   out.push("");
