@@ -10,8 +10,9 @@ import type { Manifest } from "../plan/manifest";
 import { RESTART_ANNOTATION } from "../rules/admission/rules";
 import { applyAll, kubeOk, kubeRequest, type RawResponse } from "./kube";
 
-export const victimNamespace = (phase: Phase) => `agent-trust-admission-${phase}`;
-export const victimNode = (phase: Phase) => `agent-trust-admission-${phase}`;
+/** Per phase and round: a namespace the administrator deleted stays Terminating here (no controllers), so a rerun uses new names. */
+export const victimNamespace = (phase: Phase, round = 1) => `agent-trust-admission-${phase}-${round}`;
+export const victimNode = (phase: Phase, round = 1) => `agent-trust-admission-${phase}-${round}`;
 export const VICTIM = "victim";
 
 const LABELS = { "app.kubernetes.io/managed-by": "agent-trust-sandbox" };
@@ -31,12 +32,12 @@ export function victimPod(name: string, namespace: string): Manifest {
 }
 
 /** Everything of one phase's victim namespace, and its node. */
-export function victimObjects(phase: Phase): Manifest[] {
-  const namespace = victimNamespace(phase);
+export function victimObjects(phase: Phase, round: number): Manifest[] {
+  const namespace = victimNamespace(phase, round);
   const meta = (name: string) => ({ name, namespace, labels: LABELS });
   return [
     { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels: LABELS } },
-    { apiVersion: "v1", kind: "Node", metadata: { name: victimNode(phase), labels: LABELS }, spec: {} },
+    { apiVersion: "v1", kind: "Node", metadata: { name: victimNode(phase, round), labels: LABELS }, spec: {} },
     { apiVersion: "v1", kind: "Secret", metadata: meta(VICTIM), stringData: { note: "not a real secret" } },
     { apiVersion: "v1", kind: "ConfigMap", metadata: meta(VICTIM), data: { note: "victim" } },
     { apiVersion: "v1", kind: "Service", metadata: meta(VICTIM), spec: { selector: { app: VICTIM }, ports: [{ port: 80 }] } },
@@ -57,8 +58,8 @@ export function victimObjects(phase: Phase): Manifest[] {
   ];
 }
 
-export async function createVictims(admin: KubeConfig, phase: Phase): Promise<void> {
-  await applyAll(admin, victimObjects(phase));
+export async function createVictims(admin: KubeConfig, phase: Phase, round: number): Promise<void> {
+  await applyAll(admin, victimObjects(phase, round));
 }
 
 /** Sets a deployment's replicas through its scale subresource, as the administrator. */

@@ -72,7 +72,8 @@ async function run(cell: Cell, phase: Phase): Promise<{ measured: Measured; deta
   }
 }
 
-export async function verifyAdmission(admin: KubeConfig, env: SandboxEnvironment): Promise<CheckResult[]> {
+/** `round` names a fresh set of victim objects, so the verification can run again in the same sandbox. */
+export async function verifyAdmission(admin: KubeConfig, env: SandboxEnvironment, round = 1): Promise<CheckResult[]> {
   const deployer = await deployerKubeConfig(admin, env);
   const scale = env.foundation.config.admission.scale;
   const ceiling = env.foundation.config.phaseCeiling;
@@ -123,9 +124,10 @@ export async function verifyAdmission(admin: KubeConfig, env: SandboxEnvironment
     ]);
 
     // 2. Over-granted cluster-admin by the only identity that may bind an agent, the deployer.
-    const victims = victimNamespace(phase);
-    await createVictims(admin, phase);
-    const overGrant = `agent-trust-admission-overgrant-${phase}`;
+    const victims = victimNamespace(phase, round);
+    const node = victimNode(phase, round);
+    await createVictims(admin, phase, round);
+    const overGrant = `agent-trust-admission-overgrant-${phase}-${round}`;
     await kubeOk(deployer, "POST", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRoleBinding",
@@ -150,9 +152,9 @@ export async function verifyAdmission(admin: KubeConfig, env: SandboxEnvironment
           c("delete", "statefulset", del, () => act.del(who, apps("statefulsets"))),
           c("deletecollection", "configmaps", "admission-no-deletecollection", () => act.del(who, `/api/v1/namespaces/${victims}/configmaps`)),
           c("evict", "pod", "admission-no-eviction", () => act.evict(who, victims, VICTIM)),
-          c("cordon", "node", "admission-no-node-changes", () => act.cordon(who, victimNode(phase))),
-          c("taint", "node", "admission-no-node-changes", () => act.taint(who, victimNode(phase))),
-          c("delete", "node", "admission-no-node-changes", () => act.del(who, `/api/v1/nodes/${victimNode(phase)}`)),
+          c("cordon", "node", "admission-no-node-changes", () => act.cordon(who, node)),
+          c("taint", "node", "admission-no-node-changes", () => act.taint(who, node)),
+          c("delete", "node", "admission-no-node-changes", () => act.del(who, `/api/v1/nodes/${node}`)),
           c("delete", "namespace", del, () => act.del(who, `/api/v1/namespaces/${victims}`)),
         ];
       };
