@@ -1,5 +1,8 @@
 /** The admission adapter's plan and config: what the foundation installs, and every way its config is refused. */
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { describe, test } from "node:test";
 import { ConfigError, parseStackConfig } from "../src/config/parse";
 import type { FoundationConfig } from "../src/config/schema";
@@ -7,6 +10,7 @@ import { loadStackConfig, readStackFile } from "../src/config/stacks";
 import { PHASES } from "../src/model/phases";
 import { ADMISSION_PARAMS, planAdmission } from "../src/plan/admission";
 import { planFoundation } from "../src/plan/foundation";
+import { renderStack, writeRendered } from "../src/render";
 import { cel, PARAM_KEYS, PHASE_VARIABLES } from "../src/rules/admission/cel";
 import { ADMISSION_RULES } from "../src/rules/admission/rules";
 
@@ -133,5 +137,26 @@ describe("admission config errors name the key and change nothing", () => {
     const msg = refused(r);
     assert.match(msg, /agent-trust:admission\.scale\.maxStepFactor: /);
     assert.match(msg, /agent-trust:admission\.scale\.max: unknown key/);
+  });
+});
+
+describe("agent-trust render writes the backstop", () => {
+  test("render dev/staging/prod: kubernetes.yaml holds the policies and bindings, audit-policy.yaml the audit policy", () => {
+    for (const env of ["dev", "staging", "prod"]) {
+      const out = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-render-"));
+      try {
+        writeRendered(renderStack(env), out);
+        const k8s = fs.readFileSync(path.join(out, "kubernetes.yaml"), "utf8");
+        assert.equal(k8s.match(/^kind: ValidatingAdmissionPolicy$/gm)?.length, ADMISSION_RULES.length, env);
+        assert.equal(k8s.match(/^kind: ValidatingAdmissionPolicyBinding$/gm)?.length, ADMISSION_RULES.length, env);
+        assert.equal(k8s.match(/failurePolicy: Fail/g)?.length, ADMISSION_RULES.length);
+        assert.match(k8s, new RegExp(`name: agent-trust-${env}-admission-phase-ceiling`));
+        const audit = fs.readFileSync(path.join(out, "audit-policy.yaml"), "utf8");
+        assert.match(audit, /omitStages:\n\s*- RequestReceived/);
+        assert.match(audit, /level: RequestResponse/);
+      } finally {
+        fs.rmSync(out, { recursive: true, force: true });
+      }
+    }
   });
 });

@@ -28,14 +28,18 @@ const run = (...argv: string[]) => {
 };
 const secretsRole = patch(role(), (o) => o.rules.push({ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }));
 const configMap: Manifest = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", namespace: "ai-agents" }, data: {} };
+const service: Manifest = { apiVersion: "v1", kind: "Service", metadata: { name: "s", namespace: "ai-agents" }, spec: { ports: [{ port: 80 }] } };
 
 describe("agent-trust check", () => {
   test("exit 0 over compliant input; other kinds are passed over and counted", () => {
-    const d = dir({ "stack.yaml": yamlDocs(...wholeStack(), configMap, configMap), "nested/deep/policy.hcl": POLICY_HCL, ".git/x.yaml": ": bad" });
+    // A foundation (the agents Namespace) must also carry its admission policies; the full rendered foundation
+    // is checked in check-render.test.ts, so this sample stack leaves the Namespace out.
+    const stack = wholeStack().filter((o) => o.kind !== "Namespace");
+    const d = dir({ "stack.yaml": yamlDocs(...stack, service, service), "nested/deep/policy.hcl": POLICY_HCL, ".git/x.yaml": ": bad" });
     const r = run("--stack", d);
     assert.equal(r.code, 0, r.out + r.err);
-    assert.match(r.out, /12 object\(s\) checked .*: 0 mandatory and 0 advisory violation\(s\)/);
-    assert.match(r.out, /passed over \(no rule covers the kind\): ConfigMap ×2/);
+    assert.match(r.out, /11 object\(s\) checked .*: 0 mandatory and 0 advisory violation\(s\)/);
+    assert.match(r.out, /passed over \(no rule covers the kind\): Service ×2/);
   });
 
   test("exit 1 on a mandatory violation; text names the file, the object, the rule and the fix", () => {
