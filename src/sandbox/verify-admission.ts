@@ -184,6 +184,12 @@ export async function verifyAdmission(admin: KubeConfig, env: SandboxEnvironment
       } finally {
         await kubeOk(admin, "PATCH", `/api/v1/namespaces/${ns}/configmaps/${ADMISSION_PARAMS}`, { data: { phaseCeiling: ceiling } }, "application/merge-patch+json");
       }
+      // Admission reads parameters from a watch cache: let the restored ceiling arrive before anything else is measured.
+      const settled = Date.now() + 10_000;
+      while (!isAbove(phase, ceiling) && (await act.configMap(kc, victims, `settle-${Date.now()}`)).status !== 201) {
+        if (Date.now() > settled) throw new Error(`the restored ceiling "${ceiling}" never reached admission`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
 
       // 4. Bindings naming the agent: system:masters is refused, the deployer is not.
       await record([
