@@ -32,7 +32,7 @@ describe("the foundation installs one fail-closed, denying policy and binding pe
   const objs = planAdmission(dev(), { "app.kubernetes.io/managed-by": "agent-trust" });
 
   test("counts: a parameter ConfigMap, then a policy and a binding per rule, named per environment", () => {
-    assert.equal(ADMISSION_RULES.length, 9);
+    assert.equal(ADMISSION_RULES.length, 10);
     assert.equal(objs.length, 1 + 2 * ADMISSION_RULES.length);
     const policies = kinds(objs, "ValidatingAdmissionPolicy");
     assert.equal(policies.length, ADMISSION_RULES.length);
@@ -68,6 +68,9 @@ describe("the foundation installs one fail-closed, denying policy and binding pe
     // The grant rule applies to every requester (system:masters included), only for bindings naming an agent.
     const grants = policies.find((x) => x.metadata.name.endsWith("deployer-only-grants"));
     assert.deepEqual(grants.spec.matchConditions.map((c: any) => c.name), ["names-an-agent"]);
+    const roles = policies.find((x) => x.metadata.name.endsWith("deployer-only-agent-roles"));
+    assert.deepEqual(roles.spec.matchConditions.map((c: any) => c.name), ["an-agents-role"]);
+    assert.match(roles.spec.matchConditions[0].expression, /oldObject != null && .*"agent-trust.io\/phase" in oldObject.metadata.labels/);
   });
 
   test("the phase is read from the ServiceAccount name suffix, unknown names rank above every ceiling", () => {

@@ -30,7 +30,7 @@ describe("foundation-admission-policies", () => {
   test("every shipped foundation passes, through the checker too; phase stacks are not foundations", () => {
     for (const env of ["dev", "staging", "prod"]) {
       const objs = rendered(env);
-      assert.equal(objs.filter((o) => o.kind === "ValidatingAdmissionPolicy").length, 9);
+      assert.equal(objs.filter((o) => o.kind === "ValidatingAdmissionPolicy").length, 10);
       assert.deepEqual(findings(objs), [], env);
       assert.deepEqual(checkDocuments(objs, { stack: true }).violations.filter((v) => v.policy === "foundation-admission-policies"), []);
       assert.deepEqual(findings(rendered(`${env}-shadow`)), []);
@@ -69,8 +69,8 @@ describe("foundation-admission-policies", () => {
   test("one admission object alone makes a stack a foundation that must carry all of them", () => {
     const one = rendered("prod").filter((o) => o.kind === "ValidatingAdmissionPolicy").slice(0, 1);
     const msg = findings(one);
-    // The other 8 policies, all 9 bindings and the parameter ConfigMap.
-    assert.equal(msg.filter((m) => / is missing/.test(m)).length, 8 + 9 + 1);
+    // The other 9 policies, all 10 bindings and the parameter ConfigMap.
+    assert.equal(msg.filter((m) => / is missing/.test(m)).length, 9 + 10 + 1);
   });
 });
 

@@ -98,6 +98,8 @@ export const act = {
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" },
       subjects: [{ kind: "ServiceAccount", ...sa }],
     }),
+  addRule: (kc: KubeConfig, rolePath: string, rule: Record<string, string[]>) =>
+    kubeRequest(kc, "PATCH", rolePath, [{ op: "add", path: "/rules/-", value: rule }], "application/json-patch+json"),
   configMap: (kc: KubeConfig, ns: string, name: string) =>
     kubeRequest(kc, "POST", `/api/v1/namespaces/${ns}/configmaps`, { apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data: { by: "agent" } }),
   patchData: (kc: KubeConfig, ns: string, name: string, data: Record<string, string>) =>

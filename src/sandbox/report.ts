@@ -13,7 +13,7 @@ const TITLES: Record<Section, string> = {
   admission: "Admission: real requests against the ValidatingAdmissionPolicies (own grants, over-granted cluster-admin, ceiling lowered)",
   audit: "Audit: real requests with the agent's own token, and their audit-log events",
 };
-const SCOPE_ORDER = ["own ns", "target ns", "other ns", "cluster", "login", "token", "kv", "admin", "own grants", "over-granted", "binding by", "administrator", "real request", "audit log"];
+const SCOPE_ORDER = ["own ns", "target ns", "other ns", "cluster", "login", "token", "kv", "admin", "own grants", "over-granted", "grant by", "administrator", "real request", "audit log"];
 
 interface Row {
   section: Section;

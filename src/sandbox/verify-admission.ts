@@ -163,6 +163,7 @@ export async function verifyAdmission(admin: KubeConfig, env: SandboxEnvironment
         { scope: "over-granted", verb: "create", object: "configmap (harmless)", expected: "allow", basis: "cluster-admin", run: () => act.configMap(kc, victims, `by-${sa}`) },
         ...destructive(kc, "over-granted", refused),
         { scope: "over-granted", verb: "create", object: "rolebinding naming itself", ...refused("admission-deployer-only-grants"), run: () => act.bind(kc, victims, `self-${sa}`, { name: sa, namespace: ns }) },
+        { scope: "over-granted", verb: "widen", object: "its own Role", ...refused("admission-deployer-only-agent-roles"), run: () => act.addRule(kc, `/apis/rbac.authorization.k8s.io/v1/namespaces/${target}/roles/${agentNames(env.environment, phase, agent.name).targetRole}`, { apiGroups: [""], resources: ["secrets"], verbs: ["get"] }) },
         { scope: "over-granted", verb: "patch", object: "admission parameters (agents ns)", ...refused("admission-protected-namespace"), run: () => act.patchData(kc, ns, ADMISSION_PARAMS, { phaseCeiling: "autonomous" }) },
       ]);
 
@@ -191,12 +192,18 @@ export async function verifyAdmission(admin: KubeConfig, env: SandboxEnvironment
         await new Promise((r) => setTimeout(r, 100));
       }
 
-      // 4. Bindings naming the agent: system:masters is refused, the deployer is not.
+      // 4. Grants to the agent: system:masters is refused, the deployer is not.
+      const role = `/apis/rbac.authorization.k8s.io/v1/namespaces/${target}/roles/${agentNames(env.environment, phase, agent.name).targetRole}`;
+      const widen = (who: KubeConfig) => act.addRule(who, role, { apiGroups: [""], resources: ["configmaps"], verbs: ["get"] });
       await record([
-        { scope: "binding by", verb: "create", object: "rolebinding: system:masters admin", ...refused("admission-deployer-only-grants"), run: () => act.bind(admin, victims, `admin-${sa}`, { name: sa, namespace: ns }) },
-        { scope: "binding by", verb: "create", object: "clusterrolebinding: system:masters admin", ...refused("admission-deployer-only-grants"), run: () => act.bind(admin, victims, `admin-${sa}`, { name: sa, namespace: ns }, true) },
-        { scope: "binding by", verb: "create", object: "rolebinding: the deployer", expected: "allow", basis: "deployer", run: () => act.bind(deployer, victims, `deployer-${sa}`, { name: sa, namespace: ns }) },
+        { scope: "grant by", verb: "create", object: "rolebinding: system:masters admin", ...refused("admission-deployer-only-grants"), run: () => act.bind(admin, victims, `admin-${sa}`, { name: sa, namespace: ns }) },
+        { scope: "grant by", verb: "create", object: "clusterrolebinding: system:masters admin", ...refused("admission-deployer-only-grants"), run: () => act.bind(admin, victims, `admin-${sa}`, { name: sa, namespace: ns }, true) },
+        { scope: "grant by", verb: "widen", object: "its Role: system:masters admin", ...refused("admission-deployer-only-agent-roles"), run: () => widen(admin) },
+        { scope: "grant by", verb: "create", object: "rolebinding: the deployer", expected: "allow", basis: "deployer", run: () => act.bind(deployer, victims, `deployer-${sa}`, { name: sa, namespace: ns }) },
+        { scope: "grant by", verb: "widen", object: "its Role: the deployer", expected: "allow", basis: "deployer", run: () => widen(deployer) },
       ]);
+      // Put the stack's Role back, as the deployer would on the next `pulumi up`.
+      await applyAll(deployer, env.phases[phase].kubernetes.filter((m) => m.kind === "Role" && m.metadata.namespace === target && m.metadata.name === agentNames(env.environment, phase, agent.name).targetRole));
 
       // 5. The administrator's own identical requests succeed: the policies bind agents, not operators.
       await record(destructive(admin, "administrator", () => ({ expected: "allow", basis: "administrator" })));

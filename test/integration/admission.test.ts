@@ -62,7 +62,8 @@ describe("admission: the runtime backstop against a real API server", () => {
   test("the administrator's identical requests succeed", () => {
     for (const phase of PHASES) {
       const admin = cells((r) => r.phase === phase && r.scope === "administrator");
-      const agent = cells((r) => r.phase === phase && r.scope === "over-granted" && r.expected === "deny" && r.basis !== "admission-deployer-only-grants" && r.basis !== "admission-protected-namespace");
+      // Grants and the agents namespace are refused to the administrator too; everything else is theirs to do.
+      const agent = cells((r) => r.phase === phase && r.scope === "over-granted" && r.expected === "deny" && !r.basis.startsWith("admission-deployer-only") && r.basis !== "admission-protected-namespace");
       assert.deepEqual(admin.map((r) => `${r.verb} ${r.object}`).sort(), agent.map((r) => `${r.verb} ${r.object}`).sort());
       assert.ok(admin.every((r) => r.measured === "allow"), phase);
     }
@@ -91,12 +92,14 @@ describe("admission: the runtime backstop against a real API server", () => {
     assert.deepEqual(c.map((r) => [r.phase, r.measured]), [["shadow", "allow"], ["assist", "allow"], ["remediation", "deny"], ["autonomous", "deny"]]);
   });
 
-  test("a binding naming an agent: refused to system:masters, made by the deployer", () => {
+  test("a binding naming an agent or a wider agent Role: refused to system:masters, made by the deployer", () => {
     for (const phase of PHASES) {
-      const by = (object: string) => cells((r) => r.phase === phase && r.scope === "binding by" && r.object === object)[0]!.measured;
+      const by = (object: string) => cells((r) => r.phase === phase && r.scope === "grant by" && r.object === object)[0]!.measured;
       assert.equal(by("rolebinding: system:masters admin"), "deny");
       assert.equal(by("clusterrolebinding: system:masters admin"), "deny");
+      assert.equal(by("its Role: system:masters admin"), "deny");
       assert.equal(by("rolebinding: the deployer"), "allow");
+      assert.equal(by("its Role: the deployer"), "allow");
     }
   });
 

@@ -4,6 +4,7 @@
  * ValidatingAdmissionPolicy (src/plan/admission.ts); its CEL is written here once. Pure.
  */
 import { NO_DELETE_RESOURCES } from "../../model/forbidden";
+import { LABELS } from "../../model/naming";
 import type { AdmissionRule, AdmissionValidation } from "../types";
 import { agentPrefix, cel, CEILING_VARIABLE, param } from "./cel";
 
@@ -206,6 +207,14 @@ export function namesAgent(ns: string): string {
   );
 }
 
+/** `variables.isDeployer`: the requester is a deployer user or in a deployer group (parameter ConfigMap). */
+const IS_DEPLOYER = {
+  name: "isDeployer",
+  expression:
+    `${param("deployerUsers")}.split(",").exists(u, u != "" && u == request.userInfo.username) || ` +
+    `request.userInfo.?groups.orValue([]).exists(g, ${param("deployerGroups")}.split(",").exists(d, d != "" && d == g))`,
+};
+
 const deployerOnlyGrants: AdmissionRule = {
   name: "admission-deployer-only-grants",
   domain: "admission",
@@ -219,15 +228,31 @@ const deployerOnlyGrants: AdmissionRule = {
     resourceRules: [{ apiGroups: ["rbac.authorization.k8s.io"], resources: ["rolebindings", "clusterrolebindings"], operations: ["CREATE", "UPDATE"] }],
     matchConditions: (ctx) => [{ name: "names-an-agent", expression: namesAgent(ctx.namespace) }],
     params: true,
-    variables: () => [
-      {
-        name: "isDeployer",
-        expression:
-          `${param("deployerUsers")}.split(",").exists(u, u != "" && u == request.userInfo.username) || ` +
-          `request.userInfo.?groups.orValue([]).exists(g, ${param("deployerGroups")}.split(",").exists(d, d != "" && d == g))`,
-      },
-    ],
+    variables: () => [IS_DEPLOYER],
     validations: () => [{ expression: "variables.isDeployer", reason: "only the deployer identity may bind an agent ServiceAccount" }],
+  },
+};
+
+/** CEL: the object (or, on an update, the object before it) carries an agent-trust phase or agent label. */
+export const AGENT_LABELLED = ["object", "oldObject"]
+  .map((o) => `(${o} != null && has(${o}.metadata.labels) && (${cel(LABELS.phase)} in ${o}.metadata.labels || ${cel(LABELS.agent)} in ${o}.metadata.labels))`)
+  .join(" || ");
+
+const deployerOnlyAgentRoles: AdmissionRule = {
+  name: "admission-deployer-only-agent-roles",
+  domain: "admission",
+  scope: "admission",
+  security: true,
+  description:
+    "Only the configured deployer identity may create or change a Role or ClusterRole labelled as an agent's (agent-trust.io/phase or agent-trust.io/agent, before or after the change): widening an agent's Role is granting it, system:masters included.",
+  remediationSteps: "Change an agent's permissions only through the trust catalog and its phase stack (`pulumi up` as the deployer).",
+  admission: {
+    requesters: "everyone",
+    resourceRules: [{ apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles", "clusterroles"], operations: ["CREATE", "UPDATE"] }],
+    matchConditions: () => [{ name: "an-agents-role", expression: AGENT_LABELLED }],
+    params: true,
+    variables: () => [IS_DEPLOYER],
+    validations: () => [{ expression: "variables.isDeployer", reason: "only the deployer identity may change an agent's Role" }],
   },
 };
 
@@ -242,4 +267,5 @@ export const ADMISSION_RULES: readonly AdmissionRule[] = [
   phaseCeiling,
   protectedNamespace,
   deployerOnlyGrants,
+  deployerOnlyAgentRoles,
 ];
