@@ -1,18 +1,20 @@
 /**
- * What the admission verification acts on: per phase a victim namespace holding one object of every kind an
+ * What the admission verification acts on: per agent and phase a victim namespace holding one object of every kind an
  * agent must never destroy, a pod to evict and a node to cordon, created by the administrator; the deployment the
  * agents may restart and scale in their target namespace; and the requests themselves. The sandbox has no
  * controllers, so these objects just sit in etcd, which is all admission needs.
  */
 import type { KubeConfig } from "@kubernetes/client-node";
-import type { Phase } from "../model/phases";
 import type { Manifest } from "../plan/manifest";
 import { RESTART_ANNOTATION } from "../rules/admission/rules";
 import { applyAll, kubeOk, kubeRequest, type RawResponse } from "./kube";
 
-/** Per phase and round: a namespace the administrator deleted stays Terminating here (no controllers), so a rerun uses new names. */
-export const victimNamespace = (phase: Phase, round = 1) => `agent-trust-admission-${phase}-${round}`;
-export const victimNode = (phase: Phase, round = 1) => `agent-trust-admission-${phase}-${round}`;
+/**
+ * Per agent ServiceAccount (`<agent>-<phase>`) and round: a namespace the administrator deleted stays Terminating
+ * here (no controllers), so a rerun uses new names.
+ */
+export const victimNamespace = (serviceAccount: string, round = 1) => `adm-${serviceAccount}-${round}`;
+export const victimNode = (serviceAccount: string, round = 1) => `adm-${serviceAccount}-${round}`;
 export const VICTIM = "victim";
 
 const LABELS = { "app.kubernetes.io/managed-by": "agent-trust-sandbox" };
@@ -31,13 +33,13 @@ export function victimPod(name: string, namespace: string): Manifest {
   return { apiVersion: "v1", kind: "Pod", metadata: { name, namespace, labels: LABELS }, spec: podSpec };
 }
 
-/** Everything of one phase's victim namespace, and its node. */
-export function victimObjects(phase: Phase, round: number): Manifest[] {
-  const namespace = victimNamespace(phase, round);
+/** Everything of one agent's victim namespace, and its node. */
+export function victimObjects(serviceAccount: string, round: number): Manifest[] {
+  const namespace = victimNamespace(serviceAccount, round);
   const meta = (name: string) => ({ name, namespace, labels: LABELS });
   return [
     { apiVersion: "v1", kind: "Namespace", metadata: { name: namespace, labels: LABELS } },
-    { apiVersion: "v1", kind: "Node", metadata: { name: victimNode(phase, round), labels: LABELS }, spec: {} },
+    { apiVersion: "v1", kind: "Node", metadata: { name: victimNode(serviceAccount, round), labels: LABELS }, spec: {} },
     { apiVersion: "v1", kind: "Secret", metadata: meta(VICTIM), stringData: { note: "not a real secret" } },
     { apiVersion: "v1", kind: "ConfigMap", metadata: meta(VICTIM), data: { note: "victim" } },
     { apiVersion: "v1", kind: "Service", metadata: meta(VICTIM), spec: { selector: { app: VICTIM }, ports: [{ port: 80 }] } },
@@ -58,8 +60,8 @@ export function victimObjects(phase: Phase, round: number): Manifest[] {
   ];
 }
 
-export async function createVictims(admin: KubeConfig, phase: Phase, round: number): Promise<void> {
-  await applyAll(admin, victimObjects(phase, round));
+export async function createVictims(admin: KubeConfig, serviceAccount: string, round: number): Promise<void> {
+  await applyAll(admin, victimObjects(serviceAccount, round));
 }
 
 /** Sets a deployment's replicas through its scale subresource, as the administrator. */

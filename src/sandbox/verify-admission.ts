@@ -79,9 +79,7 @@ export async function verifyAdmission(admin: KubeConfig, env: SandboxEnvironment
   const ceiling = env.foundation.config.phaseCeiling;
   const ns = env.namespace;
   const results: CheckResult[] = [];
-  for (const phase of PHASES) {
-    const agent = env.agents[phase][0];
-    if (!agent) continue;
+  for (const [phase, agent] of PHASES.flatMap((p) => env.agents[p].map((a) => [p, a] as const))) {
     const sa = agentNames(env.environment, phase, agent.name).serviceAccount;
     const user = `system:serviceaccount:${ns}:${sa}`;
     const kc = tokenKubeConfig(admin, await requestToken(admin, ns, sa), sa);
@@ -124,10 +122,10 @@ export async function verifyAdmission(admin: KubeConfig, env: SandboxEnvironment
     ]);
 
     // 2. Over-granted cluster-admin by the only identity that may bind an agent, the deployer.
-    const victims = victimNamespace(phase, round);
-    const node = victimNode(phase, round);
-    await createVictims(admin, phase, round);
-    const overGrant = `agent-trust-admission-overgrant-${phase}-${round}`;
+    const victims = victimNamespace(sa, round);
+    const node = victimNode(sa, round);
+    await createVictims(admin, sa, round);
+    const overGrant = `agent-trust-admission-overgrant-${sa}-${round}`;
     await kubeOk(deployer, "POST", "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings", {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRoleBinding",

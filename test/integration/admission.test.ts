@@ -41,7 +41,8 @@ describe("admission: the runtime backstop against a real API server", () => {
   });
 
   test("every cell matches the catalog and the rule table, in every phase", () => {
-    for (const phase of PHASES) assert.ok(results.filter((r) => r.phase === phase).length >= 30, phase);
+    for (const phase of PHASES) assert.ok(results.filter((r) => r.phase === phase).length >= 30 * sb.env.agents[phase].length, phase);
+    assert.deepEqual([...new Set(results.map((r) => r.agent))].sort(), ["capacity", "diagnostic"]);
     const bad = results.filter((r) => !matches(r));
     assert.equal(bad.length, 0, formatReport(bad));
   });
@@ -62,6 +63,7 @@ describe("admission: the runtime backstop against a real API server", () => {
   test("the administrator's identical requests succeed", () => {
     for (const phase of PHASES) {
       const admin = cells((r) => r.phase === phase && r.scope === "administrator");
+      assert.equal(admin.length % sb.env.agents[phase].length, 0);
       // Grants and the agents namespace are refused to the administrator too; everything else is theirs to do.
       const agent = cells((r) => r.phase === phase && r.scope === "over-granted" && r.expected === "deny" && !r.basis.startsWith("admission-deployer-only") && r.basis !== "admission-protected-namespace");
       assert.deepEqual(admin.map((r) => `${r.verb} ${r.object}`).sort(), agent.map((r) => `${r.verb} ${r.object}`).sort());
@@ -76,7 +78,7 @@ describe("admission: the runtime backstop against a real API server", () => {
       assert.equal(own(phase, "deployment: change image").measured, "deny");
       assert.equal(own(phase, "deployment: change image").basis, "admission-deployment-restart-only");
     }
-    const scale = cells((r) => r.phase === "autonomous" && r.scope === "own grants" && r.verb === "scale");
+    const scale = cells((r) => r.phase === "autonomous" && r.agent === "diagnostic" && r.scope === "own grants" && r.verb === "scale");
     assert.equal(scale.length, 4);
     assert.deepEqual(scale.map((r) => [r.object, r.measured]), [
       ["deployment 2→3", "allow"],
@@ -88,13 +90,14 @@ describe("admission: the runtime backstop against a real API server", () => {
 
   test(`lowering the ceiling to ${LOWERED_CEILING} refuses the higher phases' writes at once`, () => {
     const c = cells((r) => r.scope === `ceiling → ${LOWERED_CEILING}`);
-    assert.equal(c.length, PHASES.length);
-    assert.deepEqual(c.map((r) => [r.phase, r.measured]), [["shadow", "allow"], ["assist", "allow"], ["remediation", "deny"], ["autonomous", "deny"]]);
+    assert.equal(c.length, PHASES.reduce((n, p) => n + sb.env.agents[p].length, 0));
+    for (const r of c) assert.equal(r.measured, ["shadow", "assist"].includes(r.phase) ? "allow" : "deny", `${r.phase} ${r.agent}`);
+    assert.ok(c.some((r) => r.phase === "autonomous" && r.measured === "deny"));
   });
 
   test("a binding naming an agent or a wider agent Role: refused to system:masters, made by the deployer", () => {
     for (const phase of PHASES) {
-      const by = (object: string) => cells((r) => r.phase === phase && r.scope === "grant by" && r.object === object)[0]!.measured;
+      const by = (object: string) => cells((r) => r.phase === phase && r.agent === "diagnostic" && r.scope === "grant by" && r.object === object)[0]!.measured;
       assert.equal(by("rolebinding: system:masters admin"), "deny");
       assert.equal(by("clusterrolebinding: system:masters admin"), "deny");
       assert.equal(by("its Role: system:masters admin"), "deny");
@@ -116,11 +119,12 @@ describe("admission: the runtime backstop against a real API server", () => {
         rerun = await verifyAdmission(sb.kc, sb.env, round);
         if (evictions().every((r) => r.measured === "allow")) break;
       }
-      assert.deepEqual(evictions().map((r) => [r.phase, r.basis, r.expected, r.measured]), PHASES.map((p) => [p, rule.name, "deny", "allow"]));
+      const everyAgent = PHASES.flatMap((p) => sb.env.agents[p].map(() => p));
+      assert.deepEqual(evictions().map((r) => [r.phase, r.basis, r.expected, r.measured]), everyAgent.map((p) => [p, rule.name, "deny", "allow"]));
       // Every other cell still matches; the administrator's own eviction finds the pod already gone.
       const bad = rerun.filter((r) => !matches(r));
       assert.deepEqual([...new Set(bad.map((r) => r.verb))], ["evict"]);
-      assert.deepEqual(bad.filter((r) => r.scope !== "over-granted").map((r) => [r.scope, r.measured]), PHASES.map(() => ["administrator", "error"]));
+      assert.deepEqual(bad.filter((r) => r.scope !== "over-granted").map((r) => [r.scope, r.measured]), everyAgent.map(() => ["administrator", "error"]));
     } finally {
       const { metadata, spec } = binding as { metadata: { name: string; labels: unknown }; spec: unknown };
       await kubeOk(sb.kc, "POST", "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings", {
