@@ -4,15 +4,17 @@ import { loadFoundationFor, loadStackConfig } from "../src/config/stacks";
 import type { FoundationConfig, PhaseConfig } from "../src/config/schema";
 import { planEgressPolicy } from "../src/plan/egress";
 import { planFoundation } from "../src/plan/foundation";
+import { ADMISSION_RULES } from "../src/rules/admission/rules";
 import { checkAgainstFoundation, planPhase, PlanError } from "../src/plan/phase";
 import { domainPolicyHcl } from "../src/plan/vault";
 
 const phaseCfg = (s: string) => loadStackConfig(s) as PhaseConfig;
 
-test("foundation: namespace, quota, limits, default deny, DNS to kube-dns only, Vault mounts", () => {
+test("foundation: namespace, quota, limits, default deny, DNS to kube-dns only, admission, Vault mounts", () => {
   const objs = planFoundation(loadStackConfig("dev") as FoundationConfig);
   assert.deepEqual(objs.map((o) => o.kind), [
     "Namespace", "ResourceQuota", "LimitRange", "NetworkPolicy", "NetworkPolicy",
+    "ConfigMap", ...ADMISSION_RULES.flatMap(() => ["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]),
     "VaultAuthBackend", "VaultKubernetesAuthConfig", "VaultMount",
   ]);
   const [deny, dns] = objs.filter((o) => o.kind === "NetworkPolicy") as any[];

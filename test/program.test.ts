@@ -9,6 +9,7 @@ import { childName } from "../src/components/objects";
 import { isAbove } from "../src/model/phases";
 import { manifestTypeOfPulumiType, pulumiTypeOfManifest, vaultKindOfPulumiType, vaultInputsToSpec, VAULT_KINDS, type Manifest } from "../src/plan/manifest";
 import { renderStack } from "../src/render";
+import { ADMISSION_RULES } from "../src/rules/admission/rules";
 import { runStack, type Registered } from "./helpers/pulumi-mocks";
 
 const STACKS = listStacks();
@@ -85,7 +86,10 @@ describe("every stack under the mock runtime", () => {
         assert.equal(resources.length, expected);
       } else {
         assert.deepEqual(components.map((c) => c.type), ["agent-trust:foundation:AgentFoundation"]);
-        assert.equal(resources.length, 8);
+        // Namespace, quota, limits, 2 NetworkPolicies, 3 Vault objects, the admission parameter ConfigMap and a
+        // policy + binding per admission rule.
+        assert.equal(resources.length, 8 + 1 + 2 * ADMISSION_RULES.length);
+        assert.equal(resources.filter((r) => r.type.endsWith(":ValidatingAdmissionPolicy")).length, ADMISSION_RULES.length);
       }
     });
   }

@@ -4,9 +4,12 @@ import { describe, test } from "node:test";
 import { checkDocuments } from "../src/check";
 import * as s from "../src/rules/stack";
 import { STACK_RULES } from "../src/rules/stack";
+import { renderStack } from "../src/render";
 import { describeCases, packStack, patch, type Case } from "./rules-harness";
 import { defaultDeny, egressPolicy, podTemplate, serviceAccount, vaultRole, wholeStack } from "./rules-samples";
 
+/** The dev foundation's Kubernetes objects as rendered: the admission policies exactly as the table generates them. */
+const foundation = () => renderStack("dev").kubernetes as any[];
 const without = (kind: string) => wholeStack().filter((o) => o.kind !== kind);
 const replace = (kind: string, by: any) => wholeStack().map((o) => (o.kind === kind ? by : o));
 /** The phase stack alone: the foundation's default deny would isolate every pod by itself. */
@@ -53,6 +56,16 @@ const cases: Case[] = [
     expect: /Namespace ai-agents has no default-deny NetworkPolicy/,
     missing: replace("NetworkPolicy", patch(defaultDeny(), (o) => delete o.spec.podSelector)),
     missingExpect: /has no default-deny NetworkPolicy/,
+  },
+  {
+    rule: s.STACK_RULES.find((r) => r.name === "foundation-admission-policies")!,
+    compliant: foundation(),
+    violating: foundation().map((o) =>
+      o.kind === "ValidatingAdmissionPolicy" && o.metadata.name.endsWith("phase-ceiling") ? patch(o, (p) => (p.spec.failurePolicy = "Ignore")) : o,
+    ),
+    expect: /ValidatingAdmissionPolicy agent-trust-dev-admission-phase-ceiling: failurePolicy "Ignore" fails open; it must be Fail/,
+    missing: foundation().filter((o) => !(o.kind === "ValidatingAdmissionPolicyBinding" && o.metadata.name.endsWith("deployer-only-grants"))),
+    missingExpect: /ValidatingAdmissionPolicyBinding agent-trust-dev-admission-deployer-only-grants is missing/,
   },
 ];
 

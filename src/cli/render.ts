@@ -11,6 +11,10 @@ Writes the desired state of one stack (for example dev, dev-shadow, prod-assist)
   <dir>/vault.yaml       its Vault objects, as agent-trust.io/v1 VaultPolicy (spec.policy: the HCL text),
                          VaultKubernetesAuthRole (spec: Vault's auth/<mount>/role/<name> fields) and, for a
                          foundation, VaultAuthBackend, VaultKubernetesAuthConfig and VaultMount documents
+  <dir>/audit-policy.yaml for a foundation: the API server audit policy (kube-apiserver --audit-policy-file)
+
+A foundation's kubernetes.yaml also holds the runtime backstop: one ValidatingAdmissionPolicy and binding per
+admission rule (cluster-scoped, named agent-trust-<env>-<rule>) and their parameter ConfigMap.
 
 It reads stacks/Pulumi.<stack>.yaml (and the environment's foundation stack file) directly: no Pulumi CLI, no
 cluster, no Vault. The output is byte-for-byte deterministic, so it can be committed and diffed in review.

@@ -1,6 +1,8 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { FoundationConfig } from "../config/schema";
+import { ADMISSION_PARAMS } from "../plan/admission";
 import { foundationOutputs, planFoundation } from "../plan/foundation";
+import type { Manifest } from "../plan/manifest";
 import { createObject } from "./objects";
 
 export interface AgentFoundationArgs {
@@ -15,7 +17,8 @@ export interface AgentFoundationArgs {
 
 /**
  * The foundation of one environment: the agents namespace with Pod Security `restricted`, quota, limits,
- * default-deny networking and DNS egress, the Vault Kubernetes auth backend and the agents' KV v2 mount.
+ * default-deny networking and DNS egress, the admission policies of the runtime backstop with their parameter
+ * ConfigMap, the Vault Kubernetes auth backend and the agents' KV v2 mount.
  */
 export class AgentFoundation extends pulumi.ComponentResource {
   /** Values phase stacks read through a StackReference. */
@@ -24,17 +27,24 @@ export class AgentFoundation extends pulumi.ComponentResource {
   constructor(name: string, args: AgentFoundationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("agent-trust:foundation:AgentFoundation", name, {}, opts);
     const planned = planFoundation(args.config);
-    const namespace = createObject(name, planned[0]!, { parent: this });
-    const auth = planned.find((m) => m.kind === "VaultAuthBackend")!;
-    const authBackend = createObject(name, auth, { parent: this });
-    for (const m of planned.slice(1)) {
-      if (m === auth) continue;
-      if (m.kind === "VaultKubernetesAuthConfig") {
-        const extra = args.tokenReviewerJwt ? { tokenReviewerJwt: pulumi.secret(args.tokenReviewerJwt) } : {};
-        createObject(name, m, { parent: this, dependsOn: [authBackend] }, extra);
-      } else {
-        createObject(name, m, { parent: this, dependsOn: m.metadata.namespace ? [namespace] : [] });
+    const created = new Map<Manifest, pulumi.CustomResource>();
+    // Dependencies by role, never by position: a namespaced object waits for its namespace, the Vault auth config
+    // for its backend, and an admission binding for its policy and the parameters it reads.
+    const namespace = planned.find((m) => m.kind === "Namespace" && m.metadata.name === args.config.namespace);
+    const dependencies = (m: Manifest): Manifest[] => {
+      if (m.kind === "VaultKubernetesAuthConfig") return planned.filter((b) => b.kind === "VaultAuthBackend");
+      if (m.kind === "ValidatingAdmissionPolicyBinding") {
+        const policy = (m["spec"] as { policyName?: string }).policyName;
+        return planned.filter((p) => (p.kind === "ValidatingAdmissionPolicy" && p.metadata.name === policy) || (p.kind === "ConfigMap" && p.metadata.name === ADMISSION_PARAMS));
       }
+      return m.metadata.namespace && namespace ? [namespace] : [];
+    };
+    for (const m of planned) {
+      const dependsOn = dependencies(m).flatMap((d) => created.get(d) ?? []);
+      if (dependsOn.length !== dependencies(m).length) throw new Error(`${m.kind} ${m.metadata.name} is planned before what it depends on`);
+      const extra =
+        m.kind === "VaultKubernetesAuthConfig" && args.tokenReviewerJwt ? { tokenReviewerJwt: pulumi.secret(args.tokenReviewerJwt) } : {};
+      created.set(m, createObject(name, m, { parent: this, dependsOn }, extra));
     }
     this.outputs = foundationOutputs(args.config);
     this.registerOutputs({ outputs: this.outputs });

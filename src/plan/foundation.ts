@@ -5,6 +5,7 @@
 import type { FoundationConfig } from "../config/schema";
 import { FOUNDATION_NAMES, LABELS } from "../model/naming";
 import type { Environment, Phase } from "../model/phases";
+import { planAdmission } from "./admission";
 import { VAULT_API_VERSION, type Manifest } from "./manifest";
 
 /** What a phase stack needs from its foundation (the foundation stack's outputs). */
@@ -52,7 +53,8 @@ function kubernetesObjects(cfg: FoundationConfig): Manifest[] {
   const namespace: Manifest = {
     apiVersion: "v1",
     kind: "Namespace",
-    metadata: { name: cfg.namespace, labels: { ...baseLabels(cfg.environment), ...PSA_RESTRICTED } },
+    // Protected: the admission policies refuse every agent write here, its own parameters and Jobs included.
+    metadata: { name: cfg.namespace, labels: { ...baseLabels(cfg.environment), ...PSA_RESTRICTED, [cfg.admission.protectedLabel]: "true" } },
   };
   // A runaway launcher must not be able to starve the cluster: the quota bounds every investigation combined.
   const quota: Manifest = {
@@ -150,5 +152,5 @@ function vaultObjects(cfg: FoundationConfig): Manifest[] {
 }
 
 export function planFoundation(cfg: FoundationConfig): Manifest[] {
-  return [...kubernetesObjects(cfg), ...vaultObjects(cfg)];
+  return [...kubernetesObjects(cfg), ...planAdmission(cfg, baseLabels(cfg.environment)), ...vaultObjects(cfg)];
 }

@@ -161,6 +161,31 @@ export interface InvestigationRequest {
  * The Job for one investigation, built from the published PodTemplate of its tier. A launcher may pass the
  * template it read from the cluster, so what runs is exactly what the phase stack published.
  */
+/**
+ * Longest Job name whose pods keep the whole Job name: the Job controller names pods with generateName
+ * `<job>-`, and the API server truncates a generateName to 58 characters before adding 5 random ones.
+ */
+export const MAX_JOB_NAME = 57;
+
+/** Pod suffix the API server appends to a generateName: 5 characters from its own alphabet. */
+const POD_SUFFIX = /^-[bcdfghjklmnpqrstvwxz2456789]{5}$/;
+
+/**
+ * The investigation an audited agent request belongs to, from the two things every audit event of a bound pod
+ * token carries: the username (`system:serviceaccount:<ns>:<agent>-<phase>`) and
+ * `authentication.kubernetes.io/pod-name`. One to one because Job names are `<agent>-<phase>-<id>`, unique in
+ * the namespace and at most MAX_JOB_NAME long, and each pod is its Job's name plus a 5-character suffix.
+ * Undefined when the pod is not an investigation pod of that ServiceAccount.
+ */
+export function investigationOfPod(username: string, podName: string): { job: string; investigationId: string } | undefined {
+  const sa = username.split(":")[3];
+  if (!username.startsWith("system:serviceaccount:") || !sa) return undefined;
+  const job = podName.slice(0, -6);
+  if (!POD_SUFFIX.test(podName.slice(-6)) || !job.startsWith(`${sa}-`) || job.length > MAX_JOB_NAME) return undefined;
+  const investigationId = job.slice(sa.length + 1);
+  return investigationId ? { job, investigationId } : undefined;
+}
+
 export function investigationJob(podTemplate: Manifest, request: InvestigationRequest): Manifest {
   const id = assertDnsLabel(request.investigationId, "investigation ID");
   const meta = podTemplate.metadata;
@@ -177,10 +202,17 @@ export function investigationJob(podTemplate: Manifest, request: InvestigationRe
     throw new Error(`PodTemplate ${meta.name} lacks its environment, phase or agent label`);
   }
   const labels = { ...template.metadata.labels, [LABELS.investigation]: id };
+  const name = agentNames(env, phase, agent).job(id);
+  if (name.length > MAX_JOB_NAME) {
+    throw new Error(
+      `investigation ID "${id}" is too long: Job name "${name}" has ${name.length} characters, at most ${MAX_JOB_NAME} ` +
+        `keep every pod name "<job>-<5 random>" traceable to its investigation`,
+    );
+  }
   return {
     apiVersion: "batch/v1",
     kind: "Job",
-    metadata: { name: agentNames(env, phase, agent).job(id), namespace: meta.namespace!, labels },
+    metadata: { name, namespace: meta.namespace!, labels },
     spec: {
       // One attempt: a diagnostic that failed is reported, not re-run with the same credentials.
       backoffLimit: 0,

@@ -4,9 +4,10 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { ADMISSION_RULES } from "./admission/rules";
 import { RULES, type Rule } from "./index";
 import { ANY_KIND, expandPath } from "./paths";
-import type { Domain } from "./types";
+import type { AdmissionRule, Domain } from "./types";
 
 const DOMAINS: Record<Domain, string> = {
   rbac: "RBAC",
@@ -15,16 +16,26 @@ const DOMAINS: Record<Domain, string> = {
   network: "Network",
   vault: "Vault",
   stack: "Stack level",
+  admission: "Admission (inside the API server)",
 };
+
+type Documented = Rule | AdmissionRule;
+const ALL: readonly Documented[] = [...RULES, ...ADMISSION_RULES];
 
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
-function enforcement(rule: Rule): string {
+function enforcement(rule: Documented): string {
+  if (rule.scope === "admission") return "ValidatingAdmissionPolicy, failurePolicy Fail, Deny ([Warn, Audit] in dev only if configured)";
   if (rule.advisoryOnly) return "advisory in every environment (a listing for review)";
   return rule.security ? "mandatory (security)" : "mandatory; advisory in dev by default (hygiene)";
 }
 
-function scope(rule: Rule): string {
+function scope(rule: Documented): string {
+  if (rule.scope === "admission") {
+    const who = rule.admission.requesters === "agents" ? "agent ServiceAccounts" : "every requester";
+    const what = rule.admission.resourceRules.map((r) => `${r.operations.join("/")} ${r.resources.join(", ")}`).join("; ");
+    return `requests of ${who}: ${what}`;
+  }
   if (rule.scope === "stack-config") return "stack config (policy pack only)";
   if (rule.scope === "stack") return `whole stack (pack; checker with --stack): ${rule.kinds.join(", ")}`;
   if (rule.kinds.length === 1 && rule.kinds[0] === ANY_KIND) return "every kind";
@@ -32,14 +43,19 @@ function scope(rule: Rule): string {
 }
 
 function section(domain: Domain): string[] {
-  const rules = RULES.filter((r) => r.domain === domain);
+  const rules = ALL.filter((r) => r.domain === domain);
   return [
     `## ${DOMAINS[domain]}`,
     "",
     "| Rule | Enforcement | Judges | What it refuses | How to fix | Config |",
     "| --- | --- | --- | --- | --- | --- |",
     ...rules.map((r) => {
-      const config = [...(r.settings ?? []), ...(r.security ? [] : ["advisoryInEnvironments"]), ...(r.scope === "stack-config" ? ["ceilings"] : [])];
+      const config = [
+        ...(r.settings ?? []),
+        ...(r.security ? [] : ["advisoryInEnvironments"]),
+        ...(r.scope === "stack-config" ? ["ceilings"] : []),
+        ...(r.scope === "admission" && r.admission.params ? ["foundation agent-trust:admission / phaseCeiling"] : []),
+      ];
       return `| \`${r.name}\` | ${enforcement(r)} | ${cell(scope(r))} | ${cell(r.description)} | ${cell(r.remediationSteps)} | ${config.map((c) => `\`${c}\``).join(", ") || "—"} |`;
     }),
     "",
@@ -61,6 +77,9 @@ export function rulesMarkdown(): string {
     `Pod rules judge every pod spec an object can create (${expandPath("CronJob", "{pod}")[0]} for a CronJob, and so on),`,
     "and every pod spec found by shape (an object with a `containers`, `initContainers` or `ephemeralContainers` key)",
     "anywhere in an object of any other kind, such as a progressive-delivery Rollout or a KEDA ScaledJob.",
+    "Admission rules are not run by the pack or the checker: the foundation installs each as a ValidatingAdmissionPolicy",
+    "and binding (`src/plan/admission.ts`), and the stack rule `foundation-admission-policies` refuses a foundation whose",
+    "policies are missing, weakened or differ from what this table generates.",
     "",
     ...(Object.keys(DOMAINS) as Domain[]).flatMap(section),
   ].join("\n");

@@ -9,6 +9,7 @@ import type { Manifest } from "../plan/manifest";
 import { describeObject, field, isObj, isUnknown, list, podLabelsOf, podSpecOf, POD_KINDS } from "./paths";
 import { vaultList } from "./helpers";
 import type { ConfigRule, RuleSettings, StackFinding, StackRule } from "./types";
+import { foundationAdmissionPolicies } from "./admission/stack-rule";
 
 /** Equality that never holds for an unknown value: what cannot be seen cannot satisfy a requirement. */
 const same = (a: unknown, b: unknown) => !isUnknown(a) && !isUnknown(b) && a === b;
@@ -188,6 +189,7 @@ export const STACK_RULES: readonly StackRule[] = [
   agentSaHasNetworkPolicy,
   agentPodsNetworkIsolated,
   agentsNamespaceDefaultDeny,
+  foundationAdmissionPolicies,
 ];
 
 export const CONFIG_RULES: readonly ConfigRule[] = [phaseWithinEnvironmentCeiling];

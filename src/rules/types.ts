@@ -6,7 +6,7 @@
 import type { Environment, Phase } from "../model/phases";
 import type { Manifest } from "../plan/manifest";
 
-export type Domain = "rbac" | "cluster" | "pods" | "network" | "vault" | "stack";
+export type Domain = "rbac" | "cluster" | "pods" | "network" | "vault" | "stack" | "admission";
 
 /** Tunables a rule may read. The pack takes them from policy config, the checker from flags and defaults. */
 export interface RuleSettings {
@@ -60,6 +60,52 @@ interface RuleBase {
   readonly advisoryOnly?: boolean;
   /** Settings the rule reads; the pack offers exactly these as the policy's config. */
   readonly settings?: readonly SettingName[];
+  /**
+   * The rule's form inside the API server, where it has one: the foundation installs it as a
+   * ValidatingAdmissionPolicy (src/plan/admission.ts), so it holds for `kubectl`, Helm and hand-made changes too.
+   */
+  readonly admission?: AdmissionForm;
+}
+
+/** What the CEL of an admission form may depend on: nothing but the environment's agents namespace. */
+export interface AdmissionContext {
+  readonly namespace: string;
+}
+
+/** One `matchConstraints.resourceRules` entry of a ValidatingAdmissionPolicy. */
+export interface AdmissionResourceRule {
+  readonly apiGroups: readonly string[];
+  readonly resources: readonly string[];
+  readonly operations: readonly ("CREATE" | "UPDATE" | "DELETE" | "CONNECT")[];
+}
+
+/** One CEL validation: the request is allowed only when `expression` is true; `reason` says what was refused. */
+export interface AdmissionValidation {
+  readonly expression: string;
+  readonly reason: string;
+}
+
+/**
+ * A rule as a ValidatingAdmissionPolicy. Generated CEL depends only on the agents namespace; every tunable (the
+ * phase ceiling, the deployer, scale bounds, the protected label) is read from the foundation's parameter
+ * ConfigMap, so a changed ceiling takes effect at once and the policies themselves never drift from the table.
+ */
+export interface AdmissionForm {
+  /** `agents`: only requests from the agents' ServiceAccounts; `everyone`: all requesters (e.g. binding grants). */
+  readonly requesters: "agents" | "everyone";
+  readonly resourceRules: readonly AdmissionResourceRule[];
+  /** Extra match conditions (CEL over the request, no params), e.g. "the binding names an agent". */
+  readonly matchConditions?: (ctx: AdmissionContext) => readonly { readonly name: string; readonly expression: string }[];
+  /** Whether the validations read the parameter ConfigMap (`params.data`). */
+  readonly params: boolean;
+  readonly variables?: (ctx: AdmissionContext) => readonly { readonly name: string; readonly expression: string }[];
+  readonly validations: (ctx: AdmissionContext) => readonly AdmissionValidation[];
+}
+
+/** A rule that exists only inside the API server (the pack and checker see it through its foundation objects). */
+export interface AdmissionRule extends RuleBase {
+  readonly scope: "admission";
+  readonly admission: AdmissionForm;
 }
 
 /** Judges one object at a time. */

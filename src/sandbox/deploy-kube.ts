@@ -8,7 +8,7 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { PHASES } from "../model/phases";
 import type { Manifest } from "../plan/manifest";
 import type { SandboxEnvironment } from "./environment";
-import { applyAll, kubeOk } from "./kube";
+import { applyAll, impersonating, kubeOk } from "./kube";
 
 /** Vault's own identity in the cluster, kept apart from every agent namespace and stack. */
 export const REVIEWER = { namespace: "agent-trust-sandbox-vault", serviceAccount: "vault-token-reviewer" } as const;
@@ -57,6 +57,22 @@ async function createReviewer(kc: KubeConfig, tokenSeconds: number): Promise<str
   return token;
 }
 
+/** The sandbox's stand-in for the CI identity that runs `pulumi up`: the administrator impersonating the deployer user. */
+export async function deployerKubeConfig(admin: KubeConfig, env: SandboxEnvironment): Promise<KubeConfig> {
+  const user = env.foundation.config.admission.deployer.users[0];
+  if (!user) throw new Error(`the ${env.environment} foundation names no deployer user (agent-trust:admission.deployer.users); the sandbox deploys as that user`);
+  await applyAll(admin, [
+    {
+      apiVersion: "rbac.authorization.k8s.io/v1",
+      kind: "ClusterRoleBinding",
+      metadata: { name: "agent-trust-sandbox-deployer", labels: SANDBOX_LABELS },
+      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "cluster-admin" },
+      subjects: [{ apiGroup: "rbac.authorization.k8s.io", kind: "User", name: user }],
+    },
+  ]);
+  return impersonating(admin, user);
+}
+
 export interface KubeDeployment {
   /** Token Vault's Kubernetes auth uses to call TokenReview. */
   readonly reviewerToken: string;
@@ -67,10 +83,13 @@ export interface KubeDeployment {
  * Applies everything. `reviewerTokenSeconds` bounds how long Vault can verify logins: minutes for a test,
  * longer for `sandbox up`.
  */
-export async function deployKubernetes(kc: KubeConfig, env: SandboxEnvironment, reviewerTokenSeconds: number): Promise<KubeDeployment> {
+export async function deployKubernetes(admin: KubeConfig, env: SandboxEnvironment, reviewerTokenSeconds: number): Promise<KubeDeployment> {
   const created = new Set(env.foundation.kubernetes.filter((m) => m.kind === "Namespace").map((m) => m.metadata.name));
   const targets = env.targetNamespaces.filter((n) => !created.has(n)).map(namespace);
-  await applyAll(kc, targets);
+  await applyAll(admin, targets);
+  // The stacks are applied as the foundation's deployer identity, as `pulumi up` in CI would be: once the
+  // admission policies are in, nobody else (system:masters included) may bind an agent.
+  const kc = await deployerKubeConfig(admin, env);
   await applyAll(kc, env.foundation.kubernetes);
   await publishQuotaStatus(kc, env.foundation.kubernetes.filter((m) => m.kind === "ResourceQuota"));
   let applied = targets.length + env.foundation.kubernetes.length;
@@ -83,6 +102,6 @@ export async function deployKubernetes(kc: KubeConfig, env: SandboxEnvironment, 
     await applyAll(kc, objects);
     applied += objects.length;
   }
-  const reviewerToken = await createReviewer(kc, reviewerTokenSeconds);
+  const reviewerToken = await createReviewer(admin, reviewerTokenSeconds);
   return { reviewerToken, applied };
 }

@@ -29,6 +29,22 @@ export function tokenKubeConfig(admin: KubeConfig, token: string, user = "token-
   return kc;
 }
 
+/** The same credentials, acting as `user` (the administrator may impersonate anyone). */
+export function impersonating(admin: KubeConfig, user: string): KubeConfig {
+  const cluster = admin.getCurrentCluster();
+  const current = admin.getCurrentUser();
+  if (!cluster || !current) throw new Error("kubeconfig has no current cluster or user");
+  const name = `as-${user}`;
+  const kc = new KubeConfig();
+  kc.loadFromOptions({
+    clusters: [cluster],
+    users: [{ ...current, name, impersonateUser: user }],
+    contexts: [{ name, cluster: cluster.name, user: name }],
+    currentContext: name,
+  });
+  return kc;
+}
+
 export interface RawResponse {
   readonly status: number;
   readonly body: Record<string, unknown>;

@@ -10,9 +10,10 @@ const TITLES: Record<Section, string> = {
   rbac: "RBAC: SubjectAccessReview as each phase's ServiceAccount (kube-apiserver RBAC authorizer)",
   vault: "Vault: TokenRequest (audience vault) → Kubernetes auth login → KV v2 ACLs",
   "pod-security": "Pod Security: dry-run create of each published PodTemplate's Job pod (restricted)",
+  admission: "Admission: real requests against the ValidatingAdmissionPolicies (own grants, over-granted cluster-admin, ceiling lowered)",
   audit: "Audit: real requests with the agent's own token, and their audit-log events",
 };
-const SCOPE_ORDER = ["own ns", "target ns", "other ns", "cluster", "login", "token", "kv", "admin", "real request", "audit log"];
+const SCOPE_ORDER = ["own ns", "target ns", "other ns", "cluster", "login", "token", "kv", "admin", "own grants", "over-granted", "grant by", "administrator", "real request", "audit log"];
 
 interface Row {
   section: Section;
@@ -113,6 +114,14 @@ function table(header: string[], body: string[][][]): string[] {
 
 const ACTION_WIDTH = 64;
 
+/** Which pod, and so which investigation, each agent's audited requests were traced to (one line per agent and phase). */
+function attribution(results: readonly CheckResult[]): string[] {
+  const lines = new Set(
+    results.filter((r) => r.section === "audit" && r.basis === "bound token" && r.detail).map((r) => `  ${r.phase.padEnd(12)} ${r.agent.padEnd(12)} ${r.detail}`),
+  );
+  return lines.size ? ["", "Per-investigation attribution (audit event user.extra pod-name → investigation):", ...lines] : [];
+}
+
 /** The whole report: one table per section, then totals and the first mismatches with the server's words. */
 export function formatReport(results: readonly CheckResult[], maxMismatchDetails = 30): string {
   const rows = matrixRows(results);
@@ -133,6 +142,7 @@ export function formatReport(results: readonly CheckResult[], maxMismatchDetails
       }),
     ]);
     out.push(...table(["agent", "basis", "scope", "action", ...PHASES], body));
+    if (section === "audit") out.push(...attribution(results));
   }
   const s = summarize(results);
   out.push("");

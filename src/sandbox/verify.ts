@@ -1,6 +1,7 @@
 /** Runs every verification against a deployed sandbox and returns all measured cells. */
 import type { Sandbox } from "./sandbox";
 import type { CheckResult } from "./results";
+import { verifyAdmission } from "./verify-admission";
 import { verifyAudit } from "./verify-audit";
 import { verifyPodSecurity } from "./verify-pods";
 import { verifyRbac } from "./verify-rbac";
@@ -24,6 +25,7 @@ export async function verifySandbox(sb: Pick<Sandbox, "kc" | "vault" | "env" | "
   const rbac = await timed("rbac", () => verifyRbac(sb.kc, sb.env));
   const vault = await timed("vault", () => verifyVault(sb.kc, sb.vault, sb.env));
   const pods = await timed("pod-security", () => verifyPodSecurity(sb.kc, sb.env));
+  const admission = await timed("admission", () => verifyAdmission(sb.kc, sb.env));
   const audit = await timed("audit", () => verifyAudit(sb.kc, sb.env, sb.auditLog));
-  return { results: [...rbac, ...vault, ...pods, ...audit], timings };
+  return { results: [...rbac, ...vault, ...pods, ...admission, ...audit], timings };
 }

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { applyAll, kubeOk } from "../../src/sandbox/kube";
+import { deployerKubeConfig } from "../../src/sandbox/deploy-kube";
 import { agentNames } from "../../src/model/naming";
 import { matches, summarize, type CheckResult, type Section } from "../../src/sandbox/results";
 import { formatReport } from "../../src/sandbox/report";
@@ -122,7 +123,9 @@ describe("sandbox: dev stacks against real servers", () => {
 
   test("a Role widened behind the stacks' back shows up as mismatches, exactly where it was widened", async () => {
     const role = agentNames("dev", "shadow", "diagnostic").targetRole;
-    await kubeOk(sb.kc, "PATCH", `/apis/rbac.authorization.k8s.io/v1/namespaces/checkout/roles/${role}`,
+    // Only the deployer may change an agent's Role (admission-deployer-only-agent-roles), so the widening is its.
+    const deployer = await deployerKubeConfig(sb.kc, sb.env);
+    await kubeOk(deployer, "PATCH", `/apis/rbac.authorization.k8s.io/v1/namespaces/checkout/roles/${role}`,
       [{ op: "add", path: "/rules/-", value: { apiGroups: [""], resources: ["pods"], verbs: ["delete"] } }], "application/json-patch+json");
     const user = `system:serviceaccount:${sb.env.namespace}:${agentNames("dev", "shadow", "diagnostic").serviceAccount}`;
     const probe = { namespace: "checkout", verb: "delete", resource: "pods", name: "any" };
@@ -138,7 +141,7 @@ describe("sandbox: dev stacks against real servers", () => {
       assert.deepEqual(bad.map((r) => JSON.stringify(r.attributes)).sort(), affected.map((r) => JSON.stringify(r.attributes)).sort());
       assert.ok(bad.every((r) => r.measured === "allow" && r.expected === "deny"));
     } finally {
-      await applyAll(sb.kc, sb.env.phases.shadow.kubernetes.filter((m) => m.kind === "Role" && m.metadata.name === role && m.metadata.namespace === "checkout"));
+      await applyAll(deployer, sb.env.phases.shadow.kubernetes.filter((m) => m.kind === "Role" && m.metadata.name === role && m.metadata.namespace === "checkout"));
       await untilSar(user, probe, false);
     }
     assert.equal((await verifyRbac(sb.kc, sb.env)).filter((r) => !matches(r)).length, 0);

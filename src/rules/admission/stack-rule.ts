@@ -1,0 +1,105 @@
+/**
+ * The stack rule that keeps the runtime backstop honest at deploy time: a foundation (a stack that creates the
+ * agents Namespace or any admission object) must hold every admission policy and binding exactly as the rule
+ * table generates them, fail-closed and denying (Warn only in dev), and a parameter ConfigMap with valid values.
+ * Pure; the pack and `agent-trust check --stack` run it like every stack rule.
+ */
+import { BROAD_GROUPS } from "../../config/schema";
+import { LABELS } from "../../model/naming";
+import { isEnvironment, isPhase, type Environment } from "../../model/phases";
+import { ADMISSION_API_VERSION, ADMISSION_KINDS, ADMISSION_PARAMS, planAdmissionPolicies } from "../../plan/admission";
+import type { Manifest } from "../../plan/manifest";
+import { describeObject, field, isObj, isUnknown, show } from "../paths";
+import type { StackFinding, StackRule } from "../types";
+import { PARAM_KEYS } from "./cel";
+
+/** Structural equality; an unknown value equals nothing. */
+function sameValue(a: unknown, b: unknown): boolean {
+  if (isUnknown(a) || isUnknown(b)) return false;
+  if (Array.isArray(a) || Array.isArray(b)) {
+    return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
+  }
+  if (isObj(a) && isObj(b)) {
+    const keys = new Set([...Object.keys(a), ...Object.keys(b)].filter((k) => a[k] !== undefined || b[k] !== undefined));
+    return [...keys].every((k) => sameValue(a[k], b[k]));
+  }
+  return a === b;
+}
+
+const isAdmissionObject = (o: Manifest) => o.apiVersion === ADMISSION_API_VERSION && (ADMISSION_KINDS as readonly string[]).includes(o.kind);
+
+function environmentOf(objects: readonly Manifest[], namespace: Manifest | undefined): Environment {
+  const label = namespace?.metadata?.labels?.[LABELS.environment] ?? objects.find(isAdmissionObject)?.metadata?.labels?.[LABELS.environment];
+  return isEnvironment(label) ? label : "prod";
+}
+
+function paramProblems(cm: Manifest, namespace: Manifest | undefined): string[] {
+  const data = field(cm, "data");
+  if (!isObj(data)) return [`${describeObject(cm)} has no data`];
+  const problems: string[] = [];
+  for (const key of PARAM_KEYS) if (typeof data[key] !== "string" || isUnknown(data[key])) problems.push(`data.${key} is missing or unknown`);
+  if (problems.length) return problems.map((p) => `${describeObject(cm)}: ${p}`);
+  const s = data as Record<string, string>;
+  if (!isPhase(s["phaseCeiling"])) problems.push(`data.phaseCeiling ${show(s["phaseCeiling"])} is not a phase`);
+  const int = (k: string) => (/^[0-9]+$/.test(s[k]!) ? Number(s[k]) : NaN);
+  const [min, max, step] = [int("minReplicas"), int("maxReplicas"), int("maxStepFactor")];
+  if (!(min >= 1)) problems.push("data.minReplicas must be a whole number of at least 1");
+  if (!(max >= min)) problems.push("data.maxReplicas must be a whole number not below minReplicas");
+  if (!(step >= 2)) problems.push("data.maxStepFactor must be a whole number of at least 2");
+  const names = (k: string) => s[k]!.split(",").filter(Boolean);
+  if (names("deployerUsers").length + names("deployerGroups").length === 0) problems.push("data.deployerUsers and data.deployerGroups name nobody");
+  const broad = names("deployerGroups").filter((g) => BROAD_GROUPS.includes(g) || g.startsWith("system:serviceaccounts:"));
+  if (broad.length) problems.push(`data.deployerGroups names broad system groups (${broad.join(", ")})`);
+  if (!s["protectedLabel"]) problems.push("data.protectedLabel is empty");
+  else if (namespace && namespace.metadata?.labels?.[s["protectedLabel"]] !== "true") {
+    problems.push(`the agents Namespace does not carry ${s["protectedLabel"]}: "true"`);
+  }
+  return problems.map((p) => `${describeObject(cm)}: ${p}`);
+}
+
+export const foundationAdmissionPolicies: StackRule = {
+  name: "foundation-admission-policies",
+  domain: "stack",
+  scope: "stack",
+  security: true,
+  kinds: ["Namespace", "ConfigMap", ...ADMISSION_KINDS],
+  settings: ["namespace"],
+  description:
+    "A foundation stack (one that creates the agents Namespace or admission objects) installs every admission policy and binding exactly as the rule table generates them (failurePolicy Fail, validationActions [Deny]; [Warn, Audit] only in dev) and their parameter ConfigMap with valid values.",
+  remediationSteps: "Deploy the foundation from this program unchanged (src/plan/admission.ts); change tunables through agent-trust:admission config, never the policies.",
+  validate: (objects, settings) => {
+    const namespace = objects.find((o) => o.kind === "Namespace" && o.metadata?.name === settings.namespace);
+    const params = objects.find((o) => o.kind === "ConfigMap" && o.metadata?.name === ADMISSION_PARAMS);
+    if (!namespace && !params && !objects.some(isAdmissionObject)) return [];
+    const env = environmentOf(objects, namespace);
+    const findings: StackFinding[] = [];
+    const expected = planAdmissionPolicies(env, settings.namespace, ["Deny"], {});
+    for (const want of expected) {
+      const have = objects.filter((o) => isAdmissionObject(o) && o.kind === want.kind && o.metadata?.name === want.metadata.name);
+      if (have.length === 0) {
+        findings.push({ message: `${want.kind} ${want.metadata.name} is missing: the foundation must install every admission rule` });
+        continue;
+      }
+      for (const o of have) {
+        const spec = field(o, "spec");
+        const wantSpec = want["spec"] as Record<string, unknown>;
+        if (want.kind === "ValidatingAdmissionPolicyBinding") {
+          const actions = field(spec, "validationActions");
+          const ok = sameValue(actions, ["Deny"]) || (env === "dev" && sameValue(actions, ["Warn", "Audit"]));
+          if (!ok) findings.push({ message: `${describeObject(o)}: validationActions ${show(actions)} is weakened; ${env} requires [Deny]${env === "dev" ? " or [Warn, Audit]" : ""}`, object: o });
+          const rest = isObj(spec) ? { ...spec, validationActions: wantSpec["validationActions"] } : spec;
+          if (!sameValue(rest, wantSpec)) findings.push({ message: `${describeObject(o)} differs from what the rule table generates`, object: o });
+        } else {
+          if (field(spec, "failurePolicy") !== "Fail") {
+            findings.push({ message: `${describeObject(o)}: failurePolicy ${show(field(spec, "failurePolicy"))} fails open; it must be Fail`, object: o });
+          } else if (!sameValue(spec, wantSpec)) {
+            findings.push({ message: `${describeObject(o)} differs from what the rule table generates (its CEL, match rules or parameters were changed)`, object: o });
+          }
+        }
+      }
+    }
+    if (!params) findings.push({ message: `ConfigMap ${settings.namespace}/${ADMISSION_PARAMS} (the admission parameters) is missing` });
+    else findings.push(...paramProblems(params, namespace).map((message) => ({ message, object: params })));
+    return findings;
+  },
+};
