@@ -27,6 +27,8 @@ const run = (...argv: string[]) => {
   return { code, out: io.stdout.join("\n"), err: io.stderr.join("\n") };
 };
 const secretsRole = patch(role(), (o) => o.rules.push({ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }));
+// No rule reads a Service (a ConfigMap is read: the foundation's admission parameters are one).
+const service: Manifest = { apiVersion: "v1", kind: "Service", metadata: { name: "s", namespace: "ai-agents" }, spec: { ports: [{ port: 80 }] } };
 const configMap: Manifest = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", namespace: "ai-agents" }, data: {} };
 
 describe("agent-trust check", () => {
@@ -34,12 +36,12 @@ describe("agent-trust check", () => {
     // A foundation (the agents Namespace) must also carry its admission policies; the full rendered foundation
     // is checked in check-render.test.ts, so this sample stack leaves the Namespace out.
     const stack = wholeStack().filter((o) => o.kind !== "Namespace");
-    const d = dir({ "stack.yaml": yamlDocs(...stack, configMap), "nested/deep/policy.hcl": POLICY_HCL, ".hidden/x.yaml": yamlDocs(configMap), "notes.txt": ": not read" });
+    const d = dir({ "stack.yaml": yamlDocs(...stack, service), "nested/deep/policy.hcl": POLICY_HCL, ".hidden/x.yaml": yamlDocs(service), "notes.txt": ": not read" });
     const r = run("--stack", "--trust-labels", d);
     assert.equal(r.code, 0, r.out + r.err);
     assert.match(r.out, /11 object\(s\) checked .*: 0 mandatory and 1 advisory violation\(s\)/);
-    assert.match(r.out, /WARN \[advisory\] unjudged-resource-types: no rule reads ConfigMap \(v1\) \(2 resource\(s\)\)/);
-    assert.match(r.out, /passed over \(no rule covers the kind\): ConfigMap ×2/);
+    assert.match(r.out, /WARN \[advisory\] unjudged-resource-types: no rule reads Service \(v1\) \(2 resource\(s\)\)/);
+    assert.match(r.out, /passed over \(no rule covers the kind\): Service ×2/);
   });
 
   test("exit 1 on a mandatory violation; text names the file, the object, the rule and the fix", () => {

@@ -63,7 +63,11 @@ export const NAMESPACED_KINDS: readonly string[] = [
  * Cluster-scoped kinds a FOUNDATION stack may hold besides the agents Namespace: the objects the foundation
  * itself renders. The one list to extend when the foundation renders more (admission policies and their bindings).
  */
-export const FOUNDATION_CLUSTER_KINDS: string[] = [];
+export const FOUNDATION_CLUSTER_KINDS: readonly string[] = [
+  // The runtime backstop (src/plan/admission.ts); `foundation-admission-policies` holds them to what the table generates.
+  "ValidatingAdmissionPolicy",
+  "ValidatingAdmissionPolicyBinding",
+];
 
 /**
  * API groups of configuration files that only the cluster's own components read (kube-apiserver's
