@@ -85,7 +85,7 @@ describe("every stack under the mock runtime", () => {
         assert.equal(resources.length, expected);
       } else {
         assert.deepEqual(components.map((c) => c.type), ["agent-trust:foundation:AgentFoundation"]);
-        assert.equal(resources.length, 8);
+        assert.equal(resources.length, 11);
       }
     });
   }

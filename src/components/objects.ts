@@ -19,6 +19,8 @@ const KUBERNETES: Record<string, Ctor> = {
   "networking.k8s.io/v1/NetworkPolicy": k8s.networking.v1.NetworkPolicy,
   "rbac.authorization.k8s.io/v1/Role": k8s.rbac.v1.Role,
   "rbac.authorization.k8s.io/v1/RoleBinding": k8s.rbac.v1.RoleBinding,
+  // prometheus-operator CRD: a CustomResource registers as kubernetes:monitoring.coreos.com/v1:PrometheusRule.
+  "monitoring.coreos.com/v1/PrometheusRule": k8s.apiextensions.CustomResource,
 };
 
 const VAULT: Record<VaultKind, Ctor> = {

@@ -6,6 +6,7 @@ import type { FoundationConfig } from "../config/schema";
 import { FOUNDATION_NAMES, LABELS } from "../model/naming";
 import type { Environment, Phase } from "../model/phases";
 import { VAULT_API_VERSION, type Manifest } from "./manifest";
+import { planObservability } from "./observability";
 
 /** What a phase stack needs from its foundation (the foundation stack's outputs). */
 export interface FoundationOutputs {
@@ -150,5 +151,5 @@ function vaultObjects(cfg: FoundationConfig): Manifest[] {
 }
 
 export function planFoundation(cfg: FoundationConfig): Manifest[] {
-  return [...kubernetesObjects(cfg), ...vaultObjects(cfg)];
+  return [...kubernetesObjects(cfg), ...planObservability(cfg, baseLabels(cfg.environment)), ...vaultObjects(cfg)];
 }

@@ -1,0 +1,45 @@
+/**
+ * Observability objects of one environment's foundation: the PrometheusRule (prometheus-operator), the
+ * OpenTelemetry Collector configuration and the Grafana dashboard, both as ConfigMaps. Pure; generated from the
+ * metrics contract (src/model/metrics.ts). They live in the agents namespace, which the foundation owns.
+ */
+import type { FoundationConfig } from "../config/schema";
+import type { Manifest } from "./manifest";
+import { collectorYaml } from "./observability-collector";
+import { dashboard } from "./observability-dashboard";
+import { planRuleGroups } from "./observability-rules";
+
+export const PROMETHEUS_RULE_API_VERSION = "monitoring.coreos.com/v1";
+
+export const OBSERVABILITY_NAMES = {
+  rules: "agent-trust-rules",
+  collector: "agent-trust-otel-collector",
+  dashboard: "agent-trust-dashboard",
+} as const;
+
+/** The label the Grafana sidecar (kiwigrid k8s-sidecar, as in the Grafana and kube-prometheus-stack charts) loads dashboards by. */
+export const DASHBOARD_LABEL = { grafana_dashboard: "1" } as const;
+
+export function planObservability(cfg: FoundationConfig, labels: Record<string, string>): Manifest[] {
+  const meta = (name: string, extra: Record<string, string> = {}) => ({ name, namespace: cfg.namespace, labels: { ...labels, ...extra } });
+  return [
+    {
+      apiVersion: PROMETHEUS_RULE_API_VERSION,
+      kind: "PrometheusRule",
+      metadata: meta(OBSERVABILITY_NAMES.rules),
+      spec: { groups: planRuleGroups(cfg.namespace) },
+    },
+    {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: meta(OBSERVABILITY_NAMES.collector),
+      data: { "collector.yaml": collectorYaml(cfg.environment) },
+    },
+    {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: meta(OBSERVABILITY_NAMES.dashboard, DASHBOARD_LABEL),
+      data: { [`agent-trust-${cfg.environment}.json`]: `${JSON.stringify(dashboard(cfg.environment), null, 2)}\n` },
+    },
+  ];
+}
