@@ -9,6 +9,7 @@ import { PHASES } from "../model/phases";
 import type { Manifest } from "../plan/manifest";
 import type { SandboxEnvironment } from "./environment";
 import { applyAll, kubeOk } from "./kube";
+import { installPrometheusRuleCrd } from "./observability-crd";
 
 /** Vault's own identity in the cluster, kept apart from every agent namespace and stack. */
 export const REVIEWER = { namespace: "agent-trust-sandbox-vault", serviceAccount: "vault-token-reviewer" } as const;
@@ -71,6 +72,7 @@ export async function deployKubernetes(kc: KubeConfig, env: SandboxEnvironment, 
   const created = new Set(env.foundation.kubernetes.filter((m) => m.kind === "Namespace").map((m) => m.metadata.name));
   const targets = env.targetNamespaces.filter((n) => !created.has(n)).map(namespace);
   await applyAll(kc, targets);
+  await installPrometheusRuleCrd(kc); // a real cluster gets it with prometheus-operator
   await applyAll(kc, env.foundation.kubernetes);
   await publishQuotaStatus(kc, env.foundation.kubernetes.filter((m) => m.kind === "ResourceQuota"));
   let applied = targets.length + env.foundation.kubernetes.length;
