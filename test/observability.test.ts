@@ -93,19 +93,33 @@ test("the PromQL metric finder sees through strings, matchers, ranges and label 
   assert.throws(() => metricsInExpr('m{a="b}'), /unterminated string|unclosed/);
 });
 
-test("the collector copies every investigation label and keeps exactly the contract's metrics", () => {
+test("the collector labels every data point with the investigation, verified from the agent pod's own labels", () => {
   const text = (byKind("ConfigMap", "agent-trust-otel-collector")[0]!["data"] as Record<string, string>)["collector.yaml"]!;
   const cfg = parse(text);
   const statements: string[] = cfg.processors["transform/investigation"].metric_statements[0].statements;
-  assert.equal(statements.length, 4);
+  assert.equal(statements.length, 8);
+  const k8s = cfg.processors["k8sattributes/identity"];
+  assert.deepEqual(k8s.pod_association, [{ sources: [{ from: "connection" }] }]);
+  assert.equal(k8s.filter.namespace, dev.namespace);
+  const fromPod = new Map<string, string>(k8s.extract.labels.map((l: { tag_name: string; key: string }) => [l.key, l.tag_name]));
+  assert.equal(fromPod.size, 4);
   for (const label of ["investigation", "agent", "phase", "tier"]) {
     const attr = RESOURCE_ATTRIBUTES[label as keyof typeof RESOURCE_ATTRIBUTES];
-    assert.ok(statements.includes(`set(attributes["${label}"], resource.attributes["${attr}"])`), label);
+    const tag = fromPod.get(`agent-trust.io/${label}`)!;
+    assert.ok(tag, label);
+    assert.ok(statements.includes(`set(attributes["${label}"], resource.attributes["${tag}"]) where resource.attributes["agent_trust.verified.agent"] != nil`), label);
+    assert.ok(statements.includes(`set(attributes["${label}"], resource.attributes["${attr}"]) where resource.attributes["agent_trust.verified.agent"] == nil`), label);
   }
-  const filter: string = cfg.processors["filter/contract"].metrics.metric[0];
-  assert.equal(filter.match(/name == "/g)!.length, METRICS.length);
+  const drops: string[] = cfg.processors["filter/contract"].metrics.metric;
+  assert.equal(drops.length, 3);
+  assert.equal(drops[0]!.match(/name == "/g)!.length, METRICS.length);
+  // Agent metrics only from agent pods; feedback and audit metrics never from an agent pod.
+  assert.equal(drops[1]!.match(/name == "/g)!.length, METRICS.filter((m) => m.emitter === "agent").length);
+  assert.match(drops[1]!, /== nil$/);
+  assert.ok(drops[2]!.includes('"agent_trust_operator_verdicts_total"') && drops[2]!.endsWith("!= nil"));
+  assert.ok(!drops[2]!.includes('"agent_trust_reasoning_cycles_total"'));
   assert.equal(cfg.exporters.prometheus.add_metric_suffixes, false);
-  assert.deepEqual(cfg.service.pipelines.metrics.processors, ["memory_limiter", "filter/contract", "transform/investigation", "batch"]);
+  assert.deepEqual(cfg.service.pipelines.metrics.processors, ["memory_limiter", "k8sattributes/identity", "filter/contract", "transform/investigation", "batch"]);
 });
 
 const phaseCfg = loadStackConfig("dev-assist") as PhaseConfig;

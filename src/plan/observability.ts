@@ -33,7 +33,7 @@ export function planObservability(cfg: FoundationConfig, labels: Record<string, 
       apiVersion: "v1",
       kind: "ConfigMap",
       metadata: meta(OBSERVABILITY_NAMES.collector),
-      data: { "collector.yaml": collectorYaml(cfg.environment) },
+      data: { "collector.yaml": collectorYaml(cfg.environment, cfg.namespace) },
     },
     {
       apiVersion: "v1",
