@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parse } from "yaml";
-import { loadFoundationFor, loadStackConfig } from "../src/config/stacks";
+import { listStacks, loadFoundationFor, loadStackConfig } from "../src/config/stacks";
+import { renderStack } from "../src/render";
 import type { FoundationConfig, PhaseConfig } from "../src/config/schema";
 import { knownSeries, METRICS, RESOURCE_ATTRIBUTES } from "../src/model/metrics";
 import { planFoundation } from "../src/plan/foundation";
@@ -180,4 +181,15 @@ test("the breaker refuses a p95 that is not a positive finite number, naming the
   const broken = template("simple") as any;
   broken.template.spec.containers[0].env = broken.template.spec.containers[0].env.filter((e: any) => e.name !== "AGENT_TRUST_MAX_REASONING_CYCLES");
   assert.throws(() => investigationJob(broken, { investigationId: "inc-7", tier: "simple" }), /has no valid AGENT_TRUST_MAX_REASONING_CYCLES/);
+});
+
+test("render writes the three observability objects into every foundation's kubernetes.yaml, and no phase stack has them", () => {
+  for (const stack of listStacks()) {
+    const r = renderStack(stack);
+    const obs = r.kubernetes.filter((m) => m.kind === "PrometheusRule" || m.metadata.name === "agent-trust-otel-collector" || m.metadata.name === "agent-trust-dashboard");
+    assert.equal(obs.length, r.config.layer === "foundation" ? 3 : 0, stack);
+    for (const m of obs) assert.equal(m.metadata.labels?.["agent-trust.io/environment"], r.config.environment);
+  }
+  const prod = renderStack("prod").kubernetes.find((m) => m.kind === "PrometheusRule")!;
+  assert.match(JSON.stringify(prod["spec"]), /kube_job_status_failed\{namespace=\\"ai-agents\\"/);
 });
