@@ -21,7 +21,9 @@ const ROOT = path.resolve(__dirname, "..");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-promtool-"));
 
 /** The promtool binary; fails (never skips) with the way to build it when it is missing. */
+let found: string | undefined;
 function promtool(): string {
+  if (found) return found;
   const r = spawnSync("bash", [path.join(ROOT, "scripts", "servers.sh"), "path", "promtool"], { encoding: "utf8" });
   if (r.status !== 0 || !r.stdout.trim()) {
     assert.fail(
@@ -29,7 +31,8 @@ function promtool(): string {
         "Build it once (about 5 minutes on 2 cores, then cached): scripts/servers.sh ensure promtool\n" + r.stderr,
     );
   }
-  return r.stdout.trim();
+  found = r.stdout.trim();
+  return found;
 }
 
 function run(args: string[]): { status: number | null; out: string } {
