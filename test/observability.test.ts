@@ -5,7 +5,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parse } from "yaml";
-import { listStacks, loadFoundationFor, loadStackConfig } from "../src/config/stacks";
+import { ConfigError, parseStackConfig } from "../src/config/parse";
+import { listStacks, loadFoundationFor, loadStackConfig, readStackFile } from "../src/config/stacks";
 import { renderStack } from "../src/render";
 import type { FoundationConfig, PhaseConfig } from "../src/config/schema";
 import { knownSeries, METRICS, RESOURCE_ATTRIBUTES } from "../src/model/metrics";
@@ -192,4 +193,30 @@ test("render writes the three observability objects into every foundation's kube
   }
   const prod = renderStack("prod").kubernetes.find((m) => m.kind === "PrometheusRule")!;
   assert.match(JSON.stringify(prod["spec"]), /kube_job_status_failed\{namespace=\\"ai-agents\\"/);
+});
+
+const devWith = (observability: unknown) => parseStackConfig({ ...readStackFile("dev").raw, "agent-trust:observability": observability }, "stacks/Pulumi.dev.yaml");
+
+test("config: observability.ruleLabels label the PrometheusRule for the operator's ruleSelector; enabled: false plans none", () => {
+  const cfg = devWith({ ruleLabels: { release: "kube-prometheus-stack" } }) as FoundationConfig;
+  const planned = planObservability(cfg, { "app.kubernetes.io/managed-by": "agent-trust" });
+  assert.equal(planned.length, 3);
+  assert.equal(planned.find((m) => m.kind === "PrometheusRule")!.metadata.labels!["release"], "kube-prometheus-stack");
+  assert.equal(planned.filter((m) => m.metadata.labels!["release"]).length, 1);
+  const off = devWith({ enabled: false }) as FoundationConfig;
+  assert.equal(planObservability(off, {}).length, 0);
+  assert.equal(planFoundation(off).length, planFoundation(dev).length - 3);
+});
+
+test("config: bad observability settings are refused naming the key", () => {
+  const cases: [unknown, RegExp][] = [
+    [{ ruleLabels: { "bad key!": "x" } }, /agent-trust:observability\.ruleLabels\.bad key!: is not a Kubernetes label key/],
+    [{ ruleLabels: { release: "has space" } }, /agent-trust:observability\.ruleLabels\.release: must be a Kubernetes label value/],
+    [{ ruleLabels: { "app.kubernetes.io/managed-by": "me" } }, /agent-trust:observability\.ruleLabels\.app\.kubernetes\.io\/managed-by: app\.kubernetes\.io\/ and agent-trust\.io\/ labels are set by agent-trust/],
+    [{ enabled: "yes" }, /agent-trust:observability\.enabled/],
+    [{ dashboards: true }, /agent-trust:observability\.dashboards: unknown key/],
+  ];
+  for (const [value, pattern] of cases) {
+    assert.throws(() => devWith(value), (e: Error) => e instanceof ConfigError && pattern.test(e.message), JSON.stringify(value));
+  }
 });

@@ -21,12 +21,13 @@ export const OBSERVABILITY_NAMES = {
 export const DASHBOARD_LABEL = { grafana_dashboard: "1" } as const;
 
 export function planObservability(cfg: FoundationConfig, labels: Record<string, string>): Manifest[] {
-  const meta = (name: string, extra: Record<string, string> = {}) => ({ name, namespace: cfg.namespace, labels: { ...labels, ...extra } });
+  if (!cfg.observability.enabled) return [];
+  const meta = (name: string, extra: Record<string, string> = {}) => ({ name, namespace: cfg.namespace, labels: { ...extra, ...labels } });
   return [
     {
       apiVersion: PROMETHEUS_RULE_API_VERSION,
       kind: "PrometheusRule",
-      metadata: meta(OBSERVABILITY_NAMES.rules),
+      metadata: meta(OBSERVABILITY_NAMES.rules, cfg.observability.ruleLabels),
       spec: { groups: planRuleGroups(cfg.namespace) },
     },
     {
