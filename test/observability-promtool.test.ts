@@ -13,7 +13,7 @@ import { describe, test } from "node:test";
 import { stringify } from "yaml";
 import { renderStack } from "../src/render";
 import { dashboardQueries } from "../src/plan/observability-dashboard";
-import { RECORDED, type RuleGroup } from "../src/plan/observability-rules";
+import type { RuleGroup } from "../src/plan/observability-rules";
 import { alertCase, expectAlert, series, type PromtoolTest } from "./observability-promtool-cases";
 import { BREAKER_TESTS, COST_TESTS, EVIDENCE_TESTS, JOB_TESTS } from "./observability-promtool-cases";
 
@@ -121,6 +121,5 @@ describe("promtool", () => {
     fs.writeFileSync(file, stringify({ rule_files: [rules], evaluation_interval: "1m", tests: [wrong] }));
     const r = run(["test", "rules", file]);
     assert.notEqual(r.status, 0, r.out);
-    assert.ok(RECORDED.breaker);
   });
 });

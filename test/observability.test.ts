@@ -5,6 +5,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { parse } from "yaml";
+import { checkDocuments } from "../src/check";
+import { RULES } from "../src/rules";
+import { packResource, packStack, pulumiResourceOf } from "./rules-harness";
 import { ConfigError, parseStackConfig } from "../src/config/parse";
 import { listStacks, loadFoundationFor, loadStackConfig, readStackFile } from "../src/config/stacks";
 import { renderStack } from "../src/render";
@@ -219,4 +222,31 @@ test("config: bad observability settings are refused naming the key", () => {
   for (const [value, pattern] of cases) {
     assert.throws(() => devWith(value), (e: Error) => e instanceof ConfigError && pattern.test(e.message), JSON.stringify(value));
   }
+});
+
+test("config: observability.collector opens egress from the agents namespace to the collector's OTLP ports only, and passes the rules", async () => {
+  const cfg = devWith({ collector: { namespace: "observability", podSelector: { "app.kubernetes.io/name": "otel-collector" } } }) as FoundationConfig;
+  const planned = planObservability(cfg, {});
+  const policies = planned.filter((m) => m.kind === "NetworkPolicy");
+  assert.equal(policies.length, 1);
+  const spec = policies[0]!["spec"] as any;
+  assert.deepEqual(spec.policyTypes, ["Egress"]);
+  assert.equal(spec.egress.length, 1);
+  assert.deepEqual(spec.egress[0].to, [
+    { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "observability" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "otel-collector" } } },
+  ]);
+  assert.deepEqual(spec.egress[0].ports.map((p: any) => p.port), [4317, 4318]);
+  const foundation = planFoundation(cfg);
+  assert.deepEqual(checkDocuments(foundation, { stack: true }).violations, []);
+  const stack = { layer: "foundation", environment: "dev", namespace: cfg.namespace, phaseCeiling: cfg.phaseCeiling };
+  const found: string[] = [];
+  for (const rule of RULES) {
+    const out = rule.scope === "resource"
+      ? (await Promise.all(foundation.map(pulumiResourceOf).map((p) => packResource(rule.name, p.type, p.props, stack)))).flat()
+      : await packStack(rule.name, foundation, stack);
+    found.push(...out.filter((o) => o.level === "mandatory").map((o) => `${rule.name}: ${o.message}`));
+  }
+  assert.deepEqual(found, []);
+  assert.throws(() => devWith({ collector: { namespace: "observability", podSelector: {} } }), /agent-trust:observability\.collector\.podSelector: must select the collector pods/);
+  assert.throws(() => devWith({ collector: { namespace: "Bad_NS", podSelector: { a: "b" } } }), /agent-trust:observability\.collector\.namespace/);
 });

@@ -147,6 +147,13 @@ export const foundationSchema = z.strictObject({
           }
         })
         .default({}),
+      /** Where the OpenTelemetry Collector runs: agent pods get egress to its OTLP ports (4317, 4318) and nothing else of it. */
+      collector: z
+        .strictObject({
+          namespace: dnsLabel("collector namespace"),
+          podSelector: labelMap.refine((m) => Object.keys(m).length > 0, "must select the collector pods by at least one label"),
+        })
+        .optional(),
     })
     .prefault({}),
   quota: z

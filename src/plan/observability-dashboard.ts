@@ -108,8 +108,15 @@ export function dashboard(environment: string): Record<string, unknown> {
   };
 }
 
-/** Every PromQL expression the dashboard runs (panel targets and variable queries' metrics). */
+/** Every PromQL expression the dashboard runs: panel targets, and the series its variables read values from. */
 export function dashboardQueries(d: Record<string, unknown>): string[] {
   const panels = d["panels"] as { targets: { expr: string }[] }[];
-  return panels.flatMap((p) => p.targets.map((t) => t.expr));
+  const variables = ((d["templating"] as { list: { type: string; definition?: string }[] }).list ?? [])
+    .filter((v) => v.type === "query")
+    .map((v) => {
+      const m = /^label_values\((.+), *[a-zA-Z_][a-zA-Z0-9_]*\)$/.exec(v.definition ?? "");
+      if (!m) throw new Error(`dashboard variable query ${JSON.stringify(v.definition)} is not label_values(<series>, <label>)`);
+      return m[1]!;
+    });
+  return [...panels.flatMap((p) => p.targets.map((t) => t.expr)), ...variables];
 }

@@ -5,7 +5,7 @@
  */
 import type { FoundationConfig } from "../config/schema";
 import type { Manifest } from "./manifest";
-import { collectorYaml } from "./observability-collector";
+import { COLLECTOR_PORTS, collectorYaml } from "./observability-collector";
 import { dashboard } from "./observability-dashboard";
 import { planRuleGroups } from "./observability-rules";
 
@@ -15,6 +15,7 @@ export const OBSERVABILITY_NAMES = {
   rules: "agent-trust-rules",
   collector: "agent-trust-otel-collector",
   dashboard: "agent-trust-dashboard",
+  telemetryEgress: "agent-trust-telemetry-egress",
 } as const;
 
 /** The label the Grafana sidecar (kiwigrid k8s-sidecar, as in the Grafana and kube-prometheus-stack charts) loads dashboards by. */
@@ -23,7 +24,37 @@ export const DASHBOARD_LABEL = { grafana_dashboard: "1" } as const;
 export function planObservability(cfg: FoundationConfig, labels: Record<string, string>): Manifest[] {
   if (!cfg.observability.enabled) return [];
   const meta = (name: string, extra: Record<string, string> = {}) => ({ name, namespace: cfg.namespace, labels: { ...extra, ...labels } });
+  const collector = cfg.observability.collector;
+  // Agent pods may reach the collector's OTLP ports, and nothing else in its namespace.
+  const egress: Manifest[] = collector
+    ? [
+        {
+          apiVersion: "networking.k8s.io/v1",
+          kind: "NetworkPolicy",
+          metadata: meta(OBSERVABILITY_NAMES.telemetryEgress),
+          spec: {
+            podSelector: {},
+            policyTypes: ["Egress"],
+            egress: [
+              {
+                to: [
+                  {
+                    namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": collector.namespace } },
+                    podSelector: { matchLabels: { ...collector.podSelector } },
+                  },
+                ],
+                ports: [
+                  { port: COLLECTOR_PORTS.otlpGrpc, protocol: "TCP" },
+                  { port: COLLECTOR_PORTS.otlpHttp, protocol: "TCP" },
+                ],
+              },
+            ],
+          },
+        },
+      ]
+    : [];
   return [
+    ...egress,
     {
       apiVersion: PROMETHEUS_RULE_API_VERSION,
       kind: "PrometheusRule",
