@@ -13,6 +13,7 @@ test("foundation: namespace, quota, limits, default deny, DNS to kube-dns only, 
   const objs = planFoundation(loadStackConfig("dev") as FoundationConfig);
   assert.deepEqual(objs.map((o) => o.kind), [
     "Namespace", "ResourceQuota", "LimitRange", "NetworkPolicy", "NetworkPolicy",
+    "PrometheusRule", "ConfigMap", "ConfigMap",
     "VaultAuthBackend", "VaultKubernetesAuthConfig", "VaultMount",
   ]);
   const [deny, dns] = objs.filter((o) => o.kind === "NetworkPolicy") as any[];
