@@ -47,8 +47,9 @@ modver() {
   ' "$1/go.mod"
 }
 
-# Per-server facts. Sets: MODDIR PKG VERSION KEY FLAVOR LDFLAGS ENVVAR PATHNAMES MINUTES
+# Per-server facts. Sets: MODDIR PKG VERSION KEY FLAVOR LDFLAGS BUILDTAGS ENVVAR PATHNAMES MINUTES
 describe() {
+  BUILDTAGS=""
   case "$1" in
     kube-apiserver)
       MODDIR="$SERVERS/kube"; PKG=k8s.io/kubernetes/cmd/kube-apiserver
@@ -93,6 +94,8 @@ describe() {
       LDFLAGS+=" -X github.com/prometheus/common/version.Revision=$modv"
       LDFLAGS+=" -X github.com/prometheus/common/version.Branch=release"
       LDFLAGS+=" -X github.com/prometheus/common/version.BuildDate=19700101-00:00:00"
+      # Rule checks need no service discovery: leave out every cloud SD plugin (~250 fewer packages to compile).
+      BUILDTAGS=remove_all_sd
       ENVVAR=PROMTOOL_BIN; PATHNAMES=(promtool); MINUTES=5 ;;
     *) die 2 "unknown server '$1' (expected one of: ${ALL_NAMES[*]})" ;;
   esac
@@ -148,7 +151,7 @@ build() {
   (
     cd "$MODDIR"
     GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=readonly -buildvcs=false" \
-      go build -trimpath -ldflags "$LDFLAGS" -o "$tmp" "$PKG"
+      go build -trimpath ${BUILDTAGS:+-tags "$BUILDTAGS"} -ldflags "$LDFLAGS" -o "$tmp" "$PKG"
   ) >&2 || rc=$?
   if [[ $rc -ne 0 ]]; then rm -f "$tmp"; die 5 "building $name failed (exit $rc)"; fi
   chmod 0755 "$tmp"
