@@ -17,7 +17,7 @@ import { planFoundation } from "../src/plan/foundation";
 import { investigationJob, planPodTemplate } from "../src/plan/job";
 import { planObservability } from "../src/plan/observability";
 import { dashboardQueries } from "../src/plan/observability-dashboard";
-import { breakerCap, encodeAttributeValue, resourceAttributes } from "../src/plan/observability-otel";
+import { breakerCap, encodeAttributeValue, MAX_CYCLE_CAP, resourceAttributes } from "../src/plan/observability-otel";
 import { metricsInExpr } from "../src/plan/observability-promql";
 import type { RuleGroup } from "../src/plan/observability-rules";
 
@@ -185,6 +185,10 @@ test("the breaker refuses a p95 that is not a positive finite number, naming the
   const broken = template("simple") as any;
   broken.template.spec.containers[0].env = broken.template.spec.containers[0].env.filter((e: any) => e.name !== "AGENT_TRUST_MAX_REASONING_CYCLES");
   assert.throws(() => investigationJob(broken, { investigationId: "inc-7", tier: "simple" }), /has no valid AGENT_TRUST_MAX_REASONING_CYCLES/);
+  // A template that claims a cap above what config allows is refused, not obeyed.
+  const inflated = template("simple") as any;
+  inflated.template.spec.containers[0].env.find((e: any) => e.name === "AGENT_TRUST_MAX_REASONING_CYCLES").value = "500";
+  assert.throws(() => investigationJob(inflated, { investigationId: "inc-7", tier: "simple", observedP95Cycles: 3 }), /has no valid AGENT_TRUST_MAX_REASONING_CYCLES \(1 to 50\)/);
 });
 
 test("render writes the three observability objects into every foundation's kubernetes.yaml, and no phase stack has them", () => {
@@ -249,4 +253,10 @@ test("config: observability.collector opens egress from the agents namespace to 
   assert.deepEqual(found, []);
   assert.throws(() => devWith({ collector: { namespace: "observability", podSelector: {} } }), /agent-trust:observability\.collector\.podSelector: must select the collector pods/);
   assert.throws(() => devWith({ collector: { namespace: "Bad_NS", podSelector: { a: "b" } } }), /agent-trust:observability\.collector\.namespace/);
+});
+
+test("the launcher's largest cycle cap is the one config allows", () => {
+  const tiers = (n: number) => ({ ...readStackFile("dev-assist").raw, "agent-trust:tiers": { simple: { maxReasoningCycles: n } } });
+  assert.equal((parseStackConfig(tiers(MAX_CYCLE_CAP), "x") as PhaseConfig).tiers.simple.maxReasoningCycles, MAX_CYCLE_CAP);
+  assert.throws(() => parseStackConfig(tiers(MAX_CYCLE_CAP + 1), "x"), /agent-trust:tiers\.simple\.maxReasoningCycles/);
 });

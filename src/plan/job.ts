@@ -8,7 +8,7 @@ import { agentNames, assertDnsLabel, LABELS } from "../model/naming";
 import { isEnvironment, isPhase } from "../model/phases";
 import type { FoundationOutputs } from "./foundation";
 import type { Manifest } from "./manifest";
-import { breakerCap, otelEnv } from "./observability-otel";
+import { breakerCap, MAX_CYCLE_CAP, otelEnv } from "./observability-otel";
 
 export const TIERS = ["simple", "complex"] as const;
 export type Tier = (typeof TIERS)[number];
@@ -172,8 +172,8 @@ function withCycleCap(name: string, spec: unknown, observedP95Cycles: number | u
   const s = structuredClone(spec) as { containers?: { name: string; env?: { name: string; value?: string }[] }[] };
   const envVar = s.containers?.find((c) => c.name === "agent")?.env?.find((e) => e.name === CYCLES_ENV);
   const tierCap = Number(envVar?.value);
-  if (!envVar || !Number.isInteger(tierCap) || tierCap < 1) {
-    throw new Error(`PodTemplate ${name} has no valid ${CYCLES_ENV} on its agent container`);
+  if (!envVar || !Number.isInteger(tierCap) || tierCap < 1 || tierCap > MAX_CYCLE_CAP) {
+    throw new Error(`PodTemplate ${name} has no valid ${CYCLES_ENV} (1 to ${MAX_CYCLE_CAP}) on its agent container`);
   }
   envVar.value = String(breakerCap(tierCap, observedP95Cycles));
   return s;

@@ -61,13 +61,18 @@ export function otelEnv(id: OtelIdentity): EnvVar[] {
   ];
 }
 
+/** The highest reasoning-cycle cap a tier may have (config refuses more; a template that says more is refused). */
+export const MAX_CYCLE_CAP = 50;
+
 /**
  * The cycle cap of one investigation: min(tier cap, 2 × the tier's observed p95 of resolved runs), rounded down
  * (the breaker alert fires at a cycle count above 2 × p95, so a cap of ⌊2 × p95⌋ is the last cycle allowed),
  * at least 1 and never above the tier cap. Without a p95 the tier cap stands.
  */
 export function breakerCap(tierCap: number, observedP95Cycles?: number, factor = 2): number {
-  if (!Number.isInteger(tierCap) || tierCap < 1) throw new Error(`tier cycle cap ${tierCap} is not a positive integer`);
+  if (!Number.isInteger(tierCap) || tierCap < 1 || tierCap > MAX_CYCLE_CAP) {
+    throw new Error(`tier cycle cap ${tierCap} is not an integer from 1 to ${MAX_CYCLE_CAP}`);
+  }
   if (observedP95Cycles === undefined) return tierCap;
   if (typeof observedP95Cycles !== "number" || !Number.isFinite(observedP95Cycles) || observedP95Cycles <= 0) {
     throw new Error(`observedP95Cycles must be a positive finite number of cycles, got ${String(observedP95Cycles)}`);
