@@ -11,14 +11,16 @@
 #   scripts/servers.sh ensure [NAME...]   same lookup, build into the cache when missing; prints NAME=/abs/path lines
 #   scripts/servers.sh versions           print "NAME VERSION FLAVOR CACHE_PATH" for each server
 #   scripts/servers.sh smoke [NAME...]    start each (cached/found) binary on 127.0.0.1 and health-check it
-# NAME is one of: etcd kube-apiserver vault (default for ensure/smoke: all three).
+# NAME is one of: etcd kube-apiserver vault promtool (default for ensure/smoke: all of them).
+# promtool is no server: it checks and unit-tests the rendered Prometheus rules (servers/promtool).
 #
 # Lookup order for each NAME:
-#   1. explicit env var: ETCD_BIN, KUBE_APISERVER_BIN, VAULT_BIN
+#   1. explicit env var: ETCD_BIN, KUBE_APISERVER_BIN, VAULT_BIN, PROMTOOL_BIN
 #   2. $KUBEBUILDER_ASSETS/NAME (etcd and kube-apiserver only)
-#   3. PATH: etcd, kube-apiserver, bao or vault
+#   3. PATH: etcd, kube-apiserver, bao or vault, promtool
 #   4. cache: ${AGENT_TRUST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/agent-trust}/bin/<version>/NAME
-#      (<version>: v1.36.3 for kube-apiserver, v3.6.16 for etcd, openbao-v2.4.0 for vault)
+#      (<version>: v1.36.3 for kube-apiserver, v3.6.16 for etcd, openbao-v2.4.0 for vault,
+#       prometheus-v0.316.0 for promtool)
 # Set AGENT_TRUST_SERVERS_NO_PATH=1 to skip step 3 (e.g. to ignore an old distro etcd).
 #
 # Build environment: GOTOOLCHAIN=local (no toolchain downloads), CGO_ENABLED=0 (static binaries,
@@ -30,6 +32,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SERVERS="$ROOT/servers"
 CACHE="${AGENT_TRUST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/agent-trust}"
 ALL_NAMES=(etcd kube-apiserver vault)
+ALL_NAMES+=(promtool) # issue 12: Prometheus rule checker/unit tester (servers/promtool)
 
 log() { printf '%s\n' "servers.sh: $*" >&2; }
 die() { local code="$1"; shift; log "$*"; exit "$code"; }
@@ -44,8 +47,9 @@ modver() {
   ' "$1/go.mod"
 }
 
-# Per-server facts. Sets: MODDIR PKG VERSION KEY FLAVOR LDFLAGS ENVVAR PATHNAMES MINUTES
+# Per-server facts. Sets: MODDIR PKG VERSION KEY FLAVOR LDFLAGS BUILDTAGS ENVVAR PATHNAMES MINUTES
 describe() {
+  BUILDTAGS=""
   case "$1" in
     kube-apiserver)
       MODDIR="$SERVERS/kube"; PKG=k8s.io/kubernetes/cmd/kube-apiserver
@@ -79,6 +83,20 @@ describe() {
       LDFLAGS+=" -X github.com/openbao/openbao/version.GitCommit=${pseudo##*-}"
       LDFLAGS+=" -X github.com/openbao/openbao/version.BuildDate=1970-01-01T00:00:00Z"
       ENVVAR=VAULT_BIN; PATHNAMES=(bao vault); MINUTES=6 ;;
+    promtool)
+      # Not a server: the Prometheus rule checker used by `npm test` (test/observability-promtool.test.ts).
+      MODDIR="$SERVERS/promtool"; PKG=github.com/prometheus/prometheus/cmd/promtool
+      local modv; modv="$(modver "$MODDIR" github.com/prometheus/prometheus)"
+      # Module v0.MMM.P is Prometheus release v3.(MMM-300).P (v0.316.0 = v3.16.0).
+      local mm="${modv#v0.}"; mm="${mm%%.*}"
+      VERSION="v3.$((10#$mm - 300)).${modv##*.}"; KEY="prometheus-$modv"; FLAVOR=prometheus
+      LDFLAGS="-s -w -X github.com/prometheus/common/version.Version=${VERSION#v}"
+      LDFLAGS+=" -X github.com/prometheus/common/version.Revision=$modv"
+      LDFLAGS+=" -X github.com/prometheus/common/version.Branch=release"
+      LDFLAGS+=" -X github.com/prometheus/common/version.BuildDate=19700101-00:00:00"
+      # Rule checks need no service discovery: leave out every cloud SD plugin (~250 fewer packages to compile).
+      BUILDTAGS=remove_all_sd
+      ENVVAR=PROMTOOL_BIN; PATHNAMES=(promtool); MINUTES=5 ;;
     *) die 2 "unknown server '$1' (expected one of: ${ALL_NAMES[*]})" ;;
   esac
   [[ -n "$VERSION" ]] || die 2 "cannot read the $1 version from $MODDIR/go.mod"
@@ -97,7 +115,7 @@ lookup() {
     [[ -x "$cand" && -f "$cand" ]] || { log "$ENVVAR=$cand is not an executable file"; return 4; }
     abspath "$cand"; return 0
   fi
-  if [[ "$name" != vault && -n "${KUBEBUILDER_ASSETS:-}" && -x "$KUBEBUILDER_ASSETS/$name" ]]; then
+  if [[ ( "$name" == etcd || "$name" == kube-apiserver ) && -n "${KUBEBUILDER_ASSETS:-}" && -x "$KUBEBUILDER_ASSETS/$name" ]]; then
     abspath "$KUBEBUILDER_ASSETS/$name"; return 0
   fi
   if [[ -z "${AGENT_TRUST_SERVERS_NO_PATH:-}" ]]; then
@@ -133,7 +151,7 @@ build() {
   (
     cd "$MODDIR"
     GOTOOLCHAIN=local CGO_ENABLED=0 GOFLAGS="${GOFLAGS:-} -mod=readonly -buildvcs=false" \
-      go build -trimpath -ldflags "$LDFLAGS" -o "$tmp" "$PKG"
+      go build -trimpath ${BUILDTAGS:+-tags "$BUILDTAGS"} -ldflags "$LDFLAGS" -o "$tmp" "$PKG"
   ) >&2 || rc=$?
   if [[ $rc -ne 0 ]]; then rm -f "$tmp"; die 5 "building $name failed (exit $rc)"; fi
   chmod 0755 "$tmp"
@@ -185,6 +203,8 @@ smoke_one() {
       kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true ;;
     kube-apiserver)
       if out="$("$bin" --version 2>&1)"; then log "kube-apiserver ok: $out"; ok=1; fi ;;
+    promtool)
+      if out="$("$bin" --version 2>&1 | head -1)"; then log "promtool ok: $out"; ok=1; fi ;;
     vault)
       port="$(free_port)"
       "$bin" server -dev -dev-listen-address="127.0.0.1:$port" -dev-root-token-id=smoke-root \

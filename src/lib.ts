@@ -7,3 +7,6 @@ export { CATALOG, LIMITS, phaseAllows, vaultCapabilities } from "./model/catalog
 export { PHASES, type Phase } from "./model/phases";
 export { agentNames, LABELS } from "./model/naming";
 export type { Manifest } from "./plan/manifest";
+export { METRICS, SIGNALS, type MetricSpec } from "./model/metrics";
+export { breakerCap } from "./plan/observability-otel";
+export { RECORDED } from "./plan/observability-rules";

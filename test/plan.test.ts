@@ -15,6 +15,7 @@ test("foundation: namespace, quota, limits, default deny, DNS to kube-dns only, 
   assert.deepEqual(objs.map((o) => o.kind), [
     "Namespace", "ResourceQuota", "LimitRange", "NetworkPolicy", "NetworkPolicy",
     "ConfigMap", ...ADMISSION_RULES.flatMap(() => ["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]),
+    "PrometheusRule", "ConfigMap", "ConfigMap",
     "VaultAuthBackend", "VaultKubernetesAuthConfig", "VaultMount",
   ]);
   const [deny, dns] = objs.filter((o) => o.kind === "NetworkPolicy") as any[];

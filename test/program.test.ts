@@ -87,8 +87,8 @@ describe("every stack under the mock runtime", () => {
       } else {
         assert.deepEqual(components.map((c) => c.type), ["agent-trust:foundation:AgentFoundation"]);
         // Namespace, quota, limits, 2 NetworkPolicies, 3 Vault objects, the admission parameter ConfigMap and a
-        // policy + binding per admission rule.
-        assert.equal(resources.length, 8 + 1 + 2 * ADMISSION_RULES.length);
+        // policy + binding per admission rule; the PrometheusRule and the collector and dashboard ConfigMaps.
+        assert.equal(resources.length, 8 + 1 + 2 * ADMISSION_RULES.length + 3);
         assert.equal(resources.filter((r) => r.type.endsWith(":ValidatingAdmissionPolicy")).length, ADMISSION_RULES.length);
       }
     });

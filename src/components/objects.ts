@@ -21,6 +21,8 @@ const KUBERNETES: Record<string, Ctor> = {
   "rbac.authorization.k8s.io/v1/RoleBinding": k8s.rbac.v1.RoleBinding,
   "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy": k8s.admissionregistration.v1.ValidatingAdmissionPolicy,
   "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding": k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding,
+  // prometheus-operator CRD: a CustomResource registers as kubernetes:monitoring.coreos.com/v1:PrometheusRule.
+  "monitoring.coreos.com/v1/PrometheusRule": k8s.apiextensions.CustomResource,
 };
 
 const VAULT: Record<VaultKind, Ctor> = {

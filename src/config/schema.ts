@@ -251,6 +251,33 @@ export const foundationSchema = z.strictObject({
     kubernetesHost: z.url({ protocol: /^https$/, error: "must be the https URL of the Kubernetes API server" }),
     kubernetesCaCert: z.string().includes("BEGIN CERTIFICATE", { error: "must be a PEM CA certificate" }),
   }),
+  /** The PrometheusRule, collector ConfigMap and dashboard ConfigMap (src/plan/observability.ts). */
+  observability: z
+    .strictObject({
+      /** Off for a cluster without the prometheus-operator CRDs: then none of the three is planned. */
+      enabled: z.boolean().default(true),
+      /** Extra labels on the PrometheusRule, for the operator's ruleSelector (e.g. release: kube-prometheus-stack). */
+      ruleLabels: z
+        .record(z.string(), z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, "must be a Kubernetes label value (at most 63 characters)"))
+        .superRefine((m, ctx) => {
+          for (const k of Object.keys(m)) {
+            if (!/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(k)) {
+              ctx.addIssue({ code: "custom", path: [k], message: "is not a Kubernetes label key" });
+            } else if (k.startsWith("app.kubernetes.io/") || k.startsWith("agent-trust.io/")) {
+              ctx.addIssue({ code: "custom", path: [k], message: "app.kubernetes.io/ and agent-trust.io/ labels are set by agent-trust" });
+            }
+          }
+        })
+        .default({}),
+      /** Where the OpenTelemetry Collector runs: agent pods get egress to its OTLP ports (4317, 4318) and nothing else of it. */
+      collector: z
+        .strictObject({
+          namespace: dnsLabel("collector namespace"),
+          podSelector: labelMap.refine((m) => Object.keys(m).length > 0, "must select the collector pods by at least one label"),
+        })
+        .optional(),
+    })
+    .prefault({}),
   quota: z
     .strictObject({
       pods: z.number().int().min(1).default(20),

@@ -7,6 +7,7 @@ import { FOUNDATION_NAMES, LABELS } from "../model/naming";
 import type { Environment, Phase } from "../model/phases";
 import { planAdmission } from "./admission";
 import { VAULT_API_VERSION, type Manifest } from "./manifest";
+import { planObservability } from "./observability";
 
 /** What a phase stack needs from its foundation (the foundation stack's outputs). */
 export interface FoundationOutputs {
@@ -152,5 +153,10 @@ function vaultObjects(cfg: FoundationConfig): Manifest[] {
 }
 
 export function planFoundation(cfg: FoundationConfig): Manifest[] {
-  return [...kubernetesObjects(cfg), ...planAdmission(cfg, baseLabels(cfg.environment)), ...vaultObjects(cfg)];
+  return [
+    ...kubernetesObjects(cfg),
+    ...planAdmission(cfg, baseLabels(cfg.environment)),
+    ...planObservability(cfg, baseLabels(cfg.environment)),
+    ...vaultObjects(cfg),
+  ];
 }

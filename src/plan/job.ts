@@ -8,6 +8,7 @@ import { agentNames, assertDnsLabel, LABELS } from "../model/naming";
 import { isEnvironment, isPhase } from "../model/phases";
 import type { FoundationOutputs } from "./foundation";
 import type { Manifest } from "./manifest";
+import { breakerCap, MAX_CYCLE_CAP, otelEnv } from "./observability-otel";
 
 export const TIERS = ["simple", "complex"] as const;
 export type Tier = (typeof TIERS)[number];
@@ -58,6 +59,7 @@ function env(cfg: PhaseConfig, foundation: FoundationOutputs, agent: AgentConfig
       name: "AGENT_TRUST_INVESTIGATION_ID",
       valueFrom: { fieldRef: { fieldPath: `metadata.labels['${LABELS.investigation}']` } },
     },
+    ...otelEnv({ environment: cfg.environment, agent: agent.name, phase: cfg.phase, tier, investigationVar: "AGENT_TRUST_INVESTIGATION_ID" }),
   ];
 }
 
@@ -155,6 +157,26 @@ export interface InvestigationRequest {
   /** Unique per investigation; becomes part of the Job name and the cost-attribution label. */
   readonly investigationId: string;
   readonly tier: Tier;
+  /**
+   * The tier's observed p95 reasoning cycles of resolved investigations (recording rule
+   * agent_trust:reasoning_cycles_resolved:p95_by_tier), when the launcher has it: the cycle cap becomes
+   * min(tier cap, 2 × p95), never above the tier's cap. Must be a positive finite number.
+   */
+  readonly observedP95Cycles?: number;
+}
+
+const CYCLES_ENV = "AGENT_TRUST_MAX_REASONING_CYCLES";
+
+/** The pod spec with the agent container's cycle cap set by the breaker (a copy; the template is not changed). */
+function withCycleCap(name: string, spec: unknown, observedP95Cycles: number | undefined): unknown {
+  const s = structuredClone(spec) as { containers?: { name: string; env?: { name: string; value?: string }[] }[] };
+  const envVar = s.containers?.find((c) => c.name === "agent")?.env?.find((e) => e.name === CYCLES_ENV);
+  const tierCap = Number(envVar?.value);
+  if (!envVar || !Number.isInteger(tierCap) || tierCap < 1 || tierCap > MAX_CYCLE_CAP) {
+    throw new Error(`PodTemplate ${name} has no valid ${CYCLES_ENV} (1 to ${MAX_CYCLE_CAP}) on its agent container`);
+  }
+  envVar.value = String(breakerCap(tierCap, observedP95Cycles));
+  return s;
 }
 
 /**
@@ -209,6 +231,7 @@ export function investigationJob(podTemplate: Manifest, request: InvestigationRe
         `keep every pod name "<job>-<5 random>" traceable to its investigation`,
     );
   }
+  const spec = withCycleCap(meta.name, template.spec, request.observedP95Cycles);
   return {
     apiVersion: "batch/v1",
     kind: "Job",
@@ -226,7 +249,7 @@ export function investigationJob(podTemplate: Manifest, request: InvestigationRe
       },
       activeDeadlineSeconds: deadline,
       ttlSecondsAfterFinished: Number(meta.annotations?.[JOB_ANNOTATIONS.ttl] ?? LIMITS.ttlSecondsAfterFinished),
-      template: { ...template, metadata: { ...template.metadata, labels } },
+      template: { ...template, metadata: { ...template.metadata, labels }, spec },
     },
   };
 }

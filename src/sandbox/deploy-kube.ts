@@ -9,6 +9,7 @@ import { PHASES } from "../model/phases";
 import type { Manifest } from "../plan/manifest";
 import type { SandboxEnvironment } from "./environment";
 import { applyAll, impersonating, kubeOk } from "./kube";
+import { installPrometheusRuleCrd } from "./observability-crd";
 
 /** Vault's own identity in the cluster, kept apart from every agent namespace and stack. */
 export const REVIEWER = { namespace: "agent-trust-sandbox-vault", serviceAccount: "vault-token-reviewer" } as const;
@@ -87,6 +88,7 @@ export async function deployKubernetes(admin: KubeConfig, env: SandboxEnvironmen
   const created = new Set(env.foundation.kubernetes.filter((m) => m.kind === "Namespace").map((m) => m.metadata.name));
   const targets = env.targetNamespaces.filter((n) => !created.has(n)).map(namespace);
   await applyAll(admin, targets);
+  await installPrometheusRuleCrd(admin); // a real cluster gets it with prometheus-operator
   // The stacks are applied as the foundation's deployer identity, as `pulumi up` in CI would be: once the
   // admission policies are in, nobody else (system:masters included) may bind an agent.
   const kc = await deployerKubeConfig(admin, env);
