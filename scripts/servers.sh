@@ -11,14 +11,14 @@
 #   scripts/servers.sh ensure [NAME...]   same lookup, build into the cache when missing; prints NAME=/abs/path lines
 #   scripts/servers.sh versions           print "NAME VERSION FLAVOR CACHE_PATH" for each server
 #   scripts/servers.sh smoke [NAME...]    start each (cached/found) binary on 127.0.0.1 and health-check it
-# NAME is one of: etcd kube-apiserver vault (default for ensure/smoke: all three).
+# NAME is one of: etcd kube-apiserver vault cyclonus (default for ensure/smoke: all of them).
 #
 # Lookup order for each NAME:
-#   1. explicit env var: ETCD_BIN, KUBE_APISERVER_BIN, VAULT_BIN
+#   1. explicit env var: ETCD_BIN, KUBE_APISERVER_BIN, VAULT_BIN, CYCLONUS_BIN
 #   2. $KUBEBUILDER_ASSETS/NAME (etcd and kube-apiserver only)
-#   3. PATH: etcd, kube-apiserver, bao or vault
+#   3. PATH: etcd, kube-apiserver, bao or vault, cyclonus
 #   4. cache: ${AGENT_TRUST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/agent-trust}/bin/<version>/NAME
-#      (<version>: v1.36.3 for kube-apiserver, v3.6.16 for etcd, openbao-v2.4.0 for vault)
+#      (<version>: v1.36.3 for kube-apiserver, v3.6.16 for etcd, openbao-v2.4.0 for vault, cyclonus-v0.5.6 for cyclonus)
 # Set AGENT_TRUST_SERVERS_NO_PATH=1 to skip step 3 (e.g. to ignore an old distro etcd).
 #
 # Build environment: GOTOOLCHAIN=local (no toolchain downloads), CGO_ENABLED=0 (static binaries,
@@ -29,7 +29,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SERVERS="$ROOT/servers"
 CACHE="${AGENT_TRUST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/agent-trust}"
-ALL_NAMES=(etcd kube-apiserver vault)
+ALL_NAMES=(etcd kube-apiserver vault cyclonus)
 
 log() { printf '%s\n' "servers.sh: $*" >&2; }
 die() { local code="$1"; shift; log "$*"; exit "$code"; }
@@ -79,6 +79,15 @@ describe() {
       LDFLAGS+=" -X github.com/openbao/openbao/version.GitCommit=${pseudo##*-}"
       LDFLAGS+=" -X github.com/openbao/openbao/version.BuildDate=1970-01-01T00:00:00Z"
       ENVVAR=VAULT_BIN; PATHNAMES=(bao vault); MINUTES=6 ;;
+    cyclonus)
+      # Offline NetworkPolicy engine (`cyclonus analyze --mode query-traffic`) that judges the
+      # network layer of the verification matrix; no cluster or CNI needed.
+      MODDIR="$SERVERS/cyclonus"; PKG=github.com/mattfenwick/cyclonus/cmd/cyclonus
+      VERSION="$(modver "$MODDIR" github.com/mattfenwick/cyclonus)"; KEY="cyclonus-$VERSION"; FLAVOR=cyclonus
+      LDFLAGS="-s -w -X github.com/mattfenwick/cyclonus/pkg/cli.version=$VERSION"
+      LDFLAGS+=" -X github.com/mattfenwick/cyclonus/pkg/cli.gitSHA=$VERSION"
+      LDFLAGS+=" -X github.com/mattfenwick/cyclonus/pkg/cli.buildTime=1970-01-01T00:00:00Z"
+      ENVVAR=CYCLONUS_BIN; PATHNAMES=(cyclonus); MINUTES=2 ;;
     *) die 2 "unknown server '$1' (expected one of: ${ALL_NAMES[*]})" ;;
   esac
   [[ -n "$VERSION" ]] || die 2 "cannot read the $1 version from $MODDIR/go.mod"
@@ -185,6 +194,8 @@ smoke_one() {
       kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true ;;
     kube-apiserver)
       if out="$("$bin" --version 2>&1)"; then log "kube-apiserver ok: $out"; ok=1; fi ;;
+    cyclonus)
+      if out="$("$bin" version 2>&1)"; then log "cyclonus ok: $(printf '%s' "$out" | tr -d '\n')"; ok=1; fi ;;
     vault)
       port="$(free_port)"
       "$bin" server -dev -dev-listen-address="127.0.0.1:$port" -dev-root-token-id=smoke-root \

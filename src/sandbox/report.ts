@@ -10,6 +10,7 @@ const TITLES: Record<Section, string> = {
   rbac: "RBAC: SubjectAccessReview as each phase's ServiceAccount (kube-apiserver RBAC authorizer)",
   vault: "Vault: TokenRequest (audience vault) → Kubernetes auth login → KV v2 ACLs",
   "pod-security": "Pod Security: dry-run create of each published PodTemplate's Job pod (restricted)",
+  network: "Network: each agent pod's connections judged by cyclonus against the stored NetworkPolicies",
   audit: "Audit: real requests with the agent's own token, and their audit-log events",
 };
 const SCOPE_ORDER = ["own ns", "target ns", "other ns", "cluster", "login", "token", "kv", "admin", "real request", "audit log"];
