@@ -59,7 +59,8 @@ describe("network matrix: what is allowed comes from the catalog and the config"
     assert.deepEqual(PHASES.map((p) => count(p, "egress notify")), [0, 1, 1, 1]);
     assert.deepEqual(PHASES.map((p) => count(p, "egress remediation-targets")), [0, 0, 1, 1]);
     // The destinations are still asked about where the class is closed: a shadow agent must not reach notify.
-    assert.equal(cells("shadow", "diagnostic").filter((c) => c.scope === "egress notify").length, 3);
+    // 8080/TCP, five other TCP ports and 8080/UDP.
+    assert.equal(cells("shadow", "diagnostic").filter((c) => c.scope === "egress notify").length, 1 + 5 + 1);
     assert.deepEqual(PHASES.map((p) => allowed(cells(p, "diagnostic")).length), [8, 9, 10, 10]);
     assert.deepEqual(PHASES.map((p) => allowed(cells(p, "capacity")).length), [6, 6, 6, 6]);
   });

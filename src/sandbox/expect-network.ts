@@ -69,13 +69,17 @@ export function expectedEgress(namespace: string, phase: Phase, agent: AgentConf
   return open ? "allow" : "deny";
 }
 
-/** A port no destination of `d` names (the first free of a few common ones), and its first port on the other protocol. */
+/**
+ * Ports a destination does not name: the edges of the port space and common service ports, and each of its own
+ * ports on the other protocol. A sample, not all 65535: a rule widened to one odd port can slip between them,
+ * a rule widened to a range or to all ports cannot.
+ */
+export const OTHER_PORTS = [1, 22, 80, 443, 8080, 65535] as const;
 function otherPorts(d: EgressDestination): PortProto[] {
   const taken = new Set(d.ports.map(portKey));
-  const tcp = [80, 22, 8443, 9999].map((port) => ({ port, protocol: "TCP" as const })).find((p) => !taken.has(portKey(p)));
-  const first = d.ports[0]!;
-  const flipped = { port: first.port, protocol: (first.protocol === "TCP" ? "UDP" : "TCP") as Protocol };
-  return [...(tcp ? [tcp] : []), ...(taken.has(portKey(flipped)) ? [] : [flipped])];
+  const tcp = OTHER_PORTS.map((port) => ({ port, protocol: "TCP" as const }));
+  const flipped = d.ports.map((p) => ({ port: p.port, protocol: (p.protocol === "TCP" ? "UDP" : "TCP") as Protocol }));
+  return [...tcp, ...flipped].filter((p) => !taken.has(portKey(p)));
 }
 
 function allPorts(agent: AgentConfig): PortProto[] {
