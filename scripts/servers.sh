@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Real test-server binaries for the integration tests: etcd, kube-apiserver and a
-# Vault-compatible server (OpenBao `bao`, exposed under the name `vault`).
+# Vault-compatible server (OpenBao `bao`, exposed under the name `vault`), and cyclonus, the offline
+# NetworkPolicy engine that judges the network layer.
 #
 # They are built from source with the ordinary `go` command, through the wrapper modules in
-# servers/{etcd,kube,vault} (see the go.mod files there for why wrappers are needed), into a
+# servers/{etcd,kube,vault,cyclonus} (see the go.mod files there for why wrappers are needed), into a
 # per-version cache, and never downloaded prebuilt.
 #
 # Usage:

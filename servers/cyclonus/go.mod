@@ -1,3 +1,7 @@
+// Wrapper module that builds cyclonus, the offline NetworkPolicy engine that judges the network layer of
+// the verification matrix (`cyclonus analyze --mode query-traffic`), from the published module at v0.5.6.
+// cyclonus' own go.mod has no replace directives; the wrapper pins its dependency graph (go.sum) apart from
+// the servers' and names the main package with a `tool` line, like the other wrappers here.
 module agent-trust/servers/cyclonus
 
 go 1.26.0
