@@ -66,6 +66,7 @@ describe("cyclonus plumbing", () => {
   test("bad inputs are refused by name", () => {
     assert.throws(() => policyFiles([np("a", "x"), np("a", "x")]), /NetworkPolicy x\/a given twice/);
     assert.throws(() => policyFiles([np("a")]), /NetworkPolicy a has no namespace/);
+    assert.throws(() => policyFiles([np("../../etc/x", "y")]), /"y\/..\/..\/etc\/x" is not a Kubernetes name/);
     assert.throws(() => policyFiles([{ ...np("a", "x"), kind: "Role" }]), /not a NetworkPolicy: Role a/);
   });
 

@@ -78,6 +78,8 @@ export function policyFiles(policies: readonly Manifest[]): { file: string; cont
     if (p.kind !== "NetworkPolicy") throw new Error(`not a NetworkPolicy: ${p.kind} ${p.metadata.name}`);
     if (!p.metadata.namespace) throw new Error(`NetworkPolicy ${p.metadata.name} has no namespace`);
     const file = `${p.metadata.namespace}__${p.metadata.name}.json`;
+    // Kubernetes names are DNS subdomains; anything else (a path, say) is not a stored policy.
+    if (!/^[a-z0-9][a-z0-9.-]*__[a-z0-9][a-z0-9.-]*\.json$/.test(file)) throw new Error(`NetworkPolicy name "${p.metadata.namespace}/${p.metadata.name}" is not a Kubernetes name`);
     if (seen.has(file)) throw new Error(`NetworkPolicy ${p.metadata.namespace}/${p.metadata.name} given twice`);
     seen.add(file);
     const metadata = { name: p.metadata.name, namespace: p.metadata.namespace, ...(p.metadata.labels ? { labels: p.metadata.labels } : {}) };
