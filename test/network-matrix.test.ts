@@ -44,13 +44,13 @@ describe("network matrix: what is allowed comes from the catalog and the config"
   test("shadow diagnostic: DNS, Vault, the LLM API and its datasources on their ports, nothing else", () => {
     assert.deepEqual(allowed(cells("shadow", "diagnostic")), [
       "egress another agent's TCP/443 capacity's llm-api 203.0.113.0/24 → 203.0.113.129",
-      "egress datasources TCP/3100 ns{kubernetes.io/metadata.name=monitoring}",
+      "egress datasources TCP/3100 ns monitoring",
       "egress datasources TCP/443 10.96.0.1/32 → 10.96.0.1",
-      "egress datasources TCP/9090 ns{kubernetes.io/metadata.name=monitoring}",
+      "egress datasources TCP/9090 ns monitoring",
       "egress dns TCP/53 pod kube-system/k8s-app=kube-dns",
       "egress dns UDP/53 pod kube-system/k8s-app=kube-dns",
       "egress llm-api TCP/443 0.0.0.0/0 → 128.0.0.1",
-      "egress vault TCP/8200 ns{kubernetes.io/metadata.name=vault} pod{app.kubernetes.io/name=vault}",
+      "egress vault TCP/8200 ns vault pods{app.kubernetes.io/name=vault}",
     ]);
   });
 

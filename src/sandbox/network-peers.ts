@@ -105,10 +105,13 @@ export function destinationPeer(ips: PodIps, d: EgressDestination, fallbackNames
   return podPeer(ips, ns, { ...(d.podSelector ?? { app: "sample" }) }, d.namespaceSelector);
 }
 
+/** `10.96.0.1/32`, `ns monitoring`, `ns vault pods{app.kubernetes.io/name=vault}`, `ns{team=x}`. */
 export function describeDestination(d: EgressDestination): string {
   if ("cidr" in d) return d.cidr;
   const sel = (m: Readonly<Record<string, string>>) => Object.entries(m).map(([k, v]) => `${k}=${v}`).join(",");
-  return `ns{${sel(d.namespaceSelector)}}${d.podSelector ? ` pod{${sel(d.podSelector)}}` : ""}`;
+  const keys = Object.keys(d.namespaceSelector);
+  const ns = keys.length === 1 && keys[0] === NAME_LABEL ? `ns ${d.namespaceSelector[NAME_LABEL]}` : `ns{${sel(d.namespaceSelector)}}`;
+  return `${ns}${d.podSelector ? ` pods{${sel(d.podSelector)}}` : ""}`;
 }
 
 /** Whether destination `d` (as configured) covers traffic to `peer` on `port`/`protocol`. */
