@@ -3,7 +3,10 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Manifest } from "../src/plan/manifest";
 import { parseQueryTraffic, policyFiles } from "../src/sandbox/cyclonus";
-import { destinationCovers, destinationPeer, formatIp, ipInBlock, PodIps, sampleAddress } from "../src/sandbox/network-peers";
+import { loadEnvironment } from "../src/sandbox/environment";
+import { destinationCovers, destinationPeer, formatIp, ipInBlock, PodIps, portKey, sampleAddress } from "../src/sandbox/network-peers";
+import { policyProbes } from "../src/sandbox/network-probes";
+import { renderedWorld } from "../src/sandbox/verify-network";
 
 describe("network peers", () => {
   test("addresses format in both families", () => {
@@ -74,5 +77,41 @@ describe("cyclonus plumbing", () => {
     const block = (v: string) => `Traffic:\n+--+\n\nIs traffic allowed?\n+-------------+--------+\n| IS ALLOWED? | ${v} |\n+-------------+--------+\n\n`;
     assert.deepEqual(parseQueryTraffic(`query traffic:\n${block("FALSE ")}${block(" TRUE ")}`, 2), [false, true]);
     assert.throws(() => parseQueryTraffic(`query traffic:\n${block("TRUE")}`, 2), /1 verdicts for 1 reported of 2 traffics/);
+  });
+});
+
+describe("policy probes: what the judged policies name is asked about too", () => {
+  const world = renderedWorld(loadEnvironment("dev"));
+
+  test("the rendered dev policies name these ports and one peer per `to` entry", () => {
+    const probes = policyProbes(world.policies);
+    assert.deepEqual(probes.egressPorts.map(portKey).sort(), ["TCP/3100", "TCP/443", "TCP/53", "TCP/8080", "TCP/8081", "TCP/8200", "TCP/9090", "UDP/53"]);
+    const peers = world.policies.flatMap((p) => ((p["spec"] as { egress?: { to?: unknown[] }[] }).egress ?? []).flatMap((r) => r.to ?? []));
+    assert.equal(probes.egressPeers.length, peers.length);
+    assert.equal(probes.ingressPeers.length, 0);
+  });
+
+  test("a hostile rule's odd port, address and selector expressions become probes", () => {
+    const hostile: Manifest = {
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: "wide", namespace: "ai-agents" },
+      spec: {
+        podSelector: {},
+        egress: [{
+          to: [{ ipBlock: { cidr: "169.254.0.0/16" } }, { namespaceSelector: { matchExpressions: [{ key: "team", operator: "In", values: ["x", "y"] }] } }],
+          ports: [{ port: 2222, endPort: 2230 }, { port: "http" }],
+        }],
+        ingress: [{ from: [{ podSelector: { matchLabels: { app: "db" } } }], ports: [{ port: 5432 }] }],
+      },
+    };
+    const probes = policyProbes([hostile]);
+    assert.deepEqual(probes.egressPorts.map(portKey), ["TCP/2222", "TCP/2230"]);
+    assert.equal(probes.egressPeers.length, 2);
+    const [ip, pod] = probes.egressPeers;
+    assert.ok(ip && "ip" in ip && ipInBlock(ip.ip, "169.254.0.0/16"));
+    assert.ok(pod && "namespace" in pod && pod.namespaceLabels["team"] === "x");
+    assert.deepEqual(probes.ingressPorts.map(portKey), ["TCP/5432"]);
+    assert.equal(probes.ingressPeers.length, 1);
   });
 });

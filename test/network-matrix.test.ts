@@ -10,6 +10,7 @@ import type { AgentConfig } from "../src/config/schema";
 import { PHASES, type Phase } from "../src/model/phases";
 import { loadEnvironment, type SandboxEnvironment } from "../src/sandbox/environment";
 import { expectedEgress, networkMatrix, type NetworkCheck, type NetworkMatrixInput } from "../src/sandbox/expect-network";
+import { policyProbes } from "../src/sandbox/network-probes";
 import { renderedWorld, sourcePods } from "../src/sandbox/verify-network";
 
 const env = loadEnvironment("dev");
@@ -126,5 +127,23 @@ describe("network matrix: cases move with the config", () => {
     assert.equal(expectedEgress(env.namespace, "shadow", diag, { IP: "10.128.0.1" }, 443, "TCP"), "deny");
     assert.equal(expectedEgress(env.namespace, "shadow", diag, { IP: "10.96.0.1" }, 443, "TCP"), "allow");
     assert.equal(expectedEgress(env.namespace, "shadow", diag, { IP: "128.0.0.1" }, 443, "UDP"), "deny");
+  });
+});
+
+describe("network matrix: the judged policies add questions, never answers", () => {
+  test("a port and a peer only a policy names are asked everywhere, and expected from the config", () => {
+    const wide = structuredClone(world.policies.find((p) => p.metadata.name === "diagnostic-shadow-egress")!);
+    (wide["spec"] as { egress: unknown[] }).egress.push({ to: [{ namespaceSelector: { matchLabels: { team: "x" } } }], ports: [{ port: 2222 }] });
+    const probed = networkMatrix({ ...inputFor(env), probes: policyProbes([wide]) });
+    const shadow = probed.filter((c) => c.phase === "shadow" && c.agent === "diagnostic" && c.tier === "simple");
+    assert.equal(shadow.filter((c) => c.scope === "egress metadata" && c.verb === "TCP/2222").length, 2);
+    const team = shadow.filter((c) => c.scope === "egress policy peer" && c.traffic.Destination.Internal?.NamespaceLabels["team"] === "x");
+    assert.ok(team.length >= 8, `${team.length} cells for the team=x peer`);
+    assert.ok(team.every((c) => c.expected === "deny"));
+    // Only new questions: every case of the plain matrix is still there with the same expectation.
+    const key = (c: NetworkCheck) => [c.phase, c.agent, c.tier, c.scope, c.verb, c.object].join("|");
+    const byKey = new Map(probed.map((c) => [key(c), c.expected]));
+    assert.ok(matrix.every((c) => byKey.get(key(c)) === c.expected));
+    assert.ok(probed.length > matrix.length);
   });
 });

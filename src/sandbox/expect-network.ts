@@ -12,7 +12,20 @@ import { CATALOG, EGRESS_CLASSES, type EgressClass } from "../model/catalog";
 import { METADATA_IPV4, METADATA_IPV6, PRIVATE_IPV4, PRIVATE_IPV6 } from "../model/forbidden";
 import { PHASES, type Environment, type Phase } from "../model/phases";
 import type { Protocol, Traffic, TrafficPeer } from "./cyclonus";
-import { cidrInside, describeDestination, destinationCovers, destinationPeer, externalPeer, peerLabel, PodIps, podPeer, sampleAddress } from "./network-peers";
+import {
+  cidrInside,
+  describeDestination,
+  destinationCovers,
+  destinationPeer,
+  externalPeer,
+  peerLabel,
+  PodIps,
+  podPeer,
+  portKey,
+  sampleAddress,
+  type PortProto,
+} from "./network-peers";
+import type { PeerProbe, PolicyProbes } from "./network-probes";
 import type { CheckSpec, Outcome } from "./results";
 
 /** The cluster's DNS service pods, which the foundation opens to every agent pod on 53/UDP and 53/TCP. */
@@ -39,6 +52,8 @@ export interface NetworkMatrixInput {
   readonly namespaceLabels: Readonly<Record<string, string>>;
   readonly agents: Readonly<Record<Phase, readonly AgentConfig[]>>;
   readonly sources: readonly SourcePod[];
+  /** Ports and peers the judged policies name (`policyProbes`): asked about too, expected from the config. */
+  readonly probes?: PolicyProbes;
 }
 
 export interface NetworkCheck extends CheckSpec {
@@ -46,11 +61,6 @@ export interface NetworkCheck extends CheckSpec {
   readonly traffic: Traffic;
 }
 
-interface PortProto {
-  readonly port: number;
-  readonly protocol: Protocol;
-}
-const portKey = (p: PortProto) => `${p.protocol}/${p.port}`;
 const CONFIG_CLASSES = EGRESS_CLASSES.filter((c): c is Exclude<EgressClass, "dns"> => c !== "dns");
 
 const destinations = (agent: AgentConfig, cls: EgressClass): readonly EgressDestination[] =>
@@ -82,9 +92,11 @@ function otherPorts(d: EgressDestination): PortProto[] {
   return [...tcp, ...flipped].filter((p) => !taken.has(portKey(p)));
 }
 
-function allPorts(agent: AgentConfig): PortProto[] {
+const INGRESS_PORTS: readonly PortProto[] = [{ port: 8080, protocol: "TCP" }, { port: 443, protocol: "TCP" }, { port: 53, protocol: "UDP" }];
+
+function allPorts(agent: AgentConfig, extra: readonly PortProto[]): PortProto[] {
   const out = new Map<string, PortProto>();
-  for (const p of [{ port: 80, protocol: "TCP" as const }, { port: 53, protocol: "UDP" as const }]) out.set(portKey(p), p);
+  for (const p of [{ port: 80, protocol: "TCP" as const }, { port: 53, protocol: "UDP" as const }, ...extra]) out.set(portKey(p), p);
   for (const cls of CONFIG_CLASSES) for (const d of destinations(agent, cls)) for (const p of d.ports) out.set(portKey(p), p);
   return [...out.values()].sort((a, b) => portKey(a).localeCompare(portKey(b)));
 }
@@ -94,13 +106,14 @@ export function networkMatrix(input: NetworkMatrixInput): NetworkCheck[] {
   const out = new Map<string, NetworkCheck>();
   const agentsNs = (labels: Readonly<Record<string, string>>) => podPeer(ips, input.namespace, { ...labels }, { ...input.namespaceLabels });
   const kubeDns = podPeer(ips, KUBE_DNS.namespace, { ...KUBE_DNS.podLabels });
+  const probePeer = (p: PeerProbe) => ("ip" in p ? externalPeer(p.ip) : podPeer(ips, p.namespace, p.podLabels, p.namespaceLabels));
   const everyone = PHASES.flatMap((p) => input.agents[p].map((a) => ({ phase: p, agent: a })));
 
   for (const phase of PHASES) {
     for (const agent of input.agents[phase]) {
       const mine = input.sources.filter((s) => s.phase === phase && s.agent === agent.name);
       if (mine.length === 0) throw new Error(`no published PodTemplate for agent "${agent.name}" in phase ${phase}: nothing to measure`);
-      const ports = allPorts(agent);
+      const ports = allPorts(agent, input.probes?.egressPorts ?? []);
       const cidrs = CONFIG_CLASSES.flatMap((c) => destinations(agent, c)).flatMap((d) => ("cidr" in d ? [d.cidr] : []));
       for (const src of mine) {
         const me = agentsNs(src.labels);
@@ -116,7 +129,7 @@ export function networkMatrix(input: NetworkMatrixInput): NetworkCheck[] {
           }
         };
         const ingress = (peer: TrafficPeer, object: string) => {
-          for (const p of [{ port: 8080, protocol: "TCP" as const }, { port: 443, protocol: "TCP" as const }, { port: 53, protocol: "UDP" as const }]) {
+          for (const p of [...INGRESS_PORTS, ...(input.probes?.ingressPorts ?? [])]) {
             const key = [phase, agent.name, src.tier, "in", JSON.stringify(peer), portKey(p)].join("|");
             if (out.has(key)) continue;
             const traffic: Traffic = { Source: peer, Destination: me, Protocol: p.protocol, ResolvedPort: p.port, ResolvedPortName: "" };
@@ -162,6 +175,8 @@ export function networkMatrix(input: NetworkMatrixInput): NetworkCheck[] {
             });
           }
         }
+        // Every peer the judged policies name, on every port: only what the config grants may answer.
+        for (const probe of input.probes?.egressPeers ?? []) egress("egress policy peer", "catalog", probePeer(probe), probe.label, ports);
         // Nothing connects to an agent pod: not DNS, not a destination, not another agent, not the outside.
         ingress(kubeDns, peerLabel(kubeDns));
         for (const ns of agent.targetNamespaces) ingress(podPeer(ips, ns, { app: "sample" }), `pod ${ns}/app=sample`);
@@ -172,6 +187,7 @@ export function networkMatrix(input: NetworkMatrixInput): NetworkCheck[] {
           });
         }
         ingress(agentsNs({ app: "sample" }), `pod ${input.namespace}/app=sample`);
+        for (const probe of input.probes?.ingressPeers ?? []) ingress(probePeer(probe), probe.label);
         ingress(externalPeer("203.0.113.7"), "203.0.113.7 (outside)");
         ingress(externalPeer("10.0.0.7"), "10.0.0.7 (private)");
       }

@@ -6,7 +6,13 @@ import type { EgressDestination } from "../config/schema";
 import { cidrContains, parseCidr, requiredExcepts, type Cidr } from "../model/cidr";
 import type { Protocol, TrafficPeer } from "./cyclonus";
 
-const NAME_LABEL = "kubernetes.io/metadata.name";
+export const NAME_LABEL = "kubernetes.io/metadata.name";
+
+export interface PortProto {
+  readonly port: number;
+  readonly protocol: Protocol;
+}
+export const portKey = (p: PortProto) => `${p.protocol}/${p.port}`;
 
 export function formatIp(family: 4 | 6, value: bigint): string {
   if (family === 4) return [24n, 16n, 8n, 0n].map((s) => String((value >> s) & 255n)).join(".");

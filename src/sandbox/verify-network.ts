@@ -13,6 +13,7 @@ import { queryTraffic } from "./cyclonus";
 import type { SandboxEnvironment } from "./environment";
 import { networkMatrix, type NetworkCheck, type SourcePod } from "./expect-network";
 import { kubeOk } from "./kube";
+import { policyProbes } from "./network-probes";
 import type { CheckResult } from "./results";
 
 /** What the network layer is judged on. */
@@ -73,6 +74,7 @@ export async function judgeNetwork(cyclonus: string, env: SandboxEnvironment, wo
     namespaceLabels: world.namespaceLabels,
     agents: env.agents,
     sources: sourcePods(world.podTemplates),
+    probes: policyProbes(world.policies),
   });
   const verdicts = await queryTraffic(cyclonus, world.policies, checks.map((c) => c.traffic));
   return checks.map((c, i) => ({ ...c, measured: verdicts[i] ? "allow" : "deny", detail: `tier ${c.tier}, ${world.policies.length} NetworkPolicies` }));

@@ -62,6 +62,22 @@ describe("network: cyclonus on the rendered dev policies", () => {
     assert.ok(bad.every((r) => r.measured === "allow" && r.expected === "deny"));
   });
 
+  test("a port no sample would try (TCP/2222) is still caught: the policies' own ports are asked too", async () => {
+    const widened = await judgeNetwork(cyclonus, env, edited((rules) => rules.map((r) => (isLlmRule(r) ? { ...r, ports: [...r.ports, { port: 2222, protocol: "TCP" }] } : r))));
+    const bad = widened.filter((r) => !matches(r));
+    const affected = widened.filter((r) => reaches(r, "TCP/2222", requiredExcepts("0.0.0.0/0")));
+    assert.ok(affected.length >= 2, `${affected.length} affected cells`);
+    assert.deepEqual(bad.map((r) => `${r.tier} ${r.scope} ${r.object}`).sort(), affected.map((r) => `${r.tier} ${r.scope} ${r.object}`).sort());
+  });
+
+  test("an extra peer in an egress rule is asked about and shows up as mismatches", async () => {
+    const widened = await judgeNetwork(cyclonus, env, edited((rules) => [...rules, { to: [{ namespaceSelector: { matchLabels: { team: "payments" } } }], ports: [{ port: 5432, protocol: "TCP" }] }]));
+    const bad = widened.filter((r) => !matches(r));
+    assert.ok(bad.length >= 2, `${bad.length} mismatches`);
+    assert.ok(bad.every((r) => r.phase === "shadow" && r.agent === "diagnostic" && r.verb === "TCP/5432" && r.measured === "allow"));
+    assert.ok(bad.every((r) => r.traffic.Destination.Internal?.NamespaceLabels["team"] === "payments"));
+  });
+
   test("a broad range that lost its carve-outs opens the metadata service, private ranges and pods elsewhere", async () => {
     const widened = await judgeNetwork(cyclonus, env, edited((rules) => rules.map((r) => (isLlmRule(r) ? { ...r, to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] } : r))));
     const bad = widened.filter((r) => !matches(r));
