@@ -1,9 +1,10 @@
 #!/usr/bin/env bash
 # Real test-server binaries for the integration tests: etcd, kube-apiserver and a
-# Vault-compatible server (OpenBao `bao`, exposed under the name `vault`).
+# Vault-compatible server (OpenBao `bao`, exposed under the name `vault`), and cyclonus, the offline
+# NetworkPolicy engine that judges the network layer.
 #
 # They are built from source with the ordinary `go` command, through the wrapper modules in
-# servers/{etcd,kube,vault} (see the go.mod files there for why wrappers are needed), into a
+# servers/{etcd,kube,vault,cyclonus} (see the go.mod files there for why wrappers are needed), into a
 # per-version cache, and never downloaded prebuilt.
 #
 # Usage:
@@ -11,16 +12,17 @@
 #   scripts/servers.sh ensure [NAME...]   same lookup, build into the cache when missing; prints NAME=/abs/path lines
 #   scripts/servers.sh versions           print "NAME VERSION FLAVOR CACHE_PATH" for each server
 #   scripts/servers.sh smoke [NAME...]    start each (cached/found) binary on 127.0.0.1 and health-check it
-# NAME is one of: etcd kube-apiserver vault promtool (default for ensure/smoke: all of them).
-# promtool is no server: it checks and unit-tests the rendered Prometheus rules (servers/promtool).
+# NAME is one of: etcd kube-apiserver vault promtool cyclonus (default for ensure/smoke: all of them).
+# promtool is no server: it checks and unit-tests the rendered Prometheus rules (servers/promtool); cyclonus is the
+# offline NetworkPolicy engine that judges the network layer of the verification matrix (servers/cyclonus).
 #
 # Lookup order for each NAME:
-#   1. explicit env var: ETCD_BIN, KUBE_APISERVER_BIN, VAULT_BIN, PROMTOOL_BIN
+#   1. explicit env var: ETCD_BIN, KUBE_APISERVER_BIN, VAULT_BIN, PROMTOOL_BIN, CYCLONUS_BIN
 #   2. $KUBEBUILDER_ASSETS/NAME (etcd and kube-apiserver only)
-#   3. PATH: etcd, kube-apiserver, bao or vault, promtool
+#   3. PATH: etcd, kube-apiserver, bao or vault, promtool, cyclonus
 #   4. cache: ${AGENT_TRUST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/agent-trust}/bin/<version>/NAME
 #      (<version>: v1.36.3 for kube-apiserver, v3.6.16 for etcd, openbao-v2.4.0 for vault,
-#       prometheus-v0.316.0 for promtool)
+#       prometheus-v0.316.0 for promtool, cyclonus-v0.5.6 for cyclonus)
 # Set AGENT_TRUST_SERVERS_NO_PATH=1 to skip step 3 (e.g. to ignore an old distro etcd).
 #
 # Build environment: GOTOOLCHAIN=local (no toolchain downloads), CGO_ENABLED=0 (static binaries,
@@ -33,6 +35,7 @@ SERVERS="$ROOT/servers"
 CACHE="${AGENT_TRUST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/agent-trust}"
 ALL_NAMES=(etcd kube-apiserver vault)
 ALL_NAMES+=(promtool) # issue 12: Prometheus rule checker/unit tester (servers/promtool)
+ALL_NAMES+=(cyclonus) # issue 13: offline NetworkPolicy engine (servers/cyclonus)
 
 log() { printf '%s\n' "servers.sh: $*" >&2; }
 die() { local code="$1"; shift; log "$*"; exit "$code"; }
@@ -97,6 +100,15 @@ describe() {
       # Rule checks need no service discovery: leave out every cloud SD plugin (~250 fewer packages to compile).
       BUILDTAGS=remove_all_sd
       ENVVAR=PROMTOOL_BIN; PATHNAMES=(promtool); MINUTES=5 ;;
+    cyclonus)
+      # Offline NetworkPolicy engine (`cyclonus analyze --mode query-traffic`) that judges the
+      # network layer of the verification matrix; no cluster or CNI needed.
+      MODDIR="$SERVERS/cyclonus"; PKG=github.com/mattfenwick/cyclonus/cmd/cyclonus
+      VERSION="$(modver "$MODDIR" github.com/mattfenwick/cyclonus)"; KEY="cyclonus-$VERSION"; FLAVOR=cyclonus
+      LDFLAGS="-s -w -X github.com/mattfenwick/cyclonus/pkg/cli.version=$VERSION"
+      LDFLAGS+=" -X github.com/mattfenwick/cyclonus/pkg/cli.gitSHA=$VERSION"
+      LDFLAGS+=" -X github.com/mattfenwick/cyclonus/pkg/cli.buildTime=1970-01-01T00:00:00Z"
+      ENVVAR=CYCLONUS_BIN; PATHNAMES=(cyclonus); MINUTES=2 ;;
     *) die 2 "unknown server '$1' (expected one of: ${ALL_NAMES[*]})" ;;
   esac
   [[ -n "$VERSION" ]] || die 2 "cannot read the $1 version from $MODDIR/go.mod"
@@ -205,6 +217,8 @@ smoke_one() {
       if out="$("$bin" --version 2>&1)"; then log "kube-apiserver ok: $out"; ok=1; fi ;;
     promtool)
       if out="$("$bin" --version 2>&1 | head -1)"; then log "promtool ok: $out"; ok=1; fi ;;
+    cyclonus)
+      if out="$("$bin" version 2>&1)"; then log "cyclonus ok: $(printf '%s' "$out" | tr -d '\n')"; ok=1; fi ;;
     vault)
       port="$(free_port)"
       "$bin" server -dev -dev-listen-address="127.0.0.1:$port" -dev-root-token-id=smoke-root \

@@ -8,6 +8,8 @@ import * as path from "node:path";
 export const SERVER_NAMES = ["etcd", "kube-apiserver", "vault"] as const;
 export type ServerName = (typeof SERVER_NAMES)[number];
 export type Binaries = Record<ServerName, string>;
+/** Not servers, but built and found the same way for the verification: cyclonus judges the network layer. */
+export const TOOL_NAMES = ["cyclonus"] as const;
 
 /** Parses `NAME=/abs/path` lines; throws unless every server is named exactly once with an absolute path. */
 export function parseEnsureOutput(stdout: string): Binaries {
@@ -55,9 +57,10 @@ function run(script: string, args: string[], log: (l: string) => void): Promise<
 export async function resolveBinaries(opts: ResolveOptions): Promise<Binaries> {
   const script = path.join(opts.root ?? path.resolve(__dirname, "..", ".."), "scripts", "servers.sh");
   if (opts.build) {
-    const { code, stdout } = await run(script, ["ensure", ...SERVER_NAMES], opts.log);
+    const { code, stdout } = await run(script, ["ensure", ...SERVER_NAMES, ...TOOL_NAMES], opts.log);
     if (code !== 0) throw new Error(`scripts/servers.sh ensure failed (exit ${code}); see the messages above`);
-    return parseEnsureOutput(stdout);
+    const tools = new Set<string>(TOOL_NAMES);
+    return parseEnsureOutput(stdout.split("\n").filter((l) => !tools.has(l.split("=")[0]!)).join("\n"));
   }
   const lines: string[] = [];
   for (const name of SERVER_NAMES) {

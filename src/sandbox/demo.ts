@@ -1,7 +1,9 @@
 /**
- * `npm run demo`: find or build the servers, start them, deploy the dev stacks, measure the permission matrix
- * against the real enforcers, print it beside the catalog's expectation, stop everything. Exit 0 only when every
- * cell matches; 1 on any mismatch; 70 when the sandbox itself could not be set up.
+ * `npm run demo`: find or build the servers (and cyclonus), start them, deploy the dev stacks, measure the
+ * permission matrix against the real enforcers — and the NetworkPolicies the API server stores against cyclonus,
+ * an offline NetworkPolicy engine, since the sandbox has no CNI — print it beside the catalog's expectation,
+ * stop everything. Exit 0 only when every cell matches; 1 on any mismatch; 70 when the sandbox itself could not
+ * be set up.
  */
 import { processIo, type Io } from "../cli/io";
 import { formatReport } from "./report";

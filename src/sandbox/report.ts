@@ -10,6 +10,7 @@ const TITLES: Record<Section, string> = {
   rbac: "RBAC: SubjectAccessReview as each phase's ServiceAccount (kube-apiserver RBAC authorizer)",
   vault: "Vault: TokenRequest (audience vault) → Kubernetes auth login → KV v2 ACLs",
   "pod-security": "Pod Security: dry-run create of each published PodTemplate's Job pod (restricted)",
+  network: "Network: each agent pod's connections judged by cyclonus against the stored NetworkPolicies",
   admission: "Admission: real requests against the ValidatingAdmissionPolicies (own grants, over-granted cluster-admin, ceiling lowered)",
   audit: "Audit: real requests with the agent's own token, and their audit-log events",
 };

@@ -1,8 +1,10 @@
 /** Runs every verification against a deployed sandbox and returns all measured cells. */
 import type { Sandbox } from "./sandbox";
+import { findCyclonus } from "./cyclonus";
 import type { CheckResult } from "./results";
 import { verifyAdmission } from "./verify-admission";
 import { verifyAudit } from "./verify-audit";
+import { verifyNetwork } from "./verify-network";
 import { verifyPodSecurity } from "./verify-pods";
 import { verifyRbac } from "./verify-rbac";
 import { verifyVault } from "./verify-vault";
@@ -13,7 +15,16 @@ export interface Verification {
   readonly timings: Record<string, number>;
 }
 
-export async function verifySandbox(sb: Pick<Sandbox, "kc" | "vault" | "env" | "auditLog">, log: (l: string) => void = () => undefined): Promise<Verification> {
+export interface VerifyOptions {
+  /** The cyclonus binary; found through scripts/servers.sh (never built here) when absent. */
+  readonly cyclonus?: string;
+}
+
+export async function verifySandbox(
+  sb: Pick<Sandbox, "kc" | "vault" | "env" | "auditLog">,
+  log: (l: string) => void = () => undefined,
+  opts: VerifyOptions = {},
+): Promise<Verification> {
   const timings: Record<string, number> = {};
   const timed = async (name: string, f: () => Promise<CheckResult[]>) => {
     const t = Date.now();
@@ -27,5 +38,8 @@ export async function verifySandbox(sb: Pick<Sandbox, "kc" | "vault" | "env" | "
   const pods = await timed("pod-security", () => verifyPodSecurity(sb.kc, sb.env));
   const admission = await timed("admission", () => verifyAdmission(sb.kc, sb.env));
   const audit = await timed("audit", () => verifyAudit(sb.kc, sb.env, sb.auditLog));
-  return { results: [...rbac, ...vault, ...pods, ...admission, ...audit], timings };
+  // The network layer has no enforcer in the sandbox (no CNI): cyclonus judges the stored NetworkPolicies.
+  const cyclonus = opts.cyclonus ?? (await findCyclonus({ build: false, log }));
+  const network = await timed("network", () => verifyNetwork(sb.kc, sb.env, cyclonus));
+  return { results: [...rbac, ...vault, ...pods, ...network, ...admission, ...audit], timings };
 }
