@@ -60,7 +60,7 @@ export function parseCheckArgs(args: readonly string[]): Parsed | "help" | strin
   }
   if (phase !== undefined && !isPhase(phase)) return `--phase must be one of ${PHASES.join(", ")}, not "${phase}"`;
   if (env !== undefined && !isEnvironment(env)) return `--env must be one of ${ENVIRONMENTS.join(", ")}, not "${env}"`;
-  if (format !== "text" && format !== "json" && format !== "sarif") return `--format must be text, json or sarif, not "${format}"`;
+  if (format !== "text" && format !== "json" && format !== "sarif") return `--format must be text or json or sarif, not "${format}"`;
   if (settings.kvMount === "" || settings.namespace === "") return "--kv-mount and --namespace need a value";
   if (paths.length === 0) return "check needs at least one PATH (a file or a directory)";
   return { options: { phase, env, stack, settings } as CheckOptions, format: format as Parsed["format"], paths };
