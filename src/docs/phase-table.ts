@@ -23,9 +23,9 @@ export function phaseTable(): string {
 /** The README's promotion gates and demotion rules, generated from `src/model/promotion.ts`. */
 export function promotionTable(): string {
   const gates = (Object.entries(PROMOTION_GATES) as [string, Gate<never>][]).flatMap(([to, g]) =>
-    g.criteria.map((c, i) => `| ${i === 0 ? `${g.from} → **${to}**` : ""} | ${c.label} | ${formatBound(c.bound)} | \`${to}.${c.id}\`${c.fixed ? " (fixed)" : ""} |`),
+    g.criteria.map((c, i) => `| ${i === 0 ? `${g.from} → **${to}**` : ""} | ${c.label} | ${formatBound(c.bound)} | ${c.fixed ? "fixed (safety invariant)" : `\`${to}.${c.id}\``} |`),
   );
-  const demotions = DEMOTION_RULES.map((c) => `| ${c.label} | ${formatBound(c.bound)} | \`demotion.${c.id}\`${c.fixed ? " (fixed)" : ""} |`);
+  const demotions = DEMOTION_RULES.map((c) => `| ${c.label} | ${formatBound(c.bound)} | ${c.fixed ? "fixed (safety invariant)" : `\`demotion.${c.id}\``} |`);
   return [
     "| promotion | criterion (measured in the phase below) | default | override key |",
     "|---|---|---|---|",
