@@ -3,10 +3,12 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, test } from "node:test";
+import fc from "fast-check";
 import { captureIo } from "../src/cli/io";
 import { main } from "../src/cli/main";
 import { listStacks, loadFoundationFor, loadStackConfig, projectRoot } from "../src/config/stacks";
 import { isAbove } from "../src/model/phases";
+import { evidenceFileSchema, parseWith } from "../src/promotion/evidence";
 import { judgeStack } from "../src/promotion/gate";
 import { runStack, type Registered } from "./helpers/pulumi-mocks";
 
@@ -145,4 +147,20 @@ test("the Pulumi program refuses a phase its evidence does not earn, even under 
   const sink: Registered[] = [];
   await assert.rejects(runStack("staging-autonomous", { foundationOutputs: foundation, sink }), /phase "autonomous" is not earned by its evidence; run `agent-trust gate staging-autonomous`/);
   assert.deepEqual(sink.filter((r) => !r.type.startsWith("pulumi:")), []);
+});
+
+test("property: any rate in an evidence file passes parsing exactly when 0 ≤ count ≤ of ≤ 10^9, else names its key", () => {
+  fc.assert(
+    fc.property(fc.integer({ min: -5, max: 2_000_000_000 }), fc.integer({ min: 0, max: 2_000_000_000 }), (count, of) => {
+      const text = SHIPPED.replace("operatorAgreement: {count: 89, of: 96}", `operatorAgreement: {count: ${count}, of: ${of}}`).replace("incidents: 96", `incidents: ${Math.max(of, 96)}`);
+      const ok = count >= 0 && count <= of && of <= 1_000_000_000;
+      try {
+        parseWith(evidenceFileSchema, text, "f", "2026-11-26");
+        return ok;
+      } catch (e) {
+        return !ok && /records\.assist\.operatorAgreement\.(count|of)|records\.assist\.incidents/.test((e as Error).message);
+      }
+    }),
+    { numRuns: 200 },
+  );
 });

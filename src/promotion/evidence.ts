@@ -14,7 +14,8 @@ export class EvidenceError extends Error {
   override readonly name = "EvidenceError";
 }
 
-const count = z.number().int("must be a whole number").min(0, "must not be negative");
+// Capped so that rate comparisons (count × 10000) stay exact in floating point.
+const count = z.number().int("must be a whole number").min(0, "must not be negative").max(1_000_000_000, "must be at most 1000000000");
 const isoDate = z.iso.date("must be a date written YYYY-MM-DD");
 const window = z
   .strictObject({ from: isoDate, to: isoDate })
