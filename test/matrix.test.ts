@@ -4,6 +4,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, test } from "node:test";
+import { captureIo } from "../src/cli/io";
+import { main } from "../src/cli/main";
 import { parseStackConfig } from "../src/config/parse";
 import type { PhaseConfig } from "../src/config/schema";
 import { loadFoundationFor, projectRoot, readStackFile } from "../src/config/stacks";
@@ -137,4 +139,24 @@ test("diff --base: a git revision's own code computes the base; only the changed
   assert.match(out, /#### `prod-assist`[\s\S]*27 added, 0 removed[\s\S]*\| \*\*\+ added\*\* \| kubernetes \| get apps\/deployments in orders \|/);
   assert.throws(() => matricesAt(repo, "--upload-pack=x"), /is not a git revision/);
   assert.throws(() => matricesAt(repo, "no-such-ref"), /is not a commit/);
+});
+
+test("agent-trust matrix prints each identity's rights (text and json); bad arguments exit 2", async () => {
+  const io = captureIo();
+  assert.equal(await main(["matrix", "prod-assist", "--format", "json"], io), 0);
+  const doc = JSON.parse(io.stdout.join("\n")) as { schema: string; stacks: Record<string, StackMatrix> };
+  assert.equal(doc.schema, "agent-trust.io/matrix/v1");
+  const agents = doc.stacks["prod-assist"]!.agents;
+  assert.equal(agents.length, 1);
+  const k8s = agents[0]!.rights.filter((r) => r.kind === "kubernetes").length;
+  const text = captureIo();
+  assert.equal(await main(["matrix", "prod-assist"], text), 0);
+  const out = text.stdout.join("\n");
+  assert.match(out, /^agent diagnostic: system:serviceaccount:ai-agents:diagnostic-assist, Vault role agent-trust-prod-diagnostic-assist$/m);
+  assert.match(out, new RegExp(`kubernetes \\(${k8s} verb x resource x namespace\\)`));
+  assert.match(out, /^ {4}get\/list\/watch pods in payments$/m);
+  for (const args of [["matrix"], ["matrix", "a", "b"], ["matrix", "--all", "dev"], ["matrix", "dev", "--format", "yaml"], ["diff"], ["diff", "--base"], ["diff", "--base", "HEAD", "--format", "html"]]) {
+    const bad = captureIo();
+    assert.equal(await main(args, bad), 2, args.join(" "));
+  }
 });
