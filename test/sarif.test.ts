@@ -1,11 +1,13 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import * as os from "node:os";
 import { test } from "node:test";
 import Ajv from "ajv-draft-04";
 import addFormats from "ajv-formats";
 import { runCheckCli } from "../src/check/cli";
 import { captureIo } from "../src/cli/io";
+import { main } from "../src/cli/main";
 
 // The SARIF 2.1.0 JSON schema as Microsoft's SARIF SDK ships it (MIT), pinned as a devDependency.
 const SCHEMA_FILE = require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json");
@@ -71,4 +73,41 @@ test("a clean input is an empty but valid log, and the validator does reject a b
   badLevel.runs[0]!.results[0]!.level = "fatal";
   assert.equal(validate(badLevel), false);
   assert.equal(run("--format", "xml", "x").code, 2);
+});
+
+test("a rendered object's result points at its stack file, on the agent's entry, with the rendered document related", async () => {
+  const out = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-sarif-"));
+  try {
+    assert.equal(await main(["render", "dev-assist", "--out", out], captureIo()), 0);
+    const k8s = path.join(out, "kubernetes.yaml");
+    const extra = `---
+apiVersion: rbac.authorization.k8s.io/v1
+kind: Role
+metadata:
+  name: sneaky
+  namespace: payments
+  labels: {agent-trust.io/agent: capacity, agent-trust.io/phase: assist, agent-trust.io/environment: dev}
+rules: [{apiGroups: [""], resources: [secrets], verbs: [get]}]
+`;
+    const before = fs.readFileSync(k8s, "utf8");
+    fs.writeFileSync(k8s, before + extra);
+    const r = run("--format", "sarif", out);
+    const doc = JSON.parse(r.out) as { runs: { results: (SarifResult & { relatedLocations?: SarifResult["locations"]; message: { text: string } })[] }[] };
+    assert.equal(validate(doc), true, JSON.stringify(validate.errors?.slice(0, 3)));
+    const sneaky = doc.runs[0]!.results.filter((x) => x.message.text.includes("sneaky"));
+    assert.ok(sneaky.length >= 1);
+    const stackLines = fs.readFileSync("stacks/Pulumi.dev-assist.yaml", "utf8").split("\n");
+    const docLine = before.split("\n").length + 1;
+    for (const x of sneaky) {
+      const loc = x.locations[0]!.physicalLocation;
+      assert.equal(loc.artifactLocation.uri, "stacks/Pulumi.dev-assist.yaml");
+      assert.match(stackLines[loc.region.startLine - 1]!, /^\s*- name: capacity$/);
+      const rel = x.relatedLocations?.[0]?.physicalLocation;
+      assert.ok(rel && rel.artifactLocation.uri.endsWith("/kubernetes.yaml"));
+      assert.equal(fs.readFileSync(k8s, "utf8").split("\n")[rel.region.startLine - 1], "apiVersion: rbac.authorization.k8s.io/v1");
+      assert.ok(rel.region.startLine >= docLine - 1);
+    }
+  } finally {
+    fs.rmSync(out, { recursive: true, force: true });
+  }
 });
