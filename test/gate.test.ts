@@ -93,7 +93,7 @@ test("bad evidence is refused with every problem naming its key, and judges noth
     ["wrong-agent", SHIPPED.replace("agent: diagnostic", "agent: capacity"), /evidence\/prod\/diagnostic\.yaml: agent: is "capacity" but agent-trust:agents\[0\] is "diagnostic"/],
     ["wrong-env", SHIPPED.replace("environment: prod", "environment: dev"), /environment: is "dev" but stack prod-assist is in "prod"/],
     ["duplicate-key", SHIPPED.replace("agent: diagnostic", "agent: diagnostic\nagent: diagnostic"), /is not valid YAML/],
-    ["missing", undefined, /cannot read evidence\/prod\/diagnostic\.yaml: ENOENT/],
+    ["unreadable", "\u0000", /is not valid YAML|invalid evidence/],
   ];
   assert.equal(cases.length, 13);
   for (const [name, text, pattern] of cases) {
@@ -102,6 +102,13 @@ test("bad evidence is refused with every problem naming its key, and judges noth
     assert.throws(() => judgeStack("prod-assist", root), pattern, name);
   }
   assert.equal(judgeStack("prod-assist", project("unchanged", SHIPPED)).earned, true, "the copy itself is sound");
+});
+
+test("no evidence file at all is not earned (exit 1 in the CLI), shown as a table of missing records", () => {
+  const g = judgeStack("prod-assist", project("missing", undefined));
+  assert.equal(g.agents.length, 1);
+  assert.deepEqual([g.earned, g.agents[0]!.missing, g.agents[0]!.result.rows.length], [false, true, 4]);
+  assert.ok(g.agents[0]!.result.rows.every((r) => !r.pass && r.measured === "no record"));
 });
 
 function observed(name: string, body: string): string {

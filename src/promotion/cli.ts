@@ -36,7 +36,7 @@ export function gateReport(g: StackGate): string[] {
   out.push(`calibration: ${g.overridesSource} (${overridden ? "overrides marked below" : "defaults, no overrides"})`);
   for (const a of g.agents) {
     const r = a.result;
-    const w = r.window ? `${r.from} record ${r.window.from} to ${r.window.to}` : `no ${r.from} record`;
+    const w = a.missing ? "file does not exist (no evidence)" : r.window ? `${r.from} record ${r.window.from} to ${r.window.to}` : `no ${r.from} record`;
     out.push("", `agent ${a.agent}: ${a.evidenceFile}, ${w}: ${r.earned ? "earned" : "NOT earned"}`);
     out.push(...table(["criterion", "required", "measured", "pass"], r.rows.map((x) => [x.criterion, required(x), x.measured, x.pass ? "yes" : "NO"])));
   }

@@ -3,6 +3,7 @@
  * environment's gate), and whether an observed window calls for demotion. The one place the gate is computed:
  * `agent-trust gate`, the Pulumi program and the tests all come through here.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConfigError } from "../config/parse";
 import type { FoundationConfig, PhaseConfig } from "../config/schema";
@@ -115,6 +116,8 @@ export function overridesFor(cfg: PhaseConfig, root: string): { overrides?: Gate
 export interface AgentGate {
   readonly agent: string;
   readonly evidenceFile: string;
+  /** The evidence file does not exist. */
+  readonly missing?: boolean;
   readonly result: GateResult;
 }
 
@@ -137,7 +140,14 @@ export function judgePhaseConfig(stack: string, cfg: PhaseConfig, root = project
       const ref = a.promotion?.evidence;
       if (!ref) throw new ConfigError(`agent-trust:agents[${i}].promotion.evidence: is required in ${target}`);
       const label = ref;
-      const evidence = loadEvidenceFile(resolveEvidencePath(root, ref), label, today);
+      const file = resolveEvidencePath(root, ref);
+      // No evidence at all is the plainest "not earned": judged as a file without records, so the table shows it.
+      if (!fs.existsSync(file)) {
+        const none: EvidenceFile = { agent: a.name, environment: cfg.environment, records: {} };
+        agents.push({ agent: a.name, evidenceFile: ref, missing: true, result: judgePromotion(target, none, overrides) });
+        continue;
+      }
+      const evidence = loadEvidenceFile(file, label, today);
       if (evidence.agent !== a.name) throw new EvidenceError(`${label}: agent: is "${evidence.agent}" but agent-trust:agents[${i}] is "${a.name}"`);
       if (evidence.environment !== cfg.environment) {
         throw new EvidenceError(`${label}: environment: is "${evidence.environment}" but stack ${stack} is in "${cfg.environment}"`);
