@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
+import fc from "fast-check";
 import { parse } from "yaml";
 import { changedStacks, deployGroups, deployOrder, stackInfo } from "../src/ci/changed";
 import { projectRoot } from "../src/config/stacks";
@@ -120,4 +121,15 @@ test("changed stacks: a stack file, a foundation (its whole environment) or an e
   assert.deepEqual(changedStacks(["stacks/Pulumi.staging.yaml"], INFO), ["staging", "staging-shadow", "staging-assist", "staging-remediation", "staging-autonomous"]);
   assert.deepEqual(changedStacks(["evidence/dev/capacity.yaml"], INFO), ["dev-assist", "dev-remediation", "dev-autonomous"]);
   assert.deepEqual(changedStacks(["evidence/prod/diagnostic.yaml", "stacks/Pulumi.dev-shadow.yaml"], INFO), ["dev-shadow", "prod-assist", "prod-remediation", "prod-autonomous"]);
+});
+
+test("property: for any set of changed files, the deploy order has each foundation before its phases and dev → staging → prod", () => {
+  const files = ["src/x.ts", "README.md", ...INFO.map((s) => `stacks/Pulumi.${s.stack}.yaml`), "evidence/dev/capacity.yaml", "evidence/prod/diagnostic.yaml"];
+  fc.assert(
+    fc.property(fc.subarray(files), (changed) => {
+      const order = changedStacks(changed, INFO).map((s) => INFO.find((i) => i.stack === s)!);
+      const envRank = (e: string) => ["dev", "staging", "prod"].indexOf(e);
+      return order.every((s, i) => i === 0 || envRank(order[i - 1]!.environment) < envRank(s.environment) || (order[i - 1]!.environment === s.environment && !(s.phase === undefined && order[i - 1]!.phase !== undefined)));
+    }),
+  );
 });
