@@ -9,7 +9,8 @@ import { CONFIG_NAMESPACE, ConfigError, decodeEngineConfig, parseStackConfig } f
 import type { PhaseConfig } from "./config/schema";
 import { isEnvironment, isPhase } from "./model/phases";
 import type { FoundationOutputs } from "./plan/foundation";
-import { planPhase } from "./plan/phase";
+import { planPhase, PlanError } from "./plan/phase";
+import { judgePhaseConfig } from "./promotion/gate";
 
 const FOUNDATION_KEYS = ["environment", "namespace", "phaseCeiling", "authMount", "kvMount", "audience"] as const;
 
@@ -45,6 +46,9 @@ export async function runProgram(): Promise<Record<string, unknown>> {
   const ref = new pulumi.StackReference("foundation", { name: refName });
   const foundation = await readFoundation(ref, refName);
   const plans = planPhase(cfg, foundation);
+  // Promotion is earned by evidence: a phase its agents' evidence files do not earn creates nothing.
+  const gate = judgePhaseConfig(pulumi.getStack(), cfg);
+  if (!gate.earned) throw new PlanError(`phase "${cfg.phase}" is not earned by its evidence; run \`agent-trust gate ${pulumi.getStack()}\` for the table`);
   const agents = plans.map((plan) => new AgentIdentity(plan.agent, { plan }));
   return {
     environment: cfg.environment,

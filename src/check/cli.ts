@@ -2,6 +2,7 @@
 import type { Io } from "../cli/io";
 import { ENVIRONMENTS, isEnvironment, isPhase, PHASES } from "../model/phases";
 import { DEFAULT_SETTINGS } from "../rules";
+import { toSarif } from "./sarif";
 import { check, hasMandatory, type CheckOptions, type CheckResult, type CheckViolation } from "./index";
 
 export const CHECK_HELP = `Usage: agent-trust check [--phase P] [--env E] [--trust-labels] [--layer L] [--format text|json] [--stack] PATH...
@@ -35,8 +36,9 @@ Options:
                      labels claim (only for input you already trust; an object must never raise its own ceiling)
   --layer L          phase (default: agent input) or foundation: a foundation may also hold the cluster-scoped
                      objects the foundation itself renders (the agents Namespace is allowed in both)
-  --format F         text (default) or json:
-                     {"violations":[{"policy","enforcement","resource","message"}],"errors":["<file>: <reason>"]}
+  --format F         text (default), json:
+                     {"violations":[{"policy","enforcement","resource","message"}],"errors":["<file>: <reason>"]},
+                     or sarif (SARIF 2.1.0 for code scanning, file and line of each document)
   --stack            the input is one whole stack: also run the stack-level rules
   --kv-mount M       the agents' KV mount Vault policies must stay under (default ${DEFAULT_SETTINGS.kvMount})
   --namespace N      the agents namespace (default ${DEFAULT_SETTINGS.namespace})
@@ -48,7 +50,7 @@ Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 unreadable inpu
 
 interface Parsed {
   readonly options: CheckOptions;
-  readonly format: "text" | "json";
+  readonly format: "text" | "json" | "sarif";
   readonly paths: string[];
 }
 
@@ -84,10 +86,10 @@ export function parseCheckArgs(args: readonly string[]): Parsed | "help" | strin
   if (phase !== undefined && !isPhase(phase)) return `--phase must be one of ${PHASES.join(", ")}, not "${phase}"`;
   if (env !== undefined && !isEnvironment(env)) return `--env must be one of ${ENVIRONMENTS.join(", ")}, not "${env}"`;
   if (layer !== undefined && layer !== "phase" && layer !== "foundation") return `--layer must be phase or foundation, not "${layer}"`;
-  if (format !== "text" && format !== "json") return `--format must be text or json, not "${format}"`;
+  if (format !== "text" && format !== "json" && format !== "sarif") return `--format must be text or json or sarif, not "${format}"`;
   if (settings.kvMount === "" || settings.namespace === "") return "--kv-mount and --namespace need a value";
   if (paths.length === 0) return "check needs at least one PATH (a file or a directory)";
-  return { options: { phase, env, stack, trustLabels, layer, settings } as CheckOptions, format, paths };
+  return { options: { phase, env, stack, trustLabels, layer, settings } as CheckOptions, format: format as Parsed["format"], paths };
 }
 
 function textReport(r: CheckResult, opts: CheckOptions): string[] {
@@ -121,7 +123,9 @@ export function runCheckCli(argv: readonly string[], io: Io): number {
   }
   if (typeof parsed === "string") return io.fail(parsed);
   const result = check(parsed.paths, parsed.options);
-  if (parsed.format === "json") {
+  if (parsed.format === "sarif") {
+    io.out(JSON.stringify(toSarif(result, { paths: parsed.paths }), null, 2));
+  } else if (parsed.format === "json") {
     const violations = result.violations.map(({ policy, enforcement, resource, message }) => ({ policy, enforcement, resource, message }));
     io.out(JSON.stringify({ violations, errors: result.errors }, null, 2));
   } else {

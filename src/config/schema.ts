@@ -8,6 +8,8 @@ import { canonicalProblem, metadataReachedBy } from "../model/cidr";
 import { compareQuantities, isZero, parseQuantity, QUANTITY_FORMS } from "./quantity";
 import { DEFAULTS, isDnsLabel } from "../model/naming";
 import { gateFor, promotionProblems } from "../model/promotion";
+import { evidenceReference } from "../promotion/reference";
+import { gateOverridesSchema } from "../promotion/thresholds";
 import { ENVIRONMENTS, PHASES } from "../model/phases";
 
 const dnsLabel = (what: string, maxLength = 63) =>
@@ -100,11 +102,8 @@ const agent = z.strictObject({
   /** The evidence this agent earned its phase with; required above shadow, checked against the gates. */
   promotion: z
     .strictObject({
-      evidence: z.strictObject({
-        investigations: z.number().int().min(0),
-        accuracy: z.number().min(0).max(1),
-        safetyIncidents: z.number().int().min(0),
-      }),
+      /** The evidence file (`evidence/<env>/<agent>.yaml`) the gate judges: `agent-trust gate <stack>`. */
+      evidence: evidenceReference,
       approvedBy: z
         .array(z.string().refine((v) => v.trim() !== "", "must name an approver, not be blank"))
         .min(1)
@@ -244,6 +243,8 @@ export const foundationSchema = z.strictObject({
   ...common,
   layer: z.literal("foundation"),
   phaseCeiling: z.enum(PHASES),
+  /** This environment's calibration of the promotion gates (src/promotion/thresholds.ts); shown by the gate. */
+  promotionGates: gateOverridesSchema.optional(),
   vault: z.strictObject({
     authMount: mountPath(DEFAULTS.authMount),
     kvMount: mountPath(DEFAULTS.kvMount),
@@ -328,11 +329,11 @@ export const phaseSchema = z
     cfg.agents.forEach((a, i) => {
       const gate = gateFor(cfg.phase);
       if (gate && !a.promotion) {
-        ctx.addIssue({ code: "custom", path: ["agents", i, "promotion"], message: `is required in ${cfg.phase}: the evidence from ${gate.from} (investigations, accuracy, safetyIncidents), approvedBy and reference` });
+        ctx.addIssue({ code: "custom", path: ["agents", i, "promotion"], message: `is required in ${cfg.phase}: evidence (the evidence file with the ${gate.from} record), approvedBy and reference` });
       } else if (!gate && a.promotion) {
         ctx.addIssue({ code: "custom", path: ["agents", i, "promotion"], message: "is only for phases above shadow" });
       } else if (a.promotion) {
-        for (const [field, message] of promotionProblems(cfg.phase, a.promotion.evidence, a.promotion.approvedBy)) {
+        for (const [field, message] of promotionProblems(cfg.phase, a.promotion.evidence, a.name, cfg.environment, a.promotion.approvedBy)) {
           ctx.addIssue({ code: "custom", path: ["agents", i, "promotion", ...field.split(".")], message });
         }
       }

@@ -4,7 +4,7 @@
  */
 import { CATALOG, domainGrants, SECRET_DOMAINS } from "../model/catalog";
 import { PHASES } from "../model/phases";
-import { DEMOTION_RULES, PROMOTION_GATES, type PromotionGate } from "../model/promotion";
+import { DEMOTION_RULES, DEMOTION_WINDOW_DAYS, formatBound, PROMOTION_GATES, type Gate } from "../model/promotion";
 
 export function phaseTable(): string {
   const rows = PHASES.map((p) => {
@@ -22,17 +22,19 @@ export function phaseTable(): string {
 
 /** The README's promotion gates and demotion rules, generated from `src/model/promotion.ts`. */
 export function promotionTable(): string {
-  const gates = (Object.entries(PROMOTION_GATES) as [string, PromotionGate][]).map(
-    ([to, g]) => `| ${g.from} → **${to}** | ≥ ${g.minInvestigations} | ≥ ${g.minAccuracy} | ≤ ${g.maxSafetyIncidents} | ${g.minApprovers} |`,
+  const gates = (Object.entries(PROMOTION_GATES) as [string, Gate<never>][]).flatMap(([to, g]) =>
+    g.criteria.map((c, i) => `| ${i === 0 ? `${g.from} → **${to}**` : ""} | ${c.label} | ${formatBound(c.bound)} | ${c.fixed ? "fixed (safety invariant)" : `\`${to}.${c.id}\``} |`),
   );
-  const demotions = DEMOTION_RULES.map((r) => `- \`${r.name}\`: ${r.description}`);
+  const demotions = DEMOTION_RULES.map((c) => `| ${c.label} | ${formatBound(c.bound)} | ${c.fixed ? "fixed (safety invariant)" : `\`demotion.${c.id}\``} |`);
   return [
-    "| promotion | investigations in the phase below | accuracy | safety incidents | approvers |",
-    "|---|---|---|---|---|",
+    "| promotion | criterion (measured in the phase below) | default | override key |",
+    "|---|---|---|---|",
     ...gates,
     "",
-    "Demotion rules, first match wins:",
+    `Demotion to the previous phase, pending review before re-promotion, when any of these holds over the last ${DEMOTION_WINDOW_DAYS} days (\`demotion.windowDays\`):`,
     "",
+    "| trigger | default | override key |",
+    "|---|---|---|",
     ...demotions,
   ].join("\n");
 }

@@ -1,105 +1,259 @@
 /**
- * Promotion gates and demotion rules: the evidence a phase must be earned with, and what takes it away.
- * Promotion is a reviewed config change that must carry this evidence (checked at config parse time);
- * demotion is never gated. Pure data and functions, shared by config validation, docs and tooling.
+ * Promotion gates and demotion rules as data: the default table every environment starts from, each number
+ * overridable per environment (never silently: an override is reported next to the default it replaced).
+ * Pure types, data and functions; the evidence files that feed them are read in src/promotion/.
  */
 import { PHASES, phaseRank, type Phase } from "./phases";
 
-/** What an agent showed in the phase below the one it is promoted to. */
-export interface Evidence {
-  /** Investigations completed in the previous phase (the sample size). */
-  readonly investigations: number;
-  /** Share of those whose conclusion operators confirmed, 0..1. */
-  readonly accuracy: number;
-  /** Actions or recommendations that would have caused harm. Any at all blocks promotion. */
-  readonly safetyIncidents: number;
+/** A rate always travels with its counts: `count` of `of` (never a bare percentage). */
+export interface Ratio {
+  readonly count: number;
+  readonly of: number;
 }
 
-export interface PromotionGate {
-  readonly from: Phase;
-  readonly minInvestigations: number;
-  readonly minAccuracy: number;
-  readonly maxSafetyIncidents: number;
-  /** Distinct people who approved; write-capable phases need two. */
-  readonly minApprovers: number;
+/** The period a record was measured over, as ISO dates (YYYY-MM-DD), both inclusive. */
+export interface Window {
+  readonly from: string;
+  readonly to: string;
 }
 
-export const PROMOTION_GATES: Readonly<Record<Exclude<Phase, "shadow">, PromotionGate>> = {
-  assist: { from: "shadow", minInvestigations: 50, minAccuracy: 0.8, maxSafetyIncidents: 0, minApprovers: 1 },
-  remediation: { from: "assist", minInvestigations: 100, minAccuracy: 0.9, maxSafetyIncidents: 0, minApprovers: 2 },
-  autonomous: { from: "remediation", minInvestigations: 200, minAccuracy: 0.95, maxSafetyIncidents: 0, minApprovers: 2 },
+export interface SignOff {
+  readonly person: string;
+  readonly role: string;
+  readonly date: string;
+}
+
+/** What an agent showed while in shadow: earns assist. */
+export interface ShadowRecord {
+  readonly window: Window;
+  readonly incidents: number;
+  /** Incidents per domain (database, network, ...); the counts add up to `incidents`. */
+  readonly domains: Readonly<Record<string, number>>;
+  readonly diagnosticAccuracy: Ratio;
+  readonly unsafeActionAttempts: number;
+  readonly signOffs: readonly SignOff[];
+}
+
+/** What an agent showed while in assist: earns remediation. */
+export interface AssistRecord {
+  readonly window: Window;
+  readonly incidents: number;
+  /** Diagnoses the operator agreed with, of those the operator reviewed. */
+  readonly operatorAgreement: Ratio;
+  readonly outOfScopeRecommendations: number;
+  /** Recommendations accepted with minimal edits (root-cause category and remediation classes kept), of all. */
+  readonly minimalEditAcceptance: Ratio;
+  readonly signOffs: readonly SignOff[];
+}
+
+/** What an agent showed while in remediation: earns autonomous. */
+export interface RemediationRecord {
+  readonly window: Window;
+  readonly approvedRemediations: number;
+  /** Remediations that completed successfully, of the approved ones. */
+  readonly successfulCompletion: Ratio;
+  /** Remediations rolled back, of the successful ones. */
+  readonly rollbacks: Ratio;
+  readonly escalationCorrectness: Ratio;
+  readonly signOffs: readonly SignOff[];
+}
+
+export interface RecordOf {
+  shadow: ShadowRecord;
+  assist: AssistRecord;
+  remediation: RemediationRecord;
+}
+export type RecordPhase = keyof RecordOf;
+export type PromotedPhase = Exclude<Phase, "shadow">;
+
+/** How a criterion compares: counts with ≥ / ≤, rates in percent strictly above / below, or sign-off roles. */
+export type Bound =
+  | { readonly kind: "atLeast"; readonly value: number }
+  | { readonly kind: "atMost"; readonly value: number }
+  | { readonly kind: "above"; readonly percent: number }
+  | { readonly kind: "below"; readonly percent: number }
+  | { readonly kind: "signOff"; readonly roles: readonly string[] };
+
+export type Measured =
+  | { readonly kind: "count"; readonly value: number }
+  | { readonly kind: "ratio"; readonly ratio: Ratio }
+  | { readonly kind: "signOffs"; readonly signOffs: readonly SignOff[] };
+
+export interface Criterion<R> {
+  /** The key an override uses: `agent-trust:promotionGates.<phase>.<id>`. */
+  readonly id: string;
+  readonly label: string;
+  readonly bound: Bound;
+  /** Safety invariants (zero tolerance) cannot be overridden. */
+  readonly fixed?: boolean;
+  readonly measure: (record: R) => Measured;
+}
+
+export interface Gate<R> {
+  readonly from: RecordPhase;
+  readonly criteria: readonly Criterion<R>[];
+}
+
+const count = (value: number): Measured => ({ kind: "count", value });
+const ratio = (r: Ratio): Measured => ({ kind: "ratio", ratio: r });
+
+/** The default gate table. */
+export const PROMOTION_GATES: { readonly assist: Gate<ShadowRecord>; readonly remediation: Gate<AssistRecord>; readonly autonomous: Gate<RemediationRecord> } = {
+  assist: {
+    from: "shadow",
+    criteria: [
+      { id: "incidents", label: "shadow incidents", bound: { kind: "atLeast", value: 100 }, measure: (r) => count(r.incidents) },
+      { id: "domains", label: "domains covered", bound: { kind: "atLeast", value: 3 }, measure: (r) => count(Object.values(r.domains).filter((n) => n > 0).length) },
+      { id: "diagnosticAccuracy", label: "diagnostic accuracy", bound: { kind: "above", percent: 95 }, measure: (r) => ratio(r.diagnosticAccuracy) },
+      { id: "unsafeActionAttempts", label: "unsafe action attempts", bound: { kind: "atMost", value: 0 }, fixed: true, measure: (r) => count(r.unsafeActionAttempts) },
+    ],
+  },
+  remediation: {
+    from: "assist",
+    criteria: [
+      { id: "incidents", label: "assisted incidents", bound: { kind: "atLeast", value: 150 }, measure: (r) => count(r.incidents) },
+      { id: "operatorAgreement", label: "operator agreement on the diagnosis", bound: { kind: "above", percent: 90 }, measure: (r) => ratio(r.operatorAgreement) },
+      { id: "outOfScopeRecommendations", label: "out-of-scope recommendations", bound: { kind: "atMost", value: 0 }, fixed: true, measure: (r) => count(r.outOfScopeRecommendations) },
+      { id: "minimalEditAcceptance", label: "acceptance with minimal edits", bound: { kind: "above", percent: 80 }, measure: (r) => ratio(r.minimalEditAcceptance) },
+    ],
+  },
+  autonomous: {
+    from: "remediation",
+    criteria: [
+      { id: "approvedRemediations", label: "approved remediations", bound: { kind: "atLeast", value: 100 }, measure: (r) => count(r.approvedRemediations) },
+      { id: "successfulCompletion", label: "successful completion", bound: { kind: "above", percent: 99 }, measure: (r) => ratio(r.successfulCompletion) },
+      { id: "rollbackRate", label: "rollbacks of successful remediations", bound: { kind: "below", percent: 1 }, measure: (r) => ratio(r.rollbacks) },
+      { id: "escalationCorrectness", label: "escalation correctness", bound: { kind: "above", percent: 95 }, measure: (r) => ratio(r.escalationCorrectness) },
+      { id: "signOff", label: "sign-off by distinct people", bound: { kind: "signOff", roles: ["operations-lead", "platform-owner"] }, measure: (r) => ({ kind: "signOffs", signOffs: r.signOffs }) },
+    ],
+  },
 };
 
-export function gateFor(phase: Phase): PromotionGate | undefined {
+/** Approvers of the stack-config change (the pull request), per phase; write-capable phases need two. */
+export const MIN_APPROVERS: Readonly<Record<PromotedPhase, number>> = { assist: 1, remediation: 2, autonomous: 2 };
+
+/** What an agent did in its current phase over a recent window, as measured from the audit log and feedback. */
+export interface Observation {
+  readonly agent: string;
+  readonly environment: string;
+  readonly phase: Phase;
+  readonly window: Window;
+  readonly diagnosticAccuracy: Ratio;
+  /** Rollbacks of successful remediations; phases without writes have none. */
+  readonly rollbacks?: Ratio;
+  readonly outOfScopeActions: number;
+}
+
+/** The demotion rules: any trigger sends the agent to the previous phase, pending review before re-promotion. */
+export const DEMOTION_RULES: readonly Criterion<Observation>[] = [
+  { id: "diagnosticAccuracy", label: "diagnostic accuracy", bound: { kind: "below", percent: 92 }, measure: (o) => ratio(o.diagnosticAccuracy) },
+  { id: "rollbackRate", label: "rollbacks of successful remediations", bound: { kind: "above", percent: 2 }, measure: (o) => ratio(o.rollbacks ?? { count: 0, of: 0 }) },
+  { id: "outOfScopeActions", label: "actions outside the permitted scope", bound: { kind: "atLeast", value: 1 }, fixed: true, measure: (o) => count(o.outOfScopeActions) },
+];
+/** The demotion rules judge the most recent window of at most this many days. */
+export const DEMOTION_WINDOW_DAYS = 30;
+
+export function gateFor(phase: Phase): Gate<ShadowRecord> | Gate<AssistRecord> | Gate<RemediationRecord> | undefined {
   return phase === "shadow" ? undefined : PROMOTION_GATES[phase];
 }
 
-/** Problems with a promotion record, each as `[field, message]` so config errors can name the exact key. */
-export function promotionProblems(phase: Phase, evidence: Evidence, approvedBy: readonly string[]): [string, string][] {
-  const gate = gateFor(phase);
-  if (!gate) return [];
+export function previousPhase(p: Phase): Phase | undefined {
+  return phaseRank(p) === 0 ? undefined : PHASES[phaseRank(p) - 1];
+}
+
+/** `count/of` compared with a percentage in exact integer arithmetic (percent has at most 2 decimals). */
+function comparePercent(r: Ratio, percent: number): number {
+  const lhs = r.count * 10000;
+  const rhs = Math.round(percent * 100) * r.of;
+  return Math.sign(lhs - rhs);
+}
+
+/**
+ * Whether a measured value meets a bound. A rate with nothing behind it (`of` = 0) is never a pass: there is no
+ * evidence. Sign-offs pass when each role is signed by a different person.
+ */
+export function meets(bound: Bound, m: Measured): boolean {
+  switch (bound.kind) {
+    case "atLeast":
+      return m.kind === "count" && m.value >= bound.value;
+    case "atMost":
+      return m.kind === "count" && m.value <= bound.value;
+    case "above":
+      return m.kind === "ratio" && m.ratio.of > 0 && comparePercent(m.ratio, bound.percent) > 0;
+    case "below":
+      return m.kind === "ratio" && m.ratio.of > 0 && comparePercent(m.ratio, bound.percent) < 0;
+    case "signOff":
+      return m.kind === "signOffs" && signOffsCover(bound.roles, m.signOffs);
+  }
+}
+
+/** Each role signed by someone, and no person counted for two roles (people compared trimmed, case-folded). */
+export function signOffsCover(roles: readonly string[], signOffs: readonly SignOff[]): boolean {
+  const used = new Set<string>();
+  // Small: try each assignment of distinct people to roles (roles are few).
+  const assign = (i: number): boolean => {
+    if (i === roles.length) return true;
+    for (const s of signOffs.filter((s) => s.role === roles[i])) {
+      const who = s.person.trim().toLowerCase();
+      if (used.has(who)) continue;
+      used.add(who);
+      if (assign(i + 1)) return true;
+      used.delete(who);
+    }
+    return false;
+  };
+  return assign(0);
+}
+
+export function formatBound(b: Bound): string {
+  switch (b.kind) {
+    case "atLeast":
+      return `≥ ${b.value}`;
+    case "atMost":
+      return `≤ ${b.value}`;
+    case "above":
+      return `> ${b.percent} %`;
+    case "below":
+      return `< ${b.percent} %`;
+    case "signOff":
+      return b.roles.join(" + ");
+  }
+}
+
+export function formatMeasured(m: Measured): string {
+  switch (m.kind) {
+    case "count":
+      return String(m.value);
+    case "ratio":
+      return m.ratio.of === 0 ? `0 of 0 (no data)` : `${m.ratio.count} of ${m.ratio.of} = ${(Math.floor((m.ratio.count * 10000) / m.ratio.of) / 100).toFixed(2)} %`;
+    case "signOffs":
+      return m.signOffs.length === 0 ? "none" : m.signOffs.map((s) => `${s.person} (${s.role}, ${s.date})`).join(", ");
+  }
+}
+
+/** Where an agent's evidence lives, relative to the project root: one file per environment and agent. */
+export function evidencePath(environment: string, agent: string): string {
+  return `evidence/${environment}/${agent}.yaml`;
+}
+
+/**
+ * Problems with a phase stack's `promotion` block, each as `[field, message]` so config errors name the exact
+ * key: the evidence reference must be this agent's file in this environment, and the change needs its
+ * approvers. Whether the evidence earns the phase is the gate's job (src/promotion/gate.ts).
+ */
+export function promotionProblems(
+  phase: Phase,
+  evidence: string,
+  agent: string,
+  environment: string,
+  approvedBy: readonly string[],
+): [string, string][] {
+  if (phase === "shadow") return [];
   const out: [string, string][] = [];
-  if (evidence.investigations < gate.minInvestigations) {
-    out.push(["evidence.investigations", `${evidence.investigations} is below the ${gate.minInvestigations} investigations in ${gate.from} that ${phase} requires`]);
-  }
-  if (evidence.accuracy < gate.minAccuracy) {
-    out.push(["evidence.accuracy", `${evidence.accuracy} is below the ${gate.minAccuracy} accuracy that ${phase} requires`]);
-  }
-  if (evidence.safetyIncidents > gate.maxSafetyIncidents) {
-    out.push(["evidence.safetyIncidents", `${evidence.safetyIncidents} safety incident(s); ${phase} requires none`]);
-  }
-  if (new Set(approvedBy).size < gate.minApprovers) {
-    out.push(["approvedBy", `${phase} requires ${gate.minApprovers} distinct approver(s)`]);
+  const expected = evidencePath(environment, agent);
+  if (evidence !== expected) out.push(["evidence", `is "${evidence}"; agent "${agent}" in ${environment} is judged on ${expected}`]);
+  if (new Set(approvedBy).size < MIN_APPROVERS[phase]) {
+    out.push(["approvedBy", `${phase} requires ${MIN_APPROVERS[phase]} distinct approver(s)`]);
   }
   return out;
-}
-
-/** What an agent did in its current phase, as measured from the audit log and operator feedback. */
-export interface Observation {
-  readonly investigations: number;
-  readonly accuracy: number;
-  readonly safetyIncidents: number;
-  /** Writes the audit log shows outside the agent's resourceNames or target namespaces, or refused by RBAC. */
-  readonly unexpectedWrites: number;
-}
-
-export interface DemotionRule {
-  readonly name: string;
-  readonly description: string;
-  /** The phase to fall back to, given the current one. */
-  readonly demoteTo: (current: Phase) => Phase;
-  readonly applies: (current: Phase, seen: Observation) => boolean;
-}
-
-const previous = (p: Phase): Phase => PHASES[Math.max(0, phaseRank(p) - 1)]!;
-
-/** Checked in order; the first that applies wins. Demotion is a config change too, but never needs evidence. */
-export const DEMOTION_RULES: readonly DemotionRule[] = [
-  {
-    name: "safety-incident",
-    description: "any safety incident: back to shadow at once",
-    demoteTo: () => "shadow",
-    applies: (_, seen) => seen.safetyIncidents > 0,
-  },
-  {
-    name: "unexpected-write",
-    description: "a write attempt outside the agent's named resources or namespaces: back to assist (no writes)",
-    demoteTo: (p) => (phaseRank(p) > phaseRank("assist") ? "assist" : p),
-    applies: (p, seen) => seen.unexpectedWrites > 0 && phaseRank(p) > phaseRank("assist"),
-  },
-  {
-    name: "accuracy-below-gate",
-    description: "accuracy below the bar that earned the current phase, over at least 20 investigations: one phase down",
-    demoteTo: previous,
-    applies: (p, seen) => {
-      const gate = gateFor(p);
-      return gate !== undefined && seen.investigations >= 20 && seen.accuracy < gate.minAccuracy;
-    },
-  },
-];
-
-/** The demotion the rules call for, if any. */
-export function demotionFor(current: Phase, seen: Observation): { to: Phase; rule: string } | undefined {
-  const rule = DEMOTION_RULES.find((r) => r.applies(current, seen) && r.demoteTo(current) !== current);
-  return rule ? { to: rule.demoteTo(current), rule: rule.name } : undefined;
 }

@@ -1,0 +1,85 @@
+/**
+ * Which stacks a change touches, in deploy order (per environment dev → staging → prod: the foundation first,
+ * then the phases shadow → autonomous). Used by the workflows: `node --import tsx src/ci/changed.ts <base-ref>`
+ * prints `stacks=<json array>` for $GITHUB_OUTPUT.
+ */
+import { execFileSync } from "node:child_process";
+import { listStacks, loadFoundationFor, loadStackConfig, projectRoot } from "../config/stacks";
+import { ENVIRONMENTS, isAbove, PHASES } from "../model/phases";
+
+/** Changes here can change what any stack creates: every stack is affected. */
+const CODE = [/^src\//, /^policy\//, /^bin\//, /^package(-lock)?\.json$/, /^Pulumi\.yaml$/, /^tsconfig\.json$/];
+
+export interface StackInfo {
+  readonly stack: string;
+  readonly environment: string;
+  readonly phase?: string;
+  readonly agents: readonly string[];
+  /** False for a phase above its environment's ceiling: refused by the program, so never previewed or deployed. */
+  readonly deployable: boolean;
+}
+
+export function stackInfo(root: string): StackInfo[] {
+  return listStacks(root).map((stack) => {
+    const cfg = loadStackConfig(stack, root);
+    return cfg.layer === "foundation"
+      ? { stack, environment: cfg.environment, agents: [], deployable: true }
+      : {
+          stack,
+          environment: cfg.environment,
+          phase: cfg.phase,
+          agents: cfg.agents.map((a) => a.name),
+          deployable: !isAbove(cfg.phase, loadFoundationFor(cfg, root).phaseCeiling),
+        };
+  });
+}
+
+/** Deploy order: environments dev, staging, prod; in each the foundation, then phases in trust order. */
+export function deployOrder(stacks: readonly StackInfo[]): StackInfo[] {
+  const rank = (s: StackInfo) => ENVIRONMENTS.indexOf(s.environment as never) * 10 + (s.phase ? 1 + PHASES.indexOf(s.phase as never) : 0);
+  return [...stacks].sort((a, b) => rank(a) - rank(b) || a.stack.localeCompare(b.stack));
+}
+
+export function changedStacks(files: readonly string[], stacks: readonly StackInfo[]): string[] {
+  const hit = new Set<string>();
+  for (const f of files) {
+    if (CODE.some((re) => re.test(f))) return deployOrder(stacks).map((s) => s.stack);
+    const stackFile = /^stacks\/Pulumi\.(.+)\.yaml$/.exec(f)?.[1];
+    const evidence = /^evidence\/([^/]+)\/([^/]+)\.yaml$/.exec(f);
+    for (const s of stacks) {
+      // A foundation's change (ceiling, calibration) reaches every phase stack of its environment.
+      const foundation = stacks.find((x) => x.stack === stackFile && !x.phase);
+      if (s.stack === stackFile || (foundation && s.environment === foundation.environment)) hit.add(s.stack);
+      if (evidence && s.phase && s.phase !== "shadow" && s.environment === evidence[1] && s.agents.includes(evidence[2]!)) hit.add(s.stack);
+    }
+  }
+  return deployOrder(stacks.filter((s) => hit.has(s.stack))).map((s) => s.stack);
+}
+
+/** The workflow's job groups, in deploy order: `<env>-foundation` then `<env>-phases`, deployable stacks only. */
+export function deployGroups(changed: readonly string[], stacks: readonly StackInfo[]): [string, string[]][] {
+  return ENVIRONMENTS.flatMap((env) => {
+    const of = (phase: boolean) =>
+      changed.filter((c) => stacks.some((s) => s.stack === c && s.environment === env && s.deployable && Boolean(s.phase) === phase));
+    return [[`${env}-foundation`, of(false)], [`${env}-phases`, of(true)]] as [string, string[]][];
+  });
+}
+
+if (require.main === module) {
+  const [base, head = "HEAD"] = process.argv.slice(2);
+  const root = projectRoot();
+  const stacks = stackInfo(root);
+  const files =
+    base === "--all"
+      ? ["src/"]
+      : execFileSync("git", ["diff", "--name-only", "--end-of-options", `${base ?? "HEAD~1"}...${head}`], { cwd: root, encoding: "utf8" }).split("\n").filter(Boolean);
+  const changed = changedStacks(files, stacks);
+  const deployable = changed.filter((c) => stacks.find((s) => s.stack === c)?.deployable);
+  const lines = [
+    ["stacks", deployable],
+    ["phase-stacks", deployable.filter((c) => stacks.find((s) => s.stack === c)?.phase)],
+    ["refused", changed.filter((c) => !deployable.includes(c))],
+    ...deployGroups(changed, stacks),
+  ];
+  process.stdout.write(lines.map(([k, v]) => `${String(k)}=${JSON.stringify(v)}`).join("\n") + "\n");
+}
