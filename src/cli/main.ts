@@ -1,16 +1,32 @@
-/** The `agent-trust` command: a small dispatcher over subcommands, each in its own module. */
-import { runCheckCli } from "../check/cli";
-import { runSandboxCli } from "../sandbox/cli";
+/**
+ * The `agent-trust` command: a small dispatcher over subcommands, each in its own module. A command's module is
+ * loaded only when that command runs, so `--help` and `check` never pay for the sandbox's Kubernetes client or the
+ * Pulumi SDK.
+ */
 import { processIo, type Io } from "./io";
-import { runRender } from "./render";
 
-type Command = { summary: string; run: (args: string[], io: Io) => number | Promise<number> };
+type Run = (args: string[], io: Io) => number | Promise<number>;
+type Command = { readonly summary: string; readonly load: () => Run };
 
+/* eslint-disable @typescript-eslint/no-require-imports -- synchronous, lazy loading keeps start-up at the floor */
 const COMMANDS: Record<string, Command> = {
-  render: { summary: "write a stack's desired state as YAML (no cluster needed)", run: runRender },
-  check: { summary: "judge YAML and .hcl files against the policy rules (offline)", run: runCheckCli },
-  sandbox: { summary: "local kube-apiserver + etcd + Vault with the dev stacks (up|down|status|verify)", run: runSandboxCli },
+  render: {
+    summary: "write a stack's desired state as YAML (no cluster needed)",
+    load: () => (require("./render") as typeof import("./render")).runRender,
+  },
+  check: {
+    summary: "judge YAML and .hcl files against the policy rules (offline)",
+    load: () => (require("../check/cli") as typeof import("../check/cli")).runCheckCli,
+  },
+  sandbox: {
+    summary: "local kube-apiserver + etcd + Vault with the dev stacks (up|down|status|verify)",
+    load: () => (require("../sandbox/cli") as typeof import("../sandbox/cli")).runSandboxCli,
+  },
 };
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** The command names, for tests and completion. */
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
 
 export function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
@@ -24,10 +40,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     io.out(usage());
     return command === undefined ? 2 : 0;
   }
-  const c = COMMANDS[command];
+  const c = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (!c) {
     io.err(usage());
     return io.fail(`unknown command "${command}"`);
   }
-  return c.run(rest, io);
+  return c.load()(rest, io);
 }

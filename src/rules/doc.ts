@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { RULES, type Rule } from "./index";
 import { expandPath } from "./paths";
 import type { Domain } from "./types";
+import { PACKAGE_ROOT } from "../package-root";
 
 const DOMAINS: Record<Domain, string> = {
   rbac: "RBAC",
@@ -59,7 +60,7 @@ export function rulesMarkdown(): string {
   ].join("\n");
 }
 
-export const RULES_DOC = path.join(__dirname, "..", "..", "docs", "rules.md");
+export const RULES_DOC = path.join(PACKAGE_ROOT, "docs", "rules.md");
 
 if (require.main === module) {
   if (process.argv.includes("--write")) {
