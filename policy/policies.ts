@@ -20,6 +20,7 @@ import {
   enforcementOf,
   environmentFor,
   judge,
+  judgesKind,
   RULES,
   settingsFrom,
   STRICTEST_ENVIRONMENT,
@@ -48,6 +49,11 @@ const SETTING_SCHEMAS: Record<SettingName, PolicyConfigSchema["properties"][stri
   maxJobDeadlineSeconds: { type: "integer", minimum: 60, maximum: LIMITS.maxJobDeadlineSeconds, default: DEFAULT_SETTINGS.maxJobDeadlineSeconds },
   kvMount: { type: "string", pattern: "^[a-z0-9][a-z0-9-]*$", default: DEFAULT_SETTINGS.kvMount },
   namespace: { type: "string", pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", default: DEFAULT_SETTINGS.namespace },
+  // Egress thresholds: the defaults are the loosest allowed; config can only make them stricter.
+  maxPublicEgressShare: { type: "number", minimum: 0, maximum: DEFAULT_SETTINGS.maxPublicEgressShare, default: DEFAULT_SETTINGS.maxPublicEgressShare },
+  maxBroadEgressPorts: { type: "integer", minimum: 0, maximum: DEFAULT_SETTINGS.maxBroadEgressPorts, default: DEFAULT_SETTINGS.maxBroadEgressPorts },
+  minPrivateEgressPrefixV4: { type: "integer", minimum: DEFAULT_SETTINGS.minPrivateEgressPrefixV4, maximum: 32, default: DEFAULT_SETTINGS.minPrivateEgressPrefixV4 },
+  minPrivateEgressPrefixV6: { type: "integer", minimum: DEFAULT_SETTINGS.minPrivateEgressPrefixV6, maximum: 128, default: DEFAULT_SETTINGS.minPrivateEgressPrefixV6 },
 };
 
 const phaseEnum = { type: "string" as const, enum: [...PHASES] };
@@ -85,8 +91,10 @@ interface PolicyConfig extends Partial<RuleSettings> {
 function settingsOf(config: PolicyConfig, env: PackEnvironment): RuleSettings {
   const fromStack = env.stackConfig().namespace;
   const { maxTtlSeconds, maxJobDeadlineSeconds, kvMount, namespace } = config;
+  const { maxPublicEgressShare, maxBroadEgressPorts, minPrivateEgressPrefixV4, minPrivateEgressPrefixV6 } = config;
+  const egress = { maxPublicEgressShare, maxBroadEgressPorts, minPrivateEgressPrefixV4, minPrivateEgressPrefixV6 };
   const defined = Object.fromEntries(
-    Object.entries({ maxTtlSeconds, maxJobDeadlineSeconds, kvMount, namespace: fromStack ?? namespace }).filter(([, v]) => v !== undefined),
+    Object.entries({ maxTtlSeconds, maxJobDeadlineSeconds, kvMount, namespace: fromStack ?? namespace, ...egress }).filter(([, v]) => v !== undefined),
   );
   return settingsFrom(defined);
 }
@@ -121,10 +129,10 @@ function resourcePolicy(rule: ResourceRule, env: PackEnvironment): ResourceValid
     ...base(rule),
     validateResource: (args, report) => {
       const doc = toDocument(args.type, args.name, args.props);
-      if (!doc || !rule.kinds.includes(doc.kind)) return;
+      if (!doc || !judgesKind(rule.kinds, doc.kind)) return;
       const config = args.getConfig<PolicyConfig>();
       const stack = env.stackConfig();
-      const ctx = contextFor(doc, { phase: stack.phase, environment: stack.environment }, settingsOf(config, env));
+      const ctx = contextFor(doc, { phase: stack.phase, environment: stack.environment, layer: stack.layer }, settingsOf(config, env));
       for (const message of judge(rule, doc, ctx)) reportAt(report, levelOf(rule, ctx.environment, config), message);
     },
   };

@@ -30,9 +30,9 @@ const secretsRole = patch(role(), (o) => o.rules.push({ apiGroups: [""], resourc
 const configMap: Manifest = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", namespace: "ai-agents" }, data: {} };
 
 describe("agent-trust check", () => {
-  test("exit 0 over compliant input; other kinds are passed over and counted", () => {
-    const d = dir({ "stack.yaml": yamlDocs(...wholeStack(), configMap, configMap), "nested/deep/policy.hcl": POLICY_HCL, ".git/x.yaml": ": bad" });
-    const r = run("--stack", d);
+  test("exit 0 over compliant input; other kinds are passed over and counted; hidden entries are read", () => {
+    const d = dir({ "stack.yaml": yamlDocs(...wholeStack(), configMap), "nested/deep/policy.hcl": POLICY_HCL, ".hidden/x.yaml": yamlDocs(configMap), "notes.txt": ": not read" });
+    const r = run("--stack", "--trust-labels", d);
     assert.equal(r.code, 0, r.out + r.err);
     assert.match(r.out, /12 object\(s\) checked .*: 0 mandatory and 0 advisory violation\(s\)/);
     assert.match(r.out, /passed over \(no rule covers the kind\): ConfigMap ×2/);
@@ -47,28 +47,44 @@ describe("agent-trust check", () => {
     assert.match(r.out, /fix: Remove secrets from the rule/);
   });
 
-  test("--format json prints exactly policy, enforcement, resource and message", () => {
-    const r = run("--format", "json", dir({ "role.yaml": yamlDocs(secretsRole) }));
+  test("--format json prints exactly policy, enforcement, resource and message, and an empty errors list", () => {
+    const r = run("--format", "json", "--trust-labels", dir({ "role.yaml": yamlDocs(secretsRole) }));
     assert.equal(r.code, 1);
-    const parsed = JSON.parse(r.out) as { violations: Record<string, string>[] };
-    assert.deepEqual(Object.keys(parsed), ["violations"]);
+    const parsed = JSON.parse(r.out) as { violations: Record<string, string>[]; errors: string[] };
+    assert.deepEqual(Object.keys(parsed), ["violations", "errors"]);
+    assert.deepEqual(parsed.errors, []);
     assert.deepEqual(parsed.violations.map((v) => Object.keys(v)), [["policy", "enforcement", "resource", "message"]]);
     assert.equal(parsed.violations[0]!.policy, "no-secrets-access");
     assert.equal(parsed.violations[0]!.enforcement, "mandatory");
   });
 
-  test("phase: --phase first, else the object's label, else the strictest", () => {
+  test("phase: --phase, else the strictest; the object's label only lowers it; --trust-labels opts in to the label", () => {
     const d = dir({ "role.yaml": yamlDocs(role()) }); // labelled remediation; deletes pods
-    assert.equal(run(d).code, 0);
+    assert.match(run(d).out, /above the ceiling of phase "shadow"/);
+    assert.equal(run(d).code, 1);
+    assert.equal(run("--trust-labels", d).code, 0);
     assert.equal(run("--phase", "assist", d).code, 1);
-    assert.equal(run("--phase=autonomous", d).code, 0);
+    assert.equal(run("--phase=remediation", d).code, 0);
+    // --phase autonomous does not lift a Role labelled remediation above its own label: scale is autonomous-only.
+    const scales = dir({ "role.yaml": yamlDocs(patch(role(), (o) => o.rules.push({ apiGroups: ["apps"], resources: ["deployments/scale"], verbs: ["patch"] }))) });
+    assert.equal(run("--phase=autonomous", scales).code, 1);
+    assert.match(run("--phase=autonomous", scales).out, /above the ceiling of phase "remediation"/);
     const unlabelled = dir({ "role.yaml": yamlDocs(patch(role(), (o) => delete o.metadata.labels)) });
-    assert.match(run(unlabelled).out, /above the ceiling of phase "shadow"/);
+    assert.match(run("--trust-labels", unlabelled).out, /above the ceiling of phase "shadow"/);
+  });
+
+  test("environment: a label can make it stricter (prod), never looser than --env or prod", () => {
+    const noLimits = patch(podTemplate(), (o) => delete o.template.spec.containers[0].resources.limits);
+    const devLabelled = dir({ "t.yaml": yamlDocs(patch(noLimits, (o) => (o.metadata.labels = { ...o.metadata.labels, "agent-trust.io/environment": "dev" }))) });
+    assert.equal(run(devLabelled).code, 1, "a dev label alone does not lower prod");
+    assert.equal(run("--trust-labels", devLabelled).code, 0);
+    const prodLabelled = dir({ "t.yaml": yamlDocs(patch(noLimits, (o) => (o.metadata.labels = { ...o.metadata.labels, "agent-trust.io/environment": "prod" }))) });
+    assert.equal(run("--env", "dev", prodLabelled).code, 1, "a prod label tightens --env dev");
   });
 
   test("hygiene rules are advisory in dev: a warning, exit 0", () => {
     const noLimits = patch(podTemplate(), (o) => delete o.template.spec.containers[0].resources.limits);
-    const d = dir({ "t.yaml": yamlDocs(noLimits) });
+    const d = dir({ "t.yaml": yamlDocs(patch(noLimits, (o) => delete o.metadata.labels["agent-trust.io/environment"])) });
     const dev = run("--env", "dev", d);
     assert.equal(dev.code, 0);
     assert.match(dev.out, /WARN \[advisory\] pod-resources-set/);

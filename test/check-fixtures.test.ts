@@ -3,7 +3,8 @@
  * - test/fixtures/dangerous and test/fixtures/redteam/<class>: every file is refused, by the checker and by the
  *   pack, with each rule its `# expect:` lines name;
  * - test/fixtures/sound/<class>: every file passes both with no mandatory violation.
- * Optional headers: `# phase: P`, `# env: E`, `# stack: true`.
+ * Optional headers: `# phase: P`, `# env: E`, `# stack: true`. JSON has no comments: a JSON fixture carries its
+ * headers as string values that start with the header (`"# expect: no-pod-exec"`, e.g. in an annotation).
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -39,7 +40,7 @@ interface Fixture {
 }
 
 function header(text: string, key: string): string[] {
-  return [...text.matchAll(new RegExp(`^# ${key}: *(\\S+)`, "gm"))].map((m) => m[1]!);
+  return [...text.matchAll(new RegExp(`(?:^|")# ${key}: *([^\\s"]+)`, "gm"))].map((m) => m[1]!);
 }
 
 function readFixture(file: string): Fixture {

@@ -29,7 +29,8 @@ describe("rendered stacks pass the rules", () => {
     const cfg = r.config;
 
     test(`${name}: the checker (--stack) finds no violation at all`, () => {
-      const result = checkDocuments(objects, { stack: true });
+      const given = cfg.layer === "phase" ? { phase: cfg.phase, env: cfg.environment } : { env: cfg.environment, layer: "foundation" as const };
+      const result = checkDocuments(objects, { stack: true, ...given });
       assert.deepEqual(result.violations, []);
     });
 
@@ -57,10 +58,12 @@ describe("rendered stacks pass the rules", () => {
     const out = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-rendered-"));
     for (const name of stacks) writeRendered(renderStack(name), path.join(out, name));
     const io = captureIo();
-    assert.equal(runCheckCli([out], io), 0, io.stdout.join("\n") + io.stderr.join("\n"));
+    assert.equal(runCheckCli(["--trust-labels", out], io), 0, io.stdout.join("\n") + io.stderr.join("\n"));
     for (const name of stacks) {
       const one = captureIo();
-      assert.equal(runCheckCli(["--stack", path.join(out, name)], one), 0, one.stdout.join("\n"));
+      const cfg = renderStack(name).config;
+      const given = cfg.layer === "phase" ? ["--phase", cfg.phase] : ["--layer", "foundation"];
+      assert.equal(runCheckCli(["--stack", ...given, "--env", cfg.environment, path.join(out, name)], one), 0, one.stdout.join("\n"));
     }
   });
 });

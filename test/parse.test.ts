@@ -93,8 +93,25 @@ describe("stack config errors name the exact key and what is allowed", () => {
     raw["agent-trust:agents"][0].egress.datasources = [{ cidr: "169.254.169.254/32", ports: [{ port: 80 }] }];
     const msg = refused(raw);
     assert.match(msg, /agent-trust:agents\[0\]\.egress\.llm-api\[0\]\.ports: every egress destination must name its ports/);
-    assert.match(msg, /agent-trust:agents\[0\]\.egress\.vault\[0\]\.cidr: must be a CIDR/);
-    assert.match(msg, /agent-trust:agents\[0\]\.egress\.datasources\[0\]\.cidr: must not point into the cloud metadata range/);
+    assert.match(msg, /agent-trust:agents\[0\]\.egress\.vault\[0\]\.cidr: "10\.0\.0\.0\/33" is not a CIDR; allowed: an IPv4 or IPv6 network/);
+    assert.match(msg, /agent-trust:agents\[0\]\.egress\.datasources\[0\]\.cidr: "169\.254\.169\.254\/32" reaches IPv4 link-local .*metadata endpoints are never a destination/);
+  });
+
+  test("egress CIDRs in a non-canonical spelling or reaching any metadata endpoint", () => {
+    const raw = shadow();
+    raw["agent-trust:agents"][0].egress["llm-api"] = [
+      { cidr: "10.0.0.1/8", ports: [{ port: 443 }] },
+      { cidr: "::ffff:169.254.169.254/128", ports: [{ port: 80 }] },
+      { cidr: "168.63.129.16/32", ports: [{ port: 80 }] },
+      { cidr: "100.100.100.200/32", ports: [{ port: 80 }] },
+      { cidr: "::ffff:a9fe:a9fe/128", ports: [{ port: 80 }] },
+    ];
+    const msg = refused(raw);
+    assert.match(msg, /egress\.llm-api\[0\]\.cidr: "10\.0\.0\.1\/8" is not in canonical form; write "10\.0\.0\.0\/8"/);
+    assert.match(msg, /egress\.llm-api\[1\]\.cidr: "::ffff:169\.254\.169\.254\/128" is not in canonical form; write "::ffff:a9fe:a9fe\/128"/);
+    assert.match(msg, /egress\.llm-api\[2\]\.cidr: "168\.63\.129\.16\/32" reaches Azure WireServer/);
+    assert.match(msg, /egress\.llm-api\[3\]\.cidr: "100\.100\.100\.200\/32" reaches Alibaba Cloud metadata/);
+    assert.match(msg, /egress\.llm-api\[4\]\.cidr: "::ffff:a9fe:a9fe\/128" reaches IPv4 link-local/);
   });
 
   test("missing or unknown layer, environment and ceiling", () => {

@@ -97,8 +97,12 @@ describe("phase, environment and enforcement in the pack", () => {
   const sa = pulumiResourceOf(samples.podTemplate());
   const noLimits = structuredClone(sa.props) as any;
   delete noLimits.template.spec.containers[0].resources.limits;
+  delete noLimits.metadata.labels["agent-trust.io/environment"]; // a label may only tighten the stack's environment
 
-  test("hygiene rules are advisory in dev by default and mandatory elsewhere", async () => {
+  test("hygiene rules are advisory in dev by default and mandatory elsewhere; a prod label tightens a dev stack", async () => {
+    const prodLabelled = structuredClone(noLimits);
+    prodLabelled.metadata.labels["agent-trust.io/environment"] = "prod";
+    assert.deepEqual((await packResource("pod-resources-set", sa.type, prodLabelled, { environment: "dev" })).map((r) => r.level), ["mandatory", "mandatory"]);
     assert.deepEqual((await packResource("pod-resources-set", sa.type, noLimits, { environment: "dev" })).map((r) => r.level), ["advisory", "advisory"]);
     assert.deepEqual((await packResource("pod-resources-set", sa.type, noLimits, { environment: "prod" })).map((r) => r.level), ["mandatory", "mandatory"]);
   });
@@ -112,11 +116,16 @@ describe("phase, environment and enforcement in the pack", () => {
     assert.deepEqual(out.map((r) => r.level), ["mandatory"]);
     for (const rule of RULES.filter((r) => r.security)) assert.equal(configSchemaOf(rule).properties["advisoryInEnvironments"], undefined);
   });
-  test("the stack's phase wins over the label; the label is used without one; else the strictest", async () => {
+  test("the stack's phase decides, else the strictest; an object's label can only lower it, never raise it", async () => {
     const role = pulumiResourceOf(samples.role()); // labelled remediation, deletes pods
-    assert.equal((await packResource("verbs-within-phase-ceiling", role.type, role.props, { phase: "autonomous" })).length, 0);
+    assert.equal((await packResource("verbs-within-phase-ceiling", role.type, role.props, { phase: "remediation" })).length, 0);
     assert.equal((await packResource("verbs-within-phase-ceiling", role.type, role.props, { phase: "assist" })).length, 2);
-    assert.equal((await packResource("verbs-within-phase-ceiling", role.type, role.props)).length, 0);
+    assert.equal((await packResource("verbs-within-phase-ceiling", role.type, role.props)).length, 2, "no stack phase: shadow, whatever the label says");
+    const scaling = structuredClone(role.props) as any;
+    scaling.rules.push({ apiGroups: ["apps"], resources: ["deployments/scale"], verbs: ["patch"] });
+    const out = await packResource("verbs-within-phase-ceiling", role.type, scaling, { phase: "autonomous" });
+    assert.equal(out.length, 1, "an autonomous stack judges a Role labelled remediation as remediation");
+    assert.match(out[0]!.message, /phase "remediation"/);
     const unlabelled = structuredClone(role.props) as any;
     delete unlabelled.metadata.labels;
     assert.match((await packResource("verbs-within-phase-ceiling", role.type, unlabelled))[0]!.message, /phase "shadow"/);

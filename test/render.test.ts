@@ -3,7 +3,7 @@ import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { test } from "node:test";
+import { describe, test } from "node:test";
 import { parseAllDocuments } from "yaml";
 import { main } from "../src/cli/main";
 import { captureIo } from "../src/cli/io";
@@ -91,4 +91,71 @@ test("CLI: --help explains the command; the bin runs through node", () => {
   const help = execFileSync(process.execPath, [BIN, "render", "--help"], { encoding: "utf8" });
   assert.match(help, /Usage: agent-trust render <stack> --out <dir>/);
   assert.match(help, /above its environment's ceiling/);
+});
+
+describe("render never trusts what is already in --out", () => {
+  const cli = async (...argv: string[]) => {
+    const io = captureIo();
+    const code = await main(["render", "dev-shadow", ...argv], io);
+    return { code, err: io.stderr.join("\n"), out: io.stdout.join("\n") };
+  };
+
+  test("an --out that is a file, or below a file, is refused with exit 2 and left alone", async () => {
+    const d = tmp();
+    const file = path.join(d, "out");
+    fs.writeFileSync(file, "keep");
+    let r = await cli("--out", file);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /--out .*out exists and is not a directory/);
+    r = await cli("--out", path.join(file, "sub"));
+    assert.equal(r.code, 2);
+    assert.match(r.err, /out\/sub: a parent is not a directory \(ENOTDIR\)/);
+    assert.equal(fs.readFileSync(file, "utf8"), "keep");
+  });
+
+  test("an --out that is a symbolic link is refused", async () => {
+    const d = tmp();
+    fs.symlinkSync(tmp(), path.join(d, "out"));
+    const r = await cli("--out", path.join(d, "out"));
+    assert.equal(r.code, 2);
+    assert.match(r.err, /is a symbolic link; give the directory itself/);
+  });
+
+  test("a symbolic link planted at an output file is refused and its target untouched; nothing else is written", async () => {
+    const out = tmp();
+    const victim = path.join(tmp(), "victim");
+    fs.writeFileSync(victim, "precious");
+    fs.symlinkSync(victim, path.join(out, "vault.yaml"));
+    const r = await cli("--out", out);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /refusing to replace .*vault\.yaml: it is a symbolic link/);
+    assert.equal(fs.readFileSync(victim, "utf8"), "precious");
+    assert.deepEqual(fs.readdirSync(out).filter((f) => f.endsWith(".tmp")), []);
+  });
+
+  test("a hard link planted at an output file is replaced, never written through", async () => {
+    const out = tmp();
+    const victim = path.join(out, "victim-elsewhere");
+    fs.writeFileSync(victim, "precious");
+    fs.linkSync(victim, path.join(out, "kubernetes.yaml"));
+    const r = await cli("--out", out);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(fs.readFileSync(victim, "utf8"), "precious");
+    assert.match(fs.readFileSync(path.join(out, "kubernetes.yaml"), "utf8"), /^# Rendered by agent-trust/);
+  });
+
+  test("an --out under /proc ends with exit 2 and the reason (Node's recursive mkdir loops forever there)", () => {
+    const r = spawnSync(process.execPath, [BIN, "render", "dev", "--out", "/proc/agent-trust-render-test/out"], { encoding: "utf8", timeout: 120_000 });
+    assert.equal(r.signal, null, "render must end by itself");
+    assert.equal(r.status, 2, r.stderr);
+    assert.match(r.stderr, /cannot create directory \/proc\/agent-trust-render-test for --out: .*\(ENOENT\)/);
+    assert.doesNotMatch(r.stderr, /internal error/);
+  });
+
+  test("a missing --out is created with its parents", async () => {
+    const out = path.join(tmp(), "a", "b", "c");
+    const r = await cli("--out", out);
+    assert.equal(r.code, 0, r.err);
+    assert.deepEqual(fs.readdirSync(out).sort(), ["kubernetes.yaml", "vault.yaml"]);
+  });
 });

@@ -57,7 +57,26 @@ path
     }
   });
 
+  test("JSON-format policies: the same blocks as HCL, a path list, and a duplicated path kept twice", () => {
+    const json = JSON.stringify({ path: { "agent/data/a/*": { capabilities: ["read"] }, "agent/metadata/a/*": { capabilities: ["list"], allowed_parameters: { "*": [] } } } }, null, 2);
+    const hcl = `path "agent/data/a/*" { capabilities = ["read"] }\npath "agent/metadata/a/*" { capabilities = ["list"] }`;
+    const strip = (bs: { path: string; capabilities: readonly string[] }[]) => bs.map((b) => [b.path, b.capabilities]);
+    assert.equal(parseVaultPolicy(json).length, 2);
+    assert.deepEqual(strip(parseVaultPolicy(json)), strip(parseVaultPolicy(hcl)));
+    assert.deepEqual(strip(parseVaultPolicy(`  {"path": [{"a/b": {"policy": "read"}}, {"c/d": {"capabilities": ["deny"]}}]}`)), [["a/b", ["read", "list"]], ["c/d", ["deny"]]]);
+    // JSON.parse keeps only the last of two equal keys; Vault's HCL reader keeps both and merges them.
+    const dup = parseVaultPolicy(`{"path": {"agent/data/a": {"capabilities": ["read"]}, "agent/data/a": {"capabilities": ["sudo"]}}}`);
+    assert.equal(dup.length, 2);
+    assert.deepEqual(dup.map((b) => b.capabilities), [["read"], ["sudo"]]);
+    // Any character may be a \u escape in JSON.
+    assert.equal(parseVaultPolicy(`{"path": {"\\u0073ys/*": {"capabilities": ["read"]}}}`)[0]!.path, "sys/*");
+  });
+
   const errors: [string, string, RegExp][] = [
+    ["JSON: a key other than path", `{"paths": {}}`, /line 1, column 2: expected "path" but found "paths"/],
+    ["JSON: null capabilities", `{"path": {"a": {"capabilities": null}}}`, /expected a value but found "null"/],
+    ["JSON: trailing text", `{"path": {}} path "a" {}`, /unexpected "path" after the policy/],
+    ["JSON: a path without a body", `{"path": {"a": ["read"]}}`, /expected "\{" but found "\["/],
     ["unterminated string", `path "agent/x { capabilities = ["read"] }`, /line 1, column \d+: (unterminated string|expected)/],
     ["heredoc", `path "a" {\n  capabilities = <<EOF\nread\nEOF\n}`, /line 2, column 18: heredoc strings are not supported/],
     ["unknown top-level keyword", `rule "x" {}`, /line 1, column 1: expected a path "<path>" \{ \.\.\. \} block but found "rule"/],

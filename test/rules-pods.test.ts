@@ -1,8 +1,9 @@
 /** Identity and pod rules, each through the policy pack and the offline checker. */
 import * as p from "../src/rules/pods";
 import { POD_RULES } from "../src/rules/pods";
+import { UNKNOWN } from "../src/rules";
 import { describeCases, patch, type Case } from "./rules-harness";
-import { cronJob, deployment, job, namespace, podTemplate, serviceAccount } from "./rules-samples";
+import { cronJob, deployment, job, namespace, podTemplate, rollout, serviceAccount } from "./rules-samples";
 
 /** Edits the pod spec of a PodTemplate / Job / Deployment / CronJob sample. */
 const tpl = (edit: (spec: any) => void) => patch(podTemplate(), (o) => edit(o.template.spec));
@@ -23,7 +24,7 @@ const cases: Case[] = [
     rule: p.podRunAsNonRoot,
     compliant: [podTemplate(), job(), deployment(), cronJob()],
     violating: dep((s) => (c0(s).securityContext.runAsUser = 0)),
-    expect: /spec\.template\.spec\.containers\[0\]: runAsUser is 0/,
+    expect: /spec\.template\.spec\.containers\[0\]\.securityContext\.runAsUser is 0/,
     missing: tpl((s) => delete s.securityContext.runAsNonRoot),
     missingExpect: /runAsNonRoot is missing/,
   },
@@ -38,8 +39,8 @@ const cases: Case[] = [
   {
     rule: p.podDropAllCapabilities,
     compliant: podTemplate(),
-    violating: cron((s) => (c0(s).securityContext.capabilities.add = ["NET_ADMIN"])),
-    expect: /capabilities\.add is \["NET_ADMIN"\]/,
+    violating: cron((s) => (c0(s).securityContext.capabilities.add = ["NET_BIND_SERVICE", "NET_ADMIN"])),
+    expect: /capabilities\.add has \["NET_ADMIN"\]/,
     missing: tpl((s) => delete c0(s).securityContext.capabilities),
     missingExpect: /capabilities\.drop does not include "ALL"/,
   },
@@ -47,9 +48,9 @@ const cases: Case[] = [
     rule: p.podSeccompProfile,
     compliant: tpl((s) => (c0(s).securityContext.seccompProfile = { type: "Localhost", localhostProfile: "agent.json" })),
     violating: tpl((s) => (s.securityContext.seccompProfile = { type: "Unconfined" })),
-    expect: /seccompProfile\.type is "Unconfined"/,
+    expect: /securityContext\.seccompProfile\.type is "Unconfined"/,
     missing: tpl((s) => delete s.securityContext.seccompProfile),
-    missingExpect: /seccompProfile\.type is missing/,
+    missingExpect: /seccompProfile is missing on the container and on the pod/,
   },
   {
     rule: p.podNoHostAccess,
@@ -61,6 +62,86 @@ const cases: Case[] = [
     }),
     expect: /template\.spec\.hostNetwork is true/,
     missing: tpl((s) => delete s.volumes),
+    missingExpect: false,
+  },
+  {
+    rule: p.podVolumeTypes,
+    compliant: tpl((s) => s.volumes.push({ name: "cfg", configMap: { name: "c" } }, { name: "data", persistentVolumeClaim: { claimName: "d" } })),
+    violating: tpl((s) => s.volumes.push({ name: "share", nfs: { server: "10.0.0.1", path: "/" } })),
+    expect: /volumes\[2\] \("share"\) uses nfs/,
+    missing: tpl((s) => delete s.volumes),
+    missingExpect: false,
+  },
+  {
+    rule: p.podNoWindowsHostProcess,
+    compliant: tpl((s) => (s.securityContext.windowsOptions = { hostProcess: false })),
+    violating: tpl((s) => (c0(s).securityContext.windowsOptions = { hostProcess: true })),
+    expect: /containers\[0\]\.securityContext\.windowsOptions\.hostProcess is true/,
+    missing: tpl((s) => delete s.securityContext),
+    missingExpect: false,
+  },
+  {
+    rule: p.podNoProbeHost,
+    compliant: tpl((s) => (c0(s).livenessProbe = { httpGet: { path: "/healthz", port: 8080 } })),
+    violating: tpl((s) => (c0(s).lifecycle = { preStop: { httpGet: { host: "169.254.169.254", path: "/", port: 80 } } })),
+    expect: /containers\[0\]\.lifecycle\.preStop\.httpGet\.host is "169\.254\.169\.254"/,
+    missing: tpl((s) => delete c0(s).ports),
+    missingExpect: false,
+  },
+  {
+    rule: p.podAppArmorProfile,
+    compliant: tpl((s) => (s.securityContext.appArmorProfile = { type: "RuntimeDefault" })),
+    violating: patch(podTemplate(), (o) => (o.template.metadata.annotations = { "container.apparmor.security.beta.kubernetes.io/agent": "unconfined" })),
+    expect: /template\.metadata\.annotations\["container\.apparmor\.security\.beta\.kubernetes\.io\/agent"\] is "unconfined"/,
+    missing: tpl((s) => (s.securityContext.appArmorProfile = {})),
+    missingExpect: /appArmorProfile\.type is missing/,
+  },
+  {
+    rule: p.podSeLinuxOptions,
+    compliant: tpl((s) => (s.securityContext.seLinuxOptions = { type: "container_t", level: "s0:c123,c456" })),
+    violating: tpl((s) => (c0(s).securityContext.seLinuxOptions = { type: "spc_t" })),
+    expect: /containers\[0\]\.securityContext\.seLinuxOptions\.type is "spc_t"/,
+    missing: tpl((s) => delete s.securityContext),
+    missingExpect: false,
+  },
+  {
+    rule: p.podProcMount,
+    compliant: tpl((s) => (c0(s).securityContext.procMount = "Default")),
+    violating: tpl((s) => (c0(s).securityContext.procMount = "Unmasked")),
+    expect: /procMount is "Unmasked"; it must be Default/,
+    missing: tpl((s) => delete c0(s).securityContext),
+    missingExpect: false,
+  },
+  {
+    rule: p.podSafeSysctls,
+    compliant: tpl((s) => (s.securityContext.sysctls = [{ name: "net.ipv4.tcp_keepalive_time", value: "60" }])),
+    violating: tpl((s) => (s.securityContext.sysctls = [{ name: "kernel.core_pattern", value: "|/x" }])),
+    expect: /sysctls\[0\]\.name is "kernel\.core_pattern"; not a safe sysctl/,
+    missing: tpl((s) => delete s.securityContext),
+    missingExpect: false,
+  },
+  {
+    rule: p.podNoKubernetesSecrets,
+    compliant: podTemplate(),
+    violating: tpl((s) => c0(s).envFrom = [{ secretRef: { name: "db" } }]),
+    expect: /containers\[0\]\.envFrom\[0\]\.secretRef takes Secret "db"/,
+    missing: tpl((s) => { delete s.volumes; delete c0(s).env; }),
+    missingExpect: false,
+  },
+  {
+    rule: p.podProjectedTokenVaultOnly,
+    compliant: podTemplate(),
+    violating: tpl((s) => (s.volumes[1].projected.sources[0].serviceAccountToken.audience = "https://kubernetes.default.svc")),
+    expect: /serviceAccountToken\.audience is "https:\/\/kubernetes\.default\.svc"; it must be "vault"/,
+    missing: tpl((s) => delete s.volumes[1].projected.sources[0].serviceAccountToken.expirationSeconds),
+    missingExpect: /expirationSeconds is missing; set at most 600/,
+  },
+  {
+    rule: p.podSpecVisible,
+    compliant: rollout(),
+    violating: patch(rollout(), (o) => (o.spec.template = UNKNOWN)),
+    expect: /spec\.template is unknown during preview; in a custom kind it could hold a pod spec/,
+    missing: patch(rollout(), (o) => delete o.spec.template),
     missingExpect: false,
   },
   {

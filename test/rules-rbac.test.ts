@@ -114,6 +114,14 @@ const cases: Case[] = [
     missingExpect: false,
   },
   {
+    rule: r.noProxySubresources,
+    compliant: role(),
+    violating: withRule({ apiGroups: [""], resources: ["services/proxy", "pods/proxy"], verbs: ["get"] }),
+    expect: /rules\[3\] grants "services\/proxy", "pods\/proxy": a proxy reaches/,
+    missing: noRules,
+    missingExpect: false,
+  },
+  {
     rule: r.verbsWithinPhaseCeiling,
     given: { phase: "remediation" },
     compliant: role(),

@@ -46,14 +46,17 @@ export const podSpec = () => ({
       env: [
         { name: "AGENT_TRUST_PHASE", value: "remediation" },
         { name: "VAULT_TOKEN_FILE", value: "/var/run/secrets/vault/token" },
-        { name: "API_KEY", valueFrom: { secretKeyRef: { name: "x", key: "y" } } },
+        { name: "POD_NAME", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
       ],
       resources: { requests: { cpu: "250m", memory: "256Mi" }, limits: { cpu: "1", memory: "1Gi" } },
       securityContext: { allowPrivilegeEscalation: false, privileged: false, capabilities: { drop: ["ALL"] } },
       ports: [{ containerPort: 8080 }],
     },
   ],
-  volumes: [{ name: "workspace", emptyDir: { sizeLimit: "1Gi" } }],
+  volumes: [
+    { name: "workspace", emptyDir: { sizeLimit: "1Gi" } },
+    { name: "vault-token", projected: { sources: [{ serviceAccountToken: { audience: "vault", expirationSeconds: 600, path: "token" } }] } },
+  ],
 });
 
 const podLabels = { "agent-trust.io/agent": "diag", "agent-trust.io/phase": "remediation" };
@@ -91,6 +94,19 @@ export const deployment = (): Manifest => ({
   spec: { selector: { matchLabels: podLabels }, template: { metadata: { labels: { ...podLabels } }, spec: podSpec() } },
 });
 
+/** A custom kind carrying a pod template (Argo Rollouts): judged by the shape of its pod spec. */
+export const rollout = (): Manifest => ({
+  apiVersion: "argoproj.io/v1alpha1",
+  kind: "Rollout",
+  metadata: meta("diag-remediation-rollout"),
+  spec: {
+    replicas: 1,
+    strategy: { canary: { steps: [{ setWeight: 20 }] } },
+    selector: { matchLabels: podLabels },
+    template: { metadata: { labels: { ...podLabels } }, spec: podSpec() },
+  },
+});
+
 export const namespace = (): Manifest => ({
   apiVersion: "v1",
   kind: "Namespace",
@@ -108,7 +124,10 @@ export const egressPolicy = (): Manifest => ({
     podSelector: { matchLabels: { ...podLabels } },
     policyTypes: ["Ingress", "Egress"],
     egress: [
-      { to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "169.254.0.0/16"] } }], ports: [{ port: 443, protocol: "TCP" }] },
+      {
+        to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "169.254.0.0/16", "168.63.129.16/32", "100.100.100.200/32", "192.0.0.192/32"] } }],
+        ports: [{ port: 443, protocol: "TCP" }],
+      },
       { to: [{ ipBlock: { cidr: "2001:db8::/32" } }], ports: [{ port: 443, protocol: "TCP" }] },
       { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "vault" } } }], ports: [{ port: 8200 }] },
     ],

@@ -19,6 +19,38 @@ const cases: Case[] = [
     missingExpect: /bound_service_account_namespaces is missing/,
   },
   {
+    rule: v.vaultRoleExactBinding,
+    // One name in a one-item list (trimmed as Vault trims it) is exact.
+    compliant: roleWith((s) => (s.bound_service_account_names = " diag-remediation ")),
+    // Vault splits a comma-joined string: this binds two ServiceAccounts.
+    violating: roleWith((s) => (s.bound_service_account_names = "diag-remediation,default")),
+    expect: /Vault splits a comma-joined string into 2 ServiceAccount names; bind exactly one/,
+    missing: roleWith((s) => (s.bound_service_account_namespaces = ["default"])),
+    missingExpect: /bound_service_account_namespaces\[0\] is "default"/,
+  },
+  {
+    rule: v.vaultRoleOwnPolicies,
+    // Vault documents carry no labels in the pack: the stack config says the phase and environment.
+    given: { phase: "remediation", env: "staging" },
+    compliant: [vaultRole(), roleWith((s) => (s.token_policies = "agent-trust-staging-diag-remediation-llm, AGENT-TRUST-STAGING-DIAG-REMEDIATION-NOTIFY"))],
+    violating: roleWith((s) => (s.token_policies = ["agent-trust-staging-diag-remediation-llm", " Root ", "agent-trust-staging-capacity-remediation-llm"])),
+    expect: /token_policies\[2\] is "agent-trust-staging-capacity-remediation-llm", not one of agent "diag"'s policies in phase "remediation", environment "staging"/,
+    // The legacy field grants policies too; it must be gone, not merely empty of bad names.
+    missing: roleWith((s) => (s.policies = ["agent-trust-staging-diag-remediation-llm"])),
+    missingExpect: /spec\.policies \(the legacy field\) is \["agent-trust-staging-diag-remediation-llm"\]/,
+  },
+  {
+    rule: v.vaultRoleOwnPolicies,
+    // Vault documents carry no labels in the pack: the stack config says the phase and environment.
+    given: { phase: "remediation", env: "staging" },
+    compliant: roleWith((s) => delete s.token_policies),
+    violating: roleWith((s) => (s.token_policies = "default")),
+    expect: /token_policies\[0\] is "default": the default policy/,
+    // Without a bound ServiceAccount the role serves no agent, so no policy is its own.
+    missing: roleWith((s) => delete s.bound_service_account_names),
+    missingExpect: /the role names no agent of phase "remediation"/,
+  },
+  {
     rule: v.vaultRoleAudience,
     compliant: vaultRole(),
     violating: roleWith((s) => (s.audience = "")),
@@ -104,6 +136,17 @@ const cases: Case[] = [
     expect: /grants \["read"\] but phase "shadow" may have only \[\] there/,
     missing: noPolicyText,
     missingExpect: /spec\.policy is missing/,
+  },
+  {
+    rule: v.vaultPolicyNoAdminPaths,
+    given,
+    // Vault reads a policy starting with "{" as JSON.
+    compliant: vaultPolicy(JSON.stringify({ path: { "agent/data/datasources/*": { capabilities: ["read"] } } })),
+    // A JSON policy may spell "sys" as \u0073ys, and name a path twice (Vault merges both).
+    violating: vaultPolicy(`{"path": {"\\u0073ys/policies/acl/*": {"capabilities": ["deny"]}, "\\u0073ys/policies/acl/*": {"capabilities": ["update"]}}}`),
+    expect: /path "sys\/policies\/acl\/\*" \(line 1\): "sys\/" administers Vault/,
+    missing: vaultPolicy(`{"path": {"sys/*": {"capabilities": null}}}`),
+    missingExpect: /spec\.policy does not parse/,
   },
 ];
 

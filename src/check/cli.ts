@@ -4,18 +4,39 @@ import { ENVIRONMENTS, isEnvironment, isPhase, PHASES } from "../model/phases";
 import { DEFAULT_SETTINGS } from "../rules";
 import { check, hasMandatory, type CheckOptions, type CheckResult, type CheckViolation } from "./index";
 
-export const CHECK_HELP = `Usage: agent-trust check [--phase P] [--env E] [--format text|json] [--stack] PATH...
+export const CHECK_HELP = `Usage: agent-trust check [--phase P] [--env E] [--trust-labels] [--layer L] [--format text|json] [--stack] PATH...
 
-Runs the agent-trust policy rules offline over multi-document YAML (Kubernetes objects and the
-agent-trust.io/v1 VaultPolicy / VaultKubernetesAuthRole documents that "agent-trust render" writes) and
-.hcl Vault policy files. Directories are read recursively (.yaml, .yml, .json, .hcl).
+Runs the agent-trust policy rules offline over YAML and JSON (Kubernetes objects and the agent-trust.io/v1
+VaultPolicy / VaultKubernetesAuthRole documents that "agent-trust render" writes) and .hcl Vault policy files.
+
+Input is read as kubectl apply -f reads it, so the rules judge what the API server would store:
+  - YAML 1.1 scalars as kubectl's go-yaml resolves them: yes/no/on/off/y/n are booleans, 0777 is octal,
+    1_000 and 0x1F are numbers, ~ is null; quoted values and !!str stay strings
+  - merge keys (<<) resolved before any rule runs, in go-yaml's order; a key given twice in one mapping is an
+    error (kubectl would silently keep the last one); aliases are expanded within go-yaml's alias budget, so an
+    alias bomb is an error, not a hang
+  - a file starting with { is a JSON stream (one or more objects); any document with an "items" list is
+    expanded item by item, whatever its kind (kubectl does the same)
+  - directories are read recursively like kubectl apply -R: hidden files and folders included; files ending in
+    .yaml, .yml, .json or .hcl (any case); a PATH named explicitly is read whatever its name
+  - symbolic links are followed, to files and to directories (each directory once, so loops end); a dangling
+    link with one of those extensions is an error
+  - FIFOs, sockets and devices are never opened: one with a read extension, or named explicitly, is an error;
+    others are ignored like any file kubectl would not read
+  - a file that cannot be read or parsed is named on stderr (and in the json "errors" list) and the exit code
+    is 2; every other file is still judged and reported
 
 Options:
-  --phase P          judge every object as phase P (${PHASES.join(", ")});
-                     default: the object's agent-trust.io/phase label, else the strictest (shadow)
-  --env E            judge as environment E (${ENVIRONMENTS.join(", ")}); default: the object's
-                     agent-trust.io/environment label, else prod. Hygiene rules are advisory in dev.
-  --format F         text (default) or json: {"violations":[{"policy","enforcement","resource","message"}]}
+  --phase P          judge every object as phase P (${PHASES.join(", ")}); default the strictest (shadow).
+                     An object's agent-trust.io/phase label can only make the judgement stricter.
+  --env E            judge as environment E (${ENVIRONMENTS.join(", ")}); default prod. An object's
+                     agent-trust.io/environment label can only make it stricter. Hygiene rules are advisory in dev.
+  --trust-labels     opt in: without --phase/--env, judge each object at the phase and environment its own
+                     labels claim (only for input you already trust; an object must never raise its own ceiling)
+  --layer L          phase (default: agent input) or foundation: a foundation may also hold the cluster-scoped
+                     objects the foundation itself renders (the agents Namespace is allowed in both)
+  --format F         text (default) or json:
+                     {"violations":[{"policy","enforcement","resource","message"}],"errors":["<file>: <reason>"]}
   --stack            the input is one whole stack: also run the stack-level rules
   --kv-mount M       the agents' KV mount Vault policies must stay under (default ${DEFAULT_SETTINGS.kvMount})
   --namespace N      the agents namespace (default ${DEFAULT_SETTINGS.namespace})
@@ -37,6 +58,8 @@ export function parseCheckArgs(args: readonly string[]): Parsed | "help" | strin
   let env: string | undefined;
   let format = "text";
   let stack = false;
+  let trustLabels = false;
+  let layer: string | undefined;
   const settings: { kvMount?: string; namespace?: string } = {};
   const paths: string[] = [];
   for (let i = 0; i < args.length; i++) {
@@ -48,6 +71,8 @@ export function parseCheckArgs(args: readonly string[]): Parsed | "help" | strin
       break;
     } else if (flag === "--help" || flag === "-h") return "help";
     else if (flag === "--stack") stack = true;
+    else if (flag === "--trust-labels") trustLabels = true;
+    else if (flag === "--layer") layer = value() ?? "";
     else if (flag === "--phase") phase = value() ?? "";
     else if (flag === "--env") env = value() ?? "";
     else if (flag === "--format") format = value() ?? "";
@@ -58,10 +83,11 @@ export function parseCheckArgs(args: readonly string[]): Parsed | "help" | strin
   }
   if (phase !== undefined && !isPhase(phase)) return `--phase must be one of ${PHASES.join(", ")}, not "${phase}"`;
   if (env !== undefined && !isEnvironment(env)) return `--env must be one of ${ENVIRONMENTS.join(", ")}, not "${env}"`;
+  if (layer !== undefined && layer !== "phase" && layer !== "foundation") return `--layer must be phase or foundation, not "${layer}"`;
   if (format !== "text" && format !== "json") return `--format must be text or json, not "${format}"`;
   if (settings.kvMount === "" || settings.namespace === "") return "--kv-mount and --namespace need a value";
   if (paths.length === 0) return "check needs at least one PATH (a file or a directory)";
-  return { options: { phase, env, stack, settings } as CheckOptions, format, paths };
+  return { options: { phase, env, stack, trustLabels, layer, settings } as CheckOptions, format, paths };
 }
 
 function textReport(r: CheckResult, opts: CheckOptions): string[] {
@@ -77,7 +103,8 @@ function textReport(r: CheckResult, opts: CheckOptions): string[] {
   }
   const mandatory = r.violations.filter((v) => v.enforcement === "mandatory").length;
   const over = Object.entries(r.passedOver).sort(([a], [b]) => a.localeCompare(b));
-  const judged = `phase ${opts.phase ?? "from labels (else shadow)"}, env ${opts.env ?? "from labels (else prod)"}${opts.stack ? ", stack rules on" : ""}`;
+  const from = (given: string | undefined, strictest: string) => given ?? (opts.trustLabels ? `from labels (else ${strictest})` : strictest);
+  const judged = `phase ${from(opts.phase, "shadow")}, env ${from(opts.env, "prod")}, layer ${opts.layer ?? "phase"}${opts.stack ? ", stack rules on" : ""}`;
   lines.push(
     `${r.checked} object(s) checked (${judged}): ${mandatory} mandatory and ${r.violations.length - mandatory} advisory violation(s)`,
   );
@@ -96,7 +123,7 @@ export function runCheckCli(argv: readonly string[], io: Io): number {
   const result = check(parsed.paths, parsed.options);
   if (parsed.format === "json") {
     const violations = result.violations.map(({ policy, enforcement, resource, message }) => ({ policy, enforcement, resource, message }));
-    io.out(JSON.stringify({ violations }, null, 2));
+    io.out(JSON.stringify({ violations, errors: result.errors }, null, 2));
   } else {
     for (const line of textReport(result, parsed.options)) io.out(line);
   }

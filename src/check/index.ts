@@ -14,17 +14,22 @@ import {
   settingsFrom,
   STACK_RULES,
   STRICTEST_ENVIRONMENT,
+  type Layer,
   type Rule,
   type RuleSettings,
 } from "../rules";
-import { describeObject } from "../rules/paths";
+import { describeObject, podSpecsOf } from "../rules/paths";
 import { loadPaths, type Loaded } from "./load";
 
 export interface CheckOptions {
-  /** Judge every object as this phase (else its phase label, else the strictest). */
+  /** Judge every object as this phase (else the strictest); an object's own phase label may only lower it. */
   readonly phase?: Phase;
-  /** Judge every object as in this environment (else its environment label, else prod). */
+  /** Judge every object as in this environment (else prod); an object's environment label may only tighten it. */
   readonly env?: Environment;
+  /** Opt in: without --phase/--env, judge each object at the phase and environment its labels claim. */
+  readonly trustLabels?: boolean;
+  /** The input is a foundation stack's: the kinds the foundation renders are allowed (default: agent input). */
+  readonly layer?: Layer;
   /** The input is one whole stack: run the stack-level rules too. */
   readonly stack?: boolean;
   readonly settings?: Partial<RuleSettings>;
@@ -44,7 +49,7 @@ export interface CheckResult {
   readonly violations: CheckViolation[];
   /** Objects no active rule judges, counted by kind. */
   readonly passedOver: Record<string, number>;
-  /** Unreadable input; any makes the check fail with exit code 2. */
+  /** Unreadable input, each naming its file; any makes the check fail with exit code 2. */
   readonly errors: string[];
   /** Number of objects read. */
   readonly checked: number;
@@ -68,7 +73,7 @@ function violation(rule: Rule, enforcement: "mandatory" | "advisory", where: Loa
 /** Judges objects already in memory (e.g. `renderStack` output): the whole check in one call. */
 export function checkDocuments(input: readonly (Loaded | Manifest)[], options: CheckOptions = {}): CheckResult {
   const settings = settingsFrom(options.settings ?? {});
-  const given = { phase: options.phase, environment: options.env };
+  const given = { phase: options.phase, environment: options.env, trustLabels: options.trustLabels, layer: options.layer };
   const objectOf = (l: Loaded | Manifest): Manifest => (isLoaded(l) ? l.object : l);
   const violations: CheckViolation[] = [];
   for (const item of input) {
@@ -92,8 +97,9 @@ export function checkDocuments(input: readonly (Loaded | Manifest)[], options: C
   const covered = coveredKinds(active);
   const passedOver: Record<string, number> = {};
   for (const item of input) {
-    const kind = objectOf(item).kind;
-    if (!covered.has(kind)) passedOver[kind] = (passedOver[kind] ?? 0) + 1;
+    const obj = objectOf(item);
+    // Pod rules judge every object that carries a pod spec, whatever its kind.
+    if (!covered.has(obj.kind) && podSpecsOf(obj).length === 0) passedOver[obj.kind] = (passedOver[obj.kind] ?? 0) + 1;
   }
   return { violations, passedOver, errors: [], checked: input.length };
 }

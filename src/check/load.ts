@@ -1,13 +1,15 @@
 /**
- * Reading the checker's input: multi-document YAML (Kubernetes objects and `agent-trust.io/v1` Vault documents)
- * and `.hcl` Vault policy files, directories recursively. Anything unreadable is an error, never a silent skip.
+ * Reading the checker's input as kubectl reads it: YAML and JSON streams (see `yaml.ts` for how scalars, merge
+ * keys, duplicate keys and aliases are resolved), Lists expanded, and `.hcl` Vault policy files; directories as
+ * `kubectl apply -R` walks them (see `walk.ts`). Anything unreadable is an error naming the file, never a silent
+ * skip, and never stops the other files from being read. Each file is parsed exactly once.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseAllDocuments } from "yaml";
 import { VAULT_API_VERSION, type Manifest } from "../plan/manifest";
 import { parseVaultPolicy } from "../rules/hcl";
 import { isObj } from "../rules/paths";
+import { readRegularFile, walkPaths } from "./walk";
+import { parseStream, type Json } from "./yaml";
 
 /** One object and where it came from. */
 export interface Loaded {
@@ -22,22 +24,7 @@ export interface LoadResult {
   readonly errors: string[];
 }
 
-const YAML_EXT = [".yaml", ".yml", ".json"];
 const HCL_EXT = ".hcl";
-
-/** Files under a directory that the checker reads, sorted so output is stable. Hidden entries are skipped. */
-function walkDir(dir: string): string[] {
-  return fs
-    .readdirSync(dir, { withFileTypes: true })
-    .filter((e) => !e.name.startsWith("."))
-    .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((e) => {
-      const p = path.join(dir, e.name);
-      if (e.isDirectory()) return walkDir(p);
-      const ext = path.extname(e.name).toLowerCase();
-      return YAML_EXT.includes(ext) || ext === HCL_EXT ? [p] : [];
-    });
-}
 
 function loadHcl(file: string, text: string): LoadResult {
   try {
@@ -50,16 +37,21 @@ function loadHcl(file: string, text: string): LoadResult {
   return { objects: [{ object, file, document: 1 }], errors: [] };
 }
 
-function toManifests(value: unknown, where: string): { objects: Manifest[]; errors: string[] } {
+/**
+ * The objects one document stands for. kubectl (unstructured decoding) treats ANY document with an `items` key
+ * as a list, whatever its kind, and applies each item; so do we, recursively.
+ */
+function toManifests(value: Json, where: string): { objects: Manifest[]; errors: string[] } {
   if (!isObj(value)) return { objects: [], errors: [`${where}: is not a mapping with apiVersion and kind`] };
-  if (typeof value["kind"] !== "string" || typeof value["apiVersion"] !== "string") {
-    return { objects: [], errors: [`${where}: has no apiVersion and kind; not a Kubernetes or agent-trust document`] };
+  if ("items" in value) {
+    const items = value["items"];
+    if (items === null) return { objects: [], errors: [] };
+    if (!Array.isArray(items)) return { objects: [], errors: [`${where}: items is not a list; kubectl cannot read it`] };
+    const parts = items.map((item, i) => toManifests(item, `${where} items[${i}]`));
+    return { objects: parts.flatMap((p) => p.objects), errors: parts.flatMap((p) => p.errors) };
   }
-  if (value["kind"] === "List" || value["kind"].endsWith("List")) {
-    if (Array.isArray(value["items"])) {
-      const parts = value["items"].map((item, i) => toManifests(item, `${where} items[${i}]`));
-      return { objects: parts.flatMap((p) => p.objects), errors: parts.flatMap((p) => p.errors) };
-    }
+  if (typeof value["kind"] !== "string" || typeof value["apiVersion"] !== "string" || value["kind"] === "" || value["apiVersion"] === "") {
+    return { objects: [], errors: [`${where}: has no apiVersion and kind; not a Kubernetes or agent-trust document`] };
   }
   const metadata = isObj(value["metadata"]) ? value["metadata"] : {};
   return { objects: [{ ...value, metadata } as unknown as Manifest], errors: [] };
@@ -68,15 +60,14 @@ function toManifests(value: unknown, where: string): { objects: Manifest[]; erro
 function loadYaml(file: string, text: string): LoadResult {
   const objects: Loaded[] = [];
   const errors: string[] = [];
-  parseAllDocuments(text).forEach((doc, i) => {
+  parseStream(text).forEach((doc, i) => {
     const where = `${file} document ${i + 1}`;
-    if ("errors" in doc && doc.errors.length > 0) {
-      errors.push(`${where}: ${doc.errors[0]!.message.split("\n")[0]}`);
+    if ("error" in doc) {
+      errors.push(`${where}: cannot be parsed: ${doc.error}`);
       return;
     }
-    const value: unknown = doc.toJS();
-    if (value === null || value === undefined) return;
-    const r = toManifests(value, where);
+    if (doc.value === null) return; // an empty document, as kubectl skips it
+    const r = toManifests(doc.value, where);
     errors.push(...r.errors);
     objects.push(...r.objects.map((object) => ({ object, file, document: i + 1 })));
   });
@@ -84,33 +75,20 @@ function loadYaml(file: string, text: string): LoadResult {
 }
 
 export function loadFile(file: string): LoadResult {
-  let text: string;
-  try {
-    text = fs.readFileSync(file, "utf8");
-  } catch (e) {
-    return { objects: [], errors: [`${file}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`] };
-  }
-  return path.extname(file).toLowerCase() === HCL_EXT ? loadHcl(file, text) : loadYaml(file, text);
+  const read = readRegularFile(file);
+  if ("error" in read) return { objects: [], errors: [read.error] };
+  return path.extname(file).toLowerCase() === HCL_EXT ? loadHcl(file, read.text) : loadYaml(file, read.text);
 }
 
 /** Loads files and directories (recursively); a path that does not exist is an error. */
 export function loadPaths(paths: readonly string[]): LoadResult {
+  const walked = walkPaths(paths);
   const objects: Loaded[] = [];
-  const errors: string[] = [];
-  for (const p of paths) {
-    let files: string[];
-    try {
-      files = fs.statSync(p).isDirectory() ? walkDir(p) : [p];
-    } catch (e) {
-      errors.push(`${p}: cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-      continue;
-    }
-    if (files.length === 0) errors.push(`${p}: contains no .yaml, .yml, .json or .hcl files`);
-    for (const f of files) {
-      const r = loadFile(f);
-      objects.push(...r.objects);
-      errors.push(...r.errors);
-    }
+  const errors: string[] = [...walked.errors];
+  for (const f of walked.files) {
+    const r = loadFile(f);
+    objects.push(...r.objects);
+    errors.push(...r.errors);
   }
   return { objects, errors };
 }

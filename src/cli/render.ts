@@ -1,7 +1,7 @@
 /** `agent-trust render <stack> --out <dir>`. */
 import { ConfigError } from "../config/parse";
 import { PlanError } from "../plan/phase";
-import { renderStack, writeRendered } from "../render";
+import { RenderOutputError, renderStack, writeRendered } from "../render";
 import type { Io } from "./io";
 
 export const RENDER_HELP = `Usage: agent-trust render <stack> --out <dir>
@@ -17,7 +17,13 @@ cluster, no Vault. The output is byte-for-byte deterministic, so it can be commi
 A phase above its environment's ceiling is rendered too, with a warning on stderr, because reviewers need to
 see what a promotion would grant; only deploying it is refused.
 
-Exit codes: 0 rendered, 2 bad arguments, unknown stack or invalid config (the message names the key).`;
+<dir> must be a directory or not exist (missing folders are created); a symbolic link or a file there is
+refused. Each file is written to a new temporary file in <dir> and renamed into place, so a symbolic or hard
+link planted at kubernetes.yaml, vault.yaml or audit-policy.yaml is never written through; a symbolic link
+there is refused.
+
+Exit codes: 0 rendered, 2 bad arguments, unknown stack, invalid config (the message names the key) or an
+output folder that cannot be written (the message names the path and the reason).`;
 
 export function runRender(args: string[], io: Io): number {
   let stack: string | undefined;
@@ -48,7 +54,10 @@ export function runRender(args: string[], io: Io): number {
     for (const f of writeRendered(rendered, out)) io.out(`wrote ${f}`);
     return 0;
   } catch (e) {
-    if (e instanceof ConfigError || e instanceof PlanError) return io.fail(e.message);
+    if (e instanceof ConfigError || e instanceof PlanError || e instanceof RenderOutputError) return io.fail(e.message);
+    // Any other file-system error (reading the stack files) is still the user's input, not an internal error.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === "string" && /^E[A-Z]+$/.test(code)) return io.fail((e as Error).message);
     throw e;
   }
 }

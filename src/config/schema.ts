@@ -4,7 +4,8 @@
  */
 import { z } from "zod";
 import { EGRESS_CLASSES, LIMITS, SECRET_DOMAINS } from "../model/catalog";
-import { cidrContains, metadataRange, parseCidr } from "../model/cidr";
+import { canonicalProblem, metadataReachedBy } from "../model/cidr";
+import { compareQuantities, isZero, parseQuantity, QUANTITY_FORMS } from "./quantity";
 import { DEFAULTS, isDnsLabel } from "../model/naming";
 import { gateFor, promotionProblems } from "../model/promotion";
 import { ENVIRONMENTS, PHASES } from "../model/phases";
@@ -16,36 +17,63 @@ const dnsLabel = (what: string, maxLength = 63) =>
     .refine((v) => isDnsLabel(v), `${what} must be a DNS label (lowercase a-z, 0-9 and "-"); "*" is never allowed`);
 
 /** Namespaces the control plane owns: an agent that targets them is a cluster-wide agent in disguise. */
-const RESERVED_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease", "default"];
+export const RESERVED_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease", "default"];
+
+/** Vault's own top-level paths: a mount there is refused by Vault or shadows Vault itself. */
+export const RESERVED_VAULT_PATHS = ["sys", "auth", "identity", "token", "cubbyhole"];
 
 const unique = <T extends z.ZodTypeAny>(item: T, what: string) =>
   z.array(item).refine((xs) => new Set(xs).size === xs.length, `${what} must not repeat an entry`);
 
 const labelMap = z.record(z.string().min(1), z.string());
 
-const port = z.strictObject({
-  port: z.number().int().min(1).max(65535),
-  protocol: z.enum(["TCP", "UDP"]).default("TCP"),
-});
+const port = z
+  .strictObject({
+    port: z.number({ error: "must be a port number 1..65535" }).int("must be a port number 1..65535").min(1, "must be a port number 1..65535").max(65535, "must be a port number 1..65535"),
+    protocol: z.enum(["TCP", "UDP"]).default("TCP"),
+  });
 const ports = z.array(port).min(1, "every egress destination must name its ports; all-ports egress is refused");
 
-const cidr = z
-  .string()
-  .refine((v) => parseCidr(v) !== undefined, "must be a CIDR such as 203.0.113.0/24 or 2001:db8::/32")
-  .refine((v) => {
-    const c = parseCidr(v);
-    // The cloud metadata service hands out node credentials: never a destination, however it is spelled.
-    return !c || !cidrContains(metadataRange(c.family), c);
-  }, "must not point into the cloud metadata range (169.254.0.0/16, fd00:ec2::/32)");
-
-const cidrDestination = z.strictObject({ cidr, ports });
-const selectorDestination = z.strictObject({
-  namespaceSelector: labelMap.refine((m) => Object.keys(m).length > 0, "must select by at least one label"),
-  podSelector: labelMap.optional(),
-  ports,
+const cidr = z.string().superRefine((v, ctx) => {
+  const problem = canonicalProblem(v);
+  if (problem) return void ctx.addIssue({ code: "custom", message: problem });
+  // A metadata service hands out node credentials: never a destination, however it is spelled.
+  const hits = metadataReachedBy(v);
+  if (hits.length) {
+    ctx.addIssue({ code: "custom", message: `"${v}" reaches ${hits.map((h) => `${h.endpoint.name} (${h.endpoint.cidr})`).join(", ")}; metadata endpoints are never a destination` });
+  }
 });
-const destination = z.union([cidrDestination, selectorDestination]);
-export type EgressDestination = z.infer<typeof destination>;
+
+const selectorLabels = labelMap.refine((m) => Object.keys(m).length > 0, "must select by at least one label; {} selects every namespace");
+
+type Port = z.infer<typeof port>;
+export type EgressDestination =
+  | { cidr: string; ports: Port[] }
+  | { namespaceSelector: Record<string, string>; podSelector?: Record<string, string>; ports: Port[] };
+
+const CIDR_KEYS = ["cidr", "ports"];
+const SELECTOR_KEYS = ["namespaceSelector", "podSelector", "ports"];
+const DESTINATION_FORMS = `either {cidr, ports} or {namespaceSelector, podSelector (optional), ports}`;
+
+/**
+ * One egress destination: a CIDR or selectors, never both. Written as one object with a key check of its own
+ * (rather than a union of two shapes) so every error names the wrong key and what is allowed there.
+ */
+const destination = z
+  .strictObject({ cidr: cidr.optional(), namespaceSelector: selectorLabels.optional(), podSelector: labelMap.optional(), ports })
+  .superRefine((d, ctx) => {
+    if (d.cidr === undefined && d.namespaceSelector === undefined) {
+      ctx.addIssue({ code: "custom", path: [], message: `names no destination; a destination is ${DESTINATION_FORMS}` });
+    }
+    if (d.cidr !== undefined) {
+      for (const k of SELECTOR_KEYS.filter((k) => !CIDR_KEYS.includes(k) && k in d)) {
+        ctx.addIssue({ code: "custom", path: [k], message: `cannot be set beside cidr; a destination is ${DESTINATION_FORMS}` });
+      }
+    } else if (d.podSelector !== undefined && d.namespaceSelector === undefined) {
+      ctx.addIssue({ code: "custom", path: ["podSelector"], message: `needs namespaceSelector; a destination is ${DESTINATION_FORMS}` });
+    }
+  })
+  .transform((d) => d as EgressDestination);
 
 const egressClass = z.enum(EGRESS_CLASSES.filter((c) => c !== "dns") as [string, ...string[]]);
 
@@ -74,9 +102,22 @@ const agent = z.strictObject({
         accuracy: z.number().min(0).max(1),
         safetyIncidents: z.number().int().min(0),
       }),
-      approvedBy: z.array(z.string().min(1)).min(1),
+      approvedBy: z
+        .array(z.string().refine((v) => v.trim() !== "", "must name an approver, not be blank"))
+        .min(1)
+        .superRefine((names, ctx) => {
+          // One person spelled twice ("Maria", " maria ") is one approver.
+          const seen = new Map<string, number>();
+          names.forEach((n, i) => {
+            const key = n.trim().toLowerCase();
+            const first = seen.get(key);
+            if (key !== "" && first !== undefined) {
+              ctx.addIssue({ code: "custom", path: [i], message: `"${n}" is approvedBy[${first}] again (compared trimmed and case-folded); approvers must be distinct people` });
+            } else seen.set(key, i);
+          });
+        }),
       /** Where the review happened: a pull request or change ticket. */
-      reference: z.string().min(1),
+      reference: z.string().refine((v) => v.trim() !== "", "must name the review (a pull request or change ticket URL), not be blank"),
     })
     .optional(),
 });
@@ -103,28 +144,59 @@ export const DEFAULT_TIERS = {
 const tier = (d: TierConfig) =>
   z
     .strictObject({
-      cpuRequest: z.string().min(1).default(d.cpuRequest),
-      memoryRequest: z.string().min(1).default(d.memoryRequest),
-      cpuLimit: z.string().min(1).default(d.cpuLimit),
-      memoryLimit: z.string().min(1).default(d.memoryLimit),
-      workspaceSize: z.string().min(1).default(d.workspaceSize),
+      cpuRequest: quantity(d.cpuRequest),
+      memoryRequest: quantity(d.memoryRequest),
+      cpuLimit: quantity(d.cpuLimit),
+      memoryLimit: quantity(d.memoryLimit),
+      workspaceSize: quantity(d.workspaceSize),
       deadlineSeconds: seconds(LIMITS.maxJobDeadlineSeconds).default(d.deadlineSeconds),
       maxReasoningCycles: z.number().int().min(1).max(50).default(d.maxReasoningCycles),
+    })
+    .superRefine((t, ctx) => {
+      requestWithinLimit(ctx, ["cpuRequest"], t.cpuRequest, t.cpuLimit, "cpuLimit");
+      requestWithinLimit(ctx, ["memoryRequest"], t.memoryRequest, t.memoryLimit, "memoryLimit");
     })
     .prefault({});
 
 const common = {
   environment: z.enum(ENVIRONMENTS),
-  namespace: dnsLabel("namespace").default(DEFAULTS.namespace),
+  namespace: dnsLabel("namespace")
+    .refine((ns) => !RESERVED_NAMESPACES.includes(ns), `the agents namespace cannot be a system namespace (${RESERVED_NAMESPACES.join(", ")})`)
+    .default(DEFAULTS.namespace),
 };
+
+/** A Vault mount path of ours: a simple name, never one of Vault's own paths (nor under one). */
+const mountPath = (fallback: string) =>
+  z
+    .string()
+    .refine((v) => !RESERVED_VAULT_PATHS.includes(v.replace(/^\/+/, "").split("/")[0]!), `is a path Vault reserves for itself (${RESERVED_VAULT_PATHS.join(", ")}, and anything under them)`)
+    .regex(/^[a-z0-9][a-z0-9-]*$/, "must be a simple mount path (lowercase a-z, 0-9 and \"-\", no \"/\")")
+    .default(fallback);
+
+/** A CPU or memory amount: a Kubernetes quantity, above zero. */
+const quantity = (fallback: string) =>
+  z
+    .string()
+    .refine((v) => parseQuantity(v) !== undefined, `must be ${QUANTITY_FORMS}`)
+    .refine((v) => { const q = parseQuantity(v); return !q || !isZero(q); }, "must be above zero")
+    .default(fallback);
+
+/** Adds an issue at `requestKey` unless request ≤ limit, compared as quantities (`1000m` equals `1`). */
+function requestWithinLimit(ctx: z.core.$RefinementCtx, path: (string | number)[], request: string, limit: string, limitKey: string): void {
+  const r = parseQuantity(request);
+  const l = parseQuantity(limit);
+  if (r && l && compareQuantities(r, l) > 0) {
+    ctx.addIssue({ code: "custom", path, message: `${request} is above ${limitKey} (${limit}); a request must not exceed its limit` });
+  }
+}
 
 export const foundationSchema = z.strictObject({
   ...common,
   layer: z.literal("foundation"),
   phaseCeiling: z.enum(PHASES),
   vault: z.strictObject({
-    authMount: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be a simple mount path").default(DEFAULTS.authMount),
-    kvMount: z.string().regex(/^[a-z0-9][a-z0-9-]*$/, "must be a simple mount path").default(DEFAULTS.kvMount),
+    authMount: mountPath(DEFAULTS.authMount),
+    kvMount: mountPath(DEFAULTS.kvMount),
     audience: z.string().min(1).default(DEFAULTS.audience),
     kubernetesHost: z.url({ protocol: /^https$/, error: "must be the https URL of the Kubernetes API server" }),
     kubernetesCaCert: z.string().includes("BEGIN CERTIFICATE", { error: "must be a PEM CA certificate" }),
@@ -132,10 +204,14 @@ export const foundationSchema = z.strictObject({
   quota: z
     .strictObject({
       pods: z.number().int().min(1).default(20),
-      requestsCpu: z.string().default("4"),
-      requestsMemory: z.string().default("8Gi"),
-      limitsCpu: z.string().default("8"),
-      limitsMemory: z.string().default("16Gi"),
+      requestsCpu: quantity("4"),
+      requestsMemory: quantity("8Gi"),
+      limitsCpu: quantity("8"),
+      limitsMemory: quantity("16Gi"),
+    })
+    .superRefine((q, ctx) => {
+      requestWithinLimit(ctx, ["requestsCpu"], q.requestsCpu, q.limitsCpu, "quota.limitsCpu");
+      requestWithinLimit(ctx, ["requestsMemory"], q.requestsMemory, q.limitsMemory, "quota.limitsMemory");
     })
     .prefault({}),
 });

@@ -1,60 +1,37 @@
 /**
- * Just enough CIDR arithmetic to carve private and metadata ranges out of a broad egress destination. Pure.
+ * CIDRs in stack config, and the excepts the planner writes so a broad destination never reaches private
+ * networks or a cloud metadata endpoint. Config CIDRs are strict (canonical, no host bits, no IPv4-mapped IPv6):
+ * the planner writes them into NetworkPolicies, and the rules read those leniently (`ip.ts`). Pure.
  */
-import { METADATA_IPV4, METADATA_IPV6, PRIVATE_IPV4, PRIVATE_IPV6 } from "./forbidden";
+import { addrSubtract, addrUnion, cidrSet, metadataHits, type Hit } from "./addrset";
+import { METADATA_ENDPOINTS, PRIVATE_RANGES } from "./endpoints";
+import { bitsOf, formatCidr, parseIpCidr, type Family } from "./ip";
 
 export interface Cidr {
-  readonly family: 4 | 6;
+  readonly family: Family;
   readonly base: bigint;
   readonly prefix: number;
   readonly text: string;
 }
 
-function parseV4(addr: string): bigint | undefined {
-  const parts = addr.split(".");
-  if (parts.length !== 4) return undefined;
-  let out = 0n;
-  for (const p of parts) {
-    if (!/^\d{1,3}$/.test(p) || Number(p) > 255) return undefined;
-    out = (out << 8n) | BigInt(Number(p));
-  }
-  return out;
-}
-
-function parseV6(addr: string): bigint | undefined {
-  const halves = addr.split("::");
-  if (halves.length > 2) return undefined;
-  const groups = (s: string) => (s === "" ? [] : s.split(":"));
-  const head = groups(halves[0]!);
-  const tail = halves.length === 2 ? groups(halves[1]!) : [];
-  const missing = 8 - head.length - tail.length;
-  if ((halves.length === 1 && missing !== 0) || missing < 0) return undefined;
-  let out = 0n;
-  for (const g of [...head, ...Array<string>(missing).fill("0"), ...tail]) {
-    if (!/^[0-9a-fA-F]{1,4}$/.test(g)) return undefined;
-    out = (out << 16n) | BigInt(parseInt(g, 16));
-  }
-  return out;
-}
-
-/** Parses `a.b.c.d/n` or `x:y::/n`; undefined when it is not a valid CIDR. */
+/** Parses a CIDR in canonical form (`10.0.0.0/8`, `2001:db8::/32`); undefined otherwise. */
 export function parseCidr(text: string): Cidr | undefined {
-  const [addr, len, extra] = text.split("/");
-  if (addr === undefined || len === undefined || extra !== undefined || !/^\d{1,3}$/.test(len)) return undefined;
-  const family = addr.includes(":") ? 6 : 4;
-  const bits = family === 4 ? 32 : 128;
-  const prefix = Number(len);
-  const value = family === 4 ? parseV4(addr) : parseV6(addr);
-  if (value === undefined || prefix > bits) return undefined;
-  const hostBits = BigInt(bits - prefix);
-  const base = (value >> hostBits) << hostBits;
-  return { family, base, prefix, text };
+  const c = parseIpCidr(text);
+  return c && formatCidr(c) === text ? { ...c, text } : undefined;
+}
+
+/** Why a config CIDR is not canonical (host bits, leading zeros, spelling), with the canonical form; or undefined. */
+export function canonicalProblem(text: string): string | undefined {
+  const c = parseIpCidr(text);
+  if (!c) return `"${text}" is not a CIDR; allowed: an IPv4 or IPv6 network such as 203.0.113.0/24 or 2001:db8::/32`;
+  const canonical = formatCidr(c);
+  return canonical === text ? undefined : `"${text}" is not in canonical form; write "${canonical}" (no host bits, no leading zeros, no IPv4-mapped IPv6)`;
 }
 
 /** True when every address of `inner` is in `outer`. */
 export function cidrContains(outer: Cidr, inner: Cidr): boolean {
   if (outer.family !== inner.family || inner.prefix < outer.prefix) return false;
-  const bits = BigInt((outer.family === 4 ? 32 : 128) - outer.prefix);
+  const bits = BigInt(bitsOf(outer.family) - outer.prefix);
   return inner.base >> bits === outer.base >> bits;
 }
 
@@ -62,22 +39,21 @@ export function cidrOverlaps(a: Cidr, b: Cidr): boolean {
   return cidrContains(a, b) || cidrContains(b, a);
 }
 
-/** Ranges agents never reach through a broad CIDR: private networks and the cloud metadata service. */
-export function protectedRanges(family: 4 | 6): Cidr[] {
-  const texts = family === 4 ? [...PRIVATE_IPV4, METADATA_IPV4] : [...PRIVATE_IPV6, METADATA_IPV6];
-  return texts.map((t) => parseCidr(t)!);
-}
-
-/** The metadata ranges alone: no destination may lie inside them. */
-export function metadataRange(family: 4 | 6): Cidr {
-  return parseCidr(family === 4 ? METADATA_IPV4 : METADATA_IPV6)!;
+/**
+ * Ranges agents never reach through a broad CIDR: private networks, then the metadata endpoints, then (IPv6) the
+ * prefixes that lead to IPv4 (v4-mapped and NAT64), since IPv4 destinations are named with IPv4 CIDRs.
+ */
+export function protectedRanges(family: Family): Cidr[] {
+  const texts = [...PRIVATE_RANGES, ...METADATA_ENDPOINTS].map((e) => e.cidr);
+  if (family === 6) texts.push("::ffff:0:0/96", "64:ff9b::/96");
+  return texts.map((t) => parseCidr(t)).filter((c): c is Cidr => c !== undefined && c.family === family);
 }
 
 /**
  * The `except` list a NetworkPolicy ipBlock needs so that `cidr` never reaches private or metadata ranges:
- * every protected range strictly inside it, the metadata range named even where a private range covers it (so a
- * reviewer, and the policy rules, see it excluded explicitly). A destination inside a private range is an explicit, deliberate
- * target and needs no carve-out; one inside the metadata range is refused by config validation.
+ * every protected range strictly inside it, a metadata endpoint named even where a private range covers it (so a
+ * reviewer, and the policy rules, see it excluded explicitly). A destination inside a private range is an explicit,
+ * deliberate target and needs no carve-out; one that reaches a metadata endpoint is refused by config validation.
  */
 export function requiredExcepts(cidrText: string): string[] {
   const cidr = parseCidr(cidrText);
@@ -85,4 +61,12 @@ export function requiredExcepts(cidrText: string): string[] {
   return protectedRanges(cidr.family)
     .filter((r) => cidrContains(cidr, r) && r.prefix > cidr.prefix)
     .map((r) => r.text);
+}
+
+/** The metadata endpoints a config destination still reaches after the planner's excepts. */
+export function metadataReachedBy(cidrText: string): Hit[] {
+  const set = cidrSet(cidrText);
+  if (!set) return [];
+  const excepts = addrUnion(...requiredExcepts(cidrText).map((e) => cidrSet(e)!));
+  return metadataHits(addrSubtract(set, excepts));
 }

@@ -47,6 +47,8 @@ export const VAULT_KINDS = {
       bound_service_account_namespace_selector: "boundServiceAccountNamespaceSelector",
       token_period: "tokenPeriod",
       token_explicit_max_ttl: "tokenExplicitMaxTtl",
+      // Vault's legacy alias of token_policies: no @pulumi/vault input sets it, but a document may, and the rules refuse it.
+      policies: "policies",
     },
   },
   VaultAuthBackend: {

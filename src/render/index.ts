@@ -2,8 +2,6 @@
  * `agent-trust render`: a stack's desired state as multi-document YAML, read from the stack files alone and
  * byte-for-byte deterministic, so a pull request can show exactly what a config change grants.
  */
-import * as fs from "node:fs";
-import * as path from "node:path";
 import { stringify } from "yaml";
 import { loadFoundationFor, loadStackConfig, projectRoot } from "../config/stacks";
 import type { StackConfig } from "../config/schema";
@@ -13,6 +11,9 @@ import { planFoundation } from "../plan/foundation";
 import type { Manifest } from "../plan/manifest";
 import { VAULT_API_VERSION } from "../plan/manifest";
 import { planPhase } from "../plan/phase";
+import { ensureOutDir, writeFileSafely } from "./write";
+
+export { RenderOutputError } from "./write";
 
 export interface Rendered {
   readonly stack: string;
@@ -57,24 +58,20 @@ export function toYaml(objects: readonly Manifest[], header: string): string {
   return `# ${header}\n` + docs.map((d) => `---\n${d}`).join("");
 }
 
-/** Writes `kubernetes.yaml` and `vault.yaml` into `outDir`; returns the files written. */
+/**
+ * Writes `kubernetes.yaml` and `vault.yaml` (and a foundation's `audit-policy.yaml`) into `outDir`; returns the
+ * files written. Never follows a symbolic link inside `outDir` (see `write.ts`); throws RenderOutputError.
+ */
 export function writeRendered(r: Rendered, outDir: string): string[] {
-  fs.mkdirSync(outDir, { recursive: true });
+  ensureOutDir(outDir);
   const header = `Rendered by agent-trust from stack "${r.stack}". Generated; do not edit.`;
-  const files: [string, Manifest[]][] = [
-    ["kubernetes.yaml", r.kubernetes],
-    ["vault.yaml", r.vault],
+  const files: [string, string][] = [
+    ["kubernetes.yaml", toYaml(r.kubernetes, header)],
+    ["vault.yaml", toYaml(r.vault, header)],
   ];
-  const written = files.map(([name, objects]) => {
-    const file = path.join(outDir, name);
-    fs.writeFileSync(file, toYaml(objects, header));
-    return file;
-  });
   if (r.auditPolicy) {
     // Not a cluster object: kept out of kubernetes.yaml so `kubectl apply -f` of that file stays valid.
-    const file = path.join(outDir, "audit-policy.yaml");
-    fs.writeFileSync(file, toYaml([r.auditPolicy as Manifest], `${header} Pass to kube-apiserver --audit-policy-file.`));
-    written.push(file);
+    files.push(["audit-policy.yaml", toYaml([r.auditPolicy as Manifest], `${header} Pass to kube-apiserver --audit-policy-file.`)]);
   }
-  return written;
+  return files.map(([name, text]) => writeFileSafely(outDir, name, text));
 }

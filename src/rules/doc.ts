@@ -5,12 +5,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { RULES, type Rule } from "./index";
-import { expandPath } from "./paths";
+import { ANY_KIND, expandPath } from "./paths";
 import type { Domain } from "./types";
 import { PACKAGE_ROOT } from "../package-root";
 
 const DOMAINS: Record<Domain, string> = {
   rbac: "RBAC",
+  cluster: "Cluster objects",
   pods: "Identity and pods",
   network: "Network",
   vault: "Vault",
@@ -26,7 +27,8 @@ function enforcement(rule: Rule): string {
 function scope(rule: Rule): string {
   if (rule.scope === "stack-config") return "stack config (policy pack only)";
   if (rule.scope === "stack") return `whole stack (pack; checker with --stack): ${rule.kinds.join(", ")}`;
-  return rule.kinds.join(", ");
+  if (rule.kinds.length === 1 && rule.kinds[0] === ANY_KIND) return "every kind";
+  return rule.kinds.map((k) => (k === ANY_KIND ? "any other kind carrying a pod spec (found by shape)" : k)).join(", ");
 }
 
 function section(domain: Domain): string[] {
@@ -52,9 +54,13 @@ export function rulesMarkdown(): string {
     "# Policy rules",
     "",
     `One rule table (\`src/rules\`) drives the CrossGuard pack (\`policy/\`) and \`agent-trust check\`. ${counts}`,
-    "Phase-aware rules judge an object as the stack's `agent-trust:phase` (pack) or `--phase` (checker), else its",
-    "`agent-trust.io/phase` label, else `shadow`. A value unknown during preview on a path a rule reads is a violation.",
-    `Pod rules judge every pod spec an object can create (${expandPath("CronJob", "{pod}")[0]} for a CronJob, and so on).`,
+    "Phase-aware rules judge an object as the stack's `agent-trust:phase` (pack) or `--phase` (checker), else `shadow`;",
+    "its own `agent-trust.io/phase` label can only lower that, never raise it (the checker's `--trust-labels` opts in to",
+    "the label). The environment likewise: stack config or `--env`, else `prod`, and a label can only make it stricter.",
+    "A value unknown during preview on a path a rule reads is a violation.",
+    `Pod rules judge every pod spec an object can create (${expandPath("CronJob", "{pod}")[0]} for a CronJob, and so on),`,
+    "and every pod spec found by shape (an object with a `containers`, `initContainers` or `ephemeralContainers` key)",
+    "anywhere in an object of any other kind, such as a progressive-delivery Rollout or a KEDA ScaledJob.",
     "",
     ...(Object.keys(DOMAINS) as Domain[]).flatMap(section),
   ].join("\n");

@@ -1,5 +1,5 @@
 /**
- * A small parser for Vault ACL policies (the HCL subset Vault accepts): `path "<glob>" { capabilities = [...] }`
+ * A small parser for Vault ACL policies in HCL or JSON (Vault accepts both): `path "<glob>" { capabilities = [...] }`
  * blocks, `#`, `//` and block comments, nested attribute objects such as `allowed_parameters`, and the legacy
  * `policy = "read"` form. Rules judge the parsed blocks, never the raw text: a grep would miss a path spread over
  * lines and flag a commented-out one. Anything else is an error naming its line and column. Pure.
@@ -74,7 +74,13 @@ function tokenize(src: string): Tok[] {
         if (ch === '"') break;
         if (ch === "\\") {
           const esc = src[i + 1];
-          const map: Record<string, string> = { n: "\n", t: "\t", '"': '"', "\\": "\\", r: "\r" };
+          const map: Record<string, string> = { n: "\n", t: "\t", '"': '"', "\\": "\\", r: "\r", "/": "/", b: "\b", f: "\f" };
+          if (esc === "u" && /^[0-9a-fA-F]{4}$/.test(src.slice(i + 2, i + 6))) {
+            // JSON-format policies may spell any character as \uXXXX: "\u0073ys/" is "sys/".
+            out += String.fromCharCode(parseInt(src.slice(i + 2, i + 6), 16));
+            i += 6;
+            continue;
+          }
           if (esc === undefined || !(esc in map)) err(`unsupported escape \\${esc ?? ""}`);
           out += map[esc!];
           i += 2;
@@ -124,6 +130,59 @@ class Parser {
     const t = this.next();
     if (t.type !== "punct" || t.text !== text) this.fail(t, `expected "${text}" but found "${t.text}"`);
     return t;
+  }
+
+  /**
+   * A JSON-format policy (HCL 1, which Vault uses, reads a document starting with `{` as JSON):
+   * `{"path": {"<glob>": {"capabilities": [...]}, ...}}`, or `"path"` as a list of such objects. A path named
+   * twice is kept twice, as HCL's JSON reader keeps both and Vault merges their capabilities (JSON.parse would
+   * silently drop the first).
+   */
+  jsonFile(): PathBlock[] {
+    const blocks: PathBlock[] = [];
+    this.expect("{");
+    const paths = () => {
+      this.expect("{");
+      for (;;) {
+        const name = this.next();
+        if (name.type === "punct" && name.text === "}") return;
+        if (name.type !== "string") this.fail(name, `expected a quoted path but found "${name.text}"`);
+        this.expect(":");
+        this.expect("{");
+        blocks.push({ path: name.text, capabilities: this.capabilities(this.body(), name), line: name.line });
+        this.separator("}");
+      }
+    };
+    for (;;) {
+      const key = this.next();
+      if (key.type === "punct" && key.text === "}") break;
+      if (key.type !== "string" || key.text !== "path") this.fail(key, `expected "path" but found "${key.text}"`);
+      this.expect(":");
+      const open = this.peek();
+      if (open.type === "punct" && open.text === "[") {
+        this.next();
+        for (;;) {
+          const p = this.peek();
+          if (p.type === "punct" && p.text === "]") break;
+          paths();
+          this.separator("]");
+        }
+        this.next();
+      } else {
+        paths();
+      }
+      this.separator("}");
+    }
+    const end = this.next();
+    if (end.type !== "eof") this.fail(end, `unexpected "${end.text}" after the policy`);
+    return blocks;
+  }
+
+  /** Consumes a "," or stops before `close`. */
+  private separator(close: string): void {
+    const sep = this.peek();
+    if (sep.type === "punct" && sep.text === ",") this.next();
+    else if (!(sep.type === "punct" && sep.text === close)) this.fail(sep, `expected "," or "${close}" but found "${sep.text}"`);
   }
 
   file(): PathBlock[] {
@@ -209,7 +268,8 @@ class Parser {
   }
 }
 
-/** Parses a Vault ACL policy; throws HclError naming the line and column of the first problem. */
+/** Parses a Vault ACL policy, HCL or JSON; throws HclError naming the line and column of the first problem. */
 export function parseVaultPolicy(text: string): PathBlock[] {
-  return new Parser(tokenize(text)).file();
+  const parser = new Parser(tokenize(text));
+  return text.trimStart().startsWith("{") ? parser.jsonFile() : parser.file();
 }

@@ -4,7 +4,8 @@
  * formats. Pure.
  */
 import type { Manifest } from "../plan/manifest";
-import { containersOf, field, list, podSpecOf, show, type ContainerAt, type PodSpecAt } from "./paths";
+import { ANY_KIND, containersOf, field, isObj, list, POD_KINDS, podSpecsOf, show, type ContainerAt, type PodSpecAt } from "./paths";
+import type { ResourceRule } from "./types";
 
 /** One PolicyRule of a Role, every list normalised to strings (non-strings are shown as JSON). */
 interface RuleAt {
@@ -47,21 +48,63 @@ export function forbidResources(
   });
 }
 
-/** Runs `check` on the pod spec of `obj` (every pod kind has one). */
+/**
+ * A rule of the pods domain. Unless it names its kinds, it judges every object: the kinds that create pods, and
+ * any other object in which a pod spec is found by shape (`podSpecsOf`).
+ */
+export const podRule = (r: Omit<ResourceRule, "domain" | "scope" | "kinds"> & { kinds?: readonly string[] }): ResourceRule => ({
+  domain: "pods",
+  scope: "resource",
+  kinds: [...POD_KINDS, ANY_KIND],
+  ...r,
+});
+
+/** Runs `check` on every pod spec of `obj`: at its kind's known path, and every one found by shape. */
 export function onPod(obj: Manifest, check: (pod: PodSpecAt) => string[]): string[] {
-  const pod = podSpecOf(obj);
-  return pod ? check(pod) : [];
+  return podSpecsOf(obj).flatMap(check);
 }
 
-/** Runs `check` on every container (init and ephemeral included) of the pod spec of `obj`. */
+/** Runs `check` on every container (init and ephemeral included) of every pod spec of `obj`. */
 export function onContainers(obj: Manifest, check: (c: ContainerAt, pod: PodSpecAt) => string[]): string[] {
   return onPod(obj, (pod) => containersOf(pod).flatMap((c) => check(c, pod)));
 }
 
-/** A container's security setting, falling back to the pod's where Kubernetes does. */
+/** A container's security setting, falling back to the pod's where Kubernetes does (the container's wins). */
 export function effective(c: ContainerAt, pod: PodSpecAt, key: string): unknown {
   const own = field(c.container, "securityContext", key);
   return own !== undefined ? own : field(pod.spec, "securityContext", key);
+}
+
+/** One place a security setting can be set: the pod's securityContext or a container's. */
+export interface Setter {
+  readonly at: string;
+  readonly securityContext: unknown;
+}
+
+/**
+ * The pod-level securityContext and every container's, each at its path. Pod Security judges every setter on
+ * its own (a bad pod-level value is refused even where every container overrides it); the container's value
+ * wins where both are set, so a check needs both this and `effective`.
+ */
+export function setters(obj: Manifest): Setter[] {
+  return podSpecsOf(obj).flatMap((pod) => [
+    { at: `${pod.at}.securityContext`, securityContext: pod.spec["securityContext"] },
+    ...containersOf(pod).map((c) => ({ at: `${c.at}.securityContext`, securityContext: c.container["securityContext"] })),
+  ]);
+}
+
+/** Runs `check` on each setter's value of `keys` (inside securityContext) that is set. */
+export function onSetters(obj: Manifest, keys: readonly string[], check: (value: unknown, at: string) => string[]): string[] {
+  return setters(obj).flatMap((s) => {
+    const v = field(s.securityContext, ...keys);
+    return v === undefined ? [] : check(v, `${s.at}.${keys.join(".")}`);
+  });
+}
+
+/** Annotations of the pods a pod spec creates ({} when there are none). */
+export function podAnnotations(pod: PodSpecAt): Record<string, unknown> {
+  const a = field(pod.meta, "annotations");
+  return isObj(a) ? a : {};
 }
 
 export const absentOrFalse = (v: unknown) => v === undefined || v === false;

@@ -4,21 +4,26 @@
  */
 import { LIMITS } from "../model/catalog";
 import { DEFAULTS, LABELS } from "../model/naming";
-import { isEnvironment, isPhase, STRICTEST_PHASE, type Environment, type Phase } from "../model/phases";
+import { ENVIRONMENTS, isAbove, isEnvironment, isPhase, STRICTEST_PHASE, type Environment, type Phase } from "../model/phases";
 import type { Manifest } from "../plan/manifest";
-import { NETWORK_RULES } from "./network";
-import { unknownPaths, UNKNOWN } from "./paths";
+import { CLUSTER_RULES } from "./cluster";
+import { EGRESS_LIMITS, egressSettingsFrom, NETWORK_RULES } from "./network";
+import { ANY_KIND, judgesKind, unknownPaths, UNKNOWN } from "./paths";
 import { POD_RULES } from "./pods";
 import { RBAC_RULES } from "./rbac";
 import { CONFIG_RULES, STACK_RULES } from "./stack";
-import type { ResourceRule, Rule, RuleContext, RuleSettings } from "./types";
+import type { Layer, ResourceRule, Rule, RuleContext, RuleSettings } from "./types";
 import { VAULT_RULES } from "./vault";
 
 export type * from "./types";
 export { UNKNOWN };
 export { STACK_RULES, CONFIG_RULES };
 
-export const RESOURCE_RULES: readonly ResourceRule[] = [...RBAC_RULES, ...POD_RULES, ...NETWORK_RULES, ...VAULT_RULES];
+export const RESOURCE_RULES: readonly ResourceRule[] = [...RBAC_RULES, ...CLUSTER_RULES, ...POD_RULES, ...NETWORK_RULES, ...VAULT_RULES];
+
+export { FOUNDATION_CLUSTER_KINDS } from "./cluster";
+export { ANY_KIND, judgesKind };
+
 
 /** Every rule, in the order reports and docs list them. */
 export const RULES: readonly Rule[] = [...RESOURCE_RULES, ...STACK_RULES, ...CONFIG_RULES];
@@ -38,6 +43,7 @@ export const DEFAULT_SETTINGS: RuleSettings = {
   maxJobDeadlineSeconds: LIMITS.maxJobDeadlineSeconds,
   kvMount: DEFAULTS.kvMount,
   namespace: DEFAULTS.namespace,
+  ...EGRESS_LIMITS,
 };
 
 /** Settings from config, never looser than the catalog's limits (a cap can be lowered, not raised). */
@@ -47,24 +53,49 @@ export function settingsFrom(partial: Partial<RuleSettings>): RuleSettings {
     ...s,
     maxTtlSeconds: Math.min(s.maxTtlSeconds, LIMITS.maxTokenTtlSeconds),
     maxJobDeadlineSeconds: Math.min(s.maxJobDeadlineSeconds, LIMITS.maxJobDeadlineSeconds),
+    ...egressSettingsFrom(s),
   };
 }
 
-/** The phase an object is judged as: the given one (stack config, `--phase`), else its label, else the strictest. */
-export function phaseFor(obj: Manifest, given?: string): Phase {
-  if (isPhase(given)) return given;
+/**
+ * The phase an object is judged as. No object raises its own ceiling: the base is the phase the user gave
+ * (stack config, `--phase`), else (only when the user opted in with `trustLabels`) the object's phase label,
+ * else the strictest; the object's label may then only lower it.
+ */
+export function phaseFor(obj: Manifest, given?: string, trustLabels = false): Phase {
   const label = obj.metadata?.labels?.[LABELS.phase];
-  return isPhase(label) ? label : STRICTEST_PHASE;
+  const base = isPhase(given) ? given : trustLabels && isPhase(label) ? label : STRICTEST_PHASE;
+  return isPhase(label) && isAbove(base, label) ? label : base;
 }
 
-export function environmentFor(obj: Manifest, given?: string): Environment {
-  if (isEnvironment(given)) return given;
+/** Strictness of environments: prod is the strictest. */
+const strictness = (e: Environment) => ENVIRONMENTS.indexOf(e);
+
+/** The environment, by the same principle: given, else (opted in) the label, else prod; a label may only tighten. */
+export function environmentFor(obj: Manifest, given?: string, trustLabels = false): Environment {
   const label = obj.metadata?.labels?.[LABELS.environment];
-  return isEnvironment(label) ? label : STRICTEST_ENVIRONMENT;
+  const base = isEnvironment(given) ? given : trustLabels && isEnvironment(label) ? label : STRICTEST_ENVIRONMENT;
+  return isEnvironment(label) && strictness(label) > strictness(base) ? label : base;
 }
 
-export function contextFor(obj: Manifest, given: { phase?: string; environment?: string }, settings: RuleSettings): RuleContext {
-  return { ...settings, phase: phaseFor(obj, given.phase), environment: environmentFor(obj, given.environment) };
+/** What an adapter knows about where an object will be deployed. */
+export interface Given {
+  readonly phase?: string;
+  readonly environment?: string;
+  /** The user opted in to judge each object at the phase and environment its labels claim. */
+  readonly trustLabels?: boolean;
+  /** The stack layer: only a foundation may hold the cluster-scoped kinds the foundation renders. Default phase. */
+  readonly layer?: string;
+}
+
+export function contextFor(obj: Manifest, given: Given, settings: RuleSettings): RuleContext {
+  const layer: Layer = given.layer === "foundation" ? "foundation" : "phase";
+  return {
+    ...settings,
+    phase: phaseFor(obj, given.phase, given.trustLabels),
+    environment: environmentFor(obj, given.environment, given.trustLabels),
+    layer,
+  };
 }
 
 /** Security rules are always mandatory; hygiene rules are advisory in the listed environments. */
@@ -81,7 +112,7 @@ export function enforcementOf(
  * unknown during preview on a path the rule reads is a violation, so no rule passes what it cannot see.
  */
 export function judge(rule: ResourceRule, obj: Manifest, ctx: RuleContext): string[] {
-  if (!rule.kinds.includes(obj.kind) || (rule.appliesTo && !rule.appliesTo(obj, ctx))) return [];
+  if (!judgesKind(rule.kinds, obj.kind) || (rule.appliesTo && !rule.appliesTo(obj, ctx))) return [];
   const unknown = unknownPaths(obj, rule.reads);
   if (unknown.length > 0) {
     return unknown.map((p) => `${p} is unknown during preview; this rule cannot pass a value it cannot see (set it from plain config)`);
@@ -89,7 +120,7 @@ export function judge(rule: ResourceRule, obj: Manifest, ctx: RuleContext): stri
   return rule.validate(obj, ctx);
 }
 
-/** Kinds some rule of the given set judges or reads. */
+/** Kinds some rule of the given set judges or reads by name (rules over every kind read only the scope). */
 export function coveredKinds(rules: readonly Rule[]): Set<string> {
-  return new Set(rules.flatMap((r) => (r.scope === "stack-config" ? [] : r.kinds)));
+  return new Set(rules.flatMap((r) => (r.scope === "stack-config" ? [] : r.kinds.filter((k) => k !== ANY_KIND))));
 }

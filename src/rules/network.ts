@@ -1,54 +1,90 @@
 /**
- * NetworkPolicy rules: no allow-all egress, broad CIDRs carve out the cloud metadata ranges, and agent pods
- * accept no ingress. CIDR arithmetic comes from `model/cidr.ts`, shared with the planner that writes the excepts.
+ * NetworkPolicy rules, judged on reachability (`egress-reach.ts`), not spelling: no egress to a cloud metadata
+ * endpoint however it is written, no large share of the public address space, no wide private range and no
+ * "every namespace" on all ports (a destination open on more than `maxBroadEgressPorts` ports in one protocol
+ * counts as all ports, and the rules of one policy are a union), and no ingress into the agents namespace.
  */
-import { cidrContains, metadataRange, parseCidr } from "../model/cidr";
+import {
+  addrCount,
+  addrIntersect,
+  addrIsEmpty,
+  firstAddress,
+  metadataHits,
+  privatePart,
+  PUBLIC,
+  publicShareMillionths,
+  reach,
+  type AddrSet,
+} from "../model/addrset";
+import { ALL_PORTS, describePorts, portUnion, NO_PORTS, widestCount } from "../model/portset";
 import type { Manifest } from "../plan/manifest";
-import { field, isObj, list, show } from "./paths";
-import type { ResourceRule } from "./types";
+import { addressesOnWidePorts, egressReach, type EgressReach } from "./egress-reach";
+import { field, list } from "./paths";
+import type { ResourceRule, RuleContext, RuleSettings } from "./types";
 
-const ALL_V4 = "0.0.0.0/0";
-const ALL_V6 = "::/0";
+type EgressSettings = Pick<
+  RuleSettings,
+  "maxPublicEgressShare" | "maxBroadEgressPorts" | "minPrivateEgressPrefixV4" | "minPrivateEgressPrefixV6"
+>;
 
-interface EgressRuleAt {
-  readonly at: string;
-  readonly rule: unknown;
-  readonly peers: unknown[];
-  readonly ports: unknown[];
+/** The loosest each egress setting may be; policy config can only make them stricter. */
+export const EGRESS_LIMITS: EgressSettings = {
+  maxPublicEgressShare: 0.001,
+  maxBroadEgressPorts: 16,
+  minPrivateEgressPrefixV4: 16,
+  minPrivateEgressPrefixV6: 48,
+};
+
+export function egressSettingsFrom(s: EgressSettings): EgressSettings {
+  return {
+    maxPublicEgressShare: Math.max(0, Math.min(s.maxPublicEgressShare, EGRESS_LIMITS.maxPublicEgressShare)),
+    maxBroadEgressPorts: Math.max(0, Math.min(s.maxBroadEgressPorts, EGRESS_LIMITS.maxBroadEgressPorts)),
+    minPrivateEgressPrefixV4: Math.min(32, Math.max(s.minPrivateEgressPrefixV4, EGRESS_LIMITS.minPrivateEgressPrefixV4)),
+    minPrivateEgressPrefixV6: Math.min(128, Math.max(s.minPrivateEgressPrefixV6, EGRESS_LIMITS.minPrivateEgressPrefixV6)),
+  };
 }
 
-function egressRules(obj: Manifest): EgressRuleAt[] {
-  return list(field(obj, "spec", "egress")).map((rule, i) => ({
-    at: `spec.egress[${i}]`,
-    rule,
-    peers: list(field(rule, "to")),
-    ports: list(field(rule, "ports")),
-  }));
+const NETWORK = ["NetworkPolicy"];
+const egressReads = ["spec.egress"];
+
+/** The rules whose reach meets `part`, named for a message. */
+function culprits(rules: readonly EgressReach[], part: AddrSet): string {
+  const at = rules.filter((r) => !addrIsEmpty(addrIntersect(reach(r.addrs), part))).map((r) => r.at);
+  return at.length ? at.join(", ") : "spec.egress";
 }
+
+const percent = (millionths: number) => `${(millionths / 10_000).toFixed(millionths < 10_000 ? 4 : 1)}%`;
 
 export const noAllowAllEgress: ResourceRule = {
   name: "no-allow-all-egress",
   domain: "network",
   scope: "resource",
   security: true,
-  kinds: ["NetworkPolicy"],
-  reads: ["spec.egress"],
+  kinds: NETWORK,
+  settings: ["maxPublicEgressShare", "maxBroadEgressPorts"],
+  reads: egressReads,
   description:
-    "No egress rule that allows everything: `{}`, a rule without `to` (every destination), or 0.0.0.0/0 or ::/0 on all ports.",
+    "No egress rule without `to` (every destination), and no policy that opens more than a small share of the public IPv4 or IPv6 space on all ports, however the CIDRs are split.",
   remediationSteps:
-    "Name each destination (a CIDR with its except list, or namespace/pod selectors) and the ports it needs.",
-  validate: (obj) =>
-    egressRules(obj).flatMap((r) => {
-      if (!isObj(r.rule)) return [`${r.at} is not an egress rule object`];
-      if (r.peers.length === 0) {
-        return [`${r.at} has no "to": it allows every destination${r.ports.length ? " on its ports" : " on every port"}`];
+    "Name each destination (a CIDR with its except list, or namespace/pod selectors) and the few ports it needs.",
+  validate: (obj, ctx: RuleContext) => {
+    const rules = egressReach(obj);
+    const out = rules
+      .filter((r) => r.everywhere)
+      .map((r) => `${r.at} has no "to": it allows every destination ${r.ports === ALL_PORTS ? "on every port" : `on its ports (${describePorts(r.ports)})`}`);
+    const wide = addressesOnWidePorts(rules, ctx.maxBroadEgressPorts);
+    const limit = Math.floor(ctx.maxPublicEgressShare * 1_000_000);
+    for (const [family, label] of [[4, "IPv4"], [6, "IPv6"]] as const) {
+      const share = publicShareMillionths(wide, family);
+      if (share > limit) {
+        const part = family === 4 ? { v4: addrIntersect(wide, PUBLIC).v4, v6: [] } : { v4: [], v6: addrIntersect(wide, PUBLIC).v6 };
+        out.push(
+          `${culprits(rules, part)} open ${percent(share)} of the public ${label} space on more than ${ctx.maxBroadEgressPorts} ports (limit ${percent(limit)}): that is the internet on all ports`,
+        );
       }
-      if (r.ports.length > 0) return [];
-      return r.peers.flatMap((p, j) => {
-        const cidr = field(p, "ipBlock", "cidr");
-        return cidr === ALL_V4 || cidr === ALL_V6 ? [`${r.at}.to[${j}] allows ${cidr} on every port`] : [];
-      });
-    }),
+    }
+    return out;
+  },
 };
 
 export const egressExcludesMetadata: ResourceRule = {
@@ -56,29 +92,67 @@ export const egressExcludesMetadata: ResourceRule = {
   domain: "network",
   scope: "resource",
   security: true,
-  kinds: ["NetworkPolicy"],
-  reads: ["spec.egress[].to[].ipBlock"],
+  kinds: NETWORK,
+  reads: egressReads,
   description:
-    "Any egress CIDR that contains a cloud metadata range (169.254.0.0/16, fd00:ec2::/32) lists it in `except`, and no CIDR points inside one.",
-  remediationSteps: "Add 169.254.0.0/16 (IPv4) or fd00:ec2::/32 (IPv6) to the ipBlock's except list.",
+    "No egress reaches a cloud metadata endpoint (169.254.0.0/16, fe80::/10, fd00:ec2::/32, fd20:ce::254, 168.63.129.16, 100.100.100.200, 192.0.0.192), in any spelling: host bits, leading zeros, IPv4-mapped IPv6 or NAT64; and no egress value the API server would refuse.",
+  remediationSteps:
+    "List the metadata ranges in the ipBlock's except (the planner does: see requiredExcepts in src/model/cidr.ts), or use a narrower CIDR.",
   validate: (obj) =>
-    egressRules(obj).flatMap((r) =>
-      r.peers.flatMap((p, j) => {
-        const block = field(p, "ipBlock");
-        if (block === undefined) return [];
-        const at = `${r.at}.to[${j}].ipBlock`;
-        const cidrText = field(block, "cidr");
-        const cidr = typeof cidrText === "string" ? parseCidr(cidrText) : undefined;
-        if (!cidr) return [`${at}.cidr is ${show(cidrText)}, not a CIDR`];
-        const meta = metadataRange(cidr.family);
-        if (cidrContains(meta, cidr)) return [`${at}.cidr ${cidr.text} lies inside the metadata range ${meta.text}`];
-        if (!cidrContains(cidr, meta)) return [];
-        const excepts = list(field(block, "except")).map((e) => (typeof e === "string" ? parseCidr(e) : undefined));
-        return excepts.some((e) => e && cidrContains(e, meta))
-          ? []
-          : [`${at}.cidr ${cidr.text} contains ${meta.text} but does not except it`];
-      }),
-    ),
+    egressReach(obj).flatMap((r) => [
+      ...r.problems,
+      ...metadataHits(r.addrs).map(
+        (h) => `${r.at} reaches ${h.endpoint.name} ${h.endpoint.cidr} (e.g. ${firstAddress(h.reached)}) on ${describePorts(r.ports)}`,
+      ),
+    ]),
+};
+
+export const egressNoWidePrivate: ResourceRule = {
+  name: "egress-no-wide-private",
+  domain: "network",
+  scope: "resource",
+  security: true,
+  kinds: NETWORK,
+  settings: ["maxBroadEgressPorts", "minPrivateEgressPrefixV4", "minPrivateEgressPrefixV6"],
+  reads: egressReads,
+  description:
+    "No policy opens more private address space (RFC 1918, 100.64.0.0/10, fc00::/7) on all ports than one /16 (IPv4) or /48 (IPv6) by default: the cluster's pod, service and node networks are there.",
+  remediationSteps: "Name the service's own address (a /32 or a small block) and its ports, or select its pods by label.",
+  validate: (obj, ctx) => {
+    const rules = egressReach(obj);
+    const priv = privatePart(addressesOnWidePorts(rules, ctx.maxBroadEgressPorts));
+    const out: string[] = [];
+    for (const [family, prefix, bits] of [[4, ctx.minPrivateEgressPrefixV4, 32], [6, ctx.minPrivateEgressPrefixV6, 128]] as const) {
+      const count = addrCount(priv, family);
+      if (count > 1n << BigInt(bits - prefix)) {
+        const part = family === 4 ? { v4: priv.v4, v6: [] } : { v4: [], v6: priv.v6 };
+        out.push(
+          `${culprits(rules, part)} open ${count} private IPv${family} addresses (from ${firstAddress(part)}) on more than ${ctx.maxBroadEgressPorts} ports; at most a /${prefix} may be open on all ports`,
+        );
+      }
+    }
+    return out;
+  },
+};
+
+export const egressNoEveryNamespace: ResourceRule = {
+  name: "egress-no-every-namespace",
+  domain: "network",
+  scope: "resource",
+  security: true,
+  kinds: NETWORK,
+  settings: ["maxBroadEgressPorts"],
+  reads: egressReads,
+  description:
+    "No policy reaches pods in every namespace (`namespaceSelector: {}`, or a selector with no `matchLabels`/`In` requirement) on all ports.",
+  remediationSteps: "Select the destination namespace by name (kubernetes.io/metadata.name) and name its ports.",
+  validate: (obj, ctx) => {
+    const rules = egressReach(obj).filter((r) => r.everyNamespace);
+    const ports = portUnion(NO_PORTS, ...rules.map((r) => r.ports));
+    return widestCount(ports) > ctx.maxBroadEgressPorts
+      ? [`${rules.map((r) => r.at).join(", ")} reach every namespace on ${describePorts(ports)} (more than ${ctx.maxBroadEgressPorts} ports)`]
+      : [];
+  },
 };
 
 export const noIngressToAgents: ResourceRule = {
@@ -86,12 +160,12 @@ export const noIngressToAgents: ResourceRule = {
   domain: "network",
   scope: "resource",
   security: true,
-  kinds: ["NetworkPolicy"],
+  kinds: NETWORK,
   settings: ["namespace"],
   reads: ["spec.ingress", "metadata.namespace"],
   description: "No NetworkPolicy in the agents namespace allows ingress: nothing connects to an agent pod.",
   remediationSteps: "Remove spec.ingress (keep Ingress in policyTypes, which then denies all ingress).",
-  validate: (obj, ctx) => {
+  validate: (obj: Manifest, ctx) => {
     const ns = obj.metadata?.namespace;
     if (ns !== undefined && ns !== ctx.namespace) return [];
     const ingress = list(field(obj, "spec", "ingress"));
@@ -99,4 +173,10 @@ export const noIngressToAgents: ResourceRule = {
   },
 };
 
-export const NETWORK_RULES: readonly ResourceRule[] = [noAllowAllEgress, egressExcludesMetadata, noIngressToAgents];
+export const NETWORK_RULES: readonly ResourceRule[] = [
+  noAllowAllEgress,
+  egressExcludesMetadata,
+  egressNoWidePrivate,
+  egressNoEveryNamespace,
+  noIngressToAgents,
+];

@@ -62,10 +62,17 @@ export const POD_KINDS: readonly string[] = Object.keys(POD_SPEC_PATHS);
 export const JOB_KINDS: readonly string[] = Object.keys(JOB_SPEC_PATHS);
 export const CONTAINER_LISTS = ["containers", "initContainers", "ephemeralContainers"] as const;
 
-/** Expands `{pod}`, `{containers}` and `{job}` for one kind; a path that does not apply to the kind is dropped. */
+/** Where the metadata of the pods a pod spec path creates lives: `spec` → `metadata`, `x.spec` → `x.metadata`. */
+const metaPathOf = (specPath: string) => (specPath === "spec" ? "metadata" : `${specPath.slice(0, -".spec".length)}.metadata`);
+
+/**
+ * Expands `{pod}`, `{containers}`, `{podmeta}` (the pod template's metadata) and `{job}` for one kind; a path
+ * that does not apply to the kind is dropped. Pod specs found by shape are expanded by `unknownPaths` itself.
+ */
 export function expandPath(kind: string, pattern: string): string[] {
   const pod = POD_SPEC_PATHS[kind];
   const job = JOB_SPEC_PATHS[kind];
+  if (pattern.startsWith("{podmeta}")) return pod ? [metaPathOf(pod) + pattern.slice("{podmeta}".length)] : [];
   if (pattern.startsWith("{containers}")) {
     if (!pod) return [];
     return CONTAINER_LISTS.map((l) => `${pod}.${l}[]${pattern.slice("{containers}".length)}`);
@@ -120,33 +127,132 @@ function walk(value: unknown, segs: string[], at: string, out: string[]): void {
 /** Every place on the given read paths of `obj` whose value is unknown during preview. */
 export function unknownPaths(obj: Manifest, reads: readonly string[]): string[] {
   const out: string[] = [];
+  const known = POD_SPEC_PATHS[obj.kind];
+  const found = reads.some((r) => r.startsWith("{")) ? podSpecsOf(obj).filter((p) => p.at !== known) : [];
   for (const pattern of reads) {
     for (const path of expandPath(obj.kind, pattern)) walk(obj, splitPath(path), "", out);
+    // Pod specs found by shape (custom kinds, or extra ones): the same paths, relative to each spec.
+    const rest = (token: string) => splitPath(pattern.slice(token.length)).filter((s) => s !== "");
+    for (const pod of found) {
+      if (pattern.startsWith("{pod}")) walk(pod.spec, rest("{pod}"), pod.at, out);
+      if (pattern.startsWith("{podmeta}")) walk(pod.meta, rest("{podmeta}"), pod.metaAt, out);
+      if (pattern.startsWith("{containers}")) for (const l of CONTAINER_LISTS) walk(pod.spec, [l, "[]", ...rest("{containers}")], pod.at, out);
+    }
   }
   return [...new Set(out)];
 }
 
-/** A pod spec found in an object, with the path it lives at (for messages). */
+/** A pod spec found in an object, with the path it lives at (for messages) and its pods' metadata. */
 export interface PodSpecAt {
   readonly at: string;
   readonly spec: Obj;
+  /** The metadata of the pods it creates: the template's `metadata` next to the spec (a Pod's own for a Pod). */
+  readonly meta: unknown;
+  readonly metaAt: string;
 }
 
-/** The pod spec an object can create, if its kind creates pods (and the spec is an object). */
+const joinAt = (at: string, key: string | number) => (typeof key === "number" ? `${at}[${key}]` : at ? `${at}.${key}` : key);
+
+/** An object shaped like a pod spec: it has a container list (whatever that list holds; it is judged). */
+const isPodSpecShape = (v: Obj) => CONTAINER_LISTS.some((l) => l in v);
+
+/**
+ * Every pod spec an object can create. The pod kinds keep theirs at a known path (judged even when empty). An
+ * object of a custom kind (any API group without a fixed schema, see `hasFixedSchema`), and any `…List`, is also
+ * searched BY SHAPE — every nested object with a `containers`, `initContainers` or `ephemeralContainers` key,
+ * outside the object's own metadata — so a progressive-delivery Rollout, a ScaledJob, a CloneSet or a Knative
+ * Service is judged as the pods its controller will create. Built-in kinds are not searched: the API server prunes
+ * what their schema does not hold (and a CustomResourceDefinition's schema mentions `containers` harmlessly).
+ */
+export function podSpecsOf(obj: Manifest): PodSpecAt[] {
+  const out: PodSpecAt[] = [];
+  const knownPath = POD_SPEC_PATHS[obj.kind];
+  if (knownPath) {
+    const spec = field(obj, ...knownPath.split("."));
+    const metaAt = metaPathOf(knownPath);
+    out.push({ at: knownPath, spec: isObj(spec) ? spec : {}, meta: field(obj, ...metaAt.split(".")), metaAt });
+  }
+  if (hasFixedSchema(obj) && !obj.kind.endsWith("List")) return out;
+  const seen = new Set<unknown>();
+  const stack: { value: unknown; at: string; holder?: Obj; holderAt?: string }[] = [{ value: obj, at: "" }];
+  while (stack.length > 0) {
+    const { value, at, holder, holderAt } = stack.pop()!;
+    if (typeof value !== "object" || value === null || seen.has(value)) continue;
+    seen.add(value);
+    if (Array.isArray(value)) {
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], at: joinAt(at, i) });
+      continue;
+    }
+    const o = value as Obj;
+    if (at !== "" && isPodSpecShape(o) && at !== knownPath) {
+      const metaAt = holder && holderAt !== undefined ? joinAt(holderAt, "metadata") : "metadata";
+      out.push({ at, spec: o, meta: holder ? holder["metadata"] : obj.metadata, metaAt });
+    }
+    for (const k of Object.keys(o).reverse()) {
+      if (!(at === "" && k === "metadata")) stack.push({ value: o[k], at: joinAt(at, k), holder: o, holderAt: at });
+    }
+  }
+  return out;
+}
+
+/** The first pod spec an object can create (see `podSpecsOf`), if any. */
 export function podSpecOf(obj: Manifest): PodSpecAt | undefined {
-  const path = POD_SPEC_PATHS[obj.kind];
-  if (!path) return undefined;
-  const spec = field(obj, ...path.split("."));
-  return { at: path, spec: isObj(spec) ? spec : {} };
+  return podSpecsOf(obj)[0];
 }
 
 /** Labels of the pods an object creates (the pod template's labels, or a Pod's own). */
 export function podLabelsOf(obj: Manifest): Record<string, unknown> {
-  const path = POD_SPEC_PATHS[obj.kind];
-  if (!path) return {};
-  const meta = path === "spec" ? obj.metadata : field(obj, ...path.split(".").slice(0, -1), "metadata");
-  const labels = field(meta, "labels");
+  const labels = field(podSpecOf(obj)?.meta, "labels");
   return isObj(labels) ? labels : {};
+}
+
+/** Marks a rule that judges objects of every kind, finding its subject by shape (pod rules: pod specs). */
+export const ANY_KIND = "*";
+
+/** Whether a rule declaring `kinds` judges an object of `kind`. */
+export function judgesKind(kinds: readonly string[], kind: string): boolean {
+  return kinds.includes(kind) || kinds.includes(ANY_KIND);
+}
+
+/**
+ * API groups whose kinds have a fixed schema (the API server prunes unknown fields, so no pod spec hides in an
+ * unexpected place), plus this project's own Vault documents.
+ */
+const FIXED_SCHEMA_GROUPS = new Set([
+  "", "apps", "batch", "autoscaling", "policy", "networking.k8s.io", "rbac.authorization.k8s.io", "storage.k8s.io",
+  "scheduling.k8s.io", "node.k8s.io", "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io",
+  "admissionregistration.k8s.io", "apiextensions.k8s.io", "apiregistration.k8s.io", "certificates.k8s.io",
+  "flowcontrol.apiserver.k8s.io", "resource.k8s.io", "storagemigration.k8s.io", "internal.apiserver.k8s.io",
+  "authentication.k8s.io", "authorization.k8s.io", "agent-trust.io",
+]);
+
+/** Whether `obj`'s API group has a fixed schema (see above); objects of any other group may carry pod specs anywhere. */
+export function hasFixedSchema(obj: Manifest): boolean {
+  const v = typeof obj.apiVersion === "string" ? obj.apiVersion : "";
+  return v !== "" && FIXED_SCHEMA_GROUPS.has(v.includes("/") ? v.slice(0, v.lastIndexOf("/")) : "");
+}
+
+/**
+ * In an object of a custom kind, every value unknown during preview outside its own metadata and outside the pod
+ * specs found in it: any of them could be (or hide) a pod spec that no rule can see.
+ */
+export function hiddenUnknowns(obj: Manifest): string[] {
+  if (hasFixedSchema(obj)) return [];
+  const specs = new Set<unknown>(podSpecsOf(obj).map((p) => p.spec));
+  const seen = new Set<unknown>();
+  const out: string[] = [];
+  const visit = (value: unknown, at: string, depth: number): void => {
+    if (value === UNKNOWN) out.push(at || "(the whole object)");
+    if (typeof value !== "object" || value === null || specs.has(value) || seen.has(value)) return;
+    if (depth > 200) return void out.push(`${at} (nested too deeply to judge)`);
+    seen.add(value);
+    if (Array.isArray(value)) return value.forEach((v, i) => visit(v, joinAt(at, i), depth + 1));
+    // The object's own metadata, and the metadata next to a pod spec, are read by the rules that need them.
+    const holdsSpec = Object.values(value).some((v) => specs.has(v));
+    for (const [k, v] of Object.entries(value)) if (!(k === "metadata" && (at === "" || holdsSpec))) visit(v, joinAt(at, k), depth + 1);
+  };
+  visit(obj, "", 0);
+  return out;
 }
 
 /** A container with the path it lives at and the kind of list it is in. */
@@ -158,7 +264,7 @@ export interface ContainerAt {
 
 export function containersOf(pod: PodSpecAt): ContainerAt[] {
   return CONTAINER_LISTS.flatMap((l) =>
-    list(pod.spec[l]).map((c, i) => ({ at: `${pod.at}.${l}[${i}]`, list: l, container: isObj(c) ? c : {} })),
+    list(pod.spec[l]).map((c, i) => ({ at: `${joinAt(pod.at, l)}[${i}]`, list: l, container: isObj(c) ? c : {} })),
   );
 }
 

@@ -1,109 +1,21 @@
 /**
- * Identity and pod rules. Every pod an input can create is judged — Pods, PodTemplates and the pod templates of
- * every workload kind — because an agent may be shipped by someone else's chart. Checks are written as "the
- * value must be in the safe set", so a missing or unknown value is never mistaken for a safe one.
+ * Identity and pod rules. Every pod an input can create is judged — Pods, PodTemplates, the pod templates of
+ * every workload kind, and every pod spec found by shape in any other object (custom kinds) — because an agent
+ * may be shipped by someone else's chart. Checks are written as "the value must be in the safe set", so a
+ * missing or unknown value is never mistaken for a safe one. The Pod Security controls live in
+ * pods-baseline.ts and pods-restricted.ts, the agents' credential rules in pods-secrets.ts.
  */
 import { CREDENTIAL_NAME_PATTERN } from "../model/forbidden";
-import { absentOrFalse, effective, onContainers, onPod } from "./helpers";
-import { containersOf, field, isObj, jobSpecOf, JOB_KINDS, list, POD_KINDS, show } from "./paths";
+import { onContainers, onPod, podRule } from "./helpers";
+import { BASELINE_RULES } from "./pods-baseline";
+import { RESTRICTED_RULES } from "./pods-restricted";
+import { SECRET_RULES } from "./pods-secrets";
+import { field, jobSpecOf, JOB_KINDS, list, show } from "./paths";
 import type { ResourceRule, RuleContext } from "./types";
 
-/** A rule of this domain; it judges every kind that creates pods unless it names its kinds. */
-const podRule = (r: Omit<ResourceRule, "domain" | "scope" | "kinds"> & { kinds?: readonly string[] }): ResourceRule => ({
-  domain: "pods",
-  scope: "resource",
-  kinds: POD_KINDS,
-  ...r,
-});
-
-export const podRunAsNonRoot = podRule({
-  name: "pod-run-as-non-root",
-  security: true,
-  reads: ["{pod}.securityContext.runAsNonRoot", "{pod}.securityContext.runAsUser", "{containers}.securityContext"],
-  description: "Pod Security restricted: every container runs with runAsNonRoot: true and never as UID 0.",
-  remediationSteps: "Set securityContext.runAsNonRoot: true and a non-zero runAsUser on the pod (or on every container).",
-  validate: (obj) =>
-    onContainers(obj, (c, pod) => {
-      const out: string[] = [];
-      const nonRoot = effective(c, pod, "runAsNonRoot");
-      if (nonRoot !== true) out.push(`${c.at}: runAsNonRoot is ${show(nonRoot)}; it must be true`);
-      const uid = effective(c, pod, "runAsUser");
-      if (uid !== undefined && (typeof uid !== "number" || uid === 0)) out.push(`${c.at}: runAsUser is ${show(uid)}; use a non-zero UID`);
-      return out;
-    }),
-});
-
-export const podNoPrivilegeEscalation = podRule({
-  name: "pod-no-privilege-escalation",
-  security: true,
-  reads: ["{containers}.securityContext.allowPrivilegeEscalation", "{containers}.securityContext.privileged"],
-  description: "Pod Security restricted: every container sets allowPrivilegeEscalation: false and is never privileged.",
-  remediationSteps: "Set securityContext.allowPrivilegeEscalation: false and remove privileged: true on every container.",
-  validate: (obj) =>
-    onContainers(obj, (c) => {
-      const out: string[] = [];
-      const ape = field(c.container, "securityContext", "allowPrivilegeEscalation");
-      if (ape !== false) out.push(`${c.at}: allowPrivilegeEscalation is ${show(ape)}; it must be false`);
-      const priv = field(c.container, "securityContext", "privileged");
-      if (!absentOrFalse(priv)) out.push(`${c.at}: privileged is ${show(priv)}; it must be false or absent`);
-      return out;
-    }),
-});
-
-export const podDropAllCapabilities = podRule({
-  name: "pod-drop-all-capabilities",
-  security: true,
-  reads: ["{containers}.securityContext.capabilities"],
-  description: "Every container drops ALL Linux capabilities and adds none back.",
-  remediationSteps: "Set securityContext.capabilities: { drop: [ALL] } and remove capabilities.add.",
-  validate: (obj) =>
-    onContainers(obj, (c) => {
-      const out: string[] = [];
-      const caps = field(c.container, "securityContext", "capabilities");
-      if (!list(field(caps, "drop")).includes("ALL")) out.push(`${c.at}: capabilities.drop does not include "ALL"`);
-      const add = list(field(caps, "add"));
-      if (add.length > 0) out.push(`${c.at}: capabilities.add is ${show(add)}; add nothing`);
-      return out;
-    }),
-});
-
-export const podSeccompProfile = podRule({
-  name: "pod-seccomp-profile",
-  security: true,
-  reads: ["{pod}.securityContext.seccompProfile", "{containers}.securityContext.seccompProfile"],
-  description: "Pod Security restricted: every container runs under the RuntimeDefault or a Localhost seccomp profile.",
-  remediationSteps: "Set securityContext.seccompProfile.type: RuntimeDefault on the pod.",
-  validate: (obj) =>
-    onContainers(obj, (c, pod) => {
-      const type = field(effective(c, pod, "seccompProfile"), "type");
-      return type === "RuntimeDefault" || type === "Localhost"
-        ? []
-        : [`${c.at}: seccompProfile.type is ${show(type)}; use RuntimeDefault or Localhost`];
-    }),
-});
-
-export const podNoHostAccess = podRule({
-  name: "pod-no-host-access",
-  security: true,
-  reads: ["{pod}.hostNetwork", "{pod}.hostPID", "{pod}.hostIPC", "{pod}.volumes", "{containers}.ports"],
-  description: "No host namespaces (hostNetwork, hostPID, hostIPC), no hostPath volumes and no host ports.",
-  remediationSteps: "Remove the host settings; use emptyDir or projected volumes for scratch space and tokens.",
-  validate: (obj) =>
-    onPod(obj, (pod) => [
-      ...(["hostNetwork", "hostPID", "hostIPC"] as const)
-        .filter((k) => !absentOrFalse(pod.spec[k]))
-        .map((k) => `${pod.at}.${k} is ${show(pod.spec[k])}; it must be false or absent`),
-      ...list(pod.spec["volumes"]).flatMap((v, i) =>
-        !isObj(v) || v["hostPath"] !== undefined ? [`${pod.at}.volumes[${i}] is a hostPath volume (or not a volume)`] : [],
-      ),
-      ...containersOf(pod).flatMap((c) =>
-        list(c.container["ports"]).flatMap((p, i) => {
-          const hp = field(p, "hostPort");
-          return hp === undefined || hp === 0 ? [] : [`${c.at}.ports[${i}].hostPort is ${show(hp)}`];
-        }),
-      ),
-    ]),
-});
+export * from "./pods-baseline";
+export * from "./pods-restricted";
+export * from "./pods-secrets";
 
 export const podNoTokenAutomount = podRule({
   name: "pod-no-token-automount",
@@ -160,7 +72,7 @@ export const podNoLiteralCredentials = podRule({
   reads: ["{containers}.env"],
   description:
     "No literal value in an env var named like a credential (*KEY*, *TOKEN*, *SECRET*, *PASSWORD*…); names ending _FILE, _PATH or _DIR point at one and may.",
-  remediationSteps: "Deliver the credential through Vault (agent injector or a file) or valueFrom, never as a literal value.",
+  remediationSteps: "Deliver the credential through Vault (agent injector or a file), never as a literal value.",
   validate: (obj) =>
     onContainers(obj, (c) =>
       list(c.container["env"]).flatMap((e, i) => {
@@ -177,15 +89,24 @@ const DIGEST = /@sha256:[0-9a-f]{64}$/;
 export const imagePinnedByDigest = podRule({
   name: "image-pinned-by-digest",
   security: true,
-  reads: ["{containers}.image"],
-  description: "In prod every container image is pinned by sha256 digest, so what was reviewed is what runs.",
+  reads: ["{containers}.image", "{pod}.volumes"],
+  description: "In prod every container image, and every image volume, is pinned by sha256 digest, so what was reviewed is what runs.",
   remediationSteps: "Reference the image as registry/name@sha256:<digest> (a tag may be kept in front of the digest).",
   appliesTo: (_obj, ctx: RuleContext) => ctx.environment === "prod",
-  validate: (obj) =>
-    onContainers(obj, (c) => {
+  validate: (obj) => [
+    ...onContainers(obj, (c) => {
       const image = c.container["image"];
       return typeof image === "string" && DIGEST.test(image) ? [] : [`${c.at}.image ${show(image)} is not pinned by digest`];
     }),
+    ...onPod(obj, (pod) =>
+      list(pod.spec["volumes"]).flatMap((v, i) => {
+        const ref = field(v, "image", "reference");
+        return field(v, "image") === undefined || (typeof ref === "string" && DIGEST.test(ref))
+          ? []
+          : [`${pod.at}.volumes[${i}].image.reference ${show(ref)} is not pinned by digest`];
+      }),
+    ),
+  ],
 });
 
 export const jobBounded = podRule({
@@ -257,11 +178,9 @@ export const namespacePsaRestricted = podRule({
 
 export const POD_RULES: readonly ResourceRule[] = [
   serviceAccountAutomountOff,
-  podRunAsNonRoot,
-  podNoPrivilegeEscalation,
-  podDropAllCapabilities,
-  podSeccompProfile,
-  podNoHostAccess,
+  ...RESTRICTED_RULES,
+  ...BASELINE_RULES,
+  ...SECRET_RULES,
   podNoTokenAutomount,
   podDedicatedServiceAccount,
   podResourcesSet,

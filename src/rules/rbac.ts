@@ -190,6 +190,36 @@ export const noClusterOnlyResources: ResourceRule = {
   ],
 };
 
+/**
+ * The proxy subresources (pods/proxy, services/proxy, nodes/proxy) forward any HTTP request to the target, with
+ * the API server's credentials for a node's kubelet: `get` alone reaches the kubelet's exec and every port of a
+ * pod or service. RBAC matches `*\/proxy` (every resource's proxy), `<res>/*` and `*` as well.
+ */
+function proxyGrants(resource: string): boolean {
+  if (resource === "*") return true;
+  const slash = resource.indexOf("/");
+  if (slash < 0) return false;
+  const sub = resource.slice(slash + 1);
+  return sub === "proxy" || sub === "*";
+}
+
+export const noProxySubresources: ResourceRule = {
+  name: "no-proxy-subresources",
+  domain: "rbac",
+  scope: "resource",
+  security: true,
+  kinds: ROLE_KINDS,
+  reads: ruleReads,
+  description:
+    "No proxy subresource with any verb (pods/proxy, services/proxy, nodes/proxy, */proxy, <resource>/* or *): get on a proxy forwards any request to the pod, service or kubelet behind it.",
+  remediationSteps: "Remove the proxy subresource; read pods/log, events and the objects themselves for diagnostics.",
+  validate: (obj) =>
+    policyRules(obj).flatMap((r) => {
+      const hits = r.resources.filter(proxyGrants);
+      return hits.length && r.verbs.length ? [`${r.at} grants ${hits.map((x) => `"${x}"`).join(", ")}: a proxy reaches whatever is behind it`] : [];
+    }),
+};
+
 export const verbsWithinPhaseCeiling: ResourceRule = {
   name: "verbs-within-phase-ceiling",
   domain: "rbac",
@@ -261,6 +291,7 @@ export const RBAC_RULES: readonly ResourceRule[] = [
   noDeleteCollection,
   noDestructiveDelete,
   noClusterOnlyResources,
+  noProxySubresources,
   verbsWithinPhaseCeiling,
   bindingSubjectsServiceAccounts,
 ];

@@ -6,7 +6,7 @@
 import type { Environment, Phase } from "../model/phases";
 import type { Manifest } from "../plan/manifest";
 
-export type Domain = "rbac" | "pods" | "network" | "vault" | "stack";
+export type Domain = "rbac" | "cluster" | "pods" | "network" | "vault" | "stack";
 
 /** Tunables a rule may read. The pack takes them from policy config, the checker from flags and defaults. */
 export interface RuleSettings {
@@ -18,13 +18,26 @@ export interface RuleSettings {
   readonly kvMount: string;
   /** The agents namespace. */
   readonly namespace: string;
+  /** Largest share (0..1) of the public IPv4 or IPv6 space egress may reach on more than maxBroadEgressPorts ports. */
+  readonly maxPublicEgressShare: number;
+  /** A destination open on more ports than this (in one protocol) counts as open on all ports. */
+  readonly maxBroadEgressPorts: number;
+  /** Private IPv4 reachable on all ports may be at most one block of this prefix length. */
+  readonly minPrivateEgressPrefixV4: number;
+  /** Private IPv6 reachable on all ports may be at most one block of this prefix length. */
+  readonly minPrivateEgressPrefixV6: number;
 }
 
 export type SettingName = keyof RuleSettings;
 
+/** A foundation stack (the agents namespace and what guards it) or a phase stack (the agents' grants). */
+export type Layer = "foundation" | "phase";
+
 /** What a resource rule knows about the object it judges besides the object itself. */
 export interface RuleContext extends RuleSettings {
-  /** The phase the object is judged as: stack config or `--phase`, else its phase label, else the strictest. */
+  /** The layer the input belongs to: stack config `agent-trust:layer` or `--layer`; else phase (the strictest). */
+  readonly layer: Layer;
+  /** The phase the object is judged as: stack config or `--phase` (else strictest), never above its own label. */
   readonly phase: Phase;
   /** The environment: stack config or `--env`, else its environment label, else the strictest (prod). */
   readonly environment: Environment;

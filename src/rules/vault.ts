@@ -1,134 +1,26 @@
 /**
- * Vault rules over the `agent-trust.io/v1` documents: Kubernetes auth roles bind exactly one identity with short
- * tokens, and ACL policies (parsed by `hcl.ts`) grant only what the phase's catalog entry grants under the
- * agents' KV mount. Pure.
+ * Vault rules over the `agent-trust.io/v1` documents: Kubernetes auth roles (`vault-role.ts`) bind exactly one
+ * identity with short tokens and their own policies, and ACL policies (HCL or JSON, parsed by `hcl.ts`) grant only
+ * what the phase's catalog entry grants under the agents' KV mount. Pure.
  */
 import { CATALOG, vaultCapabilities } from "../model/catalog";
 import { FORBIDDEN_VAULT_PREFIXES } from "../model/forbidden";
 import type { Manifest } from "../plan/manifest";
 import { parseVaultPolicy, type PathBlock } from "./hcl";
-import { durationSeconds, vaultList } from "./helpers";
 import { field, show } from "./paths";
 import type { ResourceRule, RuleContext } from "./types";
+import { VAULT_ROLE_RULES } from "./vault-role";
 
-const ROLE = ["VaultKubernetesAuthRole"];
+export * from "./vault-role";
+
 const POLICY = ["VaultPolicy"];
 
 const spec = (obj: Manifest, key: string): unknown => field(obj, "spec", key);
 
-export const vaultRoleExactBinding: ResourceRule = {
-  name: "vault-role-exact-binding",
-  domain: "vault",
-  scope: "resource",
-  security: true,
-  kinds: ROLE,
-  reads: ["spec.bound_service_account_names", "spec.bound_service_account_namespaces", "spec.bound_service_account_namespace_selector"],
-  description:
-    "Kubernetes auth roles bind exact ServiceAccount names and namespaces: no `*` or glob, no namespace label selector.",
-  remediationSteps: "Bind exactly the agent's ServiceAccount (<agent>-<phase>) and the agents namespace.",
-  validate: (obj) => {
-    const out: string[] = [];
-    for (const key of ["bound_service_account_names", "bound_service_account_namespaces"]) {
-      const items = vaultList(spec(obj, key));
-      if (items.length === 0) out.push(`spec.${key} is ${show(spec(obj, key))}; name the exact value`);
-      items.forEach((item, i) => {
-        if (typeof item !== "string" || item === "" || item.includes("*")) {
-          out.push(`spec.${key}[${i}] is ${show(item)}; wildcards and globs let other pods log in as this agent`);
-        }
-      });
-    }
-    const selector = spec(obj, "bound_service_account_namespace_selector");
-    if (selector !== undefined && selector !== "") out.push(`spec.bound_service_account_namespace_selector is set; bind namespaces by name`);
-    return out;
-  },
-};
-
-export const vaultRoleAudience: ResourceRule = {
-  name: "vault-role-audience",
-  domain: "vault",
-  scope: "resource",
-  security: true,
-  kinds: ROLE,
-  reads: ["spec.audience"],
-  description: "Kubernetes auth roles set an audience, so only tokens minted for Vault are accepted.",
-  remediationSteps: "Set audience to the foundation's Vault audience (default \"vault\") and project tokens with it.",
-  validate: (obj) => {
-    const a = spec(obj, "audience");
-    return typeof a === "string" && a !== "" ? [] : [`spec.audience is ${show(a)}; set the Vault audience`];
-  },
-};
-
-export const vaultRoleAliasUid: ResourceRule = {
-  name: "vault-role-alias-uid",
-  domain: "vault",
-  scope: "resource",
-  security: true,
-  kinds: ROLE,
-  reads: ["spec.alias_name_source"],
-  description: "Kubernetes auth roles alias by serviceaccount_uid, so a re-created ServiceAccount of the same name is a new identity.",
-  remediationSteps: "Set alias_name_source: serviceaccount_uid.",
-  validate: (obj) => {
-    const v = spec(obj, "alias_name_source");
-    return v === "serviceaccount_uid" ? [] : [`spec.alias_name_source is ${show(v)}; it must be "serviceaccount_uid"`];
-  },
-};
-
-export const vaultTokenTtlCapped: ResourceRule = {
-  name: "vault-token-ttl-capped",
-  domain: "vault",
-  scope: "resource",
-  security: true,
-  kinds: ROLE,
-  settings: ["maxTtlSeconds"],
-  reads: ["spec.token_ttl", "spec.token_max_ttl", "spec.token_explicit_max_ttl", "spec.token_period", "spec.ttl", "spec.max_ttl", "spec.period"],
-  description:
-    "token_ttl and token_max_ttl are set, token_ttl ≤ token_max_ttl ≤ the cap (900 s by default), and tokens are never periodic.",
-  remediationSteps: "Set token_ttl and token_max_ttl (seconds) within the cap; remove token_period.",
-  validate: (obj, ctx: RuleContext) => {
-    const out: string[] = [];
-    const cap = ctx.maxTtlSeconds;
-    const seconds: Record<string, number | undefined> = {};
-    for (const key of ["token_ttl", "token_max_ttl"]) {
-      const raw = spec(obj, key);
-      seconds[key] = durationSeconds(raw);
-      const s = seconds[key];
-      if (s === undefined || s <= 0 || s > cap) out.push(`spec.${key} is ${show(raw)}; set 1..${cap} seconds (unset means Vault's 32-day default)`);
-    }
-    const ttl = seconds["token_ttl"];
-    const max = seconds["token_max_ttl"];
-    if (ttl !== undefined && max !== undefined && ttl > max) out.push(`spec.token_ttl (${ttl}) exceeds spec.token_max_ttl (${max})`);
-    for (const key of ["token_explicit_max_ttl", "ttl", "max_ttl"]) {
-      const raw = spec(obj, key);
-      const s = durationSeconds(raw);
-      if (raw !== undefined && (s === undefined || s > cap)) out.push(`spec.${key} is ${show(raw)}; at most ${cap} seconds`);
-    }
-    for (const key of ["token_period", "period"]) {
-      const raw = spec(obj, key);
-      if (raw !== undefined && raw !== "" && durationSeconds(raw) !== 0) out.push(`spec.${key} is ${show(raw)}; periodic tokens renew forever`);
-    }
-    return out;
-  },
-};
-
-export const vaultRoleNoDefaultPolicy: ResourceRule = {
-  name: "vault-role-no-default-policy",
-  domain: "vault",
-  scope: "resource",
-  security: false,
-  kinds: ROLE,
-  reads: ["spec.token_no_default_policy"],
-  description: "Kubernetes auth roles set token_no_default_policy, so tokens carry only the agent's own policies.",
-  remediationSteps: "Set token_no_default_policy: true.",
-  validate: (obj) => {
-    const v = spec(obj, "token_no_default_policy");
-    return v === true ? [] : [`spec.token_no_default_policy is ${show(v)}; it should be true`];
-  },
-};
-
 /** The policy's path blocks, or the reason it cannot be judged (which is itself a violation). */
 function blocksOf(obj: Manifest): { blocks: PathBlock[] } | { error: string } {
   const text = spec(obj, "policy");
-  if (typeof text !== "string") return { error: `spec.policy is ${show(text)}; it must be the policy's HCL text` };
+  if (typeof text !== "string") return { error: `spec.policy is ${show(text)}; it must be the policy's HCL or JSON text` };
   try {
     return { blocks: parseVaultPolicy(text) };
   } catch (e) {
@@ -263,11 +155,7 @@ export const vaultPolicyWithinPhaseGrants: ResourceRule = {
 };
 
 export const VAULT_RULES: readonly ResourceRule[] = [
-  vaultRoleExactBinding,
-  vaultRoleAudience,
-  vaultRoleAliasUid,
-  vaultTokenTtlCapped,
-  vaultRoleNoDefaultPolicy,
+  ...VAULT_ROLE_RULES,
   vaultPolicyNoSudo,
   vaultPolicyNoRootGlobs,
   vaultPolicyNoAdminPaths,

@@ -1,0 +1,122 @@
+/**
+ * Address sets: what a NetworkPolicy's egress can reach, as IPv4 and IPv6 range sets, kept as written (an ipBlock
+ * and its excepts are one family). Every question asked of a set (`reach`) first projects IPv4-mapped IPv6
+ * (::ffff:0:0/96) and the NAT64 well-known prefix (64:ff9b::/96) onto IPv4, so `::ffff:169.254.169.254/128`
+ * reaches the same metadata service as `169.254.169.254/32`. Pure.
+ */
+import { METADATA_ENDPOINTS, NON_PUBLIC_IPV4, NON_PUBLIC_IPV6, PRIVATE_RANGES, PUBLIC_IPV6, type Endpoint } from "./endpoints";
+import { cidrBounds, formatIp, parseIpCidr, type Family } from "./ip";
+import * as R from "./ranges";
+
+export interface AddrSet {
+  readonly v4: R.Ranges;
+  readonly v6: R.Ranges;
+}
+
+export const NO_ADDRESSES: AddrSet = { v4: R.EMPTY, v6: R.EMPTY };
+export const ALL_ADDRESSES: AddrSet = { v4: R.range(0n, (1n << 32n) - 1n), v6: R.range(0n, (1n << 128n) - 1n) };
+
+const V4_SPAN = 1n << 32n;
+/** IPv6 prefixes whose last 32 bits are an IPv4 address the packet ends up at. */
+const V4_IN_V6 = [0xffffn << 32n, 0x64ff9bn << 96n];
+
+/** The IPv4 addresses an IPv6 range reaches through v4-mapping or NAT64. */
+function projectV4(v6: R.Ranges): R.Ranges {
+  return R.union(...V4_IN_V6.map((base) => R.shift(R.intersect(v6, R.range(base, base + V4_SPAN - 1n)), -base)));
+}
+
+/** The addresses packets to the set actually arrive at: IPv4 including what its IPv6 part maps onto. */
+export function reach(set: AddrSet): AddrSet {
+  return { v4: R.union(set.v4, projectV4(set.v6)), v6: set.v6 };
+}
+
+/** The addresses of one CIDR as the API server reads it (`ip.ts`); undefined when it is not a valid CIDR. */
+export function cidrSet(text: string): AddrSet | undefined {
+  const c = parseIpCidr(text);
+  if (!c) return undefined;
+  const { lo, hi } = cidrBounds(c);
+  return c.family === 4 ? { v4: R.range(lo, hi), v6: R.EMPTY } : { v4: R.EMPTY, v6: R.range(lo, hi) };
+}
+
+/** Like cidrSet for texts known to be valid (the tables in endpoints.ts). */
+function known(text: string): AddrSet {
+  const s = cidrSet(text);
+  if (!s) throw new Error(`internal: "${text}" is not a CIDR`);
+  return s;
+}
+
+export function addrUnion(...sets: AddrSet[]): AddrSet {
+  return { v4: R.union(...sets.map((s) => s.v4)), v6: R.union(...sets.map((s) => s.v6)) };
+}
+
+export function addrIntersect(a: AddrSet, b: AddrSet): AddrSet {
+  return { v4: R.intersect(a.v4, b.v4), v6: R.intersect(a.v6, b.v6) };
+}
+
+/** a minus b, family by family: excepting `::ffff:169.254.0.0/112` from `::/0` removes that projection too. */
+export function addrSubtract(a: AddrSet, b: AddrSet): AddrSet {
+  return { v4: R.subtract(a.v4, b.v4), v6: R.subtract(a.v6, b.v6) };
+}
+
+export function addrIsEmpty(a: AddrSet): boolean {
+  return R.isEmpty(a.v4) && R.isEmpty(a.v6);
+}
+
+const sameRanges = (a: R.Ranges, b: R.Ranges) => a.length === b.length && a.every((r, i) => r.lo === b[i]!.lo && r.hi === b[i]!.hi);
+
+export function addrEquals(a: AddrSet, b: AddrSet): boolean {
+  return sameRanges(a.v4, b.v4) && sameRanges(a.v6, b.v6);
+}
+
+/** The first address of a set, as text, for messages. */
+export function firstAddress(a: AddrSet): string | undefined {
+  const r4 = reach(a).v4[0];
+  if (r4) return formatIp(4, r4.lo);
+  const r6 = a.v6[0];
+  return r6 ? formatIp(6, r6.lo) : undefined;
+}
+
+const tableSet = (cidrs: readonly string[]) => addrUnion(...cidrs.map(known));
+
+export const PUBLIC: AddrSet = {
+  v4: addrSubtract(tableSet(["0.0.0.0/0"]), tableSet(NON_PUBLIC_IPV4)).v4,
+  v6: addrSubtract(tableSet([PUBLIC_IPV6]), tableSet(NON_PUBLIC_IPV6)).v6,
+};
+
+export interface Hit {
+  readonly endpoint: Endpoint;
+  /** The part of the endpoint that is reached. */
+  readonly reached: AddrSet;
+}
+
+/** Which of `table` the set reaches, and where. */
+export function hits(set: AddrSet, table: readonly Endpoint[]): Hit[] {
+  return table.flatMap((endpoint) => {
+    const reached = addrIntersect(reach(set), known(endpoint.cidr));
+    return addrIsEmpty(reached) ? [] : [{ endpoint, reached }];
+  });
+}
+
+export const metadataHits = (set: AddrSet) => hits(set, METADATA_ENDPOINTS);
+
+/** Private addresses (PRIVATE_RANGES) in the set, per family. */
+export function privatePart(set: AddrSet): AddrSet {
+  return addrIntersect(reach(set), tableSet(PRIVATE_RANGES.map((e) => e.cidr)));
+}
+
+/**
+ * The share of the public space of `family` the set holds, in millionths (an integer, so no float rounding
+ * decides a verdict).
+ */
+export function publicShareMillionths(set: AddrSet, family: Family): number {
+  const pub = family === 4 ? PUBLIC.v4 : PUBLIC.v6;
+  const r = reach(set);
+  const mine = R.intersect(family === 4 ? r.v4 : r.v6, pub);
+  return Number((R.size(mine) * 1_000_000n) / R.size(pub));
+}
+
+/** Number of addresses of `family` in the set. */
+export function addrCount(set: AddrSet, family: Family): bigint {
+  const r = reach(set);
+  return R.size(family === 4 ? r.v4 : r.v6);
+}

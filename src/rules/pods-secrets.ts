@@ -1,0 +1,85 @@
+/**
+ * The agents' own rules for credentials in pods, stricter than Pod Security: agents get secrets only from Vault
+ * (no Kubernetes Secret by volume, projection or environment), the only ServiceAccount token is a short one for
+ * Vault's audience, and a custom kind whose content is unknown during preview cannot hide a pod spec.
+ */
+import { LIMITS } from "../model/catalog";
+import { DEFAULTS } from "../model/naming";
+import { onContainers, onPod, podRule } from "./helpers";
+import { ANY_KIND, field, hasFixedSchema, hiddenUnknowns, isObj, list, show } from "./paths";
+
+export const podNoKubernetesSecrets = podRule({
+  name: "pod-no-kubernetes-secrets",
+  security: true,
+  reads: ["{pod}.volumes", "{containers}.envFrom", "{containers}.env"],
+  description:
+    "Agents get secrets only from Vault: no Secret volume, no projected `secret` source, no envFrom.secretRef and no env valueFrom.secretKeyRef, in any container.",
+  remediationSteps: "Read the credential from Vault (the agent's Vault role and the projected Vault token); delete the Secret reference.",
+  validate: (obj) => [
+    ...onPod(obj, (pod) =>
+      list(pod.spec["volumes"]).flatMap((v, i) => {
+        const at = `${pod.at}.volumes[${i}]`;
+        if (field(v, "secret") !== undefined) return [`${at} (${show(field(v, "name"))}) is a Secret volume`];
+        return list(field(v, "projected", "sources")).flatMap((s, j) =>
+          field(s, "secret") !== undefined ? [`${at}.projected.sources[${j}] projects Secret ${show(field(s, "secret", "name"))}`] : [],
+        );
+      }),
+    ),
+    ...onContainers(obj, (c) => [
+      ...list(c.container["envFrom"]).flatMap((e, i) =>
+        field(e, "secretRef") !== undefined ? [`${c.at}.envFrom[${i}].secretRef takes Secret ${show(field(e, "secretRef", "name"))}`] : [],
+      ),
+      ...list(c.container["env"]).flatMap((e, i) =>
+        field(e, "valueFrom", "secretKeyRef") !== undefined
+          ? [`${c.at}.env[${i}] ${show(field(e, "name"))} comes from Secret ${show(field(e, "valueFrom", "secretKeyRef", "name"))}`]
+          : [],
+      ),
+    ]),
+  ],
+});
+
+/** Projected sources an agent pod may use; `secret` and `podCertificate` (an API client certificate) are not. */
+const PROJECTED_SOURCES: readonly string[] = ["serviceAccountToken", "configMap", "downwardAPI", "clusterTrustBundle"];
+
+export const podProjectedTokenVaultOnly = podRule({
+  name: "pod-projected-token-vault-only",
+  security: true,
+  reads: ["{pod}.volumes"],
+  description: `The only ServiceAccount credential in a pod is a projected token for the "${DEFAULTS.audience}" audience that expires within ${LIMITS.projectedTokenSeconds} s; no projected Secret or pod certificate.`,
+  remediationSteps: `Project serviceAccountToken with audience: ${DEFAULTS.audience} and expirationSeconds: ${LIMITS.projectedTokenSeconds}; remove other credential sources.`,
+  validate: (obj) =>
+    onPod(obj, (pod) =>
+      list(pod.spec["volumes"]).flatMap((v, i) =>
+        list(field(v, "projected", "sources")).flatMap((s, j) => {
+          const at = `${pod.at}.volumes[${i}].projected.sources[${j}]`;
+          if (!isObj(s)) return [`${at} is ${show(s)}; not a projection`];
+          const bad = Object.keys(s).filter((k) => !PROJECTED_SOURCES.includes(k));
+          const out = bad.map((k) => `${at}.${k} is not allowed; project only ${PROJECTED_SOURCES.join(", ")}`);
+          const token = s["serviceAccountToken"];
+          if (token === undefined) return out;
+          const audience = field(token, "audience");
+          if (audience !== DEFAULTS.audience) out.push(`${at}.serviceAccountToken.audience is ${show(audience)}; it must be "${DEFAULTS.audience}"`);
+          const exp = field(token, "expirationSeconds");
+          if (typeof exp !== "number" || !Number.isInteger(exp) || exp <= 0 || exp > LIMITS.projectedTokenSeconds) {
+            out.push(`${at}.serviceAccountToken.expirationSeconds is ${show(exp)}; set at most ${LIMITS.projectedTokenSeconds}`);
+          }
+          return out;
+        }),
+      ),
+    ),
+});
+
+export const podSpecVisible = podRule({
+  name: "pod-spec-visible",
+  security: true,
+  kinds: [ANY_KIND],
+  reads: ["{containers}.name"],
+  description:
+    "An object of a custom kind (any API group without a fixed schema) has no value unknown during preview outside its metadata and the pod specs found in it, since such a value could hold a pod spec no rule can see.",
+  remediationSteps: "Set the custom resource's fields from plain config, so every pod template it carries is judged at preview.",
+  appliesTo: (obj) => !hasFixedSchema(obj),
+  validate: (obj) =>
+    hiddenUnknowns(obj).map((at) => `${at} is unknown during preview; in a custom kind it could hold a pod spec that no rule can see`),
+});
+
+export const SECRET_RULES = [podNoKubernetesSecrets, podProjectedTokenVaultOnly, podSpecVisible];

@@ -1,0 +1,141 @@
+/**
+ * Pod specs are found by shape, whatever the kind; a value unknown during preview never passes, in a found pod
+ * spec or anywhere a custom kind could hide one; and the catalog's own PodTemplates and Jobs pass every pod rule.
+ */
+import assert from "node:assert/strict";
+import { describe, test } from "node:test";
+import { checkDocuments } from "../src/check";
+import { listStacks, loadFoundationFor, loadStackConfig } from "../src/config/stacks";
+import type { PhaseConfig } from "../src/config/schema";
+import { investigationJob, planPodTemplate, TIERS } from "../src/plan/job";
+import type { Manifest } from "../src/plan/manifest";
+import { contextFor, DEFAULT_SETTINGS, judge, RESOURCE_RULES, UNKNOWN } from "../src/rules";
+import { hiddenUnknowns, podLabelsOf, podSpecsOf } from "../src/rules/paths";
+import { POD_RULES, podNoPrivilegeEscalation, podSpecVisible } from "../src/rules/pods";
+import { packResource, patch, pulumiResourceOf } from "./rules-harness";
+import { cronJob, deployment, podSpec, podTemplate, role, rollout, vaultRole } from "./rules-samples";
+
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const rpc = require("@pulumi/pulumi/runtime/rpc") as { unknownValue: string };
+
+const custom = (apiVersion: string, kind: string, spec: object): Manifest => ({ apiVersion, kind, metadata: { name: "x", namespace: "ai-agents" }, spec });
+const tmpl = () => ({ metadata: { labels: { app: "x" }, annotations: { a: "b" } }, spec: podSpec() });
+
+describe("pod specs are found by shape", () => {
+  const cases: [string, Manifest, string[]][] = [
+    ["Pod", { apiVersion: "v1", kind: "Pod", metadata: { name: "p" }, spec: podSpec() }, ["spec"]],
+    ["PodTemplate", podTemplate(), ["template.spec"]],
+    ["CronJob", cronJob(), ["spec.jobTemplate.spec.template.spec"]],
+    ["Argo Rollout", rollout(), ["spec.template.spec"]],
+    ["KEDA ScaledJob", custom("keda.sh/v1alpha1", "ScaledJob", { jobTargetRef: { backoffLimit: 0, template: tmpl() } }), ["spec.jobTargetRef.template.spec"]],
+    ["OpenKruise CloneSet", custom("apps.kruise.io/v1alpha1", "CloneSet", { template: tmpl() }), ["spec.template.spec"]],
+    ["Knative Service", custom("serving.knative.dev/v1", "Service", { template: tmpl() }), ["spec.template.spec"]],
+    ["two pod specs in a list", custom("example.com/v1", "Pipeline", { stages: [{ pod: podSpec() }, { run: { image: "x" } }, { pod: podSpec() }] }), ["spec.stages[0].pod", "spec.stages[2].pod"]],
+    ["only initContainers", custom("example.com/v1", "Thing", { worker: { initContainers: [{ name: "i", image: "x" }] } }), ["spec.worker"]],
+    ["a Deployment spelled with a custom group", { ...deployment(), apiVersion: "evil.example.com/v1" }, ["spec.template.spec"]],
+  ];
+  for (const [what, doc, at] of cases) {
+    test(`${what}: ${at.join(", ")}`, () => assert.deepEqual(podSpecsOf(doc).map((p) => p.at), at));
+  }
+
+  test("built-in kinds are not searched by shape: a CRD's schema mentioning containers is no pod spec", () => {
+    const crd = { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: "r.example.com" },
+      spec: { versions: [{ schema: { openAPIV3Schema: { properties: { containers: { type: "array" } } } } }] } };
+    assert.equal(podSpecsOf(crd).length, 0);
+    assert.equal(podSpecsOf({ ...crd, apiVersion: "v1", kind: "ConfigMap" }).length, 0);
+    assert.deepEqual(podSpecsOf({ apiVersion: "v1", kind: "List", metadata: { name: "l" }, items: [rollout()] }).map((p) => p.at), ["items[0].spec.template.spec"]);
+  });
+
+  test("objects without a container list carry none; the object's own metadata is not searched", () => {
+    assert.equal(podSpecsOf(role()).length, 0);
+    assert.equal(podSpecsOf(vaultRole()).length, 0);
+    const sneaky = custom("example.com/v1", "Thing", {});
+    (sneaky.metadata as any).extra = { containers: [{ name: "c", image: "x" }] };
+    assert.equal(podSpecsOf(sneaky).length, 0);
+  });
+
+  test("the pods' metadata is the template's: labels and annotations of a custom kind", () => {
+    const scaled = custom("keda.sh/v1alpha1", "ScaledJob", { jobTargetRef: { template: tmpl() } });
+    const [found] = podSpecsOf(scaled);
+    assert.equal(found?.metaAt, "spec.jobTargetRef.template.metadata");
+    assert.deepEqual(podLabelsOf(scaled), { app: "x" });
+  });
+
+  test("a cyclic or shared object is walked once, without hanging", () => {
+    const spec: any = podSpec();
+    const doc = custom("example.com/v1", "Loop", { a: spec, b: spec });
+    (doc as any).spec.self = doc["spec"];
+    assert.equal(podSpecsOf(doc).length, 1);
+  });
+
+  test("every pod rule judges a custom kind; the checker no longer reports it as passed over", () => {
+    const bad = patch(rollout(), (o) => (o.spec.template.spec.hostNetwork = true));
+    const r = checkDocuments([bad, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" } }]);
+    assert.deepEqual(r.violations.map((v) => v.policy), ["pod-no-host-access"]);
+    assert.deepEqual(r.passedOver, { ConfigMap: 1 });
+  });
+});
+
+describe("unknown values in custom kinds never pass", () => {
+  test("an unknown inside a found pod spec is refused by the rule that reads it, in the pack and the checker", async () => {
+    const { type, props } = pulumiResourceOf(rollout());
+    assert.equal(type, "kubernetes:argoproj.io/v1alpha1:Rollout");
+    (props as any).spec.template.spec.containers[0].securityContext = rpc.unknownValue;
+    const out = await packResource(podNoPrivilegeEscalation.name, type, props);
+    assert.equal(out.length, 1);
+    assert.match(out[0]!.message, /^spec\.template\.spec\.containers\[0\]\.securityContext is unknown during preview/);
+    assert.equal(out[0]!.level, "mandatory");
+    const doc = patch(rollout(), (o) => (o.spec.template.spec.containers[0].securityContext = UNKNOWN));
+    assert.match(judge(podNoPrivilegeEscalation, doc, contextFor(doc, {}, DEFAULT_SETTINGS)).join("\n"), /securityContext is unknown/);
+  });
+
+  test("an unknown template annotation is refused by the annotation rules of a custom kind", () => {
+    const doc = patch(rollout(), (o) => (o.spec.template.metadata.annotations = UNKNOWN));
+    const refused = POD_RULES.filter((r) => judge(r, doc, contextFor(doc, {}, DEFAULT_SETTINGS)).some((m) => /annotations is unknown/.test(m)));
+    assert.deepEqual(refused.map((r) => r.name).sort(), ["pod-apparmor-profile", "pod-seccomp-profile"]);
+  });
+
+  test("where a pod spec could hide, in a custom kind: refused by pod-spec-visible through the pack", async () => {
+    const { type, props } = pulumiResourceOf(rollout());
+    (props as any).spec.template = rpc.unknownValue;
+    const out = await packResource(podSpecVisible.name, type, props);
+    assert.deepEqual(out.map((o) => [o.level, o.message]), [["mandatory", "spec.template is unknown during preview; in a custom kind it could hold a pod spec that no rule can see"]]);
+  });
+
+  test("hidden unknowns: the custom kind's fields count; its metadata and built-in kinds' fields do not", () => {
+    const ro = patch(rollout(), (o) => {
+      o.spec.strategy = UNKNOWN;
+      o.metadata.labels = UNKNOWN;
+      o.spec.template.metadata.labels = UNKNOWN;
+      o.spec.template.spec.containers[0].image = UNKNOWN;
+    });
+    assert.deepEqual(hiddenUnknowns(ro), ["spec.strategy"]);
+    assert.deepEqual(hiddenUnknowns(patch(deployment(), (o) => (o.spec.replicas = UNKNOWN))), []);
+    assert.deepEqual(hiddenUnknowns(patch(vaultRole(), (o) => (o.spec.backend = UNKNOWN))), []);
+    const d = patch(deployment(), (o) => (o.spec.template = UNKNOWN));
+    assert.match(judge(podNoPrivilegeEscalation, d, contextFor(d, {}, DEFAULT_SETTINGS)).join("\n"), /^spec\.template is unknown during preview/);
+  });
+});
+
+describe("the catalog's own pods pass every rule", () => {
+  const stacks = listStacks().filter((s) => loadStackConfig(s).layer === "phase");
+  test("there are phase stacks to judge", () => assert.ok(stacks.length >= 9, String(stacks.length)));
+  for (const name of stacks) {
+    test(`${name}: every PodTemplate and the investigation Job built from it`, () => {
+      const cfg = loadStackConfig(name) as PhaseConfig;
+      const foundation = loadFoundationFor(cfg);
+      const docs = cfg.agents.flatMap((agent) =>
+        TIERS.flatMap((tier) => {
+          const t = planPodTemplate(cfg, foundation, agent, tier, { "agent-trust.io/environment": cfg.environment });
+          return [t, investigationJob(t, { investigationId: "inc-1", tier })];
+        }),
+      );
+      assert.ok(docs.length >= 4);
+      assert.equal(docs.filter((d) => podSpecsOf(d).length === 1).length, docs.length);
+      const result = checkDocuments(docs, { phase: cfg.phase, env: cfg.environment });
+      assert.deepEqual(result.violations, []);
+      const podRules = RESOURCE_RULES.filter((r) => r.domain === "pods");
+      assert.ok(podRules.length >= 20);
+    });
+  }
+});
