@@ -11,6 +11,7 @@ import {
   enforcementOf,
   judge,
   RESOURCE_RULES,
+  resourceRulesFor,
   settingsFrom,
   STACK_RULES,
   STRICTEST_ENVIRONMENT,
@@ -79,7 +80,7 @@ export function checkDocuments(input: readonly (Loaded | Manifest)[], options: C
   for (const item of input) {
     const obj = objectOf(item);
     const ctx = contextFor(obj, given, settings);
-    for (const rule of RESOURCE_RULES) {
+    for (const rule of resourceRulesFor(obj.kind)) {
       for (const message of judge(rule, obj, ctx)) violations.push(violation(rule, enforcementOf(rule, ctx.environment), item, message));
     }
   }

@@ -10,6 +10,7 @@ import { parseVaultPolicy } from "../rules/hcl";
 import { isObj } from "../rules/paths";
 import { readRegularFile, walkPaths } from "./walk";
 import { parseStream, type Json } from "./yaml";
+import { parseYamlStreamFast } from "./yaml-fast";
 
 /** One object and where it came from. */
 export interface Loaded {
@@ -60,7 +61,7 @@ function toManifests(value: Json, where: string): { objects: Manifest[]; errors:
 function loadYaml(file: string, text: string): LoadResult {
   const objects: Loaded[] = [];
   const errors: string[] = [];
-  parseStream(text).forEach((doc, i) => {
+  parseStream(text, parseYamlStreamFast).forEach((doc, i) => {
     const where = `${file} document ${i + 1}`;
     if ("error" in doc) {
       errors.push(`${where}: cannot be parsed: ${doc.error}`);
