@@ -12,6 +12,7 @@ import {
   type Manifest,
 } from "../src/plan/manifest";
 import { UNKNOWN } from "../src/rules";
+import { isContainerType, pulumiResourceDocument } from "../src/rules/opaque";
 
 /**
  * @pulumi/policy hands props through a proxy that throws on unknown values (which the server then reports as a
@@ -54,10 +55,13 @@ export function plain(value: unknown): unknown {
 }
 
 /**
- * The document a Pulumi resource stands for, or undefined when no document kind describes it. Server-side-apply
- * `...Patch` resources are judged as the kind they upsert: a ClusterRoleBindingPatch can create the binding.
+ * The document a Pulumi resource stands for. Server-side-apply `...Patch` resources are judged as the kind they
+ * upsert: a ClusterRoleBindingPatch can create the binding. Any other type becomes a `PulumiResource` document
+ * (judged by no-opaque-resources and listed by unjudged-resource-types); undefined only for the stack, providers
+ * and components whose children are registered and judged one by one.
  */
 export function toDocument(type: string, resourceName: string, props: unknown): Manifest | undefined {
+  if (isContainerType(type)) return undefined;
   const p = plain(props);
   const inputs = typeof p === "object" && p !== null && !Array.isArray(p) ? (p as Record<string, unknown>) : {};
   const vaultKind = vaultKindOfPulumiType(type);
@@ -67,7 +71,7 @@ export function toDocument(type: string, resourceName: string, props: unknown): 
     return { apiVersion: VAULT_API_VERSION, kind: vaultKind, metadata: { name: (named as string) ?? resourceName }, spec };
   }
   const k8s = manifestTypeOfPulumiType(type);
-  if (!k8s) return undefined;
+  if (!k8s) return pulumiResourceDocument(type, resourceName);
   const kind = k8s.kind.endsWith("Patch") && k8s.kind !== "Patch" ? k8s.kind.slice(0, -"Patch".length) : k8s.kind;
   const meta = inputs["metadata"];
   const metadata = typeof meta === "object" && meta !== null && !Array.isArray(meta) ? { ...(meta as Record<string, unknown>) } : {};

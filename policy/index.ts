@@ -6,7 +6,12 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PolicyPack } from "@pulumi/policy";
+import { ConfigureAnalyzerRequest } from "@pulumi/pulumi/proto/analyzer_pb";
+import { lockPolicyConfig } from "./lock";
 import { buildPolicies } from "./policies";
+
+// Policy config that disables or lowers a security rule is refused when the engine delivers it (see lock.ts).
+lockPolicyConfig(ConfigureAnalyzerRequest);
 
 // The engine passes the stack's config to the pack process (PULUMI_CONFIG), where pulumi.Config reads it.
 const stack = new pulumi.Config("agent-trust");

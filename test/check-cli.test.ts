@@ -34,7 +34,8 @@ describe("agent-trust check", () => {
     const d = dir({ "stack.yaml": yamlDocs(...wholeStack(), configMap), "nested/deep/policy.hcl": POLICY_HCL, ".hidden/x.yaml": yamlDocs(configMap), "notes.txt": ": not read" });
     const r = run("--stack", "--trust-labels", d);
     assert.equal(r.code, 0, r.out + r.err);
-    assert.match(r.out, /12 object\(s\) checked .*: 0 mandatory and 0 advisory violation\(s\)/);
+    assert.match(r.out, /12 object\(s\) checked .*: 0 mandatory and 1 advisory violation\(s\)/);
+    assert.match(r.out, /WARN \[advisory\] unjudged-resource-types: no rule reads ConfigMap \(v1\) \(2 resource\(s\)\)/);
     assert.match(r.out, /passed over \(no rule covers the kind\): ConfigMap ×2/);
   });
 

@@ -11,6 +11,7 @@ import * as path from "node:path";
 import { describe, test } from "node:test";
 import { check, loadPaths } from "../src/check";
 import { CHECK_HELP, runCheckCli } from "../src/check/cli";
+import { MAX_FILE_BYTES } from "../src/check/walk";
 import { parseStream, resolvePlain } from "../src/check/yaml";
 import { captureIo } from "../src/cli/io";
 
@@ -51,6 +52,8 @@ describe("scalars and merge keys as kubectl (go-yaml v2) reads them", () => {
   test("quoted scalars and !!str stay strings; explicit !!bool and !!int resolve; an impossible tag is an error", () => {
     assert.deepEqual(values(`a: "yes"\nb: 'on'\nc: !!str 0777\nd: !!bool "true"\ne: !!int "0x10"\n`), [{ a: "yes", b: "on", c: "0777", d: true, e: 16 }]);
     assert.match(String(values("a: !!int yes")[0]), /cannot decode "yes" as !!int/);
+    assert.deepEqual(values("a: !!binary aGVsbG8=\n"), [{ a: "hello" }]);
+    assert.match(String(values("a: .inf\n")[0]), /Infinity cannot be converted to JSON; kubectl refuses the document/);
   });
 
   test("merge keys: document order, earlier list entries win, nesting, !!merge, and a quoted \"<<\" is a plain key", () => {
@@ -145,6 +148,17 @@ describe("the directory walk, as kubectl apply -R does it", () => {
     const json = JSON.parse(run("--format", "json", d).out) as { violations: unknown[]; errors: string[] };
     assert.equal(json.errors.length, 3);
     assert.equal(json.violations.length, 2);
+  });
+
+  test("a file over the size limit is an error, not read into memory", () => {
+    const d = dir({ "r.yaml": SECRETS_ROLE });
+    const big = path.join(d, "big.yaml");
+    fs.writeFileSync(big, "");
+    fs.truncateSync(big, MAX_FILE_BYTES + 1); // sparse: no disk used
+    const r = loadPaths([d]);
+    assert.equal(r.objects.length, 1);
+    assert.equal(r.errors.length, 1);
+    assert.match(r.errors[0]!, /big\.yaml: is 67108865 bytes, over the 64 MiB the checker reads/);
   });
 
   test("--help says what happens to symbolic links, special files, hidden files and unparsable files", () => {

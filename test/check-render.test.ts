@@ -31,7 +31,11 @@ describe("rendered stacks pass the rules", () => {
     test(`${name}: the checker (--stack) finds no violation at all`, () => {
       const given = cfg.layer === "phase" ? { phase: cfg.phase, env: cfg.environment } : { env: cfg.environment, layer: "foundation" as const };
       const result = checkDocuments(objects, { stack: true, ...given });
-      assert.deepEqual(result.violations, []);
+      // The only findings: the advisory listing of kinds no rule reads, exactly the kinds passed over.
+      assert.deepEqual(result.violations.filter((v) => v.policy !== "unjudged-resource-types"), []);
+      const listed = result.violations.map((v) => v.message.replace(/^no rule reads (\S+) .*/, "$1")).sort();
+      assert.deepEqual(listed, Object.keys(result.passedOver).sort());
+      assert.ok(result.violations.every((v) => v.enforcement === "advisory"));
     });
 
     test(`${name}: the pack finds no mandatory violation but the ceiling where the phase is above it`, async () => {

@@ -32,7 +32,9 @@ describe("toDocument", () => {
   });
   test("unnamed resources are named after the Pulumi resource; other providers are not documents", () => {
     assert.equal(toDocument("kubernetes:core/v1:ServiceAccount", "sa", {})?.metadata.name, "sa");
-    assert.equal(toDocument("aws:s3/bucket:Bucket", "b", {}), undefined);
+    assert.deepEqual(toDocument("aws:s3/bucket:Bucket", "b", {}), { apiVersion: "pulumi.agent-trust.io/v1", kind: "PulumiResource", metadata: { name: "b" }, spec: { type: "aws:s3/bucket:Bucket" } });
+    assert.equal(toDocument("kubernetes:yaml/v2:ConfigGroup", "g", {}), undefined, "its children are judged");
+    assert.equal(toDocument("pulumi:providers:kubernetes", "p", {}), undefined);
   });
   test("unknown values become UNKNOWN, at any depth", () => {
     const doc = toDocument("kubernetes:core/v1:ServiceAccount", "sa", { automountServiceAccountToken: rpc.unknownValue, metadata: { labels: { a: rpc.unknownValue } } });

@@ -109,6 +109,7 @@ describe("the policy pack under the analyzer protocol", { timeout: 180_000 }, ()
 
   test("hygiene is advisory in dev, security stays mandatory", async () => {
     const t = patch(podTemplate(), (o) => {
+      delete o.metadata.labels["agent-trust.io/environment"]; // its staging label would (rightly) tighten dev
       delete o.template.spec.containers[0].resources;
       o.template.spec.automountServiceAccountToken = true;
     });
@@ -118,10 +119,10 @@ describe("the policy pack under the analyzer protocol", { timeout: 180_000 }, ()
     assert.equal(levels.get("pod-no-token-automount"), pb.EnforcementLevel.MANDATORY);
   });
 
-  test("Configure delivers policy config: a lower TTL cap and an 'advisory' that security rules ignore", async () => {
+  test("Configure delivers policy config: a lower TTL cap", async () => {
     const req = new pb.ConfigureAnalyzerRequest();
     const ttl = new pb.PolicyConfig();
-    ttl.setEnforcementlevel(pb.EnforcementLevel.ADVISORY);
+    ttl.setEnforcementlevel(pb.EnforcementLevel.MANDATORY);
     ttl.setProperties(Struct.fromJavaScript({ maxTtlSeconds: 300 }));
     req.getPolicyconfigMap().set("vault-token-ttl-capped", ttl);
     await call<Empty>((cb) => dev.client.configure(req, cb));
@@ -131,6 +132,21 @@ describe("the policy pack under the analyzer protocol", { timeout: 180_000 }, ()
     });
     assert.deepEqual(d.map((x) => [x.policy, x.level]), [["vault-token-ttl-capped", pb.EnforcementLevel.MANDATORY]]);
     assert.match(d[0]!.message, /token_max_ttl is 600; set 1\.\.300/);
+  });
+
+  test("Configure refuses config that disables or lowers a security rule; the earlier config stays in force", async () => {
+    const req = new pb.ConfigureAnalyzerRequest();
+    const off = new pb.PolicyConfig();
+    off.setEnforcementlevel(pb.EnforcementLevel.DISABLED);
+    off.setProperties(Struct.fromJavaScript({}));
+    req.getPolicyconfigMap().set("no-secrets-access", off);
+    await assert.rejects(
+      call<Empty>((cb) => dev.client.configure(req, cb)),
+      /refusing this policy config:[\s\S]*sets "no-secrets-access" to enforcementLevel "disabled"/,
+    );
+    const secrets = patch(role(), (o) => o.rules.push({ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }));
+    const d = await analyze(dev, ROLE, secrets);
+    assert.ok(d.some((x) => x.policy === "no-secrets-access" && x.level === pb.EnforcementLevel.MANDATORY), JSON.stringify(d));
   });
 
   test("AnalyzeStack runs the stack rules and pins findings to URNs", async () => {

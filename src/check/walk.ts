@@ -9,12 +9,15 @@
  * - FIFOs, sockets and devices are never opened: one with a readable extension (or named explicitly) is an
  *   error, since kubectl would read it; others are ignored like any file kubectl ignores;
  * - files are opened non-blocking and checked to be regular files before reading, so a file swapped for a FIFO
- *   after the walk cannot hang the checker either.
+ *   after the walk cannot hang the checker either; a file over MAX_FILE_BYTES is an error, not read.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
 
 export const READ_EXTENSIONS = [".yaml", ".yml", ".json", ".hcl"] as const;
+
+/** Larger files are refused (exit 2) rather than read into memory: no manifest set comes near it. */
+export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 export interface Walked {
   readonly files: string[];
@@ -93,6 +96,7 @@ export function readRegularFile(file: string): { text: string } | { error: strin
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     const st = fs.fstatSync(fd);
     if (!st.isFile()) return { error: `${file}: is ${specialKind(st)}; only regular files are read` };
+    if (st.size > MAX_FILE_BYTES) return { error: `${file}: is ${st.size} bytes, over the ${MAX_FILE_BYTES / 1024 / 1024} MiB the checker reads; split it` };
     return { text: fs.readFileSync(fd, "utf8") };
   } catch (e) {
     return { error: `${file}: cannot read: ${code(e)}` };

@@ -99,9 +99,22 @@ function count(state: State, node: Node | null): void {
   }
 }
 
+/** JSON has no Infinity or NaN: kubectl fails converting such a document ("json: unsupported value"). */
+function jsonNumber(state: State, node: Node, v: Json): Json {
+  if (typeof v === "number" && !Number.isFinite(v)) fail(state, node, `${v} cannot be converted to JSON; kubectl refuses the document`);
+  return v;
+}
+
 function scalarValue(state: State, node: Node): Json {
+  return jsonNumber(state, node, scalarText(state, node));
+}
+
+function scalarText(state: State, node: Node): Json {
   if (!isScalar(node)) return fail(state, node, "internal: not a scalar");
-  const text = String(node.value ?? "");
+  // The failsafe schema leaves scalars as text, except a few tags the parser resolves anyway (!!binary to a
+  // Buffer, !!merge to a symbol): read those from their source text.
+  const raw = node.value;
+  const text = typeof raw === "string" ? raw : typeof node.source === "string" ? node.source : String(raw ?? "");
   const tag = node.tag;
   const plain = node.type === "PLAIN" || node.type === undefined;
   if (!tag || tag === "?") return plain ? resolvePlain(text) : text;
@@ -125,6 +138,7 @@ function keyString(state: State, keyNode: Node | null): string {
   if (typeof key === "string") return key;
   if (typeof key === "boolean") return String(key);
   if (typeof key === "number" && Number.isInteger(key)) return String(key);
+  if (typeof key === "number") return fail(state, keyNode, `map key ${key} is a float; the checker does not read float keys (quote it)`);
   return fail(state, keyNode, `unsupported map key ${JSON.stringify(key)}: kubectl cannot convert it to JSON`);
 }
 

@@ -7,6 +7,7 @@
  */
 import { CLUSTER_SCOPED_GRANT_KINDS } from "../model/forbidden";
 import { isVaultKind, type Manifest } from "../plan/manifest";
+import { isPulumiResource, opaqueReason } from "./opaque";
 import { ANY_KIND, field, isUnknown, show } from "./paths";
 import type { ResourceRule, RuleContext } from "./types";
 
@@ -89,6 +90,7 @@ const hasNamespace = (obj: Manifest) => {
 
 function clusterObjectFinding(obj: Manifest, ctx: RuleContext): string | undefined {
   if (isVaultKind(obj.kind) || REFUSED_ELSEWHERE.includes(obj.kind) || isConfigFile(obj)) return undefined;
+  if (isPulumiResource(obj) || opaqueReason(obj)) return undefined; // no-opaque-resources and the listing judge these
   if (obj.kind === "Namespace") {
     const name = obj.metadata?.name;
     return name === ctx.namespace

@@ -21,6 +21,7 @@ const DOMAINS: Record<Domain, string> = {
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 function enforcement(rule: Rule): string {
+  if (rule.advisoryOnly) return "advisory in every environment (a listing for review)";
   return rule.security ? "mandatory (security)" : "mandatory; advisory in dev by default (hygiene)";
 }
 

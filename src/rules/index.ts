@@ -11,15 +11,25 @@ import { EGRESS_LIMITS, egressSettingsFrom, NETWORK_RULES } from "./network";
 import { ANY_KIND, judgesKind, unknownPaths, UNKNOWN } from "./paths";
 import { POD_RULES } from "./pods";
 import { RBAC_RULES } from "./rbac";
-import { CONFIG_RULES, STACK_RULES } from "./stack";
-import type { Layer, ResourceRule, Rule, RuleContext, RuleSettings } from "./types";
+import { OPAQUE_RESOURCE_RULES, OPAQUE_STACK_RULES, setReadKinds } from "./opaque";
+import { CONFIG_RULES, STACK_RULES as BASE_STACK_RULES } from "./stack";
+import type { Layer, ResourceRule, Rule, RuleContext, RuleSettings, StackRule } from "./types";
 import { VAULT_RULES } from "./vault";
 
 export type * from "./types";
 export { UNKNOWN };
-export { STACK_RULES, CONFIG_RULES };
+export { CONFIG_RULES };
 
-export const RESOURCE_RULES: readonly ResourceRule[] = [...RBAC_RULES, ...CLUSTER_RULES, ...POD_RULES, ...NETWORK_RULES, ...VAULT_RULES];
+export const RESOURCE_RULES: readonly ResourceRule[] = [
+  ...RBAC_RULES,
+  ...CLUSTER_RULES,
+  ...OPAQUE_RESOURCE_RULES,
+  ...POD_RULES,
+  ...NETWORK_RULES,
+  ...VAULT_RULES,
+];
+
+export const STACK_RULES: readonly StackRule[] = [...BASE_STACK_RULES, ...OPAQUE_STACK_RULES];
 
 export { FOUNDATION_CLUSTER_KINDS } from "./cluster";
 export { ANY_KIND, judgesKind };
@@ -118,6 +128,7 @@ export function enforcementOf(
   environment: Environment,
   advisoryIn: readonly string[] = DEFAULT_ADVISORY_ENVIRONMENTS,
 ): "mandatory" | "advisory" {
+  if (rule.advisoryOnly) return "advisory";
   return !rule.security && advisoryIn.includes(environment) ? "advisory" : "mandatory";
 }
 
@@ -138,3 +149,6 @@ export function judge(rule: ResourceRule, obj: Manifest, ctx: RuleContext): stri
 export function coveredKinds(rules: readonly Rule[]): Set<string> {
   return new Set(rules.flatMap((r) => (r.scope === "stack-config" ? [] : r.kinds.filter((k) => k !== ANY_KIND))));
 }
+
+// The advisory listing of unjudged types needs to know which kinds the other rules read.
+setReadKinds(coveredKinds([...RESOURCE_RULES, ...BASE_STACK_RULES]));

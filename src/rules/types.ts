@@ -35,8 +35,8 @@ export type Layer = "foundation" | "phase";
 
 /** What a resource rule knows about the object it judges besides the object itself. */
 export interface RuleContext extends RuleSettings {
-  /** The layer the input belongs to: stack config `agent-trust:layer` or `--layer`; else phase (the strictest). */
-  readonly layer: Layer;
+  /** The layer the input belongs to: stack config `agent-trust:layer` or `--layer`; absent means phase (the strictest). */
+  readonly layer?: Layer;
   /** The phase the object is judged as: stack config or `--phase` (else strictest), never above its own label. */
   readonly phase: Phase;
   /** The environment: stack config or `--env`, else its environment label, else the strictest (prod). */
@@ -56,6 +56,8 @@ interface RuleBase {
    * policy config (default: dev) lowers them to advisory.
    */
   readonly security: boolean;
+  /** A listing for review, never a refusal: reported as advisory in every environment. */
+  readonly advisoryOnly?: boolean;
   /** Settings the rule reads; the pack offers exactly these as the policy's config. */
   readonly settings?: readonly SettingName[];
 }

@@ -1,0 +1,98 @@
+/**
+ * The checker reads YAML and JSON the way kubectl does: compared, document by document, with kubectl's own decoder
+ * (k8s.io/apimachinery util/yaml over sigs.k8s.io/yaml and go-yaml v2), built from servers/kubectl-yaml with the
+ * same `go` toolchain and module proxy as the other test servers. The only intended differences: a key given twice
+ * (kubectl silently keeps the last; the checker refuses the file) and a float map key (the checker refuses it).
+ */
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { before, describe, test } from "node:test";
+import { parseStream } from "../../src/check/yaml";
+import { ROOT } from "./helpers";
+
+let decoder = "";
+
+type Result = { value: unknown } | { error: string };
+
+/** Same content regardless of key order (Go sorts map keys). */
+const norm = (v: unknown): unknown =>
+  Array.isArray(v) ? v.map(norm) : v && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, norm((v as Record<string, unknown>)[k])])) : v;
+
+function kubectl(text: string): Result[] {
+  const out = execFileSync(decoder, { input: text }).toString().trim();
+  return out ? out.split("\n").map((l) => JSON.parse(l) as Result) : [];
+}
+
+function checker(text: string): Result[] {
+  return parseStream(text).map((d) => ("value" in d ? { value: d.value } : { error: d.error }));
+}
+
+/** Equal values, or both an error (the wording differs). */
+function agree(text: string): boolean {
+  const k = kubectl(text);
+  const c = checker(text);
+  if (k.length !== c.length) return false;
+  return k.every((kd, i) => ("error" in kd ? "error" in c[i]! : "value" in c[i]! && JSON.stringify(norm(kd.value)) === JSON.stringify(norm((c[i] as { value: unknown }).value))));
+}
+
+function files(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+}
+
+describe("the checker reads input exactly as kubectl does", { timeout: 900_000 }, () => {
+  before(() => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-kubectl-yaml-"));
+    decoder = path.join(out, "kubectl-yaml");
+    execFileSync("go", ["build", "-mod=readonly", "-trimpath", "-o", decoder, "."], {
+      cwd: path.join(ROOT, "servers", "kubectl-yaml"),
+      env: { ...process.env, GOTOOLCHAIN: "local", CGO_ENABLED: "0" },
+      stdio: ["ignore", "inherit", "inherit"],
+    });
+  });
+
+  test("66 plain scalar spellings resolve to the same JSON (or both fail)", () => {
+    const scalars = [
+      "yes", "Yes", "YES", "y", "Y", "on", "On", "ON", "true", "True", "TRUE", "no", "n", "N", "off", "OFF", "False",
+      "~", "null", "Null", "NULL", "", "0777", "0o17", "0x1F", "-0x1F", "0b101", "1_000", "+12", "0_0", "08", "09", "1e3",
+      ".5", "0.0", "1:20", "2001-12-14", "2001-12-14T21:59:43.10-05:00", "yEs", "0x", "_1", "-0", "+0", "00", "0.", "1.",
+      "-.5", "+.5", "1e", "0b", "9223372036854775807", "9223372036854775808", "18446744073709551616", "1__0", "0x_1F",
+      "0o", "0O17", "0B11", "0X1f", ".inf", "-.Inf", "+.INF", "<<", "=", "!", "'q'",
+    ];
+    assert.equal(scalars.length, 66);
+    const differ = scalars.filter((s) => !agree(`k: ${s}\n`));
+    assert.deepEqual(differ, []);
+  });
+
+  test("every fixture file (red-team, sound, dangerous) decodes to the same documents", () => {
+    const all = ["redteam", "sound", "dangerous"].flatMap((d) => files(path.join(ROOT, "test", "fixtures", d))).filter((f) => !f.endsWith(".hcl"));
+    assert.ok(all.length >= 150, `${all.length} files`);
+    const differ = all.filter((f) => !agree(fs.readFileSync(f, "utf8")));
+    assert.deepEqual(differ, []);
+  });
+
+  test("merge keys, tags, aliases, JSON streams and empty documents agree", () => {
+    const cases = [
+      "a: &b {x: 1, k: 1}\nbefore: {x: 0, <<: *b}\nafter: {<<: *b, x: 0}\nlist: {<<: [{z: first}, {z: second, w: 2}]}\n",
+      "nested: {<<: {<<: {deep: true}}}\ntagged: {!!merge <<: {t: 1}}\nquoted: {\"<<\": {q: 1}}\n",
+      "a: !!int \"0x10\"\nb: !!bool \"true\"\nc: !!str 0777\nd: !foo bar\ne: !!binary aGVsbG8=\n",
+      "a: &a [1, 2]\nb: [*a, *a]\non: 1\n3: x\nn: 0\n",
+      "{\"a\": \"}{\"} {\"b\": [1, {\"c\": 2}]}\n{\"d\": true}",
+      "---\n# c\n---\na: 1\n",
+      "a: {<<: 5}\n",
+      "~: 1\n",
+    ];
+    assert.deepEqual(cases.filter((c) => !agree(c)), []);
+  });
+
+  test("the intended differences: kubectl keeps the last of a duplicate key, the checker refuses the document", () => {
+    for (const text of ["a: 1\na: 2\n", `{"a": 1, "a": 2}`]) {
+      assert.deepEqual(kubectl(text), [{ value: { a: 2 } }]);
+      assert.match(String((checker(text)[0] as { error: string }).error), /appears twice/);
+    }
+    assert.deepEqual(kubectl("1.5: x\n"), [{ value: { "1.5": "x" } }]);
+    assert.match(String((checker("1.5: x\n")[0] as { error: string }).error), /float/);
+  });
+});
