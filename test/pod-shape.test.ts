@@ -10,8 +10,8 @@ import type { PhaseConfig } from "../src/config/schema";
 import { investigationJob, planPodTemplate, TIERS } from "../src/plan/job";
 import type { Manifest } from "../src/plan/manifest";
 import { contextFor, DEFAULT_SETTINGS, judge, RESOURCE_RULES, UNKNOWN } from "../src/rules";
-import { hiddenUnknowns, podLabelsOf, podSpecsOf } from "../src/rules/paths";
-import { POD_RULES, podNoPrivilegeEscalation, podSpecVisible } from "../src/rules/pods";
+import { podLabelsOf, podSpecsOf } from "../src/rules/paths";
+import { hiddenUnknowns, POD_RULES, podNoPrivilegeEscalation, podSpecVisible } from "../src/rules/pods";
 import { packResource, patch, pulumiResourceOf } from "./rules-harness";
 import { cronJob, deployment, podSpec, podTemplate, role, rollout, vaultRole } from "./rules-samples";
 

@@ -1,8 +1,10 @@
 /** Identity and pod rules, each through the policy pack and the offline checker. */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { UNKNOWN } from "../src/rules";
 import * as p from "../src/rules/pods";
 import { POD_RULES } from "../src/rules/pods";
-import { UNKNOWN } from "../src/rules";
-import { describeCases, patch, type Case } from "./rules-harness";
+import { describeCases, patch, runBoth, type Case } from "./rules-harness";
 import { cronJob, deployment, job, namespace, podTemplate, rollout, serviceAccount } from "./rules-samples";
 
 /** Edits the pod spec of a PodTemplate / Job / Deployment / CronJob sample. */
@@ -212,3 +214,12 @@ const cases: Case[] = [
 ];
 
 describeCases("pods", POD_RULES, cases);
+
+test("namespace-psa-restricted: an enforce-version other than latest is refused by both adapters", async () => {
+  const old = patch(namespace(), (o) => (o.metadata.labels["pod-security.kubernetes.io/enforce-version"] = "v1.21"));
+  const r = await runBoth(p.namespacePsaRestricted, [old]);
+  assert.deepEqual(r.checker, ['label pod-security.kubernetes.io/enforce-version is "v1.21"; it must be "latest" or absent']);
+  assert.deepEqual(r.pack, r.checker);
+  const latest = patch(namespace(), (o) => (o.metadata.labels["pod-security.kubernetes.io/enforce-version"] = "latest"));
+  assert.deepEqual(await runBoth(p.namespacePsaRestricted, [latest]), { pack: [], checker: [] });
+});

@@ -186,7 +186,8 @@ export interface PodSpecAt {
   readonly metaAt: string;
 }
 
-const joinAt = (at: string, key: string | number) => (typeof key === "number" ? `${at}[${key}]` : at ? `${at}.${key}` : key);
+/** `a.b` + `c` → `a.b.c`; `a` + 2 → `a[2]`; the root is "". */
+export const joinAt = (at: string, key: string | number) => (typeof key === "number" ? `${at}[${key}]` : at ? `${at}.${key}` : key);
 
 /** An object shaped like a pod spec: it has a container list (whatever that list holds; it is judged). */
 const isPodSpecShape = (v: Obj) => CONTAINER_LISTS.some((l) => l in v);
@@ -277,29 +278,6 @@ const FIXED_SCHEMA_GROUPS = new Set([
 export function hasFixedSchema(obj: Manifest): boolean {
   const v = typeof obj.apiVersion === "string" ? obj.apiVersion : "";
   return v !== "" && FIXED_SCHEMA_GROUPS.has(v.includes("/") ? v.slice(0, v.lastIndexOf("/")) : "");
-}
-
-/**
- * In an object of a custom kind, every value unknown during preview outside its own metadata and outside the pod
- * specs found in it: any of them could be (or hide) a pod spec that no rule can see.
- */
-export function hiddenUnknowns(obj: Manifest): string[] {
-  if (hasFixedSchema(obj) || !holdsUnknown(obj)) return [];
-  const specs = new Set<unknown>(podSpecsOf(obj).map((p) => p.spec));
-  const seen = new Set<unknown>();
-  const out: string[] = [];
-  const visit = (value: unknown, at: string, depth: number): void => {
-    if (value === UNKNOWN) out.push(at || "(the whole object)");
-    if (typeof value !== "object" || value === null || specs.has(value) || seen.has(value)) return;
-    if (depth > 200) return void out.push(`${at} (nested too deeply to judge)`);
-    seen.add(value);
-    if (Array.isArray(value)) return value.forEach((v, i) => visit(v, joinAt(at, i), depth + 1));
-    // The object's own metadata, and the metadata next to a pod spec, are read by the rules that need them.
-    const holdsSpec = Object.values(value).some((v) => specs.has(v));
-    for (const [k, v] of Object.entries(value)) if (!(k === "metadata" && (at === "" || holdsSpec))) visit(v, joinAt(at, k), depth + 1);
-  };
-  visit(obj, "", 0);
-  return out;
 }
 
 /** A container with the path it lives at and the kind of list it is in. */

@@ -6,7 +6,8 @@
 import { LIMITS } from "../model/catalog";
 import { DEFAULTS } from "../model/naming";
 import { onContainers, onPod, podRule } from "./helpers";
-import { ANY_KIND, field, hasFixedSchema, hiddenUnknowns, isObj, list, show } from "./paths";
+import type { Manifest } from "../plan/manifest";
+import { ANY_KIND, field, hasFixedSchema, holdsUnknown, isObj, joinAt, list, podSpecsOf, show, UNKNOWN } from "./paths";
 
 export const podNoKubernetesSecrets = podRule({
   name: "pod-no-kubernetes-secrets",
@@ -68,6 +69,29 @@ export const podProjectedTokenVaultOnly = podRule({
       ),
     ),
 });
+
+/**
+ * In an object of a custom kind, every value unknown during preview outside its own metadata and outside the pod
+ * specs found in it: any of them could be (or hide) a pod spec that no rule can see.
+ */
+export function hiddenUnknowns(obj: Manifest): string[] {
+  if (hasFixedSchema(obj) || !holdsUnknown(obj)) return [];
+  const specs = new Set<unknown>(podSpecsOf(obj).map((p) => p.spec));
+  const seen = new Set<unknown>();
+  const out: string[] = [];
+  const visit = (value: unknown, at: string, depth: number): void => {
+    if (value === UNKNOWN) out.push(at || "(the whole object)");
+    if (typeof value !== "object" || value === null || specs.has(value) || seen.has(value)) return;
+    if (depth > 200) return void out.push(`${at} (nested too deeply to judge)`);
+    seen.add(value);
+    if (Array.isArray(value)) return value.forEach((v, i) => visit(v, joinAt(at, i), depth + 1));
+    // The object's own metadata, and the metadata next to a pod spec, are read by the rules that need them.
+    const holdsSpec = Object.values(value).some((v) => specs.has(v));
+    for (const [k, v] of Object.entries(value)) if (!(k === "metadata" && (at === "" || holdsSpec))) visit(v, joinAt(at, k), depth + 1);
+  };
+  visit(obj, "", 0);
+  return out;
+}
 
 export const podSpecVisible = podRule({
   name: "pod-spec-visible",

@@ -162,17 +162,23 @@ export const serviceAccountAutomountOff = podRule({
 });
 
 const PSA_ENFORCE = "pod-security.kubernetes.io/enforce";
+const PSA_ENFORCE_VERSION = "pod-security.kubernetes.io/enforce-version";
 
 export const namespacePsaRestricted = podRule({
   name: "namespace-psa-restricted",
   security: true,
   kinds: ["Namespace"],
   reads: [`metadata.labels`],
-  description: "The agents Namespace enforces Pod Security `restricted`, so the API server refuses any pod the rules above would.",
-  remediationSteps: `Label the namespace ${PSA_ENFORCE}: restricted (and audit/warn: restricted).`,
+  description:
+    "The agents Namespace enforces Pod Security `restricted` at the latest version (an old enforce-version such as v1.21 drops controls), so the API server refuses any pod the rules above would.",
+  remediationSteps: `Label the namespace ${PSA_ENFORCE}: restricted and ${PSA_ENFORCE_VERSION}: latest (or leave the version out).`,
   validate: (obj) => {
+    const out: string[] = [];
     const v = obj.metadata?.labels?.[PSA_ENFORCE];
-    return v === "restricted" ? [] : [`label ${PSA_ENFORCE} is ${show(v)}; it must be "restricted"`];
+    if (v !== "restricted") out.push(`label ${PSA_ENFORCE} is ${show(v)}; it must be "restricted"`);
+    const version = obj.metadata?.labels?.[PSA_ENFORCE_VERSION];
+    if (version !== undefined && version !== "latest") out.push(`label ${PSA_ENFORCE_VERSION} is ${show(version)}; it must be "latest" or absent`);
+    return out;
   },
 });
 

@@ -69,17 +69,17 @@ function binary(name: string): string {
 }
 
 /** Sends one pod spec as a Pod (dry run); ephemeral containers through their subresource. */
-async function admit(meta: Record<string, unknown>, spec: Record<string, unknown>): Promise<RawResponse> {
+async function admit(meta: Record<string, unknown>, spec: Record<string, unknown>, ns = NS): Promise<RawResponse> {
   const name = `p${++serial}`;
   const { ephemeralContainers, ...rest } = spec;
-  const metadata = { name, namespace: NS, labels: meta["labels"] ?? {}, annotations: meta["annotations"] ?? {} };
+  const metadata = { name, namespace: ns, labels: meta["labels"] ?? {}, annotations: meta["annotations"] ?? {} };
   const pod = { apiVersion: "v1", kind: "Pod", metadata, spec: rest };
-  if (ephemeralContainers === undefined) return kubeRequest(kc, "POST", `/api/v1/namespaces/${NS}/pods?dryRun=All`, pod);
-  const created = await kubeRequest(kc, "POST", `/api/v1/namespaces/${NS}/pods`, pod);
+  if (ephemeralContainers === undefined) return kubeRequest(kc, "POST", `/api/v1/namespaces/${ns}/pods?dryRun=All`, pod);
+  const created = await kubeRequest(kc, "POST", `/api/v1/namespaces/${ns}/pods`, pod);
   if (created.status !== 201) return created;
   const current = created.body as { spec: Record<string, unknown> };
   current.spec["ephemeralContainers"] = ephemeralContainers;
-  return kubeRequest(kc, "PUT", `/api/v1/namespaces/${NS}/pods/${name}/ephemeralcontainers?dryRun=All`, current);
+  return kubeRequest(kc, "PUT", `/api/v1/namespaces/${ns}/pods/${name}/ephemeralcontainers?dryRun=All`, current);
 }
 
 const said = (r: RawResponse) => `HTTP ${r.status}: ${String(r.body["message"] ?? "")}`;
@@ -136,6 +136,20 @@ describe("pods fixtures against a real kube-apiserver enforcing Pod Security res
       }
     });
   }
+
+  test("namespace-psa-old-version.yaml: restricted pinned to v1.21 admits a pod that keeps every default capability", async () => {
+    const loaded = loadPaths([path.join(FIXTURES, "redteam", "pods", "namespace-psa-old-version.yaml")]).objects;
+    assert.equal(loaded.length, 1);
+    const old = structuredClone(loaded[0]!.object);
+    old.metadata.name = "pss-old";
+    await kubeOk(kc, "POST", "/api/v1/namespaces", old);
+    const [, make] = KINDS[0]!;
+    const pod = build(make, (s) => delete s.containers[0].securityContext.capabilities);
+    const spec = pod["spec"] as Record<string, unknown>;
+    const meta = pod.metadata as unknown as Record<string, unknown>;
+    assert.ok([200, 201].includes((await admit(meta, spec, "pss-old")).status));
+    assert.equal((await admit(meta, spec)).status, 403);
+  });
 
   const [, makePod] = KINDS[0]!;
   const expectation = (c: PssCase, refused: boolean) => (refused ? (c[2] ?? "refused by Pod Security") : "admitted");
