@@ -21,9 +21,9 @@ const SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: [GO_PLAIN] });
 /**
  * Text that sends a document to the exact reader: an anchor, alias or tag character anywhere (also inside
  * strings, which only costs speed), a merge key, a directive or document-end marker, a complex key, and a plain
- * key go-yaml refuses or converts (null, float, empty).
+ * key go-yaml refuses or converts (null, float, empty), and infinities or NaN (which kubectl refuses).
  */
-const NEEDS_EXACT = /[&*!]|<<|^%|^\.\.\.|(^|[\s{,[])\?(\s|$)|(^|[\s{,[-])(~|null|Null|NULL|[-+]?\.?[0-9][0-9_.eE+-]*|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))?[ \t]*:([ \t]|$)/m;
+const NEEDS_EXACT = /[&*!]|<<|\.(inf|Inf|INF|nan|NaN|NAN)\b|^%|^\.\.\.|(^|[\s{,[])\?(\s|$)|(^|[\s{,[-])(~|null|Null|NULL|[-+]?\.?[0-9][0-9_.eE+-]*|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))?[ \t]*:([ \t]|$)/m;
 
 /** Only blank lines and comments. */
 const BLANK = /^(?:[ \t\r]*(?:#[^\n]*)?(?:\n|$))*$/;
