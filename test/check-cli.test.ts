@@ -113,6 +113,7 @@ describe("agent-trust check", () => {
     ["bad phase", ["--phase", "god", "."], /--phase must be one of shadow, assist, remediation, autonomous, not "god"/],
     ["bad env", ["--env", "qa", "."], /--env must be one of dev, staging, prod/],
     ["bad format", ["--format", "xml", "."], /--format must be text or json/],
+    ["bad layer", ["--layer", "platform", "."], /--layer must be phase or foundation, not "platform"/],
   ];
   for (const [what, argv, message] of bad) {
     test(`exit 2 on bad arguments: ${what}`, () => {
