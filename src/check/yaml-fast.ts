@@ -29,7 +29,7 @@ const NEEDS_EXACT = /[&*!]|<<|\.(inf|Inf|INF|nan|NaN|NAN)\b|^%|^\.\.\.|(^|[\s{,[
 const BLANK = /^(?:[ \t\r]*(?:#[^\n]*)?(?:\n|$))*$/;
 
 /** A document's text and the 0-based line it starts on. */
-interface Chunk {
+export interface Chunk {
   readonly text: string;
   readonly line: number;
 }
@@ -69,7 +69,7 @@ function exact(chunk: Chunk): DocumentResult[] {
 }
 
 /** Reads one chunk: js-yaml when nothing in it needs the exact reader, else the exact reader. */
-function readChunk(chunk: Chunk): DocumentResult[] {
+export function readChunk(chunk: Chunk): DocumentResult[] {
   if (NEEDS_EXACT.test(chunk.text)) return exact(chunk);
   try {
     const value = load(chunk.text, { schema: SCHEMA }) as Json | undefined;

@@ -100,6 +100,11 @@ function splitPath(path: string): string[] {
 
 const HOLDS_UNKNOWN = new WeakMap<object, boolean>();
 
+/** Records that `obj` holds no UNKNOWN (its reader knows: see `mayHoldUnknown` in src/check/load.ts). */
+export function markWithoutUnknown(obj: object): void {
+  HOLDS_UNKNOWN.set(obj, false);
+}
+
 /**
  * Whether UNKNOWN appears anywhere in `obj` (one walk per object, remembered). An object without it has no unknown
  * on any path, so the per-rule path walks can be skipped: the common case, and every file the checker reads that
