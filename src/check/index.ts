@@ -3,6 +3,7 @@
  * reviewing `agent-trust render` output. Each object is judged alone unless `stack` says the input is one whole
  * stack; the stack-config rules (the phase ceiling) need the stack's Pulumi config and run only in the pack.
  */
+import * as path from "node:path";
 import type { Environment, Phase } from "../model/phases";
 import type { Manifest } from "../plan/manifest";
 import {
@@ -11,6 +12,7 @@ import {
   enforcementOf,
   judge,
   RESOURCE_RULES,
+  resourceRulesFor,
   settingsFrom,
   STACK_RULES,
   STRICTEST_ENVIRONMENT,
@@ -19,7 +21,9 @@ import {
   type RuleSettings,
 } from "../rules";
 import { describeObject, podSpecsOf } from "../rules/paths";
-import { loadPaths, type Loaded } from "./load";
+import { loadPaths, loadYaml, type Loaded } from "./load";
+import { checkFileInParallel } from "./parallel";
+import { readRegularFile, walkPaths } from "./walk";
 
 export interface CheckOptions {
   /** Judge every object as this phase (else the strictest); an object's own phase label may only lower it. */
@@ -79,7 +83,7 @@ export function checkDocuments(input: readonly (Loaded | Manifest)[], options: C
   for (const item of input) {
     const obj = objectOf(item);
     const ctx = contextFor(obj, given, settings);
-    for (const rule of RESOURCE_RULES) {
+    for (const rule of resourceRulesFor(obj.kind)) {
       for (const message of judge(rule, obj, ctx)) violations.push(violation(rule, enforcementOf(rule, ctx.environment), item, message));
     }
   }
@@ -106,6 +110,18 @@ export function checkDocuments(input: readonly (Loaded | Manifest)[], options: C
 
 /** Reads the paths (files and directories) and checks what they hold. */
 export function check(paths: readonly string[], options: CheckOptions = {}): CheckResult {
+  const walked = walkPaths(paths);
+  // One large YAML file (the usual shape of rendered or generated input) is read and judged on both cores.
+  const only = walked.files.length === 1 && walked.errors.length === 0 ? walked.files[0]! : undefined;
+  if (only && path.extname(only).toLowerCase() !== ".hcl") {
+    const read = readRegularFile(only);
+    if ("text" in read) {
+      const parallel = checkFileInParallel(only, read.text, options, checkDocuments);
+      if (parallel) return parallel;
+      const loaded = loadYaml(only, read.text);
+      return { ...checkDocuments(loaded.objects, options), errors: loaded.errors };
+    }
+  }
   const loaded = loadPaths(paths);
   return { ...checkDocuments(loaded.objects, options), errors: loaded.errors };
 }

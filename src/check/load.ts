@@ -7,9 +7,10 @@
 import * as path from "node:path";
 import { VAULT_API_VERSION, type Manifest } from "../plan/manifest";
 import { parseVaultPolicy } from "../rules/hcl";
-import { isObj } from "../rules/paths";
+import { isObj, markWithoutUnknown } from "../rules/paths";
 import { readRegularFile, walkPaths } from "./walk";
-import { parseStream, type Json } from "./yaml";
+import { parseStream, type DocumentResult, type Json } from "./yaml";
+import { parseYamlStreamFast } from "./yaml-fast";
 
 /** One object and where it came from. */
 export interface Loaded {
@@ -57,21 +58,32 @@ function toManifests(value: Json, where: string): { objects: Manifest[]; errors:
   return { objects: [{ ...value, metadata } as unknown as Manifest], errors: [] };
 }
 
-function loadYaml(file: string, text: string): LoadResult {
-  const objects: Loaded[] = [];
-  const errors: string[] = [];
-  parseStream(text).forEach((doc, i) => {
-    const where = `${file} document ${i + 1}`;
-    if ("error" in doc) {
-      errors.push(`${where}: cannot be parsed: ${doc.error}`);
-      return;
-    }
-    if (doc.value === null) return; // an empty document, as kubectl skips it
-    const r = toManifests(doc.value, where);
-    errors.push(...r.errors);
-    objects.push(...r.objects.map((object) => ({ object, file, document: i + 1 })));
-  });
-  return { objects, errors };
+/** The objects of one parsed document, numbered `document` (1-based) in its file. */
+export function loadDocument(file: string, doc: DocumentResult, document: number, into: LoadResult): void {
+  const where = `${file} document ${document}`;
+  if ("error" in doc) {
+    into.errors.push(`${where}: cannot be parsed: ${doc.error}`);
+    return;
+  }
+  if (doc.value === null) return; // an empty document, as kubectl skips it
+  const r = toManifests(doc.value, where);
+  into.errors.push(...r.errors);
+  for (const object of r.objects) into.objects.push({ object, file, document });
+}
+
+/**
+ * Whether a text can hold the UNKNOWN sentinel at all: only if it spells `<unknown`, or has an escape or a tag
+ * (`!!binary` decodes base64) that could produce it; line folding only adds spaces, so the rest of the sentinel
+ * stays contiguous. The objects of any other text are marked as holding none, which spares every rule its
+ * search for unknown values.
+ */
+export const mayHoldUnknown = (text: string): boolean => text.includes("<unknown") || text.includes("\\") || text.includes("!");
+
+export function loadYaml(file: string, text: string): LoadResult {
+  const into: LoadResult = { objects: [], errors: [] };
+  parseStream(text, parseYamlStreamFast).forEach((doc, i) => loadDocument(file, doc, i + 1, into));
+  if (!mayHoldUnknown(text)) for (const l of into.objects) markWithoutUnknown(l.object);
+  return into;
 }
 
 export function loadFile(file: string): LoadResult {

@@ -1,24 +1,44 @@
-/** The `agent-trust` command: a small dispatcher over subcommands, each in its own module. */
-import { runCheckCli } from "../check/cli";
-import { runSandboxCli } from "../sandbox/cli";
+/**
+ * The `agent-trust` command: a small dispatcher over subcommands, each in its own module. A command's module is
+ * loaded only when that command runs (CommonJS `require`, so the tsx launcher resolves it too), so `--help` and
+ * `check` never pay for the sandbox's Kubernetes client, the Pulumi SDK or git.
+ */
 import { processIo, type Io } from "./io";
-import { runRender } from "./render";
 
-/** Loads a command's module only when that command runs (CommonJS `require`, so the tsx launcher resolves it). */
-function lazy<M>(specifier: string): M {
-  return require(specifier) as M;
-}
+type Run = (args: string[], io: Io) => number | Promise<number>;
+type Command = { readonly summary: string; readonly load: () => Run };
 
-type Command = { summary: string; run: (args: string[], io: Io) => number | Promise<number> };
-
+/* eslint-disable @typescript-eslint/no-require-imports -- synchronous, lazy loading keeps start-up at the floor */
 const COMMANDS: Record<string, Command> = {
-  render: { summary: "write a stack's desired state as YAML (no cluster needed)", run: runRender },
-  check: { summary: "judge YAML and .hcl files against the policy rules (offline)", run: runCheckCli },
-  gate: { summary: "is the stack's phase earned by its evidence? (--observed F: demotion)", run: (a, io) => lazy<typeof import("../promotion/cli")>("../promotion/cli").run(a, io) },
-  matrix: { summary: "what each agent identity of a stack can do (from the plan)", run: (a, io) => lazy<typeof import("../matrix/cli")>("../matrix/cli").runMatrix(a, io) },
-  diff: { summary: "rights added/removed per stack against a git revision (--base REF)", run: (a, io) => lazy<typeof import("../matrix/cli")>("../matrix/cli").runDiff(a, io) },
-  sandbox: { summary: "local kube-apiserver + etcd + Vault with the dev stacks (up|down|status|verify)", run: runSandboxCli },
+  render: {
+    summary: "write a stack's desired state as YAML (no cluster needed)",
+    load: () => (require("./render") as typeof import("./render")).runRender,
+  },
+  check: {
+    summary: "judge YAML and .hcl files against the policy rules (offline)",
+    load: () => (require("../check/cli") as typeof import("../check/cli")).runCheckCli,
+  },
+  gate: {
+    summary: "is the stack's phase earned by its evidence? (--observed F: demotion)",
+    load: () => (require("../promotion/cli") as typeof import("../promotion/cli")).run,
+  },
+  matrix: {
+    summary: "what each agent identity of a stack can do (from the plan)",
+    load: () => (require("../matrix/cli") as typeof import("../matrix/cli")).runMatrix,
+  },
+  diff: {
+    summary: "rights added/removed per stack against a git revision (--base REF)",
+    load: () => (require("../matrix/cli") as typeof import("../matrix/cli")).runDiff,
+  },
+  sandbox: {
+    summary: "local kube-apiserver + etcd + Vault with the dev stacks (up|down|status|verify)",
+    load: () => (require("../sandbox/cli") as typeof import("../sandbox/cli")).runSandboxCli,
+  },
 };
+/* eslint-enable @typescript-eslint/no-require-imports */
+
+/** The command names, for tests and completion. */
+export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
 
 export function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
@@ -32,10 +52,10 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     io.out(usage());
     return command === undefined ? 2 : 0;
   }
-  const c = COMMANDS[command];
+  const c = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (!c) {
     io.err(usage());
     return io.fail(`unknown command "${command}"`);
   }
-  return c.run(rest, io);
+  return c.load()(rest, io);
 }

@@ -8,6 +8,7 @@ import { parse as parseYaml } from "yaml";
 import { foundationOutputs, type FoundationOutputs } from "../plan/foundation";
 import { ConfigError, parseStackConfig } from "./parse";
 import type { FoundationConfig, StackConfig } from "./schema";
+import { PACKAGE_ROOT } from "../package-root";
 
 const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
@@ -26,7 +27,7 @@ function findUp(start: string): string | undefined {
  * project), else this package's own (its shipped stacks).
  */
 export function projectRoot(start = process.cwd()): string {
-  const root = findUp(start) ?? findUp(path.resolve(__dirname, "..", ".."));
+  const root = findUp(start) ?? findUp(PACKAGE_ROOT);
   if (!root) throw new ConfigError(`no Pulumi.yaml found in ${start} or above`);
   return root;
 }

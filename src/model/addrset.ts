@@ -29,8 +29,16 @@ function projectV4(v6: R.Ranges): R.Ranges {
 
 /** The addresses packets to the set actually arrive at: IPv4 including what its IPv6 part maps onto. */
 export function reach(set: AddrSet): AddrSet {
-  return { v4: R.union(set.v4, projectV4(set.v6)), v6: set.v6 };
+  let r = REACHED.get(set);
+  if (!r) {
+    r = { v4: R.union(set.v4, projectV4(set.v6)), v6: set.v6 };
+    REACHED.set(set, r);
+  }
+  return r;
 }
+
+/** Sets are immutable values and every rule asks `reach` of the same few: each is projected once. */
+const REACHED = new WeakMap<AddrSet, AddrSet>();
 
 /** The addresses of one CIDR as the API server reads it (`ip.ts`); undefined when it is not a valid CIDR. */
 export function cidrSet(text: string): AddrSet | undefined {
@@ -42,10 +50,16 @@ export function cidrSet(text: string): AddrSet | undefined {
   return { v4: R.EMPTY, v6: R.range(lo, hi) };
 }
 
-/** Like cidrSet for texts known to be valid (the tables in endpoints.ts). */
+const KNOWN = new Map<string, AddrSet>();
+
+/** Like cidrSet for texts known to be valid (the tables in endpoints.ts); each parsed once. */
 function known(text: string): AddrSet {
-  const s = cidrSet(text);
-  if (!s) throw new Error(`internal: "${text}" is not a CIDR`);
+  let s = KNOWN.get(text);
+  if (!s) {
+    s = cidrSet(text);
+    if (!s) throw new Error(`internal: "${text}" is not a CIDR`);
+    KNOWN.set(text, s);
+  }
   return s;
 }
 
@@ -105,8 +119,10 @@ export const metadataHits = (set: AddrSet) => hits(set, METADATA_ENDPOINTS);
 
 /** Private addresses (PRIVATE_RANGES) in the set, per family. */
 export function privatePart(set: AddrSet): AddrSet {
-  return addrIntersect(reach(set), tableSet(PRIVATE_RANGES.map((e) => e.cidr)));
+  return addrIntersect(reach(set), PRIVATE);
 }
+
+const PRIVATE: AddrSet = tableSet(PRIVATE_RANGES.map((e) => e.cidr));
 
 /**
  * The share of the public space of `family` the set holds, in millionths (an integer, so no float rounding

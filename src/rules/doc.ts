@@ -8,6 +8,7 @@ import { ADMISSION_RULES } from "./admission/rules";
 import { RULES, type Rule } from "./index";
 import { ANY_KIND, expandPath } from "./paths";
 import type { AdmissionRule, Domain } from "./types";
+import { PACKAGE_ROOT } from "../package-root";
 
 const DOMAINS: Record<Domain, string> = {
   rbac: "RBAC",
@@ -85,7 +86,7 @@ export function rulesMarkdown(): string {
   ].join("\n");
 }
 
-export const RULES_DOC = path.join(__dirname, "..", "..", "docs", "rules.md");
+export const RULES_DOC = path.join(PACKAGE_ROOT, "docs", "rules.md");
 
 if (require.main === module) {
   if (process.argv.includes("--write")) {

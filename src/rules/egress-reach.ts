@@ -149,8 +149,19 @@ function portsOf(value: unknown, at: string, problems: string[]): PortSet {
   );
 }
 
-/** Every egress rule of a NetworkPolicy with what it reaches. */
-export function egressReach(obj: Manifest): EgressReach[] {
+const REACH = new WeakMap<object, readonly EgressReach[]>();
+
+/** Every egress rule of a NetworkPolicy with what it reaches; computed once per object, as four rules ask. */
+export function egressReach(obj: Manifest): readonly EgressReach[] {
+  let found = REACH.get(obj);
+  if (!found) {
+    found = computeReach(obj);
+    REACH.set(obj, found);
+  }
+  return found;
+}
+
+function computeReach(obj: Manifest): EgressReach[] {
   const egress = field(obj, "spec", "egress");
   return list(egress).map((rule, i) => {
     const at = `spec.egress[${i}]`;

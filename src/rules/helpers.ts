@@ -86,7 +86,16 @@ export interface Setter {
  * its own (a bad pod-level value is refused even where every container overrides it); the container's value
  * wins where both are set, so a check needs both this and `effective`.
  */
-export function setters(obj: Manifest): Setter[] {
+export function setters(obj: Manifest): readonly Setter[] {
+  let found = SETTERS.get(obj);
+  if (!found) SETTERS.set(obj, (found = findSetters(obj)));
+  return found;
+}
+
+/** Several rules read the setters of the same object: listed once per object. */
+const SETTERS = new WeakMap<Manifest, readonly Setter[]>();
+
+function findSetters(obj: Manifest): Setter[] {
   return podSpecsOf(obj).flatMap((pod) => [
     { at: `${pod.at}.securityContext`, securityContext: pod.spec["securityContext"] },
     ...containersOf(pod).map((c) => ({ at: `${c.at}.securityContext`, securityContext: c.container["securityContext"] })),

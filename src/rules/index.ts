@@ -37,6 +37,15 @@ export { FOUNDATION_CLUSTER_KINDS } from "./cluster";
 export { ANY_KIND, judgesKind };
 
 
+const BY_KIND = new Map<string, readonly ResourceRule[]>();
+
+/** The resource rules that judge objects of `kind` (table order), listed once per kind. */
+export function resourceRulesFor(kind: string): readonly ResourceRule[] {
+  let rules = BY_KIND.get(kind);
+  if (!rules) BY_KIND.set(kind, (rules = RESOURCE_RULES.filter((r) => judgesKind(r.kinds, kind))));
+  return rules;
+}
+
 /** Every rule, in the order reports and docs list them. */
 export const RULES: readonly Rule[] = [...RESOURCE_RULES, ...STACK_RULES, ...CONFIG_RULES];
 
@@ -102,13 +111,18 @@ export interface Given {
 
 export function contextFor(obj: Manifest, given: Given, settings: RuleSettings): RuleContext {
   const layer: Layer = given.layer === "foundation" ? "foundation" : "phase";
-  return {
-    ...settings,
-    phase: phaseFor(obj, given.phase, given.trustLabels),
-    environment: environmentFor(obj, given.environment, given.trustLabels),
-    layer,
-  };
+  const phase = phaseFor(obj, given.phase, given.trustLabels);
+  const environment = environmentFor(obj, given.environment, given.trustLabels);
+  // Objects judged alike share one frozen context: a checker run over many objects builds only a handful.
+  let bySettings = CONTEXTS.get(settings);
+  if (!bySettings) CONTEXTS.set(settings, (bySettings = new Map()));
+  const key = `${phase}|${environment}|${layer}`;
+  let ctx = bySettings.get(key);
+  if (!ctx) bySettings.set(key, (ctx = Object.freeze({ ...settings, phase, environment, layer })));
+  return ctx;
 }
+
+const CONTEXTS = new WeakMap<RuleSettings, Map<string, RuleContext>>();
 
 /** Security rules are always mandatory; hygiene rules are advisory in the listed environments. */
 export function enforcementOf(

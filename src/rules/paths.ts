@@ -82,12 +82,51 @@ export function expandPath(kind: string, pattern: string): string[] {
   return [pattern];
 }
 
+const SPLIT = new Map<string, string[]>();
+
+/** `a.b[].c` → `["a", "b", "[]", "c"]`; the rules' read paths are few, so each is split once. */
 function splitPath(path: string): string[] {
-  return path.split(".").flatMap((seg) => {
-    if (!seg.endsWith("[]")) return [seg];
-    const name = seg.slice(0, -2);
-    return name ? [name, "[]"] : ["[]"];
-  });
+  let segs = SPLIT.get(path);
+  if (!segs) {
+    segs = path.split(".").flatMap((seg) => {
+      if (!seg.endsWith("[]")) return [seg];
+      const name = seg.slice(0, -2);
+      return name ? [name, "[]"] : ["[]"];
+    });
+    SPLIT.set(path, segs);
+  }
+  return segs;
+}
+
+const HOLDS_UNKNOWN = new WeakMap<object, boolean>();
+
+/** Records that `obj` holds no UNKNOWN (its reader knows: see `mayHoldUnknown` in src/check/load.ts). */
+export function markWithoutUnknown(obj: object): void {
+  HOLDS_UNKNOWN.set(obj, false);
+}
+
+/**
+ * Whether UNKNOWN appears anywhere in `obj` (one walk per object, remembered). An object without it has no unknown
+ * on any path, so the per-rule path walks can be skipped: the common case, and every file the checker reads that
+ * does not spell the sentinel.
+ */
+export function holdsUnknown(obj: object): boolean {
+  const known = HOLDS_UNKNOWN.get(obj);
+  if (known !== undefined) return known;
+  const seen = new Set<object>();
+  const stack: unknown[] = [obj];
+  let found = false;
+  while (stack.length > 0 && !found) {
+    const v = stack.pop();
+    if (v === UNKNOWN) found = true;
+    else if (typeof v === "object" && v !== null && !seen.has(v)) {
+      seen.add(v);
+      if (Array.isArray(v)) for (const x of v) stack.push(x);
+      else for (const k in v) if (Object.hasOwn(v, k)) stack.push((v as Obj)[k]);
+    }
+  }
+  HOLDS_UNKNOWN.set(obj, found);
+  return found;
 }
 
 function deepUnknown(value: unknown, at: string): string | undefined {
@@ -126,6 +165,7 @@ function walk(value: unknown, segs: string[], at: string, out: string[]): void {
 
 /** Every place on the given read paths of `obj` whose value is unknown during preview. */
 export function unknownPaths(obj: Manifest, reads: readonly string[]): string[] {
+  if (!holdsUnknown(obj)) return [];
   const out: string[] = [];
   const known = POD_SPEC_PATHS[obj.kind];
   const found = reads.some((r) => r.startsWith("{")) ? podSpecsOf(obj).filter((p) => p.at !== known) : [];
@@ -165,7 +205,19 @@ const isPodSpecShape = (v: Obj) => CONTAINER_LISTS.some((l) => l in v);
  * Service is judged as the pods its controller will create. Built-in kinds are not searched: the API server prunes
  * what their schema does not hold (and a CustomResourceDefinition's schema mentions `containers` harmlessly).
  */
-export function podSpecsOf(obj: Manifest): PodSpecAt[] {
+export function podSpecsOf(obj: Manifest): readonly PodSpecAt[] {
+  let found = POD_SPECS.get(obj);
+  if (!found) {
+    found = findPodSpecs(obj);
+    POD_SPECS.set(obj, found);
+  }
+  return found;
+}
+
+/** Every rule asks for the pod specs of the object it judges: found once per object. */
+const POD_SPECS = new WeakMap<object, readonly PodSpecAt[]>();
+
+function findPodSpecs(obj: Manifest): PodSpecAt[] {
   const out: PodSpecAt[] = [];
   const knownPath = POD_SPEC_PATHS[obj.kind];
   if (knownPath) {
@@ -240,11 +292,19 @@ export interface ContainerAt {
   readonly container: Obj;
 }
 
-export function containersOf(pod: PodSpecAt): ContainerAt[] {
-  return CONTAINER_LISTS.flatMap((l) =>
-    list(pod.spec[l]).map((c, i) => ({ at: `${joinAt(pod.at, l)}[${i}]`, list: l, container: isObj(c) ? c : {} })),
-  );
+export function containersOf(pod: PodSpecAt): readonly ContainerAt[] {
+  let found = CONTAINERS.get(pod);
+  if (!found) {
+    found = CONTAINER_LISTS.flatMap((l) =>
+      list(pod.spec[l]).map((c, i) => ({ at: `${joinAt(pod.at, l)}[${i}]`, list: l, container: isObj(c) ? c : {} })),
+    );
+    CONTAINERS.set(pod, found);
+  }
+  return found;
 }
+
+/** Pod specs are found once per object (`podSpecsOf`), so their containers can be listed once per pod spec. */
+const CONTAINERS = new WeakMap<PodSpecAt, readonly ContainerAt[]>();
 
 /** The job spec of a Job or CronJob. */
 export function jobSpecOf(obj: Manifest): { at: string; spec: Obj } | undefined {

@@ -7,7 +7,7 @@ import { LIMITS } from "../model/catalog";
 import { DEFAULTS } from "../model/naming";
 import { onContainers, onPod, podRule } from "./helpers";
 import type { Manifest } from "../plan/manifest";
-import { ANY_KIND, field, hasFixedSchema, isObj, joinAt, list, podSpecsOf, show, UNKNOWN } from "./paths";
+import { ANY_KIND, field, hasFixedSchema, holdsUnknown, isObj, joinAt, list, podSpecsOf, show, UNKNOWN } from "./paths";
 
 export const podNoKubernetesSecrets = podRule({
   name: "pod-no-kubernetes-secrets",
@@ -75,7 +75,7 @@ export const podProjectedTokenVaultOnly = podRule({
  * specs found in it: any of them could be (or hide) a pod spec that no rule can see.
  */
 export function hiddenUnknowns(obj: Manifest): string[] {
-  if (hasFixedSchema(obj)) return [];
+  if (hasFixedSchema(obj) || !holdsUnknown(obj)) return [];
   const specs = new Set<unknown>(podSpecsOf(obj).map((p) => p.spec));
   const seen = new Set<unknown>();
   const out: string[] = [];

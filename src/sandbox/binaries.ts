@@ -4,6 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import * as path from "node:path";
+import { PACKAGE_ROOT } from "../package-root";
 
 export const SERVER_NAMES = ["etcd", "kube-apiserver", "vault"] as const;
 export type ServerName = (typeof SERVER_NAMES)[number];
@@ -55,7 +56,7 @@ function run(script: string, args: string[], log: (l: string) => void): Promise<
 }
 
 export async function resolveBinaries(opts: ResolveOptions): Promise<Binaries> {
-  const script = path.join(opts.root ?? path.resolve(__dirname, "..", ".."), "scripts", "servers.sh");
+  const script = path.join(opts.root ?? PACKAGE_ROOT, "scripts", "servers.sh");
   if (opts.build) {
     const { code, stdout } = await run(script, ["ensure", ...SERVER_NAMES, ...TOOL_NAMES], opts.log);
     if (code !== 0) throw new Error(`scripts/servers.sh ensure failed (exit ${code}); see the messages above`);

@@ -11,6 +11,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Manifest } from "../plan/manifest";
+import { PACKAGE_ROOT } from "../package-root";
 
 /** cyclonus' `matcher.InternalPeer`: a pod, by namespace and labels. */
 export interface InternalPeer {
@@ -45,7 +46,7 @@ export interface FindOptions {
 
 /** The absolute path of a usable cyclonus binary, via `scripts/servers.sh path|ensure cyclonus`. */
 export function findCyclonus(opts: FindOptions): Promise<string> {
-  const script = path.join(opts.root ?? path.resolve(__dirname, "..", ".."), "scripts", "servers.sh");
+  const script = path.join(opts.root ?? PACKAGE_ROOT, "scripts", "servers.sh");
   return new Promise((resolve, reject) => {
     const child = spawn("bash", [script, opts.build ? "ensure" : "path", "cyclonus"], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";

@@ -9,8 +9,9 @@ import type { KubeConfig } from "@kubernetes/client-node";
 import { parse } from "yaml";
 import type { Manifest } from "../plan/manifest";
 import { applyAll, kubeOk } from "./kube";
+import { PACKAGE_ROOT } from "../package-root";
 
-export const PROMETHEUS_RULE_CRD = path.resolve(__dirname, "..", "..", "servers", "prometheus-operator", "monitoring.coreos.com_prometheusrules.yaml");
+export const PROMETHEUS_RULE_CRD = path.resolve(PACKAGE_ROOT, "servers", "prometheus-operator", "monitoring.coreos.com_prometheusrules.yaml");
 
 export function prometheusRuleCrd(file = PROMETHEUS_RULE_CRD): Manifest {
   const crd = parse(fs.readFileSync(file, "utf8")) as Manifest;

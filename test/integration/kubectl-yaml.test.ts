@@ -10,7 +10,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, test } from "node:test";
-import { parseStream } from "../../src/check/yaml";
+import { parseStream, parseYamlStream, type DocumentResult } from "../../src/check/yaml";
+import { parseYamlStreamFast } from "../../src/check/yaml-fast";
 import { ROOT } from "./helpers";
 
 let decoder = "";
@@ -26,14 +27,19 @@ function kubectl(text: string): Result[] {
   return out ? out.split("\n").map((l) => JSON.parse(l) as Result) : [];
 }
 
-function checker(text: string): Result[] {
-  return parseStream(text).map((d) => ("value" in d ? { value: d.value } : { error: d.error }));
+function checker(text: string, read: (t: string) => DocumentResult[]): Result[] {
+  return parseStream(text, read).map((d) => ("value" in d ? { value: d.value } : { error: d.error }));
+}
+
+/** Both of the checker's readers (the exact one and the fast path the CLI uses) agree with kubectl. */
+function agree(text: string): boolean {
+  return agreeWith(text, parseYamlStream) && agreeWith(text, parseYamlStreamFast);
 }
 
 /** Equal values, or both an error (the wording differs). */
-function agree(text: string): boolean {
+function agreeWith(text: string, read: (t: string) => DocumentResult[]): boolean {
   const k = kubectl(text);
-  const c = checker(text);
+  const c = checker(text, read);
   if (k.length !== c.length) return false;
   return k.every((kd, i) => ("error" in kd ? "error" in c[i]! : "value" in c[i]! && JSON.stringify(norm(kd.value)) === JSON.stringify(norm((c[i] as { value: unknown }).value))));
 }
@@ -90,9 +96,9 @@ describe("the checker reads input exactly as kubectl does", { timeout: 900_000 }
   test("the intended differences: kubectl keeps the last of a duplicate key, the checker refuses the document", () => {
     for (const text of ["a: 1\na: 2\n", `{"a": 1, "a": 2}`]) {
       assert.deepEqual(kubectl(text), [{ value: { a: 2 } }]);
-      assert.match(String((checker(text)[0] as { error: string }).error), /appears twice/);
+      for (const read of [parseYamlStream, parseYamlStreamFast]) assert.match(String((checker(text, read)[0] as { error: string }).error), /appears twice/);
     }
     assert.deepEqual(kubectl("1.5: x\n"), [{ value: { "1.5": "x" } }]);
-    assert.match(String((checker("1.5: x\n")[0] as { error: string }).error), /float/);
+    for (const read of [parseYamlStream, parseYamlStreamFast]) assert.match(String((checker("1.5: x\n", read)[0] as { error: string }).error), /float/);
   });
 });

@@ -1,0 +1,109 @@
+/**
+ * Using the second core for one large YAML file: its documents are split in two halves at `---` lines; a worker
+ * thread reads and judges the second half while this thread does the first, and the two results are joined in
+ * document order. Synchronous for the caller (the worker's answer is awaited with Atomics.wait), so `check()`
+ * stays a plain function. Used only where it pays (a large file, no stack rules), and only when every document
+ * marker starts exactly one document, so that both halves number documents as the whole file would; otherwise,
+ * or if the worker fails in any way, the file is checked on this thread alone. Either way the result is the same.
+ */
+import * as path from "node:path";
+import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
+import { markWithoutUnknown } from "../rules/paths";
+import { loadDocument, mayHoldUnknown, type LoadResult } from "./load";
+import { splitDocuments, readChunk, type Chunk } from "./yaml-fast";
+import type { CheckOptions, CheckResult } from "./index";
+
+/** Below this a worker's start-up costs more than it saves. `AGENT_TRUST_CHECK_THREADS=1` turns threads off. */
+export const PARALLEL_MIN_BYTES = 2 * 1024 * 1024;
+
+/** What the worker is asked to do: judge these documents of `file` with `options`. */
+export interface WorkerJob {
+  readonly file: string;
+  readonly chunks: readonly Chunk[];
+  /** 0-based index of the first chunk: document numbers are index + 1. */
+  readonly first: number;
+  /** The file's text cannot hold the UNKNOWN sentinel (`mayHoldUnknown`). */
+  readonly clean: boolean;
+  readonly options: CheckOptions;
+}
+
+export type WorkerAnswer = { readonly result: CheckResult } | { readonly fallback: string };
+
+/** Reads chunks as documents `first + 1`…; undefined when a chunk is not exactly one document. */
+export function loadChunks(file: string, chunks: readonly Chunk[], first: number, clean: boolean): LoadResult | undefined {
+  const into: LoadResult = { objects: [], errors: [] };
+  for (let i = 0; i < chunks.length; i++) {
+    const docs = readChunk(chunks[i]!);
+    if (docs.length !== 1) return undefined;
+    loadDocument(file, docs[0]!, first + i + 1, into);
+  }
+  if (clean) for (const l of into.objects) markWithoutUnknown(l.object);
+  return into;
+}
+
+/** Starts a worker on `job`; the returned function waits for its answer (undefined: it failed). */
+function startWorker(job: WorkerJob): () => WorkerAnswer | undefined {
+  const { port1, port2 } = new MessageChannel();
+  const signal = new Int32Array(new SharedArrayBuffer(4));
+  const fromSource = __filename.endsWith(".ts");
+  const entry = path.join(__dirname, fromSource ? "worker.ts" : "worker.js");
+  const code = `
+    const { workerData } = require("node:worker_threads");
+    try {
+      ${fromSource ? `require(${JSON.stringify(require.resolve("tsx/cjs"))});` : ""}
+      workerData.port.postMessage(require(${JSON.stringify(entry)}).runJob(workerData.job));
+    } catch (e) {
+      workerData.port.postMessage({ fallback: String(e && e.stack || e) });
+    } finally {
+      Atomics.store(workerData.signal, 0, 1);
+      Atomics.notify(workerData.signal, 0);
+    }`;
+  let worker: Worker;
+  try {
+    worker = new Worker(code, { eval: true, workerData: { job, port: port2, signal }, transferList: [port2] });
+  } catch {
+    return () => undefined;
+  }
+  worker.unref();
+  return () => {
+    // Ten minutes is far beyond any input this path takes; a worker that never answers must not hang the check.
+    const waited = Atomics.wait(signal, 0, 0, 600_000);
+    const message = waited === "timed-out" ? undefined : (receiveMessageOnPort(port1)?.message as WorkerAnswer | undefined);
+    void worker.terminate();
+    port1.close();
+    return message;
+  };
+}
+
+/** Joins the results of consecutive halves of one file. */
+function join(a: CheckResult, b: CheckResult): CheckResult {
+  const passedOver = { ...a.passedOver };
+  for (const [k, n] of Object.entries(b.passedOver)) passedOver[k] = (passedOver[k] ?? 0) + n;
+  return { violations: [...a.violations, ...b.violations], passedOver, errors: [...a.errors, ...b.errors], checked: a.checked + b.checked };
+}
+
+/**
+ * Checks one YAML file's text on two threads; undefined when it cannot be split that way (the caller then checks
+ * it on one). `judge` is `checkDocuments` (passed in to keep the module graph acyclic).
+ */
+export function checkFileInParallel(
+  file: string,
+  text: string,
+  options: CheckOptions,
+  judge: (loaded: LoadResult["objects"], options: CheckOptions) => CheckResult,
+): CheckResult | undefined {
+  if (text.length < PARALLEL_MIN_BYTES || options.stack || /^\s*[{\uFEFF]/.test(text)) return undefined;
+  if (process.env["AGENT_TRUST_CHECK_THREADS"] === "1") return undefined;
+  const chunks = splitDocuments(text);
+  if (chunks.length < 2) return undefined;
+  // Halves of about equal size, so both threads finish together.
+  let half = 0;
+  for (let bytes = 0; half < chunks.length - 1 && bytes < text.length / 2; half++) bytes += chunks[half]!.text.length;
+  const clean = !mayHoldUnknown(text);
+  const wait = startWorker({ file, chunks: chunks.slice(half), first: half, clean, options });
+  const mine = loadChunks(file, chunks.slice(0, half), 0, clean);
+  const mineResult = mine && { ...judge(mine.objects, options), errors: mine.errors };
+  const theirs = wait();
+  if (!mineResult || !theirs || "fallback" in theirs) return undefined;
+  return join(mineResult, theirs.result);
+}
