@@ -11,7 +11,7 @@ import { renderedWorld } from "../src/sandbox/verify-network";
 describe("network peers", () => {
   test("addresses format in both families", () => {
     assert.equal(formatIp(4, 0xa9fea9fen), "169.254.169.254");
-    assert.equal(formatIp(6, (0xfd00n << 112n) | 1n), "fd00:0:0:0:0:0:0:1");
+    assert.equal(formatIp(6, (0xfd00n << 112n) | 1n), "fd00::1");
   });
 
   test("ipBlock membership honours the except list", () => {

@@ -94,7 +94,7 @@ describe("network matrix: everything else the catalog implies is denied", () => 
   test("private samples avoid the agent's explicit targets but not its broad ranges", () => {
     const priv = cells("shadow", "diagnostic").filter((c) => c.scope === "egress private range");
     const ips = [...new Set(priv.map((c) => c.traffic.Destination.IP))].sort();
-    assert.deepEqual(ips, ["10.128.0.1", "172.24.0.1", "192.168.128.1", "fd00:0:0:0:0:0:0:1"]);
+    assert.deepEqual(ips, ["10.128.0.1", "172.24.0.1", "192.168.128.1", "fd00::1"]);
   });
 
   test("every ingress cell targets the agent's own pod", () => {

@@ -52,7 +52,7 @@ describe("types no rule reads are listed, never passed in silence", () => {
     const out = await listing([
       "random:index/randomPassword:RandomPassword",
       "random:index/randomPassword:RandomPassword",
-      "kubernetes:core/v1:ConfigMap",
+      "kubernetes:core/v1:Service",
       "kubernetes:rbac.authorization.k8s.io/v1:Role",
       "vault:index/policy:Policy",
       "pulumi:providers:kubernetes",
@@ -63,7 +63,7 @@ describe("types no rule reads are listed, never passed in silence", () => {
     ]);
     assert.equal(out.length, 2, JSON.stringify(out));
     assert.deepEqual(out.map((o) => o.level), ["advisory", "advisory"]);
-    assert.match(out[0]!.message, /^no rule reads ConfigMap \(v1\) \(1 resource\(s\)\)/);
+    assert.match(out[0]!.message, /^no rule reads Service \(v1\) \(1 resource\(s\)\)/);
     assert.match(out[1]!.message, /^no rule reads random:index\/randomPassword:RandomPassword \(2 resource\(s\)\)/);
   });
 });

@@ -4,6 +4,7 @@
  */
 import type { EgressDestination } from "../config/schema";
 import { cidrContains, parseCidr, requiredExcepts, type Cidr } from "../model/cidr";
+import { formatIp } from "../model/ip";
 import type { Protocol, TrafficPeer } from "./cyclonus";
 
 export const NAME_LABEL = "kubernetes.io/metadata.name";
@@ -14,10 +15,8 @@ export interface PortProto {
 }
 export const portKey = (p: PortProto) => `${p.protocol}/${p.port}`;
 
-export function formatIp(family: 4 | 6, value: bigint): string {
-  if (family === 4) return [24n, 16n, 8n, 0n].map((s) => String((value >> s) & 255n)).join(".");
-  return Array.from({ length: 8 }, (_, i) => ((value >> BigInt(112 - 16 * i)) & 0xffffn).toString(16)).join(":");
-}
+/** Addresses in canonical text (RFC 5952 for IPv6), the form the config's CIDR parser accepts. */
+export { formatIp };
 
 function hostCidr(ip: string): Cidr {
   const c = parseCidr(`${ip}/${ip.includes(":") ? 128 : 32}`);
