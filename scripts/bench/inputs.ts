@@ -2,8 +2,8 @@
 import { readStackFile } from "../../src/config/stacks";
 import type { FoundationOutputs } from "../../src/plan/foundation";
 
-/** The phase stack every scaled workload starts from: the richest shipped one. */
-export const BENCH_STACK = "dev-autonomous";
+/** The phase stack every scaled workload starts from: shadow needs no promotion evidence per generated agent. */
+export const BENCH_STACK = "dev-shadow";
 
 export const BENCH_FOUNDATION: FoundationOutputs = {
   environment: "dev",
@@ -23,6 +23,7 @@ export function scaledAgents(count: number, namespaces: number): Record<string, 
     name: `agent${String(i).padStart(4, "0")}`,
     targetNamespaces: Array.from({ length: namespaces }, (_, j) => `team${String(j).padStart(3, "0")}`),
     resourceNames: undefined,
+    promotion: undefined,
   }));
 }
 

@@ -1,0 +1,60 @@
+/**
+ * A quadratic regression fails here, long before anyone runs `npm run bench`: the real program under the mock
+ * runtime, and the planner alone, with 10 and then 20 agents. Linear work doubles; quadratic work quadruples. The
+ * measure is this process's CPU time (best of several alternating runs, after a warm-up), so other test files
+ * running beside it disturb it little; the margin (≤ 3x for 2x the input) is generous on purpose.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { parseStackConfig } from "../src/config/parse";
+import { readStackFile } from "../src/config/stacks";
+import { planPhase } from "../src/plan/phase";
+import { BENCH_FOUNDATION, BENCH_STACK, scaledAgents } from "../scripts/bench/inputs";
+import { runStack } from "./helpers/pulumi-mocks";
+
+const cpuMs = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
+
+/** Best CPU time of `runs` runs of each size, alternating so drift hits both alike. */
+async function best(sizes: readonly number[], runs: number, f: (n: number) => Promise<number>): Promise<{ ms: number[]; counts: number[] }> {
+  const ms = sizes.map(() => Infinity);
+  const counts = sizes.map(() => 0);
+  for (let r = 0; r < runs; r++) {
+    for (const [i, n] of sizes.entries()) {
+      const t = cpuMs();
+      counts[i] = await f(n);
+      ms[i] = Math.min(ms[i]!, cpuMs() - t);
+    }
+  }
+  return { ms, counts };
+}
+
+const NAMESPACES = 5;
+
+test("the program grows linearly with the number of agents (10 → 20 agents: at most 3x the CPU time)", async () => {
+  const program = async (n: number) =>
+    (await runStack(BENCH_STACK, { config: { "agent-trust:agents": scaledAgents(n, NAMESPACES) }, foundationOutputs: { ...BENCH_FOUNDATION } })).length;
+  const five = await program(5); // warm-up: module loading and JIT out of the measurement
+  const { ms, counts } = await best([10, 20], 3, program);
+  assert.ok(counts[0]! > 100, `only ${counts[0]} resources registered for 10 agents`);
+  assert.equal(counts[1]! - counts[0]!, 2 * (counts[0]! - five), "every agent adds the same number of resources");
+  const ratio = ms[1]! / ms[0]!;
+  assert.ok(ratio <= 3, `20 agents took ${ratio.toFixed(2)}x the CPU time of 10 (${ms.map((m) => m.toFixed(0)).join(" / ")} ms)`);
+});
+
+test("the planner grows linearly with the number of agents (100 → 200 agents: at most 3x the CPU time)", async () => {
+  const raw = readStackFile(BENCH_STACK).raw;
+  const plan = async (n: number) => {
+    const cfg = parseStackConfig({ ...raw, "agent-trust:agents": scaledAgents(n, NAMESPACES) }, "growth");
+    if (cfg.layer !== "phase") throw new Error("the bench stack is a phase stack");
+    return planPhase(cfg, BENCH_FOUNDATION).reduce((s, p) => s + p.kubernetes.length + p.vault.length, 0);
+  };
+  await plan(20);
+  const { ms, counts } = await best([100, 200], 3, plan);
+  assert.ok(counts[0]! > 1000, `only ${counts[0]} objects planned for 100 agents`);
+  assert.equal(counts[1], 2 * counts[0]!);
+  const ratio = ms[1]! / ms[0]!;
+  assert.ok(ratio <= 3, `200 agents took ${ratio.toFixed(2)}x the CPU time of 100 (${ms.map((m) => m.toFixed(0)).join(" / ")} ms)`);
+});
