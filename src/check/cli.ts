@@ -2,7 +2,6 @@
 import type { Io } from "../cli/io";
 import { ENVIRONMENTS, isEnvironment, isPhase, PHASES } from "../model/phases";
 import { DEFAULT_SETTINGS } from "../rules";
-import { toSarif } from "./sarif";
 import { check, hasMandatory, type CheckOptions, type CheckResult, type CheckViolation } from "./index";
 
 export const CHECK_HELP = `Usage: agent-trust check [--phase P] [--env E] [--trust-labels] [--layer L] [--format text|json] [--stack] PATH...
@@ -124,6 +123,8 @@ export function runCheckCli(argv: readonly string[], io: Io): number {
   if (typeof parsed === "string") return io.fail(parsed);
   const result = check(parsed.paths, parsed.options);
   if (parsed.format === "sarif") {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only for this format
+    const { toSarif } = require("./sarif") as typeof import("./sarif");
     io.out(JSON.stringify(toSarif(result, { paths: parsed.paths }), null, 2));
   } else if (parsed.format === "json") {
     const violations = result.violations.map(({ policy, enforcement, resource, message }) => ({ policy, enforcement, resource, message }));

@@ -19,7 +19,17 @@
  *   alias expansion, falling to 10 % for very large documents), and an anchor that contains itself is refused.
  * Errors are thrown as YamlError with a line and column.
  */
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseAllDocuments, visit, type Alias, type Document, type Node } from "yaml";
+import type { Alias, Document, LineCounter, Node, Pair, Scalar, YAMLMap, YAMLSeq } from "yaml";
+
+/** The `yaml` package, loaded on first use: the fast path (`yaml-fast.ts`) reads most input without it. */
+let yamlModule: typeof import("yaml") | undefined;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const Y = (): typeof import("yaml") => (yamlModule ??= require("yaml") as typeof import("yaml"));
+const isAlias = (n: unknown): n is Alias => Y().isAlias(n);
+const isMap = (n: unknown): n is YAMLMap => Y().isMap(n);
+const isPair = (n: unknown): n is Pair => Y().isPair(n);
+const isScalar = (n: unknown): n is Scalar => Y().isScalar(n);
+const isSeq = (n: unknown): n is YAMLSeq => Y().isSeq(n);
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
@@ -211,7 +221,7 @@ function convert(state: State, node: Node | null): Json {
 function aliasTargets(doc: Document): Map<Alias, Node> {
   const anchors = new Map<string, Node>();
   const targets = new Map<Alias, Node>();
-  visit(doc, {
+  Y().visit(doc, {
     Node: (_, node) => {
       if (isAlias(node)) {
         const t = anchors.get(node.source);
@@ -227,8 +237,8 @@ export type DocumentResult = { readonly value: Json } | { readonly error: string
 
 /** Every document of a YAML stream, resolved as kubectl resolves it. Never throws. */
 export function parseYamlStream(text: string): DocumentResult[] {
-  const lines = new LineCounter();
-  const docs = parseAllDocuments(text, { schema: "failsafe", uniqueKeys: false, merge: false, lineCounter: lines, prettyErrors: false });
+  const lines = new (Y().LineCounter)();
+  const docs = Y().parseAllDocuments(text, { schema: "failsafe", uniqueKeys: false, merge: false, lineCounter: lines, prettyErrors: false });
   const list = Array.isArray(docs) ? docs : [];
   return list.map((doc) => {
     if (doc.errors.length > 0) {

@@ -11,6 +11,7 @@ import { gateFor, promotionProblems } from "../model/promotion";
 import { evidenceReference } from "../promotion/reference";
 import { gateOverridesSchema } from "../promotion/thresholds";
 import { ENVIRONMENTS, PHASES } from "../model/phases";
+import { BROAD_GROUPS } from "../model/forbidden";
 
 const dnsLabel = (what: string, maxLength = 63) =>
   z
@@ -192,8 +193,7 @@ function requestWithinLimit(ctx: z.core.$RefinementCtx, path: (string | number)[
   }
 }
 
-/** Groups that hold far more than the deployer: naming one would let anyone in it grant agents anything. */
-export const BROAD_GROUPS = ["system:masters", "system:authenticated", "system:unauthenticated", "system:serviceaccounts", "system:nodes"];
+export { BROAD_GROUPS };
 
 /** A user or group name as the API server reports it; no commas (the admission parameters list them comma-separated). */
 const identity = (what: string) =>

@@ -82,3 +82,6 @@ export const PRIVATE_IPV4 = ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16"] as
 export const METADATA_IPV4 = "169.254.0.0/16";
 export const PRIVATE_IPV6 = ["fc00::/7"] as const;
 export const METADATA_IPV6 = "fd00:ec2::/32";
+
+/** Groups that hold far more than the deployer: naming one would let anyone in it grant agents anything. */
+export const BROAD_GROUPS: readonly string[] = ["system:masters", "system:authenticated", "system:unauthenticated", "system:serviceaccounts", "system:nodes"];

@@ -4,7 +4,7 @@
  * table generates them, fail-closed and denying (Warn only in dev), and a parameter ConfigMap with valid values.
  * Pure; the pack and `agent-trust check --stack` run it like every stack rule.
  */
-import { BROAD_GROUPS } from "../../config/schema";
+import { BROAD_GROUPS } from "../../model/forbidden";
 import { LABELS } from "../../model/naming";
 import { isEnvironment, isPhase, type Environment } from "../../model/phases";
 import { ADMISSION_API_VERSION, ADMISSION_KINDS, ADMISSION_PARAMS, planAdmissionPolicies } from "../../plan/admission";
