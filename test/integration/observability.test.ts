@@ -11,7 +11,9 @@ import { deploySandbox, startSandbox, type Sandbox } from "../../src/sandbox/san
 
 let sb: Sandbox;
 const log = (l: string) => process.stderr.write(`${l}\n`);
-const observability = () => sb.env.foundation.kubernetes.filter((m) => m.kind === "PrometheusRule" || m.kind === "ConfigMap");
+/** The observability objects of the foundation (its other ConfigMap holds the admission parameters). */
+const observability = () =>
+  sb.env.foundation.kubernetes.filter((m) => m.kind === "PrometheusRule" || (m.kind === "ConfigMap" && m.metadata.name !== "agent-trust-admission"));
 const pathOf = (m: Manifest) =>
   m.kind === "PrometheusRule"
     ? `/apis/monitoring.coreos.com/v1/namespaces/${m.metadata.namespace}/prometheusrules/${m.metadata.name}`
