@@ -66,6 +66,19 @@ describe("dangerous fixtures", () => {
     }
   });
 
+  test("the red-team set (issue 7) has at least 120 files over every evasion class, the sound set at least 30", () => {
+    const classes = ["input", "rbac", "cluster", "ceiling", "network", "vault", "pods"];
+    const redteam = filesUnder(REDTEAM);
+    assert.ok(redteam.length >= 120, `only ${redteam.length} red-team fixtures`);
+    assert.ok(sound.length >= 30, `only ${sound.length} sound fixtures`);
+    for (const c of classes) {
+      assert.ok(filesUnder(path.join(REDTEAM, c)).length >= 5, `red-team class ${c} has fewer than 5 fixtures`);
+    }
+    for (const c of ["input", "rbac", "cluster", "network", "vault", "pods"]) {
+      assert.ok(filesUnder(path.join(SOUND, c)).length >= 3, `sound class ${c} has fewer than 3 fixtures`);
+    }
+  });
+
   test("together they exercise every security rule the checker can run", () => {
     const named = new Set(fixtures.flatMap((f) => f.expect));
     const unexercised = RULES.filter((r) => r.security && r.scope !== "stack-config" && !named.has(r.name)).map((r) => r.name);
