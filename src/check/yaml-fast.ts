@@ -11,10 +11,25 @@ import { FAILSAFE_SCHEMA, load, Type, YAMLException } from "js-yaml";
 import { parseYamlStream, resolvePlain, type DocumentResult, type Json } from "./yaml";
 
 /** go-yaml v2's plain-scalar resolution as one implicit js-yaml type (applied to untagged plain scalars only). */
+let lastText: string | undefined;
+let lastValue: Json = null;
+
+/** resolvePlain, remembered for the one scalar js-yaml resolves and then constructs right after. */
+function plain(text: string): Json {
+  if (text !== lastText) {
+    lastText = text;
+    lastValue = resolvePlain(text);
+  }
+  return lastValue;
+}
+
+/** Only these first characters can start a plain scalar go-yaml resolves to something other than a string. */
+const MAY_RESOLVE = /^(?:$|[-+.0-9~nNyYtTfFoO])/;
+
 const GO_PLAIN = new Type("tag:agent-trust.io,2026:go-plain", {
   kind: "scalar",
-  resolve: (text: string) => typeof resolvePlain(text) !== "string",
-  construct: (text: string) => resolvePlain(text),
+  resolve: (text: string) => MAY_RESOLVE.test(text) && typeof plain(text) !== "string",
+  construct: (text: string) => plain(text),
 });
 const SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: [GO_PLAIN] });
 
@@ -23,7 +38,7 @@ const SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: [GO_PLAIN] });
  * strings, which only costs speed), a merge key, a directive or document-end marker, a complex key, and a plain
  * key go-yaml refuses or converts (null, float, empty), and infinities or NaN (which kubectl refuses).
  */
-const NEEDS_EXACT = /[&*!]|<<|\.(inf|Inf|INF|nan|NaN|NAN)\b|^%|^\.\.\.|(^|[\s{,[])\?(\s|$)|(^|[\s{,[-])(~|null|Null|NULL|[-+]?\.?[0-9][0-9_.eE+-]*|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN))?[ \t]*:([ \t]|$)/m;
+const NEEDS_EXACT = /[&*!]|<<|\.(?:inf|Inf|INF|nan|NaN|NAN)\b|^%|^\.\.\.|(?:^|[\s{,[])\?(?:\s|$)|(?:^(?:---[ \t]+)?[ \t]*(?:-[ \t]+)*|[{,[][ \t]*)(?:~|null|Null|NULL|[-+]?\.?[0-9][0-9_.eE+-]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))?[ \t]*:(?:[ \t]|$)/m;
 
 /** Only blank lines and comments. */
 const BLANK = /^(?:[ \t\r]*(?:#[^\n]*)?(?:\n|$))*$/;
