@@ -1,0 +1,162 @@
+/**
+ * The engine driver: runs the project's own `runProgram` inline (Automation API) against a sandbox, with the file
+ * backend in the sandbox folder and the policy pack enforced by the engine on every preview and update.
+ */
+import * as path from "node:path";
+import { LocalWorkspace, PulumiCommand, type EngineEvent, type OpType, type Stack } from "@pulumi/pulumi/automation";
+import { projectRoot } from "../config/stacks";
+import { runProgram } from "../program";
+import type { EngineBinaries } from "./binaries";
+import { prepareEngineHome, type EngineHome } from "./home";
+import { sandboxStackConfig, writeStackSettings, type ConfigMap, type SandboxOverrides } from "./settings";
+import { registerSandboxTransform } from "./transform";
+
+export const PROJECT = "agent-trust";
+export const POLICY_PACK = path.resolve(__dirname, "..", "..", "policy");
+
+export interface EngineTarget extends SandboxOverrides {
+  readonly kubeconfig: string;
+  readonly vaultAddr: string;
+  readonly vaultToken: string;
+}
+
+export interface Step {
+  readonly op: OpType;
+  readonly urn: string;
+  readonly type: string;
+  /** The resource's name (last URN segment). */
+  readonly name: string;
+}
+
+export interface Violation {
+  readonly policy: string;
+  readonly message: string;
+  readonly level: string;
+  readonly urn?: string;
+}
+
+export interface EngineResult {
+  readonly ok: boolean;
+  /** Every step the engine took or planned, `same` ones included. */
+  readonly steps: readonly Step[];
+  readonly violations: readonly Violation[];
+  /** The CLI's failure message when !ok. */
+  readonly error?: string;
+  readonly outputs?: Record<string, unknown>;
+}
+
+export interface RunOptions {
+  /** Changes the stack's config before the run (e.g. a promotion under review). */
+  readonly edit?: (config: ConfigMap) => ConfigMap;
+}
+
+export class SandboxEngine {
+  private constructor(
+    readonly home: EngineHome,
+    private readonly cmd: PulumiCommand,
+    private readonly target: EngineTarget,
+    /** True when the Vault provider is installed and the engine deploys the Vault half too. */
+    readonly includeVault: boolean,
+    private readonly root: string,
+    private readonly secrets: Record<string, string>,
+  ) {}
+
+  static async open(dir: string, binaries: EngineBinaries, target: EngineTarget, passphrase: string, root = projectRoot()): Promise<SandboxEngine> {
+    const home = await prepareEngineHome(dir, binaries, passphrase);
+    const cmd = await PulumiCommand.get({ root: home.cliRoot, skipVersionCheck: true });
+    return new SandboxEngine(home, cmd, target, !!binaries.vault, root, {});
+  }
+
+  /** Which half the engine runs, in words for the user. */
+  describe(): string {
+    return this.includeVault
+      ? "the Pulumi engine deploys both halves (Kubernetes and Vault providers)"
+      : "the Pulumi engine deploys the Kubernetes half only (no Vault provider plugin installed); the Vault half is applied from the rendered plan by the sandbox's own client";
+  }
+
+  /** A secret config value given to a stack on every run (the foundation's token-reviewer JWT). */
+  setSecret(key: string, value: string): void {
+    this.secrets[key] = value;
+  }
+
+  private async stack(name: string, opts: RunOptions): Promise<Stack> {
+    const base = sandboxStackConfig(this.root, name, this.target);
+    writeStackSettings(this.home.workDir, name, opts.edit ? opts.edit(base) : base);
+    const includeVault = this.includeVault;
+    const envVars: Record<string, string> = { ...this.home.env, KUBECONFIG: this.target.kubeconfig };
+    if (includeVault) Object.assign(envVars, { VAULT_ADDR: this.target.vaultAddr, VAULT_TOKEN: this.target.vaultToken });
+    const stack = await LocalWorkspace.createOrSelectStack(
+      {
+        stackName: name,
+        projectName: PROJECT,
+        program: async () => {
+          registerSandboxTransform();
+          return runProgram({ includeVault });
+        },
+      },
+      {
+        workDir: this.home.workDir,
+        pulumiHome: this.home.pulumiHome,
+        pulumiCommand: this.cmd,
+        envVars,
+        projectSettings: { name: PROJECT, runtime: "nodejs", backend: { url: `file://${this.home.backendDir}` } },
+      },
+    );
+    const layer = base["agent-trust:layer"];
+    for (const [key, value] of Object.entries(this.secrets)) {
+      if (layer === "foundation") await stack.setConfig(key, { value, secret: true });
+    }
+    return stack;
+  }
+
+  private async run(name: string, opts: RunOptions, f: (s: Stack, onEvent: (e: EngineEvent) => void) => Promise<{ outputs?: Record<string, unknown> }>): Promise<EngineResult> {
+    const steps: Step[] = [];
+    const violations: Violation[] = [];
+    const onEvent = (e: EngineEvent) => {
+      const m = e.resourcePreEvent?.metadata;
+      if (m) steps.push({ op: m.op, urn: m.urn, type: m.type, name: m.urn.slice(m.urn.lastIndexOf("::") + 2) });
+      const p = e.policyEvent;
+      if (p) violations.push({ policy: p.policyName, message: p.message, level: p.enforcementLevel, ...(p.resourceUrn ? { urn: p.resourceUrn } : {}) });
+    };
+    const stack = await this.stack(name, opts);
+    try {
+      const r = await f(stack, onEvent);
+      return { ok: true, steps, violations, ...(r.outputs ? { outputs: r.outputs } : {}) };
+    } catch (e) {
+      return { ok: false, steps, violations, error: e instanceof Error ? e.message : String(e) };
+    }
+  }
+
+  preview(name: string, opts: RunOptions = {}): Promise<EngineResult> {
+    return this.run(name, opts, async (s, onEvent) => {
+      await s.preview({ policyPacks: [POLICY_PACK], onEvent, color: "never" });
+      return {};
+    });
+  }
+
+  up(name: string, opts: RunOptions = {}): Promise<EngineResult> {
+    return this.run(name, opts, async (s, onEvent) => {
+      const r = await s.up({ policyPacks: [POLICY_PACK], onEvent, color: "never" });
+      return { outputs: Object.fromEntries(Object.entries(r.outputs).map(([k, v]) => [k, v.value])) };
+    });
+  }
+
+  destroy(name: string): Promise<EngineResult> {
+    return this.run(name, {}, async (s, onEvent) => {
+      await s.destroy({ onEvent, color: "never" });
+      return {};
+    });
+  }
+}
+
+/** Steps that change something (everything but `same` and the stack resource itself). */
+export function changes(r: EngineResult): Step[] {
+  return r.steps.filter((s) => s.op !== "same" && s.type !== "pulumi:pulumi:Stack");
+}
+
+/** Throws with the engine's message and the pack's violations unless the run succeeded. */
+export function expectOk(stack: string, what: string, r: EngineResult): EngineResult {
+  if (r.ok) return r;
+  const v = r.violations.map((x) => `\n  [${x.policy}] ${x.message}`).join("");
+  throw new Error(`pulumi ${what} of stack ${stack} failed: ${r.error ?? "unknown error"}${v}`);
+}
