@@ -4,6 +4,7 @@
  * user's ~/.pulumi.
  */
 import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { promisify } from "node:util";
@@ -56,6 +57,16 @@ async function installPlugin(pulumi: string, env: Record<string, string>, kind: 
   const target = path.join(env["PULUMI_HOME"]!, "plugins", `${kind}-${name}-v${version}`);
   if (fs.existsSync(target)) return;
   await exec(pulumi, ["plugin", "install", kind, name, version, "--file", file], { env: { ...process.env, ...env } });
+}
+
+/** The sandbox's stack-secrets passphrase: made once, kept (0600) in the sandbox folder, gone with it. */
+export function enginePassphrase(dir: string): string {
+  const file = path.join(dir, "engine", "passphrase");
+  if (fs.existsSync(file)) return fs.readFileSync(file, "utf8").trim();
+  fs.mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
+  const value = randomBytes(24).toString("hex");
+  fs.writeFileSync(file, value + "\n", { mode: 0o600 });
+  return value;
 }
 
 /**

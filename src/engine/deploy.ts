@@ -1,0 +1,74 @@
+/**
+ * `sandbox up --engine pulumi`: the dev foundation and phase stacks deployed by the Pulumi engine (policy pack
+ * enforced, the phase stacks' StackReference to the foundation real), plus the administrator acts a real cluster's
+ * operators own (target namespaces, Vault's token reviewer, the quota status no controller publishes here).
+ */
+import * as fs from "node:fs";
+import { PHASES } from "../model/phases";
+import { createReviewer, namespace, publishQuotaStatus } from "../sandbox/deploy-kube";
+import { deployVault, writeProbeSecrets } from "../sandbox/deploy-vault";
+import { applyAll } from "../sandbox/kube";
+import type { Sandbox } from "../sandbox/sandbox";
+import type { EngineBinaries } from "./binaries";
+import { expectOk, SandboxEngine, type EngineResult } from "./engine";
+import { enginePassphrase } from "./home";
+
+export const REVIEWER_JWT_KEY = "agent-trust:vaultTokenReviewerJwt";
+
+export interface EngineDeployment {
+  readonly engine: SandboxEngine;
+  /** Stacks the engine updated, in order. */
+  readonly stacks: readonly string[];
+  /** Kubernetes / Vault resources the engine manages after the updates. */
+  readonly kubernetes: number;
+  readonly vault: number;
+  /** Vault documents the sandbox's own client applied (0 when the engine did the Vault half). */
+  readonly vaultBySandbox: number;
+}
+
+const managed = (r: EngineResult, prefix: string) => r.steps.filter((s) => s.type.startsWith(prefix) && s.op !== "delete").length;
+
+/** Opens the engine on a started sandbox (no stack touched yet). */
+export async function openEngine(sb: Sandbox, binaries: EngineBinaries): Promise<SandboxEngine> {
+  return SandboxEngine.open(
+    sb.dir,
+    binaries,
+    {
+      apiserverUrl: sb.apiserverUrl,
+      caPem: fs.readFileSync(sb.pki.caCert, "utf8"),
+      kubeconfig: sb.kubeconfig,
+      vaultAddr: sb.vaultAddr,
+      vaultToken: sb.vaultToken,
+    },
+    enginePassphrase(sb.dir),
+  );
+}
+
+export async function deployWithEngine(sb: Sandbox, binaries: EngineBinaries, reviewerTokenSeconds: number, log: (l: string) => void): Promise<EngineDeployment> {
+  const env = sb.env;
+  const created = new Set(env.foundation.kubernetes.filter((m) => m.kind === "Namespace").map((m) => m.metadata.name));
+  await applyAll(sb.kc, env.targetNamespaces.filter((n) => !created.has(n)).map(namespace));
+  const reviewerToken = await createReviewer(sb.kc, reviewerTokenSeconds);
+  const engine = await openEngine(sb, binaries);
+  engine.setSecret(REVIEWER_JWT_KEY, reviewerToken);
+  log(`engine: ${engine.describe()}`);
+  const stacks = [env.foundation.stack, ...PHASES.map((p) => env.phases[p].stack)];
+  let kubernetes = 0;
+  let vault = 0;
+  for (const stack of stacks) {
+    const t = Date.now();
+    const r = expectOk(stack, "up", await engine.up(stack));
+    kubernetes += managed(r, "kubernetes:");
+    vault += managed(r, "vault:");
+    log(`engine: pulumi up ${stack}: ${r.steps.filter((s) => s.op === "create").length} created, policy pack passed (${((Date.now() - t) / 1000).toFixed(1)}s)`);
+    if (stack === env.foundation.stack) await publishQuotaStatus(sb.kc, env.foundation.kubernetes.filter((m) => m.kind === "ResourceQuota"));
+  }
+  let vaultBySandbox = 0;
+  if (engine.includeVault) {
+    await writeProbeSecrets(sb.vault, env);
+  } else {
+    vaultBySandbox = await deployVault(sb.vault, env, { apiserverUrl: sb.apiserverUrl, caPem: fs.readFileSync(sb.pki.caCert, "utf8"), reviewerToken });
+    log(`engine: Vault half: ${vaultBySandbox} documents applied from the rendered plan by the sandbox's own client (not the engine)`);
+  }
+  return { engine, stacks, kubernetes, vault, vaultBySandbox };
+}
