@@ -4,9 +4,10 @@
  * operators own (target namespaces, Vault's token reviewer, the quota status no controller publishes here).
  */
 import * as fs from "node:fs";
-import { PHASES } from "../model/phases";
+import { PHASES, type Phase } from "../model/phases";
 import { createReviewer, namespace, publishQuotaStatus } from "../sandbox/deploy-kube";
 import { deployVault, writeProbeSecrets } from "../sandbox/deploy-vault";
+import type { SandboxEnvironment } from "../sandbox/environment";
 import { applyAll } from "../sandbox/kube";
 import type { Sandbox } from "../sandbox/sandbox";
 import type { EngineBinaries } from "./binaries";
@@ -44,7 +45,38 @@ export async function openEngine(sb: Sandbox, binaries: EngineBinaries): Promise
   );
 }
 
-export async function deployWithEngine(sb: Sandbox, binaries: EngineBinaries, reviewerTokenSeconds: number, log: (l: string) => void): Promise<EngineDeployment> {
+/**
+ * `pulumi destroy` of a phase stack. Without the Vault provider the engine never had the stack's Vault half, so the
+ * sandbox's own client deletes that stack's Vault roles and policies (and says so through the returned count).
+ */
+export async function destroyPhaseWithEngine(sb: Sandbox, engine: SandboxEngine, stack: string): Promise<{ result: EngineResult; vaultBySandbox: number }> {
+  const result = await engine.destroy(stack);
+  let vaultBySandbox = 0;
+  if (result.ok && !engine.includeVault) {
+    const phase = PHASES.find((p) => sb.env.phases[p].stack === stack);
+    if (!phase) throw new Error(`${stack} is not a phase stack of the ${sb.env.environment} sandbox`);
+    for (const doc of sb.env.phases[phase].vault) {
+      const spec = (doc["spec"] ?? {}) as Record<string, unknown>;
+      if (doc.kind === "VaultKubernetesAuthRole") await sb.vault.ok("DELETE", `auth/${String(spec["backend"])}/role/${String(spec["role_name"])}`);
+      else if (doc.kind === "VaultPolicy") await sb.vault.ok("DELETE", `sys/policies/acl/${String(spec["name"])}`);
+      else throw new Error(`no sandbox delete for Vault document kind ${doc.kind}`);
+      vaultBySandbox++;
+    }
+  }
+  return { result, vaultBySandbox };
+}
+
+/**
+ * Deploys the foundation and the given phase stacks (default all four) through the engine; `up` fails, naming the
+ * stack and the pack's verdict, on the first stack the engine refuses.
+ */
+export async function deployWithEngine(
+  sb: Sandbox,
+  binaries: EngineBinaries,
+  reviewerTokenSeconds: number,
+  log: (l: string) => void,
+  phases: readonly Phase[] = PHASES,
+): Promise<EngineDeployment> {
   const env = sb.env;
   const created = new Set(env.foundation.kubernetes.filter((m) => m.kind === "Namespace").map((m) => m.metadata.name));
   await applyAll(sb.kc, env.targetNamespaces.filter((n) => !created.has(n)).map(namespace));
@@ -52,7 +84,7 @@ export async function deployWithEngine(sb: Sandbox, binaries: EngineBinaries, re
   const engine = await openEngine(sb, binaries);
   engine.setSecret(REVIEWER_JWT_KEY, reviewerToken);
   log(`engine: ${engine.describe()}`);
-  const stacks = [env.foundation.stack, ...PHASES.map((p) => env.phases[p].stack)];
+  const stacks = [env.foundation.stack, ...phases.map((p) => env.phases[p].stack)];
   let kubernetes = 0;
   let vault = 0;
   for (const stack of stacks) {
@@ -67,7 +99,9 @@ export async function deployWithEngine(sb: Sandbox, binaries: EngineBinaries, re
   if (engine.includeVault) {
     await writeProbeSecrets(sb.vault, env);
   } else {
-    vaultBySandbox = await deployVault(sb.vault, env, { apiserverUrl: sb.apiserverUrl, caPem: fs.readFileSync(sb.pki.caCert, "utf8"), reviewerToken });
+    // Only the deployed phases' Vault documents (the others' stacks were not deployed).
+    const only = { ...env, phases: Object.fromEntries(PHASES.map((p) => [p, phases.includes(p) ? env.phases[p] : { ...env.phases[p], vault: [] }])) as SandboxEnvironment["phases"] };
+    vaultBySandbox = await deployVault(sb.vault, only, { apiserverUrl: sb.apiserverUrl, caPem: fs.readFileSync(sb.pki.caCert, "utf8"), reviewerToken });
     log(`engine: Vault half: ${vaultBySandbox} documents applied from the rendered plan by the sandbox's own client (not the engine)`);
   }
   return { engine, stacks, kubernetes, vault, vaultBySandbox };

@@ -3,6 +3,7 @@
  * backend in the sandbox folder and the policy pack enforced by the engine on every preview and update.
  */
 import * as path from "node:path";
+import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, PulumiCommand, type EngineEvent, type OpType, type Stack } from "@pulumi/pulumi/automation";
 import { projectRoot } from "../config/stacks";
 import { runProgram } from "../program";
@@ -48,6 +49,11 @@ export interface EngineResult {
 export interface RunOptions {
   /** Changes the stack's config before the run (e.g. a promotion under review). */
   readonly edit?: (config: ConfigMap) => ConfigMap;
+  /**
+   * An extra resource transform after the program's own (tests only): simulates a program changed behind the
+   * reviewers' back, so the tests can show the engine-run pack is the last line of defence.
+   */
+  readonly tamper?: pulumi.ResourceTransform;
 }
 
 export class SandboxEngine {
@@ -91,6 +97,7 @@ export class SandboxEngine {
         projectName: PROJECT,
         program: async () => {
           registerSandboxTransform();
+          if (opts.tamper) pulumi.runtime.registerResourceTransform(opts.tamper);
           return runProgram({ includeVault });
         },
       },
@@ -134,7 +141,13 @@ export class SandboxEngine {
     });
   }
 
-  up(name: string, opts: RunOptions = {}): Promise<EngineResult> {
+  /**
+   * `pulumi up` as the CLI runs it by default: a preview with the pack first, and the update only when the
+   * preview passed, so a violation creates nothing. Its result's steps are those of the update.
+   */
+  async up(name: string, opts: RunOptions = {}): Promise<EngineResult> {
+    const preview = await this.preview(name, opts);
+    if (!preview.ok) return preview;
     return this.run(name, opts, async (s, onEvent) => {
       const r = await s.up({ policyPacks: [POLICY_PACK], onEvent, color: "never" });
       return { outputs: Object.fromEntries(Object.entries(r.outputs).map(([k, v]) => [k, v.value])) };
