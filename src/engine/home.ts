@@ -3,14 +3,10 @@
  * plugins, a file backend, and the environment that keeps the CLI offline. Nothing is read from or written to the
  * user's ~/.pulumi.
  */
-import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { promisify } from "node:util";
 import type { EngineBinaries } from "./binaries";
-
-const exec = promisify(execFile);
 
 /** Plugin versions the npm packages ask the engine for (package.json). */
 export const PLUGIN_VERSIONS = { kubernetes: "4.25.0", vault: "7.8.0", analyzer: "3.248.0" } as const;
@@ -53,10 +49,18 @@ export function engineEnv(home: Omit<EngineHome, "env">, passphrase: string): Re
   };
 }
 
-async function installPlugin(pulumi: string, env: Record<string, string>, kind: string, name: string, version: string, file: string): Promise<void> {
-  const target = path.join(env["PULUMI_HOME"]!, "plugins", `${kind}-${name}-v${version}`);
-  if (fs.existsSync(target)) return;
-  await exec(pulumi, ["plugin", "install", kind, name, version, "--file", file], { env: { ...process.env, ...env } });
+/**
+ * Puts a plugin into the private plugin cache as `plugins/<kind>-<name>-v<version>/pulumi-<kind>-<name>`, a symlink
+ * to the binary (the cache layout `pulumi plugin install --file` creates, without copying a 300 MB provider into
+ * every sandbox). An entry already there is kept.
+ */
+function installPlugin(pluginsDir: string, kind: string, name: string, version: string, file: string): void {
+  const dir = path.join(pluginsDir, `${kind}-${name}-v${version}`);
+  const link = path.join(dir, `pulumi-${kind}-${name}`);
+  if (fs.existsSync(link)) return;
+  if (!fs.existsSync(file)) throw new Error(`plugin binary ${file} does not exist`);
+  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
+  fs.symlinkSync(file, link);
 }
 
 /** The sandbox's stack-secrets passphrase: made once, kept (0600) in the sandbox folder, gone with it. */
@@ -79,8 +83,9 @@ export async function prepareEngineHome(dir: string, binaries: EngineBinaries, p
   const link = path.join(dirs.cliRoot, "bin", "pulumi");
   if (!fs.existsSync(link)) fs.symlinkSync(binaries.pulumi, link);
   const env = engineEnv(dirs, passphrase);
-  await installPlugin(binaries.pulumi, env, "resource", "kubernetes", PLUGIN_VERSIONS.kubernetes, binaries.kubernetes);
-  if (binaries.vault) await installPlugin(binaries.pulumi, env, "resource", "vault", PLUGIN_VERSIONS.vault, binaries.vault);
-  await installPlugin(binaries.pulumi, env, "analyzer", "policy-nodejs", PLUGIN_VERSIONS.analyzer, ANALYZER_SCRIPT);
+  const plugins = path.join(dirs.pulumiHome, "plugins");
+  installPlugin(plugins, "resource", "kubernetes", PLUGIN_VERSIONS.kubernetes, binaries.kubernetes);
+  if (binaries.vault) installPlugin(plugins, "resource", "vault", PLUGIN_VERSIONS.vault, binaries.vault);
+  installPlugin(plugins, "analyzer", "policy-nodejs", PLUGIN_VERSIONS.analyzer, ANALYZER_SCRIPT);
   return { ...dirs, env };
 }
