@@ -162,9 +162,9 @@ export class SandboxEngine {
   }
 }
 
-/** Steps that change something (everything but `same` and the stack resource itself). */
+/** Steps that change something: not `same`, not a `read` (StackReferences), not the stack resource itself. */
 export function changes(r: EngineResult): Step[] {
-  return r.steps.filter((s) => s.op !== "same" && s.type !== "pulumi:pulumi:Stack");
+  return r.steps.filter((s) => s.op !== "same" && s.op !== "read" && s.type !== "pulumi:pulumi:Stack");
 }
 
 /** Throws with the engine's message and the pack's violations unless the run succeeded. */
