@@ -2,6 +2,7 @@
  * The engine driver: runs the project's own `runProgram` inline (Automation API) against a sandbox, with the file
  * backend in the sandbox folder and the policy pack enforced by the engine on every preview and update.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, PulumiCommand, type EngineEvent, type OpType, type Stack } from "@pulumi/pulumi/automation";
@@ -14,6 +15,12 @@ import { registerSandboxTransform } from "./transform";
 
 export const PROJECT = "agent-trust";
 export const POLICY_PACK = path.resolve(__dirname, "..", "..", "policy");
+
+/**
+ * Rules that join the two halves and so cannot be judged by an engine that holds only the Kubernetes half: with no
+ * Vault provider they are disabled (by policy-pack config, and said so); every other rule stays mandatory.
+ */
+export const CROSS_HALF_RULES = ["agent-sa-has-vault-role"] as const;
 
 export interface EngineTarget extends SandboxOverrides {
   readonly kubeconfig: string;
@@ -77,7 +84,8 @@ export class SandboxEngine {
   describe(): string {
     return this.includeVault
       ? "the Pulumi engine deploys both halves (Kubernetes and Vault providers)"
-      : "the Pulumi engine deploys the Kubernetes half only (no Vault provider plugin installed); the Vault half is applied from the rendered plan by the sandbox's own client";
+      : "the Pulumi engine deploys the Kubernetes half only (no Vault provider plugin installed); the Vault half is applied from the rendered plan by the sandbox's own client, " +
+          `and the pack's cross-half rule${CROSS_HALF_RULES.length > 1 ? "s" : ""} ${CROSS_HALF_RULES.join(", ")} cannot run in the engine`;
   }
 
   /** A secret config value given to a stack on every run (the foundation's token-reviewer JWT). */
@@ -134,9 +142,17 @@ export class SandboxEngine {
     }
   }
 
+  /** `--policy-pack-config` files: none with both halves; the cross-half rules disabled without the Vault half. */
+  private packConfigs(): string[] {
+    if (this.includeVault) return [];
+    const file = path.join(this.home.workDir, "policy-config-kubernetes-only.json");
+    fs.writeFileSync(file, JSON.stringify(Object.fromEntries(CROSS_HALF_RULES.map((r) => [r, "disabled"])), null, 2) + "\n");
+    return [file];
+  }
+
   preview(name: string, opts: RunOptions = {}): Promise<EngineResult> {
     return this.run(name, opts, async (s, onEvent) => {
-      await s.preview({ policyPacks: [POLICY_PACK], onEvent, color: "never" });
+      await s.preview({ policyPacks: [POLICY_PACK], policyPackConfigs: this.packConfigs(), onEvent, color: "never" });
       return {};
     });
   }
@@ -149,7 +165,7 @@ export class SandboxEngine {
     const preview = await this.preview(name, opts);
     if (!preview.ok) return preview;
     return this.run(name, opts, async (s, onEvent) => {
-      const r = await s.up({ policyPacks: [POLICY_PACK], onEvent, color: "never" });
+      const r = await s.up({ policyPacks: [POLICY_PACK], policyPackConfigs: this.packConfigs(), onEvent, color: "never" });
       return { outputs: Object.fromEntries(Object.entries(r.outputs).map(([k, v]) => [k, v.value])) };
     });
   }
