@@ -48,6 +48,8 @@ export interface EngineResult {
   /** Every step the engine took or planned, `same` ones included. */
   readonly steps: readonly Step[];
   readonly violations: readonly Violation[];
+  /** Error diagnostics (the program's own refusals among them). */
+  readonly diagnostics: readonly string[];
   /** The CLI's failure message when !ok. */
   readonly error?: string;
   readonly outputs?: Record<string, unknown>;
@@ -106,7 +108,14 @@ export class SandboxEngine {
         program: async () => {
           registerSandboxTransform();
           if (opts.tamper) pulumi.runtime.registerResourceTransform(opts.tamper);
-          return runProgram({ includeVault });
+          try {
+            return await runProgram({ includeVault });
+          } catch (e) {
+            // A refused stack (bad config, phase above the ceiling): report it as the engine's error diagnostic,
+            // which fails the run before any step, instead of a rejection this long-lived process would see later.
+            await pulumi.log.error(e instanceof Error ? e.message : String(e));
+            return {};
+          }
         },
       },
       {
@@ -127,7 +136,10 @@ export class SandboxEngine {
   private async run(name: string, opts: RunOptions, f: (s: Stack, onEvent: (e: EngineEvent) => void) => Promise<{ outputs?: Record<string, unknown> }>): Promise<EngineResult> {
     const steps: Step[] = [];
     const violations: Violation[] = [];
+    const diagnostics: string[] = [];
     const onEvent = (e: EngineEvent) => {
+      const d = e.diagnosticEvent;
+      if (d && d.severity === "error") diagnostics.push(d.message.trim());
       const m = e.resourcePreEvent?.metadata;
       if (m) steps.push({ op: m.op, urn: m.urn, type: m.type, name: m.urn.slice(m.urn.lastIndexOf("::") + 2) });
       const p = e.policyEvent;
@@ -136,9 +148,9 @@ export class SandboxEngine {
     const stack = await this.stack(name, opts);
     try {
       const r = await f(stack, onEvent);
-      return { ok: true, steps, violations, ...(r.outputs ? { outputs: r.outputs } : {}) };
+      return { ok: true, steps, violations, diagnostics, ...(r.outputs ? { outputs: r.outputs } : {}) };
     } catch (e) {
-      return { ok: false, steps, violations, error: e instanceof Error ? e.message : String(e) };
+      return { ok: false, steps, violations, diagnostics, error: e instanceof Error ? e.message : String(e) };
     }
   }
 

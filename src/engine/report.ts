@@ -10,6 +10,7 @@ export function formatEngineResult(stack: string, what: "preview" | "up" | "dest
   for (const s of changed) lines.push(`  ${(SYMBOL[s.op] ?? s.op).padEnd(3)}${s.type.padEnd(42)} ${s.name}`);
   const blocking = r.violations.filter((v) => v.level === "mandatory");
   if (r.violations.length === 0 && r.ok) lines.push("policy pack agent-trust: passed");
+  for (const d of r.diagnostics) lines.push(`error: ${d.split("\n")[0]}`);
   for (const v of r.violations) lines.push(`policy pack agent-trust: ${v.level} violation [${v.policy}]: ${v.message.trim().split("\n")[0]}`);
   if (!r.ok) lines.push(blocking.length > 0 ? `pulumi ${what} ${stack}: BLOCKED by the policy pack` : `pulumi ${what} ${stack}: FAILED: ${(r.error ?? "").trim().split("\n").slice(-3).join(" ")}`);
   return lines;

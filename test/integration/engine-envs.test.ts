@@ -49,7 +49,7 @@ for (const environment of ["staging", "prod"] as const satisfies readonly Enviro
         if (isAbove(phase, ceiling)) {
           assert.equal(r.ok, false, `${stack} is above the ${ceiling} ceiling but previewed`);
           assert.deepEqual(changes(r).filter((s) => !s.type.startsWith("pulumi:")), [], "a refused stack plans no resources");
-          const said = [r.error ?? "", ...r.violations.map((v) => v.message)].join("\n");
+          const said = [...r.diagnostics, ...r.violations.map((v) => v.message)].join("\n");
           assert.ok(said.includes(ceilingMessage(environment, phase, ceiling)), said);
         } else {
           assert.ok(r.ok, r.error);
