@@ -65,6 +65,20 @@ export interface RunOptions {
   readonly tamper?: pulumi.ResourceTransform;
 }
 
+/**
+ * A refused program (bad config, phase above the ceiling) must fail the program itself, so the engine plans no
+ * deletes. The SDK then reports the error, but the root stack's outputs (an Output over the failed program) also
+ * hold derived promises nobody awaits; in the CLI's short-lived language host that does not matter, in this
+ * long-lived process they would surface later as unhandled rejections. Observe exactly those before rethrowing.
+ */
+function observeStackOutputs(): void {
+  const root = pulumi.runtime.getStackResource() as { outputs?: unknown } | undefined;
+  const outputs = root?.outputs as { isKnown?: unknown; isSecret?: unknown } | undefined;
+  for (const p of [outputs?.isKnown, outputs?.isSecret]) {
+    if (p instanceof Promise) p.catch(() => undefined);
+  }
+}
+
 export class SandboxEngine {
   private constructor(
     readonly home: EngineHome,
@@ -111,10 +125,8 @@ export class SandboxEngine {
           try {
             return await runProgram({ includeVault });
           } catch (e) {
-            // A refused stack (bad config, phase above the ceiling): report it as the engine's error diagnostic,
-            // which fails the run before any step, instead of a rejection this long-lived process would see later.
-            await pulumi.log.error(e instanceof Error ? e.message : String(e));
-            return {};
+            observeStackOutputs();
+            throw e;
           }
         },
       },

@@ -7,7 +7,7 @@ export function formatEngineResult(stack: string, what: "preview" | "up" | "dest
   const lines: string[] = [];
   const changed = changes(r);
   lines.push(`pulumi ${what} ${stack}: ${changed.length} change(s)`);
-  for (const s of changed) lines.push(`  ${(SYMBOL[s.op] ?? s.op).padEnd(3)}${s.type.padEnd(42)} ${s.name}`);
+  for (const s of changed) lines.push(`  ${(SYMBOL[s.op] ?? s.op).padEnd(3)}${s.type.padEnd(52)} ${s.name}`);
   const blocking = r.violations.filter((v) => v.level === "mandatory");
   if (r.violations.length === 0 && r.ok) lines.push("policy pack agent-trust: passed");
   for (const d of r.diagnostics) lines.push(`error: ${d.split("\n")[0]}`);
