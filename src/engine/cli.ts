@@ -7,7 +7,9 @@ import * as path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { Io } from "../cli/io";
 import type { SandboxState } from "../sandbox/state";
+import { VaultHttp } from "../sandbox/vault-http";
 import { resolveEngineBinaries } from "./binaries";
+import { destroyPhaseWithEngine } from "./deploy";
 import { SandboxEngine, type EngineResult } from "./engine";
 import { engineDirs, enginePassphrase } from "./home";
 import { formatEngineResult } from "./report";
@@ -45,8 +47,16 @@ export async function runEngineCommand(io: Io, state: SandboxState, command: Eng
   io.err(`sandbox: ${engine.describe()}`);
   let r: EngineResult;
   if (command === "preview") r = await engine.preview(stack);
-  else if (command === "apply") r = await engine.up(stack);
-  else r = await engine.destroy(stack);
+  else if (command === "apply") {
+    r = await engine.up(stack);
+    if (!engine.includeVault) io.err(`sandbox: apply changed only the Kubernetes half of ${stack}; its Vault half is left as sandbox up applied it`);
+  } else if (stack === state.environment) {
+    r = await engine.destroy(stack);
+  } else {
+    const done = await destroyPhaseWithEngine(state.dir, new VaultHttp(state.vaultAddr, state.vaultToken), engine, stack);
+    r = done.result;
+    if (done.vaultBySandbox > 0) io.err(`sandbox: deleted ${done.vaultBySandbox} Vault roles and policies of ${stack} with the sandbox's own client`);
+  }
   for (const line of formatEngineResult(stack, command === "apply" ? "up" : command, r)) io.out(line);
   return r.ok ? 0 : 1;
 }

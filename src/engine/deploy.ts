@@ -4,6 +4,7 @@
  * operators own (target namespaces, Vault's token reviewer, the quota status no controller publishes here).
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { PHASES, type Phase } from "../model/phases";
 import { createReviewer, namespace, publishQuotaStatus } from "../sandbox/deploy-kube";
 import { deployVault, writeProbeSecrets } from "../sandbox/deploy-vault";
@@ -12,7 +13,9 @@ import { applyAll } from "../sandbox/kube";
 import type { Sandbox } from "../sandbox/sandbox";
 import type { EngineBinaries } from "./binaries";
 import { expectOk, SandboxEngine, type EngineResult } from "./engine";
-import { enginePassphrase } from "./home";
+import type { Manifest } from "../plan/manifest";
+import type { VaultHttp } from "../sandbox/vault-http";
+import { engineDirs, enginePassphrase } from "./home";
 
 export const REVIEWER_JWT_KEY = "agent-trust:vaultTokenReviewerJwt";
 
@@ -45,23 +48,27 @@ export async function openEngine(sb: Sandbox, binaries: EngineBinaries): Promise
   );
 }
 
+/** Where the sandbox records the Vault documents it applied for a stack the engine holds only half of. */
+export const vaultHalfFile = (dir: string, stack: string) => path.join(engineDirs(dir).workDir, `vault-half.${stack}.json`);
+
 /**
  * `pulumi destroy` of a phase stack. Without the Vault provider the engine never had the stack's Vault half, so the
- * sandbox's own client deletes that stack's Vault roles and policies (and says so through the returned count).
+ * sandbox's own client deletes the Vault roles and policies it recorded applying for that stack (the returned count).
  */
-export async function destroyPhaseWithEngine(sb: Sandbox, engine: SandboxEngine, stack: string): Promise<{ result: EngineResult; vaultBySandbox: number }> {
+export async function destroyPhaseWithEngine(dir: string, vault: VaultHttp, engine: SandboxEngine, stack: string): Promise<{ result: EngineResult; vaultBySandbox: number }> {
+  const record = vaultHalfFile(dir, stack);
+  if (!engine.includeVault && !fs.existsSync(record)) throw new Error(`${stack}: no record of its Vault half (${record}); is it a deployed phase stack?`);
   const result = await engine.destroy(stack);
   let vaultBySandbox = 0;
   if (result.ok && !engine.includeVault) {
-    const phase = PHASES.find((p) => sb.env.phases[p].stack === stack);
-    if (!phase) throw new Error(`${stack} is not a phase stack of the ${sb.env.environment} sandbox`);
-    for (const doc of sb.env.phases[phase].vault) {
+    for (const doc of JSON.parse(fs.readFileSync(record, "utf8")) as Manifest[]) {
       const spec = (doc["spec"] ?? {}) as Record<string, unknown>;
-      if (doc.kind === "VaultKubernetesAuthRole") await sb.vault.ok("DELETE", `auth/${String(spec["backend"])}/role/${String(spec["role_name"])}`);
-      else if (doc.kind === "VaultPolicy") await sb.vault.ok("DELETE", `sys/policies/acl/${String(spec["name"])}`);
+      if (doc.kind === "VaultKubernetesAuthRole") await vault.ok("DELETE", `auth/${String(spec["backend"])}/role/${String(spec["role_name"])}`);
+      else if (doc.kind === "VaultPolicy") await vault.ok("DELETE", `sys/policies/acl/${String(spec["name"])}`);
       else throw new Error(`no sandbox delete for Vault document kind ${doc.kind}`);
       vaultBySandbox++;
     }
+    fs.rmSync(record);
   }
   return { result, vaultBySandbox };
 }
@@ -102,6 +109,7 @@ export async function deployWithEngine(
     // Only the deployed phases' Vault documents (the others' stacks were not deployed).
     const only = { ...env, phases: Object.fromEntries(PHASES.map((p) => [p, phases.includes(p) ? env.phases[p] : { ...env.phases[p], vault: [] }])) as SandboxEnvironment["phases"] };
     vaultBySandbox = await deployVault(sb.vault, only, { apiserverUrl: sb.apiserverUrl, caPem: fs.readFileSync(sb.pki.caCert, "utf8"), reviewerToken });
+    for (const p of phases) fs.writeFileSync(vaultHalfFile(sb.dir, env.phases[p].stack), JSON.stringify(env.phases[p].vault));
     log(`engine: Vault half: ${vaultBySandbox} documents applied from the rendered plan by the sandbox's own client (not the engine)`);
   }
   return { engine, stacks, kubernetes, vault, vaultBySandbox };

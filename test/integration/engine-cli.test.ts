@@ -9,6 +9,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
+import { readState } from "../../src/sandbox/state";
+import { VaultHttp } from "../../src/sandbox/vault-http";
 import { ROOT } from "./helpers";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "engine-cli-"));
@@ -78,9 +80,21 @@ describe("engine CLI: edit a stack file, preview the diff and the pack's verdict
   test("a system namespace is refused with the key named, and nothing would change", async () => {
     editCapacityTargets("payments, kube-system");
     const r = await cli("preview", "dev-assist");
+    fs.copyFileSync(path.join(ROOT, "stacks", "Pulumi.dev-assist.yaml"), stackFile);
     assert.equal(r.code, 1, r.stdout);
     assert.match(r.stdout, /error: invalid config in stack "dev-assist"/);
     assert.match(r.stdout, /pulumi preview dev-assist: (BLOCKED|FAILED)/);
     assert.deepEqual(r.stdout.split("\n").filter((l) => /^ {2}[-+~]/.test(l)), [], "a refused stack must plan no changes");
+  });
+
+  test("destroy of a phase stack deletes its Kubernetes objects through the engine and its Vault role", async () => {
+    const r = await cli("destroy", "dev-shadow");
+    assert.equal(r.code, 0, r.stderr);
+    const deleted = r.stdout.split("\n").filter((l) => /^ {2}- +kubernetes:/.test(l));
+    assert.ok(deleted.some((l) => /ServiceAccount +diagnostic-serviceaccount-ai-agents-diagnostic-shadow$/.test(l)), r.stdout);
+    const state = readState(stateDir)!;
+    const vault = new VaultHttp(state.vaultAddr, state.vaultToken);
+    assert.equal((await vault.request("GET", "auth/kubernetes/role/agent-trust-dev-diagnostic-shadow")).status, 404);
+    assert.equal((await vault.request("GET", "auth/kubernetes/role/agent-trust-dev-diagnostic-assist")).status, 200, "other phases keep theirs");
   });
 });

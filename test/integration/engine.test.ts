@@ -169,7 +169,7 @@ describe("engine: dev stacks deployed by the real Pulumi engine", () => {
     const before = await sb.vault.request("POST", `auth/${authMount}/login`, { role: roleName, jwt });
     assert.equal(before.status, 200, JSON.stringify(before.body));
 
-    const { result, vaultBySandbox } = await destroyPhaseWithEngine(sb, dep.engine, remediationStack());
+    const { result, vaultBySandbox } = await destroyPhaseWithEngine(sb.dir, sb.vault, dep.engine, remediationStack());
     assert.ok(result.ok, result.error);
     const deleted = result.steps.filter((s) => s.op === "delete" && s.type.startsWith("kubernetes:")).length;
     assert.equal(deleted, sb.env.phases.remediation.kubernetes.length);
