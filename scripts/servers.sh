@@ -236,6 +236,14 @@ smoke_one() {
   rm -rf "$tmpd"
 }
 
+# --- Pulumi engine (issue 11): pulumi, pulumi-resource-kubernetes, pulumi-resource-vault are handled by
+# scripts/engine.sh (same commands; `ensure` with no NAME builds only the three servers).
+case "${1:-}" in
+  path|ensure)
+    if [[ $# -ge 2 && "$2" == pulumi* ]]; then exec "$ROOT/scripts/engine.sh" "$@"; fi ;;
+esac
+# --- end Pulumi engine
+
 cmd="${1:-}"; shift || true
 case "$cmd" in
   path)

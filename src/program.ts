@@ -35,11 +35,21 @@ function foundationStackName(cfg: PhaseConfig): string {
   return `${pulumi.getOrganization()}/${pulumi.getProject()}/${cfg.environment}`;
 }
 
-export async function runProgram(): Promise<Record<string, unknown>> {
+/** How the program runs; the defaults are what `pulumi up` deploys. */
+export interface ProgramOptions {
+  /**
+   * Create the Vault resources. Default true. The sandbox's engine mode sets false when no Vault provider plugin
+   * is installed and deploys the Vault half from the rendered plan instead (src/engine).
+   */
+  readonly includeVault?: boolean;
+}
+
+export async function runProgram(options: ProgramOptions = {}): Promise<Record<string, unknown>> {
+  const includeVault = options.includeVault ?? true;
   const cfg = parseStackConfig(decodeEngineConfig(pulumi.runtime.allConfig()), `stack "${pulumi.getStack()}"`);
   if (cfg.layer === "foundation") {
     const tokenReviewerJwt = new pulumi.Config(CONFIG_NAMESPACE).getSecret("vaultTokenReviewerJwt");
-    const foundation = new AgentFoundation(cfg.environment, { config: cfg, tokenReviewerJwt });
+    const foundation = new AgentFoundation(cfg.environment, { config: cfg, tokenReviewerJwt, includeVault });
     return { ...foundation.outputs };
   }
   const refName = foundationStackName(cfg);
@@ -49,7 +59,7 @@ export async function runProgram(): Promise<Record<string, unknown>> {
   // Promotion is earned by evidence: a phase its agents' evidence files do not earn creates nothing.
   const gate = judgePhaseConfig(pulumi.getStack(), cfg);
   if (!gate.earned) throw new PlanError(`phase "${cfg.phase}" is not earned by its evidence; run \`agent-trust gate ${pulumi.getStack()}\` for the table`);
-  const agents = plans.map((plan) => new AgentIdentity(plan.agent, { plan }));
+  const agents = plans.map((plan) => new AgentIdentity(plan.agent, { plan, includeVault }));
   return {
     environment: cfg.environment,
     phase: cfg.phase,

@@ -5,6 +5,11 @@ import { createObject } from "./objects";
 export interface AgentIdentityArgs {
   /** The agent's planned objects for this phase (from `planPhase`). */
   readonly plan: AgentPlan;
+  /**
+   * Create the Vault policies and auth role. Default true; false only where the Vault half is deployed some other
+   * way (the sandbox's engine mode without a Vault provider, see src/engine).
+   */
+  readonly includeVault?: boolean;
 }
 
 /**
@@ -31,9 +36,11 @@ export class AgentIdentity extends pulumi.ComponentResource {
       const created = createObject(name, m, { parent: this, dependsOn });
       if (m.kind === "Role") roles.set(key, created);
     }
-    const policies = vault.filter((m) => m.kind === "VaultPolicy").map((m) => createObject(name, m, { parent: this }));
     const role = vault.find((m) => m.kind === "VaultKubernetesAuthRole")!;
-    createObject(name, role, { parent: this, dependsOn: [...policies, serviceAccount] });
+    if (args.includeVault ?? true) {
+      const policies = vault.filter((m) => m.kind === "VaultPolicy").map((m) => createObject(name, m, { parent: this }));
+      createObject(name, role, { parent: this, dependsOn: [...policies, serviceAccount] });
+    }
     this.serviceAccountName = sa.metadata.name;
     this.vaultRoleName = role.metadata.name;
     this.podTemplates = kubernetes.filter((m) => m.kind === "PodTemplate").map((m) => m.metadata.name);

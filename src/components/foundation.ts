@@ -2,7 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { FoundationConfig } from "../config/schema";
 import { ADMISSION_PARAMS } from "../plan/admission";
 import { foundationOutputs, planFoundation } from "../plan/foundation";
-import type { Manifest } from "../plan/manifest";
+import { VAULT_API_VERSION, type Manifest } from "../plan/manifest";
 import { createObject } from "./objects";
 
 export interface AgentFoundationArgs {
@@ -13,6 +13,11 @@ export interface AgentFoundationArgs {
    * ServiceAccount bound to system:auth-delegator; it is never an agent's token.
    */
   readonly tokenReviewerJwt?: pulumi.Input<string>;
+  /**
+   * Create the Vault half (auth backend, its config, the KV mount). Default true; false only where the Vault
+   * half is deployed some other way (the sandbox's engine mode without a Vault provider, see src/engine).
+   */
+  readonly includeVault?: boolean;
 }
 
 /**
@@ -26,7 +31,8 @@ export class AgentFoundation extends pulumi.ComponentResource {
 
   constructor(name: string, args: AgentFoundationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("agent-trust:foundation:AgentFoundation", name, {}, opts);
-    const planned = planFoundation(args.config);
+    const includeVault = args.includeVault ?? true;
+    const planned = planFoundation(args.config).filter((m) => includeVault || m.apiVersion !== VAULT_API_VERSION);
     const created = new Map<Manifest, pulumi.CustomResource>();
     // Dependencies by role, never by position: a namespaced object waits for its namespace, the Vault auth config
     // for its backend, and an admission binding for its policy and the parameters it reads.

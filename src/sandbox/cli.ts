@@ -5,6 +5,9 @@
  */
 import * as fs from "node:fs";
 import { processIo, type Io } from "../cli/io";
+import { resolveEngineBinaries } from "../engine/binaries";
+import { isEngineCommand, runEngineCommand } from "../engine/cli";
+import { deployWithEngine } from "../engine/deploy";
 import { isEnvironment, type Environment } from "../model/phases";
 import { loadEnvironment } from "./environment";
 import { adminKubeConfig } from "./kube";
@@ -20,7 +23,8 @@ import { VaultHttp } from "./vault-http";
 /** How long Vault can verify logins after `up` (its reviewer token), just under the certificates' 7 days. */
 const UP_REVIEWER_SECONDS = 6 * 24 * 3600;
 
-export const SANDBOX_USAGE = `Usage: agent-trust sandbox <up|down|status|verify> [--env ENV] [--no-build]
+export const SANDBOX_USAGE = `Usage: agent-trust sandbox <up|down|status|verify> [--env ENV] [--no-build] [--engine pulumi]
+       agent-trust sandbox <preview|apply|destroy> STACK      (a sandbox started with --engine pulumi)
 
   up       start etcd, kube-apiserver and a Vault dev server on 127.0.0.1, deploy the ENV (default dev)
            foundation and phase stacks, and print export lines for KUBECONFIG, VAULT_ADDR and VAULT_TOKEN:
@@ -30,6 +34,10 @@ export const SANDBOX_USAGE = `Usage: agent-trust sandbox <up|down|status|verify>
   verify   measure the permission matrix of the running sandbox (exit 1 on any mismatch)
 
   --no-build  fail instead of building missing server binaries from source
+  --engine pulumi
+           deploy through the real Pulumi engine (offline CLI and providers from scripts/servers.sh, the policy
+           pack enforced by the engine, state in the sandbox folder) instead of the sandbox's own client; then
+           preview/apply/destroy STACK run the engine on the stack file as it is now (edit it, preview the diff)
 State lives in $AGENT_TRUST_SANDBOX_DIR, default \${XDG_STATE_HOME:-~/.local/state}/agent-trust/sandbox.`;
 
 function alive(dir: string): { running: boolean; state: ReturnType<typeof readState> } {
@@ -37,7 +45,7 @@ function alive(dir: string): { running: boolean; state: ReturnType<typeof readSt
   return { running: !!state && state.processes.some(isOurs), state };
 }
 
-async function up(io: Io, environment: Environment, build: boolean): Promise<number> {
+async function up(io: Io, environment: Environment, build: boolean, engine: boolean): Promise<number> {
   const dir = sandboxDir();
   const { running, state } = alive(dir);
   if (running) return io.fail(`a sandbox is already running (${dir}); run agent-trust sandbox down first`);
@@ -47,11 +55,20 @@ async function up(io: Io, environment: Environment, build: boolean): Promise<num
   } else if (fs.existsSync(dir) && fs.readdirSync(dir).length > 0) {
     return io.fail(`${dir} exists and is not a sandbox; remove it or set AGENT_TRUST_SANDBOX_DIR`);
   }
+  // Find (or build) the engine before any server starts, so a missing engine fails fast.
+  const binaries = engine ? await resolveEngineBinaries({ build, log: (l) => io.err(l) }) : undefined;
   const sb = await startSandbox({ dir, build, environment, log: (l) => io.err(l) });
   try {
     writeState(toState(sb, environment));
-    const n = await deploySandbox(sb, UP_REVIEWER_SECONDS);
-    io.err(`sandbox: deployed ${n.kubernetes} Kubernetes objects and ${n.vault} Vault objects of the ${environment} stacks`);
+    if (binaries) {
+      const n = await deployWithEngine(sb, binaries, UP_REVIEWER_SECONDS, (l) => io.err(`sandbox: ${l}`));
+      io.err(`sandbox: the Pulumi engine deployed ${n.stacks.join(", ")}: ${n.kubernetes} Kubernetes and ${n.vault} Vault resources` +
+        (n.vaultBySandbox > 0 ? `; ${n.vaultBySandbox} Vault documents applied by the sandbox's own client (no Vault provider)` : ""));
+      io.err(`sandbox: preview an edited stack file with: agent-trust sandbox preview ${environment}-assist`);
+    } else {
+      const n = await deploySandbox(sb, UP_REVIEWER_SECONDS);
+      io.err(`sandbox: deployed ${n.kubernetes} Kubernetes objects and ${n.vault} Vault objects of the ${environment} stacks`);
+    }
   } catch (e) {
     await sb.stop();
     throw e;
@@ -114,9 +131,16 @@ export async function runSandboxCli(args: string[], io: Io): Promise<number> {
   const [command, ...rest] = args;
   let environment: Environment = "dev";
   let build = true;
+  let engine = false;
+  const positional: string[] = [];
   for (let i = 0; i < rest.length; i++) {
     const a = rest[i]!;
     if (a === "--no-build") build = false;
+    else if (a === "--engine") {
+      const v = rest[++i];
+      if (v !== "pulumi") return io.fail(`--engine needs "pulumi" (the only engine)`);
+      engine = true;
+    } else if (isEngineCommand(command) && !a.startsWith("-") && positional.length === 0) positional.push(a);
     else if (a === "--env") {
       const v = rest[++i];
       if (!isEnvironment(v)) return io.fail(`--env needs one of dev, staging, prod`);
@@ -128,7 +152,14 @@ export async function runSandboxCli(args: string[], io: Io): Promise<number> {
   }
   switch (command) {
     case "up":
-      return up(io, environment, build);
+      return up(io, environment, build, engine);
+    case "preview":
+    case "apply":
+    case "destroy": {
+      const { running, state } = alive(sandboxDir());
+      if (!running || !state) return io.fail("no sandbox is running; start one with agent-trust sandbox up --engine pulumi");
+      return runEngineCommand(io, state, command, positional[0]);
+    }
     case "down":
       return down(io);
     case "status":

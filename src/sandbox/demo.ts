@@ -3,9 +3,13 @@
  * permission matrix against the real enforcers — and the NetworkPolicies the API server stores against cyclonus,
  * an offline NetworkPolicy engine, since the sandbox has no CNI — print it beside the catalog's expectation,
  * stop everything. Exit 0 only when every cell matches; 1 on any mismatch; 70 when the sandbox itself could not
- * be set up.
+ * be set up. When the offline
+ * Pulumi engine is built (scripts/servers.sh ensure pulumi pulumi-resource-kubernetes), the stacks are deployed by the
+ * engine with the policy pack instead of the sandbox's own client (`--no-engine` opts out).
  */
 import { processIo, type Io } from "../cli/io";
+import { engineAvailable, resolveEngineBinaries } from "../engine/binaries";
+import { deployWithEngine } from "../engine/deploy";
 import { formatReport } from "./report";
 import { summarize } from "./results";
 import { deploySandbox, startSandbox } from "./sandbox";
@@ -14,16 +18,24 @@ import { verifySandbox } from "./verify";
 /** Long enough for the demo's logins, short enough to be useless afterwards. */
 const DEMO_REVIEWER_SECONDS = 3600;
 
-export async function runDemo(io: Io, build = true): Promise<number> {
+export async function runDemo(io: Io, build = true, engine = true): Promise<number> {
   const t0 = Date.now();
+  const binaries = engine && (await engineAvailable()) ? await resolveEngineBinaries({ build: false, log: (l) => io.err(l) }) : undefined;
+  io.err(binaries ? "demo: deploying through the Pulumi engine (policy pack enforced by the engine)" : "demo: deploying with the sandbox's own client (the Pulumi engine is not built; see README \"The offline Pulumi engine\")");
   const since = (t: number) => `${((Date.now() - t) / 1000).toFixed(1)}s`;
   const sb = await startSandbox({ build, log: (l) => io.err(l) });
   const started = since(t0);
   try {
     const t1 = Date.now();
-    const n = await deploySandbox(sb, DEMO_REVIEWER_SECONDS);
+    if (binaries) {
+      const n = await deployWithEngine(sb, binaries, DEMO_REVIEWER_SECONDS, (l) => io.err(`demo: ${l}`));
+      io.err(`demo: the Pulumi engine deployed ${n.stacks.join(", ")}: ${n.kubernetes} Kubernetes and ${n.vault} Vault resources` +
+        (n.vaultBySandbox > 0 ? `; ${n.vaultBySandbox} Vault documents applied by the sandbox's own client (no Vault provider)` : ""));
+    } else {
+      const n = await deploySandbox(sb, DEMO_REVIEWER_SECONDS);
+      io.err(`demo: deployed ${n.kubernetes} Kubernetes and ${n.vault} Vault objects of the dev stacks`);
+    }
     const deployed = since(t1);
-    io.err(`demo: deployed ${n.kubernetes} Kubernetes and ${n.vault} Vault objects of the dev stacks in ${deployed}`);
     const t2 = Date.now();
     const { results } = await verifySandbox(sb, (l) => io.err(l));
     const verified = since(t2);
@@ -41,7 +53,7 @@ export async function runDemo(io: Io, build = true): Promise<number> {
 
 if (require.main === module) {
   const io = processIo();
-  runDemo(io, !process.argv.includes("--no-build")).then(
+  runDemo(io, !process.argv.includes("--no-build"), !process.argv.includes("--no-engine")).then(
     (code) => {
       process.exitCode = code;
     },

@@ -16,12 +16,12 @@ export const REVIEWER = { namespace: "agent-trust-sandbox-vault", serviceAccount
 
 const SANDBOX_LABELS = { "app.kubernetes.io/managed-by": "agent-trust-sandbox" };
 
-function namespace(name: string): Manifest {
+export function namespace(name: string): Manifest {
   return { apiVersion: "v1", kind: "Namespace", metadata: { name, labels: SANDBOX_LABELS } };
 }
 
 /** No kube-controller-manager runs, so nothing computes quota usage; publish what its controller would. */
-async function publishQuotaStatus(kc: KubeConfig, quotas: readonly Manifest[]): Promise<void> {
+export async function publishQuotaStatus(kc: KubeConfig, quotas: readonly Manifest[]): Promise<void> {
   for (const q of quotas) {
     const hard = (q["spec"] as { hard: Record<string, string> }).hard;
     const used = Object.fromEntries(Object.keys(hard).map((k) => [k, "0"]));
@@ -35,7 +35,7 @@ async function publishQuotaStatus(kc: KubeConfig, quotas: readonly Manifest[]): 
   }
 }
 
-async function createReviewer(kc: KubeConfig, tokenSeconds: number): Promise<string> {
+export async function createReviewer(kc: KubeConfig, tokenSeconds: number): Promise<string> {
   await applyAll(kc, [
     namespace(REVIEWER.namespace),
     { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: REVIEWER.serviceAccount, namespace: REVIEWER.namespace, labels: SANDBOX_LABELS } },

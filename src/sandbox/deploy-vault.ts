@@ -67,9 +67,14 @@ export async function deployVault(vault: VaultHttp, env: SandboxEnvironment, tar
     return i < 0 ? ORDER.length : i;
   };
   for (const doc of [...docs].sort((a, b) => rank(a) - rank(b))) await applyDoc(vault, doc, target);
+  await writeProbeSecrets(vault, env);
+  return docs.length;
+}
+
+/** A test secret at every probe path of the matrix, in the environment's KV mount (which must exist). */
+export async function writeProbeSecrets(vault: VaultHttp, env: SandboxEnvironment): Promise<void> {
   const kvMount = env.foundation.config.vault.kvMount;
   for (const p of vaultProbes()) {
     await writeSecret(vault, `${kvMount}/data/${p.secret}`, { probe: p.secret, note: "agent-trust sandbox test secret" });
   }
-  return docs.length;
 }

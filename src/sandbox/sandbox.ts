@@ -94,7 +94,10 @@ export async function deploySandbox(sb: Sandbox, reviewerTokenSeconds: number): 
  */
 export function guard(info: Pick<SandboxInfo, "dir" | "processes">): () => void {
   const onExit = () => stopServersSync(info);
+  let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
+    if (stopping) return;
+    stopping = true;
     process.stderr.write(`sandbox: ${signal}: stopping the servers\n`);
     stopServers(info)
       .catch(() => undefined)
@@ -105,8 +108,10 @@ export function guard(info: Pick<SandboxInfo, "dir" | "processes">): () => void 
       });
   };
   process.on("exit", onExit);
-  process.once("SIGINT", onSignal);
-  process.once("SIGTERM", onSignal);
+  // `on`, not `once`: the Automation API's child-process library (execa, through signal-exit) re-raises a signal
+  // as soon as it is the only listener left, which would kill us before the servers are stopped.
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
   return () => {
     process.off("exit", onExit);
     process.off("SIGINT", onSignal);
