@@ -6,10 +6,11 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { Io } from "../cli/io";
+import { isEnvironment } from "../model/phases";
 import type { SandboxState } from "../sandbox/state";
-import { VaultHttp } from "../sandbox/vault-http";
 import { resolveEngineBinaries } from "./binaries";
-import { destroyPhaseWithEngine } from "./deploy";
+import { loadEnvironment } from "../sandbox/environment";
+import { deployerOf, destroyPhaseWithEngine } from "./deploy";
 import { SandboxEngine, type EngineResult } from "./engine";
 import { engineDirs, enginePassphrase } from "./home";
 import { formatEngineResult } from "./report";
@@ -37,11 +38,19 @@ function caPemOf(kubeconfig: string): string {
 export async function runEngineCommand(io: Io, state: SandboxState, command: EngineCommand, stack: string | undefined): Promise<number> {
   if (!stack) return io.fail(`sandbox ${command} needs a stack name, e.g. agent-trust sandbox ${command} ${state.environment}-assist`);
   if (!hasEngine(state.dir)) return io.fail(`the sandbox in ${state.dir} was not started with --engine pulumi`);
+  if (!isEnvironment(state.environment)) return io.fail(`the sandbox state names an unknown environment "${state.environment}"`);
   const binaries = await resolveEngineBinaries({ build: false, log: (l) => io.err(l) });
   const engine = await SandboxEngine.open(
     state.dir,
     binaries,
-    { apiserverUrl: state.apiserverUrl, caPem: caPemOf(state.kubeconfig), kubeconfig: state.kubeconfig, vaultAddr: state.vaultAddr, vaultToken: state.vaultToken },
+    {
+      apiserverUrl: state.apiserverUrl,
+      caPem: caPemOf(state.kubeconfig),
+      kubeconfig: state.kubeconfig,
+      deployer: deployerOf(loadEnvironment(state.environment)),
+      vaultAddr: state.vaultAddr,
+      vaultToken: state.vaultToken,
+    },
     enginePassphrase(state.dir),
   );
   io.err(`sandbox: ${engine.describe()}`);
@@ -49,13 +58,10 @@ export async function runEngineCommand(io: Io, state: SandboxState, command: Eng
   if (command === "preview") r = await engine.preview(stack);
   else if (command === "apply") {
     r = await engine.up(stack);
-    if (!engine.includeVault) io.err(`sandbox: apply changed only the Kubernetes half of ${stack}; its Vault half is left as sandbox up applied it`);
   } else if (stack === state.environment) {
     r = await engine.destroy(stack);
   } else {
-    const done = await destroyPhaseWithEngine(state.dir, new VaultHttp(state.vaultAddr, state.vaultToken), engine, stack);
-    r = done.result;
-    if (done.vaultBySandbox > 0) io.err(`sandbox: deleted ${done.vaultBySandbox} Vault roles and policies of ${stack} with the sandbox's own client`);
+    r = (await destroyPhaseWithEngine(engine, stack)).result;
   }
   for (const line of formatEngineResult(stack, command === "apply" ? "up" : command, r)) io.out(line);
   return r.ok ? 0 : 1;

@@ -4,18 +4,16 @@
  * operators own (target namespaces, Vault's token reviewer, the quota status no controller publishes here).
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { PHASES, type Phase } from "../model/phases";
-import { createReviewer, namespace, publishQuotaStatus } from "../sandbox/deploy-kube";
-import { deployVault, writeProbeSecrets } from "../sandbox/deploy-vault";
+import { createReviewer, deployerKubeConfig, namespace, publishQuotaStatus } from "../sandbox/deploy-kube";
 import type { SandboxEnvironment } from "../sandbox/environment";
+import { installPrometheusRuleCrd } from "../sandbox/observability-crd";
+import { writeProbeSecrets } from "../sandbox/deploy-vault";
 import { applyAll } from "../sandbox/kube";
 import type { Sandbox } from "../sandbox/sandbox";
 import type { EngineBinaries } from "./binaries";
 import { expectOk, SandboxEngine, type EngineResult } from "./engine";
-import type { Manifest } from "../plan/manifest";
-import type { VaultHttp } from "../sandbox/vault-http";
-import { engineDirs, enginePassphrase } from "./home";
+import { enginePassphrase } from "./home";
 
 export const REVIEWER_JWT_KEY = "agent-trust:vaultTokenReviewerJwt";
 
@@ -26,11 +24,16 @@ export interface EngineDeployment {
   /** Kubernetes / Vault resources the engine manages after the updates. */
   readonly kubernetes: number;
   readonly vault: number;
-  /** Vault documents the sandbox's own client applied (0 when the engine did the Vault half). */
-  readonly vaultBySandbox: number;
 }
 
 const managed = (r: EngineResult, prefix: string) => r.steps.filter((s) => s.type.startsWith(prefix) && s.op !== "delete").length;
+
+/** The user the engine deploys as: the foundation's deployer, the only identity the admission policies let bind an agent. */
+export function deployerOf(env: SandboxEnvironment): string {
+  const user = env.foundation.config.admission.deployer.users[0];
+  if (!user) throw new Error(`the ${env.environment} foundation names no deployer user (agent-trust:admission.deployer.users); the engine deploys as that user`);
+  return user;
+}
 
 /** Opens the engine on a started sandbox (no stack touched yet). */
 export async function openEngine(sb: Sandbox, binaries: EngineBinaries): Promise<SandboxEngine> {
@@ -41,6 +44,7 @@ export async function openEngine(sb: Sandbox, binaries: EngineBinaries): Promise
       apiserverUrl: sb.apiserverUrl,
       caPem: fs.readFileSync(sb.pki.caCert, "utf8"),
       kubeconfig: sb.kubeconfig,
+      deployer: deployerOf(sb.env),
       vaultAddr: sb.vaultAddr,
       vaultToken: sb.vaultToken,
     },
@@ -48,29 +52,9 @@ export async function openEngine(sb: Sandbox, binaries: EngineBinaries): Promise
   );
 }
 
-/** Where the sandbox records the Vault documents it applied for a stack the engine holds only half of. */
-export const vaultHalfFile = (dir: string, stack: string) => path.join(engineDirs(dir).workDir, `vault-half.${stack}.json`);
-
-/**
- * `pulumi destroy` of a phase stack. Without the Vault provider the engine never had the stack's Vault half, so the
- * sandbox's own client deletes the Vault roles and policies it recorded applying for that stack (the returned count).
- */
-export async function destroyPhaseWithEngine(dir: string, vault: VaultHttp, engine: SandboxEngine, stack: string): Promise<{ result: EngineResult; vaultBySandbox: number }> {
-  const record = vaultHalfFile(dir, stack);
-  if (!engine.includeVault && !fs.existsSync(record)) throw new Error(`${stack}: no record of its Vault half (${record}); is it a deployed phase stack?`);
-  const result = await engine.destroy(stack);
-  let vaultBySandbox = 0;
-  if (result.ok && !engine.includeVault) {
-    for (const doc of JSON.parse(fs.readFileSync(record, "utf8")) as Manifest[]) {
-      const spec = (doc["spec"] ?? {}) as Record<string, unknown>;
-      if (doc.kind === "VaultKubernetesAuthRole") await vault.ok("DELETE", `auth/${String(spec["backend"])}/role/${String(spec["role_name"])}`);
-      else if (doc.kind === "VaultPolicy") await vault.ok("DELETE", `sys/policies/acl/${String(spec["name"])}`);
-      else throw new Error(`no sandbox delete for Vault document kind ${doc.kind}`);
-      vaultBySandbox++;
-    }
-    fs.rmSync(record);
-  }
-  return { result, vaultBySandbox };
+/** `pulumi destroy` of a phase stack: the engine deletes both halves (Vault through its provider, real or stand-in). */
+export async function destroyPhaseWithEngine(engine: SandboxEngine, stack: string): Promise<{ result: EngineResult }> {
+  return { result: await engine.destroy(stack) };
 }
 
 /**
@@ -88,6 +72,8 @@ export async function deployWithEngine(
   const created = new Set(env.foundation.kubernetes.filter((m) => m.kind === "Namespace").map((m) => m.metadata.name));
   await applyAll(sb.kc, env.targetNamespaces.filter((n) => !created.has(n)).map(namespace));
   const reviewerToken = await createReviewer(sb.kc, reviewerTokenSeconds);
+  await installPrometheusRuleCrd(sb.kc); // a real cluster gets it with prometheus-operator
+  await deployerKubeConfig(sb.kc, env); // binds the deployer user the engine impersonates
   const engine = await openEngine(sb, binaries);
   engine.setSecret(REVIEWER_JWT_KEY, reviewerToken);
   log(`engine: ${engine.describe()}`);
@@ -102,15 +88,6 @@ export async function deployWithEngine(
     log(`engine: pulumi up ${stack}: ${r.steps.filter((s) => s.op === "create").length} created, policy pack passed (${((Date.now() - t) / 1000).toFixed(1)}s)`);
     if (stack === env.foundation.stack) await publishQuotaStatus(sb.kc, env.foundation.kubernetes.filter((m) => m.kind === "ResourceQuota"));
   }
-  let vaultBySandbox = 0;
-  if (engine.includeVault) {
-    await writeProbeSecrets(sb.vault, env);
-  } else {
-    // Only the deployed phases' Vault documents (the others' stacks were not deployed).
-    const only = { ...env, phases: Object.fromEntries(PHASES.map((p) => [p, phases.includes(p) ? env.phases[p] : { ...env.phases[p], vault: [] }])) as SandboxEnvironment["phases"] };
-    vaultBySandbox = await deployVault(sb.vault, only, { apiserverUrl: sb.apiserverUrl, caPem: fs.readFileSync(sb.pki.caCert, "utf8"), reviewerToken });
-    for (const p of phases) fs.writeFileSync(vaultHalfFile(sb.dir, env.phases[p].stack), JSON.stringify(env.phases[p].vault));
-    log(`engine: Vault half: ${vaultBySandbox} documents applied from the rendered plan by the sandbox's own client (not the engine)`);
-  }
-  return { engine, stacks, kubernetes, vault, vaultBySandbox };
+  await writeProbeSecrets(sb.vault, env);
+  return { engine, stacks, kubernetes, vault };
 }

@@ -2,28 +2,25 @@
  * The engine driver: runs the project's own `runProgram` inline (Automation API) against a sandbox, with the file
  * backend in the sandbox folder and the policy pack enforced by the engine on every preview and update.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import { LocalWorkspace, PulumiCommand, type EngineEvent, type OpType, type Stack } from "@pulumi/pulumi/automation";
 import { projectRoot } from "../config/stacks";
+import { PACKAGE_ROOT } from "../package-root";
 import { runProgram } from "../program";
 import type { EngineBinaries } from "./binaries";
 import { prepareEngineHome, type EngineHome } from "./home";
-import { sandboxStackConfig, writeStackSettings, type ConfigMap, type SandboxOverrides } from "./settings";
+import { sandboxStackConfig, writeDeployerKubeconfig, writeStackSettings, type ConfigMap, type SandboxOverrides } from "./settings";
 import { registerSandboxTransform } from "./transform";
 
 export const PROJECT = "agent-trust";
-export const POLICY_PACK = path.resolve(__dirname, "..", "..", "policy");
-
-/**
- * Rules that join the two halves and so cannot be judged by an engine that holds only the Kubernetes half: with no
- * Vault provider they are disabled (by policy-pack config, and said so); every other rule stays mandatory.
- */
-export const CROSS_HALF_RULES = ["agent-sa-has-vault-role"] as const;
+export const POLICY_PACK = path.join(PACKAGE_ROOT, "policy");
 
 export interface EngineTarget extends SandboxOverrides {
+  /** The administrator's kubeconfig; the engine impersonates `deployer` with it. */
   readonly kubeconfig: string;
+  /** The foundation's deployer user (agent-trust:admission.deployer.users[0]). */
+  readonly deployer: string;
   readonly vaultAddr: string;
   readonly vaultToken: string;
 }
@@ -84,8 +81,11 @@ export class SandboxEngine {
     readonly home: EngineHome,
     private readonly cmd: PulumiCommand,
     private readonly target: EngineTarget,
-    /** True when the Vault provider is installed and the engine deploys the Vault half too. */
-    readonly includeVault: boolean,
+    /**
+     * Which provider the engine's Vault resources go through: the real pulumi-vault plugin, or the sandbox's
+     * stand-in (`vault-standin.ts`). Either way the engine deploys both halves and the pack judges both.
+     */
+    readonly vaultProvider: "pulumi-vault" | "stand-in",
     private readonly root: string,
     private readonly secrets: Record<string, string>,
   ) {}
@@ -93,15 +93,19 @@ export class SandboxEngine {
   static async open(dir: string, binaries: EngineBinaries, target: EngineTarget, passphrase: string, root = projectRoot()): Promise<SandboxEngine> {
     const home = await prepareEngineHome(dir, binaries, passphrase);
     const cmd = await PulumiCommand.get({ root: home.cliRoot, skipVersionCheck: true });
-    return new SandboxEngine(home, cmd, target, !!binaries.vault, root, {});
+    const kubeconfig = writeDeployerKubeconfig(target.kubeconfig, target.deployer, path.join(home.workDir, "deployer.kubeconfig"));
+    return new SandboxEngine(home, cmd, { ...target, kubeconfig }, binaries.vault ? "pulumi-vault" : "stand-in", root, {});
   }
 
-  /** Which half the engine runs, in words for the user. */
+  /** The engine deploys the Vault half too (always: through pulumi-vault or the stand-in). */
+  readonly includeVault = true;
+
+  /** What the engine runs, in words for the user. */
   describe(): string {
-    return this.includeVault
-      ? "the Pulumi engine deploys both halves (Kubernetes and Vault providers)"
-      : "the Pulumi engine deploys the Kubernetes half only (no Vault provider plugin installed); the Vault half is applied from the rendered plan by the sandbox's own client, " +
-          `and the pack's cross-half rule${CROSS_HALF_RULES.length > 1 ? "s" : ""} ${CROSS_HALF_RULES.join(", ")} cannot run in the engine`;
+    return this.vaultProvider === "pulumi-vault"
+      ? "the Pulumi engine deploys both halves (Kubernetes provider 4.25.0, Vault provider pulumi-vault 7.8.0); the pack judges both"
+      : "the Pulumi engine deploys both halves (Kubernetes provider 4.25.0; Vault through the sandbox's stand-in provider, " +
+          "src/engine/vault-standin.ts, since no pulumi-resource-vault is installed); the pack judges both";
   }
 
   /** A secret config value given to a stack on every run (the foundation's token-reviewer JWT). */
@@ -113,8 +117,8 @@ export class SandboxEngine {
     const base = sandboxStackConfig(this.root, name, this.target);
     writeStackSettings(this.home.workDir, name, opts.edit ? opts.edit(base) : base);
     const includeVault = this.includeVault;
-    const envVars: Record<string, string> = { ...this.home.env, KUBECONFIG: this.target.kubeconfig };
-    if (includeVault) Object.assign(envVars, { VAULT_ADDR: this.target.vaultAddr, VAULT_TOKEN: this.target.vaultToken });
+    // The Vault provider (real or stand-in) reads its address and token from the environment.
+    const envVars: Record<string, string> = { ...this.home.env, KUBECONFIG: this.target.kubeconfig, VAULT_ADDR: this.target.vaultAddr, VAULT_TOKEN: this.target.vaultToken };
     const stack = await LocalWorkspace.createOrSelectStack(
       {
         stackName: name,
@@ -166,17 +170,9 @@ export class SandboxEngine {
     }
   }
 
-  /** `--policy-pack-config` files: none with both halves; the cross-half rules disabled without the Vault half. */
-  private packConfigs(): string[] {
-    if (this.includeVault) return [];
-    const file = path.join(this.home.workDir, "policy-config-kubernetes-only.json");
-    fs.writeFileSync(file, JSON.stringify(Object.fromEntries(CROSS_HALF_RULES.map((r) => [r, "disabled"])), null, 2) + "\n");
-    return [file];
-  }
-
   preview(name: string, opts: RunOptions = {}): Promise<EngineResult> {
     return this.run(name, opts, async (s, onEvent) => {
-      await s.preview({ policyPacks: [POLICY_PACK], policyPackConfigs: this.packConfigs(), onEvent, color: "never" });
+      await s.preview({ policyPacks: [POLICY_PACK], onEvent, color: "never" });
       return {};
     });
   }
@@ -189,7 +185,7 @@ export class SandboxEngine {
     const preview = await this.preview(name, opts);
     if (!preview.ok) return preview;
     return this.run(name, opts, async (s, onEvent) => {
-      const r = await s.up({ policyPacks: [POLICY_PACK], policyPackConfigs: this.packConfigs(), onEvent, color: "never" });
+      const r = await s.up({ policyPacks: [POLICY_PACK], onEvent, color: "never" });
       return { outputs: Object.fromEntries(Object.entries(r.outputs).map(([k, v]) => [k, v.value])) };
     });
   }

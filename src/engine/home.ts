@@ -6,12 +6,16 @@
 import { randomBytes } from "node:crypto";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { PACKAGE_ROOT } from "../package-root";
 import type { EngineBinaries } from "./binaries";
 
 /** Plugin versions the npm packages ask the engine for (package.json). */
 export const PLUGIN_VERSIONS = { kubernetes: "4.25.0", vault: "7.8.0", analyzer: "3.248.0" } as const;
 
-export const ANALYZER_SCRIPT = path.resolve(__dirname, "..", "..", "servers", "pulumi", "pulumi-analyzer-policy-nodejs");
+export const ANALYZER_SCRIPT = path.join(PACKAGE_ROOT, "servers", "pulumi", "pulumi-analyzer-policy-nodejs");
+
+/** The sandbox's stand-in Vault provider (src/engine/vault-standin.ts), used when no pulumi-resource-vault is installed. */
+export const VAULT_STANDIN_SCRIPT = path.join(PACKAGE_ROOT, "servers", "pulumi", "pulumi-resource-vault-standin");
 
 export interface EngineHome {
   /** Folder holding bin/pulumi (what PulumiCommand.get wants as its root). */
@@ -85,7 +89,7 @@ export async function prepareEngineHome(dir: string, binaries: EngineBinaries, p
   const env = engineEnv(dirs, passphrase);
   const plugins = path.join(dirs.pulumiHome, "plugins");
   installPlugin(plugins, "resource", "kubernetes", PLUGIN_VERSIONS.kubernetes, binaries.kubernetes);
-  if (binaries.vault) installPlugin(plugins, "resource", "vault", PLUGIN_VERSIONS.vault, binaries.vault);
+  installPlugin(plugins, "resource", "vault", PLUGIN_VERSIONS.vault, binaries.vault ?? VAULT_STANDIN_SCRIPT);
   installPlugin(plugins, "analyzer", "policy-nodejs", PLUGIN_VERSIONS.analyzer, ANALYZER_SCRIPT);
   return { ...dirs, env };
 }

@@ -47,3 +47,17 @@ export function writeStackSettings(workDir: string, stack: string, config: Confi
   fs.writeFileSync(file, stringify(doc), { mode: 0o600 });
   return file;
 }
+
+/**
+ * A copy of the administrator's kubeconfig that impersonates `user` (kubeconfig `as:`): the engine applies the stacks
+ * as the foundation's deployer identity, as `pulumi up` in CI would, since the admission policies let no one else
+ * (system:masters included) bind an agent.
+ */
+export function writeDeployerKubeconfig(adminFile: string, user: string, outFile: string): string {
+  const doc = readYaml(adminFile);
+  const users = Array.isArray(doc["users"]) ? (doc["users"] as Record<string, unknown>[]) : [];
+  if (users.length === 0) throw new Error(`${adminFile}: no users to impersonate ${user} with`);
+  doc["users"] = users.map((u) => ({ ...u, user: { ...((u["user"] ?? {}) as Record<string, unknown>), as: user } }));
+  fs.writeFileSync(outFile, stringify(doc), { mode: 0o600 });
+  return outFile;
+}

@@ -62,8 +62,7 @@ async function up(io: Io, environment: Environment, build: boolean, engine: bool
     writeState(toState(sb, environment));
     if (binaries) {
       const n = await deployWithEngine(sb, binaries, UP_REVIEWER_SECONDS, (l) => io.err(`sandbox: ${l}`));
-      io.err(`sandbox: the Pulumi engine deployed ${n.stacks.join(", ")}: ${n.kubernetes} Kubernetes and ${n.vault} Vault resources` +
-        (n.vaultBySandbox > 0 ? `; ${n.vaultBySandbox} Vault documents applied by the sandbox's own client (no Vault provider)` : ""));
+      io.err(`sandbox: the Pulumi engine deployed ${n.stacks.join(", ")}: ${n.kubernetes} Kubernetes and ${n.vault} Vault resources`);
       io.err(`sandbox: preview an edited stack file with: agent-trust sandbox preview ${environment}-assist`);
     } else {
       const n = await deploySandbox(sb, UP_REVIEWER_SECONDS);

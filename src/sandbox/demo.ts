@@ -29,8 +29,7 @@ export async function runDemo(io: Io, build = true, engine = true): Promise<numb
     const t1 = Date.now();
     if (binaries) {
       const n = await deployWithEngine(sb, binaries, DEMO_REVIEWER_SECONDS, (l) => io.err(`demo: ${l}`));
-      io.err(`demo: the Pulumi engine deployed ${n.stacks.join(", ")}: ${n.kubernetes} Kubernetes and ${n.vault} Vault resources` +
-        (n.vaultBySandbox > 0 ? `; ${n.vaultBySandbox} Vault documents applied by the sandbox's own client (no Vault provider)` : ""));
+      io.err(`demo: the Pulumi engine deployed ${n.stacks.join(", ")}: ${n.kubernetes} Kubernetes and ${n.vault} Vault resources`);
     } else {
       const n = await deploySandbox(sb, DEMO_REVIEWER_SECONDS);
       io.err(`demo: deployed ${n.kubernetes} Kubernetes and ${n.vault} Vault objects of the dev stacks`);

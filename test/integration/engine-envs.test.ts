@@ -38,7 +38,7 @@ for (const environment of ["staging", "prod"] as const satisfies readonly Enviro
       assert.ok(r.ok, r.error);
       assert.ok(r.steps.length > 3);
       assert.deepEqual(changes(r), []);
-      assert.deepEqual(r.violations, []);
+      assert.deepEqual(r.violations.filter((v) => !(v.level === "advisory" && v.policy === "unjudged-resource-types")), []); // the listing of kinds no rule reads is advisory
     });
 
     for (const phase of PHASES) {
@@ -53,10 +53,10 @@ for (const environment of ["staging", "prod"] as const satisfies readonly Enviro
           assert.ok(said.includes(ceilingMessage(environment, phase, ceiling)), said);
         } else {
           assert.ok(r.ok, r.error);
-          assert.deepEqual(r.violations, []);
+          assert.deepEqual(r.violations.filter((v) => !(v.level === "advisory" && v.policy === "unjudged-resource-types")), []); // the listing of kinds no rule reads is advisory
           const created = changes(r).filter((s) => s.op === "create" && s.type.startsWith("kubernetes:"));
           assert.equal(created.length, sb.env.phases[phase].kubernetes.length);
-          if (dep.engine.includeVault) assert.equal(changes(r).filter((s) => s.type.startsWith("vault:")).length, sb.env.phases[phase].vault.length);
+          assert.equal(changes(r).filter((s) => s.type.startsWith("vault:")).length, sb.env.phases[phase].vault.length);
         }
       });
     }

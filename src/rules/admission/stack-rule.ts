@@ -26,6 +26,50 @@ function sameValue(a: unknown, b: unknown): boolean {
   return a === b;
 }
 
+/** MatchResources as the API server stores it: its defaults filled in (admissionregistration.k8s.io/v1). */
+function matchResourcesDefaults(m: unknown): unknown {
+  if (!isObj(m)) return m;
+  const rules = (v: unknown) => (Array.isArray(v) ? v.map((r) => (isObj(r) && r["scope"] === undefined ? { ...r, scope: "*" } : r)) : v);
+  return {
+    ...m,
+    namespaceSelector: m["namespaceSelector"] ?? {},
+    objectSelector: m["objectSelector"] ?? {},
+    matchPolicy: m["matchPolicy"] ?? "Equivalent",
+    ...(m["resourceRules"] !== undefined ? { resourceRules: rules(m["resourceRules"]) } : {}),
+    ...(m["excludeResourceRules"] !== undefined ? { excludeResourceRules: rules(m["excludeResourceRules"]) } : {}),
+  };
+}
+
+/**
+ * A policy's or binding's spec as the API server stores it, defaults filled in, so that a spec written out in full
+ * (as the Kubernetes provider sends it) and one that leaves the defaults out compare equal; a changed value never does.
+ */
+export function withServerDefaults(kind: string, spec: unknown): unknown {
+  if (!isObj(spec)) return spec;
+  if (kind === "ValidatingAdmissionPolicy") {
+    return { ...spec, failurePolicy: spec["failurePolicy"] ?? "Fail", matchConstraints: matchResourcesDefaults(spec["matchConstraints"]) };
+  }
+  return spec["matchResources"] === undefined ? spec : { ...spec, matchResources: matchResourcesDefaults(spec["matchResources"]) };
+}
+
+/** The first path where `a` and `b` differ, for a message a reviewer can act on. */
+function firstDifference(a: unknown, b: unknown, at: string): string | undefined {
+  if (sameValue(a, b)) return undefined;
+  if (isObj(a) && isObj(b)) {
+    for (const k of [...new Set([...Object.keys(a), ...Object.keys(b)])].sort()) {
+      const d = firstDifference(a[k], b[k], `${at}.${k}`);
+      if (d) return d;
+    }
+  }
+  if (Array.isArray(a) && Array.isArray(b) && a.length === b.length) {
+    for (let i = 0; i < a.length; i++) {
+      const d = firstDifference(a[i], b[i], `${at}[${i}]`);
+      if (d) return d;
+    }
+  }
+  return `${at} is ${show(a)}, the table generates ${show(b)}`;
+}
+
 const isAdmissionObject = (o: Manifest) => o.apiVersion === ADMISSION_API_VERSION && (ADMISSION_KINDS as readonly string[]).includes(o.kind);
 
 function environmentOf(objects: readonly Manifest[], namespace: Manifest | undefined): Environment {
@@ -81,19 +125,19 @@ export const foundationAdmissionPolicies: StackRule = {
         continue;
       }
       for (const o of have) {
-        const spec = field(o, "spec");
-        const wantSpec = want["spec"] as Record<string, unknown>;
+        const spec = withServerDefaults(want.kind, field(o, "spec"));
+        const wantSpec = withServerDefaults(want.kind, want["spec"]) as Record<string, unknown>;
         if (want.kind === "ValidatingAdmissionPolicyBinding") {
           const actions = field(spec, "validationActions");
           const ok = sameValue(actions, ["Deny"]) || (env === "dev" && sameValue(actions, ["Warn", "Audit"]));
           if (!ok) findings.push({ message: `${describeObject(o)}: validationActions ${show(actions)} is weakened; ${env} requires [Deny]${env === "dev" ? " or [Warn, Audit]" : ""}`, object: o });
           const rest = isObj(spec) ? { ...spec, validationActions: wantSpec["validationActions"] } : spec;
-          if (!sameValue(rest, wantSpec)) findings.push({ message: `${describeObject(o)} differs from what the rule table generates`, object: o });
+          if (!sameValue(rest, wantSpec)) findings.push({ message: `${describeObject(o)} differs from what the rule table generates: ${firstDifference(rest, wantSpec, "spec")}`, object: o });
         } else {
           if (field(spec, "failurePolicy") !== "Fail") {
             findings.push({ message: `${describeObject(o)}: failurePolicy ${show(field(spec, "failurePolicy"))} fails open; it must be Fail`, object: o });
           } else if (!sameValue(spec, wantSpec)) {
-            findings.push({ message: `${describeObject(o)} differs from what the rule table generates (its CEL, match rules or parameters were changed)`, object: o });
+            findings.push({ message: `${describeObject(o)} differs from what the rule table generates (its CEL, match rules or parameters were changed): ${firstDifference(spec, wantSpec, "spec")}`, object: o });
           }
         }
       }
