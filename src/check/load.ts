@@ -7,7 +7,8 @@
 import * as path from "node:path";
 import { VAULT_API_VERSION, type Manifest } from "../plan/manifest";
 import { parseVaultPolicy } from "../rules/hcl";
-import { isObj, markWithoutUnknown } from "../rules/paths";
+import { isObj } from "../rules/paths";
+import { markWithoutUnknown } from "../rules/unknowns";
 import { readRegularFile, walkPaths } from "./walk";
 import { parseStream, type DocumentResult, type Json } from "./yaml";
 import { parseYamlStreamFast } from "./yaml-fast";

@@ -8,7 +8,7 @@
  */
 import * as path from "node:path";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
-import { markWithoutUnknown } from "../rules/paths";
+import { markWithoutUnknown } from "../rules/unknowns";
 import { loadDocument, mayHoldUnknown, type LoadResult } from "./load";
 import { splitDocuments, readChunk, type Chunk } from "./yaml-fast";
 import type { CheckOptions, CheckResult } from "./index";

@@ -8,7 +8,8 @@
  * them to that.
  */
 import { FAILSAFE_SCHEMA, load, Type, YAMLException } from "js-yaml";
-import { parseYamlStream, resolvePlain, type DocumentResult, type Json } from "./yaml";
+import { resolvePlain, type Json } from "./scalars";
+import { parseYamlStream, type DocumentResult } from "./yaml";
 
 /** go-yaml v2's plain-scalar resolution as one implicit js-yaml type (applied to untagged plain scalars only). */
 let lastText: string | undefined;

@@ -5,13 +5,14 @@
 import { z } from "zod";
 import { EGRESS_CLASSES, LIMITS, SECRET_DOMAINS } from "../model/catalog";
 import { canonicalProblem, metadataReachedBy } from "../model/cidr";
-import { compareQuantities, isZero, parseQuantity, QUANTITY_FORMS } from "./quantity";
 import { DEFAULTS, isDnsLabel } from "../model/naming";
 import { gateFor, promotionProblems } from "../model/promotion";
 import { evidenceReference } from "../promotion/reference";
 import { gateOverridesSchema } from "../promotion/thresholds";
 import { ENVIRONMENTS, PHASES } from "../model/phases";
 import { BROAD_GROUPS } from "../model/forbidden";
+import { admission, unique } from "./admission-schema";
+import { mountPath, quantity, requestWithinLimit, RESERVED_VAULT_PATHS } from "./fields";
 
 const dnsLabel = (what: string, maxLength = 63) =>
   z
@@ -22,11 +23,8 @@ const dnsLabel = (what: string, maxLength = 63) =>
 /** Namespaces the control plane owns: an agent that targets them is a cluster-wide agent in disguise. */
 export const RESERVED_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease", "default"];
 
-/** Vault's own top-level paths: a mount there is refused by Vault or shadows Vault itself. */
-export const RESERVED_VAULT_PATHS = ["sys", "auth", "identity", "token", "cubbyhole"];
+export { RESERVED_VAULT_PATHS };
 
-const unique = <T extends z.ZodTypeAny>(item: T, what: string) =>
-  z.array(item).refine((xs) => new Set(xs).size === xs.length, `${what} must not repeat an entry`);
 
 const labelMap = z.record(z.string().min(1), z.string());
 
@@ -168,76 +166,9 @@ const common = {
     .default(DEFAULTS.namespace),
 };
 
-/** A Vault mount path of ours: a simple name, never one of Vault's own paths (nor under one). */
-const mountPath = (fallback: string) =>
-  z
-    .string()
-    .refine((v) => !RESERVED_VAULT_PATHS.includes(v.replace(/^\/+/, "").split("/")[0]!), `is a path Vault reserves for itself (${RESERVED_VAULT_PATHS.join(", ")}, and anything under them)`)
-    .regex(/^[a-z0-9][a-z0-9-]*$/, "must be a simple mount path (lowercase a-z, 0-9 and \"-\", no \"/\")")
-    .default(fallback);
-
-/** A CPU or memory amount: a Kubernetes quantity, above zero. */
-const quantity = (fallback: string) =>
-  z
-    .string()
-    .refine((v) => parseQuantity(v) !== undefined, `must be ${QUANTITY_FORMS}`)
-    .refine((v) => { const q = parseQuantity(v); return !q || !isZero(q); }, "must be above zero")
-    .default(fallback);
-
-/** Adds an issue at `requestKey` unless request ≤ limit, compared as quantities (`1000m` equals `1`). */
-function requestWithinLimit(ctx: z.core.$RefinementCtx, path: (string | number)[], request: string, limit: string, limitKey: string): void {
-  const r = parseQuantity(request);
-  const l = parseQuantity(limit);
-  if (r && l && compareQuantities(r, l) > 0) {
-    ctx.addIssue({ code: "custom", path, message: `${request} is above ${limitKey} (${limit}); a request must not exceed its limit` });
-  }
-}
-
 export { BROAD_GROUPS };
+export type { AdmissionConfig } from "./admission-schema";
 
-/** A user or group name as the API server reports it; no commas (the admission parameters list them comma-separated). */
-const identity = (what: string) =>
-  z
-    .string()
-    .min(1)
-    .max(253)
-    .refine((v) => !/[,\s]/.test(v), `${what} must not contain commas or whitespace`);
-
-/** The runtime backstop: the ValidatingAdmissionPolicies the foundation installs (src/plan/admission.ts). */
-const admission = z
-  .strictObject({
-    /** `enforce`: validationActions [Deny]. `warn` ([Warn, Audit]) is allowed in dev only. */
-    mode: z.enum(["enforce", "warn"]).default("enforce"),
-    /** The only identity that may create or change a binding naming an agent ServiceAccount (system:masters is not). */
-    deployer: z
-      .strictObject({
-        users: unique(identity("deployer user"), "deployer.users").default([]),
-        groups: unique(
-          identity("deployer group").refine(
-            (g) => !BROAD_GROUPS.includes(g) && !g.startsWith("system:serviceaccounts:"),
-            `must not be a broad system group (${BROAD_GROUPS.join(", ")}, system:serviceaccounts:<ns>)`,
-          ),
-          "deployer.groups",
-        ).default([]),
-      })
-      .refine((d) => d.users.length + d.groups.length > 0, "must name at least one user or group (the identity that runs pulumi up)"),
-    /** Bounds on an agent's scaling of deployments/scale. */
-    scale: z
-      .strictObject({
-        minReplicas: z.number().int().min(1).default(1),
-        maxReplicas: z.number().int().min(1).max(1000).default(10),
-        /** Largest factor of one scaling step (2: at most double or half). */
-        maxStepFactor: z.number().int().min(2).max(10).default(2),
-      })
-      .prefault({})
-      .refine((s) => s.minReplicas <= s.maxReplicas, "minReplicas must not exceed maxReplicas"),
-    /** Namespaces carrying this label with value "true" are off limits to every agent write (the agents namespace carries it). */
-    protectedLabel: z
-      .string()
-      .regex(/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, "must be a label key such as agent-trust.io/protected")
-      .default("agent-trust.io/protected"),
-  });
-export type AdmissionConfig = z.infer<typeof admission>;
 
 export const foundationSchema = z.strictObject({
   ...common,
