@@ -44,6 +44,8 @@ describe("engine CLI: edit a stack file, preview the diff and the pack's verdict
     fs.mkdirSync(project);
     fs.copyFileSync(path.join(ROOT, "Pulumi.yaml"), path.join(project, "Pulumi.yaml"));
     fs.cpSync(path.join(ROOT, "stacks"), path.join(project, "stacks"), { recursive: true });
+    // A user's project holds its agents' promotion evidence beside the stack files.
+    fs.cpSync(path.join(ROOT, "evidence"), path.join(project, "evidence"), { recursive: true });
     up = await cli("up", "--engine", "pulumi");
   });
   after(async () => {
