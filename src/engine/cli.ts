@@ -9,7 +9,8 @@ import type { Io } from "../cli/io";
 import { isEnvironment } from "../model/phases";
 import type { SandboxState } from "../sandbox/state";
 import { resolveEngineBinaries } from "./binaries";
-import { loadEnvironment } from "../sandbox/environment";
+import { ConfigError } from "../config/parse";
+import { loadStackConfig } from "../config/stacks";
 import { deployerOf, destroyPhaseWithEngine } from "./deploy";
 import { SandboxEngine, type EngineResult } from "./engine";
 import { engineDirs, enginePassphrase } from "./home";
@@ -39,6 +40,15 @@ export async function runEngineCommand(io: Io, state: SandboxState, command: Eng
   if (!stack) return io.fail(`sandbox ${command} needs a stack name, e.g. agent-trust sandbox ${command} ${state.environment}-assist`);
   if (!hasEngine(state.dir)) return io.fail(`the sandbox in ${state.dir} was not started with --engine pulumi`);
   if (!isEnvironment(state.environment)) return io.fail(`the sandbox state names an unknown environment "${state.environment}"`);
+  // Only the foundation's file is read here: the stack being previewed may be the invalid one under review.
+  let foundation;
+  try {
+    foundation = loadStackConfig(state.environment);
+  } catch (e) {
+    if (e instanceof ConfigError) return io.fail(e.message);
+    throw e;
+  }
+  if (foundation.layer !== "foundation") return io.fail(`stack "${state.environment}" is not a foundation stack`);
   const binaries = await resolveEngineBinaries({ build: false, log: (l) => io.err(l) });
   const engine = await SandboxEngine.open(
     state.dir,
@@ -47,7 +57,7 @@ export async function runEngineCommand(io: Io, state: SandboxState, command: Eng
       apiserverUrl: state.apiserverUrl,
       caPem: caPemOf(state.kubeconfig),
       kubeconfig: state.kubeconfig,
-      deployer: deployerOf(loadEnvironment(state.environment)),
+      deployer: deployerOf(foundation),
       vaultAddr: state.vaultAddr,
       vaultToken: state.vaultToken,
     },

@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import { PHASES, type Phase } from "../model/phases";
 import { createReviewer, deployerKubeConfig, namespace, publishQuotaStatus } from "../sandbox/deploy-kube";
-import type { SandboxEnvironment } from "../sandbox/environment";
+import type { FoundationConfig } from "../config/schema";
 import { installPrometheusRuleCrd } from "../sandbox/observability-crd";
 import { writeProbeSecrets } from "../sandbox/deploy-vault";
 import { applyAll } from "../sandbox/kube";
@@ -29,9 +29,9 @@ export interface EngineDeployment {
 const managed = (r: EngineResult, prefix: string) => r.steps.filter((s) => s.type.startsWith(prefix) && s.op !== "delete").length;
 
 /** The user the engine deploys as: the foundation's deployer, the only identity the admission policies let bind an agent. */
-export function deployerOf(env: SandboxEnvironment): string {
-  const user = env.foundation.config.admission.deployer.users[0];
-  if (!user) throw new Error(`the ${env.environment} foundation names no deployer user (agent-trust:admission.deployer.users); the engine deploys as that user`);
+export function deployerOf(foundation: FoundationConfig): string {
+  const user = foundation.admission.deployer.users[0];
+  if (!user) throw new Error(`the ${foundation.environment} foundation names no deployer user (agent-trust:admission.deployer.users); the engine deploys as that user`);
   return user;
 }
 
@@ -44,7 +44,7 @@ export async function openEngine(sb: Sandbox, binaries: EngineBinaries): Promise
       apiserverUrl: sb.apiserverUrl,
       caPem: fs.readFileSync(sb.pki.caCert, "utf8"),
       kubeconfig: sb.kubeconfig,
-      deployer: deployerOf(sb.env),
+      deployer: deployerOf(sb.env.foundation.config),
       vaultAddr: sb.vaultAddr,
       vaultToken: sb.vaultToken,
     },
