@@ -3,36 +3,21 @@
  * then the per-version cache; building the CLI and the Kubernetes provider from the Go module proxy when allowed).
  * The Vault provider is optional: it is never built unless AGENT_TRUST_PULUMI_VAULT_SRC names its source.
  */
-import { spawn } from "node:child_process";
 import * as path from "node:path";
+import { PACKAGE_ROOT } from "../package-root";
+import { runScript } from "../sandbox/binaries";
 
 export interface EngineBinaries {
   readonly pulumi: string;
   readonly kubernetes: string;
-  /** Absent when no Vault provider plugin is installed: the Vault half then runs without the engine. */
+  /** Absent when no Vault provider plugin is installed: the sandbox's stand-in provider then takes its place. */
   readonly vault?: string;
 }
 
-const ROOT = path.resolve(__dirname, "..", "..");
-
-function run(args: string[], log: (l: string) => void): Promise<{ code: number; stdout: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn("bash", [path.join(ROOT, "scripts", "engine.sh"), ...args], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let pending = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => {
-      pending += d.toString();
-      const lines = pending.split("\n");
-      pending = lines.pop() ?? "";
-      lines.filter(Boolean).forEach(log);
-    });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (pending) log(pending);
-      resolve({ code: code ?? 1, stdout: stdout.trim() });
-    });
-  });
+/** scripts/engine.sh with `args` (its stdout trimmed). */
+async function run(args: string[], log: (l: string) => void): Promise<{ code: number; stdout: string }> {
+  const r = await runScript(path.join(PACKAGE_ROOT, "scripts", "engine.sh"), args, log);
+  return { code: r.code, stdout: r.stdout.trim() };
 }
 
 async function find(name: string, build: boolean, log: (l: string) => void): Promise<string | undefined> {

@@ -35,7 +35,8 @@ export interface ResolveOptions {
   readonly root?: string;
 }
 
-function run(script: string, args: string[], log: (l: string) => void): Promise<{ code: number; stdout: string }> {
+/** Runs a bash script, passing its stderr lines to `log` as they come; resolves with its exit code and stdout. */
+export function runScript(script: string, args: string[], log: (l: string) => void): Promise<{ code: number; stdout: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn("bash", [script, ...args], { stdio: ["ignore", "pipe", "pipe"] });
     let stdout = "";
@@ -58,14 +59,14 @@ function run(script: string, args: string[], log: (l: string) => void): Promise<
 export async function resolveBinaries(opts: ResolveOptions): Promise<Binaries> {
   const script = path.join(opts.root ?? PACKAGE_ROOT, "scripts", "servers.sh");
   if (opts.build) {
-    const { code, stdout } = await run(script, ["ensure", ...SERVER_NAMES, ...TOOL_NAMES], opts.log);
+    const { code, stdout } = await runScript(script, ["ensure", ...SERVER_NAMES, ...TOOL_NAMES], opts.log);
     if (code !== 0) throw new Error(`scripts/servers.sh ensure failed (exit ${code}); see the messages above`);
     const tools = new Set<string>(TOOL_NAMES);
     return parseEnsureOutput(stdout.split("\n").filter((l) => !tools.has(l.split("=")[0]!)).join("\n"));
   }
   const lines: string[] = [];
   for (const name of SERVER_NAMES) {
-    const { code, stdout } = await run(script, ["path", name], opts.log);
+    const { code, stdout } = await runScript(script, ["path", name], opts.log);
     if (code !== 0) throw new Error(`${name} is not built yet; run scripts/servers.sh ensure (or npm run demo, which builds it)`);
     lines.push(`${name}=${stdout.trim()}`);
   }

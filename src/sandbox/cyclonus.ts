@@ -6,12 +6,13 @@
  * The binary comes from `scripts/servers.sh` (CYCLONUS_BIN, PATH, or the per-version cache; built from the Go
  * module proxy when allowed).
  */
-import { execFile, spawn } from "node:child_process";
+import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { Manifest } from "../plan/manifest";
 import { PACKAGE_ROOT } from "../package-root";
+import { runScript } from "./binaries";
 
 /** cyclonus' `matcher.InternalPeer`: a pod, by namespace and labels. */
 export interface InternalPeer {
@@ -45,28 +46,14 @@ export interface FindOptions {
 }
 
 /** The absolute path of a usable cyclonus binary, via `scripts/servers.sh path|ensure cyclonus`. */
-export function findCyclonus(opts: FindOptions): Promise<string> {
+export async function findCyclonus(opts: FindOptions): Promise<string> {
   const script = path.join(opts.root ?? PACKAGE_ROOT, "scripts", "servers.sh");
-  return new Promise((resolve, reject) => {
-    const child = spawn("bash", [script, opts.build ? "ensure" : "path", "cyclonus"], { stdio: ["ignore", "pipe", "pipe"] });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-      const lines = stderr.split("\n");
-      stderr = lines.pop() ?? "";
-      lines.filter(Boolean).forEach(opts.log);
-    });
-    child.on("error", reject);
-    child.on("close", (code) => {
-      if (stderr) opts.log(stderr);
-      const found = stdout.trim().replace(/^cyclonus=/, "");
-      if (code !== 0 || !path.isAbsolute(found)) {
-        reject(new Error(`cyclonus is not available (scripts/servers.sh exit ${code}); build it with: scripts/servers.sh ensure cyclonus`));
-      } else resolve(found);
-    });
-  });
+  const { code, stdout } = await runScript(script, [opts.build ? "ensure" : "path", "cyclonus"], opts.log);
+  const found = stdout.trim().replace(/^cyclonus=/, "");
+  if (code !== 0 || !path.isAbsolute(found)) {
+    throw new Error(`cyclonus is not available (scripts/servers.sh exit ${code}); build it with: scripts/servers.sh ensure cyclonus`);
+  }
+  return found;
 }
 
 /**
