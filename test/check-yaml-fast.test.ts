@@ -36,6 +36,7 @@ test("tricky spellings read the same: YAML 1.1 scalars, odd keys, markers, merge
     "a: .inf\n", "a: -.Inf\n", "a: .NaN\n", "a: &x 1\nb: *x\n", "a: {<<: {b: 1}, b: 2}\n", "a: !!str 1\n", "%YAML 1.1\n---\na: 1\n",
     "a: 1\n...\nb: 2\n", "? a\n: 1\n", '{"a": 1}{"b": 2}', '{"a": 1, "a": 2}', "a: 'it''s'\nb: \"x\\ty\"\n", "a: |\n  ---\n  b\n",
     "x: 0x1F\ny: 0o17\nz: 0b101\nw: 1_000\nv: +12\n", "a: y\nb: n\nc: Off\nd: TRUE\ne: yEs\n",
+    "~:\r\nx: 1\r\n", "a: 1\r\n~: 2\r\n", "1.5:\r\n", "a:\tyes\r\n", "a: 1\r\n---\r\nb: &x 2\r\nc: *x\r\n",
   ];
   assert.deepEqual(cases.filter((c) => !same(c)), []);
 });
