@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
+import { untilSar } from "./helpers";
 import { parseStackConfig } from "../../src/config/parse";
 import type { PhaseConfig } from "../../src/config/schema";
 import { childName } from "../../src/components/objects";
@@ -60,19 +61,6 @@ function triagePlan(config: ConfigMap) {
   return plans[0]!;
 }
 
-async function sar(user: string, attributes: Record<string, string>, allowed: boolean): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const body = await kubeOk(sb.kc, "POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", {
-      apiVersion: "authorization.k8s.io/v1",
-      kind: "SubjectAccessReview",
-      spec: { user, resourceAttributes: attributes },
-    });
-    if ((body["status"] as { allowed?: boolean }).allowed === allowed) return;
-    assert.ok(Date.now() < deadline, `SubjectAccessReview for ${user} ${JSON.stringify(attributes)} never became allowed=${allowed}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 const remediationStack = () => sb.env.phases.remediation.stack;
 /** The stack file's config exactly as the engine gets it (phase stacks have no sandbox overrides). */
@@ -174,7 +162,7 @@ describe("engine: dev stacks deployed by the real Pulumi engine", () => {
     const { authMount, audience } = sb.env.foundation.config.vault;
     const user = `system:serviceaccount:${sa.metadata.namespace}:${sa.metadata.name}`;
     const restart = { namespace: "checkout", verb: "patch", group: "apps", resource: "deployments", name: "checkout-web" };
-    await sar(user, restart, true);
+    await untilSar(sb.kc, user, restart, true);
     const jwt = await requestToken(sb.kc, sa.metadata.namespace!, sa.metadata.name, [audience]);
     const roleName = String((role["spec"] as Record<string, unknown>)["role_name"]);
     const before = await sb.vault.request("POST", `auth/${authMount}/login`, { role: roleName, jwt });
@@ -185,8 +173,8 @@ describe("engine: dev stacks deployed by the real Pulumi engine", () => {
     const deleted = result.steps.filter((s) => s.op === "delete" && s.type.startsWith("kubernetes:")).length;
     assert.equal(deleted, sb.env.phases.remediation.kubernetes.length);
     assert.equal(result.steps.filter((s) => s.op === "delete" && s.type.startsWith("vault:")).length, sb.env.phases.remediation.vault.length);
-    await sar(user, restart, false);
-    await sar(user, { namespace: "checkout", verb: "get", group: "apps", resource: "deployments" }, false);
+    await untilSar(sb.kc, user, restart, false);
+    await untilSar(sb.kc, user, { namespace: "checkout", verb: "get", group: "apps", resource: "deployments" }, false);
     const afterLogin = await sb.vault.request("POST", `auth/${authMount}/login`, { role: roleName, jwt });
     assert.ok([400, 401, 403].includes(afterLogin.status), `login after destroy: HTTP ${afterLogin.status}`);
     assert.equal((await sb.vault.request("GET", `auth/${authMount}/role/${roleName}`)).status, 404);

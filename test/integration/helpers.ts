@@ -1,7 +1,10 @@
-/** Helpers for integration tests that run the sandbox commands as separate processes, as a user would. */
+/** Helpers for integration tests: running the sandbox commands as separate processes, as a user would, and waiting on the authorizer. */
+import assert from "node:assert/strict";
 import { spawn, type ChildProcess } from "node:child_process";
+import type { KubeConfig } from "@kubernetes/client-node";
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { kubeOk } from "../../src/sandbox/kube";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -59,4 +62,22 @@ export function announced(stderr: string): { dir?: string; pids: Record<string, 
   const pids: Record<string, number> = {};
   for (const m of stderr.matchAll(/sandbox: (etcd|kube-apiserver|vault dev server) ready at \S+ \(pid (\d+)\)/g)) pids[m[1]!] = Number(m[2]);
   return { ...(dir ? { dir } : {}), pids };
+}
+
+/**
+ * Waits until a SubjectAccessReview for `user` answers `allowed` (the authorizer reads Roles from an informer
+ * cache, so a change is seen a moment later); fails after 15 s naming the request.
+ */
+export async function untilSar(kc: KubeConfig, user: string, attributes: Record<string, string>, allowed: boolean): Promise<void> {
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    const body = await kubeOk(kc, "POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", {
+      apiVersion: "authorization.k8s.io/v1",
+      kind: "SubjectAccessReview",
+      spec: { user, resourceAttributes: attributes },
+    });
+    if ((body["status"] as { allowed?: boolean }).allowed === allowed) return;
+    assert.ok(Date.now() < deadline, `SubjectAccessReview for ${user} ${JSON.stringify(attributes)} never became allowed=${allowed}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
 }

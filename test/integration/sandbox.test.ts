@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
+import { untilSar } from "./helpers";
 import { applyAll, kubeOk } from "../../src/sandbox/kube";
 import { deployerKubeConfig } from "../../src/sandbox/deploy-kube";
 import { agentNames } from "../../src/model/naming";
@@ -40,20 +41,6 @@ const sar = (phase: string, agent: string, ns: string | undefined, verb: string,
       [a.resource, a.subresource].filter(Boolean).join("/") === resource && a.name === name;
   }).measured;
 
-/** The authorizer reads Roles from an informer cache: wait until it has seen a change before measuring. */
-async function untilSar(user: string, attributes: Record<string, string>, allowed: boolean): Promise<void> {
-  const deadline = Date.now() + 15_000;
-  for (;;) {
-    const body = await kubeOk(sb.kc, "POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", {
-      apiVersion: "authorization.k8s.io/v1",
-      kind: "SubjectAccessReview",
-      spec: { user, resourceAttributes: attributes },
-    });
-    if ((body["status"] as { allowed?: boolean }).allowed === allowed) return;
-    assert.ok(Date.now() < deadline, `the authorizer never saw the change (${JSON.stringify(attributes)})`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 describe("sandbox: dev stacks against real servers", () => {
   before(async () => {
@@ -130,7 +117,7 @@ describe("sandbox: dev stacks against real servers", () => {
     const user = `system:serviceaccount:${sb.env.namespace}:${agentNames("dev", "shadow", "diagnostic").serviceAccount}`;
     const probe = { namespace: "checkout", verb: "delete", resource: "pods", name: "any" };
     try {
-      await untilSar(user, probe, true);
+      await untilSar(sb.kc, user, probe, true);
       const widened = await verifyRbac(sb.kc, sb.env);
       const bad = widened.filter((r) => !matches(r));
       const affected = widened.filter((r) => {
@@ -142,7 +129,7 @@ describe("sandbox: dev stacks against real servers", () => {
       assert.ok(bad.every((r) => r.measured === "allow" && r.expected === "deny"));
     } finally {
       await applyAll(deployer, sb.env.phases.shadow.kubernetes.filter((m) => m.kind === "Role" && m.metadata.name === role && m.metadata.namespace === "checkout"));
-      await untilSar(user, probe, false);
+      await untilSar(sb.kc, user, probe, false);
     }
     assert.equal((await verifyRbac(sb.kc, sb.env)).filter((r) => !matches(r)).length, 0);
   });
