@@ -11,7 +11,7 @@ import { isObj } from "../rules/paths";
 import { markWithoutUnknown } from "../rules/unknowns";
 import { readRegularFile, walkPaths } from "./walk";
 import { parseStream, type DocumentResult, type Json } from "./yaml";
-import { parseYamlStreamFast } from "./yaml-fast";
+import { parseYamlStreamFast, readChunk, splitDocuments } from "./yaml-fast";
 
 /** One object and where it came from. */
 export interface Loaded {
@@ -80,17 +80,49 @@ export function loadDocument(file: string, doc: DocumentResult, document: number
  */
 export const mayHoldUnknown = (text: string): boolean => text.includes("<unknown") || text.includes("\\") || text.includes("!");
 
-export function loadYaml(file: string, text: string): LoadResult {
+/**
+ * Reads a YAML or JSON stream, handing each object to `onObject` as soon as its document is read, so a large file
+ * is never held as objects all at once; returns the errors. Documents are numbered as `parseStream` numbers them.
+ */
+export function streamYaml(file: string, text: string, onObject: (l: Loaded) => void): string[] {
+  const clean = !mayHoldUnknown(text);
   const into: LoadResult = { objects: [], errors: [] };
-  parseStream(text, parseYamlStreamFast).forEach((doc, i) => loadDocument(file, doc, i + 1, into));
-  if (!mayHoldUnknown(text)) for (const l of into.objects) markWithoutUnknown(l.object);
-  return into;
+  let document = 0;
+  const take = (doc: DocumentResult) => {
+    loadDocument(file, doc, ++document, into);
+    for (const l of into.objects) {
+      if (clean) markWithoutUnknown(l.object);
+      onObject(l);
+    }
+    into.objects.length = 0;
+  };
+  const trimmed = text.replace(/^\uFEFF/, "");
+  // A JSON stream is split by `parseStream`; a YAML stream document by document here, as parseYamlStreamFast would.
+  if (/^\s*\{/.test(trimmed)) parseStream(text, parseYamlStreamFast).forEach(take);
+  else for (const chunk of splitDocuments(trimmed)) readChunk(chunk).forEach(take);
+  return into.errors;
+}
+
+export function loadYaml(file: string, text: string): LoadResult {
+  const objects: Loaded[] = [];
+  const errors = streamYaml(file, text, (l) => objects.push(l));
+  return { objects, errors };
+}
+
+/** Reads one file (YAML, JSON or HCL), handing each object to `onObject`; returns the errors. */
+export function streamFile(file: string, onObject: (l: Loaded) => void): string[] {
+  const read = readRegularFile(file);
+  if ("error" in read) return [read.error];
+  if (path.extname(file).toLowerCase() !== HCL_EXT) return streamYaml(file, read.text, onObject);
+  const hcl = loadHcl(file, read.text);
+  hcl.objects.forEach(onObject);
+  return hcl.errors;
 }
 
 export function loadFile(file: string): LoadResult {
-  const read = readRegularFile(file);
-  if ("error" in read) return { objects: [], errors: [read.error] };
-  return path.extname(file).toLowerCase() === HCL_EXT ? loadHcl(file, read.text) : loadYaml(file, read.text);
+  const objects: Loaded[] = [];
+  const errors = streamFile(file, (l) => objects.push(l));
+  return { objects, errors };
 }
 
 /** Loads files and directories (recursively); a path that does not exist is an error. */

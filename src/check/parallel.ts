@@ -9,9 +9,9 @@
 import * as path from "node:path";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
 import { markWithoutUnknown } from "../rules/unknowns";
+import { judging, type CheckOptions, type CheckResult } from "./judging";
 import { loadDocument, mayHoldUnknown, type LoadResult } from "./load";
 import { splitDocuments, readChunk, type Chunk } from "./yaml-fast";
-import type { CheckOptions, CheckResult } from "./index";
 
 /** Below this a worker's start-up costs more than it saves. `AGENT_TRUST_CHECK_THREADS=1` turns threads off. */
 export const PARALLEL_MIN_BYTES = 2 * 1024 * 1024;
@@ -29,16 +29,24 @@ export interface WorkerJob {
 
 export type WorkerAnswer = { readonly result: CheckResult } | { readonly fallback: string };
 
-/** Reads chunks as documents `first + 1`…; undefined when a chunk is not exactly one document. */
-export function loadChunks(file: string, chunks: readonly Chunk[], first: number, clean: boolean): LoadResult | undefined {
+/**
+ * Reads and judges chunks as documents `first + 1`…, each object as soon as it is read; undefined when a chunk is
+ * not exactly one document (numbering would then differ from the whole file's).
+ */
+export function checkChunks(file: string, chunks: readonly Chunk[], first: number, clean: boolean, options: CheckOptions): CheckResult | undefined {
+  const j = judging(options);
   const into: LoadResult = { objects: [], errors: [] };
   for (let i = 0; i < chunks.length; i++) {
     const docs = readChunk(chunks[i]!);
     if (docs.length !== 1) return undefined;
     loadDocument(file, docs[0]!, first + i + 1, into);
+    for (const l of into.objects) {
+      if (clean) markWithoutUnknown(l.object);
+      j.add(l);
+    }
+    into.objects.length = 0;
   }
-  if (clean) for (const l of into.objects) markWithoutUnknown(l.object);
-  return into;
+  return { ...j.result(), errors: into.errors };
 }
 
 /** Starts a worker on `job`; the returned function waits for its answer (undefined: it failed). */
@@ -82,16 +90,8 @@ function join(a: CheckResult, b: CheckResult): CheckResult {
   return { violations: [...a.violations, ...b.violations], passedOver, errors: [...a.errors, ...b.errors], checked: a.checked + b.checked };
 }
 
-/**
- * Checks one YAML file's text on two threads; undefined when it cannot be split that way (the caller then checks
- * it on one). `judge` is `checkDocuments` (passed in to keep the module graph acyclic).
- */
-export function checkFileInParallel(
-  file: string,
-  text: string,
-  options: CheckOptions,
-  judge: (loaded: LoadResult["objects"], options: CheckOptions) => CheckResult,
-): CheckResult | undefined {
+/** Checks one YAML file's text on two threads; undefined when it cannot be split that way (check it on one). */
+export function checkFileInParallel(file: string, text: string, options: CheckOptions): CheckResult | undefined {
   if (text.length < PARALLEL_MIN_BYTES || options.stack || /^\s*[{\uFEFF]/.test(text)) return undefined;
   if (process.env["AGENT_TRUST_CHECK_THREADS"] === "1") return undefined;
   const chunks = splitDocuments(text);
@@ -101,9 +101,8 @@ export function checkFileInParallel(
   for (let bytes = 0; half < chunks.length - 1 && bytes < text.length / 2; half++) bytes += chunks[half]!.text.length;
   const clean = !mayHoldUnknown(text);
   const wait = startWorker({ file, chunks: chunks.slice(half), first: half, clean, options });
-  const mine = loadChunks(file, chunks.slice(0, half), 0, clean);
-  const mineResult = mine && { ...judge(mine.objects, options), errors: mine.errors };
+  const mine = checkChunks(file, chunks.slice(0, half), 0, clean, options);
   const theirs = wait();
-  if (!mineResult || !theirs || "fallback" in theirs) return undefined;
-  return join(mineResult, theirs.result);
+  if (!mine || !theirs || "fallback" in theirs) return undefined;
+  return join(mine, theirs.result);
 }

@@ -16,6 +16,7 @@ import { addrSubtract, addrUnion, ALL_ADDRESSES, cidrSet, NO_ADDRESSES, reach, t
 import { ALL_PORTS, allPortsOf, isProtocol, MAX_PORT, NO_PORTS, portRange, portUnion, widestCount, type PortSet } from "../model/portset";
 import * as R from "../model/ranges";
 import type { Manifest } from "../plan/manifest";
+import { contentKey } from "./content-key";
 import { field, isObj, list, show } from "./paths";
 
 export interface EgressReach {
@@ -151,18 +152,33 @@ function portsOf(value: unknown, at: string, problems: string[]): PortSet {
 
 const REACH = new WeakMap<object, readonly EgressReach[]>();
 
+/**
+ * The same egress list, by content, reaches the same: rendered stacks repeat one policy per target namespace.
+ * Keyed by the list's exact JSON text (`contentKey`: what it reaches and every message depend on nothing else).
+ */
+const BY_CONTENT = new Map<string, readonly EgressReach[]>();
+const MAX_REMEMBERED = 4096;
+
 /** Every egress rule of a NetworkPolicy with what it reaches; computed once per object, as four rules ask. */
 export function egressReach(obj: Manifest): readonly EgressReach[] {
   let found = REACH.get(obj);
   if (!found) {
-    found = computeReach(obj);
+    const egress = field(obj, "spec", "egress");
+    const key = contentKey(egress ?? null);
+    found = key === undefined ? undefined : BY_CONTENT.get(key);
+    if (!found) {
+      found = Object.freeze(computeReach(egress));
+      if (key !== undefined) {
+        if (BY_CONTENT.size >= MAX_REMEMBERED) BY_CONTENT.clear();
+        BY_CONTENT.set(key, found);
+      }
+    }
     REACH.set(obj, found);
   }
   return found;
 }
 
-function computeReach(obj: Manifest): EgressReach[] {
-  const egress = field(obj, "spec", "egress");
+function computeReach(egress: unknown): EgressReach[] {
   return list(egress).map((rule, i) => {
     const at = `spec.egress[${i}]`;
     const problems: string[] = [];
@@ -196,6 +212,19 @@ export function portsOfRules(rules: readonly EgressReach[]): PortSet {
  * so two rules opening halves of the port range to the same addresses count as one rule opening all of it.
  */
 export function addressesOnWidePorts(rules: readonly EgressReach[], maxPorts: number): AddrSet {
+  // No piece can open more ports than all the rules together: when those are few, nothing is wide.
+  if (widestCount(portsOfRules(rules)) <= maxPorts) return NO_ADDRESSES;
+  // Two rules of one policy ask for the same answer: computed once per list of rules and limit.
+  let byLimit = WIDE.get(rules);
+  if (!byLimit) WIDE.set(rules, (byLimit = new Map()));
+  let found = byLimit.get(maxPorts);
+  if (!found) byLimit.set(maxPorts, (found = widePieces(rules, maxPorts)));
+  return found;
+}
+
+const WIDE = new WeakMap<readonly EgressReach[], Map<number, AddrSet>>();
+
+function widePieces(rules: readonly EgressReach[], maxPorts: number): AddrSet {
   const reached = rules.map((r) => ({ set: reach(r.addrs), ports: r.ports, key: portKey(r.ports) }));
   const wide = (fam: "v4" | "v6"): R.Ranges => {
     const out: R.Range[] = [];

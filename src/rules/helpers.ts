@@ -18,7 +18,16 @@ interface RuleAt {
 
 const strings = (v: unknown): string[] => list(v).map((x) => (typeof x === "string" ? x : show(x)));
 
-export function policyRules(obj: Manifest): RuleAt[] {
+/** Every rule of a Role, normalised once per object (a dozen rules read them). */
+export function policyRules(obj: Manifest): readonly RuleAt[] {
+  let found = POLICY_RULES.get(obj);
+  if (!found) POLICY_RULES.set(obj, (found = readPolicyRules(obj)));
+  return found;
+}
+
+const POLICY_RULES = new WeakMap<Manifest, readonly RuleAt[]>();
+
+function readPolicyRules(obj: Manifest): RuleAt[] {
   return list(obj["rules"]).map((r, i) => ({
     at: `rules[${i}]`,
     // A rule without apiGroups is invalid; judge it as the core group rather than as granting nothing.
@@ -50,14 +59,20 @@ export function forbidResources(
 
 /**
  * A rule of the pods domain. Unless it names its kinds, it judges every object: the kinds that create pods, and
- * any other object in which a pod spec is found by shape (`podSpecsOf`).
+ * any other object in which a pod spec is found by shape (`podSpecsOf`). Such a rule reads nothing but pod specs
+ * (through `onPod`, `onContainers` and `onSetters`), so an object without one is passed over at once.
  */
-export const podRule = (r: Omit<ResourceRule, "domain" | "scope" | "kinds"> & { kinds?: readonly string[] }): ResourceRule => ({
-  domain: "pods",
-  scope: "resource",
-  kinds: [...POD_KINDS, ANY_KIND],
-  ...r,
-});
+export function podRule(r: Omit<ResourceRule, "domain" | "scope" | "kinds"> & { kinds?: readonly string[] }): ResourceRule {
+  if (r.kinds) return { domain: "pods", scope: "resource", ...r, kinds: r.kinds };
+  const own = r.appliesTo;
+  return {
+    domain: "pods",
+    scope: "resource",
+    kinds: [...POD_KINDS, ANY_KIND],
+    ...r,
+    appliesTo: (obj, ctx) => podSpecsOf(obj).length > 0 && (!own || own(obj, ctx)),
+  };
+}
 
 /** Runs `check` on every pod spec of `obj`: at its kind's known path, and every one found by shape. */
 export function onPod(obj: Manifest, check: (pod: PodSpecAt) => string[]): string[] {

@@ -39,7 +39,9 @@ export function field(value: unknown, ...keys: string[]): unknown {
 export function show(value: unknown): string {
   if (value === undefined) return "missing";
   if (value === UNKNOWN) return UNKNOWN;
-  return JSON.stringify(value);
+  // JSON would print NaN and the infinities as null (and a bigint not at all): name what is really there.
+  if ((typeof value === "number" && !Number.isFinite(value)) || typeof value === "bigint") return String(value);
+  return JSON.stringify(value) ?? String(value);
 }
 
 /** Where each kind keeps the pod spec(s) it can create. */

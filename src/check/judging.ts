@@ -1,0 +1,122 @@
+/**
+ * The checker's judging: the rule table over objects, one at a time (`judging`) or all at once
+ * (`checkDocuments`). Each object is judged alone unless `stack` says the input is one whole stack. Pure.
+ */
+import type { Environment, Phase } from "../model/phases";
+import type { Manifest } from "../plan/manifest";
+import {
+  contextFor,
+  coveredKinds,
+  enforcementOf,
+  judge,
+  RESOURCE_RULES,
+  resourceRulesFor,
+  settingsFrom,
+  STACK_RULES,
+  STRICTEST_ENVIRONMENT,
+  type Layer,
+  type Rule,
+  type RuleSettings,
+} from "../rules";
+import { describeObject, podSpecsOf } from "../rules/paths";
+import type { Loaded } from "./load";
+
+export interface CheckOptions {
+  /** Judge every object as this phase (else the strictest); an object's own phase label may only lower it. */
+  readonly phase?: Phase;
+  /** Judge every object as in this environment (else prod); an object's environment label may only tighten it. */
+  readonly env?: Environment;
+  /** Opt in: without --phase/--env, judge each object at the phase and environment its labels claim. */
+  readonly trustLabels?: boolean;
+  /** The input is a foundation stack's: the kinds the foundation renders are allowed (default: agent input). */
+  readonly layer?: Layer;
+  /** The input is one whole stack: run the stack-level rules too. */
+  readonly stack?: boolean;
+  readonly settings?: Partial<RuleSettings>;
+}
+
+export interface CheckViolation {
+  readonly policy: string;
+  readonly enforcement: "mandatory" | "advisory";
+  /** `Kind namespace/name`, plus the file and document it came from when known. */
+  readonly resource: string;
+  readonly message: string;
+  readonly remediation: string;
+  readonly file?: string;
+}
+
+export interface CheckResult {
+  readonly violations: CheckViolation[];
+  /** Objects no active rule judges, counted by kind. */
+  readonly passedOver: Record<string, number>;
+  /** Unreadable input, each naming its file; any makes the check fail with exit code 2. */
+  readonly errors: string[];
+  /** Number of objects read. */
+  readonly checked: number;
+}
+
+/** Loaded objects carry their source; bare manifests (e.g. `renderStack` output) have `kind` at the top. */
+function isLoaded(l: Loaded | Manifest): l is Loaded {
+  return typeof (l as Manifest).kind !== "string";
+}
+
+function resourceOf(l: Loaded | Manifest): { resource: string; file?: string } {
+  if (isLoaded(l)) return { resource: `${describeObject(l.object)} (${l.file}, document ${l.document})`, file: l.file };
+  return { resource: describeObject(l) };
+}
+
+function violation(rule: Rule, enforcement: "mandatory" | "advisory", where: Loaded | Manifest | undefined, message: string): CheckViolation {
+  const at = where ? resourceOf(where) : { resource: "(stack)" };
+  return { policy: rule.name, enforcement, message, remediation: rule.remediationSteps, ...at };
+}
+
+/** Judges objects one at a time, keeping only what they broke: the check streams, so its objects die young. */
+export interface Judging {
+  add(item: Loaded | Manifest): void;
+  /** The result so far; the stack rules (when `stack`) run over `all`, every object of the stack. */
+  result(all?: readonly (Loaded | Manifest)[]): CheckResult;
+}
+
+export function judging(options: CheckOptions = {}): Judging {
+  const settings = settingsFrom(options.settings ?? {});
+  const given = { phase: options.phase, environment: options.env, trustLabels: options.trustLabels, layer: options.layer };
+  const covered = coveredKinds(options.stack ? [...RESOURCE_RULES, ...STACK_RULES] : RESOURCE_RULES);
+  const violations: CheckViolation[] = [];
+  const passedOver: Record<string, number> = {};
+  let checked = 0;
+  return {
+    add(item) {
+      checked++;
+      const obj = objectOf(item);
+      const ctx = contextFor(obj, given, settings);
+      for (const rule of resourceRulesFor(obj.kind)) {
+        const messages = judge(rule, obj, ctx);
+        for (const message of messages) violations.push(violation(rule, enforcementOf(rule, ctx.environment), item, message));
+      }
+      // Pod rules judge every object that carries a pod spec, whatever its kind.
+      if (!covered.has(obj.kind) && podSpecsOf(obj).length === 0) passedOver[obj.kind] = (passedOver[obj.kind] ?? 0) + 1;
+    },
+    result(all = []) {
+      const found = [...violations];
+      if (options.stack) {
+        const objects = all.map(objectOf);
+        for (const rule of STACK_RULES) {
+          for (const f of rule.validate(objects, settings)) {
+            const where = f.object ? all[objects.indexOf(f.object)] : undefined;
+            found.push(violation(rule, enforcementOf(rule, options.env ?? STRICTEST_ENVIRONMENT), where, f.message));
+          }
+        }
+      }
+      return { violations: found, passedOver: { ...passedOver }, errors: [], checked };
+    },
+  };
+}
+
+const objectOf = (l: Loaded | Manifest): Manifest => (isLoaded(l) ? l.object : l);
+
+/** Judges objects already in memory (e.g. `renderStack` output): the whole check in one call. */
+export function checkDocuments(input: readonly (Loaded | Manifest)[], options: CheckOptions = {}): CheckResult {
+  const j = judging(options);
+  for (const item of input) j.add(item);
+  return j.result(input);
+}
