@@ -94,7 +94,11 @@ export function parseCheckArgs(args: readonly string[]): Parsed | "help" | strin
 function textReport(r: CheckResult, opts: CheckOptions): string[] {
   const lines: string[] = [];
   const byResource = new Map<string, CheckViolation[]>();
-  for (const v of r.violations) byResource.set(v.resource, [...(byResource.get(v.resource) ?? []), v]);
+  for (const v of r.violations) {
+    const of = byResource.get(v.resource);
+    if (of) of.push(v);
+    else byResource.set(v.resource, [v]);
+  }
   for (const [resource, vs] of byResource) {
     lines.push(resource);
     for (const v of vs) {
@@ -130,7 +134,7 @@ export function runCheckCli(argv: readonly string[], io: Io): number {
     const violations = result.violations.map(({ policy, enforcement, resource, message }) => ({ policy, enforcement, resource, message }));
     io.out(JSON.stringify({ violations, errors: result.errors }, null, 2));
   } else {
-    for (const line of textReport(result, parsed.options)) io.out(line);
+    io.out(textReport(result, parsed.options).join("\n")); // one write: a report can run to many thousands of lines
   }
   if (result.errors.length > 0) {
     for (const e of result.errors) io.err(`agent-trust: ${e}`);
