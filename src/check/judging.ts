@@ -89,12 +89,13 @@ export function judging(options: CheckOptions = {}): Judging {
       checked++;
       const obj = objectOf(item);
       const ctx = contextFor(obj, given, settings);
-      for (const rule of resourceRulesFor(obj.kind)) {
+      const podSpecs = podSpecsOf(obj).length > 0;
+      for (const rule of resourceRulesFor(obj.kind, podSpecs)) {
         const messages = judge(rule, obj, ctx);
         for (const message of messages) violations.push(violation(rule, enforcementOf(rule, ctx.environment), item, message));
       }
       // Pod rules judge every object that carries a pod spec, whatever its kind.
-      if (!covered.has(obj.kind) && podSpecsOf(obj).length === 0) passedOver[obj.kind] = (passedOver[obj.kind] ?? 0) + 1;
+      if (!covered.has(obj.kind) && !podSpecs) passedOver[obj.kind] = (passedOver[obj.kind] ?? 0) + 1;
     },
     result(all = []) {
       const found = [...violations];

@@ -8,6 +8,8 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 const BOOL_TRUE = ["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"];
 const BOOL_FALSE = ["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"];
 const NULLS = ["", "~", "null", "Null", "NULL"];
+/** Every word resolvePlain turns into a boolean or null (fast readers skip resolving texts that cannot be one). */
+export const RESOLVED_WORDS: readonly string[] = [...BOOL_TRUE, ...BOOL_FALSE, ...NULLS];
 const SPECIAL_FLOATS: Record<string, number> = {
   ".nan": NaN, ".NaN": NaN, ".NAN": NaN,
   ".inf": Infinity, ".Inf": Infinity, ".INF": Infinity,

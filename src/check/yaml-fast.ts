@@ -1,14 +1,16 @@
 /**
- * The fast path of the checker's reader. Most Kubernetes YAML uses none of the features where the exact reader
+ * The fast paths of the checker's reader. Most Kubernetes YAML uses none of the features where the exact reader
  * (`yaml.ts`, go-yaml v2 semantics on top of the `yaml` package) earns its cost: no anchors or aliases, no tags,
- * no merge keys, no directives, no keys that go-yaml would refuse. Such a document is parsed by js-yaml, several
- * times faster, with go-yaml v2's resolution of plain scalars (`resolvePlain`, the same function the exact reader
+ * no merge keys, no directives, no keys that go-yaml would refuse. Plain block YAML (what kubectl and `render`
+ * write) is read line by line (`yaml-lines.ts`); any other such document is parsed by js-yaml, several
+ * times faster than the exact reader, with go-yaml v2's resolution of plain scalars (`resolvePlain`, the same function the exact reader
  * uses). Any document that shows one of those features anywhere in its text, or that js-yaml cannot read, is read
  * by the exact reader instead, so both paths give the same value or the same error; a differential test holds
  * them to that.
  */
 import { FAILSAFE_SCHEMA, load, Type, YAMLException } from "js-yaml";
 import { resolvePlain, type Json } from "./scalars";
+import { readSimple } from "./yaml-lines";
 import { parseYamlStream, type DocumentResult } from "./yaml";
 
 /** go-yaml v2's plain-scalar resolution as one implicit js-yaml type (applied to untagged plain scalars only). */
@@ -84,8 +86,13 @@ function exact(chunk: Chunk): DocumentResult[] {
   return parseYamlStream(chunk.text).map((r) => shiftLine(r, chunk.line));
 }
 
-/** Reads one chunk: js-yaml when nothing in it needs the exact reader, else the exact reader. */
+/**
+ * Reads one chunk: the line reader (`yaml-lines.ts`) when the chunk is plain block YAML, else js-yaml when
+ * nothing in it needs the exact reader, else the exact reader.
+ */
 export function readChunk(chunk: Chunk): DocumentResult[] {
+  const simple = readSimple(chunk.text);
+  if (simple !== undefined) return [{ value: simple }];
   if (NEEDS_EXACT.test(chunk.text)) return exact(chunk);
   try {
     const value = load(chunk.text, { schema: SCHEMA }) as Json | undefined;

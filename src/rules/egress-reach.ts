@@ -203,8 +203,12 @@ function computeReach(egress: unknown): EgressReach[] {
 
 /** The union of the rules' ports. */
 export function portsOfRules(rules: readonly EgressReach[]): PortSet {
-  return portUnion(NO_PORTS, ...rules.map((r) => r.ports));
+  let ports = PORTS.get(rules);
+  if (!ports) PORTS.set(rules, (ports = portUnion(NO_PORTS, ...rules.map((r) => r.ports))));
+  return ports;
 }
+
+const PORTS = new WeakMap<readonly EgressReach[], PortSet>();
 
 /**
  * The addresses that the rules together open on more than `maxPorts` ports of some protocol: the line is cut

@@ -62,17 +62,10 @@ export function forbidResources(
  * any other object in which a pod spec is found by shape (`podSpecsOf`). Such a rule reads nothing but pod specs
  * (through `onPod`, `onContainers` and `onSetters`), so an object without one is passed over at once.
  */
-export function podRule(r: Omit<ResourceRule, "domain" | "scope" | "kinds"> & { kinds?: readonly string[] }): ResourceRule {
-  if (r.kinds) return { domain: "pods", scope: "resource", ...r, kinds: r.kinds };
-  const own = r.appliesTo;
-  return {
-    domain: "pods",
-    scope: "resource",
-    kinds: [...POD_KINDS, ANY_KIND],
-    ...r,
-    appliesTo: (obj, ctx) => podSpecsOf(obj).length > 0 && (!own || own(obj, ctx)),
-  };
-}
+export const podRule = (r: Omit<ResourceRule, "domain" | "scope" | "kinds"> & { kinds?: readonly string[] }): ResourceRule =>
+  r.kinds
+    ? { domain: "pods", scope: "resource", ...r, kinds: r.kinds }
+    : { domain: "pods", scope: "resource", ...r, kinds: [...POD_KINDS, ANY_KIND], podSpecsOnly: true };
 
 /** Runs `check` on every pod spec of `obj`: at its kind's known path, and every one found by shape. */
 export function onPod(obj: Manifest, check: (pod: PodSpecAt) => string[]): string[] {

@@ -9,7 +9,7 @@ import type { Manifest } from "../plan/manifest";
 import { CLUSTER_RULES } from "./cluster";
 import { EGRESS_LIMITS, egressSettingsFrom, NETWORK_RULES } from "./network";
 import { NETWORK_STACK_RULES } from "./network-stack";
-import { ANY_KIND, judgesKind, UNKNOWN } from "./paths";
+import { ANY_KIND, judgesKind, podSpecsOf, UNKNOWN } from "./paths";
 import { unknownPaths } from "./unknowns";
 import { POD_RULES } from "./pods";
 import { RBAC_RULES } from "./rbac";
@@ -39,11 +39,16 @@ export { ANY_KIND, judgesKind };
 
 
 const BY_KIND = new Map<string, readonly ResourceRule[]>();
+const BY_KIND_WITHOUT_PODS = new Map<string, readonly ResourceRule[]>();
 
-/** The resource rules that judge objects of `kind` (table order), listed once per kind. */
-export function resourceRulesFor(kind: string): readonly ResourceRule[] {
-  let rules = BY_KIND.get(kind);
-  if (!rules) BY_KIND.set(kind, (rules = RESOURCE_RULES.filter((r) => judgesKind(r.kinds, kind))));
+/**
+ * The resource rules that judge objects of `kind` (table order), listed once per kind. With `podSpecs: false`
+ * (the object holds no pod spec) the rules that read only pod specs are left out: they would pass it anyway.
+ */
+export function resourceRulesFor(kind: string, podSpecs = true): readonly ResourceRule[] {
+  const cache = podSpecs ? BY_KIND : BY_KIND_WITHOUT_PODS;
+  let rules = cache.get(kind);
+  if (!rules) cache.set(kind, (rules = RESOURCE_RULES.filter((r) => judgesKind(r.kinds, kind) && (podSpecs || !r.podSpecsOnly))));
   return rules;
 }
 
@@ -140,7 +145,8 @@ export function enforcementOf(
  * unknown during preview on a path the rule reads is a violation, so no rule passes what it cannot see.
  */
 export function judge(rule: ResourceRule, obj: Manifest, ctx: RuleContext): string[] {
-  if (!judgesKind(rule.kinds, obj.kind) || (rule.appliesTo && !rule.appliesTo(obj, ctx))) return [];
+  if (!judgesKind(rule.kinds, obj.kind) || (rule.podSpecsOnly && podSpecsOf(obj).length === 0)) return [];
+  if (rule.appliesTo && !rule.appliesTo(obj, ctx)) return [];
   const unknown = unknownPaths(obj, rule.reads);
   if (unknown.length > 0) {
     return unknown.map((p) => `${p} is unknown during preview; this rule cannot pass a value it cannot see (set it from plain config)`);

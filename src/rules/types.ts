@@ -119,6 +119,11 @@ export interface ResourceRule extends RuleBase {
    * them is a violation: a mandatory rule never passes what it cannot see.
    */
   readonly reads: readonly string[];
+  /**
+   * The rule reads nothing but the object's pod specs (`podSpecsOf`): an object without one passes it at once,
+   * whatever its kind. Checked before `appliesTo`.
+   */
+  readonly podSpecsOnly?: boolean;
   /** When the rule applies to this object at all (default: always); checked before unknowns are looked for. */
   appliesTo?(obj: Manifest, ctx: RuleContext): boolean;
   /** Violation messages, empty when the object complies. Never throws on a malformed object. */

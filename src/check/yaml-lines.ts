@@ -1,0 +1,300 @@
+/**
+ * The checker's fastest reader: line by line, the block YAML kubectl and `yaml`'s `stringify` write (block mappings
+ * and sequences, one-line plain and quoted scalars, empty `[]` and `{}`, `|` literals), with exactly the exact
+ * reader's value (`yaml.ts`, go-yaml v2 semantics), or `undefined` outside that subset so the caller falls back.
+ * Declining is always safe, a wrong value is not (an attacker writes the YAML), so every doubt declines: tabs, CR,
+ * controls, anchors, aliases, tags, flow collections, multi-line scalars, escapes, folded blocks, comments after
+ * content, keys go-yaml converts, duplicates, `<<`.
+ */
+import { RESOLVED_WORDS, resolvePlain, type Json } from "./scalars";
+
+type JsonObject = { [key: string]: Json };
+/** Characters this reader never reads: controls (tab and CR included), C1, line separators, BOM, surrogates. */
+const BAD = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]/;
+
+const SPACE = 32, LF = 10, HASH = 35, COLON = 58, DASH = 45, PLUS = 43, BAR = 124;
+const SQUOTE = 39, DQUOTE = 34, BACKSLASH = 92;
+
+/** 1: may start a plain key; 2: may continue one. */
+const KEY = table(/[A-Za-z0-9_]/, 3, table(/[./-]/, 2));
+/** First characters of a plain scalar that resolvePlain may turn into something other than a string. */
+const MAY_RESOLVE = table(/[-+.0-9]/, 1);
+for (const w of RESOLVED_WORDS) if (w) MAY_RESOLVE[w.charCodeAt(0)] = 1;
+/** The longest of those words. */
+const LONGEST_WORD = Math.max(...RESOLVED_WORDS.map((w) => w.length));
+/** Indicators that may not start a plain scalar here (`-` is checked apart; `[ { | ' "` are handled apart). */
+const INDICATOR = table(/[?:,[\]{}#&*!|>'"%@`]/, 1);
+
+function table(chars: RegExp, mark: number, into: Uint8Array = new Uint8Array(128)): Uint8Array {
+  for (let c = 0; c < 128; c++) if (chars.test(String.fromCharCode(c))) into[c] = mark;
+  return into;
+}
+
+/** Thrown (never escapes) when the text is outside the subset. */
+const DECLINE: unique symbol = Symbol("decline");
+function decline(): never {
+  throw DECLINE;
+}
+
+/** State: the text, the current significant line's start (or `len`) and indentation, the last key or quoted text. */
+let src = "", len = 0, pos = 0, ind = 0, keyText = "";
+
+/**
+ * False when resolvePlain certainly returns the text itself: its first character cannot start a number or one
+ * of go-yaml v2's boolean and null words, or it is longer than every such word.
+ */
+function mayResolve(text: string): boolean {
+  const c = text.charCodeAt(0);
+  if (c >= 128 || MAY_RESOLVE[c] !== 1) return false;
+  if (c < 65) return true; // - + . 0-9
+  return text.length <= LONGEST_WORD;
+}
+
+/** resolvePlain, remembered: the same few spellings (true, false, 443, TCP) recur in every document. */
+const cache = new Map<string, Json>();
+function resolved(text: string): Json {
+  if (text.length > 64) return resolvePlain(text);
+  let v = cache.get(text);
+  if (v !== undefined) return v;
+  v = resolvePlain(text);
+  if (cache.size >= 4096) cache.clear();
+  cache.set(text, v);
+  return v;
+}
+
+/** The index of the line break ending the line at `p`, or `len`. */
+function lineEnd(p: number): number {
+  const e = src.indexOf("\n", p);
+  return e < 0 ? len : e;
+}
+
+/** Moves to the first line at or after `from` (a line start) that is neither blank nor a full-line comment. */
+function next(from: number): void {
+  let p = from, i = from;
+  while (p < len) {
+    i = p;
+    while (src.charCodeAt(i) === SPACE) i++;
+    const c = src.charCodeAt(i);
+    if (c === LF) p = i + 1;
+    else if (c === HASH) p = lineEnd(i) + 1;
+    else break;
+  }
+  const end = p >= len || i >= len;
+  pos = end ? len : p;
+  ind = end ? -1 : i - p;
+}
+
+/** A quoted scalar on one line starting at `q` (a quote); its text in `keyText`; returns the index after it. */
+function quoted(q: number, eol: number): number {
+  const quote = src.charCodeAt(q);
+  let out = "", start = q + 1;
+  for (let i = start; i < eol; i++) {
+    const c = src.charCodeAt(i);
+    if (quote === DQUOTE && c === BACKSLASH) decline();
+    if (c !== quote) continue;
+    if (quote === DQUOTE || src.charCodeAt(i + 1) !== SQUOTE) {
+      keyText = out + src.slice(start, i);
+      return i + 1;
+    }
+    out += src.slice(start, i + 1); // '' is one quote
+    start = ++i + 1;
+  }
+  return decline();
+}
+
+/**
+ * Whether a mapping key starts at `k`: a plain key go-yaml reads as a string, or a one-line quoted key, followed
+ * by `:` and a space or the line end. Returns the index of the `:` (the key in `keyText`) or -1.
+ */
+function scanKey(k: number, eol: number): number {
+  const c = src.charCodeAt(k);
+  let e;
+  if (c < 128 && (KEY[c]! & 1) === 1) {
+    e = k + 1;
+    for (;;) {
+      let d = src.charCodeAt(e);
+      while (d < 128 && KEY[d]! !== 0) d = src.charCodeAt(++e);
+      if (d !== COLON) return -1;
+      d = src.charCodeAt(e + 1);
+      if (d >= 128 || KEY[d]! === 0) break;
+      e += 2; // a `:` inside the key, as Pulumi's `agent-trust:layer`
+    }
+    keyText = src.slice(k, e);
+    if (mayResolve(keyText) && typeof resolved(keyText) !== "string") decline();
+  } else if (c === SQUOTE || c === DQUOTE) {
+    e = quoted(k, eol);
+    if (src.charCodeAt(e) !== COLON) return -1;
+  } else {
+    return -1;
+  }
+  if (e + 1 < eol && src.charCodeAt(e + 1) !== SPACE) return -1;
+  if (e - k > 1000 || keyText === "__proto__") decline();
+  return e;
+}
+
+/** True when `-` at `i` is a sequence entry indicator (followed by a space or the line end). */
+function isEntry(i: number): boolean {
+  const d = src.charCodeAt(i + 1);
+  return src.charCodeAt(i) === DASH && (d === SPACE || d === LF || i + 1 >= len);
+}
+
+/** The node starting on the current line at indentation `n`: a block mapping or sequence. */
+function block(n: number): Json {
+  return isEntry(pos + n) ? sequence(n) : mapping(n, pos + n);
+}
+
+/** A block mapping at indentation `n` whose first key starts at `k` (its `:` at `first`, when scanned). */
+function mapping(n: number, k: number, first = -1): JsonObject {
+  const out: JsonObject = {};
+  for (let colon = first; ; colon = -1) {
+    const eol = lineEnd(k);
+    if (colon < 0) colon = scanKey(k, eol);
+    if (colon < 0) decline();
+    const key = keyText;
+    if (out[key] !== undefined && Object.hasOwn(out, key)) decline();
+    out[key] = value(n, colon + 1, eol, true);
+    if (pos >= len || ind < n) return out;
+    if (ind > n) decline();
+    k = pos + n;
+  }
+}
+
+/** A block sequence at indentation `n` (the current line's `-` is at `pos + n`). */
+function sequence(n: number): Json[] {
+  const out: Json[] = [];
+  for (;;) {
+    const start = pos;
+    const eol = lineEnd(start);
+    let q = start + n + 1;
+    while (q < eol && src.charCodeAt(q) === SPACE) q++;
+    if (q < eol && isEntry(q)) decline();
+    const colon = q < eol ? scanKey(q, eol) : -1;
+    out.push(colon >= 0 ? mapping(q - start, q, colon) : value(n, q, eol, false));
+    if (pos >= len || ind < n) return out;
+    if (ind > n) decline();
+    if (!isEntry(pos + n)) return out;
+  }
+}
+
+/**
+ * The value after a key's `:` or an entry's `-` (from `p` to `eol`) in a collection at indentation `n`; leaves
+ * the reader on the next significant line (the caller declines one indented more than `n`). `sameIndentSequence`:
+ * a mapping value may be a sequence at `n`.
+ */
+function value(n: number, p: number, eol: number, sameIndentSequence: boolean): Json {
+  let q = p;
+  while (q < eol && src.charCodeAt(q) === SPACE) q++;
+  if (q === eol) {
+    next(eol + 1);
+    if (pos >= len) return null;
+    if (ind > n) return block(ind);
+    if (ind === n && sameIndentSequence && isEntry(pos + n)) return sequence(n);
+    return null;
+  }
+  const c = src.charCodeAt(q);
+  if (c === BAR) return literal(n, q, eol);
+  let v: Json;
+  let end = eol;
+  if (c === SQUOTE || c === DQUOTE) {
+    end = quoted(q, eol);
+    v = keyText;
+  } else if ((c === 91 && src.charCodeAt(q + 1) === 93) || (c === 123 && src.charCodeAt(q + 1) === 125)) {
+    end = q + 2;
+    v = c === 91 ? [] : {};
+  } else {
+    v = plain(q, eol);
+  }
+  while (end < eol && src.charCodeAt(end) === SPACE) end++;
+  if (end !== eol) decline();
+  next(eol + 1);
+  return v;
+}
+
+/** A one-line plain scalar from `q` to `eol`, resolved as go-yaml v2 resolves it. */
+function plain(q: number, eol: number): Json {
+  const c = src.charCodeAt(q);
+  if (c < 128 && INDICATOR[c] === 1) decline();
+  if (c === DASH && (q + 1 >= eol || src.charCodeAt(q + 1) === SPACE)) decline();
+  let end = eol;
+  while (src.charCodeAt(end - 1) === SPACE) end--;
+  const text = src.slice(q, end);
+  // A comment, a `: ` (a nested mapping) or a final `:` is not one plain scalar.
+  if (text.indexOf(" #") >= 0 || text.indexOf(": ") >= 0 || src.charCodeAt(end - 1) === COLON) decline();
+  if (!mayResolve(text)) return text;
+  const v = resolved(text);
+  if (typeof v === "number" && !Number.isFinite(v)) decline();
+  return v;
+}
+
+/** A `|`, `|-` or `|+` literal block whose header is at `q` in a collection at indentation `n`. */
+function literal(n: number, q: number, eol: number): string {
+  let i = q + 1;
+  const chomp = src.charCodeAt(i);
+  if (chomp === DASH || chomp === PLUS) i++;
+  while (i < eol && src.charCodeAt(i) === SPACE) i++;
+  if (i !== eol || eol >= len) decline();
+  let p = eol + 1;
+  // The content indentation is that of the first non-blank line; a longer blank line before it is declined.
+  let m = -1, longestBlank = 0;
+  for (let s = p, j = p; s < len && m < 0; s = j + 1) {
+    for (j = s; src.charCodeAt(j) === SPACE; ) j++;
+    if (src.charCodeAt(j) !== LF) m = j - s;
+    else longestBlank = Math.max(longestBlank, j - s);
+  }
+  if (m <= n || longestBlank > m) decline();
+  let out = "", blanks = 0, started = false;
+  while (p < len) {
+    let j = p;
+    while (j < p + m && src.charCodeAt(j) === SPACE) j++;
+    const e = src.indexOf("\n", j);
+    if (j < p + m && j !== e && j < len) break; // a less indented line ends the block
+    if (e < 0) decline(); // the last line has no line break
+    p = e + 1;
+    if (j === e) {
+      blanks++;
+      continue;
+    }
+    let k = j;
+    while (src.charCodeAt(k) === SPACE) k++;
+    if (k === e) decline(); // a blank line longer than the indentation
+    const line = src.slice(j, e);
+    out = started ? out + "\n".repeat(blanks + 1) + line : "\n".repeat(blanks) + line;
+    started = true;
+    blanks = 0;
+  }
+  next(p);
+  if (chomp === DASH) return out;
+  if (chomp === PLUS) return out + "\n".repeat(blanks + 1);
+  return out + "\n";
+}
+
+/**
+ * The value of one YAML document's text (a chunk as `splitDocuments` in yaml-fast.ts yields it: it may begin
+ * with a `---` marker line), or undefined when the text is outside the simple subset this reader handles.
+ */
+export function readSimple(text: string): Json | undefined {
+  if (BAD.test(text)) return undefined;
+  let p = 0;
+  const marked = text.startsWith("---");
+  if (marked) {
+    p = 3;
+    while (text.charCodeAt(p) === SPACE) p++;
+    if (p < text.length && text.charCodeAt(p) !== LF) return undefined;
+    p++;
+  }
+  src = text;
+  len = text.length;
+  try {
+    next(p);
+    if (pos >= len) return marked ? null : undefined;
+    if (ind !== 0) return undefined;
+    const v = block(0);
+    return pos >= len ? v : undefined;
+  } catch (e) {
+    if (e === DECLINE || e instanceof RangeError) return undefined;
+    throw e;
+  } finally {
+    src = "";
+    len = 0;
+  }
+}
