@@ -150,3 +150,19 @@ describe("agent-trust check", () => {
     assert.match(r.out, /Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 unreadable input or bad arguments/);
   });
 });
+
+test("kinds named like Object.prototype members are judged and counted like any other, never an internal error", () => {
+  const kinds = ["toString", "__proto__", "constructor", "hasOwnProperty", "valueOf"];
+  const objs = kinds.map((kind) => ({ apiVersion: "example.com/v1", kind, metadata: { name: "x", namespace: "ai-agents" } }));
+  const d = dir({ "odd.yaml": yamlDocs(...objs), "pod.yaml": yamlDocs({ apiVersion: "example.com/v1", kind: "toString", metadata: { name: "p", namespace: "ai-agents" }, spec: { containers: [{ name: "c" }] } }) });
+  const r = check([d]);
+  assert.deepEqual(r.errors, []);
+  assert.equal(r.checked, 6);
+  assert.equal(Object.keys(r.passedOver).length, kinds.length);
+  for (const k of kinds) assert.equal(Object.getOwnPropertyDescriptor(r.passedOver, k)?.value, 1, k);
+  // The one carrying a pod spec is judged as pods: the bare container breaks the restricted profile.
+  assert.ok(r.violations.some((v) => v.resource.startsWith("toString ai-agents/p") && v.policy === "pod-run-as-non-root"));
+  const cli = run(d);
+  assert.equal(cli.code, 1);
+  assert.match(cli.out, /passed over \(no rule covers the kind\): __proto__ ×1, constructor ×1, hasOwnProperty ×1, toString ×1, valueOf ×1/);
+});

@@ -30,10 +30,12 @@ test("values JSON would blur get no key", () => {
   sparse[2] = 1;
   const blurred: unknown[] = [
     undefined, NaN, Infinity, -Infinity, -0, 1n, () => 1, Symbol("s"), new Box(), new Date(0), sparse,
-    { a: undefined }, [undefined], { a: NaN }, [{ b: [1, Infinity] }], { [Symbol("k")]: 1 }, { a: "x".repeat(20_000) },
+    { a: undefined }, [undefined], { a: NaN }, [{ b: [1, Infinity] }], { a: "x".repeat(20_000) }, { b: [{ c: -0 }] },
   ];
   assert.equal(blurred.length, 17);
   assert.deepEqual(blurred.map((v) => contentKey(v)), blurred.map(() => undefined));
+  // Rules read string keys only: a symbol-keyed property changes no verdict, so it is not part of the key.
+  assert.equal(contentKey({ a: 1, [Symbol("k")]: 2 }), '{"a":1}');
 });
 
 const policy = (egress: unknown): Manifest =>

@@ -82,7 +82,8 @@ export function judging(options: CheckOptions = {}): Judging {
   const given = { phase: options.phase, environment: options.env, trustLabels: options.trustLabels, layer: options.layer };
   const covered = coveredKinds(options.stack ? [...RESOURCE_RULES, ...STACK_RULES] : RESOURCE_RULES);
   const violations: CheckViolation[] = [];
-  const passedOver: Record<string, number> = {};
+  // A Map, since a kind is input: `__proto__` or `toString` must count like any other.
+  const passedOver = new Map<string, number>();
   let checked = 0;
   return {
     add(item) {
@@ -95,7 +96,7 @@ export function judging(options: CheckOptions = {}): Judging {
         for (const message of messages) violations.push(violation(rule, enforcementOf(rule, ctx.environment), item, message));
       }
       // Pod rules judge every object that carries a pod spec, whatever its kind.
-      if (!covered.has(obj.kind) && !podSpecs) passedOver[obj.kind] = (passedOver[obj.kind] ?? 0) + 1;
+      if (!covered.has(obj.kind) && !podSpecs) passedOver.set(obj.kind, (passedOver.get(obj.kind) ?? 0) + 1);
     },
     result(all = []) {
       const found = [...violations];
@@ -108,7 +109,7 @@ export function judging(options: CheckOptions = {}): Judging {
           }
         }
       }
-      return { violations: found, passedOver: { ...passedOver }, errors: [], checked };
+      return { violations: found, passedOver: Object.fromEntries(passedOver), errors: [], checked };
     },
   };
 }

@@ -85,9 +85,14 @@ function startWorker(job: WorkerJob): () => WorkerAnswer | undefined {
 
 /** Joins the results of consecutive halves of one file. */
 function join(a: CheckResult, b: CheckResult): CheckResult {
-  const passedOver = { ...a.passedOver };
-  for (const [k, n] of Object.entries(b.passedOver)) passedOver[k] = (passedOver[k] ?? 0) + n;
-  return { violations: [...a.violations, ...b.violations], passedOver, errors: [...a.errors, ...b.errors], checked: a.checked + b.checked };
+  const passedOver = new Map(Object.entries(a.passedOver));
+  for (const [k, n] of Object.entries(b.passedOver)) passedOver.set(k, (passedOver.get(k) ?? 0) + n);
+  return {
+    violations: [...a.violations, ...b.violations],
+    passedOver: Object.fromEntries(passedOver),
+    errors: [...a.errors, ...b.errors],
+    checked: a.checked + b.checked,
+  };
 }
 
 /** Checks one YAML file's text on two threads; undefined when it cannot be split that way (check it on one). */

@@ -153,9 +153,14 @@ export function allowedVerbs(phase: Phase): string[] {
   return [...verbs].sort();
 }
 
+/** The catalog is constant: each phase's target-namespace rules are built once for `phaseAllows`. */
+const CEILING_RULES = new Map<Phase, readonly PolicyRule[]>();
+
 /** True when `phase` may use `verb` on `apiGroup`/`resource` in a target namespace. */
 export function phaseAllows(phase: Phase, verb: string, apiGroup: string, resource: string): boolean {
-  return targetNamespaceRules(phase).some(
+  let rules = CEILING_RULES.get(phase);
+  if (!rules) CEILING_RULES.set(phase, (rules = targetNamespaceRules(phase)));
+  return rules.some(
     (r) => r.verbs.includes(verb) && r.apiGroups.includes(apiGroup) && r.resources.includes(resource),
   );
 }

@@ -81,7 +81,7 @@ export function vaultSpecToInputs(kind: VaultKind, spec: Record<string, unknown>
   const fields: Record<string, string> = VAULT_KINDS[kind].fields;
   const out: Record<string, unknown> = {};
   for (const [apiName, value] of Object.entries(spec)) {
-    const input = fields[apiName];
+    const input = Object.hasOwn(fields, apiName) ? fields[apiName] : undefined;
     if (!input) throw new Error(`${kind}: spec field "${apiName}" has no Pulumi input mapping`);
     out[input] = value;
   }

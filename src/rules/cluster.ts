@@ -80,8 +80,11 @@ const CONFIG_FILE_GROUPS: readonly string[] = [
   "kubescheduler.config.k8s.io", "kubecontrollermanager.config.k8s.io", "client.authentication.k8s.io",
 ];
 
-const isConfigFile = (obj: Manifest) =>
-  CONFIG_FILE_GROUPS.includes(String(obj.apiVersion).split("/")[0]!) || (obj.apiVersion === "v1" && obj.kind === "Config");
+function isConfigFile(obj: Manifest): boolean {
+  const v = String(obj.apiVersion);
+  const slash = v.indexOf("/");
+  return CONFIG_FILE_GROUPS.includes(slash < 0 ? v : v.slice(0, slash)) || (v === "v1" && obj.kind === "Config");
+}
 
 /** Kinds the older rule `no-cluster-scoped-grants` refuses everywhere already; not reported twice. */
 const REFUSED_ELSEWHERE: readonly string[] = CLUSTER_SCOPED_GRANT_KINDS;

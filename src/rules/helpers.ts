@@ -48,13 +48,17 @@ export function forbidResources(
   verbs: readonly string[] | undefined,
   what: string,
 ): string[] {
-  return policyRules(obj).flatMap((r) => {
+  const out: string[] = [];
+  for (const r of policyRules(obj)) {
+    // Most rules name none of the resources: nothing is built for them.
+    if (!r.resources.some((res) => resources.includes(res))) continue;
     const hitVerbs = verbs ? r.verbs.filter((v) => verbs.includes(v)) : r.verbs;
+    if (hitVerbs.length === 0) continue;
     const hitResources = r.resources.filter((res) => resources.includes(res));
-    if (hitVerbs.length === 0 || hitResources.length === 0) return [];
     const verbText = verbs ? ` with ${hitVerbs.map((v) => `"${v}"`).join(", ")}` : "";
-    return [`${r.at} grants ${hitResources.map((x) => `"${x}"`).join(", ")}${verbText}: ${what}`];
-  });
+    out.push(`${r.at} grants ${hitResources.map((x) => `"${x}"`).join(", ")}${verbText}: ${what}`);
+  }
+  return out;
 }
 
 /**
@@ -69,12 +73,18 @@ export const podRule = (r: Omit<ResourceRule, "domain" | "scope" | "kinds"> & { 
 
 /** Runs `check` on every pod spec of `obj`: at its kind's known path, and every one found by shape. */
 export function onPod(obj: Manifest, check: (pod: PodSpecAt) => string[]): string[] {
-  return podSpecsOf(obj).flatMap(check);
+  const pods = podSpecsOf(obj);
+  if (pods.length === 1) return check(pods[0]!);
+  const out: string[] = [];
+  for (const pod of pods) for (const m of check(pod)) out.push(m);
+  return out;
 }
 
 /** Runs `check` on every container (init and ephemeral included) of every pod spec of `obj`. */
 export function onContainers(obj: Manifest, check: (c: ContainerAt, pod: PodSpecAt) => string[]): string[] {
-  return onPod(obj, (pod) => containersOf(pod).flatMap((c) => check(c, pod)));
+  const out: string[] = [];
+  for (const pod of podSpecsOf(obj)) for (const c of containersOf(pod)) for (const m of check(c, pod)) out.push(m);
+  return out;
 }
 
 /** A container's security setting, falling back to the pod's where Kubernetes does (the container's wins). */
@@ -112,10 +122,12 @@ function findSetters(obj: Manifest): Setter[] {
 
 /** Runs `check` on each setter's value of `keys` (inside securityContext) that is set. */
 export function onSetters(obj: Manifest, keys: readonly string[], check: (value: unknown, at: string) => string[]): string[] {
-  return setters(obj).flatMap((s) => {
+  const out: string[] = [];
+  for (const s of setters(obj)) {
     const v = field(s.securityContext, ...keys);
-    return v === undefined ? [] : check(v, `${s.at}.${keys.join(".")}`);
-  });
+    if (v !== undefined) for (const m of check(v, `${s.at}.${keys.join(".")}`)) out.push(m);
+  }
+  return out;
 }
 
 /** Annotations of the pods a pod spec creates ({} when there are none). */

@@ -63,6 +63,7 @@ type Limits = Pick<RuleSettings, keyof EgressSettings>;
 /** A large share of the public IPv4 or IPv6 space on all ports, over the union of `rules`. */
 export function publicShareFindings(rules: readonly EgressReach[], ctx: Limits): string[] {
   const wide = addressesOnWidePorts(rules, ctx.maxBroadEgressPorts);
+  if (addrIsEmpty(wide)) return [];
   const limit = Math.floor(ctx.maxPublicEgressShare * 1_000_000);
   const out: string[] = [];
   for (const [family, label] of [[4, "IPv4"], [6, "IPv6"]] as const) {
@@ -79,7 +80,9 @@ export function publicShareFindings(rules: readonly EgressReach[], ctx: Limits):
 
 /** More private space on all ports than one block of the configured prefix, over the union of `rules`. */
 export function widePrivateFindings(rules: readonly EgressReach[], ctx: Limits): string[] {
-  const priv = privatePart(addressesOnWidePorts(rules, ctx.maxBroadEgressPorts));
+  const wide = addressesOnWidePorts(rules, ctx.maxBroadEgressPorts);
+  if (addrIsEmpty(wide)) return [];
+  const priv = privatePart(wide);
   const out: string[] = [];
   for (const [family, prefix, bits] of [[4, ctx.minPrivateEgressPrefixV4, 32], [6, ctx.minPrivateEgressPrefixV6, 128]] as const) {
     const count = addrCount(priv, family);

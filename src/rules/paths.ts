@@ -60,20 +60,33 @@ export const POD_SPEC_PATHS: Readonly<Record<string, string>> = {
 /** Where Jobs and CronJobs keep the Job spec. */
 const JOB_SPEC_PATHS: Readonly<Record<string, string>> = { Job: "spec", CronJob: "spec.jobTemplate.spec" };
 
+/** A kind's entry in one of the tables above: own entries only (a kind named `toString` has none). */
+const entryOf = (table: Readonly<Record<string, string>>, kind: string): string | undefined =>
+  Object.hasOwn(table, kind) ? table[kind] : undefined;
+
+/** Where objects of `kind` keep their pod spec, if it is a pod kind. */
+export const podSpecPathOf = (kind: string): string | undefined => entryOf(POD_SPEC_PATHS, kind);
+
+/** The same paths split into keys, once. */
+const POD_SPEC_KEYS = new Map(Object.entries(POD_SPEC_PATHS).map(([k, p]) => [k, p.split(".")]));
+const POD_META_KEYS = new Map(Object.entries(POD_SPEC_PATHS).map(([k, p]) => [k, metaPathOf(p).split(".")]));
+
 export const POD_KINDS: readonly string[] = Object.keys(POD_SPEC_PATHS);
 export const JOB_KINDS: readonly string[] = Object.keys(JOB_SPEC_PATHS);
 export const CONTAINER_LISTS = ["containers", "initContainers", "ephemeralContainers"] as const;
 
 /** Where the metadata of the pods a pod spec path creates lives: `spec` → `metadata`, `x.spec` → `x.metadata`. */
-const metaPathOf = (specPath: string) => (specPath === "spec" ? "metadata" : `${specPath.slice(0, -".spec".length)}.metadata`);
+function metaPathOf(specPath: string): string {
+  return specPath === "spec" ? "metadata" : `${specPath.slice(0, -".spec".length)}.metadata`;
+}
 
 /**
  * Expands `{pod}`, `{containers}`, `{podmeta}` (the pod template's metadata) and `{job}` for one kind; a path
  * that does not apply to the kind is dropped. Pod specs found by shape are expanded by `unknownPaths` itself.
  */
 export function expandPath(kind: string, pattern: string): string[] {
-  const pod = POD_SPEC_PATHS[kind];
-  const job = JOB_SPEC_PATHS[kind];
+  const pod = entryOf(POD_SPEC_PATHS, kind);
+  const job = entryOf(JOB_SPEC_PATHS, kind);
   if (pattern.startsWith("{podmeta}")) return pod ? [metaPathOf(pod) + pattern.slice("{podmeta}".length)] : [];
   if (pattern.startsWith("{containers}")) {
     if (!pod) return [];
@@ -122,11 +135,10 @@ const POD_SPECS = new WeakMap<object, readonly PodSpecAt[]>();
 
 function findPodSpecs(obj: Manifest): PodSpecAt[] {
   const out: PodSpecAt[] = [];
-  const knownPath = POD_SPEC_PATHS[obj.kind];
+  const knownPath = podSpecPathOf(obj.kind);
   if (knownPath) {
-    const spec = field(obj, ...knownPath.split("."));
-    const metaAt = metaPathOf(knownPath);
-    out.push({ at: knownPath, spec: isObj(spec) ? spec : {}, meta: field(obj, ...metaAt.split(".")), metaAt });
+    const spec = field(obj, ...POD_SPEC_KEYS.get(obj.kind)!);
+    out.push({ at: knownPath, spec: isObj(spec) ? spec : {}, meta: field(obj, ...POD_META_KEYS.get(obj.kind)!), metaAt: metaPathOf(knownPath) });
   }
   if (hasFixedSchema(obj) && !obj.kind.endsWith("List")) return out;
   const seen = new Set<unknown>();
@@ -211,7 +223,7 @@ const CONTAINERS = new WeakMap<PodSpecAt, readonly ContainerAt[]>();
 
 /** The job spec of a Job or CronJob. */
 export function jobSpecOf(obj: Manifest): { at: string; spec: Obj } | undefined {
-  const path = JOB_SPEC_PATHS[obj.kind];
+  const path = entryOf(JOB_SPEC_PATHS, obj.kind);
   if (!path) return undefined;
   const spec = field(obj, ...path.split("."));
   return { at: path, spec: isObj(spec) ? spec : {} };

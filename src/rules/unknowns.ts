@@ -3,7 +3,7 @@
  * see), with one walk per object remembered, so objects without any unknown value skip the per-rule walks. Pure.
  */
 import type { Manifest } from "../plan/manifest";
-import { CONTAINER_LISTS, expandPath, isObj, podSpecsOf, POD_SPEC_PATHS, UNKNOWN, type Obj } from "./paths";
+import { CONTAINER_LISTS, expandPath, isObj, podSpecPathOf, podSpecsOf, UNKNOWN, type Obj } from "./paths";
 
 const SPLIT = new Map<string, string[]>();
 
@@ -90,7 +90,7 @@ function walk(value: unknown, segs: string[], at: string, out: string[]): void {
 export function unknownPaths(obj: Manifest, reads: readonly string[]): string[] {
   if (!holdsUnknown(obj)) return [];
   const out: string[] = [];
-  const known = POD_SPEC_PATHS[obj.kind];
+  const known = podSpecPathOf(obj.kind);
   const found = reads.some((r) => r.startsWith("{")) ? podSpecsOf(obj).filter((p) => p.at !== known) : [];
   for (const pattern of reads) {
     for (const path of expandPath(obj.kind, pattern)) walk(obj, splitPath(path), "", out);
