@@ -55,8 +55,9 @@ function toManifests(value: Json, where: string): { objects: Manifest[]; errors:
   if (typeof value["kind"] !== "string" || typeof value["apiVersion"] !== "string" || value["kind"] === "" || value["apiVersion"] === "") {
     return { objects: [], errors: [`${where}: has no apiVersion and kind; not a Kubernetes or agent-trust document`] };
   }
-  const metadata = isObj(value["metadata"]) ? value["metadata"] : {};
-  return { objects: [{ ...value, metadata } as unknown as Manifest], errors: [] };
+  // Rules read metadata as a mapping: one that is absent or not a mapping is read as empty (a copy, not the input).
+  const object = isObj(value["metadata"]) ? value : { ...value, metadata: {} };
+  return { objects: [object as unknown as Manifest], errors: [] };
 }
 
 /** The objects of one parsed document, numbered `document` (1-based) in its file. */

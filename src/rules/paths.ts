@@ -122,16 +122,21 @@ const isPodSpecShape = (v: Obj) => CONTAINER_LISTS.some((l) => l in v);
  * what their schema does not hold (and a CustomResourceDefinition's schema mentions `containers` harmlessly).
  */
 export function podSpecsOf(obj: Manifest): readonly PodSpecAt[] {
+  if (obj === lastObject) return lastSpecs;
   let found = POD_SPECS.get(obj);
   if (!found) {
     found = findPodSpecs(obj);
     POD_SPECS.set(obj, found);
   }
+  lastObject = obj;
+  lastSpecs = found;
   return found;
 }
 
-/** Every rule asks for the pod specs of the object it judges: found once per object. */
+/** Every rule asks for the pod specs of the object it judges: found once per object (the last one at hand). */
 const POD_SPECS = new WeakMap<object, readonly PodSpecAt[]>();
+let lastObject: object | undefined;
+let lastSpecs: readonly PodSpecAt[] = [];
 
 function findPodSpecs(obj: Manifest): PodSpecAt[] {
   const out: PodSpecAt[] = [];
@@ -197,8 +202,16 @@ const FIXED_SCHEMA_GROUPS = new Set([
 /** Whether `obj`'s API group has a fixed schema (see above); objects of any other group may carry pod specs anywhere. */
 export function hasFixedSchema(obj: Manifest): boolean {
   const v = typeof obj.apiVersion === "string" ? obj.apiVersion : "";
-  return v !== "" && FIXED_SCHEMA_GROUPS.has(v.includes("/") ? v.slice(0, v.lastIndexOf("/")) : "");
+  if (v !== lastApiVersion) {
+    lastApiVersion = v;
+    lastFixed = v !== "" && FIXED_SCHEMA_GROUPS.has(v.includes("/") ? v.slice(0, v.lastIndexOf("/")) : "");
+  }
+  return lastFixed;
 }
+
+/** Objects come in runs of one apiVersion: the last answer is kept. */
+let lastApiVersion = "";
+let lastFixed = false;
 
 /** A container with the path it lives at and the kind of list it is in. */
 export interface ContainerAt {

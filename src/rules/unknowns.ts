@@ -26,6 +26,7 @@ const HOLDS_UNKNOWN = new WeakMap<object, boolean>();
 /** Records that `obj` holds no UNKNOWN (its reader knows: see `mayHoldUnknown` in src/check/load.ts). */
 export function markWithoutUnknown(obj: object): void {
   HOLDS_UNKNOWN.set(obj, false);
+  if (obj === lastObject) lastHolds = false;
 }
 
 /**
@@ -34,8 +35,10 @@ export function markWithoutUnknown(obj: object): void {
  * does not spell the sentinel.
  */
 export function holdsUnknown(obj: object): boolean {
+  if (obj === lastObject) return lastHolds;
   const known = HOLDS_UNKNOWN.get(obj);
-  if (known !== undefined) return known;
+  lastObject = obj;
+  if (known !== undefined) return (lastHolds = known);
   const seen = new Set<object>();
   const stack: unknown[] = [obj];
   let found = false;
@@ -49,8 +52,12 @@ export function holdsUnknown(obj: object): boolean {
     }
   }
   HOLDS_UNKNOWN.set(obj, found);
-  return found;
+  return (lastHolds = found);
 }
+
+/** Every rule asks of the object at hand: the last answer is kept. */
+let lastObject: object | undefined;
+let lastHolds = false;
 
 function deepUnknown(value: unknown, at: string): string | undefined {
   if (value === UNKNOWN) return at;
