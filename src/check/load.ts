@@ -11,7 +11,7 @@ import { isObj } from "../rules/paths";
 import { markWithoutUnknown } from "../rules/unknowns";
 import { readRegularFile, walkPaths } from "./walk";
 import { parseStream, type DocumentResult, type Json } from "./yaml";
-import { parseYamlStreamFast, readChunk, splitDocuments } from "./yaml-fast";
+import { forEachDocument, parseYamlStreamFast, readChunk } from "./yaml-fast";
 
 /** One object and where it came from. */
 export interface Loaded {
@@ -100,7 +100,7 @@ export function streamYaml(file: string, text: string, onObject: (l: Loaded) => 
   const trimmed = text.replace(/^\uFEFF/, "");
   // A JSON stream is split by `parseStream`; a YAML stream document by document here, as parseYamlStreamFast would.
   if (/^\s*\{/.test(trimmed)) parseStream(text, parseYamlStreamFast).forEach(take);
-  else for (const chunk of splitDocuments(trimmed)) readChunk(chunk).forEach(take);
+  else forEachDocument(trimmed, (chunk) => readChunk(chunk).forEach(take));
   return into.errors;
 }
 

@@ -52,27 +52,40 @@ export interface Chunk {
   readonly line: number;
 }
 
-/** Splits a YAML stream at `---` lines (a document marker is never inside a document: YAML forbids it there). */
-export function splitDocuments(text: string): Chunk[] {
-  const chunks: Chunk[] = [];
+/**
+ * Hands each document of a YAML stream to `each` as it is found, split at `---` lines (a document marker is never
+ * inside a document: YAML forbids it there). Lazily, so a large stream's chunks die young.
+ */
+export function forEachDocument(text: string, each: (chunk: Chunk) => void): void {
   const marker = /^---(?=[ \t\r\n]|$)/gm;
   let start = 0;
   let line = 0;
   let lineAtStart = 0;
   let scanned = 0;
+  let first = true;
+  const emit = (chunk: Chunk) => {
+    // Before the first marker only blanks and comments: not a document (as every YAML reader sees it).
+    if (first && !chunk.text.startsWith("---") && BLANK.test(chunk.text)) return void (first = false);
+    first = false;
+    each(chunk);
+  };
   const countLines = (to: number) => {
     for (let i = text.indexOf("\n", scanned); i !== -1 && i < to; i = text.indexOf("\n", i + 1)) line++;
     scanned = to;
   };
   for (let m = marker.exec(text); m; m = marker.exec(text)) {
     countLines(m.index);
-    if (m.index > start || chunks.length > 0) chunks.push({ text: text.slice(start, m.index), line: lineAtStart });
+    if (m.index > start || !first) emit({ text: text.slice(start, m.index), line: lineAtStart });
     start = m.index;
     lineAtStart = line;
   }
-  chunks.push({ text: text.slice(start), line: lineAtStart });
-  // Before the first marker only blanks and comments: not a document (as every YAML reader sees it).
-  if (!chunks[0]!.text.startsWith("---") && BLANK.test(chunks[0]!.text)) chunks.shift();
+  emit({ text: text.slice(start), line: lineAtStart });
+}
+
+/** Every document of a YAML stream (see `forEachDocument`). */
+export function splitDocuments(text: string): Chunk[] {
+  const chunks: Chunk[] = [];
+  forEachDocument(text, (c) => chunks.push(c));
   return chunks;
 }
 

@@ -7,6 +7,8 @@
 import { absentOrFalse, onContainers, onPod, onSetters, podAnnotations, podRule } from "./helpers";
 import { containersOf, field, isObj, list, show } from "./paths";
 
+const HOST_NAMESPACES = ["hostNetwork", "hostPID", "hostIPC"] as const;
+
 export const podNoHostAccess = podRule({
   name: "pod-no-host-access",
   security: true,
@@ -14,20 +16,20 @@ export const podNoHostAccess = podRule({
   description: "Pod Security baseline: no host namespaces (hostNetwork, hostPID, hostIPC), no hostPath volumes and no hostPort on any container port.",
   remediationSteps: "Remove the host settings; use emptyDir or projected volumes for scratch space and tokens.",
   validate: (obj) =>
-    onPod(obj, (pod) => [
-      ...(["hostNetwork", "hostPID", "hostIPC"] as const)
-        .filter((k) => !absentOrFalse(pod.spec[k]))
-        .map((k) => `${pod.at}.${k} is ${show(pod.spec[k])}; it must be false or absent`),
-      ...list(pod.spec["volumes"]).flatMap((v, i) =>
-        !isObj(v) || v["hostPath"] !== undefined ? [`${pod.at}.volumes[${i}] is a hostPath volume (or not a volume)`] : [],
-      ),
-      ...containersOf(pod).flatMap((c) =>
-        list(c.container["ports"]).flatMap((p, i) => {
+    onPod(obj, (pod) => {
+      const out: string[] = [];
+      for (const k of HOST_NAMESPACES) if (!absentOrFalse(pod.spec[k])) out.push(`${pod.at}.${k} is ${show(pod.spec[k])}; it must be false or absent`);
+      list(pod.spec["volumes"]).forEach((v, i) => {
+        if (!isObj(v) || v["hostPath"] !== undefined) out.push(`${pod.at}.volumes[${i}] is a hostPath volume (or not a volume)`);
+      });
+      for (const c of containersOf(pod)) {
+        list(c.container["ports"]).forEach((p, i) => {
           const hp = field(p, "hostPort");
-          return hp === undefined || hp === 0 ? [] : [`${c.at}.ports[${i}].hostPort is ${show(hp)}`];
-        }),
-      ),
-    ]),
+          if (hp !== undefined && hp !== 0) out.push(`${c.at}.ports[${i}].hostPort is ${show(hp)}`);
+        });
+      }
+      return out;
+    }),
 });
 
 export const podNoWindowsHostProcess = podRule({
@@ -41,6 +43,7 @@ export const podNoWindowsHostProcess = podRule({
 
 const PROBES = ["livenessProbe", "readinessProbe", "startupProbe"] as const;
 const HANDLERS = ["postStart", "preStop"] as const;
+const HOST_ACTIONS = ["httpGet", "tcpSocket"] as const;
 
 export const podNoProbeHost = podRule({
   name: "pod-no-probe-host",
@@ -51,16 +54,18 @@ export const podNoProbeHost = podRule({
   remediationSteps: "Remove host from httpGet and tcpSocket in every probe and lifecycle handler; the kubelet then uses the pod's own IP.",
   validate: (obj) =>
     onContainers(obj, (c) => {
-      const handlers: [string, unknown][] = [
-        ...PROBES.map((p): [string, unknown] => [p, c.container[p]]),
-        ...HANDLERS.map((h): [string, unknown] => [`lifecycle.${h}`, field(c.container, "lifecycle", h)]),
-      ];
-      return handlers.flatMap(([name, h]) =>
-        (["httpGet", "tcpSocket"] as const).flatMap((kind) => {
+      const out: string[] = [];
+      const hostOf = (name: string, h: unknown) => {
+        if (!isObj(h)) return;
+        for (const kind of HOST_ACTIONS) {
           const host = field(h, kind, "host");
-          return host === undefined || host === "" ? [] : [`${c.at}.${name}.${kind}.host is ${show(host)}; leave it unset`];
-        }),
-      );
+          if (host !== undefined && host !== "") out.push(`${c.at}.${name}.${kind}.host is ${show(host)}; leave it unset`);
+        }
+      };
+      for (const p of PROBES) hostOf(p, c.container[p]);
+      const lifecycle = c.container["lifecycle"];
+      if (isObj(lifecycle)) for (const h of HANDLERS) hostOf(`lifecycle.${h}`, lifecycle[h]);
+      return out;
     }),
 });
 
