@@ -13,8 +13,13 @@ import { judging, type CheckOptions, type CheckResult } from "./judging";
 import { loadDocument, mayHoldUnknown, type LoadResult } from "./load";
 import { splitDocuments, readChunk, type Chunk } from "./yaml-fast";
 
-/** Below this a worker's start-up costs more than it saves. `AGENT_TRUST_CHECK_THREADS=1` turns threads off. */
-export const PARALLEL_MIN_BYTES = 2 * 1024 * 1024;
+/**
+ * Below this a worker costs more than it saves: it loads the rules and warms them up again, and on the 2-vCPU
+ * machines measured the two threads slow each other down (two halves at once take 1.6x one half alone). Measured
+ * with `npm run bench`: at 8 MB (20,000 objects) two threads were about 10% slower than one; at 40 MB about 2%
+ * faster. `AGENT_TRUST_CHECK_THREADS=1` turns threads off.
+ */
+export const PARALLEL_MIN_BYTES = 32 * 1024 * 1024;
 
 /** What the worker is asked to do: judge these documents of `file` with `options`. */
 export interface WorkerJob {
@@ -96,8 +101,8 @@ function join(a: CheckResult, b: CheckResult): CheckResult {
 }
 
 /** Checks one YAML file's text on two threads; undefined when it cannot be split that way (check it on one). */
-export function checkFileInParallel(file: string, text: string, options: CheckOptions): CheckResult | undefined {
-  if (text.length < PARALLEL_MIN_BYTES || options.stack || /^\s*[{\uFEFF]/.test(text)) return undefined;
+export function checkFileInParallel(file: string, text: string, options: CheckOptions, minBytes = PARALLEL_MIN_BYTES): CheckResult | undefined {
+  if (text.length < minBytes || options.stack || /^\s*[{\uFEFF]/.test(text)) return undefined;
   if (process.env["AGENT_TRUST_CHECK_THREADS"] === "1") return undefined;
   const chunks = splitDocuments(text);
   if (chunks.length < 2) return undefined;
