@@ -7,6 +7,7 @@ import * as path from "node:path";
 import { judging, type CheckOptions, type CheckResult } from "./judging";
 import { streamFile, streamYaml, type Loaded } from "./load";
 import { checkFileInParallel } from "./parallel";
+import { markWithoutUnknown } from "../rules/unknowns";
 import { readRegularFile, walkPaths } from "./walk";
 
 export { checkDocuments, judging, type CheckOptions, type CheckResult, type CheckViolation, type Judging } from "./judging";
@@ -25,7 +26,13 @@ export function check(paths: readonly string[], options: CheckOptions = {}): Che
   }
   const j = judging(options);
   const all: Loaded[] = [];
-  const onObject = options.stack ? (l: Loaded) => (all.push(l), j.add(l)) : (l: Loaded) => j.add(l);
+  const onObject = options.stack
+    ? (l: Loaded, clean: boolean) => {
+        if (clean) markWithoutUnknown(l.object); // the stack rules read it again
+        all.push(l);
+        j.add(l, clean);
+      }
+    : (l: Loaded, clean: boolean) => j.add(l, clean);
   const errors = [...walked.errors];
   for (const file of walked.files) errors.push(...streamFile(file, onObject));
   return { ...j.result(all), errors };
@@ -34,7 +41,7 @@ export function check(paths: readonly string[], options: CheckOptions = {}): Che
 /** One YAML file's text, read and judged document by document on this thread. */
 export function checkText(file: string, text: string, options: CheckOptions): CheckResult {
   const j = judging(options);
-  const errors = streamYaml(file, text, (l) => j.add(l));
+  const errors = streamYaml(file, text, (l, clean) => j.add(l, clean));
   return { ...j.result(), errors };
 }
 

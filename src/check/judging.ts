@@ -19,6 +19,7 @@ import {
   type RuleSettings,
 } from "../rules";
 import { describeObject, podSpecsOf } from "../rules/paths";
+import { judgingWithoutUnknown } from "../rules/unknowns";
 import type { Loaded } from "./load";
 
 export interface CheckOptions {
@@ -72,7 +73,8 @@ function violation(rule: Rule, enforcement: "mandatory" | "advisory", where: Loa
 
 /** Judges objects one at a time, keeping only what they broke: the check streams, so its objects die young. */
 export interface Judging {
-  add(item: Loaded | Manifest): void;
+  /** Judges one object; `clean`: it cannot hold the UNKNOWN sentinel (its text does not spell it). */
+  add(item: Loaded | Manifest, clean?: boolean): void;
   /** The result so far; the stack rules (when `stack`) run over `all`, every object of the stack. */
   result(all?: readonly (Loaded | Manifest)[]): CheckResult;
 }
@@ -86,9 +88,10 @@ export function judging(options: CheckOptions = {}): Judging {
   const passedOver = new Map<string, number>();
   let checked = 0;
   return {
-    add(item) {
+    add(item, clean = false) {
       checked++;
       const obj = objectOf(item);
+      if (clean) judgingWithoutUnknown(obj);
       const ctx = contextFor(obj, given, settings);
       const podSpecs = podSpecsOf(obj).length > 0;
       for (const rule of resourceRulesFor(obj.kind, podSpecs)) {

@@ -84,17 +84,15 @@ export const mayHoldUnknown = (text: string): boolean => text.includes("<unknown
 /**
  * Reads a YAML or JSON stream, handing each object to `onObject` as soon as its document is read, so a large file
  * is never held as objects all at once; returns the errors. Documents are numbered as `parseStream` numbers them.
+ * `clean`: the text cannot hold the UNKNOWN sentinel (`mayHoldUnknown`), so neither can the object.
  */
-export function streamYaml(file: string, text: string, onObject: (l: Loaded) => void): string[] {
+export function streamYaml(file: string, text: string, onObject: (l: Loaded, clean: boolean) => void): string[] {
   const clean = !mayHoldUnknown(text);
   const into: LoadResult = { objects: [], errors: [] };
   let document = 0;
   const take = (doc: DocumentResult) => {
     loadDocument(file, doc, ++document, into);
-    for (const l of into.objects) {
-      if (clean) markWithoutUnknown(l.object);
-      onObject(l);
-    }
+    for (const l of into.objects) onObject(l, clean);
     into.objects.length = 0;
   };
   const trimmed = text.replace(/^\uFEFF/, "");
@@ -106,23 +104,29 @@ export function streamYaml(file: string, text: string, onObject: (l: Loaded) => 
 
 export function loadYaml(file: string, text: string): LoadResult {
   const objects: Loaded[] = [];
-  const errors = streamYaml(file, text, (l) => objects.push(l));
+  const errors = streamYaml(file, text, (l, clean) => {
+    if (clean) markWithoutUnknown(l.object);
+    objects.push(l);
+  });
   return { objects, errors };
 }
 
 /** Reads one file (YAML, JSON or HCL), handing each object to `onObject`; returns the errors. */
-export function streamFile(file: string, onObject: (l: Loaded) => void): string[] {
+export function streamFile(file: string, onObject: (l: Loaded, clean: boolean) => void): string[] {
   const read = readRegularFile(file);
   if ("error" in read) return [read.error];
   if (path.extname(file).toLowerCase() !== HCL_EXT) return streamYaml(file, read.text, onObject);
   const hcl = loadHcl(file, read.text);
-  hcl.objects.forEach(onObject);
+  for (const l of hcl.objects) onObject(l, false);
   return hcl.errors;
 }
 
 export function loadFile(file: string): LoadResult {
   const objects: Loaded[] = [];
-  const errors = streamFile(file, (l) => objects.push(l));
+  const errors = streamFile(file, (l, clean) => {
+    if (clean) markWithoutUnknown(l.object);
+    objects.push(l);
+  });
   return { objects, errors };
 }
 

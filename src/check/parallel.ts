@@ -8,7 +8,6 @@
  */
 import * as path from "node:path";
 import { MessageChannel, receiveMessageOnPort, Worker } from "node:worker_threads";
-import { markWithoutUnknown } from "../rules/unknowns";
 import { judging, type CheckOptions, type CheckResult } from "./judging";
 import { loadDocument, mayHoldUnknown, type LoadResult } from "./load";
 import { splitDocuments, readChunk, type Chunk } from "./yaml-fast";
@@ -45,10 +44,7 @@ export function checkChunks(file: string, chunks: readonly Chunk[], first: numbe
     const docs = readChunk(chunks[i]!);
     if (docs.length !== 1) return undefined;
     loadDocument(file, docs[0]!, first + i + 1, into);
-    for (const l of into.objects) {
-      if (clean) markWithoutUnknown(l.object);
-      j.add(l);
-    }
+    for (const l of into.objects) j.add(l, clean);
     into.objects.length = 0;
   }
   return { ...j.result(), errors: into.errors };

@@ -30,6 +30,15 @@ export function markWithoutUnknown(obj: object): void {
 }
 
 /**
+ * The same for an object judged right away and then dropped (the streaming checker): it becomes the object at
+ * hand, and no table entry outlives it. Asked about again later, it is walked once, with the same answer.
+ */
+export function judgingWithoutUnknown(obj: object): void {
+  lastObject = obj;
+  lastHolds = false;
+}
+
+/**
  * Whether UNKNOWN appears anywhere in `obj` (one walk per object, remembered). An object without it has no unknown
  * on any path, so the per-rule path walks can be skipped: the common case, and every file the checker reads that
  * does not spell the sentinel.
