@@ -8,7 +8,7 @@
  * by the exact reader instead, so both paths give the same value or the same error; a differential test holds
  * them to that.
  */
-import { FAILSAFE_SCHEMA, load, Type, YAMLException } from "js-yaml";
+import type { Schema } from "js-yaml";
 import { resolvePlain, type Json } from "./scalars";
 import { readSimple } from "./yaml-lines";
 import { parseYamlStream, type DocumentResult } from "./yaml";
@@ -29,12 +29,22 @@ function plain(text: string): Json {
 /** Only these first characters can start a plain scalar go-yaml resolves to something other than a string. */
 const MAY_RESOLVE = /^(?:$|[-+.0-9~nNyYtTfFoO])/;
 
-const GO_PLAIN = new Type("tag:agent-trust.io,2026:go-plain", {
-  kind: "scalar",
-  resolve: (text: string) => MAY_RESOLVE.test(text) && typeof plain(text) !== "string",
-  construct: (text: string) => plain(text),
-});
-const SCHEMA = FAILSAFE_SCHEMA.extend({ implicit: [GO_PLAIN] });
+/** js-yaml, and the schema, loaded on first use: plain block YAML never needs them (`yaml-lines.ts` reads it). */
+let jsYaml: { readonly module: typeof import("js-yaml"); readonly schema: Schema } | undefined;
+
+function js(): NonNullable<typeof jsYaml> {
+  if (!jsYaml) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only when a document needs it
+    const module = require("js-yaml") as typeof import("js-yaml");
+    const goPlain = new module.Type("tag:agent-trust.io,2026:go-plain", {
+      kind: "scalar",
+      resolve: (text: string) => MAY_RESOLVE.test(text) && typeof plain(text) !== "string",
+      construct: (text: string) => plain(text),
+    });
+    jsYaml = { module, schema: module.FAILSAFE_SCHEMA.extend({ implicit: [goPlain] }) };
+  }
+  return jsYaml;
+}
 
 /**
  * Text that sends a document to the exact reader: an anchor, alias or tag character anywhere (also inside
@@ -107,11 +117,12 @@ export function readChunk(chunk: Chunk): DocumentResult[] {
   const simple = readSimple(chunk.text);
   if (simple !== undefined) return [{ value: simple }];
   if (NEEDS_EXACT.test(chunk.text)) return exact(chunk);
+  const { module, schema } = js();
   try {
-    const value = load(chunk.text, { schema: SCHEMA }) as Json | undefined;
+    const value = module.load(chunk.text, { schema }) as Json | undefined;
     return [{ value: value === undefined ? null : value }];
   } catch (e) {
-    if (e instanceof YAMLException || e instanceof RangeError) return exact(chunk);
+    if (e instanceof module.YAMLException || e instanceof RangeError) return exact(chunk);
     throw e;
   }
 }
