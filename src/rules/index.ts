@@ -10,7 +10,7 @@ import { CLUSTER_RULES } from "./cluster";
 import { EGRESS_LIMITS, egressSettingsFrom, NETWORK_RULES } from "./network";
 import { NETWORK_STACK_RULES } from "./network-stack";
 import { ANY_KIND, judgesKind, podSpecsOf, UNKNOWN } from "./paths";
-import { unknownPaths } from "./unknowns";
+import { holdsUnknown, unknownPaths } from "./unknowns";
 import { POD_RULES } from "./pods";
 import { RBAC_RULES } from "./rbac";
 import { OPAQUE_RESOURCE_RULES, OPAQUE_STACK_RULES, setReadKinds } from "./opaque";
@@ -147,7 +147,8 @@ export function enforcementOf(
 export function judge(rule: ResourceRule, obj: Manifest, ctx: RuleContext): string[] {
   if (!judgesKind(rule.kinds, obj.kind) || (rule.podSpecsOnly && podSpecsOf(obj).length === 0)) return [];
   if (rule.appliesTo && !rule.appliesTo(obj, ctx)) return [];
-  const unknown = unknownPaths(obj, rule.reads);
+  // Most objects hold no unknown value at all (known once per object): no path is walked for them.
+  const unknown = holdsUnknown(obj) ? unknownPaths(obj, rule.reads) : [];
   if (unknown.length > 0) {
     return unknown.map((p) => `${p} is unknown during preview; this rule cannot pass a value it cannot see (set it from plain config)`);
   }
