@@ -10,7 +10,7 @@ import type { PhaseConfig } from "../src/config/schema";
 import { investigationJob, planPodTemplate, TIERS } from "../src/plan/job";
 import type { Manifest } from "../src/plan/manifest";
 import { contextFor, DEFAULT_SETTINGS, judge, RESOURCE_RULES, UNKNOWN } from "../src/rules";
-import { podLabelsOf, podSpecsOf } from "../src/rules/paths";
+import { containersOf, podLabelsOf, podSpecsOf } from "../src/rules/paths";
 import { hiddenUnknowns, POD_RULES, podNoPrivilegeEscalation, podSpecVisible } from "../src/rules/pods";
 import { packResource, patch, pulumiResourceOf } from "./rules-harness";
 import { cronJob, deployment, podSpec, podTemplate, role, rollout, vaultRole } from "./rules-samples";
@@ -33,10 +33,55 @@ describe("pod specs are found by shape", () => {
     ["two pod specs in a list", custom("example.com/v1", "Pipeline", { stages: [{ pod: podSpec() }, { run: { image: "x" } }, { pod: podSpec() }] }), ["spec.stages[0].pod", "spec.stages[2].pod"]],
     ["only initContainers", custom("example.com/v1", "Thing", { worker: { initContainers: [{ name: "i", image: "x" }] } }), ["spec.worker"]],
     ["a Deployment spelled with a custom group", { ...deployment(), apiVersion: "evil.example.com/v1" }, ["spec.template.spec"]],
+    [
+      "Argo Workflow templates with a container or a script (step groups are not containers)",
+      custom("argoproj.io/v1alpha1", "Workflow", { templates: [{ name: "a", steps: [[{ name: "s", template: "b" }]] }, { name: "b", container: { image: "x" } }, { name: "c", script: { image: "x", source: "id" } }] }),
+      ["spec.templates[1]", "spec.templates[2]"],
+    ],
+    ["Argo Workflow spec-level host settings", custom("argoproj.io/v1alpha1", "Workflow", { hostNetwork: true, templates: [{ name: "a", suspend: {} }] }), ["spec"]],
+    ["Argo Workflow spec-level volumes", custom("argoproj.io/v1alpha1", "Workflow", { volumes: [{ name: "v", hostPath: { path: "/" } }] }), ["spec"]],
+    ["Tekton Task steps", custom("tekton.dev/v1", "Task", { steps: [{ name: "s", image: "x" }] }), ["spec"]],
+    ["Tekton Task stepTemplate alone", custom("tekton.dev/v1", "Task", { stepTemplate: { securityContext: { privileged: true } } }), ["spec"]],
+    ["Tekton TaskRun podTemplate", custom("tekton.dev/v1", "TaskRun", { taskRef: { name: "t" }, podTemplate: { securityContext: {} } }), ["spec.podTemplate"]],
+    ["Tekton Pipeline with an embedded task", custom("tekton.dev/v1", "Pipeline", { tasks: [{ name: "t", taskSpec: { steps: [{ image: "x" }] } }] }), ["spec.tasks[0].taskSpec"]],
+    [
+      "a container named by reference, or canary steps, are no containers",
+      custom("example.com/v1", "Probe", { target: { container: { name: "app" } }, strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }] } } }),
+      [],
+    ],
   ];
   for (const [what, doc, at] of cases) {
     test(`${what}: ${at.join(", ")}`, () => assert.deepEqual(podSpecsOf(doc).map((p) => p.at), at));
   }
+
+  test("the containers of workflow and pipeline kinds are judged where they are, with their own paths", () => {
+    const wf = custom("argoproj.io/v1alpha1", "Workflow", {
+      templates: [{ name: "b", container: { image: "x" }, sidecars: [{ name: "p", image: "y" }], initContainers: [{ name: "i", image: "z" }] }],
+    });
+    assert.deepEqual(podSpecsOf(wf).flatMap((p) => containersOf(p).map((c) => `${c.list} ${c.at}`)), [
+      "initContainers spec.templates[0].initContainers[0]",
+      "sidecars spec.templates[0].sidecars[0]",
+      "container spec.templates[0].container",
+    ]);
+    const task = custom("tekton.dev/v1", "Task", { stepTemplate: { securityContext: {} }, steps: [{ image: "x" }, "not a step"] });
+    assert.deepEqual(podSpecsOf(task).flatMap((p) => containersOf(p).map((c) => c.at)), ["spec.steps[0]", "spec.steps[1]", "spec.stepTemplate"]);
+    // A built-in kind's pod spec holds only what its schema keeps: the API server drops a `sidecars` key there.
+    const dep = patch(deployment(), (d) => (d.spec.template.spec.sidecars = [{ name: "s", image: "x", securityContext: { privileged: true } }]));
+    assert.ok(podSpecsOf(dep).flatMap(containersOf).every((c) => c.list === "containers" || c.list === "initContainers"));
+    // Each of them is judged: a privileged Argo sidecar, a Tekton stepTemplate adding a capability.
+    const ctx = contextFor(wf, {}, DEFAULT_SETTINGS);
+    const bad = patch(wf, (w) => (w.spec.templates[0].sidecars[0].securityContext = { privileged: true }));
+    assert.ok(judge(podNoPrivilegeEscalation, bad, ctx).some((m) => m.startsWith("spec.templates[0].sidecars[0]: privileged is true")));
+  });
+
+  test("an unknown value in an Argo container or a Tekton step is refused by the rule that reads it", () => {
+    const wf = custom("argoproj.io/v1alpha1", "Workflow", { templates: [{ name: "b", container: { image: "x", securityContext: UNKNOWN } }] });
+    const task = custom("tekton.dev/v1", "Task", { steps: [{ image: "x", securityContext: { allowPrivilegeEscalation: UNKNOWN } }] });
+    for (const doc of [wf, task]) {
+      const out = judge(podNoPrivilegeEscalation, doc, contextFor(doc, {}, DEFAULT_SETTINGS));
+      assert.ok(out.some((m) => /is unknown during preview/.test(m)), out.join("\n"));
+    }
+  });
 
   test("built-in kinds are not searched by shape: a CRD's schema mentioning containers is no pod spec", () => {
     const crd = { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: "r.example.com" },

@@ -3,6 +3,7 @@
  * that finds unknown values on the paths a rule reads. Pure.
  */
 import type { Manifest } from "../plan/manifest";
+import { CONTAINER_LISTS, isContainerLike, isPodSpecShape, SHAPE_CONTAINER_LISTS, SHAPE_CONTAINERS, type ContainerList } from "./pod-shapes";
 
 /**
  * What the pack puts where Pulumi had an unknown value (an output not yet computed during preview). A string,
@@ -44,6 +45,8 @@ export function show(value: unknown): string {
   return JSON.stringify(value) ?? String(value);
 }
 
+export { CONTAINER_LISTS };
+
 /** Where each kind keeps the pod spec(s) it can create. */
 export const POD_SPEC_PATHS: Readonly<Record<string, string>> = {
   Pod: "spec",
@@ -73,7 +76,6 @@ const POD_META_KEYS = new Map(Object.entries(POD_SPEC_PATHS).map(([k, p]) => [k,
 
 export const POD_KINDS: readonly string[] = Object.keys(POD_SPEC_PATHS);
 export const JOB_KINDS: readonly string[] = Object.keys(JOB_SPEC_PATHS);
-export const CONTAINER_LISTS = ["containers", "initContainers", "ephemeralContainers"] as const;
 
 /** Where the metadata of the pods a pod spec path creates lives: `spec` → `metadata`, `x.spec` → `x.metadata`. */
 function metaPathOf(specPath: string): string {
@@ -102,6 +104,8 @@ export function expandPath(kind: string, pattern: string): string[] {
 export interface PodSpecAt {
   readonly at: string;
   readonly spec: Obj;
+  /** Found by shape in a custom kind: its controller's container keys (`pod-shapes.ts`) count too. */
+  readonly byShape?: boolean;
   /** The metadata of the pods it creates: the template's `metadata` next to the spec (a Pod's own for a Pod). */
   readonly meta: unknown;
   readonly metaAt: string;
@@ -110,8 +114,6 @@ export interface PodSpecAt {
 /** `a.b` + `c` → `a.b.c`; `a` + 2 → `a[2]`; the root is "". */
 export const joinAt = (at: string, key: string | number) => (typeof key === "number" ? `${at}[${key}]` : at ? `${at}.${key}` : key);
 
-/** An object shaped like a pod spec: it has a container list (whatever that list holds; it is judged). */
-const isPodSpecShape = (v: Obj) => CONTAINER_LISTS.some((l) => l in v);
 
 /**
  * Every pod spec an object can create. The pod kinds keep theirs at a known path (judged even when empty). An
@@ -147,22 +149,22 @@ function findPodSpecs(obj: Manifest): PodSpecAt[] {
   }
   if (hasFixedSchema(obj) && !obj.kind.endsWith("List")) return out;
   const seen = new Set<unknown>();
-  const stack: { value: unknown; at: string; holder?: Obj; holderAt?: string }[] = [{ value: obj, at: "" }];
+  const stack: { value: unknown; at: string; key?: string | number; holder?: Obj; holderAt?: string }[] = [{ value: obj, at: "" }];
   while (stack.length > 0) {
-    const { value, at, holder, holderAt } = stack.pop()!;
+    const { value, at, key, holder, holderAt } = stack.pop()!;
     if (typeof value !== "object" || value === null || seen.has(value)) continue;
     seen.add(value);
     if (Array.isArray(value)) {
-      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], at: joinAt(at, i) });
+      for (let i = value.length - 1; i >= 0; i--) stack.push({ value: value[i], at: joinAt(at, i), key: i });
       continue;
     }
     const o = value as Obj;
-    if (at !== "" && isPodSpecShape(o) && at !== knownPath) {
+    if (at !== "" && at !== knownPath && isPodSpecShape(o, key)) {
       const metaAt = holder && holderAt !== undefined ? joinAt(holderAt, "metadata") : "metadata";
-      out.push({ at, spec: o, meta: holder ? holder["metadata"] : obj.metadata, metaAt });
+      out.push({ at, spec: o, meta: holder ? holder["metadata"] : obj.metadata, metaAt, byShape: true });
     }
     for (const k of Object.keys(o).reverse()) {
-      if (!(at === "" && k === "metadata")) stack.push({ value: o[k], at: joinAt(at, k), holder: o, holderAt: at });
+      if (!(at === "" && k === "metadata")) stack.push({ value: o[k], at: joinAt(at, k), key: k, holder: o, holderAt: at });
     }
   }
   return out;
@@ -216,17 +218,22 @@ let lastFixed = false;
 /** A container with the path it lives at and the kind of list it is in. */
 export interface ContainerAt {
   readonly at: string;
-  readonly list: (typeof CONTAINER_LISTS)[number];
+  readonly list: ContainerList;
   readonly container: Obj;
 }
 
+/**
+ * The containers of a pod spec, init and ephemeral ones included; in a pod spec found by shape also those of its
+ * controller's own keys (`pod-shapes.ts`). An entry that is not a mapping is judged as an empty container.
+ */
 export function containersOf(pod: PodSpecAt): readonly ContainerAt[] {
   let found = CONTAINERS.get(pod);
   if (!found) {
-    found = CONTAINER_LISTS.flatMap((l) =>
-      list(pod.spec[l]).map((c, i) => ({ at: `${joinAt(pod.at, l)}[${i}]`, list: l, container: isObj(c) ? c : {} })),
-    );
-    CONTAINERS.set(pod, found);
+    const out: ContainerAt[] = [];
+    const lists: readonly ContainerList[] = pod.byShape ? [...CONTAINER_LISTS, ...SHAPE_CONTAINER_LISTS] : CONTAINER_LISTS;
+    for (const l of lists) list(pod.spec[l]).forEach((c, i) => out.push({ at: `${joinAt(pod.at, l)}[${i}]`, list: l, container: isObj(c) ? c : {} }));
+    if (pod.byShape) for (const k of SHAPE_CONTAINERS) if (isContainerLike(pod.spec[k])) out.push({ at: joinAt(pod.at, k), list: k, container: pod.spec[k] as Obj });
+    CONTAINERS.set(pod, (found = out));
   }
   return found;
 }

@@ -100,11 +100,31 @@ export const podSpecVisible = podRule({
   kinds: [ANY_KIND],
   reads: ["{containers}.name"],
   description:
-    "An object of a custom kind (any API group without a fixed schema) has no value unknown during preview outside its metadata and the pod specs found in it, since such a value could hold a pod spec no rule can see.",
-  remediationSteps: "Set the custom resource's fields from plain config, so every pod template it carries is judged at preview.",
+    "An object of a custom kind (any API group without a fixed schema) has no value unknown during preview outside its metadata and the pod specs found in it, since such a value could hold a pod spec no rule can see; and no pod spec patch (Argo's podSpecPatch), which rewrites the pods after they are judged.",
+  remediationSteps: "Set the custom resource's fields from plain config, so every pod template it carries is judged at preview; write pod settings into the template, not into a podSpecPatch.",
   appliesTo: (obj) => !hasFixedSchema(obj),
-  validate: (obj) =>
-    hiddenUnknowns(obj).map((at) => `${at} is unknown during preview; in a custom kind it could hold a pod spec that no rule can see`),
+  validate: (obj) => [
+    ...hiddenUnknowns(obj).map((at) => `${at} is unknown during preview; in a custom kind it could hold a pod spec that no rule can see`),
+    ...podPatches(obj).map((at) => `${at} patches the pods after every rule has judged them (Argo podSpecPatch); set the fields in the template instead`),
+  ],
 });
+
+/** Where a custom kind carries a pod spec patch (Argo Workflows' `podSpecPatch`, a string merged into each pod). */
+function podPatches(obj: Manifest): string[] {
+  const out: string[] = [];
+  const seen = new Set<unknown>();
+  const visit = (value: unknown, at: string, depth: number): void => {
+    if (typeof value !== "object" || value === null || seen.has(value) || depth > 200) return;
+    seen.add(value);
+    if (Array.isArray(value)) return value.forEach((v, i) => visit(v, joinAt(at, i), depth + 1));
+    for (const [k, v] of Object.entries(value)) {
+      if (at === "" && k === "metadata") continue;
+      if (k === "podSpecPatch" && v !== undefined && v !== null && v !== "") out.push(joinAt(at, k));
+      else visit(v, joinAt(at, k), depth + 1);
+    }
+  };
+  visit(obj, "", 0);
+  return out;
+}
 
 export const SECRET_RULES = [podNoKubernetesSecrets, podProjectedTokenVaultOnly, podSpecVisible];

@@ -48,19 +48,21 @@ export const podDedicatedServiceAccount = podRule({
 export const podResourcesSet = podRule({
   name: "pod-resources-set",
   security: false,
-  reads: ["{containers}.resources"],
+  reads: ["{containers}.resources", "{containers}.computeResources"],
   description: "Every container sets cpu and memory requests and limits, so one investigation cannot starve the node or the quota.",
   remediationSteps: "Set resources.requests and resources.limits (cpu and memory) on every container; tiers in the stack config do this.",
   validate: (obj) =>
-    onContainers(obj, (c) =>
-      c.list === "ephemeralContainers"
-        ? []
-        : (["requests", "limits"] as const).flatMap((k) =>
-            ["cpu", "memory"]
-              .filter((r) => field(c.container, "resources", k, r) === undefined)
-              .map((r) => `${c.at}: resources.${k}.${r} is missing`),
-          ),
-    ),
+    onContainers(obj, (c) => {
+      // Ephemeral containers take no resources; a Tekton stepTemplate only lends defaults to the steps judged here.
+      if (c.list === "ephemeralContainers" || c.list === "stepTemplate") return [];
+      // Tekton names a step's or sidecar's resources computeResources.
+      const tekton = (c.list === "steps" || c.list === "sidecars") && c.container["resources"] === undefined;
+      const key = tekton && c.container["computeResources"] !== undefined ? "computeResources" : "resources";
+      const named = tekton && key === "resources" ? "resources (Tekton: computeResources)" : key;
+      return (["requests", "limits"] as const).flatMap((k) =>
+        ["cpu", "memory"].filter((r) => field(c.container, key, k, r) === undefined).map((r) => `${c.at}: ${named}.${k}.${r} is missing`),
+      );
+    }),
 });
 
 /** Names that say where a credential is rather than what it is (`*_FILE`, `*_PATH`…) may hold a literal. */
@@ -96,6 +98,8 @@ export const imagePinnedByDigest = podRule({
   validate: (obj) => [
     ...onContainers(obj, (c) => {
       const image = c.container["image"];
+      // A Tekton stepTemplate need not name an image (each step does); one it names is judged.
+      if (c.list === "stepTemplate" && image === undefined) return [];
       return typeof image === "string" && DIGEST.test(image) ? [] : [`${c.at}.image ${show(image)} is not pinned by digest`];
     }),
     ...onPod(obj, (pod) =>

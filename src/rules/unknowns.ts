@@ -4,6 +4,7 @@
  */
 import type { Manifest } from "../plan/manifest";
 import { CONTAINER_LISTS, expandPath, isObj, podSpecPathOf, podSpecsOf, UNKNOWN, type Obj } from "./paths";
+import { SHAPE_CONTAINER_LISTS, SHAPE_CONTAINERS } from "./pod-shapes";
 
 const SPLIT = new Map<string, string[]>();
 
@@ -115,7 +116,13 @@ export function unknownPaths(obj: Manifest, reads: readonly string[]): string[] 
     for (const pod of found) {
       if (pattern.startsWith("{pod}")) walk(pod.spec, rest("{pod}"), pod.at, out);
       if (pattern.startsWith("{podmeta}")) walk(pod.meta, rest("{podmeta}"), pod.metaAt, out);
-      if (pattern.startsWith("{containers}")) for (const l of CONTAINER_LISTS) walk(pod.spec, [l, "[]", ...rest("{containers}")], pod.at, out);
+      if (pattern.startsWith("{containers}")) {
+        for (const l of CONTAINER_LISTS) walk(pod.spec, [l, "[]", ...rest("{containers}")], pod.at, out);
+        if (pod.byShape) {
+          for (const l of SHAPE_CONTAINER_LISTS) walk(pod.spec, [l, "[]", ...rest("{containers}")], pod.at, out);
+          for (const k of SHAPE_CONTAINERS) walk(pod.spec, [k, ...rest("{containers}")], pod.at, out);
+        }
+      }
     }
   }
   return [...new Set(out)];
