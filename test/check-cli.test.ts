@@ -166,3 +166,41 @@ test("kinds named like Object.prototype members are judged and counted like any 
   assert.equal(cli.code, 1);
   assert.match(cli.out, /passed over \(no rule covers the kind\): __proto__ ×1, constructor ×1, hasOwnProperty ×1, toString ×1, valueOf ×1/);
 });
+
+describe("egress thresholds as flags", () => {
+  // 8 ports on a /24 of private space: passes the default thresholds (16 ports count as all, a /16 may be open),
+  // refused once 4 ports count as all and only a /25 may be open.
+  const wide = { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "w", namespace: "ai-agents" },
+    spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "10.0.0.0/24" } }], ports: [{ port: 8000, endPort: 8007 }] }] } };
+  const d = dir({ "np.yaml": yamlDocs(wide) });
+
+  test("a stricter threshold is applied: 8 ports count as all ports with --max-broad-egress-ports 4", () => {
+    assert.equal(run(d).code, 0);
+    const strict = run("--max-broad-egress-ports", "4", "--min-private-egress-prefix-v4=25", d);
+    assert.equal(strict.code, 1, strict.out);
+    assert.match(strict.out, /egress-no-wide-private: spec\.egress\[0\] open 256 private IPv4 addresses .* on more than 4 ports; at most a \/25/);
+  });
+
+  test("a looser or malformed threshold is refused with a clear error and judges nothing", () => {
+    const bad: [string[], RegExp][] = [
+      [["--max-broad-egress-ports", "17"], /--max-broad-egress-ports 17 is outside 0\.\.16: the limit is 16/],
+      [["--max-public-egress-share=0.5"], /--max-public-egress-share 0\.5 is outside 0\.\.0\.001/],
+      [["--min-private-egress-prefix-v4", "8"], /--min-private-egress-prefix-v4 8 is outside 16\.\.32: the limit is 16/],
+      [["--min-private-egress-prefix-v6", "64.5"], /needs an integer from 48 to 128, not "64\.5"/],
+      [["--max-broad-egress-ports", "NaN"], /needs an integer/],
+      [["--max-broad-egress-ports="], /needs an integer/],
+    ];
+    for (const [args, message] of bad) {
+      const r = run(...args, d);
+      assert.equal(r.code, 2, args.join(" "));
+      assert.equal(r.out, "");
+      assert.match(r.err, message);
+    }
+  });
+
+  test("a path named like an Object.prototype member is a path", () => {
+    const r = run("toString");
+    assert.equal(r.code, 2);
+    assert.match(r.err, /toString: cannot read: ENOENT/);
+  });
+});

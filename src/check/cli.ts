@@ -2,6 +2,7 @@
 import type { Io } from "../cli/io";
 import { ENVIRONMENTS, isEnvironment, isPhase, PHASES } from "../model/phases";
 import { DEFAULT_SETTINGS } from "../rules";
+import { EGRESS_LIMITS } from "../rules/network";
 import { check, hasMandatory, type CheckOptions, type CheckResult, type CheckViolation } from "./index";
 
 export const CHECK_HELP = `Usage: agent-trust check [--phase P] [--env E] [--trust-labels] [--layer L] [--format text|json] [--stack] PATH...
@@ -41,6 +42,10 @@ Options:
   --stack            the input is one whole stack: also run the stack-level rules
   --kv-mount M       the agents' KV mount Vault policies must stay under (default ${DEFAULT_SETTINGS.kvMount})
   --namespace N      the agents namespace (default ${DEFAULT_SETTINGS.namespace})
+  --max-public-egress-share X, --max-broad-egress-ports N, --min-private-egress-prefix-v4 N,
+  --min-private-egress-prefix-v6 N
+                     the network rules' thresholds, as the pack's policy config names them (defaults, which are
+                     also the loosest allowed: ${EGRESS_LIMITS.maxPublicEgressShare}, ${EGRESS_LIMITS.maxBroadEgressPorts}, /${EGRESS_LIMITS.minPrivateEgressPrefixV4}, /${EGRESS_LIMITS.minPrivateEgressPrefixV6}); each may only be made stricter
 
 Kinds no rule covers are passed over and counted. The phase-ceiling rule needs the stack's Pulumi config and
 runs only in the policy pack (pulumi preview --policy-pack policy).
@@ -53,6 +58,31 @@ interface Parsed {
   readonly paths: string[];
 }
 
+type EgressKey = "maxPublicEgressShare" | "maxBroadEgressPorts" | "minPrivateEgressPrefixV4" | "minPrivateEgressPrefixV6";
+
+/**
+ * The egress thresholds of the network rules, as the pack's policy config names them: each may only be made
+ * stricter than its limit (`EGRESS_LIMITS`), so the checker can judge as strictly as a team's pack does.
+ */
+const EGRESS_FLAGS: Readonly<Record<string, { key: EgressKey; integer: boolean; min: number; max: number }>> = {
+  "--max-public-egress-share": { key: "maxPublicEgressShare", integer: false, min: 0, max: EGRESS_LIMITS.maxPublicEgressShare },
+  "--max-broad-egress-ports": { key: "maxBroadEgressPorts", integer: true, min: 0, max: EGRESS_LIMITS.maxBroadEgressPorts },
+  "--min-private-egress-prefix-v4": { key: "minPrivateEgressPrefixV4", integer: true, min: EGRESS_LIMITS.minPrivateEgressPrefixV4, max: 32 },
+  "--min-private-egress-prefix-v6": { key: "minPrivateEgressPrefixV6", integer: true, min: EGRESS_LIMITS.minPrivateEgressPrefixV6, max: 128 },
+};
+
+/** One egress threshold flag's value, or why it is refused (never silently clamped). */
+function egressSetting(flag: string, text: string | undefined): number | string {
+  const spec = EGRESS_FLAGS[flag]!;
+  const n = text === undefined || text.trim() === "" ? NaN : Number(text);
+  const kind = spec.integer ? "an integer" : "a number";
+  if (!Number.isFinite(n) || (spec.integer && !Number.isInteger(n))) return `${flag} needs ${kind} from ${spec.min} to ${spec.max}, not "${text ?? ""}"`;
+  if (n < spec.min || n > spec.max) {
+    return `${flag} ${n} is outside ${spec.min}..${spec.max}: the limit is ${spec.key.startsWith("min") ? spec.min : spec.max}, and a setting may only make the rule stricter`;
+  }
+  return n;
+}
+
 /** Parses the arguments after `check`; returns a reason string when they are wrong. */
 export function parseCheckArgs(args: readonly string[]): Parsed | "help" | string {
   let phase: string | undefined;
@@ -61,7 +91,7 @@ export function parseCheckArgs(args: readonly string[]): Parsed | "help" | strin
   let stack = false;
   let trustLabels = false;
   let layer: string | undefined;
-  const settings: { kvMount?: string; namespace?: string } = {};
+  const settings: { kvMount?: string; namespace?: string } & Partial<Record<EgressKey, number>> = {};
   const paths: string[] = [];
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
@@ -79,7 +109,11 @@ export function parseCheckArgs(args: readonly string[]): Parsed | "help" | strin
     else if (flag === "--format") format = value() ?? "";
     else if (flag === "--kv-mount") settings.kvMount = value() ?? "";
     else if (flag === "--namespace") settings.namespace = value() ?? "";
-    else if (a.startsWith("-") && a !== "-") return `unknown option ${a}; see agent-trust check --help`;
+    else if (Object.hasOwn(EGRESS_FLAGS, flag)) {
+      const read = egressSetting(flag, value());
+      if (typeof read === "string") return read;
+      settings[EGRESS_FLAGS[flag]!.key] = read;
+    } else if (a.startsWith("-") && a !== "-") return `unknown option ${a}; see agent-trust check --help`;
     else paths.push(a);
   }
   if (phase !== undefined && !isPhase(phase)) return `--phase must be one of ${PHASES.join(", ")}, not "${phase}"`;
