@@ -2,6 +2,8 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { checkDocuments } from "../src/check";
+import { manifestTypeOfPulumiType } from "../src/plan/manifest";
+import { isKnownClusterScopedCustomKind } from "../src/rules/cluster-custom";
 import type { Manifest } from "../src/plan/manifest";
 import * as c from "../src/rules/cluster";
 import { CLUSTER_RULES } from "../src/rules/cluster";
@@ -77,4 +79,25 @@ test("the foundation layer may hold the foundation's own cluster kinds, and only
   assert.match(foundation[1]!.message, /PersistentVolume is cluster-scoped.*the foundation renders none of this kind/);
   const agent = checkDocuments([vap], {}).violations.filter((v) => v.policy === c.noClusterScopedObjects.name);
   assert.equal(agent.length, 1, "agent input never holds one");
+});
+
+test("cluster-scoped kinds of widely installed CRDs are known by group, a namespace they spell changes nothing", () => {
+  const known: [string, string, boolean][] = [
+    ["policy.networking.k8s.io/v1alpha1", "AdminNetworkPolicy", true],
+    ["cilium.io/v2", "CiliumClusterwideNetworkPolicy", true],
+    ["cilium.io/v2", "CiliumNetworkPolicy", false],
+    ["constraints.gatekeeper.sh/v1beta1", "K8sAnyConstraint", true],
+    ["external-secrets.io/v1", "ClusterSecretStore", true],
+    ["external-secrets.io/v1", "SecretStore", false],
+    ["evil.example.com/v1", "ClusterSecretStore", false],
+    ["external-secrets.io/v1", "toString", false],
+    ["karpenter.k8s.aws/v1", "EC2NodeClass", true],
+  ];
+  assert.deepEqual(known.map(([v, k]) => isKnownClusterScopedCustomKind(v, k)), known.map(([, , b]) => b));
+  const anp = { apiVersion: "policy.networking.k8s.io/v1alpha1", kind: "AdminNetworkPolicy", metadata: { name: "a", namespace: "ai-agents" }, spec: {} };
+  const found = checkDocuments([anp], {}).violations.filter((v) => v.policy === "no-cluster-scoped-objects");
+  assert.equal(found.length, 1);
+  assert.match(found[0]!.message, /AdminNetworkPolicy is cluster-scoped \(policy\.networking\.k8s\.io\/v1alpha1: its CRD makes it cluster-scoped/);
+  // Kinds with digits are Kubernetes kinds for the pack too, not opaque Pulumi resources.
+  assert.deepEqual(manifestTypeOfPulumiType("kubernetes:karpenter.k8s.aws/v1:EC2NodeClass"), { apiVersion: "karpenter.k8s.aws/v1", kind: "EC2NodeClass" });
 });

@@ -110,7 +110,7 @@ export function pulumiTypeOfManifest(apiVersion: string, kind: string): string {
 
 /** The inverse: `kubernetes:core/v1:Pod` → `{ apiVersion: "v1", kind: "Pod" }`. */
 export function manifestTypeOfPulumiType(type: string): { apiVersion: string; kind: string } | undefined {
-  const m = /^kubernetes:(.+):([A-Za-z]+)$/.exec(type);
+  const m = /^kubernetes:(.+):([A-Za-z][A-Za-z0-9]*)$/.exec(type);
   if (!m) return undefined;
   const apiVersion = m[1]!.startsWith("core/") ? m[1]!.slice("core/".length) : m[1]!;
   return { apiVersion, kind: m[2]! };

@@ -7,6 +7,7 @@
  */
 import { CLUSTER_SCOPED_GRANT_KINDS } from "../model/forbidden";
 import { isVaultKind, type Manifest } from "../plan/manifest";
+import { isKnownClusterScopedCustomKind } from "./cluster-custom";
 import { isPulumiResource, opaqueReason } from "./opaque";
 import { ANY_KIND, field, isUnknown, show } from "./paths";
 import type { ResourceRule, RuleContext } from "./types";
@@ -104,11 +105,12 @@ function clusterObjectFinding(obj: Manifest, ctx: RuleContext): string | undefin
       ? undefined
       : `Namespace ${show(name)} is not the agents namespace "${ctx.namespace}"; an agent stack may create no other namespace`;
   }
-  if (CLUSTER_SCOPED_KINDS.includes(obj.kind)) {
+  if (CLUSTER_SCOPED_KINDS.includes(obj.kind) || isKnownClusterScopedCustomKind(obj.apiVersion, obj.kind)) {
     if (ctx.layer === "foundation" && FOUNDATION_CLUSTER_KINDS.includes(obj.kind)) return undefined;
     const where = ctx.layer === "foundation" ? "the foundation renders none of this kind" : "agent input holds namespaced objects only";
     const pv = obj.kind === "PersistentVolume" && field(obj, "spec", "hostPath") !== undefined ? " (its hostPath hands the node's disk to any pod that claims it)" : "";
-    return `${obj.kind} is cluster-scoped${pv}: it reaches past the agents namespace, and ${where}`;
+    const custom = CLUSTER_SCOPED_KINDS.includes(obj.kind) ? "" : ` (${obj.apiVersion}: its CRD makes it cluster-scoped, and the API server ignores a namespace on it)`;
+    return `${obj.kind} is cluster-scoped${pv}${custom}: it reaches past the agents namespace, and ${where}`;
   }
   if (NAMESPACED_KINDS.includes(obj.kind) || hasNamespace(obj)) return undefined;
   return (
@@ -125,11 +127,13 @@ export const noClusterScopedObjects: ResourceRule = {
   kinds: [ANY_KIND],
   // The verdict rests on the kind; a Namespace's name and an unknown kind's namespace are checked inside, where
   // an unknown value vouches for nothing.
-  reads: ["kind"],
+  reads: ["kind", "apiVersion"],
   description:
     "Agent input holds namespaced objects and the agents Namespace only: no PersistentVolume (hostPath through a PV and a PVC), " +
     "admission policy or binding, APIService, CRD, StorageClass, RuntimeClass, PriorityClass, Node, CSIDriver, IngressClass, " +
-    "FlowSchema, CertificateSigningRequest or other cluster-scoped kind of Kubernetes 1.36; a kind the checker does not know " +
+    "FlowSchema, CertificateSigningRequest or other cluster-scoped kind of Kubernetes 1.36, and no cluster-scoped kind of a widely " +
+    "installed CRD (AdminNetworkPolicy, cluster-wide Cilium and Calico policies, ClusterSecretStore, ClusterIssuer, Kyverno and " +
+    "Gatekeeper policies, …), whatever namespace it spells; any other kind the checker does not know " +
     "must name its namespace. A foundation stack may also hold the cluster-scoped kinds the foundation renders.",
   remediationSteps:
     "Remove the object from the agent stack; cluster-scoped objects belong to the platform team. For a custom namespaced kind, set metadata.namespace.",
