@@ -43,23 +43,48 @@ export function lockedConfigErrors(levels: ReadonlyMap<string, string>): string[
 
 /** The part of the protocol's ConfigureAnalyzerRequest this module reads. */
 interface ConfigureRequestProto {
-  getPolicyconfigMap(): { entries(): Iterable<[string, { getEnforcementlevel(): number }]> };
+  getPolicyconfigMap(noLazyCreate?: boolean): { entries(): Iterable<[string, { getEnforcementlevel(): number }]> };
 }
+
+interface ConfigureRequestClass {
+  prototype: ConfigureRequestProto;
+  deserializeBinaryFromReader(msg: ConfigureRequestProto, reader: unknown): ConfigureRequestProto;
+}
+
+/** Inside the protocol decoder: the map is still being filled, and a throw there would lose our message. */
+let decoding = 0;
 
 /**
  * Makes every Configure request that @pulumi/policy's server decodes check itself first: the server reads the
  * policy config through `getPolicyconfigMap()` inside a try block and turns a throw into a gRPC error, which the
- * engine reports and stops on. Installed once, by `index.ts`, before the pack is served.
+ * engine reports and stops on. The protocol decoder calls the same getter once per map entry while it fills the
+ * map; there the check is skipped (a throw would reach the engine as "Error deserializing request", without our
+ * message), and the whole map is checked when the server reads it. Installed once, by `index.ts`.
  */
-export function lockPolicyConfig(requestClass: { prototype: ConfigureRequestProto }): void {
+export function lockPolicyConfig(requestClass: ConfigureRequestClass): void {
   const original = requestClass.prototype.getPolicyconfigMap;
   if ((original as { locked?: boolean }).locked) return;
-  const locked = function (this: ConfigureRequestProto) {
-    const map = original.call(this);
+  const decode = requestClass.deserializeBinaryFromReader;
+  requestClass.deserializeBinaryFromReader = function (this: unknown, msg, reader) {
+    decoding++;
+    try {
+      return decode.call(this, msg, reader);
+    } finally {
+      decoding--;
+    }
+  };
+  const locked = function (this: ConfigureRequestProto, noLazyCreate?: boolean) {
+    const map = original.call(this, noLazyCreate);
+    if (decoding > 0) return map;
     const levels = new Map<string, string>();
     for (const [name, cfg] of map.entries()) levels.set(name, PROTO_LEVELS[cfg.getEnforcementlevel()] ?? `unknown (${cfg.getEnforcementlevel()})`);
     const errors = lockedConfigErrors(levels);
-    if (errors.length > 0) throw new Error(`agent-trust policy pack: refusing this policy config:\n  ${errors.join("\n  ")}`);
+    if (errors.length > 0) {
+      const refused = new Error(`agent-trust policy pack: refusing this policy config:\n  ${errors.join("\n  ")}`);
+      // @pulumi/policy sends the stack of the error to the engine: the message alone is what the user needs.
+      refused.stack = refused.message;
+      throw refused;
+    }
     return map;
   };
   (locked as { locked?: boolean }).locked = true;

@@ -1,7 +1,8 @@
 /** The pack cannot be switched off quietly: policy config that disables or lowers a security rule is refused. */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { lockedConfigErrors, PROTO_LEVELS } from "../policy/lock";
+import { ConfigureAnalyzerRequest, EnforcementLevel, PolicyConfig } from "@pulumi/pulumi/proto/analyzer_pb";
+import { lockedConfigErrors, lockPolicyConfig, PROTO_LEVELS } from "../policy/lock";
 import { RULES } from "../src/rules";
 
 const errors = (entries: [string, string][]) => lockedConfigErrors(new Map(entries));
@@ -42,5 +43,31 @@ describe("policy config lock", () => {
     assert.match(errors([["all", "disabled"]])[0]!, /"all": enforcementLevel "disabled" would lower every rule/);
     assert.match(errors([["all", "advisory"]])[0]!, /would lower every rule/);
     assert.match(errors([["no-secret-access", "mandatory"]])[0]!, /names "no-secret-access", which is not a policy of the agent-trust pack/);
+  });
+});
+
+describe("the lock in the protocol", () => {
+  test("decoding a request never throws; reading its config does, with our message alone", () => {
+    const build = (levels: [string, number][]) => {
+      const req = new ConfigureAnalyzerRequest();
+      for (const [name, level] of levels) req.getPolicyconfigMap().set(name, new PolicyConfig().setEnforcementlevel(level));
+      return req.serializeBinary();
+    };
+    // Several entries, the refused one first: the decoder reads the map back entry by entry.
+    const bad = build([["no-secrets-access", EnforcementLevel.DISABLED], ["no-pod-exec", EnforcementLevel.MANDATORY], ["no-rbac-wildcards", EnforcementLevel.MANDATORY]]);
+    const good = build([["no-secrets-access", EnforcementLevel.MANDATORY], ["no-pod-exec", EnforcementLevel.REMEDIATE]]);
+    lockPolicyConfig(ConfigureAnalyzerRequest);
+    lockPolicyConfig(ConfigureAnalyzerRequest); // installed once, however often asked
+    const decoded = ConfigureAnalyzerRequest.deserializeBinary(bad);
+    let thrown: unknown;
+    try {
+      decoded.getPolicyconfigMap();
+    } catch (e) {
+      thrown = e;
+    }
+    assert.ok(thrown instanceof Error);
+    assert.equal(thrown.stack, thrown.message);
+    assert.match(thrown.message, /^agent-trust policy pack: refusing this policy config:\n {2}policy config sets "no-secrets-access" to enforcementLevel "disabled"/);
+    assert.equal(ConfigureAnalyzerRequest.deserializeBinary(good).getPolicyconfigMap().getLength(), 2);
   });
 });
