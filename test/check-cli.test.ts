@@ -204,3 +204,17 @@ describe("egress thresholds as flags", () => {
     assert.match(r.err, /toString: cannot read: ENOENT/);
   });
 });
+
+test("UTF-16 files with a byte order mark are read as kubectl reads them (little and big endian)", () => {
+  const text = yamlDocs(secretsRole);
+  const le = Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from(text, "utf16le")]);
+  const be = Buffer.from(le).swap16(); // the mark becomes FE FF, every code unit big endian
+  const d = dir({});
+  fs.writeFileSync(path.join(d, "le.yaml"), le);
+  fs.writeFileSync(path.join(d, "be.yaml"), be);
+  fs.writeFileSync(path.join(d, "utf8-bom.yaml"), Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text)]));
+  const r = check([d]);
+  assert.deepEqual(r.errors, []);
+  assert.equal(r.checked, 3);
+  assert.equal(r.violations.filter((v) => v.policy === "no-secrets-access").length, 3);
+});

@@ -16,6 +16,8 @@ Input is read as kubectl apply -f reads it, so the rules judge what the API serv
   - merge keys (<<) resolved before any rule runs, in go-yaml's order; a key given twice in one mapping is an
     error (kubectl would silently keep the last one); aliases are expanded within go-yaml's alias budget, so an
     alias bomb is an error, not a hang
+  - a file starting with a UTF-16 byte order mark is decoded as UTF-16 (little or big endian), as kubectl's
+    file reader does; any other file is UTF-8
   - a file starting with { is a JSON stream (one or more objects); any document with an "items" list is
     expanded item by item, whatever its kind (kubectl does the same)
   - directories are read recursively like kubectl apply -R: hidden files and folders included; files ending in

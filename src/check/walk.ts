@@ -97,10 +97,21 @@ export function readRegularFile(file: string): { text: string } | { error: strin
     const st = fs.fstatSync(fd);
     if (!st.isFile()) return { error: `${file}: is ${specialKind(st)}; only regular files are read` };
     if (st.size > MAX_FILE_BYTES) return { error: `${file}: is ${st.size} bytes, over the ${MAX_FILE_BYTES / 1024 / 1024} MiB the checker reads; split it` };
-    return { text: fs.readFileSync(fd, "utf8") };
+    return { text: decodeText(fs.readFileSync(fd)) };
   } catch (e) {
     return { error: `${file}: cannot read: ${code(e)}` };
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
+}
+
+/**
+ * A file's text as kubectl decodes it (cli-runtime's FileVisitor reads every file through a BOM override): a
+ * UTF-16 byte order mark selects UTF-16 (little or big endian), anything else is UTF-8 (its own mark, if any,
+ * is dropped later by the reader). Bytes that are not valid in the encoding become U+FFFD, as in Go.
+ */
+export function decodeText(bytes: Buffer): string {
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder("utf-16le").decode(bytes.subarray(2));
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder("utf-16be").decode(bytes.subarray(2));
+  return bytes.toString("utf8");
 }
