@@ -12,15 +12,13 @@ type JsonObject = { [key: string]: Json };
 /** Characters this reader never reads: controls (tab and CR included), C1, line separators, BOM, surrogates. */
 const BAD = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]/;
 
-const SPACE = 32, LF = 10, HASH = 35, COLON = 58, DASH = 45, PLUS = 43, BAR = 124;
-const SQUOTE = 39, DQUOTE = 34, BACKSLASH = 92;
+const SPACE = 32, LF = 10, HASH = 35, COLON = 58, DASH = 45, PLUS = 43, BAR = 124, SQUOTE = 39, DQUOTE = 34, BACKSLASH = 92;
 
 /** 1: may start a plain key; 2: may continue one. */
 const KEY = table(/[A-Za-z0-9_]/, 3, table(/[./-]/, 2));
 /** First characters of a plain scalar that resolvePlain may turn into something other than a string. */
 const MAY_RESOLVE = table(/[-+.0-9]/, 1);
 for (const w of RESOLVED_WORDS) if (w) MAY_RESOLVE[w.charCodeAt(0)] = 1;
-/** The longest of those words. */
 const LONGEST_WORD = Math.max(...RESOLVED_WORDS.map((w) => w.length));
 /** Indicators that may not start a plain scalar here (`-` is checked apart; `[ { | ' "` are handled apart). */
 const INDICATOR = table(/[?:,[\]{}#&*!|>'"%@`]/, 1);
