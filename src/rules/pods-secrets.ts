@@ -100,18 +100,23 @@ export const podSpecVisible = podRule({
   kinds: [ANY_KIND],
   reads: ["{containers}.name"],
   description:
-    "An object of a custom kind (any API group without a fixed schema) has no value unknown during preview outside its metadata and the pod specs found in it, since such a value could hold a pod spec no rule can see; and no pod spec patch (Argo's podSpecPatch), which rewrites the pods after they are judged.",
+    "An object of a custom kind (any API group without a fixed schema) has no value unknown during preview outside its metadata and the pod specs found in it, since such a value could hold a pod spec no rule can see; no pod spec patch (Argo's podSpecPatch), which rewrites the pods after they are judged; and no object manifest handed over as text (an Argo resource template).",
   remediationSteps: "Set the custom resource's fields from plain config, so every pod template it carries is judged at preview; write pod settings into the template, not into a podSpecPatch.",
   appliesTo: (obj) => !hasFixedSchema(obj),
   validate: (obj) => [
     ...hiddenUnknowns(obj).map((at) => `${at} is unknown during preview; in a custom kind it could hold a pod spec that no rule can see`),
-    ...podPatches(obj).map((at) => `${at} patches the pods after every rule has judged them (Argo podSpecPatch); set the fields in the template instead`),
+    ...opaqueParts(obj),
   ],
 });
 
-/** Where a custom kind carries a pod spec patch (Argo Workflows' `podSpecPatch`, a string merged into each pod). */
-function podPatches(obj: Manifest): string[] {
+/**
+ * What a custom kind hands its controller as text no rule reads: a pod spec patch (Argo Workflows' `podSpecPatch`,
+ * merged into each pod after everything else) and an object manifest (an Argo `resource` template creates any
+ * object from it, a privileged Pod included).
+ */
+function opaqueParts(obj: Manifest): string[] {
   const out: string[] = [];
+  const given = (v: unknown) => v !== undefined && v !== null && v !== "";
   const seen = new Set<unknown>();
   const visit = (value: unknown, at: string, depth: number): void => {
     if (typeof value !== "object" || value === null || seen.has(value) || depth > 200) return;
@@ -119,8 +124,12 @@ function podPatches(obj: Manifest): string[] {
     if (Array.isArray(value)) return value.forEach((v, i) => visit(v, joinAt(at, i), depth + 1));
     for (const [k, v] of Object.entries(value)) {
       if (at === "" && k === "metadata") continue;
-      if (k === "podSpecPatch" && v !== undefined && v !== null && v !== "") out.push(joinAt(at, k));
-      else visit(v, joinAt(at, k), depth + 1);
+      if (k === "podSpecPatch" && given(v)) {
+        out.push(`${joinAt(at, k)} patches the pods after every rule has judged them (Argo podSpecPatch); set the fields in the template instead`);
+      } else if (k === "resource" && isObj(v) && (given(v["manifest"]) || given(v["manifestFrom"]))) {
+        const which = given(v["manifest"]) ? "manifest" : "manifestFrom";
+        out.push(`${joinAt(joinAt(at, k), which)} creates objects from text no rule reads (an Argo resource template); deploy the object itself instead`);
+      } else visit(v, joinAt(at, k), depth + 1);
     }
   };
   visit(obj, "", 0);
