@@ -40,37 +40,32 @@ function loadHcl(file: string, text: string): LoadResult {
 }
 
 /**
- * The objects one document stands for. kubectl (unstructured decoding) treats ANY document with an `items` key
- * as a list, whatever its kind, and applies each item; so do we, recursively.
+ * The objects one document stands for, added to `into` as document `document` of `file`. kubectl (unstructured
+ * decoding) treats ANY document with an `items` key as a list, whatever its kind, and applies each item; so do
+ * we, recursively. `items` names the item being read, for messages.
  */
-function toManifests(value: Json, where: string): { objects: Manifest[]; errors: string[] } {
-  if (!isObj(value)) return { objects: [], errors: [`${where}: is not a mapping with apiVersion and kind`] };
+function addManifests(value: Json, file: string, document: number, into: LoadResult, items = ""): void {
+  const where = () => `${file} document ${document}${items}`;
+  if (!isObj(value)) return void into.errors.push(`${where()}: is not a mapping with apiVersion and kind`);
   if ("items" in value) {
-    const items = value["items"];
-    if (items === null) return { objects: [], errors: [] };
-    if (!Array.isArray(items)) return { objects: [], errors: [`${where}: items is not a list; kubectl cannot read it`] };
-    const parts = items.map((item, i) => toManifests(item, `${where} items[${i}]`));
-    return { objects: parts.flatMap((p) => p.objects), errors: parts.flatMap((p) => p.errors) };
+    const list = value["items"];
+    if (list === null) return;
+    if (!Array.isArray(list)) return void into.errors.push(`${where()}: items is not a list; kubectl cannot read it`);
+    list.forEach((item, i) => addManifests(item, file, document, into, `${items} items[${i}]`));
+    return;
   }
   if (typeof value["kind"] !== "string" || typeof value["apiVersion"] !== "string" || value["kind"] === "" || value["apiVersion"] === "") {
-    return { objects: [], errors: [`${where}: has no apiVersion and kind; not a Kubernetes or agent-trust document`] };
+    return void into.errors.push(`${where()}: has no apiVersion and kind; not a Kubernetes or agent-trust document`);
   }
   // Rules read metadata as a mapping: one that is absent or not a mapping is read as empty (a copy, not the input).
   const object = isObj(value["metadata"]) ? value : { ...value, metadata: {} };
-  return { objects: [object as unknown as Manifest], errors: [] };
+  into.objects.push({ object: object as unknown as Manifest, file, document });
 }
 
 /** The objects of one parsed document, numbered `document` (1-based) in its file. */
 export function loadDocument(file: string, doc: DocumentResult, document: number, into: LoadResult): void {
-  const where = `${file} document ${document}`;
-  if ("error" in doc) {
-    into.errors.push(`${where}: cannot be parsed: ${doc.error}`);
-    return;
-  }
-  if (doc.value === null) return; // an empty document, as kubectl skips it
-  const r = toManifests(doc.value, where);
-  into.errors.push(...r.errors);
-  for (const object of r.objects) into.objects.push({ object, file, document });
+  if ("error" in doc) into.errors.push(`${file} document ${document}: cannot be parsed: ${doc.error}`);
+  else if (doc.value !== null) addManifests(doc.value, file, document, into); // an empty document is skipped, as kubectl does
 }
 
 /**

@@ -59,8 +59,25 @@ const BLANK = /^(?:[ \t\r]*(?:#[^\n]*)?(?:\n|$))*$/;
 /** A document's text and the 0-based line it starts on. */
 export interface Chunk {
   readonly text: string;
-  readonly line: number;
+  /** The 0-based line it starts on: a number, or counted on demand by its stream (`forEachDocument`). */
+  readonly line: number | { readonly start: number; readonly lines: LineCounter };
 }
+
+/** Counts the lines of one text up to an offset, onwards from the last count (offsets come in order). */
+class LineCounter {
+  private countedTo = 0;
+  private counted = 0;
+  constructor(private readonly text: string) {}
+  at(offset: number): number {
+    if (offset < this.countedTo) [this.countedTo, this.counted] = [0, 0];
+    for (let i = this.text.indexOf("\n", this.countedTo); i !== -1 && i < offset; i = this.text.indexOf("\n", i + 1)) this.counted++;
+    this.countedTo = offset;
+    return this.counted;
+  }
+}
+
+/** The line a chunk starts on. */
+export const lineOf = (chunk: Chunk): number => (typeof chunk.line === "number" ? chunk.line : chunk.line.lines.at(chunk.line.start));
 
 /**
  * Hands each document of a YAML stream to `each` as it is found, split at `---` lines (a document marker is never
@@ -69,33 +86,27 @@ export interface Chunk {
 export function forEachDocument(text: string, each: (chunk: Chunk) => void): void {
   const marker = /^---(?=[ \t\r\n]|$)/gm;
   let start = 0;
-  let line = 0;
-  let lineAtStart = 0;
-  let scanned = 0;
   let first = true;
-  const emit = (chunk: Chunk) => {
+  // Line numbers only matter for the rare document the exact reader must read (its errors name lines).
+  const lines = new LineCounter(text);
+  const emit = (from: number, to: number) => {
+    const chunk: Chunk = { text: text.slice(from, to), line: { start: from, lines } };
     // Before the first marker only blanks and comments: not a document (as every YAML reader sees it).
     if (first && !chunk.text.startsWith("---") && BLANK.test(chunk.text)) return void (first = false);
     first = false;
     each(chunk);
   };
-  const countLines = (to: number) => {
-    for (let i = text.indexOf("\n", scanned); i !== -1 && i < to; i = text.indexOf("\n", i + 1)) line++;
-    scanned = to;
-  };
   for (let m = marker.exec(text); m; m = marker.exec(text)) {
-    countLines(m.index);
-    if (m.index > start || !first) emit({ text: text.slice(start, m.index), line: lineAtStart });
+    if (m.index > start || !first) emit(start, m.index);
     start = m.index;
-    lineAtStart = line;
   }
-  emit({ text: text.slice(start), line: lineAtStart });
+  emit(start, text.length);
 }
 
-/** Every document of a YAML stream (see `forEachDocument`). */
-export function splitDocuments(text: string): Chunk[] {
-  const chunks: Chunk[] = [];
-  forEachDocument(text, (c) => chunks.push(c));
+/** Every document of a YAML stream (see `forEachDocument`), as plain data (a worker thread gets them). */
+export function splitDocuments(text: string): (Chunk & { readonly line: number })[] {
+  const chunks: (Chunk & { readonly line: number })[] = [];
+  forEachDocument(text, (c) => chunks.push({ text: c.text, line: lineOf(c) }));
   return chunks;
 }
 
@@ -106,7 +117,7 @@ function shiftLine(result: DocumentResult, by: number): DocumentResult {
 }
 
 function exact(chunk: Chunk): DocumentResult[] {
-  return parseYamlStream(chunk.text).map((r) => shiftLine(r, chunk.line));
+  return parseYamlStream(chunk.text).map((r) => shiftLine(r, lineOf(chunk)));
 }
 
 /**

@@ -7,6 +7,7 @@
  * content, keys go-yaml converts, duplicates, `<<`.
  */
 import { RESOLVED_WORDS, resolvePlain, type Json } from "./scalars";
+import { keyIn } from "./yaml-keys";
 
 type JsonObject = { [key: string]: Json };
 /** Characters this reader never reads: controls (tab and CR included), C1, line separators, BOM, surrogates. */
@@ -117,7 +118,7 @@ function scanKey(k: number, eol: number): number {
       if (d >= 128 || KEY[d]! === 0) break;
       e += 2; // a `:` inside the key, as Pulumi's `agent-trust:layer`
     }
-    keyText = src.slice(k, e);
+    keyText = keyIn(src, k, e);
     if (mayResolve(keyText) && typeof resolved(keyText) !== "string") decline();
   } else if (c === SQUOTE || c === DQUOTE) {
     e = quoted(k, eol);

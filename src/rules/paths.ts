@@ -203,6 +203,8 @@ const FIXED_SCHEMA_GROUPS = new Set([
 
 /** Whether `obj`'s API group has a fixed schema (see above); objects of any other group may carry pod specs anywhere. */
 export function hasFixedSchema(obj: Manifest): boolean {
+  if (obj === lastSchemaObject) return lastFixed;
+  lastSchemaObject = obj;
   const v = typeof obj.apiVersion === "string" ? obj.apiVersion : "";
   if (v !== lastApiVersion) {
     lastApiVersion = v;
@@ -211,7 +213,8 @@ export function hasFixedSchema(obj: Manifest): boolean {
   return lastFixed;
 }
 
-/** Objects come in runs of one apiVersion: the last answer is kept. */
+/** Rules ask of the object at hand, and objects come in runs of one apiVersion: the last answer is kept. */
+let lastSchemaObject: object | undefined;
 let lastApiVersion = "";
 let lastFixed = false;
 
