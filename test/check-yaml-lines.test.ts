@@ -11,7 +11,7 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { dump } from "js-yaml";
 import { stringify } from "yaml";
-import type { Json } from "../src/check/scalars";
+import { resolvePlain, resolvePlainRecurring, type Json } from "../src/check/scalars";
 import { parseYamlStream } from "../src/check/yaml";
 import { splitDocuments } from "../src/check/yaml-fast";
 import { readSimple } from "../src/check/yaml-lines";
@@ -191,4 +191,11 @@ test("a fixture's chunks read the same whether or not the line reader is asked f
   assert.deepEqual(splitDocuments(text).map((c) => readSimple(c.text)), [{ a: "x\n" }, undefined, { d: 2 }]);
   assert.equal(readSimple("a: [\n"), undefined);
   assert.deepEqual(readSimple("a: 1\n"), { a: 1 });
+});
+
+test("resolvePlainRecurring answers exactly as resolvePlain, for every spelling", () => {
+  const spellings = ["", "~", "y", "Yes", "NO", "off", "On", "true", "FALSE", "null", "Null", "0", "-0", "+12", "0777", "08", "0x1F", "0o17", "0b101", "1_000", ".5", "1e3", "1.", ".inf", "-.Inf", ".NaN", "TCP", "yes1", "nullish", "Offset", "a", "é", "9223372036854775808", "18446744073709551616", "x".repeat(70), "1".repeat(70)];
+  // Object.is: NaN is NaN, and -0 is not 0.
+  fc.assert(fc.property(fc.oneof(fc.constantFrom(...spellings), fc.string({ maxLength: 12 })), (t) => Object.is(resolvePlainRecurring(t), resolvePlain(t))), { numRuns: 2000 });
+  for (const t of spellings) assert.ok(Object.is(resolvePlainRecurring(t), resolvePlain(t)), t);
 });

@@ -94,9 +94,12 @@ export function judging(options: CheckOptions = {}): Judging {
       if (clean) judgingWithoutUnknown(obj);
       const ctx = contextFor(obj, given, settings);
       const podSpecs = podSpecsOf(obj).length > 0;
-      for (const rule of resourceRulesFor(obj.kind, podSpecs)) {
+      // Indexed loops: this runs for every rule of every object, mostly before the JIT has optimised it.
+      const rules = resourceRulesFor(obj.kind, podSpecs);
+      for (let r = 0; r < rules.length; r++) {
+        const rule = rules[r]!;
         const messages = judge(rule, obj, ctx);
-        for (const message of messages) violations.push(violation(rule, enforcementOf(rule, ctx.environment), item, message));
+        for (let m = 0; m < messages.length; m++) violations.push(violation(rule, enforcementOf(rule, ctx.environment), item, messages[m]!));
       }
       // Pod rules judge every object that carries a pod spec, whatever its kind.
       if (!covered.has(obj.kind) && !podSpecs) passedOver.set(obj.kind, (passedOver.get(obj.kind) ?? 0) + 1);

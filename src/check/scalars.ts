@@ -8,8 +8,8 @@ export type Json = null | boolean | number | string | Json[] | { [key: string]: 
 const BOOL_TRUE = ["y", "Y", "yes", "Yes", "YES", "true", "True", "TRUE", "on", "On", "ON"];
 const BOOL_FALSE = ["n", "N", "no", "No", "NO", "false", "False", "FALSE", "off", "Off", "OFF"];
 const NULLS = ["", "~", "null", "Null", "NULL"];
-/** Every word resolvePlain turns into a boolean or null (fast readers skip resolving texts that cannot be one). */
-export const RESOLVED_WORDS: readonly string[] = [...BOOL_TRUE, ...BOOL_FALSE, ...NULLS];
+/** Every word resolvePlain turns into a boolean or null. */
+const RESOLVED_WORDS: readonly string[] = [...BOOL_TRUE, ...BOOL_FALSE, ...NULLS];
 const SPECIAL_FLOATS: Record<string, number> = {
   ".nan": NaN, ".NaN": NaN, ".NAN": NaN,
   ".inf": Infinity, ".Inf": Infinity, ".INF": Infinity,
@@ -47,4 +47,29 @@ export function resolvePlain(text: string): Json {
   if (int !== undefined) return int;
   if (YAML_STYLE_FLOAT.test(plain)) return Number(plain);
   return text;
+}
+
+/** First characters of a plain scalar that resolvePlain may turn into something other than a string. */
+const MAY_RESOLVE = new Uint8Array(128);
+for (const c of "-+.0123456789") MAY_RESOLVE[c.charCodeAt(0)] = 1;
+for (const w of RESOLVED_WORDS) if (w) MAY_RESOLVE[w.charCodeAt(0)] = 1;
+const LONGEST_WORD = Math.max(...RESOLVED_WORDS.map((w) => w.length));
+
+/** resolvePlain's answers for the spellings that recur in every document (true, 443, TCP…); bounded. */
+const RECURRING = new Map<string, Json>();
+
+/**
+ * resolvePlain for a reader of many documents: a text that cannot start a number or one of the words, or is
+ * longer than every word and starts with a letter, is the string itself at once; other short texts are remembered.
+ */
+export function resolvePlainRecurring(text: string): Json {
+  const c = text.charCodeAt(0);
+  if (text !== "" && (c >= 128 || MAY_RESOLVE[c] !== 1 || (c >= 65 && text.length > LONGEST_WORD))) return text;
+  if (text.length > 64) return resolvePlain(text);
+  let v = RECURRING.get(text);
+  if (v !== undefined) return v;
+  v = resolvePlain(text);
+  if (RECURRING.size >= 4096) RECURRING.clear();
+  RECURRING.set(text, v);
+  return v;
 }

@@ -6,7 +6,7 @@
  * controls, anchors, aliases, tags, flow collections, multi-line scalars, escapes, folded blocks, comments after
  * content, keys go-yaml converts, duplicates, `<<`.
  */
-import { RESOLVED_WORDS, resolvePlain, type Json } from "./scalars";
+import { resolvePlainRecurring, type Json } from "./scalars";
 import { keyIn } from "./yaml-keys";
 
 type JsonObject = { [key: string]: Json };
@@ -17,10 +17,6 @@ const SPACE = 32, LF = 10, HASH = 35, COLON = 58, DASH = 45, PLUS = 43, BAR = 12
 
 /** 1: may start a plain key; 2: may continue one. */
 const KEY = table(/[A-Za-z0-9_]/, 3, table(/[./-]/, 2));
-/** First characters of a plain scalar that resolvePlain may turn into something other than a string. */
-const MAY_RESOLVE = table(/[-+.0-9]/, 1);
-for (const w of RESOLVED_WORDS) if (w) MAY_RESOLVE[w.charCodeAt(0)] = 1;
-const LONGEST_WORD = Math.max(...RESOLVED_WORDS.map((w) => w.length));
 /** Indicators that may not start a plain scalar here (`-` is checked apart; `[ { | ' "` are handled apart). */
 const INDICATOR = table(/[?:,[\]{}#&*!|>'"%@`]/, 1);
 
@@ -37,29 +33,6 @@ function decline(): never {
 
 /** State: the text, the current significant line's start (or `len`) and indentation, the last key or quoted text. */
 let src = "", len = 0, pos = 0, ind = 0, keyText = "";
-
-/**
- * False when resolvePlain certainly returns the text itself: its first character cannot start a number or one
- * of go-yaml v2's boolean and null words, or it is longer than every such word.
- */
-function mayResolve(text: string): boolean {
-  const c = text.charCodeAt(0);
-  if (c >= 128 || MAY_RESOLVE[c] !== 1) return false;
-  if (c < 65) return true; // - + . 0-9
-  return text.length <= LONGEST_WORD;
-}
-
-/** resolvePlain, remembered: the same few spellings (true, false, 443, TCP) recur in every document. */
-const cache = new Map<string, Json>();
-function resolved(text: string): Json {
-  if (text.length > 64) return resolvePlain(text);
-  let v = cache.get(text);
-  if (v !== undefined) return v;
-  v = resolvePlain(text);
-  if (cache.size >= 4096) cache.clear();
-  cache.set(text, v);
-  return v;
-}
 
 /** The index of the line break ending the line at `p`, or `len`. */
 function lineEnd(p: number): number {
@@ -119,7 +92,7 @@ function scanKey(k: number, eol: number): number {
       e += 2; // a `:` inside the key, as Pulumi's `agent-trust:layer`
     }
     keyText = keyIn(src, k, e);
-    if (mayResolve(keyText) && typeof resolved(keyText) !== "string") decline();
+    if (typeof resolvePlainRecurring(keyText) !== "string") decline();
   } else if (c === SQUOTE || c === DQUOTE) {
     e = quoted(k, eol);
     if (src.charCodeAt(e) !== COLON) return -1;
@@ -160,7 +133,7 @@ function mapping(n: number, k: number, first = -1): JsonObject {
 
 /** A block sequence at indentation `n` (the current line's `-` is at `pos + n`). */
 function sequence(n: number): Json[] {
-  const out: Json[] = [];
+  const base = items.length;
   for (;;) {
     const start = pos;
     const eol = lineEnd(start);
@@ -168,12 +141,18 @@ function sequence(n: number): Json[] {
     while (q < eol && src.charCodeAt(q) === SPACE) q++;
     if (q < eol && isEntry(q)) decline();
     const colon = q < eol ? scanKey(q, eol) : -1;
-    out.push(colon >= 0 ? mapping(q - start, q, colon) : value(n, q, eol, false));
-    if (pos >= len || ind < n) return out;
+    items.push(colon >= 0 ? mapping(q - start, q, colon) : value(n, q, eol, false));
+    if (pos >= len || ind < n || (ind === n && !isEntry(pos + n))) break;
     if (ind > n) decline();
-    if (!isEntry(pos + n)) return out;
   }
+  // Copied out at its exact size (a sequence grown by push would hold spare room), then dropped from the stack.
+  const out = items.slice(base);
+  items.length = base;
+  return out;
 }
+
+/** The entries of the sequences being read, a nested one above the one holding it. */
+const items: Json[] = [];
 
 /**
  * The value after a key's `:` or an entry's `-` (from `p` to `eol`) in a collection at indentation `n`; leaves
@@ -219,8 +198,7 @@ function plain(q: number, eol: number): Json {
   const text = src.slice(q, end);
   // A comment, a `: ` (a nested mapping) or a final `:` is not one plain scalar.
   if (text.indexOf(" #") >= 0 || text.indexOf(": ") >= 0 || src.charCodeAt(end - 1) === COLON) decline();
-  if (!mayResolve(text)) return text;
-  const v = resolved(text);
+  const v = resolvePlainRecurring(text);
   if (typeof v === "number" && !Number.isFinite(v)) decline();
   return v;
 }
@@ -295,5 +273,6 @@ export function readSimple(text: string): Json | undefined {
   } finally {
     src = "";
     len = 0;
+    items.length = 0;
   }
 }
