@@ -14,16 +14,11 @@ import { LIMITS } from "../src/model/catalog";
 import { ENVIRONMENTS, PHASES, type Environment, type Phase } from "../src/model/phases";
 import type { Manifest } from "../src/plan/manifest";
 import {
-  contextFor,
   DEFAULT_ADVISORY_ENVIRONMENTS,
   DEFAULT_SETTINGS,
-  enforcementOf,
-  environmentFor,
-  judge,
   judgesKind,
   RULES,
   settingsFrom,
-  STRICTEST_ENVIRONMENT,
   type Ceilings,
   type ConfigRule,
   type ResourceRule,
@@ -33,6 +28,7 @@ import {
   type StackConfigView,
   type StackRule,
 } from "../src/rules";
+import { evaluateConfig, evaluateObject, evaluateStack, type Evaluation } from "../src/rules/evaluate";
 import { DEFAULT_CEILINGS } from "../src/rules/stack";
 import { toDocument } from "./adapter";
 
@@ -120,8 +116,14 @@ function base(rule: Rule) {
   };
 }
 
-function levelOf(rule: Rule, environment: Environment, config: PolicyConfig): Level {
-  return enforcementOf(rule, environment, config.advisoryInEnvironments ?? DEFAULT_ADVISORY_ENVIRONMENTS);
+/** What the rules know of this stack: the stack's own config, and the policy's settings and hygiene downgrade. */
+function evaluationOf(config: PolicyConfig, env: PackEnvironment): Evaluation {
+  const stack = env.stackConfig();
+  return {
+    given: { phase: stack.phase, environment: stack.environment, layer: stack.layer },
+    settings: settingsOf(config, env),
+    advisoryIn: config.advisoryInEnvironments ?? DEFAULT_ADVISORY_ENVIRONMENTS,
+  };
 }
 
 function resourcePolicy(rule: ResourceRule, env: PackEnvironment): ResourceValidationPolicy {
@@ -130,10 +132,7 @@ function resourcePolicy(rule: ResourceRule, env: PackEnvironment): ResourceValid
     validateResource: (args, report) => {
       const doc = toDocument(args.type, args.name, args.props);
       if (!doc || !judgesKind(rule.kinds, doc.kind)) return;
-      const config = args.getConfig<PolicyConfig>();
-      const stack = env.stackConfig();
-      const ctx = contextFor(doc, { phase: stack.phase, environment: stack.environment, layer: stack.layer }, settingsOf(config, env));
-      for (const message of judge(rule, doc, ctx)) reportAt(report, levelOf(rule, ctx.environment, config), message);
+      for (const f of evaluateObject(doc, evaluationOf(args.getConfig<PolicyConfig>(), env), [rule])) reportAt(report, f.enforcement, f.message);
     },
   };
 }
@@ -151,12 +150,9 @@ function stackPolicy(rule: StackRule, env: PackEnvironment): StackValidationPoli
   return {
     ...base(rule),
     validateStack: (args, report) => {
-      const config = args.getConfig<PolicyConfig>();
       const { docs, urns } = documentsOf(args.resources);
-      const stackEnv = env.stackConfig().environment;
-      for (const f of rule.validate(docs, settingsOf(config, env))) {
-        const environment = f.object ? environmentFor(f.object, stackEnv) : ((stackEnv as Environment) ?? STRICTEST_ENVIRONMENT);
-        reportAt(report, levelOf(rule, environment, config), f.message, f.object ? urns.get(f.object) : undefined);
+      for (const f of evaluateStack(docs, evaluationOf(args.getConfig<PolicyConfig>(), env), [rule])) {
+        reportAt(report, f.enforcement, f.message, f.object ? urns.get(f.object) : undefined);
       }
     },
   };
@@ -168,7 +164,7 @@ function configPolicy(rule: ConfigRule, env: PackEnvironment): StackValidationPo
     validateStack: (args, report) => {
       const config = args.getConfig<PolicyConfig>();
       const ceilings: Ceilings = { ...DEFAULT_CEILINGS, ...(config.ceilings ?? {}) };
-      for (const message of rule.validate(env.stackConfig(), ceilings)) reportAt(report, "mandatory", message);
+      for (const f of evaluateConfig(env.stackConfig(), ceilings, [rule])) reportAt(report, f.enforcement, f.message);
     },
   };
 }

@@ -15,7 +15,7 @@ import { DEFAULT_SETTINGS } from "../src/rules";
 import { measure } from "../src/sandbox/verify-admission";
 
 const rendered = (stack: string) => renderStack(stack).kubernetes as any[];
-const findings = (objs: any[]) => foundationAdmissionPolicies.validate(objs, DEFAULT_SETTINGS).map((f) => f.message);
+const findings = (objs: any[]) => foundationAdmissionPolicies.validate(objs, DEFAULT_SETTINGS, {}).map((f) => f.message);
 /** A copy of `objs` with `f` applied to a copy of each object of `kind` whose name ends with `suffix`. */
 function edit(objs: any[], kind: string, suffix: string, f: (o: any) => void): any[] {
   return objs.map((o) => {

@@ -4,20 +4,8 @@
  */
 import type { Environment, Phase } from "../model/phases";
 import type { Manifest } from "../plan/manifest";
-import {
-  contextFor,
-  coveredKinds,
-  enforcementOf,
-  judge,
-  RESOURCE_RULES,
-  resourceRulesFor,
-  settingsFrom,
-  STACK_RULES,
-  STRICTEST_ENVIRONMENT,
-  type Layer,
-  type Rule,
-  type RuleSettings,
-} from "../rules";
+import { coveredKinds, RESOURCE_RULES, settingsFrom, STACK_RULES, type Layer, type RuleSettings } from "../rules";
+import { evaluateObject, evaluateStack, type Evaluation, type Finding } from "../rules/evaluate";
 import { describeObject, podSpecsOf } from "../rules/paths";
 import { judgingWithoutUnknown } from "../rules/unknowns";
 import type { Loaded } from "./load";
@@ -66,9 +54,9 @@ function resourceOf(l: Loaded | Manifest): { resource: string; file?: string } {
   return { resource: describeObject(l) };
 }
 
-function violation(rule: Rule, enforcement: "mandatory" | "advisory", where: Loaded | Manifest | undefined, message: string): CheckViolation {
+function violation(f: Finding, where: Loaded | Manifest | undefined): CheckViolation {
   const at = where ? resourceOf(where) : { resource: "(stack)" };
-  return { policy: rule.name, enforcement, message, remediation: rule.remediationSteps, ...at };
+  return { policy: f.rule.name, enforcement: f.enforcement, message: f.message, remediation: f.rule.remediationSteps, ...at };
 }
 
 /** Judges objects one at a time, keeping only what they broke: the check streams, so its objects die young. */
@@ -80,8 +68,8 @@ export interface Judging {
 }
 
 export function judging(options: CheckOptions = {}): Judging {
-  const settings = settingsFrom(options.settings ?? {});
   const given = { phase: options.phase, environment: options.env, trustLabels: options.trustLabels, layer: options.layer };
+  const evaluation: Evaluation = { given, settings: settingsFrom(options.settings ?? {}) };
   const covered = coveredKinds(options.stack ? [...RESOURCE_RULES, ...STACK_RULES] : RESOURCE_RULES);
   const violations: CheckViolation[] = [];
   // A Map, since a kind is input: `__proto__` or `toString` must count like any other.
@@ -92,28 +80,16 @@ export function judging(options: CheckOptions = {}): Judging {
       checked++;
       const obj = objectOf(item);
       if (clean) judgingWithoutUnknown(obj);
-      const ctx = contextFor(obj, given, settings);
-      const podSpecs = podSpecsOf(obj).length > 0;
-      // Indexed loops: this runs for every rule of every object, mostly before the JIT has optimised it.
-      const rules = resourceRulesFor(obj.kind, podSpecs);
-      for (let r = 0; r < rules.length; r++) {
-        const rule = rules[r]!;
-        const messages = judge(rule, obj, ctx);
-        for (let m = 0; m < messages.length; m++) violations.push(violation(rule, enforcementOf(rule, ctx.environment), item, messages[m]!));
-      }
+      const found = evaluateObject(obj, evaluation);
+      for (let i = 0; i < found.length; i++) violations.push(violation(found[i]!, item));
       // Pod rules judge every object that carries a pod spec, whatever its kind.
-      if (!covered.has(obj.kind) && !podSpecs) passedOver.set(obj.kind, (passedOver.get(obj.kind) ?? 0) + 1);
+      if (!covered.has(obj.kind) && podSpecsOf(obj).length === 0) passedOver.set(obj.kind, (passedOver.get(obj.kind) ?? 0) + 1);
     },
     result(all = []) {
       const found = [...violations];
       if (options.stack) {
         const objects = all.map(objectOf);
-        for (const rule of STACK_RULES) {
-          for (const f of rule.validate(objects, settings)) {
-            const where = f.object ? all[objects.indexOf(f.object)] : undefined;
-            found.push(violation(rule, enforcementOf(rule, options.env ?? STRICTEST_ENVIRONMENT), where, f.message));
-          }
-        }
+        for (const f of evaluateStack(objects, evaluation)) found.push(violation(f, f.object ? all[objects.indexOf(f.object)] : undefined));
       }
       return { violations: found, passedOver: Object.fromEntries(passedOver), errors: [], checked };
     },

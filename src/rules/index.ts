@@ -15,7 +15,7 @@ import { POD_RULES } from "./pods";
 import { RBAC_RULES } from "./rbac";
 import { OPAQUE_RESOURCE_RULES, OPAQUE_STACK_RULES, setReadKinds } from "./opaque";
 import { CONFIG_RULES, STACK_RULES as BASE_STACK_RULES } from "./stack";
-import type { Layer, ResourceRule, Rule, RuleContext, RuleSettings, StackRule } from "./types";
+import type { Given, Layer, ResourceRule, Rule, RuleContext, RuleSettings, StackRule } from "./types";
 import { VAULT_RULES } from "./vault";
 
 export type * from "./types";
@@ -105,15 +105,6 @@ export function environmentFor(obj: Manifest, given?: string, trustLabels = fals
   return isEnvironment(label) && strictness(label) > strictness(base) ? label : base;
 }
 
-/** What an adapter knows about where an object will be deployed. */
-export interface Given {
-  readonly phase?: string;
-  readonly environment?: string;
-  /** The user opted in to judge each object at the phase and environment its labels claim. */
-  readonly trustLabels?: boolean;
-  /** The stack layer: only a foundation may hold the cluster-scoped kinds the foundation renders. Default phase. */
-  readonly layer?: string;
-}
 
 export function contextFor(obj: Manifest, given: Given, settings: RuleSettings): RuleContext {
   const layer: Layer = given.layer === "foundation" ? "foundation" : "phase";

@@ -136,12 +136,22 @@ export interface StackFinding {
   readonly object?: Manifest;
 }
 
+/** What an adapter knows about where its input will be deployed (stack config, or the checker's flags). */
+export interface Given {
+  readonly phase?: string;
+  readonly environment?: string;
+  /** The user opted in to judge each object at the phase and environment its labels claim. */
+  readonly trustLabels?: boolean;
+  /** The stack layer: only a foundation may hold the cluster-scoped kinds the foundation renders. Default phase. */
+  readonly layer?: string;
+}
+
 /** Judges a whole stack: only the pack and `agent-trust check --stack` run these. */
 export interface StackRule extends RuleBase {
   readonly scope: "stack";
   /** Kinds it reads. */
   readonly kinds: readonly string[];
-  validate(objects: readonly Manifest[], ctx: RuleSettings): StackFinding[];
+  validate(objects: readonly Manifest[], ctx: RuleSettings, given: Given): StackFinding[];
 }
 
 /** The `agent-trust:*` stack config keys the pack can see (values as the engine passes them: strings). */
