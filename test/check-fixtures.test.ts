@@ -3,7 +3,9 @@
  * - test/fixtures/dangerous and test/fixtures/redteam/<class>: every file is refused, by the checker and by the
  *   pack, with each rule its `# expect:` lines name;
  * - test/fixtures/sound/<class>: every file passes both with no mandatory violation.
- * Optional headers: `# phase: P`, `# env: E`, `# stack: true`. JSON has no comments: a JSON fixture carries its
+ * Optional headers: `# phase: P`, `# env: E`, `# layer: L`, `# stack: true`. A sound fixture whose subject is a kind no
+ * stack holds (a Deployment judged by the pod rules, say) says `# refused-by: stack-kinds-closed`: every other rule
+ * passes it, and the closed world refuses it, in both adapters. JSON has no comments: a JSON fixture carries its
  * headers as string values that start with the header (`"# expect: no-pod-exec"`, e.g. in an annotation).
  */
 import assert from "node:assert/strict";
@@ -14,6 +16,7 @@ import { check, loadPaths } from "../src/check";
 import { runCheckCli } from "../src/check/cli";
 import { captureIo } from "../src/cli/io";
 import type { Environment, Phase } from "../src/model/phases";
+import type { Layer } from "../src/rules";
 import { ruleByName, RULES } from "../src/rules";
 import { packResource, packStack, pulumiResourceOf } from "./rules-harness";
 
@@ -36,7 +39,10 @@ interface Fixture {
   readonly expect: string[];
   readonly phase?: Phase;
   readonly env?: Environment;
+  readonly layer?: Layer;
   readonly stack: boolean;
+  /** Sound fixtures only: the closed-world rules that must refuse it, and the only ones that may. */
+  readonly refusedBy: string[];
 }
 
 function header(text: string, key: string): string[] {
@@ -50,6 +56,8 @@ function readFixture(file: string): Fixture {
     expect: header(text, "expect"),
     phase: header(text, "phase")[0] as Phase | undefined,
     env: header(text, "env")[0] as Environment | undefined,
+    layer: header(text, "layer")[0] as Layer | undefined,
+    refusedBy: header(text, "refused-by"),
     stack: header(text, "stack")[0] === "true",
   };
 }
@@ -87,10 +95,15 @@ describe("dangerous fixtures", () => {
 
   for (const f of fixtures) {
     const name = path.relative(FIXTURES, f.file);
-    const flags = [...(f.phase ? ["--phase", f.phase] : []), ...(f.env ? ["--env", f.env] : []), ...(f.stack ? ["--stack"] : [])];
+    const flags = [
+      ...(f.phase ? ["--phase", f.phase] : []),
+      ...(f.env ? ["--env", f.env] : []),
+      ...(f.layer ? ["--layer", f.layer] : []),
+      ...(f.stack ? ["--stack"] : []),
+    ];
 
     test(`${name}: the checker refuses it with ${f.expect.join(", ")} (exit 1)`, () => {
-      const r = check([f.file], { phase: f.phase, env: f.env, stack: f.stack });
+      const r = check([f.file], { phase: f.phase, env: f.env, layer: f.layer, stack: f.stack });
       assert.deepEqual(r.errors, []);
       const mandatory = new Set(r.violations.filter((v) => v.enforcement === "mandatory").map((v) => v.policy));
       for (const rule of f.expect) assert.ok(mandatory.has(rule), `${rule} not among ${[...mandatory].join(", ")}`);
@@ -101,7 +114,7 @@ describe("dangerous fixtures", () => {
 
     test(`${name}: the pack refuses it with ${f.expect.join(", ")}`, async () => {
       const docs = loadPaths([f.file]).objects.map((l) => l.object);
-      const stack = { phase: f.phase, environment: f.env };
+      const stack = { phase: f.phase, environment: f.env, layer: f.layer };
       for (const ruleName of f.expect) {
         const rule = ruleByName(ruleName)!;
         const out =
@@ -117,25 +130,34 @@ describe("dangerous fixtures", () => {
 describe("sound fixtures", () => {
   test("none names an expected rule", () => {
     for (const f of sound) assert.deepEqual(f.expect, [], `${f.file} is in sound/ but expects a violation`);
+    // Only the closed world of kinds may refuse a sound fixture: its subject is sound, its kind is no stack's.
+    for (const f of sound) for (const r of f.refusedBy) assert.equal(r, "stack-kinds-closed", f.file);
   });
 
   for (const f of sound) {
     const name = path.relative(FIXTURES, f.file);
-    const flags = [...(f.phase ? ["--phase", f.phase] : []), ...(f.env ? ["--env", f.env] : []), ...(f.stack ? ["--stack"] : [])];
+    const flags = [
+      ...(f.phase ? ["--phase", f.phase] : []),
+      ...(f.env ? ["--env", f.env] : []),
+      ...(f.layer ? ["--layer", f.layer] : []),
+      ...(f.stack ? ["--stack"] : []),
+    ];
 
     test(`${name}: the checker passes it (exit 0)`, () => {
-      const r = check([f.file], { phase: f.phase, env: f.env, stack: f.stack });
+      const r = check([f.file], { phase: f.phase, env: f.env, layer: f.layer, stack: f.stack });
       assert.deepEqual(r.errors, []);
       assert.ok(r.checked > 0, "no object was read");
-      assert.deepEqual(r.violations.filter((v) => v.enforcement === "mandatory"), []);
+      const mandatory = r.violations.filter((v) => v.enforcement === "mandatory");
+      assert.deepEqual(mandatory.filter((v) => !f.refusedBy.includes(v.policy)), []);
+      for (const rule of f.refusedBy) assert.ok(mandatory.some((v) => v.policy === rule), `${rule} did not refuse it`);
       const io = captureIo();
-      assert.equal(runCheckCli([...flags, f.file], io), 0, io.stdout.join("\n"));
+      assert.equal(runCheckCli([...flags, f.file], io), f.refusedBy.length > 0 ? 1 : 0, io.stdout.join("\n"));
     });
 
     test(`${name}: the pack passes it`, async () => {
       const docs = loadPaths([f.file]).objects.map((l) => l.object);
       assert.ok(docs.length > 0, "no object was read");
-      const stack = { phase: f.phase, environment: f.env };
+      const stack = { phase: f.phase, environment: f.env, layer: f.layer };
       for (const rule of RULES) {
         if (rule.scope === "stack-config") continue;
         const out =
@@ -144,7 +166,9 @@ describe("sound fixtures", () => {
             : f.stack
               ? await packStack(rule.name, docs, stack)
               : [];
-        assert.deepEqual(out.filter((o) => o.level === "mandatory"), [], rule.name);
+        const refused = out.filter((o) => o.level === "mandatory");
+        if (f.refusedBy.includes(rule.name)) assert.ok(refused.length > 0, `${rule.name} did not refuse it in the pack`);
+        else assert.deepEqual(refused, [], rule.name);
       }
     });
   }

@@ -5,7 +5,7 @@
 import { z } from "zod";
 import { EGRESS_CLASSES, LIMITS, SECRET_DOMAINS } from "../model/catalog";
 import { canonicalProblem, metadataReachedBy } from "../model/cidr";
-import { DEFAULTS, isDnsLabel } from "../model/naming";
+import { DEFAULTS, isDnsLabel, phaseWordIn, SYSTEM_NAMESPACES } from "../model/naming";
 import { gateFor, promotionProblems } from "../model/promotion";
 import { evidenceReference } from "../promotion/reference";
 import { gateOverridesSchema } from "../promotion/thresholds";
@@ -21,7 +21,7 @@ const dnsLabel = (what: string, maxLength = 63) =>
     .refine((v) => isDnsLabel(v), `${what} must be a DNS label (lowercase a-z, 0-9 and "-"); "*" is never allowed`);
 
 /** Namespaces the control plane owns: an agent that targets them is a cluster-wide agent in disguise. */
-export const RESERVED_NAMESPACES = ["kube-system", "kube-public", "kube-node-lease", "default"];
+export const RESERVED_NAMESPACES: readonly string[] = SYSTEM_NAMESPACES;
 
 export { RESERVED_VAULT_PATHS };
 
@@ -83,7 +83,10 @@ const egressClass = z.enum(EGRESS_CLASSES.filter((c) => c !== "dns") as [string,
 
 const agent = z.strictObject({
   // 30 characters leaves room for "-<phase>-investigation" inside the 63-character DNS label limit.
-  name: dnsLabel("agent name", 30),
+  name: dnsLabel("agent name", 30).superRefine((n, ctx) => {
+    const word = phaseWordIn(n);
+    if (word) ctx.addIssue({ code: "custom", message: `"${n}" contains the phase word "${word}" as a segment; names of different phases would collide` });
+  }),
   image: z.string().min(1),
   secretDomains: unique(z.enum(SECRET_DOMAINS), "secretDomains").min(1),
   targetNamespaces: unique(

@@ -3,7 +3,7 @@
  * Vault: phase is part of every per-phase name, environment is part of every Vault name (environments may share
  * a Vault), and each name is checked against the limits of the system that stores it. Pure.
  */
-import type { Environment, Phase } from "./phases";
+import { PHASES, type Environment, type Phase } from "./phases";
 
 export const LABELS = {
   phase: "agent-trust.io/phase",
@@ -51,13 +51,15 @@ export interface AgentNames {
 }
 
 export function agentNames(env: Environment, phase: Phase, agent: string): AgentNames {
+  const phaseWord = phaseWordIn(agent);
+  if (phaseWord) throw new Error(`agent name "${agent}" contains the phase word "${phaseWord}" as a segment; names of different phases would collide`);
   const base = `${agent}-${phase}`;
   const vaultBase = `agent-trust-${env}-${agent}-${phase}`;
   return {
     serviceAccount: assertDnsLabel(base, "ServiceAccount name"),
-    agentsRole: assertDnsLabel(`${base}-self`, "Role name"),
-    targetRole: assertDnsLabel(`${base}-target`, "Role name"),
-    networkPolicy: assertDnsLabel(`${base}-egress`, "NetworkPolicy name"),
+    agentsRole: assertDnsLabel(`${base}-${ROLE_SUFFIXES.agents}`, "Role name"),
+    targetRole: assertDnsLabel(`${base}-${ROLE_SUFFIXES.target}`, "Role name"),
+    networkPolicy: assertDnsLabel(`${base}-${EGRESS_SUFFIX}`, "NetworkPolicy name"),
     podTemplate: (tier) => assertDnsLabel(`${base}-${tier}`, "PodTemplate name"),
     vaultRole: vaultBase,
     vaultPolicy: (domain) => `${vaultBase}-${domain}`,
@@ -77,3 +79,36 @@ export const FOUNDATION_NAMES = {
 export function stackName(env: Environment, phase?: Phase): string {
   return phase ? `${env}-${phase}` : env;
 }
+
+/** Namespaces no agent may target: the cluster's own. */
+export const SYSTEM_NAMESPACES: readonly string[] = ["kube-system", "kube-public", "kube-node-lease", "default"];
+
+/** The first `-`-separated segment of `name` that is a phase word, if any. */
+export function phaseWordIn(name: string): Phase | undefined {
+  return name.split("-").find((s): s is Phase => (PHASES as readonly string[]).includes(s));
+}
+
+/** What a per-phase Kubernetes name says: the agent, the phase, and the role after them (`""` for the ServiceAccount). */
+export interface ParsedAgentName {
+  readonly agent: string;
+  readonly phase: Phase;
+  /** `self`, `target`, `egress`, a tier, or an investigation id; empty for the ServiceAccount itself. */
+  readonly role: string;
+}
+
+/**
+ * Parses a name `agentNames` built: `<agent>-<phase>[-<role>]`. Agent names never hold a phase word as a segment
+ * (refused in config and by `agentNames`), so the first phase word splits the name unambiguously. Undefined when
+ * the name holds no phase word or no agent before it.
+ */
+export function parseAgentName(name: string): ParsedAgentName | undefined {
+  const segments = name.split("-");
+  const at = segments.findIndex((s) => (PHASES as readonly string[]).includes(s));
+  if (at < 1 || segments.slice(0, at).some((s) => s === "")) return undefined;
+  return { agent: segments.slice(0, at).join("-"), phase: segments[at] as Phase, role: segments.slice(at + 1).join("-") };
+}
+
+/** The suffixes of the two Roles (and their bindings) an agent has per phase: its own namespace, and each target. */
+export const ROLE_SUFFIXES = { agents: "self", target: "target" } as const;
+/** The suffix of an agent's egress NetworkPolicy. */
+export const EGRESS_SUFFIX = "egress";

@@ -6,6 +6,8 @@ import { LIMITS } from "../model/catalog";
 import { DEFAULTS, LABELS } from "../model/naming";
 import { ENVIRONMENTS, isAbove, isEnvironment, isPhase, STRICTEST_PHASE, type Environment, type Phase } from "../model/phases";
 import type { Manifest } from "../plan/manifest";
+import { CLOSED_KIND_RULES } from "./closed-kinds";
+import { CLOSED_NAME_RULES, CLOSED_STACK_RULES } from "./closed-names";
 import { CLUSTER_RULES } from "./cluster";
 import { EGRESS_LIMITS, egressSettingsFrom, NETWORK_RULES } from "./network";
 import { NETWORK_STACK_RULES } from "./network-stack";
@@ -23,6 +25,8 @@ export { UNKNOWN };
 export { CONFIG_RULES };
 
 export const RESOURCE_RULES: readonly ResourceRule[] = [
+  ...CLOSED_KIND_RULES,
+  ...CLOSED_NAME_RULES,
   ...RBAC_RULES,
   ...CLUSTER_RULES,
   ...OPAQUE_RESOURCE_RULES,
@@ -32,7 +36,7 @@ export const RESOURCE_RULES: readonly ResourceRule[] = [
 ];
 
 /** Stack rules: the stack-wide checks, the network limits over the union of policies selecting each pod, and the listing of unjudged types. */
-export const STACK_RULES: readonly StackRule[] = [...BASE_STACK_RULES, ...NETWORK_STACK_RULES, ...OPAQUE_STACK_RULES];
+export const STACK_RULES: readonly StackRule[] = [...BASE_STACK_RULES, ...CLOSED_STACK_RULES, ...NETWORK_STACK_RULES, ...OPAQUE_STACK_RULES];
 
 export { FOUNDATION_CLUSTER_KINDS } from "./cluster";
 export { ANY_KIND, judgesKind };
@@ -91,8 +95,14 @@ export function settingsFrom(partial: Partial<RuleSettings>): RuleSettings {
  */
 export function phaseFor(obj: Manifest, given?: string, trustLabels = false): Phase {
   const label = obj.metadata?.labels?.[LABELS.phase];
-  const base = isPhase(given) ? given : trustLabels && isPhase(label) ? label : STRICTEST_PHASE;
+  const base = stackPhaseFor(obj, given, trustLabels);
   return isPhase(label) && isAbove(base, label) ? label : base;
+}
+
+/** The phase of the stack an object is in: the one given, else (opted in) its label, else the strictest. */
+export function stackPhaseFor(obj: Manifest, given?: string, trustLabels = false): Phase {
+  const label = obj.metadata?.labels?.[LABELS.phase];
+  return isPhase(given) ? given : trustLabels && isPhase(label) ? label : STRICTEST_PHASE;
 }
 
 /** Strictness of environments: prod is the strictest. */
@@ -109,13 +119,14 @@ export function environmentFor(obj: Manifest, given?: string, trustLabels = fals
 export function contextFor(obj: Manifest, given: Given, settings: RuleSettings): RuleContext {
   const layer: Layer = given.layer === "foundation" ? "foundation" : "phase";
   const phase = phaseFor(obj, given.phase, given.trustLabels);
+  const stackPhase = stackPhaseFor(obj, given.phase, given.trustLabels);
   const environment = environmentFor(obj, given.environment, given.trustLabels);
   // Objects judged alike share one frozen context: a checker run over many objects builds only a handful.
   let bySettings = CONTEXTS.get(settings);
   if (!bySettings) CONTEXTS.set(settings, (bySettings = new Map()));
-  const key = `${phase}|${environment}|${layer}`;
+  const key = `${phase}|${stackPhase}|${environment}|${layer}`;
   let ctx = bySettings.get(key);
-  if (!ctx) bySettings.set(key, (ctx = Object.freeze({ ...settings, phase, environment, layer })));
+  if (!ctx) bySettings.set(key, (ctx = Object.freeze({ ...settings, phase, stackPhase, environment, layer })));
   return ctx;
 }
 

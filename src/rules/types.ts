@@ -39,6 +39,11 @@ export interface RuleContext extends RuleSettings {
   readonly layer?: Layer;
   /** The phase the object is judged as: stack config or `--phase` (else strictest), never above its own label. */
   readonly phase: Phase;
+  /**
+   * The phase of the stack the object is in: stack config or `--phase`, else (opted in) its label, else the
+   * strictest. Unlike `phase`, no label lowers it: the closed world asks whether an object belongs to this stack.
+   */
+  readonly stackPhase: Phase;
   /** The environment: stack config or `--env`, else its environment label, else the strictest (prod). */
   readonly environment: Environment;
 }
