@@ -87,6 +87,18 @@ describe("dangerous fixtures", () => {
     }
   });
 
+  test("the closed-world set (issue 17) has at least 80 dangerous files over its families and 30 sound", () => {
+    const dangerous = fs.existsSync(REDTEAM) ? fs.readdirSync(REDTEAM).filter((d) => d.startsWith("closed-")) : [];
+    for (const family of ["closed-kinds", "closed-names"]) {
+      assert.ok(filesUnder(path.join(REDTEAM, family)).length >= 20, `red-team family ${family} has fewer than 20 fixtures`);
+    }
+    const n = dangerous.reduce((sum, d) => sum + filesUnder(path.join(REDTEAM, d)).length, 0);
+    assert.ok(n >= 80, `only ${n} closed-world red-team fixtures`);
+    const soundDirs = fs.readdirSync(SOUND).filter((d) => d.startsWith("closed-"));
+    const soundClosed = soundDirs.reduce((sum, d) => sum + filesUnder(path.join(SOUND, d)).length, 0);
+    assert.ok(soundClosed >= 30, `only ${soundClosed} closed-world sound fixtures`);
+  });
+
   test("together they exercise every security rule the checker can run", () => {
     const named = new Set(fixtures.flatMap((f) => f.expect));
     const unexercised = RULES.filter((r) => r.security && r.scope !== "stack-config" && !named.has(r.name)).map((r) => r.name);
