@@ -115,8 +115,11 @@ describe("pod specs are found by shape", () => {
 
   test("every pod rule judges a custom kind; the checker no longer reports it as passed over", () => {
     const bad = patch(rollout(), (o) => (o.spec.template.spec.hostNetwork = true));
-    const r = checkDocuments([bad, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" } }]);
-    assert.deepEqual(r.violations.map((v) => v.policy), ["pod-no-host-access"]);
+    // In a foundation the ConfigMap is a kind it holds and no rule reads (passed over); the Rollout is no
+    // stack's kind (refused by name) and its pods are judged all the same.
+    const r = checkDocuments([bad, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" } }], { layer: "foundation" });
+    assert.deepEqual(r.violations.map((v) => v.policy), ["stack-kinds-closed", "pod-no-host-access"]);
+    assert.match(r.violations[0]!.resource, /^Rollout /);
     assert.deepEqual(r.passedOver, { ConfigMap: 1 });
   });
 });

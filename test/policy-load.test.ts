@@ -90,7 +90,11 @@ describe("the policy pack under the analyzer protocol", { timeout: 180_000 }, ()
 
   test("Analyze refuses a ClusterRole, mandatory", async () => {
     const d = await analyze(dev, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", { metadata: { name: "view-all" }, rules: [] });
-    assert.deepEqual(d.map((x) => [x.policy, x.level]), [["no-cluster-scoped-grants", pb.EnforcementLevel.MANDATORY]]);
+    // Refused twice over: a cluster-wide grant, and a kind no phase stack holds (closed world).
+    assert.deepEqual(d.map((x) => [x.policy, x.level]).sort(), [
+      ["no-cluster-scoped-grants", pb.EnforcementLevel.MANDATORY],
+      ["stack-kinds-closed", pb.EnforcementLevel.MANDATORY],
+    ]);
   });
 
   test("the phase comes from the stack config: remediation may restart, not scale", async () => {

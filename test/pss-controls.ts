@@ -263,7 +263,7 @@ export function build(make: () => Manifest, change: Change): Manifest {
   assert.equal(specs.length, 1, "the sample has one pod spec");
   if (typeof change === "function") change(specs[0]!.spec);
   else {
-    const holder: any = doc.kind === "Pod" ? doc : (doc as any).spec.template;
+    const holder: any = doc.kind === "Pod" ? doc : doc.kind === "PodTemplate" ? (doc as any).template : (doc as any).spec.template;
     (holder.metadata.annotations ??= {})[change.key] = change.value;
   }
   return doc;

@@ -73,11 +73,11 @@ describeCases("stack", STACK_RULES, cases);
 
 describe("stack rules only run on a whole stack", () => {
   test("without --stack the checker judges objects alone and passes over nothing it knows", () => {
-    const r = checkDocuments([serviceAccount()], {});
+    const r = checkDocuments([serviceAccount()], { phase: "remediation" });
     assert.deepEqual(r.violations, []);
   });
   test("with --stack a lone agent ServiceAccount lacks its Vault role and NetworkPolicy", () => {
-    const r = checkDocuments([serviceAccount()], { stack: true });
+    const r = checkDocuments([serviceAccount()], { phase: "remediation", stack: true });
     assert.deepEqual(r.violations.map((v) => v.policy).sort(), ["agent-sa-has-network-policy", "agent-sa-has-vault-role"]);
   });
   test("unknown namespaces and labels during preview are judged, never skipped", async () => {

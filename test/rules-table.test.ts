@@ -1,5 +1,6 @@
 /** The rule table itself: names, metadata, the generated docs, and that the trust catalog obeys the rules. */
 import assert from "node:assert/strict";
+import { agentNames } from "../src/model/naming";
 import * as fs from "node:fs";
 import { describe, test } from "node:test";
 import { buildPolicies, configSchemaOf } from "../policy/policies";
@@ -42,20 +43,21 @@ describe("the rule table", () => {
 describe("the trust catalog obeys the rules in every phase", () => {
   for (const phase of PHASES) {
     test(`${phase}: its Roles and Vault policies pass every rule when judged as ${phase}`, () => {
-      const role = (name: string, rules: object[]) => ({
+      const names = agentNames("prod", phase, "diag");
+      const role = (name: string, namespace: string, rules: object[]) => ({
         apiVersion: "rbac.authorization.k8s.io/v1",
         kind: "Role",
-        metadata: { name, namespace: "checkout" },
+        metadata: { name, namespace },
         rules,
       });
       const policies = (["datasources", "llm", "notify", "remediation"] as const).map((d) => ({
         apiVersion: "agent-trust.io/v1",
         kind: "VaultPolicy",
-        metadata: { name: d },
-        spec: { name: d, policy: domainPolicyHcl("agent", phase, "diag", d) },
+        metadata: { name: names.vaultPolicy(d) },
+        spec: { name: names.vaultPolicy(d), policy: domainPolicyHcl("agent", phase, "diag", d) },
       }));
       const r = checkDocuments(
-        [role("self", agentsNamespaceRules()), role("target", targetNamespaceRules(phase, { pods: ["web-0"] })), ...policies],
+        [role(names.agentsRole, "ai-agents", agentsNamespaceRules()), role(names.targetRole, "checkout", targetNamespaceRules(phase, { pods: ["web-0"] })), ...policies],
         { phase },
       );
       assert.deepEqual(r.violations, []);
@@ -63,7 +65,7 @@ describe("the trust catalog obeys the rules in every phase", () => {
   }
   test("a phase's Role is refused when judged as a lower phase (the ceiling bites)", () => {
     const r = checkDocuments(
-      [{ apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "t" }, rules: targetNamespaceRules("autonomous") }],
+      [{ apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "diag-remediation-target", namespace: "checkout" }, rules: targetNamespaceRules("autonomous") }],
       { phase: "remediation" },
     );
     assert.deepEqual([...new Set(r.violations.map((v) => v.policy))], ["verbs-within-phase-ceiling"]);

@@ -82,8 +82,9 @@ export function judging(options: CheckOptions = {}): Judging {
       if (clean) judgingWithoutUnknown(obj);
       const found = evaluateObject(obj, evaluation);
       for (let i = 0; i < found.length; i++) violations.push(violation(found[i]!, item));
-      // Pod rules judge every object that carries a pod spec, whatever its kind.
-      if (!covered.has(obj.kind) && podSpecsOf(obj).length === 0) passedOver.set(obj.kind, (passedOver.get(obj.kind) ?? 0) + 1);
+      // Passed over: no rule reads its kind and none reported on it (the closed world refuses a kind by name, and
+      // pod rules judge every object that carries a pod spec, whatever its kind).
+      if (found.length === 0 && !covered.has(obj.kind) && podSpecsOf(obj).length === 0) passedOver.set(obj.kind, (passedOver.get(obj.kind) ?? 0) + 1);
     },
     result(all = []) {
       const found = [...violations];

@@ -8,7 +8,7 @@
  */
 import { phaseSpec, targetNamespaceRules } from "../model/catalog";
 import { LABELS, parseAgentName, ROLE_SUFFIXES, SYSTEM_NAMESPACES, EGRESS_SUFFIX, type ParsedAgentName } from "../model/naming";
-import { SELF_RESOURCES, allowRead } from "../model/rbac";
+import { allowRead, READ_VERBS, SELF_RESOURCES } from "../model/rbac";
 import type { Manifest } from "../plan/manifest";
 import { layerOf } from "./closed-kinds";
 import { policyRules } from "./helpers";
@@ -23,10 +23,12 @@ const serviceAccountOf = (p: ParsedAgentName) => `${p.agent}-${p.phase}`;
 /** Object labels that name a phase, agent or environment must name this stack's. */
 function labelProblems(labels: unknown, at: string, owner: ParsedAgentName, ctx: RuleContext, required: boolean): string[] {
   const l = isObj(labels) ? labels : {};
+  // The environment is checked when the stack's is known (stack config, --env): judged as prod by default says
+  // how strictly, not where the object is deployed.
   const want: [string, string][] = [
     [LABELS.agent, owner.agent],
     [LABELS.phase, ctx.stackPhase],
-    [LABELS.environment, ctx.environment],
+    ...(ctx.stackEnvironment ? ([[LABELS.environment, ctx.stackEnvironment]] as [string, string][]) : []),
   ];
   return want.flatMap(([key, value]) => {
     const v = l[key];
@@ -68,18 +70,23 @@ function grantPlace(obj: Manifest, owner: ParsedAgentName, ctx: RuleContext): st
   return [];
 }
 
-/** Every verb on every resource a Role grants is one the catalog grants this role in this phase. */
+/**
+ * Every verb on every resource a Role grants is one the catalog grants this role in this phase. In a target
+ * namespace the writes are verbs-within-phase-ceiling's to judge (one refusal per excess, not two): here, reads.
+ */
 function grantsWithinCatalog(obj: Manifest, owner: ParsedAgentName, ctx: RuleContext): string[] {
-  const allowed = owner.role === ROLE_SUFFIXES.agents ? allowRead(SELF_RESOURCES) : targetNamespaceRules(ctx.stackPhase);
+  const self = owner.role === ROLE_SUFFIXES.agents;
+  const allowed = self ? allowRead(SELF_RESOURCES) : targetNamespaceRules(ctx.stackPhase);
+  const judged = (verb: string) => self || (READ_VERBS as readonly string[]).includes(verb);
   const grants = (verb: string, group: string, resource: string) =>
     allowed.some((r) => r.verbs.includes(verb) && r.apiGroups.includes(group) && r.resources.includes(resource));
-  const where = owner.role === ROLE_SUFFIXES.agents ? "its own namespace" : "a target namespace";
+  const where = self ? "its own namespace" : "a target namespace";
   return policyRules(obj).flatMap((r) => [
     ...(r.nonResourceURLs.length > 0 ? [`${r.at}.nonResourceURLs: a Role grants no URLs; the catalog has none`] : []),
     ...r.apiGroups.flatMap((g) =>
       r.resources.flatMap((res) =>
         r.verbs
-          .filter((v) => !grants(v, g, res))
+          .filter((v) => judged(v) && !grants(v, g, res))
           .map((v) => `${r.at}: "${v}" on ${g ? `${g}/` : ""}${res} is not in the catalog for phase "${ctx.stackPhase}" in ${where} (${phaseSpec(ctx.stackPhase).summary})`),
       ),
     ),

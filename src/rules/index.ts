@@ -121,12 +121,14 @@ export function contextFor(obj: Manifest, given: Given, settings: RuleSettings):
   const phase = phaseFor(obj, given.phase, given.trustLabels);
   const stackPhase = stackPhaseFor(obj, given.phase, given.trustLabels);
   const environment = environmentFor(obj, given.environment, given.trustLabels);
+  const envLabel = obj.metadata?.labels?.[LABELS.environment];
+  const stackEnvironment = isEnvironment(given.environment) ? given.environment : given.trustLabels && isEnvironment(envLabel) ? envLabel : undefined;
   // Objects judged alike share one frozen context: a checker run over many objects builds only a handful.
   let bySettings = CONTEXTS.get(settings);
   if (!bySettings) CONTEXTS.set(settings, (bySettings = new Map()));
-  const key = `${phase}|${stackPhase}|${environment}|${layer}`;
+  const key = `${phase}|${stackPhase}|${environment}|${stackEnvironment}|${layer}`;
   let ctx = bySettings.get(key);
-  if (!ctx) bySettings.set(key, (ctx = Object.freeze({ ...settings, phase, stackPhase, environment, layer })));
+  if (!ctx) bySettings.set(key, (ctx = Object.freeze({ ...settings, phase, stackPhase, stackEnvironment, environment, layer })));
   return ctx;
 }
 

@@ -44,6 +44,8 @@ export interface RuleContext extends RuleSettings {
    * strictest. Unlike `phase`, no label lowers it: the closed world asks whether an object belongs to this stack.
    */
   readonly stackPhase: Phase;
+  /** The environment the user named (stack config, `--env`, or opted-in labels); undefined when judged as prod by default. */
+  readonly stackEnvironment?: Environment;
   /** The environment: stack config or `--env`, else its environment label, else the strictest (prod). */
   readonly environment: Environment;
 }
