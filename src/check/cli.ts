@@ -49,8 +49,12 @@ Options:
                      the network rules' thresholds, as the pack's policy config names them (defaults, which are
                      also the loosest allowed: ${EGRESS_LIMITS.maxPublicEgressShare}, ${EGRESS_LIMITS.maxBroadEgressPorts}, /${EGRESS_LIMITS.minPrivateEgressPrefixV4}, /${EGRESS_LIMITS.minPrivateEgressPrefixV6}); each may only be made stricter
 
-Kinds no rule covers are passed over and counted. The phase-ceiling rule needs the stack's Pulumi config and
-runs only in the policy pack (pulumi preview --policy-pack policy).
+Closed world: a phase stack (the default layer) may hold only its agents' ServiceAccounts, Roles, RoleBindings,
+NetworkPolicies, PodTemplates, Jobs and Vault policies and roles, each named for one agent of the judged phase
+(<agent>-<phase>[-role]) and referring only to that agent's own objects; a foundation (--layer foundation) only
+what the foundation plan renders. Any other kind is refused by name. Objects of an allowed kind that no rule
+reads are counted as passed over. The phase-ceiling rule needs the stack's Pulumi config and runs only in the
+policy pack (pulumi preview --policy-pack policy).
 
 Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 unreadable input or bad arguments.`;
 
