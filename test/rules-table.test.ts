@@ -51,8 +51,9 @@ describe("the trust catalog obeys the rules in every phase", () => {
       const policies = (["datasources", "llm", "notify", "remediation"] as const).map((d) => ({
         apiVersion: "agent-trust.io/v1",
         kind: "VaultPolicy",
-        metadata: { name: d },
-        spec: { name: d, policy: domainPolicyHcl("agent", phase, "diag", d) },
+        // Named as the naming module names them (the environment is prod, the strictest, when none is given).
+        metadata: { name: `agent-trust-prod-diag-${phase}-${d}` },
+        spec: { name: `agent-trust-prod-diag-${phase}-${d}`, policy: domainPolicyHcl("agent", phase, "diag", d) },
       }));
       const r = checkDocuments(
         [role("self", agentsNamespaceRules()), role("target", targetNamespaceRules(phase, { pods: ["web-0"] })), ...policies],

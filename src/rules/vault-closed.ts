@@ -5,7 +5,7 @@
  * and policies on the foundation's auth mount. Pure.
  */
 import { SECRET_DOMAINS } from "../model/catalog";
-import { agentNames, DEFAULTS, LABELS, parseVaultPolicyName, parseVaultRoleName } from "../model/naming";
+import { agentNames, DEFAULTS, parseVaultPolicyName, parseVaultRoleName } from "../model/naming";
 import type { Manifest } from "../plan/manifest";
 import { field, show } from "./paths";
 import type { ResourceRule, RuleContext } from "./types";
@@ -22,25 +22,19 @@ export const vaultFoundationOnly: ResourceRule = {
   scope: "resource",
   security: true,
   kinds: FOUNDATION_VAULT_KINDS,
-  reads: [],
+  reads: ["metadata.name"],
   appliesTo: inPhaseLayer,
   description:
     "The Kubernetes auth backend, its config and the KV mount configure Vault itself: only the foundation stack declares them, never a phase stack.",
   remediationSteps: "Remove the object from the phase stack; the foundation stack of the environment owns it.",
   validate: (obj) => [
-    `${obj.kind} ${show(obj.metadata?.name)} configures Vault itself and belongs to the foundation stack (layer "foundation"); ` +
+    `${[obj.kind, spec(obj, "path") ?? spec(obj, "backend")].filter((x) => x !== undefined).map((x, i) => (i ? show(x) : x)).join(" ")} configures Vault itself and belongs to the foundation stack (layer "foundation"); ` +
       `expected in a phase stack: only its agents' VaultPolicy and VaultKubernetesAuthRole documents`,
   ],
 };
 
 /** A Vault name as Vault stores it: policy names trimmed and lower-cased (SanitizePolicies). */
 const stored = (v: unknown): unknown => (typeof v === "string" ? v.trim().toLowerCase() : v);
-
-/** The label `agent-trust.io/agent` disagreeing with the agent the name belongs to, if it does. */
-function labelMismatch(obj: Manifest, agent: string): string[] {
-  const label = obj.metadata?.labels?.[LABELS.agent];
-  return label !== undefined && label !== agent ? [`metadata.labels["${LABELS.agent}"] is ${show(label)} but the name is agent "${agent}"'s`] : [];
-}
 
 const pattern = (ctx: RuleContext, domain = false) =>
   `agent-trust-${ctx.environment}-<agent>-${ctx.phase}${domain ? `-<${SECRET_DOMAINS.join("|")}>` : ""}`;
@@ -60,7 +54,7 @@ export const vaultPolicyOwnName: ResourceRule = {
     const name = spec(obj, "name");
     const parsed = typeof name === "string" ? parseVaultPolicyName(ctx.environment, ctx.phase, name, SECRET_DOMAINS) : undefined;
     if (!parsed) return [`spec.name is ${show(name)}; expected a policy name of environment "${ctx.environment}", phase "${ctx.phase}": ${pattern(ctx, true)}`];
-    return labelMismatch(obj, parsed.agent);
+    return [];
   },
 };
 
@@ -97,7 +91,7 @@ export const vaultRoleOwnName: ResourceRule = {
         out.push(`spec.token_policies[${i}] is ${show(p)}; expected only agent "${agent}"'s policies of this phase: ${SECRET_DOMAINS.map((d) => names.vaultPolicy(d)).join(", ")}`);
       }
     });
-    return [...out, ...labelMismatch(obj, agent)];
+    return out;
   },
 };
 
