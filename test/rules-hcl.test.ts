@@ -92,6 +92,11 @@ path
     assert.deepEqual(strip(`{"name": "x", "path": {"a/b": {"capabilities": ["read"]}}}`), [["a/b", ["read"]]]);
   });
 
+  test("HCL: a path named twice is kept twice (Vault merges both into one ACL entry)", () => {
+    const blocks = parseVaultPolicy(`path "agent/data/a" { capabilities = ["read"] }\npath "agent/data/a" { capabilities = ["sudo"] }`);
+    assert.deepEqual(blocks.map((b) => b.capabilities), [["read"], ["sudo"]]);
+  });
+
   test("HCL 1 decides JSON by Go's whitespace, not JavaScript's", () => {
     assert.equal(isJsonPolicy(`\u0085{"path": {}}`), true);
     assert.equal(isJsonPolicy(`\u00a0\n {"path": {}}`), true);
@@ -123,6 +128,7 @@ path
     ["HCL: an interpolation swallows quotes in HCL 1", `path "agent/data/\${" { capabilities = ["deny"] }\npath "}" { capabilities = ["read"] }`, /"\$\{" inside a string is an HCL 1 interpolation/],
     ["JSON: an interpolation keeps escapes verbatim in HCL 1", `{"path": {"\${\\u0073}ys/*": {"capabilities": ["read"]}}}`, /"\$\{" inside a string/],
     ["a no-break space (HCL 1's scanner refuses it)", `path "a"\u00a0{ capabilities = ["read"] }`, /U\+00A0 is not whitespace to Vault's HCL reader/],
+    ["a base64 policy (Vault decodes it first)", Buffer.from(`path "sys/*" { capabilities = ["sudo"] }`).toString("base64"), /the policy is base64, which Vault decodes/],
     ["a legacy policy word that is a prototype key", `path "a" { policy = "constructor" }`, /policy = "constructor" is not one of deny, read, write, sudo/],
   ];
   for (const [what, text, message] of errors) {

@@ -6,7 +6,8 @@
  * parsePaths accepts (vault/policy.go). Rules judge the parsed blocks, never the raw text: a grep would miss a path
  * spread over lines and flag a commented-out one. What HCL 1 reads otherwise than this parser would (whitespace
  * other than space, tab, CR and LF; `${` inside a string, where HCL 1 stops honouring quotes and escapes) is
- * refused, as is anything else unknown: an error naming its line and column. Pure.
+ * refused, as is a policy in base64 (which Vault decodes first) and anything else unknown: an error naming its line
+ * and column. Pure.
  */
 
 import { jsonPolicyBlocks } from "./hcl-json";
@@ -108,6 +109,11 @@ class Parser {
 
 /** Parses a Vault ACL policy, HCL or JSON; throws HclError naming the line and column of the first problem. */
 export function parseVaultPolicy(text: string): PathBlock[] {
+  // Vault's sys/policy endpoint decodes a policy that is valid base64 (Go's decoder skips CR and LF) before parsing it.
+  const packed = text.replace(/[\r\n]/g, "");
+  if (packed !== "" && packed.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(packed)) {
+    throw new HclError("the policy is base64, which Vault decodes before parsing; write the HCL or JSON itself", 1, 1);
+  }
   const toks = tokenize(text);
   return isJsonPolicy(text) ? jsonPolicyBlocks(toks) : new Parser(toks).file();
 }
