@@ -36,7 +36,8 @@ describe("agent-trust check", () => {
     // A foundation (the agents Namespace) must also carry its admission policies; the full rendered foundation
     // is checked in check-render.test.ts, so this sample stack leaves the Namespace out.
     const stack = wholeStack().filter((o) => o.kind !== "Namespace");
-    const d = dir({ "stack.yaml": yamlDocs(...stack, service), "nested/deep/policy.hcl": POLICY_HCL, ".hidden/x.yaml": yamlDocs(service), "notes.txt": ": not read" });
+    // A .hcl file's policy is named by its file name; unlabelled, it is judged as prod and shadow, so named for them.
+    const d = dir({ "stack.yaml": yamlDocs(...stack, service), "nested/deep/agent-trust-prod-diag-shadow-datasources.hcl": POLICY_HCL, ".hidden/x.yaml": yamlDocs(service), "notes.txt": ": not read" });
     const r = run("--stack", "--trust-labels", d);
     assert.equal(r.code, 0, r.out + r.err);
     assert.match(r.out, /11 object\(s\) checked .*: 0 mandatory and 1 advisory violation\(s\)/);
