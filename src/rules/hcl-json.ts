@@ -3,8 +3,8 @@
  * keeps every key (a path named twice is there twice; JSON.parse would keep only the last), then flattens
  * (flatten.go): an item whose value is an object holding only objects is replaced by one item per member, the
  * member's key appended to the item's keys; an item whose value is a non-empty list of objects by one item per
- * element. ast.Walk runs that on every object list before and after its children, so nesting dissolves from the
- * inside out. Vault (vault/policy.go parsePaths) then takes a `path` item's SECOND key as the path, drops any
+ * element. ast.Walk runs that on every object list before it walks into its values, so nesting dissolves from the
+ * outside in. Vault (vault/policy.go parsePaths) then takes a `path` item's SECOND key as the path, drops any
  * deeper key, and reads the capabilities from what remains: `{"path": {"secret/": {"x": {"capabilities":
  * ["sudo"]}}}}` grants sudo on `secret/`. Top-level keys other than `path` and `name`, and path attributes
  * Vault does not know, fail there and here. Pure.
@@ -73,6 +73,8 @@ class Reader {
       const elems: Node[] = [];
       if (isPunct(this.toks[this.pos]!, "]")) return (this.next(), { kind: "list", elems, tok: t });
       for (;;) {
+        // HCL 1's JSON list reader skips a "[" (nested lists are not in its grammar) and misreads what follows.
+        if (isPunct(this.toks[this.pos]!, "[")) fail(this.toks[this.pos]!, "a list inside a list, which HCL 1's JSON reader misreads");
         elems.push(this.value(depth + 1));
         const sep = this.next();
         if (isPunct(sep, "]")) return { kind: "list", elems, tok: t };
@@ -101,11 +103,14 @@ function flatten(list: readonly Item[]): Item[] {
   return out.reverse();
 }
 
-/** ast.Walk with flattenObjects: each object list is flattened, its values walked, then flattened again. */
+/**
+ * ast.Walk with flattenObjects: each object list is flattened before its values are walked (Walk's closing call
+ * passes nil, so nothing is flattened again afterwards: a list flattened inside a value never dissolves its parent).
+ */
 function walk(list: readonly Item[]): Item[] {
-  const pre = flatten(list);
-  for (const item of pre) walkNode(item.val);
-  return flatten(pre);
+  const flat = flatten(list);
+  for (const item of flat) walkNode(item.val);
+  return flat;
 }
 
 function walkNode(node: Node): void {
