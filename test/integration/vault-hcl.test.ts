@@ -69,6 +69,33 @@ function generate(count: number, seed: number): string[] {
   return Array.from({ length: count }, policy);
 }
 
+/** Generated HCL-syntax policies: labels, quoted keywords, comments, escapes, nested blocks, odd separators. */
+function generateHcl(count: number, seed: number): string[] {
+  let s = seed;
+  const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+  const str = () => pick(['"agent/data/a"', '"sys/*"', '"a\\x2fb"', '"agent/\\u0064ata/x"', '"+/x"', '"a${b}"', '"/agent/x"', '"a\\"b"']);
+  const caps = () => `[${Array.from({ length: 1 + Math.floor(rnd() * 2) }, () => pick(['"read"', '"sudo"', '"list"', '"update"', "read", '"deny"'])).join(pick([", ", ",", " "]))}${pick(["", ","])}]`;
+  const attr = () =>
+    pick([
+      () => `capabilities ${pick(["=", ":", ""])} ${caps()}`,
+      () => `"capabilities" = ${caps()}`,
+      () => `policy = "${pick(["read", "write", "sudo", "deny"])}"`,
+      () => `allowed_parameters = { "*" = [] }`,
+      () => `denied_parameters { "x" = [] }`,
+      () => `x { capabilities = ${caps()} }`,
+      () => `comment = "c"`,
+      () => `capabilities = <<EOT\nsudo\nEOT`,
+    ])();
+  const sep = () => pick(["\n", " ", "\n# c\n", " // c\n", " /* c */ ", ",\n", "\r\n", "\t"]);
+  const block = () => {
+    const kw = pick(["path", "path", "path", '"path"', "PATH", "name ="]);
+    const labels = Array.from({ length: pick([1, 1, 1, 2, 0]) }, str).join(" ");
+    return `${kw} ${labels} ${pick(["{", "= {", "{"])}${sep()}${Array.from({ length: 1 + Math.floor(rnd() * 2) }, attr).join(sep())}${sep()}}`;
+  };
+  return Array.from({ length: count }, () => Array.from({ length: 1 + Math.floor(rnd() * 3) }, block).join(sep()));
+}
+
 describe("the checker reads Vault policies exactly as Vault does", { timeout: 600_000 }, () => {
   before(() => {
     reader = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-vault-hcl-")), "vault-hcl");
@@ -114,5 +141,19 @@ describe("the checker reads Vault policies exactly as Vault does", { timeout: 60
     });
     assert.deepEqual(differ.slice(0, 5), []);
     assert.ok(same > 1500, `only ${same} policies read alike`);
+  });
+
+  test("6,000 generated HCL-syntax policies: where Vault accepts one, the checker reads the same blocks or refuses it", () => {
+    const texts = generateHcl(6000, 3);
+    let same = 0;
+    const differ: string[] = [];
+    vault(texts).forEach((v, i) => {
+      const o = ours(texts[i]!);
+      if (!("blocks" in v) || o === undefined) return;
+      if (norm(o) === norm(v.blocks)) same++;
+      else differ.push(`${texts[i]}\n  vault: ${norm(v.blocks)}\n  ours:  ${norm(o)}`);
+    });
+    assert.deepEqual(differ.slice(0, 5), []);
+    assert.ok(same > 150, `only ${same} policies read alike`);
   });
 });
