@@ -36,7 +36,8 @@ describe("agent-trust check", () => {
     // A phase stack holds neither the agents Namespace nor the default deny (the foundation's, checked in
     // check-render.test.ts).
     const stack = wholeStack().filter((o) => o.kind !== "Namespace" && o.metadata.name !== "agent-trust-default-deny");
-    const d = dir({ "stack.yaml": yamlDocs(...stack.slice(1)), "nested/deep/policy.hcl": POLICY_HCL, ".hidden/x.yaml": yamlDocs(stack[0]!), "notes.txt": ": not read" });
+    // A .hcl file's policy is named by its file name; unlabelled, it is judged as prod and shadow, so named for them.
+    const d = dir({ "stack.yaml": yamlDocs(...stack.slice(1)), "nested/deep/agent-trust-prod-diag-shadow-datasources.hcl": POLICY_HCL, ".hidden/x.yaml": yamlDocs(stack[0]!), "notes.txt": ": not read" });
     const r = run("--stack", "--trust-labels", d);
     assert.equal(r.code, 0, r.out + r.err);
     assert.match(r.out, new RegExp(`${stack.length + 1} object\\(s\\) checked .*: 0 mandatory and 0 advisory violation\\(s\\)`));

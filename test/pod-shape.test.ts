@@ -140,7 +140,7 @@ describe("unknown values in custom kinds never pass", () => {
   test("an unknown template annotation is refused by the annotation rules of a custom kind", () => {
     const doc = patch(rollout(), (o) => (o.spec.template.metadata.annotations = UNKNOWN));
     const refused = POD_RULES.filter((r) => judge(r, doc, contextFor(doc, {}, DEFAULT_SETTINGS)).some((m) => /annotations is unknown/.test(m)));
-    assert.deepEqual(refused.map((r) => r.name).sort(), ["pod-apparmor-profile", "pod-seccomp-profile"]);
+    assert.deepEqual(refused.map((r) => r.name).sort(), ["pod-apparmor-profile", "pod-seccomp-profile", "pod-vault-annotations"]);
   });
 
   test("where a pod spec could hide, in a custom kind: refused by pod-spec-visible through the pack", async () => {

@@ -131,7 +131,8 @@ describe("the policy pack under the analyzer protocol", { timeout: 180_000 }, ()
     req.getPolicyconfigMap().set("vault-token-ttl-capped", ttl);
     await call<Empty>((cb) => dev.client.configure(req, cb));
     const d = await analyze(dev, "vault:kubernetes/authBackendRole:AuthBackendRole", {
-      roleName: "r", boundServiceAccountNames: ["diag-remediation"], boundServiceAccountNamespaces: ["ai-agents"], audience: "vault",
+      // Named and mounted as the naming module and the foundation say (a phase stack's roles are closed-world).
+      backend: "kubernetes", roleName: "agent-trust-dev-diag-remediation", boundServiceAccountNames: ["diag-remediation"], boundServiceAccountNamespaces: ["ai-agents"], audience: "vault",
       aliasNameSource: "serviceaccount_uid", tokenTtl: 300, tokenMaxTtl: 600, tokenNoDefaultPolicy: true,
     });
     assert.deepEqual(d.map((x) => [x.policy, x.level]), [["vault-token-ttl-capped", pb.EnforcementLevel.MANDATORY]]);

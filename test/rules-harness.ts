@@ -99,11 +99,13 @@ export async function packStack(policyName: string, docs: readonly Manifest[], s
 export interface Given {
   readonly phase?: Phase;
   readonly env?: Environment;
+  /** The stack layer (default: phase, the strictest). */
+  readonly layer?: "foundation" | "phase";
 }
 
 /** One rule over documents through both adapters: `pack` and `checker` are the messages of that rule only. */
 export async function runBoth(rule: Rule, docs: readonly Manifest[], given: Given = {}): Promise<{ pack: string[]; checker: string[] }> {
-  const stack: StackConfigView = { phase: given.phase, environment: given.env };
+  const stack: StackConfigView = { phase: given.phase, environment: given.env, layer: given.layer };
   let pack: Reported[] = [];
   if (rule.scope === "resource") {
     for (const d of docs) {
@@ -113,7 +115,7 @@ export async function runBoth(rule: Rule, docs: readonly Manifest[], given: Give
   } else {
     pack = await packStack(rule.name, docs, stack);
   }
-  const checked = checkDocuments(docs, { phase: given.phase, env: given.env, stack: rule.scope === "stack" });
+  const checked = checkDocuments(docs, { phase: given.phase, env: given.env, layer: given.layer, stack: rule.scope === "stack" });
   return {
     pack: pack.map((r) => r.message),
     checker: checked.violations.filter((v) => v.policy === rule.name).map((v) => v.message),

@@ -5,6 +5,7 @@ import { UNKNOWN } from "../src/rules";
 import * as p from "../src/rules/pods";
 import { POD_RULES } from "../src/rules/pods";
 import { describeCases, patch, runBoth, type Case } from "./rules-harness";
+import { VAULT_ANNOTATION_CASES } from "./vault-annotation-cases";
 import { cronJob, deployment, job, namespace, podTemplate, rollout, serviceAccount } from "./rules-samples";
 
 /** Edits the pod spec of a PodTemplate / Job / Deployment / CronJob sample. */
@@ -213,7 +214,7 @@ const cases: Case[] = [
   },
 ];
 
-describeCases("pods", POD_RULES, cases);
+describeCases("pods", POD_RULES, [...cases, ...VAULT_ANNOTATION_CASES]);
 
 test("namespace-psa-restricted: an enforce-version other than latest is refused by both adapters", async () => {
   const old = patch(namespace(), (o) => (o.metadata.labels["pod-security.kubernetes.io/enforce-version"] = "v1.21"));

@@ -112,3 +112,48 @@ export function parseAgentName(name: string): ParsedAgentName | undefined {
 export const ROLE_SUFFIXES = { agents: "self", target: "target" } as const;
 /** The suffix of an agent's egress NetworkPolicy. */
 export const EGRESS_SUFFIX = "egress";
+
+/*
+ * Parsing Vault names back (the inverse of `agentNames`). A name parses only when `agentNames` builds exactly it
+ * again, so a phase or environment spelled differently, or an agent that is no DNS label, never parses.
+ */
+
+/** The agent whose Vault role `name` is in this environment and phase (`agent-trust-<env>-<agent>-<phase>`), if any. */
+export function parseVaultRoleName(env: Environment, phase: Phase, name: string): string | undefined {
+  const prefix = `agent-trust-${env}-`;
+  const suffix = `-${phase}`;
+  if (!name.startsWith(prefix) || !name.endsWith(suffix) || name.length <= prefix.length + suffix.length) return undefined;
+  const agent = name.slice(prefix.length, -suffix.length);
+  return builds(env, phase, agent, (n) => n.vaultRole === name) ? agent : undefined;
+}
+
+/** The agent and secret domain whose Vault policy `name` is (`agent-trust-<env>-<agent>-<phase>-<domain>`), if any. */
+export function parseVaultPolicyName(
+  env: Environment,
+  phase: Phase,
+  name: string,
+  domains: readonly string[],
+): { readonly agent: string; readonly domain: string } | undefined {
+  for (const domain of domains) {
+    const suffix = `-${domain}`;
+    if (!name.endsWith(suffix)) continue;
+    const agent = parseVaultRoleName(env, phase, name.slice(0, -suffix.length));
+    if (agent !== undefined && builds(env, phase, agent, (n) => n.vaultPolicy(domain) === name)) return { agent, domain };
+  }
+  return undefined;
+}
+
+/** The agent of a Vault role or policy name of this environment and phase (a role name first), or undefined. */
+export function parseVaultName(env: Environment, phase: Phase, name: string, domains: readonly string[]): string | undefined {
+  return parseVaultRoleName(env, phase, name) ?? parseVaultPolicyName(env, phase, name, domains)?.agent;
+}
+
+/** Whether `agentNames` accepts `agent` and its names satisfy `test`. */
+function builds(env: Environment, phase: Phase, agent: string, test: (n: AgentNames) => boolean): boolean {
+  if (!isDnsLabel(agent)) return false;
+  try {
+    return test(agentNames(env, phase, agent));
+  } catch {
+    return false;
+  }
+}

@@ -1,115 +1,19 @@
 /**
- * A small parser for Vault ACL policies in HCL or JSON (Vault accepts both): `path "<glob>" { capabilities = [...] }`
- * blocks, `#`, `//` and block comments, nested attribute objects such as `allowed_parameters`, and the legacy
- * `policy = "read"` form. Rules judge the parsed blocks, never the raw text: a grep would miss a path spread over
- * lines and flag a commented-out one. Anything else is an error naming its line and column. Pure.
+ * A small parser for Vault ACL policies in HCL or JSON, read as Vault reads them (HCL 1, hashicorp/hcl v1): a text
+ * whose first character that is not Go whitespace (unicode.IsSpace) is `{` is JSON (`hcl-json.ts`), anything else
+ * HCL: `path "<glob>" { capabilities = [...] }` blocks, `#`, `//` and block comments, nested attribute objects such as
+ * `allowed_parameters`, and the legacy `policy = "read"` form. A path block holds only the attributes Vault's
+ * parsePaths accepts (vault/policy.go). Rules judge the parsed blocks, never the raw text: a grep would miss a path
+ * spread over lines and flag a commented-out one. What HCL 1 reads otherwise than this parser would (whitespace
+ * other than space, tab, CR and LF; `${` inside a string, where HCL 1 stops honouring quotes and escapes) is
+ * refused, as is a policy in base64 (which Vault decodes first) and anything else unknown: an error naming its line
+ * and column. Pure.
  */
 
-export const VAULT_CAPABILITIES = [
-  "create", "read", "update", "patch", "delete", "list", "sudo", "deny", "subscribe", "recover",
-] as const;
+import { jsonPolicyBlocks } from "./hcl-json";
+import { HclError, isJsonPolicy, PATH_ATTRIBUTES, resolveCapabilities, tokenize, type PathBlock, type Tok } from "./hcl-lex";
 
-/** What the legacy `policy = "<word>"` form means in capabilities. */
-const LEGACY_POLICY: Readonly<Record<string, readonly string[]>> = {
-  deny: ["deny"],
-  read: ["read", "list"],
-  write: ["create", "read", "update", "delete", "list"],
-  sudo: ["create", "read", "update", "delete", "list", "sudo"],
-};
-
-export interface PathBlock {
-  readonly path: string;
-  readonly capabilities: readonly string[];
-  /** 1-based line of the `path` keyword. */
-  readonly line: number;
-}
-
-export class HclError extends Error {
-  override readonly name = "HclError";
-  constructor(message: string, readonly line: number, readonly column: number) {
-    super(`line ${line}, column ${column}: ${message}`);
-  }
-}
-
-type TokType = "ident" | "string" | "number" | "punct" | "eof";
-interface Tok {
-  readonly type: TokType;
-  readonly text: string;
-  readonly line: number;
-  readonly col: number;
-}
-
-function tokenize(src: string): Tok[] {
-  const toks: Tok[] = [];
-  let i = 0;
-  let line = 1;
-  let lineStart = 0;
-  const err = (msg: string): never => {
-    throw new HclError(msg, line, i - lineStart + 1);
-  };
-  while (i < src.length) {
-    const c = src[i]!;
-    const col = i - lineStart + 1;
-    if (c === "\n") {
-      line++;
-      i++;
-      lineStart = i;
-    } else if (/\s/.test(c)) {
-      i++;
-    } else if (c === "#" || (c === "/" && src[i + 1] === "/")) {
-      while (i < src.length && src[i] !== "\n") i++;
-    } else if (c === "/" && src[i + 1] === "*") {
-      const end = src.indexOf("*/", i + 2);
-      if (end < 0) err("unterminated /* comment");
-      for (let j = i; j < end; j++) if (src[j] === "\n") (line++, (lineStart = j + 1));
-      i = end + 2;
-    } else if (c === "<" && src[i + 1] === "<") {
-      err("heredoc strings are not supported in Vault policies here; use a quoted string");
-    } else if (c === '"') {
-      let out = "";
-      i++;
-      for (;;) {
-        if (i >= src.length || src[i] === "\n") err("unterminated string");
-        const ch = src[i]!;
-        if (ch === '"') break;
-        if (ch === "\\") {
-          const esc = src[i + 1];
-          const map: Record<string, string> = { n: "\n", t: "\t", '"': '"', "\\": "\\", r: "\r", "/": "/", b: "\b", f: "\f" };
-          if (esc === "u" && /^[0-9a-fA-F]{4}$/.test(src.slice(i + 2, i + 6))) {
-            // JSON-format policies may spell any character as \uXXXX: "\u0073ys/" is "sys/".
-            out += String.fromCharCode(parseInt(src.slice(i + 2, i + 6), 16));
-            i += 6;
-            continue;
-          }
-          if (esc === undefined || !(esc in map)) err(`unsupported escape \\${esc ?? ""}`);
-          out += map[esc!];
-          i += 2;
-        } else {
-          out += ch;
-          i++;
-        }
-      }
-      i++;
-      toks.push({ type: "string", text: out, line, col });
-    } else if (/[A-Za-z_]/.test(c)) {
-      const m = /^[A-Za-z_][A-Za-z0-9_-]*/.exec(src.slice(i))!;
-      toks.push({ type: "ident", text: m[0], line, col });
-      i += m[0].length;
-    } else if (/[-0-9]/.test(c)) {
-      const m = /^-?[0-9]+(\.[0-9]+)?/.exec(src.slice(i));
-      if (!m) err(`unexpected "${c}"`);
-      toks.push({ type: "number", text: m![0], line, col });
-      i += m![0].length;
-    } else if ("{}[]=,:".includes(c)) {
-      toks.push({ type: "punct", text: c, line, col });
-      i++;
-    } else {
-      err(`unexpected "${c}"`);
-    }
-  }
-  toks.push({ type: "eof", text: "end of input", line, col: i - lineStart + 1 });
-  return toks;
-}
+export { HclError, VAULT_CAPABILITIES, type PathBlock } from "./hcl-lex";
 
 type Value = string | number | boolean | Value[] | { [k: string]: Value };
 
@@ -130,59 +34,6 @@ class Parser {
     const t = this.next();
     if (t.type !== "punct" || t.text !== text) this.fail(t, `expected "${text}" but found "${t.text}"`);
     return t;
-  }
-
-  /**
-   * A JSON-format policy (HCL 1, which Vault uses, reads a document starting with `{` as JSON):
-   * `{"path": {"<glob>": {"capabilities": [...]}, ...}}`, or `"path"` as a list of such objects. A path named
-   * twice is kept twice, as HCL's JSON reader keeps both and Vault merges their capabilities (JSON.parse would
-   * silently drop the first).
-   */
-  jsonFile(): PathBlock[] {
-    const blocks: PathBlock[] = [];
-    this.expect("{");
-    const paths = () => {
-      this.expect("{");
-      for (;;) {
-        const name = this.next();
-        if (name.type === "punct" && name.text === "}") return;
-        if (name.type !== "string") this.fail(name, `expected a quoted path but found "${name.text}"`);
-        this.expect(":");
-        this.expect("{");
-        blocks.push({ path: name.text, capabilities: this.capabilities(this.body(), name), line: name.line });
-        this.separator("}");
-      }
-    };
-    for (;;) {
-      const key = this.next();
-      if (key.type === "punct" && key.text === "}") break;
-      if (key.type !== "string" || key.text !== "path") this.fail(key, `expected "path" but found "${key.text}"`);
-      this.expect(":");
-      const open = this.peek();
-      if (open.type === "punct" && open.text === "[") {
-        this.next();
-        for (;;) {
-          const p = this.peek();
-          if (p.type === "punct" && p.text === "]") break;
-          paths();
-          this.separator("]");
-        }
-        this.next();
-      } else {
-        paths();
-      }
-      this.separator("}");
-    }
-    const end = this.next();
-    if (end.type !== "eof") this.fail(end, `unexpected "${end.text}" after the policy`);
-    return blocks;
-  }
-
-  /** Consumes a "," or stops before `close`. */
-  private separator(close: string): void {
-    const sep = this.peek();
-    if (sep.type === "punct" && sep.text === ",") this.next();
-    else if (!(sep.type === "punct" && sep.text === close)) this.fail(sep, `expected "," or "${close}" but found "${sep.text}"`);
   }
 
   file(): PathBlock[] {
@@ -247,29 +98,22 @@ class Parser {
   }
 
   private capabilities(body: Record<string, Value>, at: Tok): string[] {
+    const keys = Object.keys(body);
+    const bad = keys.find((k) => !PATH_ATTRIBUTES.includes(k));
+    if (bad !== undefined) this.fail(at, `"${bad}" is not an attribute of a path block (Vault accepts ${PATH_ATTRIBUTES.join(", ")})`);
     const caps = body["capabilities"];
     const legacy = body["policy"];
-    let out: string[] = [];
-    if (caps !== undefined) {
-      if (!Array.isArray(caps) || caps.some((c) => typeof c !== "string")) {
-        this.fail(at, "capabilities must be a list of strings");
-      }
-      out = caps as string[];
-    }
-    if (legacy !== undefined) {
-      if (typeof legacy !== "string" || !(legacy in LEGACY_POLICY)) {
-        this.fail(at, `policy = ${JSON.stringify(legacy)} is not one of deny, read, write, sudo`);
-      }
-      out = [...out, ...LEGACY_POLICY[legacy as string]!];
-    }
-    const unknown = out.filter((c) => !(VAULT_CAPABILITIES as readonly string[]).includes(c));
-    if (unknown.length) this.fail(at, `unknown capabilities ${unknown.map((c) => `"${c}"`).join(", ")}`);
-    return [...new Set(out)];
+    return resolveCapabilities(caps === undefined ? [] : [caps], legacy === undefined ? [] : [legacy], (msg) => this.fail(at, msg));
   }
 }
 
 /** Parses a Vault ACL policy, HCL or JSON; throws HclError naming the line and column of the first problem. */
 export function parseVaultPolicy(text: string): PathBlock[] {
-  const parser = new Parser(tokenize(text));
-  return text.trimStart().startsWith("{") ? parser.jsonFile() : parser.file();
+  // Vault's sys/policy endpoint decodes a policy that is valid base64 (Go's decoder skips CR and LF) before parsing it.
+  const packed = text.replace(/[\r\n]/g, "");
+  if (packed !== "" && packed.length % 4 === 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(packed)) {
+    throw new HclError("the policy is base64, which Vault decodes before parsing; write the HCL or JSON itself", 1, 1);
+  }
+  const toks = tokenize(text);
+  return isJsonPolicy(text) ? jsonPolicyBlocks(toks) : new Parser(toks).file();
 }

@@ -10,6 +10,7 @@ import { onContainers, onPod, podRule } from "./helpers";
 import { BASELINE_RULES } from "./pods-baseline";
 import { RESTRICTED_RULES } from "./pods-restricted";
 import { SECRET_RULES } from "./pods-secrets";
+import { podVaultAnnotations } from "./pods-vault-annotations";
 import { field, jobSpecOf, JOB_KINDS, list, show } from "./paths";
 import type { ResourceRule, RuleContext } from "./types";
 
@@ -191,6 +192,7 @@ export const POD_RULES: readonly ResourceRule[] = [
   ...RESTRICTED_RULES,
   ...BASELINE_RULES,
   ...SECRET_RULES,
+  podVaultAnnotations,
   podNoTokenAutomount,
   podDedicatedServiceAccount,
   podResourcesSet,

@@ -7,7 +7,7 @@
  * test/integration/storage-facts.test.ts. Pure.
  */
 import { SECRET_DOMAINS } from "../model/catalog";
-import { agentNames, isDnsLabel } from "../model/naming";
+import { agentNames, DEFAULTS, isDnsLabel } from "../model/naming";
 import type { Manifest } from "../plan/manifest";
 import { durationSeconds } from "./helpers";
 import { field, show } from "./paths";
@@ -125,13 +125,24 @@ export const vaultRoleAudience: ResourceRule = {
   security: true,
   kinds: ROLE,
   reads: ["spec.audience"],
-  description: "Kubernetes auth roles set an audience, so only tokens minted for Vault are accepted.",
-  remediationSteps: "Set audience to the foundation's Vault audience (default \"vault\") and project tokens with it.",
+  description: `Kubernetes auth roles set audience to exactly the configured Vault audience ("${DEFAULTS.audience}"), so only tokens minted for Vault are accepted.`,
+  remediationSteps: `Set audience: ${DEFAULTS.audience} (the foundation's Vault audience, the one agent pods project their tokens for).`,
   validate: (obj) => {
     const a = spec(obj, "audience");
-    return typeof a === "string" && a.trim() !== "" ? [] : [`spec.audience is ${show(a)}; set the Vault audience`];
+    // Vault stores the string as given and compares it with the token's aud claim; unset (or "") accepts any audience.
+    if (a === DEFAULTS.audience) return [];
+    const why = a === undefined || a === null || a === "" ? "Vault then accepts a token minted for any audience" : "it is not the configured Vault audience";
+    return [`spec.audience is ${show(a)}: ${why}; expected exactly "${DEFAULTS.audience}"`];
   },
 };
+
+/**
+ * Vault's stored value of `alias_name_source` (vault-plugin-auth-kubernetes path_role.go): a new role given none, or
+ * "", stores the default `serviceaccount_uid`; any other value is stored as given (Vault refuses unknown ones).
+ */
+export function storedAliasNameSource(v: unknown): unknown {
+  return v === undefined || v === null || v === "" ? "serviceaccount_uid" : v;
+}
 
 export const vaultRoleAliasUid: ResourceRule = {
   name: "vault-role-alias-uid",
@@ -140,11 +151,14 @@ export const vaultRoleAliasUid: ResourceRule = {
   security: true,
   kinds: ROLE,
   reads: ["spec.alias_name_source"],
-  description: "Kubernetes auth roles alias by serviceaccount_uid, so a re-created ServiceAccount of the same name is a new identity.",
-  remediationSteps: "Set alias_name_source: serviceaccount_uid.",
+  description:
+    "Kubernetes auth roles alias by serviceaccount_uid, so a re-created ServiceAccount of the same name is a new identity; omitted (or \"\"), Vault stores that default and the role is judged by it.",
+  remediationSteps: "Set alias_name_source: serviceaccount_uid, or leave it out (Vault's default).",
   validate: (obj) => {
     const v = spec(obj, "alias_name_source");
-    return v === "serviceaccount_uid" ? [] : [`spec.alias_name_source is ${show(v)}; it must be "serviceaccount_uid"`];
+    return storedAliasNameSource(v) === "serviceaccount_uid"
+      ? []
+      : [`spec.alias_name_source is ${show(v)}; expected "serviceaccount_uid" (or omitted: Vault's default), never an alias by name`];
   },
 };
 
@@ -196,7 +210,8 @@ export const vaultRoleNoDefaultPolicy: ResourceRule = {
   remediationSteps: "Set token_no_default_policy: true.",
   validate: (obj) => {
     const v = spec(obj, "token_no_default_policy");
-    return v === true ? [] : [`spec.token_no_default_policy is ${show(v)}; it should be true`];
+    const stored = v === undefined || v === null ? " (Vault stores false when omitted)" : "";
+    return v === true ? [] : [`spec.token_no_default_policy is ${show(v)}${stored}; expected true`];
   },
 };
 

@@ -9,8 +9,10 @@ import type { Manifest } from "../plan/manifest";
 import { parseVaultPolicy, type PathBlock } from "./hcl";
 import { field, show } from "./paths";
 import type { ResourceRule, RuleContext } from "./types";
+import { VAULT_CLOSED_RULES } from "./vault-closed";
 import { VAULT_ROLE_RULES } from "./vault-role";
 
+export * from "./vault-closed";
 export * from "./vault-role";
 
 const POLICY = ["VaultPolicy"];
@@ -162,4 +164,5 @@ export const VAULT_RULES: readonly ResourceRule[] = [
   vaultPolicyKvMountOnly,
   vaultPolicyReadListOnly,
   vaultPolicyWithinPhaseGrants,
+  ...VAULT_CLOSED_RULES,
 ];
