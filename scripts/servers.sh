@@ -87,7 +87,7 @@ describe() {
       LDFLAGS+=" -X github.com/openbao/openbao/version.BuildDate=1970-01-01T00:00:00Z"
       ENVVAR=VAULT_BIN; PATHNAMES=(bao vault); MINUTES=6 ;;
     promtool)
-      # Not a server: the Prometheus rule checker used by `npm test` (test/observability-promtool.test.ts).
+      # Not a server: the Prometheus rule checker used by `npm run test:integration` (test/integration/observability-promtool.test.ts).
       MODDIR="$SERVERS/promtool"; PKG=github.com/prometheus/prometheus/cmd/promtool
       local modv; modv="$(modver "$MODDIR" github.com/prometheus/prometheus)"
       # Module v0.MMM.P is Prometheus release v3.(MMM-300).P (v0.316.0 = v3.16.0).
