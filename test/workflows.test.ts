@@ -69,7 +69,9 @@ test("pull request: preview of each changed stack posted as a comment, gate and 
   assert.match(runs, /npx agent-trust diff --base "\$BASE_SHA" --format markdown/);
   assert.match(runs, /gh pr comment/);
   const sarif = w.jobs["sarif"]!.steps;
-  const check = sarif.findIndex((s) => /agent-trust check --format sarif/.test(s.run ?? ""));
+  // Each rendered stack is judged as itself, never at the checker's defaults.
+  const check = sarif.findIndex((s) => /agent-trust check --for-stack "\$s" --format sarif "out\/\$s"/.test(s.run ?? ""));
+  assert.doesNotMatch(sarif.map((s) => s.run ?? "").join("\n"), /agent-trust check (?!--for-stack)/, "no check at the defaults");
   const upload = sarif.findIndex((s) => s.uses?.startsWith("github/codeql-action/upload-sarif"));
   assert.ok(check >= 0 && upload > check, "check writes the SARIF, then it is uploaded");
   assert.equal(sarif[upload]!.with?.["sarif_file"], "agent-trust.sarif");
