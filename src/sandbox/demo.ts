@@ -21,7 +21,7 @@ const DEMO_REVIEWER_SECONDS = 3600;
 export async function runDemo(io: Io, build = true, engine = true): Promise<number> {
   const t0 = Date.now();
   const binaries = engine && (await engineAvailable()) ? await resolveEngineBinaries({ build: false, log: (l) => io.err(l) }) : undefined;
-  io.err(binaries ? "demo: deploying through the Pulumi engine (policy pack enforced by the engine)" : "demo: deploying with the sandbox's own client (the Pulumi engine is not built; see README \"The offline Pulumi engine\")");
+  io.err(binaries ? "demo: deploying through the Pulumi engine (policy pack enforced by the engine)" : "demo: deploying with the sandbox's own client (the Pulumi engine is not built; see docs/engine.md)");
   const since = (t: number) => `${((Date.now() - t) / 1000).toFixed(1)}s`;
   const sb = await startSandbox({ build, log: (l) => io.err(l) });
   const started = since(t0);
