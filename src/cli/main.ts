@@ -4,7 +4,6 @@
  * `check` never pay for the sandbox's Kubernetes client, the Pulumi SDK or git.
  */
 import { EXIT_CLOSED_PIPE, processIo, type Io } from "./io";
-import { toolVersion } from "./version";
 
 type Run = (args: string[], io: Io) => number | Promise<number>;
 type Command = { readonly summary: string; readonly load: () => Run };
@@ -63,7 +62,8 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
     return command === undefined ? 2 : 0;
   }
   if (command === "--version" || command === "-V") {
-    io.out(toolVersion());
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- read package.json only when asked
+    io.out((require("./version") as typeof import("./version")).toolVersion());
     return 0;
   }
   const c = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
