@@ -73,6 +73,9 @@ test("pull request: preview of each changed stack posted as a comment, gate and 
   assert.match(runs, /npx agent-trust gate "\$s"/);
   assert.match(runs, /npx agent-trust diff --base "\$BASE_SHA" --format markdown/);
   assert.match(runs, /gh pr comment/);
+  // One comment, updated on each push: found again by its marker, edited in place.
+  assert.match(runs, /marker='<!-- agent-trust: gate and delta -->'/);
+  assert.match(runs, /gh api --method PATCH "repos\/\$REPO\/issues\/comments\/\$id" -F body=@comment\.md/);
   const sarif = w.jobs["sarif"]!.steps;
   // Each rendered stack is judged as itself, never at the checker's defaults.
   const check = sarif.findIndex((s) => /agent-trust check --for-stack "\$s" --format sarif "out\/\$s"/.test(s.run ?? ""));
