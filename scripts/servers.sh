@@ -12,17 +12,18 @@
 #   scripts/servers.sh ensure [NAME...]   same lookup, build into the cache when missing; prints NAME=/abs/path lines
 #   scripts/servers.sh versions           print "NAME VERSION FLAVOR CACHE_PATH" for each server
 #   scripts/servers.sh smoke [NAME...]    start each (cached/found) binary on 127.0.0.1 and health-check it
-# NAME is one of: etcd kube-apiserver vault promtool cyclonus (default for ensure/smoke: all of them).
+# NAME is one of: etcd kube-apiserver vault promtool cyclonus actionlint (default for ensure/smoke: all of them).
 # promtool is no server: it checks and unit-tests the rendered Prometheus rules (servers/promtool); cyclonus is the
-# offline NetworkPolicy engine that judges the network layer of the verification matrix (servers/cyclonus).
+# offline NetworkPolicy engine that judges the network layer of the verification matrix (servers/cyclonus);
+# actionlint lints .github/workflows in the integration tests (servers/actionlint).
 #
 # Lookup order for each NAME:
-#   1. explicit env var: ETCD_BIN, KUBE_APISERVER_BIN, VAULT_BIN, PROMTOOL_BIN, CYCLONUS_BIN
+#   1. explicit env var: ETCD_BIN, KUBE_APISERVER_BIN, VAULT_BIN, PROMTOOL_BIN, CYCLONUS_BIN, ACTIONLINT_BIN
 #   2. $KUBEBUILDER_ASSETS/NAME (etcd and kube-apiserver only)
-#   3. PATH: etcd, kube-apiserver, bao or vault, promtool, cyclonus
+#   3. PATH: etcd, kube-apiserver, bao or vault, promtool, cyclonus, actionlint
 #   4. cache: ${AGENT_TRUST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/agent-trust}/bin/<version>/NAME
 #      (<version>: v1.36.3 for kube-apiserver, v3.6.16 for etcd, openbao-v2.4.0 for vault,
-#       prometheus-v0.316.0 for promtool, cyclonus-v0.5.6 for cyclonus)
+#       prometheus-v0.316.0 for promtool, cyclonus-v0.5.6 for cyclonus, actionlint-v1.7.12 for actionlint)
 # Set AGENT_TRUST_SERVERS_NO_PATH=1 to skip step 3 (e.g. to ignore an old distro etcd).
 #
 # Build environment: GOTOOLCHAIN=local (no toolchain downloads), CGO_ENABLED=0 (static binaries,
@@ -36,6 +37,7 @@ CACHE="${AGENT_TRUST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/agent-trust}"
 ALL_NAMES=(etcd kube-apiserver vault)
 ALL_NAMES+=(promtool) # issue 12: Prometheus rule checker/unit tester (servers/promtool)
 ALL_NAMES+=(cyclonus) # issue 13: offline NetworkPolicy engine (servers/cyclonus)
+ALL_NAMES+=(actionlint) # issue 18: GitHub Actions workflow linter (servers/actionlint)
 
 log() { printf '%s\n' "servers.sh: $*" >&2; }
 die() { local code="$1"; shift; log "$*"; exit "$code"; }
@@ -87,7 +89,7 @@ describe() {
       LDFLAGS+=" -X github.com/openbao/openbao/version.BuildDate=1970-01-01T00:00:00Z"
       ENVVAR=VAULT_BIN; PATHNAMES=(bao vault); MINUTES=6 ;;
     promtool)
-      # Not a server: the Prometheus rule checker used by `npm test` (test/observability-promtool.test.ts).
+      # Not a server: the Prometheus rule checker used by `npm run test:integration` (test/integration/observability-promtool.test.ts).
       MODDIR="$SERVERS/promtool"; PKG=github.com/prometheus/prometheus/cmd/promtool
       local modv; modv="$(modver "$MODDIR" github.com/prometheus/prometheus)"
       # Module v0.MMM.P is Prometheus release v3.(MMM-300).P (v0.316.0 = v3.16.0).
@@ -109,6 +111,12 @@ describe() {
       LDFLAGS+=" -X github.com/mattfenwick/cyclonus/pkg/cli.gitSHA=$VERSION"
       LDFLAGS+=" -X github.com/mattfenwick/cyclonus/pkg/cli.buildTime=1970-01-01T00:00:00Z"
       ENVVAR=CYCLONUS_BIN; PATHNAMES=(cyclonus); MINUTES=2 ;;
+    actionlint)
+      # Not a server: the workflow linter (`actionlint` over .github/workflows) of the integration tests.
+      MODDIR="$SERVERS/actionlint"; PKG=github.com/rhysd/actionlint/cmd/actionlint
+      VERSION="$(modver "$MODDIR" github.com/rhysd/actionlint)"; KEY="actionlint-$VERSION"; FLAVOR=actionlint
+      LDFLAGS="-s -w -X github.com/rhysd/actionlint.version=$VERSION"
+      ENVVAR=ACTIONLINT_BIN; PATHNAMES=(actionlint); MINUTES=1 ;;
     *) die 2 "unknown server '$1' (expected one of: ${ALL_NAMES[*]})" ;;
   esac
   [[ -n "$VERSION" ]] || die 2 "cannot read the $1 version from $MODDIR/go.mod"
@@ -217,6 +225,8 @@ smoke_one() {
       if out="$("$bin" --version 2>&1)"; then log "kube-apiserver ok: $out"; ok=1; fi ;;
     promtool)
       if out="$("$bin" --version 2>&1 | head -1)"; then log "promtool ok: $out"; ok=1; fi ;;
+    actionlint)
+      if out="$("$bin" -version 2>&1 | head -1)"; then log "actionlint ok: $out"; ok=1; fi ;;
     cyclonus)
       if out="$("$bin" version 2>&1)"; then log "cyclonus ok: $(printf '%s' "$out" | tr -d '\n')"; ok=1; fi ;;
     vault)

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { test } from "node:test";
+import { describe, test } from "node:test";
 import fc from "fast-check";
 import { parse } from "yaml";
 import { changedStacks, deployGroups, deployOrder, stackInfo } from "../src/ci/changed";
@@ -20,6 +20,8 @@ interface Step {
 }
 interface Job {
   needs?: string | string[];
+  "timeout-minutes"?: number;
+  permissions?: Record<string, string>;
   if?: string;
   environment?: string;
   strategy?: { matrix?: { stack?: unknown } };
@@ -27,21 +29,24 @@ interface Job {
 }
 interface Workflow {
   on: Record<string, unknown>;
+  permissions?: Record<string, string>;
   jobs: Record<string, Job>;
 }
 
 const load = (name: string) => parse(fs.readFileSync(path.join(DIR, name), "utf8")) as Workflow;
 const WORKFLOWS = Object.fromEntries(fs.readdirSync(DIR).map((f) => [f, load(f)]));
 const needsOf = (j: Job) => (j.needs === undefined ? [] : Array.isArray(j.needs) ? j.needs : [j.needs]);
+/** The Pulumi action, pinned to the commit of its release v7.0.0 (the version is in the comment beside it). */
+const PULUMI_ACTION = "pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d";
 const pulumiSteps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps.filter((s) => s.uses?.startsWith("pulumi/actions")));
 const INFO = stackInfo(ROOT);
 
-test("three workflows, and every Pulumi step is the official action v6 with the policy pack", () => {
+test("three workflows, and every Pulumi step is the official action (v7, pinned) with the policy pack", () => {
   assert.deepEqual(Object.keys(WORKFLOWS).sort(), ["deploy.yaml", "drift.yaml", "pull-request.yaml"]);
   const steps = Object.values(WORKFLOWS).flatMap(pulumiSteps);
   assert.equal(steps.length, 8, "preview (PR), six deploy groups, drift");
   for (const s of steps) {
-    assert.equal(s.uses, "pulumi/actions@v6");
+    assert.equal(s.uses, PULUMI_ACTION);
     assert.equal(s.with?.["policyPacks"], "policy", `${s.name}: the pack is always passed`);
     assert.equal(s.with?.["stack-name"], "${{ matrix.stack }}");
     assert.equal(s.env?.["PULUMI_ACCESS_TOKEN"], "${{ secrets.PULUMI_ACCESS_TOKEN }}");
@@ -68,8 +73,13 @@ test("pull request: preview of each changed stack posted as a comment, gate and 
   assert.match(runs, /npx agent-trust gate "\$s"/);
   assert.match(runs, /npx agent-trust diff --base "\$BASE_SHA" --format markdown/);
   assert.match(runs, /gh pr comment/);
+  // One comment, updated on each push: found again by its marker, edited in place.
+  assert.match(runs, /marker='<!-- agent-trust: gate and delta -->'/);
+  assert.match(runs, /gh api --method PATCH "repos\/\$REPO\/issues\/comments\/\$id" -F body=@comment\.md/);
   const sarif = w.jobs["sarif"]!.steps;
-  const check = sarif.findIndex((s) => /agent-trust check --format sarif/.test(s.run ?? ""));
+  // Each rendered stack is judged as itself, never at the checker's defaults.
+  const check = sarif.findIndex((s) => /agent-trust check --for-stack "\$s" --format sarif "out\/\$s"/.test(s.run ?? ""));
+  assert.doesNotMatch(sarif.map((s) => s.run ?? "").join("\n"), /agent-trust check (?!--for-stack)/, "no check at the defaults");
   const upload = sarif.findIndex((s) => s.uses?.startsWith("github/codeql-action/upload-sarif"));
   assert.ok(check >= 0 && upload > check, "check writes the SARIF, then it is uploaded");
   assert.equal(sarif[upload]!.with?.["sarif_file"], "agent-trust.sarif");
@@ -89,7 +99,7 @@ test("push to main: foundations before phases, dev → staging → prod, gate be
     assert.equal(job.environment, g.split("-")[0]);
     assert.equal(job.strategy?.matrix?.stack, `\${{ fromJSON(needs.changes.outputs.${g}) }}`);
     const steps = job.steps;
-    const up = steps.findIndex((s) => s.uses === "pulumi/actions@v6" && s.with?.["command"] === "up");
+    const up = steps.findIndex((s) => s.uses === PULUMI_ACTION && s.with?.["command"] === "up");
     const gate = steps.findIndex((s) => /agent-trust gate/.test(s.run ?? ""));
     assert.ok(up >= 0);
     if (g.endsWith("phases")) assert.ok(gate >= 0 && gate < up, `${g}: gate before up`);
@@ -132,4 +142,73 @@ test("property: for any set of changed files, the deploy order has each foundati
       return order.every((s, i) => i === 0 || envRank(order[i - 1]!.environment) < envRank(s.environment) || (order[i - 1]!.environment === s.environment && !(s.phase === undefined && order[i - 1]!.phase !== undefined)));
     }),
   );
+});
+
+describe("workflow hygiene", () => {
+  const raw = Object.fromEntries(fs.readdirSync(DIR).map((f) => [f, fs.readFileSync(path.join(DIR, f), "utf8")]));
+
+  test("every action is pinned to a full commit SHA with its release version in a comment", () => {
+    let n = 0;
+    for (const [f, text] of Object.entries(raw)) {
+      for (const m of text.matchAll(/^\s*(?:-\s+)?uses:\s*(.*)$/gm)) {
+        assert.match(m[1]!, /^[\w.-]+\/[\w./-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/, `${f}: ${m[1]}`);
+        n++;
+      }
+    }
+    assert.ok(n >= 20);
+    // One version per action across the workflows, so Dependabot's single update moves them all.
+    const versions = new Map<string, Set<string>>();
+    for (const text of Object.values(raw)) for (const m of text.matchAll(/uses:\s*([^@\s]+)@(\S+)/g)) versions.set(m[1]!, new Set([...(versions.get(m[1]!) ?? []), m[2]!]));
+    for (const [action, shas] of versions) assert.equal(shas.size, 1, `${action}: ${[...shas].join(", ")}`);
+  });
+
+  test("no permissions by default; each job asks for its own, write only where it writes", () => {
+    const writers: Record<string, string[]> = {
+      "pull-request.yaml/preview": ["pull-requests"],
+      "pull-request.yaml/gate-and-delta": ["pull-requests"],
+      "pull-request.yaml/sarif": ["security-events"],
+    };
+    for (const [f, w] of Object.entries(WORKFLOWS)) {
+      assert.deepEqual(w.permissions, {}, `${f}: workflow-level permissions`);
+      for (const [name, job] of Object.entries(w.jobs)) {
+        assert.ok(job.permissions, `${f}/${name}: permissions`);
+        assert.equal(job.permissions["contents"], "read", `${f}/${name}: contents`);
+        const writes = Object.entries(job.permissions).filter(([, v]) => v === "write").map(([k]) => k);
+        assert.deepEqual(writes, writers[`${f}/${name}`] ?? [], `${f}/${name}: writes`);
+      }
+    }
+  });
+
+  test("every job has a timeout", () => {
+    for (const [f, w] of Object.entries(WORKFLOWS)) {
+      for (const [name, job] of Object.entries(w.jobs)) {
+        const t = job["timeout-minutes"];
+        assert.ok(typeof t === "number" && t > 0 && t <= 60, `${f}/${name}: timeout-minutes ${t}`);
+      }
+    }
+  });
+
+  test("every npm ci runs where a lockfile is, and the npm cache is keyed on every lockfile", () => {
+    let n = 0;
+    for (const [f, w] of Object.entries(WORKFLOWS)) {
+      for (const step of Object.values(w.jobs).flatMap((j) => j.steps)) {
+        for (const m of (step.run ?? "").matchAll(/(?:cd\s+(\S+)\s*&&\s*)?npm ci\b/g)) {
+          const dir = m[1] ?? ".";
+          assert.ok(fs.existsSync(path.join(ROOT, dir, "package-lock.json")), `${f}: npm ci in ${dir} has no package-lock.json`);
+          n++;
+        }
+        if (step.uses?.startsWith("actions/setup-node")) {
+          const deps = String(step.with?.["cache-dependency-path"] ?? "").split("\n").filter(Boolean);
+          assert.deepEqual(deps, ["package-lock.json", "policy/package-lock.json"], `${f}: setup-node cache key`);
+        }
+      }
+    }
+    assert.ok(n >= 15);
+  });
+
+  test("Dependabot keeps the actions current", () => {
+    const d = parse(fs.readFileSync(path.join(ROOT, ".github", "dependabot.yml"), "utf8")) as { version: number; updates: { "package-ecosystem": string; directory: string }[] };
+    assert.equal(d.version, 2);
+    assert.ok(d.updates.some((u) => u["package-ecosystem"] === "github-actions" && u.directory === "/"));
+  });
 });

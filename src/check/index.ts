@@ -3,23 +3,54 @@
  * reviewing `agent-trust render` output. Each object is judged alone unless `stack` says the input is one whole
  * stack; the stack-config rules (the phase ceiling) need the stack's Pulumi config and run only in the pack.
  */
+import * as fs from "node:fs";
 import * as path from "node:path";
 import { judging, type CheckOptions, type CheckResult } from "./judging";
 import { streamFile, streamYaml, type Loaded } from "./load";
 import { checkFileInParallel } from "./parallel";
 import { markWithoutUnknown } from "../rules/unknowns";
-import { readRegularFile, walkPaths } from "./walk";
+import { decodeText, MAX_FILE_BYTES, readRegularFile, walkPaths } from "./walk";
 
 export { checkDocuments, judging, type CheckOptions, type CheckResult, type CheckViolation, type Judging } from "./judging";
 
+/** The PATH that means standard input, and the name its documents are reported under. */
+export const STDIN = "-";
+export const STDIN_NAME = "<stdin>";
+
+/** Standard input's bytes; a non-blocking pipe (EAGAIN) is read through /dev/stdin instead. */
+export function readStdin(): Buffer {
+  try {
+    return fs.readFileSync(0);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === "EAGAIN") return fs.readFileSync("/dev/stdin");
+    throw e;
+  }
+}
+
+/** Standard input as text (YAML or JSON, as a file would be read), or why it cannot be read. */
+function stdinText(stdin: () => Buffer): { text: string } | { error: string } {
+  try {
+    const bytes = stdin();
+    if (bytes.length > MAX_FILE_BYTES) return { error: `${STDIN_NAME}: is ${bytes.length} bytes, over the ${MAX_FILE_BYTES / 1024 / 1024} MiB the checker reads; split it` };
+    return { text: decodeText(bytes) };
+  } catch (e) {
+    return { error: `${STDIN_NAME}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
+  }
+}
+
 /**
- * Reads the paths (files and directories) and checks what they hold, object by object as each is read (only a
- * whole stack is held in memory, for the stack rules).
+ * Reads the paths (files and directories; `-` is standard input, read once) and checks what they hold, object by
+ * object as each is read (only a whole stack is held in memory, for the stack rules).
  */
-export function check(paths: readonly string[], options: CheckOptions = {}): CheckResult {
-  const walked = walkPaths(paths);
+export function check(paths: readonly string[], options: CheckOptions = {}, stdin: () => Buffer = readStdin): CheckResult {
+  const files = paths.filter((p) => p !== STDIN);
+  const input = files.length === paths.length ? undefined : stdinText(stdin);
+  if (input && files.length === 0 && "text" in input && !options.stack) {
+    return checkFileInParallel(STDIN_NAME, input.text, options) ?? checkText(STDIN_NAME, input.text, options);
+  }
+  const walked = files.length > 0 ? walkPaths(files) : { files: [], errors: [] };
   // One large YAML file (the usual shape of rendered or generated input) is read and judged on both cores.
-  const only = walked.files.length === 1 && walked.errors.length === 0 ? walked.files[0]! : undefined;
+  const only = !input && walked.files.length === 1 && walked.errors.length === 0 ? walked.files[0]! : undefined;
   if (only && path.extname(only).toLowerCase() !== ".hcl" && !options.stack) {
     const read = readRegularFile(only);
     if ("text" in read) return checkFileInParallel(only, read.text, options) ?? checkText(only, read.text, options);
@@ -35,6 +66,7 @@ export function check(paths: readonly string[], options: CheckOptions = {}): Che
     : (l: Loaded, clean: boolean) => j.add(l, clean);
   const errors = [...walked.errors];
   for (const file of walked.files) errors.push(...streamFile(file, onObject));
+  if (input) errors.push(...("text" in input ? streamYaml(STDIN_NAME, input.text, onObject) : [input.error]));
   return { ...j.result(all), errors };
 }
 

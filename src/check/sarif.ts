@@ -1,76 +1,44 @@
 /**
  * `agent-trust check --format sarif`: the checker's result as a SARIF 2.1.0 log, for GitHub code scanning
- * (github/codeql-action/upload-sarif) so violations show on the changed lines. Each result points at its file
- * and at the line where its YAML document starts (or line 1 of an HCL file); a stack-level finding without an
- * object points at the first input path. A document of `agent-trust render` output (its file names the stack it
- * was rendered from) points at the source instead: the stack file's line of the agent's entry, where a pull
- * request changes it, with the rendered document as a related location. Every rule of the table is listed.
+ * (github/codeql-action/upload-sarif) so violations show on the changed lines. Each result points where
+ * `locate.ts` says (a rendered document: the stack file's line of its agent, with the rendered document as a
+ * related location). Every rule of the table is listed with a `security-severity` (security rules high,
+ * hygiene low), tags, and a `helpUri` to its section of docs/rules.md; the driver carries the tool's version.
  */
-import * as fs from "node:fs";
 import * as path from "node:path";
-import { parseAllDocuments } from "yaml";
 import { RULES } from "../rules";
-import type { CheckResult, CheckViolation } from "./index";
+import type { Domain } from "../rules/types";
+import type { CheckResult } from "./judging";
+import { locator, uriOf } from "./locate";
 
 export const SARIF_SCHEMA_URI = "https://json.schemastore.org/sarif-2.1.0.json";
 
-type Level = "error" | "warning";
+/** GitHub's scale: 7.0–8.9 is "high", 0.1–3.9 "low". */
+export const SECURITY_SEVERITY = { security: "8.0", hygiene: "3.0" } as const;
 
-/** Relative, forward-slashed path: what code scanning matches against the repository's files. */
-function uriOf(file: string, base: string): string {
-  const rel = path.relative(base, path.resolve(base, file));
-  return rel.split(path.sep).join("/");
-}
+/**
+ * The anchor of each domain's section in docs/rules.md, as GitHub slugs its `## <title>` heading (a test holds
+ * every anchor to a heading of the generated file).
+ */
+export const RULES_DOC_ANCHORS: Readonly<Record<Domain, string>> = {
+  rbac: "rbac",
+  cluster: "cluster-objects",
+  pods: "identity-and-pods",
+  network: "network",
+  vault: "vault",
+  stack: "stack-level",
+  admission: "admission-inside-the-api-server",
+};
 
-interface FileInfo {
-  /** 1-based start line of each YAML document. */
-  readonly lines: number[];
-  /** The `agent-trust.io/agent` label of each document. */
-  readonly agents: (string | undefined)[];
-  /** The stack a rendered file came from (its header says so). */
-  readonly renderedFrom?: string;
-}
-
-const RENDERED = /^# Rendered by agent-trust from stack "([A-Za-z0-9][A-Za-z0-9_.-]*)"\./;
-
-function fileInfo(file: string, cache: Map<string, FileInfo>): FileInfo {
-  const hit = cache.get(file);
-  if (hit) return hit;
-  let info: FileInfo = { lines: [], agents: [] };
-  try {
-    const text = fs.readFileSync(file, "utf8");
-    if (!/\.hcl$/i.test(file)) {
-      const docs = parseAllDocuments(text).filter((d) => "range" in d && d.contents);
-      const lines = docs.map((d) => text.slice(0, d.contents?.range?.[0] ?? d.range[0]).split("\n").length);
-      const agents = docs.map((d) => {
-        const labels = (d.toJS() as { metadata?: { labels?: Record<string, unknown> } } | null)?.metadata?.labels;
-        const agent = labels?.["agent-trust.io/agent"];
-        return typeof agent === "string" ? agent : undefined;
-      });
-      info = { lines, agents, ...(RENDERED.test(text) ? { renderedFrom: RENDERED.exec(text)?.[1] } : {}) };
-    }
-  } catch {
-    // Unreadable now: the location falls back to line 1.
-  }
-  cache.set(file, info);
-  return info;
-}
-
-/** The stack file a rendered document came from, at the line of its agent's entry (else the file's first line). */
-function sourceOf(stack: string, agent: string | undefined, base: string): { file: string; line: number } | undefined {
-  const file = path.join(base, "stacks", `Pulumi.${stack}.yaml`);
-  if (!fs.existsSync(file)) return undefined;
-  const lines = fs.readFileSync(file, "utf8").split("\n");
-  // Compared as text, never as a pattern: the label comes from the checked file.
-  const entry = (l: string) => /^\s*-\s*name:/.test(l) && l.replace(/#.*$/, "").replace(/^\s*-\s*name:/, "").trim().replace(/^["']|["']$/g, "") === agent;
-  const at = agent === undefined ? -1 : lines.findIndex(entry);
-  return { file, line: at + 1 || 1 };
-}
-
-/** The checker names a loaded object `Kind ns/name (file, document N)`. */
-function documentOf(v: CheckViolation): number | undefined {
-  const m = /, document (\d+)\)$/.exec(v.resource);
-  return m ? Number(m[1]) : undefined;
+/**
+ * Where docs/rules.md is read: in GitHub Actions the file at the checked-out commit on the repository's web
+ * pages; elsewhere this package's own copy as a file URI. Both are absolute, as SARIF asks of `helpUri`.
+ */
+export function rulesDocUri(env: NodeJS.ProcessEnv, packageRoot: string): string {
+  const server = env["GITHUB_SERVER_URL"];
+  const repo = env["GITHUB_REPOSITORY"];
+  if (server && repo) return `${server}/${repo}/blob/${env["GITHUB_SHA"] || "HEAD"}/docs/rules.md`;
+  return `${pathToFileUri(path.join(packageRoot, "docs", "rules.md"))}`;
 }
 
 export interface SarifOptions {
@@ -79,27 +47,27 @@ export interface SarifOptions {
   /** URIs are relative to this directory (the repository root in CI); default the working directory. */
   readonly base?: string;
   readonly toolVersion?: string;
+  /** Absolute URI of docs/rules.md; each rule's helpUri is its section there. */
+  readonly rulesDoc?: string;
 }
+
+type Level = "error" | "warning";
 
 export function toSarif(result: CheckResult, options: SarifOptions): object {
   const base = options.base ?? process.cwd();
   const ruleIndex = new Map(RULES.map((r, i) => [r.name, i]));
-  const cache = new Map<string, FileInfo>();
+  const locate = locator(options.paths, base);
   const location = (file: string, startLine: number) => ({ physicalLocation: { artifactLocation: { uri: uriOf(file, base), uriBaseId: "%SRCROOT%" }, region: { startLine } } });
   const results = result.violations.map((v) => {
-    const file = v.file ?? options.paths[0] ?? ".";
-    const doc = v.file ? documentOf(v) : undefined;
-    const info = v.file ? fileInfo(v.file, cache) : undefined;
-    const startLine = (doc !== undefined ? info?.lines[doc - 1] : undefined) ?? 1;
-    const source = info?.renderedFrom ? sourceOf(info.renderedFrom, doc !== undefined ? info.agents[doc - 1] : undefined, base) : undefined;
+    const at = locate(v);
     const level: Level = v.enforcement === "mandatory" ? "error" : "warning";
     return {
       ruleId: v.policy,
       ...(ruleIndex.has(v.policy) ? { ruleIndex: ruleIndex.get(v.policy) } : {}),
       level,
       message: { text: `${v.resource}: ${v.message}` },
-      locations: [source ? location(source.file, source.line) : location(file, startLine)],
-      ...(source ? { relatedLocations: [{ id: 0, ...location(file, startLine), message: { text: "the rendered object" } }] } : {}),
+      locations: [location(at.file, at.line)],
+      ...(at.rendered ? { relatedLocations: [{ id: 0, ...location(at.rendered.file, at.rendered.line), message: { text: "the rendered object" } }] } : {}),
       properties: { enforcement: v.enforcement, remediation: v.remediation },
     };
   });
@@ -111,13 +79,22 @@ export function toSarif(result: CheckResult, options: SarifOptions): object {
         tool: {
           driver: {
             name: "agent-trust",
-            ...(options.toolVersion ? { version: options.toolVersion } : {}),
+            ...(options.toolVersion ? { version: options.toolVersion, semanticVersion: options.toolVersion } : {}),
+            ...(options.rulesDoc ? { informationUri: options.rulesDoc } : {}),
             rules: RULES.map((r) => ({
               id: r.name,
               name: r.name,
               shortDescription: { text: r.description },
               help: { text: r.remediationSteps },
-              properties: { domain: r.domain, security: r.security, scope: r.scope },
+              ...(options.rulesDoc ? { helpUri: `${options.rulesDoc}#${RULES_DOC_ANCHORS[r.domain]}` } : {}),
+              defaultConfiguration: { level: r.security ? "error" : "warning" },
+              properties: {
+                domain: r.domain,
+                security: r.security,
+                scope: r.scope,
+                "security-severity": r.security ? SECURITY_SEVERITY.security : SECURITY_SEVERITY.hygiene,
+                tags: r.security ? ["security", r.domain] : ["maintainability", r.domain],
+              },
             })),
           },
         },

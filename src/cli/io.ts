@@ -6,7 +6,28 @@ export interface Io {
   fail(message: string): number;
 }
 
+/**
+ * Exit status after stdout's reader went away (`agent-trust matrix --all | head -1`): 128 + SIGPIPE, what the shell
+ * reports for coreutils in the same spot (they are killed by the signal; Node ignores it and sees EPIPE instead).
+ * Nothing is printed: the reader asked for no more.
+ */
+export const EXIT_CLOSED_PIPE = 141;
+
+let watching = false;
+
+/** Ends the process quietly with EXIT_CLOSED_PIPE when stdout's reader has gone; any other write error is thrown. */
+export function exitQuietlyOnClosedPipe(stream: NodeJS.WriteStream = process.stdout): void {
+  stream.on("error", (e: NodeJS.ErrnoException) => {
+    if (e.code === "EPIPE") process.exit(EXIT_CLOSED_PIPE);
+    throw e;
+  });
+}
+
 export function processIo(): Io {
+  if (!watching) {
+    watching = true;
+    exitQuietlyOnClosedPipe();
+  }
   return {
     out: (line) => process.stdout.write(`${line}\n`),
     err: (line) => process.stderr.write(`${line}\n`),

@@ -3,7 +3,7 @@
  * loaded only when that command runs (CommonJS `require`, so the tsx launcher resolves it too), so `--help` and
  * `check` never pay for the sandbox's Kubernetes client, the Pulumi SDK or git.
  */
-import { processIo, type Io } from "./io";
+import { EXIT_CLOSED_PIPE, processIo, type Io } from "./io";
 
 type Run = (args: string[], io: Io) => number | Promise<number>;
 type Command = { readonly summary: string; readonly load: () => Run };
@@ -43,7 +43,16 @@ export const COMMAND_NAMES: readonly string[] = Object.keys(COMMANDS);
 export function usage(): string {
   const width = Math.max(...Object.keys(COMMANDS).map((c) => c.length));
   const lines = Object.entries(COMMANDS).map(([name, c]) => `  ${name.padEnd(width)}  ${c.summary}`);
-  return `Usage: agent-trust <command> [options]\n\nCommands:\n${lines.join("\n")}\n\nRun agent-trust <command> --help for details.`;
+  return [
+    "Usage: agent-trust <command> [options]",
+    "       agent-trust --version",
+    "",
+    "Commands:",
+    ...lines,
+    "",
+    "Run agent-trust <command> --help for details. Output piped into a reader that stops early (| head) ends",
+    `quietly with status ${EXIT_CLOSED_PIPE} (128 + SIGPIPE), as coreutils do.`,
+  ].join("\n");
 }
 
 export async function main(argv: string[], io: Io = processIo()): Promise<number> {
@@ -51,6 +60,11 @@ export async function main(argv: string[], io: Io = processIo()): Promise<number
   if (command === undefined || command === "--help" || command === "-h" || command === "help") {
     io.out(usage());
     return command === undefined ? 2 : 0;
+  }
+  if (command === "--version" || command === "-V") {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- read package.json only when asked
+    io.out((require("./version") as typeof import("./version")).toolVersion());
+    return 0;
   }
   const c = Object.hasOwn(COMMANDS, command) ? COMMANDS[command] : undefined;
   if (!c) {

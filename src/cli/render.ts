@@ -1,10 +1,11 @@
 /** `agent-trust render <stack> --out <dir>`. */
 import { ConfigError } from "../config/parse";
 import { PlanError } from "../plan/phase";
-import { RenderOutputError, renderStack, writeRendered } from "../render";
+import { RenderOutputError, renderedStream, renderStack, writeRendered } from "../render";
+import { parseCommandArgs } from "./args";
 import type { Io } from "./io";
 
-export const RENDER_HELP = `Usage: agent-trust render <stack> --out <dir>
+export const RENDER_HELP = `Usage: agent-trust render <stack> --out <dir>|-
 
 Writes the desired state of one stack (for example dev, dev-shadow, prod-assist) as multi-document YAML:
   <dir>/kubernetes.yaml  the Kubernetes objects the stack would create
@@ -21,6 +22,9 @@ cluster, no Vault. The output is byte-for-byte deterministic, so it can be commi
 A phase above its environment's ceiling is rendered too, with a warning on stderr, because reviewers need to
 see what a promotion would grant; only deploying it is refused.
 
+--out - writes the same documents to stdout as one YAML stream (kubernetes.yaml, then vault.yaml, then a
+foundation's audit policy, each part under a comment naming its file), e.g. to pipe into agent-trust check -.
+
 <dir> must be a directory or not exist (missing folders are created); a symbolic link or a file there is
 refused. Each file is written to a new temporary file in <dir> and renamed into place, so a symbolic or hard
 link planted at kubernetes.yaml, vault.yaml or audit-policy.yaml is never written through; a symbolic link
@@ -30,32 +34,22 @@ Exit codes: 0 rendered, 2 bad arguments, unknown stack, invalid config (the mess
 output folder that cannot be written (the message names the path and the reason).`;
 
 export function runRender(args: string[], io: Io): number {
-  let stack: string | undefined;
-  let out: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === "--help" || a === "-h") {
-      io.out(RENDER_HELP);
-      return 0;
-    } else if (a === "--out") {
-      out = args[++i];
-      if (out === undefined) return io.fail("--out needs a directory");
-    } else if (a.startsWith("--out=")) {
-      out = a.slice("--out=".length);
-    } else if (a.startsWith("-")) {
-      return io.fail(`unknown option ${a}`);
-    } else if (stack === undefined) {
-      stack = a;
-    } else {
-      return io.fail(`unexpected argument ${a}; render takes one stack`);
-    }
+  const parsed = parseCommandArgs(args, { out: { type: "string", needs: "a directory" } }, "render");
+  if (typeof parsed === "string") return io.fail(parsed);
+  if (parsed.values.help) {
+    io.out(RENDER_HELP);
+    return 0;
   }
+  const [stack, extra] = parsed.positionals;
+  const out = parsed.values.out;
+  if (extra !== undefined) return io.fail(`unexpected argument ${extra}; render takes one stack`);
   if (!stack) return io.fail("render needs a stack name, e.g. agent-trust render dev-shadow --out out/dev-shadow");
   if (!out) return io.fail("render needs --out <dir>");
   try {
     const rendered = renderStack(stack);
     for (const w of rendered.warnings) io.err(`warning: ${w}`);
-    for (const f of writeRendered(rendered, out)) io.out(`wrote ${f}`);
+    if (out === "-") io.out(renderedStream(rendered).replace(/\n$/, "")); // one write: the stream, nothing else
+    else for (const f of writeRendered(rendered, out)) io.out(`wrote ${f}`);
     return 0;
   } catch (e) {
     if (e instanceof ConfigError || e instanceof PlanError || e instanceof RenderOutputError) return io.fail(e.message);

@@ -1,4 +1,5 @@
 /** `agent-trust matrix <stack>|--all` and `agent-trust diff --base <git-ref>`. */
+import { parseCommandArgs } from "../cli/args";
 import type { Io } from "../cli/io";
 import { ConfigError } from "../config/parse";
 import { listStacks, projectRoot } from "../config/stacks";
@@ -19,24 +20,6 @@ Every stack's matrix at <git-ref> (computed by that revision's own code) against
 rights added or removed, grouped by stack, added first. An agent new to a phase stack is compared with its
 identity one phase below at the base, so a promotion shows exactly what it grants. Markdown fits a pull-request
 comment. Exit 0 (whether or not anything changed), 2 on bad input.`;
-
-function flags(argv: readonly string[], known: readonly string[]): { values: Record<string, string>; rest: string[] } | string {
-  const values: Record<string, string> = {};
-  const rest: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    const eq = a.indexOf("=");
-    const name = a.startsWith("--") && eq > 0 ? a.slice(0, eq) : a;
-    if (name === "--all" || name === "--help" || name === "-h") values[name] = "true";
-    else if (known.includes(name)) {
-      const v = eq > 0 && a.startsWith("--") ? a.slice(eq + 1) : argv[++i];
-      if (v === undefined || v === "") return `${name} needs a value`;
-      values[name] = v;
-    } else if (a.startsWith("-")) return `unknown option ${a}`;
-    else rest.push(a);
-  }
-  return { values, rest };
-}
 
 export function matrixText(m: StackMatrix): string[] {
   const out = [`matrix ${m.stack} (${m.layer}${m.phase ? ` ${m.phase}` : ""}, ${m.environment})`];
@@ -70,13 +53,14 @@ function guard(io: Io, f: () => number): number {
 }
 
 export function runMatrix(argv: readonly string[], io: Io): number {
-  const parsed = flags(argv, ["--format"]);
-  if (typeof parsed === "string") return io.fail(`${parsed}; see agent-trust matrix --help`);
-  const { values, rest } = parsed;
-  if (values["--help"] || values["-h"]) return io.out(MATRIX_HELP), 0;
-  const format = values["--format"] ?? "text";
+  const parsed = parseCommandArgs(argv, { all: { type: "boolean" }, format: { type: "string" } }, "matrix");
+  if (typeof parsed === "string") return io.fail(parsed);
+  const { values, positionals: rest } = parsed;
+  if (values.help) return io.out(MATRIX_HELP), 0;
+  if (values.format === "") return io.fail("--format needs a value");
+  const format = values.format ?? "text";
   if (format !== "text" && format !== "json") return io.fail(`--format must be text or json, not "${format}"`);
-  const all = values["--all"] === "true";
+  const all = values.all === true;
   if (all === (rest.length === 1) || rest.length > 1) return io.fail("matrix needs exactly one <stack>, or --all");
   return guard(io, () => {
     const root = projectRoot();
@@ -89,14 +73,15 @@ export function runMatrix(argv: readonly string[], io: Io): number {
 }
 
 export function runDiff(argv: readonly string[], io: Io): number {
-  const parsed = flags(argv, ["--base", "--format"]);
-  if (typeof parsed === "string") return io.fail(`${parsed}; see agent-trust diff --help`);
-  const { values, rest } = parsed;
-  if (values["--help"] || values["-h"]) return io.out(DIFF_HELP), 0;
-  const format = values["--format"] ?? "markdown";
+  const parsed = parseCommandArgs(argv, { all: { type: "boolean" }, base: { type: "string", needs: "a git revision" }, format: { type: "string" } }, "diff");
+  if (typeof parsed === "string") return io.fail(parsed);
+  const { values, positionals: rest } = parsed;
+  if (values.help) return io.out(DIFF_HELP), 0;
+  if (values.format === "" || values.base === "") return io.fail(`${values.base === "" ? "--base" : "--format"} needs a value`);
+  const format = values.format ?? "markdown";
   if (format !== "markdown" && format !== "json") return io.fail(`--format must be markdown or json, not "${format}"`);
-  const base = values["--base"];
-  if (base === undefined || rest.length > 0 || values["--all"]) return io.fail("diff needs --base <git-ref> and nothing else; see agent-trust diff --help");
+  const base = values.base;
+  if (base === undefined || rest.length > 0 || values.all) return io.fail("diff needs --base <git-ref> and nothing else; see agent-trust diff --help");
   return guard(io, () => {
     const root = projectRoot();
     const before = matricesAt(root, base);

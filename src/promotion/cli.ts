@@ -1,6 +1,8 @@
 /** `agent-trust gate <stack>` and `agent-trust gate --observed <file>`. */
 import * as path from "node:path";
+import { parseCommandArgs } from "../cli/args";
 import type { Io } from "../cli/io";
+import { table } from "../cli/table";
 import { ConfigError } from "../config/parse";
 import type { FoundationConfig } from "../config/schema";
 import { loadStackConfig, projectRoot } from "../config/stacks";
@@ -20,13 +22,6 @@ gate --observed F  Applies the demotion rules to an observed recent window (F: a
 
 Exit codes: 0 earned (or no demotion), 1 not earned (or demotion called for), 2 bad input.`;
 
-/** A plain-text table with aligned columns. */
-export function table(header: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: readonly string[]) => `  ${cells.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd()}`;
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows.map(line)];
-}
-
 const required = (r: Row) => (r.defaultRequired ? `${r.required} (override; default ${r.defaultRequired})` : r.required);
 
 export function gateReport(g: StackGate): string[] {
@@ -38,7 +33,7 @@ export function gateReport(g: StackGate): string[] {
     const r = a.result;
     const w = a.missing ? "file does not exist (no evidence)" : r.window ? `${r.from} record ${r.window.from} to ${r.window.to}` : `no ${r.from} record`;
     out.push("", `agent ${a.agent}: ${a.evidenceFile}, ${w}: ${r.earned ? "earned" : "NOT earned"}`);
-    out.push(...table(["criterion", "required", "measured", "pass"], r.rows.map((x) => [x.criterion, required(x), x.measured, x.pass ? "yes" : "NO"])));
+    out.push(...table(["criterion", "required", "measured", "pass"], r.rows.map((x) => [x.criterion, required(x), x.measured, x.pass ? "yes" : "NO"]), { indent: "  " }));
   }
   return out;
 }
@@ -53,7 +48,7 @@ export function demotionReport(d: DemotionResult, source: string): string[] {
         : "DEMOTION TRIGGERED but shadow is the lowest phase: stop the agent pending review";
   return [
     `observed ${o.agent} in ${o.environment}, phase ${o.phase}, ${o.window.from} to ${o.window.to} (calibration: ${source})`,
-    ...table(["trigger", "demotes when", "measured", "fired"], d.rows.map((r) => [r.criterion, required(r), r.measured, r.pass ? "no" : "YES"])),
+    ...table(["trigger", "demotes when", "measured", "fired"], d.rows.map((r) => [r.criterion, required(r), r.measured, r.pass ? "no" : "YES"]), { indent: "  " }),
     verdict,
   ];
 }
@@ -64,29 +59,23 @@ interface Args {
   readonly format: string;
 }
 
-function parseArgs(argv: readonly string[]): Args | "help" | string {
-  let stack: string | undefined;
-  let observed: string | undefined;
-  let format = "text";
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if (a === "--help" || a === "-h") return "help";
-    if (a === "--observed") observed = argv[++i] ?? "";
-    else if (a.startsWith("--observed=")) observed = a.slice("--observed=".length);
-    else if (a === "--format") format = argv[++i] ?? "";
-    else if (a.startsWith("--format=")) format = a.slice("--format=".length);
-    else if (a.startsWith("-")) return `unknown option ${a}; see agent-trust gate --help`;
-    else if (stack === undefined) stack = a;
-    else return `gate takes one stack, not "${stack}" and "${a}"`;
-  }
+function parseGateArgs(argv: readonly string[]): Args | "help" | string {
+  const parsed = parseCommandArgs(argv, { observed: { type: "string", needs: "a file" }, format: { type: "string" } }, "gate");
+  if (typeof parsed === "string") return parsed;
+  const { values, positionals } = parsed;
+  if (values.help) return "help";
+  const format = values.format ?? "text";
+  const observed = values.observed;
+  if (positionals.length > 1) return `gate takes one stack, not "${positionals[0]}" and "${positionals[1]}"`;
+  const stack = positionals[0];
   if (format !== "text" && format !== "json") return `--format must be text or json, not "${format}"`;
   if (observed === "") return "--observed needs a file";
   if ((stack === undefined) === (observed === undefined)) return "gate needs either a <stack> or --observed <file>; see agent-trust gate --help";
-  return { stack, observed, format };
+  return { ...(stack !== undefined ? { stack } : {}), ...(observed !== undefined ? { observed } : {}), format };
 }
 
 export function run(argv: readonly string[], io: Io): number {
-  const args = parseArgs(argv);
+  const args = parseGateArgs(argv);
   if (args === "help") {
     io.out(GATE_HELP);
     return 0;

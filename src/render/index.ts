@@ -58,12 +58,8 @@ export function toYaml(objects: readonly Manifest[], header: string): string {
   return `# ${header}\n` + docs.map((d) => `---\n${d}`).join("");
 }
 
-/**
- * Writes `kubernetes.yaml` and `vault.yaml` (and a foundation's `audit-policy.yaml`) into `outDir`; returns the
- * files written. Never follows a symbolic link inside `outDir` (see `write.ts`); throws RenderOutputError.
- */
-export function writeRendered(r: Rendered, outDir: string): string[] {
-  ensureOutDir(outDir);
+/** The files of a rendered stack, in order: `kubernetes.yaml`, `vault.yaml` (and a foundation's `audit-policy.yaml`). */
+export function renderedFiles(r: Rendered): [name: string, text: string][] {
   const header = `Rendered by agent-trust from stack "${r.stack}". Generated; do not edit.`;
   const files: [string, string][] = [
     ["kubernetes.yaml", toYaml(r.kubernetes, header)],
@@ -73,5 +69,21 @@ export function writeRendered(r: Rendered, outDir: string): string[] {
     // Not a cluster object: kept out of kubernetes.yaml so `kubectl apply -f` of that file stays valid.
     files.push(["audit-policy.yaml", toYaml([r.auditPolicy as Manifest], `${header} Pass to kube-apiserver --audit-policy-file.`)]);
   }
-  return files.map(([name, text]) => writeFileSafely(outDir, name, text));
+  return files;
+}
+
+/** Every file of a rendered stack as one YAML stream (`render --out -`), each part under its file's header. */
+export function renderedStream(r: Rendered): string {
+  return renderedFiles(r)
+    .map(([name, text]) => text.replace(/^# /, `# ${name}: `))
+    .join("");
+}
+
+/**
+ * Writes `kubernetes.yaml` and `vault.yaml` (and a foundation's `audit-policy.yaml`) into `outDir`; returns the
+ * files written. Never follows a symbolic link inside `outDir` (see `write.ts`); throws RenderOutputError.
+ */
+export function writeRendered(r: Rendered, outDir: string): string[] {
+  ensureOutDir(outDir);
+  return renderedFiles(r).map(([name, text]) => writeFileSafely(outDir, name, text));
 }

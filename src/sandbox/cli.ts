@@ -4,7 +4,9 @@
  * may `eval`, or the matrix; progress goes to stderr.
  */
 import * as fs from "node:fs";
+import { parseCommandArgs } from "../cli/args";
 import { processIo, type Io } from "../cli/io";
+import { table } from "../cli/table";
 import { resolveEngineBinaries } from "../engine/binaries";
 import { isEngineCommand, runEngineCommand } from "../engine/cli";
 import { deployWithEngine } from "../engine/deploy";
@@ -105,9 +107,10 @@ function status(io: Io): number {
     return 1;
   }
   io.out(`sandbox ${running ? "running" : "stopped (stale state)"}, environment ${state.environment}, since ${state.createdAt}`);
-  for (const p of state.processes) io.out(`  ${p.name.padEnd(15)} pid ${String(p.pid).padEnd(8)} ${isOurs(p) ? "running" : "gone"}  log ${p.logFile}`);
-  io.out(`  kube-apiserver  ${state.apiserverUrl}`);
-  io.out(`  vault           ${state.vaultAddr}`);
+  const rows = state.processes.map((p) => [p.name, String(p.pid), isOurs(p) ? "running" : "gone", p.logFile]);
+  for (const l of table(["process", "pid", "state", "log"], rows, { indent: "  " })) io.out(l);
+  io.out(`  kube-apiserver ${state.apiserverUrl}`);
+  io.out(`  vault          ${state.vaultAddr}`);
   return running ? 0 : 1;
 }
 
@@ -127,28 +130,22 @@ async function verify(io: Io): Promise<number> {
 }
 
 export async function runSandboxCli(args: string[], io: Io): Promise<number> {
-  const [command, ...rest] = args;
-  let environment: Environment = "dev";
-  let build = true;
-  let engine = false;
-  const positional: string[] = [];
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i]!;
-    if (a === "--no-build") build = false;
-    else if (a === "--engine") {
-      const v = rest[++i];
-      if (v !== "pulumi") return io.fail(`--engine needs "pulumi" (the only engine)`);
-      engine = true;
-    } else if (isEngineCommand(command) && !a.startsWith("-") && positional.length === 0) positional.push(a);
-    else if (a === "--env") {
-      const v = rest[++i];
-      if (!isEnvironment(v)) return io.fail(`--env needs one of dev, staging, prod`);
-      environment = v;
-    } else if (a === "--help" || a === "-h") {
-      io.out(SANDBOX_USAGE);
-      return 0;
-    } else return io.fail(`unknown option "${a}"\n${SANDBOX_USAGE}`);
+  const parsed = parseCommandArgs(args, { env: { type: "string", needs: "one of dev, staging, prod" }, "no-build": { type: "boolean" }, engine: { type: "string", needs: `"pulumi" (the only engine)` } }, "sandbox");
+  if (typeof parsed === "string") return io.fail(`${parsed}\n${SANDBOX_USAGE}`);
+  const { values, positionals } = parsed;
+  const [command, ...rest] = positionals;
+  if (values.help) {
+    io.out(SANDBOX_USAGE);
+    return 0;
   }
+  if (values.engine !== undefined && values.engine !== "pulumi") return io.fail(`--engine needs "pulumi" (the only engine)`);
+  if (values.env !== undefined && !isEnvironment(values.env)) return io.fail(`--env needs one of dev, staging, prod`);
+  const environment: Environment = values.env ?? "dev";
+  const build = values["no-build"] !== true;
+  const engine = values.engine === "pulumi";
+  const positional = isEngineCommand(command) ? rest.slice(0, 1) : [];
+  const extra = rest.slice(positional.length);
+  if (extra.length > 0) return io.fail(`unexpected argument "${extra[0]}"\n${SANDBOX_USAGE}`);
   switch (command) {
     case "up":
       return up(io, environment, build, engine);
@@ -166,8 +163,6 @@ export async function runSandboxCli(args: string[], io: Io): Promise<number> {
     case "verify":
       return verify(io);
     case undefined:
-    case "--help":
-    case "-h":
     case "help":
       io.out(SANDBOX_USAGE);
       return command === undefined ? 2 : 0;

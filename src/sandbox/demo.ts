@@ -7,6 +7,7 @@
  * Pulumi engine is built (scripts/servers.sh ensure pulumi pulumi-resource-kubernetes), the stacks are deployed by the
  * engine with the policy pack instead of the sandbox's own client (`--no-engine` opts out).
  */
+import { parseCommandArgs } from "../cli/args";
 import { processIo, type Io } from "../cli/io";
 import { engineAvailable, resolveEngineBinaries } from "../engine/binaries";
 import { deployWithEngine } from "../engine/deploy";
@@ -21,7 +22,7 @@ const DEMO_REVIEWER_SECONDS = 3600;
 export async function runDemo(io: Io, build = true, engine = true): Promise<number> {
   const t0 = Date.now();
   const binaries = engine && (await engineAvailable()) ? await resolveEngineBinaries({ build: false, log: (l) => io.err(l) }) : undefined;
-  io.err(binaries ? "demo: deploying through the Pulumi engine (policy pack enforced by the engine)" : "demo: deploying with the sandbox's own client (the Pulumi engine is not built; see README \"The offline Pulumi engine\")");
+  io.err(binaries ? "demo: deploying through the Pulumi engine (policy pack enforced by the engine)" : "demo: deploying with the sandbox's own client (the Pulumi engine is not built; see docs/engine.md)");
   const since = (t: number) => `${((Date.now() - t) / 1000).toFixed(1)}s`;
   const sb = await startSandbox({ build, log: (l) => io.err(l) });
   const started = since(t0);
@@ -52,7 +53,13 @@ export async function runDemo(io: Io, build = true, engine = true): Promise<numb
 
 if (require.main === module) {
   const io = processIo();
-  runDemo(io, !process.argv.includes("--no-build"), !process.argv.includes("--no-engine")).then(
+  const args = parseCommandArgs(process.argv.slice(2), { "no-build": { type: "boolean" }, "no-engine": { type: "boolean" } }, "demo");
+  if (typeof args === "string" || args.positionals.length > 0 || args.values.help) {
+    if (typeof args === "string") io.err(`demo: ${args.replace(/; see agent-trust .*$/, "")}`);
+    io.err("Usage: npm run demo [-- --no-build] [--no-engine]");
+    process.exit(typeof args === "string" || args.positionals.length > 0 ? 2 : 0);
+  }
+  runDemo(io, args.values["no-build"] !== true, args.values["no-engine"] !== true).then(
     (code) => {
       process.exitCode = code;
     },

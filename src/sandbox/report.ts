@@ -3,6 +3,7 @@
  * marked. Rows that behave identically in every phase are merged (verbs first, then objects) so thousands of
  * cells fit on a screen; the counts below the table still cover every single cell. Pure.
  */
+import { table } from "../cli/table";
 import { PHASES, type Phase } from "../model/phases";
 import { matches, SECTIONS, summarize, type CheckResult, type Section } from "./results";
 
@@ -100,17 +101,6 @@ export function wrapList(items: readonly string[], width: number, sep = ", "): s
   }
   if (cur) lines.push(cur);
   return lines;
-}
-
-/** A plain-text table; a cell may hold several lines (continuation lines leave the other columns blank). */
-function table(header: string[], body: string[][][]): string[] {
-  const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => Math.max(...r[i]!.map((l) => l.length)))));
-  const line = (cols: string[]) => cols.map((c, i) => c.padEnd(widths[i]!)).join("  ").trimEnd();
-  const rows = body.flatMap((r) => {
-    const height = Math.max(...r.map((c) => c.length));
-    return Array.from({ length: height }, (_, k) => line(r.map((c) => c[k] ?? "")));
-  });
-  return [line(header), line(widths.map((w) => "-".repeat(w))), ...rows];
 }
 
 const ACTION_WIDTH = 64;

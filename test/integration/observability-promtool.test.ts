@@ -11,27 +11,29 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { stringify } from "yaml";
-import { renderStack } from "../src/render";
-import { dashboardQueries } from "../src/plan/observability-dashboard";
-import type { RuleGroup } from "../src/plan/observability-rules";
+import { renderStack } from "../../src/render";
+import { dashboardQueries } from "../../src/plan/observability-dashboard";
+import type { RuleGroup } from "../../src/plan/observability-rules";
 import { alertCase, expectAlert, series, type PromtoolTest } from "./observability-promtool-cases";
 import { BREAKER_TESTS, COST_TESTS, EVIDENCE_TESTS, JOB_TESTS } from "./observability-promtool-cases";
 
-const ROOT = path.resolve(__dirname, "..");
+const ROOT = path.resolve(__dirname, "..", "..");
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-promtool-"));
 
-/** The promtool binary; fails (never skips) with the way to build it when it is missing. */
+/**
+ * The promtool binary: PROMTOOL_BIN, PATH or the agent-trust cache, else built once from the Go module proxy by
+ * `scripts/servers.sh ensure promtool` (about 5 minutes on 2 cores; its progress lines go to stderr). Fails, never
+ * skips, when it can be neither found nor built.
+ */
 let found: string | undefined;
 function promtool(): string {
   if (found) return found;
-  const r = spawnSync("bash", [path.join(ROOT, "scripts", "servers.sh"), "path", "promtool"], { encoding: "utf8" });
-  if (r.status !== 0 || !r.stdout.trim()) {
-    assert.fail(
-      "promtool is required by npm test and was not found (PROMTOOL_BIN, PATH or the agent-trust cache).\n" +
-        "Build it once (about 5 minutes on 2 cores, then cached): scripts/servers.sh ensure promtool\n" + r.stderr,
-    );
+  const r = spawnSync("bash", [path.join(ROOT, "scripts", "servers.sh"), "ensure", "promtool"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  const line = /^promtool=(\/.+)$/m.exec(r.stdout ?? "");
+  if (r.status !== 0 || !line) {
+    assert.fail(`promtool was neither found (PROMTOOL_BIN, PATH, the agent-trust cache) nor built (scripts/servers.sh ensure promtool exited ${r.status})`);
   }
-  found = r.stdout.trim();
+  found = line[1]!;
   return found;
 }
 

@@ -3,7 +3,7 @@
  * annotations are expanded here from the planned rules' own templates, so a template that does not render the
  * way the test expects fails the test. Every value below is worked out by hand in the comments.
  */
-import { RECORDED, planRuleGroups, type AlertingRule } from "../src/plan/observability-rules";
+import { RECORDED, planRuleGroups, type AlertingRule } from "../../src/plan/observability-rules";
 
 export interface PromtoolTest {
   interval: string;
