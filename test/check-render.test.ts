@@ -12,7 +12,7 @@ import { checkDocuments } from "../src/check";
 import { runCheckCli } from "../src/check/cli";
 import { captureIo } from "../src/cli/io";
 import { listStacks } from "../src/config/stacks";
-import { isAbove, type Phase } from "../src/model/phases";
+import { isAbove } from "../src/model/phases";
 import { renderStack, writeRendered } from "../src/render";
 import { RULES } from "../src/rules";
 import { DEFAULT_CEILINGS } from "../src/rules/stack";
@@ -53,7 +53,7 @@ describe("rendered stacks pass the rules", () => {
             : await packStack(rule.name, objects, stack);
         found.push(...out.filter((o) => o.level === "mandatory").map((o) => `${rule.name}: ${o.message}`));
       }
-      const above = cfg.layer === "phase" && isAbove(cfg.phase, DEFAULT_CEILINGS[cfg.environment] as Phase);
+      const above = cfg.layer === "phase" && isAbove(cfg.phase, DEFAULT_CEILINGS[cfg.environment]);
       assert.deepEqual(found.map((f) => f.split(":")[0]), above ? ["phase-within-environment-ceiling"] : [], found.join("\n"));
     });
   }

@@ -6,10 +6,10 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import fc from "fast-check";
-import { listStacks } from "../src/config/stacks";
+import { listStacks, loadStackConfig } from "../src/config/stacks";
 import { parseStackConfig } from "../src/config/parse";
 import { agentNames, parseAgentName, phaseWordIn } from "../src/model/naming";
-import { ENVIRONMENTS, PHASES } from "../src/model/phases";
+import { DEFAULT_CEILINGS, ENVIRONMENTS, PHASES } from "../src/model/phases";
 import { investigationJob } from "../src/lib";
 import { renderStack } from "../src/render";
 import { kindProblem, STACK_KINDS } from "../src/rules/closed-kinds";
@@ -41,6 +41,14 @@ describe("the kinds a layer holds are the kinds its planner produces", () => {
     test(`${layer}: the table holds no kind the plan cannot produce, and misses none`, () => {
       assert.deepEqual([...produced[layer]].sort(), STACK_KINDS[layer].map(key).sort());
     });
+  }
+});
+
+test("the default ceilings are the ones the shipped foundation stacks set", () => {
+  for (const env of ENVIRONMENTS) {
+    const cfg = loadStackConfig(env);
+    assert.equal(cfg.layer, "foundation");
+    assert.equal(cfg.layer === "foundation" ? cfg.phaseCeiling : undefined, DEFAULT_CEILINGS[env], env);
   }
 });
 

@@ -29,6 +29,12 @@ export function isAbove(phase: Phase, ceiling: Phase): boolean {
   return phaseRank(phase) > phaseRank(ceiling);
 }
 
+/**
+ * The highest phase each environment may run by default: the pack's `ceilings` config default, and what the
+ * shipped foundation stack files set as `agent-trust:phaseCeiling` (a test holds them equal).
+ */
+export const DEFAULT_CEILINGS: Readonly<Record<Environment, Phase>> = { dev: "autonomous", staging: "remediation", prod: "assist" };
+
 /** The one error every layer raises for a phase above its environment's ceiling, so the wording never drifts. */
 export function ceilingMessage(env: string, phase: Phase, ceiling: Phase): string {
   return (

@@ -154,7 +154,7 @@ export const agentsNamespaceDefaultDeny: StackRule = {
       .map((ns) => ({ message: `${describeObject(ns)} has no default-deny NetworkPolicy`, object: ns })),
 };
 
-export const DEFAULT_CEILINGS = { dev: "autonomous", staging: "remediation", prod: "assist" } as const;
+export { DEFAULT_CEILINGS } from "../model/phases";
 
 export const phaseWithinEnvironmentCeiling: ConfigRule = {
   name: "phase-within-environment-ceiling",
