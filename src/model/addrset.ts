@@ -64,7 +64,17 @@ function known(text: string): AddrSet {
 }
 
 export function addrUnion(...sets: AddrSet[]): AddrSet {
-  return { v4: R.union(...sets.map((s) => s.v4)), v6: R.union(...sets.map((s) => s.v6)) };
+  return addrUnionOf(sets);
+}
+
+/** The union of a list of sets of any length (no spread: 200,000 arguments overflow the stack). */
+export function addrUnionOf(sets: readonly AddrSet[]): AddrSet {
+  return { v4: R.unionOf(sets.map((s) => s.v4)), v6: R.unionOf(sets.map((s) => s.v6)) };
+}
+
+/** Whether two sets share an address (without computing their intersection). */
+export function addrMeets(a: AddrSet, b: AddrSet): boolean {
+  return R.overlaps(a.v4, b.v4) || R.overlaps(a.v6, b.v6);
 }
 
 export function addrIntersect(a: AddrSet, b: AddrSet): AddrSet {
