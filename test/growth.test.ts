@@ -1,17 +1,24 @@
 /**
  * A quadratic regression fails here, long before anyone runs `npm run bench`: the real program under the mock
- * runtime, and the planner alone, with 10 and then 20 agents. Linear work doubles; quadratic work quadruples. The
+ * runtime, and the planner alone, with 10 and then 20 agents; and the checker over each hostile input of the
+ * bench (`scripts/bench/hostile.ts`: runs of spaces, single-address egress rules, Role rules, names of maximum
+ * length, a long Vault policy) at one size and twice that. Linear work doubles; quadratic work quadruples. The
  * measure is this process's CPU time (best of several alternating runs, after a warm-up), so other test files
  * running beside it disturb it little; the margin (≤ 3x for 2x the input) is generous on purpose.
  */
 import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import { test } from "node:test";
 import * as v8 from "node:v8";
 import * as vm from "node:vm";
 import { parseStackConfig } from "../src/config/parse";
 import { readStackFile } from "../src/config/stacks";
 import { planPhase } from "../src/plan/phase";
+import { HOSTILE } from "../scripts/bench/hostile";
 import { BENCH_FOUNDATION, BENCH_STACK, scaledAgents } from "../scripts/bench/inputs";
+import { check } from "../src/check";
 import { runStack } from "./helpers/pulumi-mocks";
 
 // A full collection before each run, so no run pays for the garbage of the one before it.
@@ -65,3 +72,33 @@ test("the planner grows linearly with the number of agents (100 → 200 agents: 
   const ratio = ms[1]! / ms[0]!;
   assert.ok(ratio <= 3, `200 agents took ${ratio.toFixed(2)}x the CPU time of 100 (${ms.map((m) => m.toFixed(0)).join(" / ")} ms)`);
 });
+
+/**
+ * Each hostile input at a scale where the quadratic code it once met took seconds (a run of 10,000 spaces; 2,000
+ * single-address rules) and at twice that: the checker, reading and judging the file, must take at most 3x the
+ * CPU time. The files are written once, before any timing.
+ */
+const HOSTILE_SCALE = 0.1;
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-growth-"));
+test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+for (const [name, make] of Object.entries(HOSTILE)) {
+  test(`the checker grows linearly on hostile input: ${name} (1x → 2x: at most 3x the CPU time)`, async () => {
+    const files = [1, 2].map((k) => {
+      const file = path.join(dir, `${name.replace(/[^a-z0-9]+/gi, "-")}-${k}.yaml`);
+      fs.writeFileSync(file, make(HOSTILE_SCALE * k));
+      return file;
+    });
+    const sizes = files.map((f) => fs.statSync(f).size);
+    assert.ok(sizes[1]! > 1.9 * sizes[0]! && sizes[1]! < 2.1 * sizes[0]!, `sizes ${sizes.join(" / ")}: not twice the input`);
+    const run = async (k: number) => {
+      const r = check([files[k - 1]!]);
+      assert.deepEqual(r.errors, []);
+      return r.checked;
+    };
+    await run(1); // warm-up
+    const { ms } = await best([1, 2], 5, run);
+    const ratio = ms[1]! / ms[0]!;
+    assert.ok(ratio <= 3, `twice the input took ${ratio.toFixed(2)}x the CPU time (${ms.map((m) => m.toFixed(0)).join(" / ")} ms)`);
+  });
+}
