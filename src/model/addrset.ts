@@ -31,7 +31,7 @@ function projectV4(v6: R.Ranges): R.Ranges {
 export function reach(set: AddrSet): AddrSet {
   let r = REACHED.get(set);
   if (!r) {
-    r = { v4: R.union(set.v4, projectV4(set.v6)), v6: set.v6 };
+    r = set.v6.length === 0 ? set : { v4: R.union(set.v4, projectV4(set.v6)), v6: set.v6 }; // no IPv6, nothing to project
     REACHED.set(set, r);
   }
   return r;

@@ -13,7 +13,7 @@
  * endPort below port, an unknown protocol) is a problem, and is judged as its widest reading: fail closed. Pure.
  */
 import { addrSubtract, addrUnionOf, ALL_ADDRESSES, cidrSet, NO_ADDRESSES, reach, type AddrSet } from "../model/addrset";
-import { ALL_PORTS, allPortsOf, isProtocol, MAX_PORT, portRange, portUnionOf, widestCount, type PortSet } from "../model/portset";
+import { ALL_PORTS, allPortsOf, isProtocol, MAX_PORT, portRange, PROTOCOLS, portUnionOf, widestCount, type PortSet } from "../model/portset";
 import { PortCoverage } from "../model/port-coverage";
 import * as R from "../model/ranges";
 import type { Manifest } from "../plan/manifest";
@@ -264,4 +264,5 @@ function widePieces(rules: readonly EgressReach[], maxPorts: number): AddrSet {
 let shared: PortCoverage | undefined;
 const coverage = () => (shared ??= new PortCoverage());
 
-const portKey = (p: PortSet) => JSON.stringify(p, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+/** A port set's identity as text: `lo-hi,` per range, protocol by protocol. */
+const portKey = (p: PortSet) => PROTOCOLS.map((proto) => p[proto].map((r) => `${r.lo}-${r.hi},`).join("")).join("|");
