@@ -74,12 +74,18 @@ test("the planner grows linearly with the number of agents (100 → 200 agents: 
 });
 
 /**
- * Each hostile input at a scale where the quadratic code it once met took seconds (runs of 20,000 spaces; 2,000
+ * Each hostile input at a scale where the quadratic code it once met took seconds (runs of 20,000 spaces; 4,000
  * single-address rules) and at twice that: the checker, reading and judging the file, must take at most 3x the
  * CPU time. The files are written before any timing, one per run (`variant`), so no run is served from what the
  * run before left in a cache (the egress reach is remembered by content). Scales of the bench's size (1).
  */
-const HOSTILE_SCALE: Readonly<Record<string, number>> = { "runs of 100,000 spaces": 0.2, "Role, 20,000 rules": 0.5, "names and labels of maximum length": 2 };
+const HOSTILE_SCALE: Readonly<Record<string, number>> = {
+  "runs of 100,000 spaces": 0.2,
+  "NetworkPolicy, 20,000 /32 egress rules": 0.2,
+  "NetworkPolicy, 20,000 /128 egress rules": 0.2,
+  "Role, 20,000 rules": 0.5,
+  "names and labels of maximum length": 2,
+};
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-growth-"));
 test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
