@@ -2,7 +2,8 @@
  * A quadratic regression fails here, long before anyone runs `npm run bench`: the real program under the mock
  * runtime, and the planner alone, with 10 and then 20 agents; and the checker over each hostile input of the
  * bench (`scripts/bench/hostile.ts`: runs of spaces, single-address egress rules, Role rules, names of maximum
- * length, a long Vault policy) at one size and twice that. Linear work doubles; quadratic work quadruples. The
+ * length, a long Vault policy) at one size and twice that, and the SARIF report of a file twice as long. Linear
+ * work doubles; quadratic work quadruples. The
  * measure is this process's CPU time (best of several alternating runs, after a warm-up), so other test files
  * running beside it disturb it little; the margin (≤ 3x for 2x the input) is generous on purpose.
  */
@@ -17,8 +18,10 @@ import { parseStackConfig } from "../src/config/parse";
 import { readStackFile } from "../src/config/stacks";
 import { planPhase } from "../src/plan/phase";
 import { HOSTILE } from "../scripts/bench/hostile";
-import { BENCH_FOUNDATION, BENCH_STACK, scaledAgents } from "../scripts/bench/inputs";
+import { stringify } from "yaml";
+import { BENCH_FOUNDATION, BENCH_STACK, corpus, scaledAgents } from "../scripts/bench/inputs";
 import { check } from "../src/check";
+import { toSarif } from "../src/check/sarif";
 import { runStack } from "./helpers/pulumi-mocks";
 
 // A full collection before each run, so no run pays for the garbage of the one before it.
@@ -113,3 +116,18 @@ for (const [name, make] of Object.entries(HOSTILE)) {
     assert.ok(ratio <= 3, `twice the input took ${ratio.toFixed(2)}x the CPU time (${ms.map((m) => m.toFixed(0)).join(" / ")} ms)`);
   });
 }
+
+test("the SARIF report grows linearly with the documents of a file (2,000 → 4,000 objects: at most 3x the CPU time)", async () => {
+  const results = [2000, 4000].map((n) => {
+    const file = path.join(dir, `sarif-${n}.yaml`);
+    fs.writeFileSync(file, corpus(n, (o) => stringify(o, { lineWidth: 0 })));
+    return check([file]);
+  });
+  assert.ok(results[0]!.violations.length > 100, `only ${results[0]!.violations.length} violations`);
+  const report = async (k: number) => (toSarif(results[k - 1]!, { paths: [dir] }) as { runs: { results: unknown[] }[] }).runs[0]!.results.length;
+  await report(1);
+  const { ms, counts } = await best([1, 2], 5, report);
+  assert.ok(counts[1]! > 1.9 * counts[0]!, `results ${counts.join(" / ")}`);
+  const ratio = ms[1]! / ms[0]!;
+  assert.ok(ratio <= 3, `twice the objects took ${ratio.toFixed(2)}x the CPU time (${ms.map((m) => m.toFixed(0)).join(" / ")} ms)`);
+});

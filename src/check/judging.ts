@@ -108,9 +108,12 @@ export function judging(options: CheckOptions = {}): Judging {
       const found = [...violations];
       if (options.stack) {
         const objects = all.map(objectOf);
+        // Each object's first position, looked up per finding (an indexOf per finding is quadratic).
+        const at = new Map<Manifest, number>();
+        objects.forEach((o, i) => at.has(o) || at.set(o, i));
         for (const rule of STACK_RULES) {
           for (const f of rule.validate(objects, settings)) {
-            const where = f.object ? all[objects.indexOf(f.object)] : undefined;
+            const where = f.object ? all[at.get(f.object) ?? -1] : undefined;
             found.push(violation(rule, enforcementOf(rule, options.env ?? STRICTEST_ENVIRONMENT), where, f.message));
           }
         }
