@@ -2,7 +2,8 @@
  * A quadratic regression fails here, long before anyone runs `npm run bench`: the real program under the mock
  * runtime, and the planner alone, with 10 and then 20 agents; and the checker over each hostile input of the
  * bench (`scripts/bench/hostile.ts`: runs of spaces, single-address egress rules, Role rules, names of maximum
- * length, a long Vault policy) at one size and twice that, and the SARIF report of a file twice as long. Linear
+ * length, a long Vault policy) at one size and twice that, the SARIF report of a file twice as long, and the
+ * stack's egress union over twice the pods and rules. Linear
  * work doubles; quadratic work quadruples. The
  * measure is this process's CPU time (best of several alternating runs, after a warm-up), so other test files
  * running beside it disturb it little; the margin (≤ 3x for 2x the input) is generous on purpose.
@@ -16,11 +17,12 @@ import * as v8 from "node:v8";
 import * as vm from "node:vm";
 import { parseStackConfig } from "../src/config/parse";
 import { readStackFile } from "../src/config/stacks";
+import type { Manifest } from "../src/plan/manifest";
 import { planPhase } from "../src/plan/phase";
 import { HOSTILE } from "../scripts/bench/hostile";
 import { stringify } from "yaml";
 import { BENCH_FOUNDATION, BENCH_STACK, corpus, scaledAgents } from "../scripts/bench/inputs";
-import { check } from "../src/check";
+import { check, checkDocuments } from "../src/check";
 import { toSarif } from "../src/check/sarif";
 import { runStack } from "./helpers/pulumi-mocks";
 
@@ -130,4 +132,28 @@ test("the SARIF report grows linearly with the documents of a file (2,000 → 4,
   assert.ok(counts[1]! > 1.9 * counts[0]!, `results ${counts.join(" / ")}`);
   const ratio = ms[1]! / ms[0]!;
   assert.ok(ratio <= 3, `twice the objects took ${ratio.toFixed(2)}x the CPU time (${ms.map((m) => m.toFixed(0)).join(" / ")} ms)`);
+});
+
+test("the stack's egress union grows linearly with pods and rules (300 → 600 pods and rules: at most 3x the CPU time)", async () => {
+  const stack = (n: number, variant: number): Manifest[] => {
+    const labels = { "agent-trust.io/agent": "a" };
+    const policy = (name: string, offset: number): Manifest => ({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name, namespace: "ai-agents" },
+      spec: {
+        podSelector: { matchLabels: labels },
+        policyTypes: ["Egress"],
+        egress: Array.from({ length: n }, (_, i) => ({ to: [{ ipBlock: { cidr: `10.${offset}.${i >> 8}.${i & 255}/32` } }], ports: [{ port: 1024 + i + variant }] })),
+      },
+    });
+    const pods = Array.from({ length: n }, (_, i): Manifest => ({ apiVersion: "v1", kind: "Pod", metadata: { name: `p${i}`, namespace: "ai-agents", labels }, spec: { containers: [] } }));
+    return [policy("a", 1), policy("b", 2), ...pods];
+  };
+  let variant = 0;
+  const judge = async (n: number) => checkDocuments(stack(n, variant++), { stack: true }).violations.length;
+  await judge(300);
+  const { ms } = await best([300, 600], 5, judge);
+  const ratio = ms[1]! / ms[0]!;
+  assert.ok(ratio <= 3, `twice the pods and rules took ${ratio.toFixed(2)}x the CPU time (${ms.map((m) => m.toFixed(0)).join(" / ")} ms)`);
 });
