@@ -3,7 +3,7 @@
  * runtime, and the planner alone, with 10 and then 20 agents; and the checker over each hostile input of the
  * bench (`scripts/bench/hostile.ts`: runs of spaces, single-address egress rules, Role rules, names of maximum
  * length, a long Vault policy) at one size and twice that, the SARIF report of a file twice as long, and the
- * stack's egress union over twice the pods and rules. Linear
+ * stack's egress union and the other stack rules over twice the pods, policies and roles. Linear
  * work doubles; quadratic work quadruples. The
  * measure is this process's CPU time (best of several alternating runs, after a warm-up), so other test files
  * running beside it disturb it little; the margin (≤ 3x for 2x the input) is generous on purpose.
@@ -156,4 +156,23 @@ test("the stack's egress union grows linearly with pods and rules (300 → 600 p
   const { ms } = await best([300, 600], 5, judge);
   const ratio = ms[1]! / ms[0]!;
   assert.ok(ratio <= 3, `twice the pods and rules took ${ratio.toFixed(2)}x the CPU time (${ms.map((m) => m.toFixed(0)).join(" / ")} ms)`);
+});
+
+test("the stack rules grow linearly with agents (1,000 → 2,000 ServiceAccounts, pods, policies and roles: at most 3x)", async () => {
+  const stack = (n: number): Manifest[] =>
+    Array.from({ length: n }, (_, i): Manifest[] => {
+      const labels = { "agent-trust.io/agent": `a${i}`, "agent-trust.io/phase": "shadow" };
+      const metadata = { name: `a${i}`, namespace: "ai-agents", labels };
+      return [
+        { apiVersion: "v1", kind: "ServiceAccount", metadata },
+        { apiVersion: "v1", kind: "Pod", metadata, spec: { serviceAccountName: `a${i}`, containers: [] } },
+        { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata, spec: { podSelector: { matchLabels: labels }, policyTypes: ["Ingress", "Egress"] } },
+        { apiVersion: "agent-trust.io/v1", kind: "VaultKubernetesAuthRole", metadata: { name: `a${i}` }, spec: { bound_service_account_names: [`a${i}`], bound_service_account_namespaces: ["ai-agents"] } },
+      ];
+    }).flat();
+  const judge = async (n: number) => checkDocuments(stack(n), { stack: true }).violations.length;
+  await judge(500);
+  const { ms } = await best([1000, 2000], 5, judge);
+  const ratio = ms[1]! / ms[0]!;
+  assert.ok(ratio <= 3, `twice the agents took ${ratio.toFixed(2)}x the CPU time (${ms.map((m) => m.toFixed(0)).join(" / ")} ms)`);
 });

@@ -7,13 +7,15 @@ import type { Manifest } from "../plan/manifest";
 import { egressReach, type EgressReach } from "./egress-reach";
 import { everyNamespaceFindings, publicShareFindings, widePrivateFindings } from "./network";
 import { describeObject, field, podLabelsOf, podSpecOf, POD_KINDS } from "./paths";
+import { SelectorIndex } from "./selector-index";
 import { selects } from "./stack";
 import type { StackFinding, StackRule } from "./types";
 
 /** The NetworkPolicies in the pod's namespace (`byNamespace`) that select its labels. */
-function selectingOf(pod: Manifest, byNamespace: ReadonlyMap<string, readonly Manifest[]>, defaultNamespace: string): readonly Manifest[] {
+function selectingOf(pod: Manifest, byNamespace: ReadonlyMap<string, SelectorIndex<Manifest>>, defaultNamespace: string): readonly Manifest[] {
   const labels = podLabelsOf(pod);
-  return (byNamespace.get(pod.metadata?.namespace ?? defaultNamespace) ?? []).filter((np) => selects(field(np, "spec", "podSelector"), labels));
+  const index = byNamespace.get(pod.metadata?.namespace ?? defaultNamespace);
+  return index ? index.selecting(labels, (np) => selects(field(np, "spec", "podSelector"), labels)) : [];
 }
 
 /** Egress rules of the selecting policies, each named by its policy. */
@@ -43,11 +45,12 @@ export const egressUnionBounded: StackRule = {
       if (group) group.push(np);
       else byNamespace.set(ns, [np]);
     }
+    const selectors = new Map([...byNamespace].map(([ns, policies]) => [ns, new SelectorIndex(policies, (np) => field(np, "spec", "podSelector"))]));
     const judged = new Map<string, string[]>();
     return objects
       .filter((o) => podSpecOf(o) !== undefined)
       .flatMap((pod): StackFinding[] => {
-        const selecting = selectingOf(pod, byNamespace, settings.namespace);
+        const selecting = selectingOf(pod, selectors, settings.namespace);
         if (selecting.length < 2) return []; // one policy alone is judged by the resource rules
         const key = selecting.map((np) => index.get(np)).join(",");
         let found = judged.get(key);
