@@ -1,8 +1,8 @@
 /**
  * The linear (or logarithmic) set operations under the network rules give exactly what the plain definitions
  * give: `has` and `overlaps` by binary search, `subtract` in one pass, and the wide-port sweep of
- * `addressesOnWidePorts` against the per-piece union it replaced (every rule asked at every piece). Reference
- * answers here never call the code under test.
+ * `addressesOnWidePorts` against the per-piece union it replaced (every rule asked at every piece), and the
+ * stack rules' selector index against the plain filter. Reference answers here never call the code under test.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -11,6 +11,8 @@ import { portRange, portUnion, widestCount, type PortSet } from "../src/model/po
 import * as R from "../src/model/ranges";
 import { addressesOnWidePorts, egressReach } from "../src/rules/egress-reach";
 import type { Manifest } from "../src/plan/manifest";
+import { SelectorIndex } from "../src/rules/selector-index";
+import { selects } from "../src/rules/stack";
 
 const SPAN = 64;
 const pairs = fc.array(fc.tuple(fc.integer({ min: 0, max: SPAN - 1 }), fc.integer({ min: 0, max: 8 })), { maxLength: 8 });
@@ -73,5 +75,28 @@ test("the wide-port sweep finds exactly the addresses the per-piece union finds"
       assert.deepEqual(addressesOnWidePorts(reach, maxPorts).v4, reference);
     }),
     { numRuns: 300 },
+  );
+});
+
+test("the selector index selects exactly what the plain filter selects, in the same order", () => {
+  const value = fc.constantFrom("a", "b", "c", 1, null);
+  const labelMap = fc.dictionary(fc.constantFrom("x", "y", "z"), value, { maxKeys: 3 });
+  const selector = fc.oneof(
+    fc.record({ matchLabels: labelMap }),
+    fc.record({ matchLabels: labelMap, matchExpressions: fc.constant([{ key: "x", operator: "Exists" }]) }),
+    fc.record({ matchExpressions: fc.constant([{ key: "y", operator: "In", values: ["a", "b"] }]) }),
+    fc.constantFrom({}, null, "x", { matchLabels: "x" }),
+  );
+  fc.assert(
+    fc.property(fc.array(selector, { maxLength: 12 }), fc.array(labelMap, { minLength: 1, maxLength: 6 }), (selectors, pods) => {
+      const index = new SelectorIndex(selectors, (s) => s);
+      for (const labels of pods) {
+        assert.deepEqual(
+          index.selecting(labels, (s) => selects(s, labels)),
+          selectors.filter((s) => selects(s, labels)),
+        );
+      }
+    }),
+    { numRuns: 500 },
   );
 });
