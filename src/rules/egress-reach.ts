@@ -83,7 +83,7 @@ function ipBlockSet(block: unknown, at: string, problems: string[]): AddrSet {
     if (!s) problems.push(`${at}.except[${k}] is ${show(e)}, not a CIDR: ignored (nothing is excepted)`);
     return s ? [s] : [];
   });
-  return addrSubtract(cidr, addrUnionOf(excepts));
+  return excepts.length === 0 ? cidr : addrSubtract(cidr, addrUnionOf(excepts));
 }
 
 interface PeerReach {
