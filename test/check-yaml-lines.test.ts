@@ -84,7 +84,7 @@ test("tricky spellings are declined or read exactly", () => {
     "a: |\n   \n  x\n", "a: |\n  x", "a: |\nb: 1\n", "a: |\n", "a: |2\n  x\n", "a: |-2\n  x\n", "a: >\n  x\n", "a: | # c\n  x\n",
     "a: |\n  # not a comment\n  b: c\n", "a: |\n    x\n  # c\nb: 1\n", "- |\n x\n- |-\n  y\n", "a:\n- |\n x\n", "a: |\n x\n  y\n",
     "a: |\n  ---\n  ...\n", "a: 2001-12-14\nb: 12:30\nc: 1:20\n", "a: x\n---\nb: y\n", "[a]\n", "{a: 1}\n", "plain\n", "- x\n- y\n",
-    "a: \"\\\"\"\n", "a:b: c\n", "a:b:c: d\n", "a::b: c\n", "a:b:\n", "a:b :c\n", "a:1: x\n", "on:x: 1\n", "- a:b\n- a:b: c\n", "a: 'x\"y'\nb: \"x'y\"\n", "a/b.c-d_e: 1\n", "app.kubernetes.io/name: x\n", "a: http://x/y?z=1&w=2\n",
+    "a: \"\\\"\"\n", "a: \"\\\\\"\n", "a: \"\\\"\n", "a: \"x\\\\\\\"y\\\\\"\n", "a: \"\\\\\\\\\" b\n", "\"k\\\"\": 1\n", "a: \"\\/\\n\\u0041\"\n", "a: \"\\\n", "a: \"x\\\ny\"\n", "a:b: c\n", "a:b:c: d\n", "a::b: c\n", "a:b:\n", "a:b :c\n", "a:1: x\n", "on:x: 1\n", "- a:b\n- a:b: c\n", "a: 'x\"y'\nb: \"x'y\"\n", "a/b.c-d_e: 1\n", "app.kubernetes.io/name: x\n", "a: http://x/y?z=1&w=2\n",
   ];
   assert.deepEqual(cases.map((c) => [c, disagreement(c)]).filter(([, why]) => why !== undefined), []);
 });
@@ -110,6 +110,7 @@ test("the common subset is accepted, with the exact reader's values", () => {
     ["- |\n  # text\n  a: b\n", ["# text\na: b\n"]],
     ["agent-trust:layer: phase\nagent-trust:vault:\n  ttl: 300\n", { "agent-trust:layer": "phase", "agent-trust:vault": { ttl: 300 } }],
     ["'quoted key': 1\n\"dq\": 2\n", { "quoted key": 1, dq: 2 }],
+    ['e: "\\"rule\\" + \\" (\\" + x + \\"\\\\\\"\\""\n"k\\\\": 1\n', { e: '"rule" + " (" + x + "\\""', "k\\": 1 }],
     ["url: http://x/y?z=1&w=2\nport: -1\nname: -foo\n", { url: "http://x/y?z=1&w=2", port: -1, name: "-foo" }],
   ];
   for (const [text, want] of must) {
@@ -122,7 +123,7 @@ const NASTY = [
   "yes", "no", "on", "Off", "y", "N", "~", "null", "true", "0777", "08", "0x1F", "1e3", "1_000", ".5", "-1", "+1", ".inf", "-.Inf",
   ".nan", "a: b", "x:", "- x", "-", "#c", "a #b", " lead", "trail ", "multi\nline", "multi\nline\n", "two\n\nbreaks\n\n", "\n",
   "", "'q'", '"d"', "it's", "a\\b", "tab\there", "@at", "`bt", "%p", "|", ">", "[a]", "{a}", "*a", "&a", "!t", "?", "---", "...",
-  "2001-12-14", "\u00e9t\u00e9", "x\u2028y", "<<",
+  "2001-12-14", "\u00e9t\u00e9", "x\u2028y", "<<", '"q\\"', '- "x\\y" \\', '\\"', "\\\\\"\t", "'\"\\", "#it's \"q\\\\\"",
 ];
 const plainString = fc.stringMatching(/^[a-z][a-z0-9.-]{0,10}$/);
 const key = fc.oneof(

@@ -1,6 +1,8 @@
 /** Generated inputs for the bench: scaled agent lists and a large checker corpus. Deterministic. */
-import { readStackFile } from "../../src/config/stacks";
+import { listStacks, readStackFile } from "../../src/config/stacks";
 import type { FoundationOutputs } from "../../src/plan/foundation";
+import type { Manifest } from "../../src/plan/manifest";
+import { renderStack, toYaml } from "../../src/render";
 
 /** The phase stack every scaled workload starts from: shadow needs no promotion evidence per generated agent. */
 export const BENCH_STACK = "dev-shadow";
@@ -89,5 +91,24 @@ function object(i: number): Record<string, unknown> {
 export function corpus(count: number, toYaml: (o: Record<string, unknown>) => string): string {
   const parts: string[] = [];
   for (let i = 0; i < count; i++) parts.push(`---\n${toYaml(object(i))}`);
+  return parts.join("");
+}
+
+/**
+ * `count` objects copied from the project's own rendered stacks (every stack in stacks/, foundations included:
+ * admission policies with their CEL, PrometheusRule alert rules, dashboards in ConfigMaps, Vault policies), in
+ * the order `render` writes them, cycled until there are `count`: what a user checks who points the checker at
+ * rendered output. Rendered here, at bench time, so no large file is committed and it follows the planner.
+ */
+export function renderedCorpus(count: number): string {
+  const docs: string[] = [];
+  for (const stack of listStacks()) {
+    const r = renderStack(stack);
+    for (const o of [...r.kubernetes, ...r.vault, ...(r.auditPolicy ? [r.auditPolicy as Manifest] : [])]) {
+      docs.push(toYaml([o], "").slice(3)); // without the (empty) header comment line: `---\n…`
+    }
+  }
+  const parts: string[] = [];
+  for (let i = 0; i < count; i++) parts.push(docs[i % docs.length]!);
   return parts.join("");
 }

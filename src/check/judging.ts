@@ -90,7 +90,10 @@ export function judging(options: CheckOptions = {}): Judging {
       const found = [...violations];
       if (options.stack) {
         const objects = all.map(objectOf);
-        for (const f of evaluateStack(objects, evaluation)) found.push(violation(f, f.object ? all[objects.indexOf(f.object)] : undefined));
+        // Each object's first position, looked up per finding (an indexOf per finding is quadratic).
+        const at = new Map<Manifest, number>();
+        objects.forEach((o, i) => at.has(o) || at.set(o, i));
+        for (const f of evaluateStack(objects, evaluation)) found.push(violation(f, f.object ? all[at.get(f.object) ?? -1] : undefined));
       }
       return { violations: found, passedOver: Object.fromEntries(passedOver), errors: [], checked };
     },

@@ -45,7 +45,7 @@ function fileInfo(file: string, cache: Map<string, FileInfo>): FileInfo {
     const text = fs.readFileSync(file, "utf8");
     if (!/\.hcl$/i.test(file)) {
       const docs = parseAllDocuments(text).filter((d) => "range" in d && d.contents);
-      const lines = docs.map((d) => text.slice(0, d.contents?.range?.[0] ?? d.range[0]).split("\n").length);
+      const lines = linesAt(text, docs.map((d) => d.contents?.range?.[0] ?? d.range[0]));
       const agents = docs.map((d) => {
         const labels = (d.toJS() as { metadata?: { labels?: Record<string, unknown> } } | null)?.metadata?.labels;
         const agent = labels?.["agent-trust.io/agent"];
@@ -60,11 +60,28 @@ function fileInfo(file: string, cache: Map<string, FileInfo>): FileInfo {
   return info;
 }
 
+/**
+ * The 1-based line of each offset of `text`: one pass over the text for all of them (offsets come in order;
+ * one out of order is counted again from the start), never a copy of the text before each.
+ */
+function linesAt(text: string, offsets: readonly number[]): number[] {
+  let line = 1;
+  let from = 0;
+  return offsets.map((o) => {
+    if (o < from) [line, from] = [1, 0];
+    for (let i = text.indexOf("\n", from); i !== -1 && i < o; i = text.indexOf("\n", i + 1)) line++;
+    from = o;
+    return line;
+  });
+}
+
 /** The stack file a rendered document came from, at the line of its agent's entry (else the file's first line). */
-function sourceOf(stack: string, agent: string | undefined, base: string): Place | undefined {
+function sourceOf(stack: string, agent: string | undefined, base: string, read: Map<string, string[] | undefined>): Place | undefined {
   const file = path.join(base, "stacks", `Pulumi.${stack}.yaml`);
-  if (!fs.existsSync(file)) return undefined;
-  const lines = fs.readFileSync(file, "utf8").split("\n");
+  // Read once per report, not once per violation.
+  if (!read.has(file)) read.set(file, fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n") : undefined);
+  const lines = read.get(file);
+  if (!lines) return undefined;
   // Compared as text, never as a pattern: the label comes from the checked file.
   const entry = (l: string) => /^\s*-\s*name:/.test(l) && l.replace(/#.*$/, "").replace(/^\s*-\s*name:/, "").trim().replace(/^["']|["']$/g, "") === agent;
   const at = agent === undefined ? -1 : lines.findIndex(entry);
@@ -80,12 +97,13 @@ function documentOf(v: CheckViolation): number | undefined {
 /** A function locating each violation; `paths` are the checked paths, `base` the repository root. */
 export function locator(paths: readonly string[], base: string): (v: CheckViolation) => Located {
   const cache = new Map<string, FileInfo>();
+  const stackFiles = new Map<string, string[] | undefined>();
   return (v) => {
     const file = v.file ?? paths[0] ?? ".";
     const doc = v.file ? documentOf(v) : undefined;
     const info = v.file ? fileInfo(v.file, cache) : undefined;
     const line = (doc !== undefined ? info?.lines[doc - 1] : undefined) ?? 1;
-    const source = info?.renderedFrom ? sourceOf(info.renderedFrom, doc !== undefined ? info.agents[doc - 1] : undefined, base) : undefined;
+    const source = info?.renderedFrom ? sourceOf(info.renderedFrom, doc !== undefined ? info.agents[doc - 1] : undefined, base, stackFiles) : undefined;
     return source ? { ...source, rendered: { file, line } } : { file, line };
   };
 }

@@ -49,9 +49,10 @@ function js(): NonNullable<typeof jsYaml> {
 /**
  * Text that sends a document to the exact reader: an anchor, alias or tag character anywhere (also inside
  * strings, which only costs speed), a merge key, a directive or document-end marker, a complex key, and a plain
- * key go-yaml refuses or converts (null, float, empty), and infinities or NaN (which kubectl refuses).
+ * key go-yaml refuses or converts (null, float, empty), and infinities or NaN (which kubectl refuses). Each run
+ * of blanks is matched by one quantifier only (never `[ \t]*` twice in a row), so a long run costs linear time.
  */
-const NEEDS_EXACT = /[&*!]|<<|\.(?:inf|Inf|INF|nan|NaN|NAN)\b|^%|^\.\.\.|(?:^|[\s{,[])\?(?:\s|$)|(?:^(?:---[ \t]+)?[ \t]*(?:-[ \t]+)*|[{,[][ \t]*)(?:~|null|Null|NULL|[-+]?\.?[0-9][0-9_.eE+-]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))?[ \t]*:(?:[ \t]|$)/m;
+const NEEDS_EXACT = /[&*!]|<<|\.(?:inf|Inf|INF|nan|NaN|NAN)\b|^%|^\.\.\.|(?:^|[\s{,[])\?(?:\s|$)|(?:^(?:---[ \t])?[ \t]*(?:-[ \t]+)*|[{,[][ \t]*)(?:(?:~|null|Null|NULL|[-+]?\.?[0-9][0-9_.eE+-]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))[ \t]*)?:(?:[ \t]|$)/m;
 
 /** Only blank lines and comments. */
 const BLANK = /^(?:[ \t\r]*(?:#[^\n]*)?(?:\n|$))*$/;

@@ -3,7 +3,7 @@
  * and sequences, one-line plain and quoted scalars, empty `[]` and `{}`, `|` literals), with exactly the exact
  * reader's value (`yaml.ts`, go-yaml v2 semantics), or `undefined` outside that subset so the caller falls back.
  * Declining is always safe, a wrong value is not (an attacker writes the YAML), so every doubt declines: tabs, CR,
- * controls, anchors, aliases, tags, flow collections, multi-line scalars, escapes, folded blocks, comments after
+ * controls, anchors, aliases, tags, flow collections, multi-line scalars, escapes but `\"` and `\\`, folded blocks, comments after
  * content, keys go-yaml converts, duplicates, `<<`.
  */
 import { resolvePlainRecurring, type Json } from "./scalars";
@@ -62,7 +62,14 @@ function quoted(q: number, eol: number): number {
   let out = "", start = q + 1;
   for (let i = start; i < eol; i++) {
     const c = src.charCodeAt(i);
-    if (quote === DQUOTE && c === BACKSLASH) decline();
+    if (quote === DQUOTE && c === BACKSLASH) {
+      // Only `\"` and `\\` (CEL in admission policies is full of them), which every YAML reader reads alike.
+      const d = src.charCodeAt(i + 1);
+      if (d !== DQUOTE && d !== BACKSLASH) decline();
+      out += src.slice(start, i);
+      start = ++i; // the escaped character begins the next run
+      continue;
+    }
     if (c !== quote) continue;
     if (quote === DQUOTE || src.charCodeAt(i + 1) !== SQUOTE) {
       keyText = out + src.slice(start, i);

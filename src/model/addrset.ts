@@ -31,7 +31,7 @@ function projectV4(v6: R.Ranges): R.Ranges {
 export function reach(set: AddrSet): AddrSet {
   let r = REACHED.get(set);
   if (!r) {
-    r = { v4: R.union(set.v4, projectV4(set.v6)), v6: set.v6 };
+    r = set.v6.length === 0 ? set : { v4: R.union(set.v4, projectV4(set.v6)), v6: set.v6 }; // no IPv6, nothing to project
     REACHED.set(set, r);
   }
   return r;
@@ -64,7 +64,17 @@ function known(text: string): AddrSet {
 }
 
 export function addrUnion(...sets: AddrSet[]): AddrSet {
-  return { v4: R.union(...sets.map((s) => s.v4)), v6: R.union(...sets.map((s) => s.v6)) };
+  return addrUnionOf(sets);
+}
+
+/** The union of a list of sets of any length (no spread: 200,000 arguments overflow the stack). */
+export function addrUnionOf(sets: readonly AddrSet[]): AddrSet {
+  return { v4: R.unionOf(sets.map((s) => s.v4)), v6: R.unionOf(sets.map((s) => s.v6)) };
+}
+
+/** Whether two sets share an address (without computing their intersection). */
+export function addrMeets(a: AddrSet, b: AddrSet): boolean {
+  return R.overlaps(a.v4, b.v4) || R.overlaps(a.v6, b.v6);
 }
 
 export function addrIntersect(a: AddrSet, b: AddrSet): AddrSet {
@@ -109,11 +119,17 @@ export interface Hit {
 
 /** Which of `table` the set reaches, and where. */
 export function hits(set: AddrSet, table: readonly Endpoint[]): Hit[] {
+  // One look at the whole table first: almost every set reaches none of it (one rule of 20,000 is one set).
+  let all = TABLES.get(table);
+  if (!all) TABLES.set(table, (all = addrUnionOf(table.map((e) => known(e.cidr)))));
+  if (!addrMeets(reach(set), all)) return [];
   return table.flatMap((endpoint) => {
     const reached = addrIntersect(reach(set), known(endpoint.cidr));
     return addrIsEmpty(reached) ? [] : [{ endpoint, reached }];
   });
 }
+
+const TABLES = new WeakMap<readonly Endpoint[], AddrSet>();
 
 export const metadataHits = (set: AddrSet) => hits(set, METADATA_ENDPOINTS);
 

@@ -37,6 +37,12 @@ export function union(...sets: Ranges[]): Ranges {
   return normalize(sets.flat());
 }
 
+/** The union of a list of sets of any length (a spread of 200,000 arguments overflows the stack). */
+export function unionOf(sets: readonly Ranges[]): Ranges {
+  if (sets.length === 1) return sets[0]!; // already in normal form: most rules have one peer and one port entry
+  return normalize(sets.flat());
+}
+
 export function intersect(a: Ranges, b: Ranges): Ranges {
   const out: Range[] = [];
   let i = 0;
@@ -53,13 +59,16 @@ export function intersect(a: Ranges, b: Ranges): Ranges {
   return out;
 }
 
-/** a \ b */
+/** a \ b, in one pass over both (linear: the ranges of b before x are never looked at again for later x). */
 export function subtract(a: Ranges, b: Ranges): Ranges {
   const out: Range[] = [];
+  let j = 0;
   for (const x of a) {
+    while (j < b.length && b[j]!.hi < x.lo) j++;
     let lo = x.lo;
-    for (const y of b) {
-      if (y.hi < lo || y.lo > x.hi) continue;
+    for (let k = j; k < b.length && b[k]!.lo <= x.hi; k++) {
+      const y = b[k]!;
+      if (y.hi < lo) continue;
       if (y.lo > lo) out.push({ lo, hi: y.lo - 1n });
       lo = y.hi + 1n;
       if (lo > x.hi) break;
@@ -74,8 +83,21 @@ export function size(a: Ranges): bigint {
   return a.reduce((n, r) => n + (r.hi - r.lo + 1n), 0n);
 }
 
+/** The index of the first range of `a` that ends at or after `v` (`a.length` when none), by binary search. */
+function firstEndingFrom(a: Ranges, v: bigint): number {
+  let lo = 0;
+  let hi = a.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (a[mid]!.hi < v) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 export function has(a: Ranges, v: bigint): boolean {
-  return a.some((r) => r.lo <= v && v <= r.hi);
+  const i = firstEndingFrom(a, v);
+  return i < a.length && a[i]!.lo <= v;
 }
 
 export function isEmpty(a: Ranges): boolean {
@@ -87,8 +109,14 @@ export function covers(outer: Ranges, inner: Ranges): boolean {
   return isEmpty(subtract(inner, outer));
 }
 
+/** Whether a and b share a member: each range of the shorter looked up in the longer (no merge of the two). */
 export function overlaps(a: Ranges, b: Ranges): boolean {
-  return !isEmpty(intersect(a, b));
+  const [short, long] = a.length <= b.length ? [a, b] : [b, a];
+  for (const x of short) {
+    const i = firstEndingFrom(long, x.lo);
+    if (i < long.length && long[i]!.lo <= x.hi) return true;
+  }
+  return false;
 }
 
 /** Every range shifted by `by` (negative to move down); the caller keeps the result non-negative. */

@@ -12,8 +12,9 @@
  * Anything the API server would refuse (a peer with no selector, an ipBlock beside a selector, a bad CIDR, an
  * endPort below port, an unknown protocol) is a problem, and is judged as its widest reading: fail closed. Pure.
  */
-import { addrSubtract, addrUnion, ALL_ADDRESSES, cidrSet, NO_ADDRESSES, reach, type AddrSet } from "../model/addrset";
-import { ALL_PORTS, allPortsOf, isProtocol, MAX_PORT, NO_PORTS, portRange, portUnion, widestCount, type PortSet } from "../model/portset";
+import { addrSubtract, addrUnionOf, ALL_ADDRESSES, cidrSet, NO_ADDRESSES, reach, type AddrSet } from "../model/addrset";
+import { ALL_PORTS, allPortsOf, isProtocol, MAX_PORT, portRange, PROTOCOLS, portUnionOf, widestCount, type PortSet } from "../model/portset";
+import { PortCoverage } from "../model/port-coverage";
 import * as R from "../model/ranges";
 import type { Manifest } from "../plan/manifest";
 import { contentKey } from "./content-key";
@@ -82,7 +83,7 @@ function ipBlockSet(block: unknown, at: string, problems: string[]): AddrSet {
     if (!s) problems.push(`${at}.except[${k}] is ${show(e)}, not a CIDR: ignored (nothing is excepted)`);
     return s ? [s] : [];
   });
-  return addrSubtract(cidr, addrUnion(...excepts));
+  return excepts.length === 0 ? cidr : addrSubtract(cidr, addrUnionOf(excepts));
 }
 
 interface PeerReach {
@@ -113,8 +114,8 @@ function peerReach(peer: unknown, at: string, problems: string[]): PeerReach {
 function portsOf(value: unknown, at: string, problems: string[]): PortSet {
   const entries = list(value);
   if (entries.length === 0) return ALL_PORTS;
-  return portUnion(
-    ...entries.map((p, i): PortSet => {
+  return portUnionOf(
+    entries.map((p, i): PortSet => {
       const where = `${at}[${i}]`;
       if (!isObj(p)) {
         problems.push(`${where} is ${show(p)}, not a port: judged as every port`);
@@ -193,7 +194,7 @@ function computeReach(egress: unknown): EgressReach[] {
     return {
       at,
       everywhere: false,
-      addrs: addrUnion(...reached.map((r) => r.addrs)),
+      addrs: addrUnionOf(reached.map((r) => r.addrs)),
       everyNamespace: reached.some((r) => r.everyNamespace),
       ports,
       problems,
@@ -204,7 +205,7 @@ function computeReach(egress: unknown): EgressReach[] {
 /** The union of the rules' ports. */
 export function portsOfRules(rules: readonly EgressReach[]): PortSet {
   let ports = PORTS.get(rules);
-  if (!ports) PORTS.set(rules, (ports = portUnion(NO_PORTS, ...rules.map((r) => r.ports))));
+  if (!ports) PORTS.set(rules, (ports = portUnionOf(rules.map((r) => r.ports))));
   return ports;
 }
 
@@ -228,27 +229,40 @@ export function addressesOnWidePorts(rules: readonly EgressReach[], maxPorts: nu
 
 const WIDE = new WeakMap<readonly EgressReach[], Map<number, AddrSet>>();
 
+/**
+ * One sweep per family over the points where a rule's reach starts or stops: each distinct port set is added to
+ * the coverage where the first rule holding it starts to reach and removed where the last one stops, and every
+ * piece between two points where the coverage is wider than `maxPorts` is kept. O(n log n) in the ranges of the
+ * rules (20,000 single-address rules are 40,000 points), never a pass over every rule per piece.
+ */
 function widePieces(rules: readonly EgressReach[], maxPorts: number): AddrSet {
   const reached = rules.map((r) => ({ set: reach(r.addrs), ports: r.ports, key: portKey(r.ports) }));
   const wide = (fam: "v4" | "v6"): R.Ranges => {
+    const events: { at: bigint; delta: 1 | -1; ports: PortSet; key: string }[] = [];
+    for (const r of reached) {
+      for (const x of r.set[fam]) events.push({ at: x.lo, delta: 1, ports: r.ports, key: r.key }, { at: x.hi + 1n, delta: -1, ports: r.ports, key: r.key });
+    }
+    events.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
+    const holders = new Map<string, number>();
     const out: R.Range[] = [];
-    for (const piece of R.pieces(reached.map((r) => r.set[fam]))) {
-      // Union the ports of the rules reaching this piece, each distinct port set once, stopping once it is wide.
-      const seen = new Set<string>();
-      let ports = NO_PORTS;
-      for (const r of reached) {
-        if (seen.has(r.key) || !R.has(r.set[fam], piece.lo)) continue;
-        seen.add(r.key);
-        ports = portUnion(ports, r.ports);
-        if (widestCount(ports) > maxPorts) {
-          out.push(piece);
-          break;
-        }
+    for (let i = 0; i < events.length; ) {
+      const at = events[i]!.at;
+      for (; i < events.length && events[i]!.at === at; i++) {
+        const e = events[i]!;
+        const before = holders.get(e.key) ?? 0;
+        holders.set(e.key, before + e.delta);
+        if (before === 0 || before + e.delta === 0) coverage().change(e.ports, e.delta);
       }
+      if (i < events.length && coverage().widest() > maxPorts) out.push({ lo: at, hi: events[i]!.at - 1n });
     }
     return R.normalize(out);
   };
   return { v4: wide("v4"), v6: wide("v6") };
 }
 
-const portKey = (p: PortSet) => JSON.stringify(p, (_k, v: unknown) => (typeof v === "bigint" ? v.toString() : v));
+/** One coverage for every sweep: each sweep removes all it adds, so it is empty again when the sweep ends. */
+let shared: PortCoverage | undefined;
+const coverage = () => (shared ??= new PortCoverage());
+
+/** A port set's identity as text: `lo-hi,` per range, protocol by protocol. */
+const portKey = (p: PortSet) => PROTOCOLS.map((proto) => p[proto].map((r) => `${r.lo}-${r.hi},`).join("")).join("|");

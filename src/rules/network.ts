@@ -8,6 +8,7 @@ import {
   addrCount,
   addrIntersect,
   addrIsEmpty,
+  addrMeets,
   firstAddress,
   metadataHits,
   privatePart,
@@ -16,7 +17,7 @@ import {
   reach,
   type AddrSet,
 } from "../model/addrset";
-import { ALL_PORTS, describePorts, portUnion, NO_PORTS, widestCount } from "../model/portset";
+import { ALL_PORTS, describePorts, portUnionOf, widestCount } from "../model/portset";
 import type { Manifest } from "../plan/manifest";
 import { addressesOnWidePorts, egressReach, type EgressReach } from "./egress-reach";
 import { field, list } from "./paths";
@@ -52,7 +53,7 @@ const egressReads = ["spec.egress"];
 
 /** The rules whose reach meets `part`, named for a message. */
 function culprits(rules: readonly EgressReach[], part: AddrSet): string {
-  const at = rules.filter((r) => !addrIsEmpty(addrIntersect(reach(r.addrs), part))).map((r) => r.at);
+  const at = rules.filter((r) => addrMeets(reach(r.addrs), part)).map((r) => r.at);
   return at.length ? at.join(", ") : "spec.egress";
 }
 
@@ -99,7 +100,7 @@ export function widePrivateFindings(rules: readonly EgressReach[], ctx: Limits):
 /** Every namespace on all ports, over the union of `rules`. */
 export function everyNamespaceFindings(rules: readonly EgressReach[], ctx: Limits): string[] {
   const broad = rules.filter((r) => r.everyNamespace);
-  const ports = portUnion(NO_PORTS, ...broad.map((r) => r.ports));
+  const ports = portUnionOf(broad.map((r) => r.ports));
   return widestCount(ports) > ctx.maxBroadEgressPorts
     ? [`${broad.map((r) => r.at).join(", ")} reach every namespace on ${describePorts(ports)} (more than ${ctx.maxBroadEgressPorts} ports)`]
     : [];

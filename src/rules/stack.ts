@@ -10,6 +10,7 @@ import { describeObject, field, isObj, isUnknown, list, podLabelsOf, podSpecOf, 
 import { vaultList } from "./helpers";
 import type { ConfigRule, RuleSettings, StackFinding, StackRule } from "./types";
 import { foundationAdmissionPolicies } from "./admission/stack-rule";
+import { SelectorIndex } from "./selector-index";
 
 /** Equality that never holds for an unknown value: what cannot be seen cannot satisfy a requirement. */
 const same = (a: unknown, b: unknown) => !isUnknown(a) && !isUnknown(b) && a === b;
@@ -50,10 +51,39 @@ function isolates(np: Manifest): boolean {
   return types.includes("Ingress") && types.includes("Egress") && list(field(np, "spec", "ingress")).length === 0;
 }
 
-function coveredBy(objects: readonly Manifest[], namespace: string, labels: Record<string, unknown>, settings: RuleSettings) {
-  return objects.some(
-    (o) => o.kind === "NetworkPolicy" && same(namespaceOf(o, settings), namespace) && isolates(o) && selects(field(o, "spec", "podSelector"), labels),
+/**
+ * Known values to the objects that carry them, built in one pass; an unknown value (or NaN, which equals
+ * nothing) is left out, as `same` never matches it. Rules look objects up here instead of scanning every object
+ * for every ServiceAccount or pod (quadratic in the stack).
+ */
+function indexBy<T>(items: readonly T[], keysOf: (item: T) => readonly unknown[]): Map<unknown, T[]> {
+  const index = new Map<unknown, T[]>();
+  for (const item of items) {
+    for (const k of new Set(keysOf(item))) {
+      if (isUnknown(k) || k !== k) continue;
+      const at = index.get(k);
+      if (at) at.push(item);
+      else index.set(k, [item]);
+    }
+  }
+  return index;
+}
+
+/** The isolating NetworkPolicies of the stack by namespace, each namespace's by selector (`coveredBy`). */
+function isolatingByNamespace(objects: readonly Manifest[], settings: RuleSettings): Map<unknown, SelectorIndex<Manifest>> {
+  const byNamespace = indexBy(
+    objects.filter((o) => o.kind === "NetworkPolicy" && isolates(o)),
+    (o) => [namespaceOf(o, settings)],
   );
+  return new Map([...byNamespace].map(([ns, policies]) => [ns, new SelectorIndex(policies, podSelectorOf)]));
+}
+
+const podSelectorOf = (np: Manifest) => field(np, "spec", "podSelector");
+
+function coveredBy(isolating: ReadonlyMap<unknown, SelectorIndex<Manifest>>, namespace: unknown, labels: Record<string, unknown>) {
+  if (isUnknown(namespace)) return false;
+  const index = isolating.get(namespace);
+  return index !== undefined && index.selecting(labels, (o) => selects(podSelectorOf(o), labels)).length > 0;
 }
 
 /** ServiceAccounts with the phase or agent label; unknown labels count as an agent's (never silently skipped). */
@@ -73,17 +103,20 @@ export const agentSaHasVaultRole: StackRule = {
   kinds: ["ServiceAccount", "VaultKubernetesAuthRole"],
   description: "Every agent ServiceAccount (one with the phase or agent label) is bound by a Vault Kubernetes auth role.",
   remediationSteps: "Add the agent to the phase stack's config so its Vault role is created with its ServiceAccount.",
-  validate: (objects, settings) =>
-    agentServiceAccounts(objects).flatMap((sa): StackFinding[] => {
+  validate: (objects, settings) => {
+    const rolesByName = indexBy(
+      objects.filter((r) => r.kind === "VaultKubernetesAuthRole"),
+      (r) => vaultList(field(r, "spec", "bound_service_account_names")),
+    );
+    return agentServiceAccounts(objects).flatMap((sa): StackFinding[] => {
       const ns = namespaceOf(sa, settings);
-      const bound = objects.some(
-        (r) =>
-          r.kind === "VaultKubernetesAuthRole" &&
-          vaultList(field(r, "spec", "bound_service_account_names")).some((n) => same(n, sa.metadata?.name)) &&
-          vaultList(field(r, "spec", "bound_service_account_namespaces")).some((n) => same(n, ns)),
-      );
+      const name = sa.metadata?.name;
+      const bound =
+        !isUnknown(name) &&
+        (rolesByName.get(name) ?? []).some((r) => vaultList(field(r, "spec", "bound_service_account_namespaces")).some((n) => same(n, ns)));
       return bound ? [] : [{ message: `${describeObject(sa)} has no Vault Kubernetes auth role bound to it`, object: sa }];
-    }),
+    });
+  },
 };
 
 export const agentSaHasNetworkPolicy: StackRule = {
@@ -95,17 +128,19 @@ export const agentSaHasNetworkPolicy: StackRule = {
   description:
     "Every agent ServiceAccount has a NetworkPolicy that denies ingress and restricts egress for its pods (the pods that use it, or pods carrying its labels).",
   remediationSteps: "Create the agent's egress NetworkPolicy (policyTypes Ingress and Egress) selecting its pods' labels.",
-  validate: (objects, settings) =>
-    agentServiceAccounts(objects).flatMap((sa): StackFinding[] => {
+  validate: (objects, settings) => {
+    const isolating = isolatingByNamespace(objects, settings);
+    const podsBySa = indexBy(podObjects(objects), (p) => [podSpecOf(p)!.spec["serviceAccountName"]]);
+    return agentServiceAccounts(objects).flatMap((sa): StackFinding[] => {
       const ns = namespaceOf(sa, settings);
-      const pods = podObjects(objects).filter(
-        (p) => same(namespaceOf(p, settings), ns) && same(podSpecOf(p)!.spec["serviceAccountName"], sa.metadata?.name),
-      );
+      const name = sa.metadata?.name;
+      const pods = isUnknown(name) ? [] : (podsBySa.get(name) ?? []).filter((p) => same(namespaceOf(p, settings), ns));
       const labelSets = pods.length ? pods.map(podLabelsOf) : [sa.metadata?.labels ?? {}];
-      return labelSets.every((l) => coveredBy(objects, ns, l, settings))
+      return labelSets.every((l) => coveredBy(isolating, ns, l))
         ? []
         : [{ message: `${describeObject(sa)}: no isolating NetworkPolicy selects its pods`, object: sa }];
-    }),
+    });
+  },
 };
 
 export const agentPodsNetworkIsolated: StackRule = {
@@ -118,11 +153,13 @@ export const agentPodsNetworkIsolated: StackRule = {
   description:
     "Every pod the stack can create in the agents namespace is selected by a NetworkPolicy that denies ingress and restricts egress.",
   remediationSteps: "Label the pod template with the agent and phase labels its NetworkPolicy selects.",
-  validate: (objects, settings) =>
-    podObjects(objects)
+  validate: (objects, settings) => {
+    const isolating = isolatingByNamespace(objects, settings);
+    return podObjects(objects)
       .filter((p) => namespaceOf(p, settings) === settings.namespace || isUnknown(namespaceOf(p, settings)))
-      .filter((p) => !coveredBy(objects, namespaceOf(p, settings), podLabelsOf(p), settings))
-      .map((p) => ({ message: `${describeObject(p)}: its pods are selected by no isolating NetworkPolicy`, object: p })),
+      .filter((p) => !coveredBy(isolating, namespaceOf(p, settings), podLabelsOf(p)))
+      .map((p) => ({ message: `${describeObject(p)}: its pods are selected by no isolating NetworkPolicy`, object: p }));
+  },
 };
 
 export const agentsNamespaceDefaultDeny: StackRule = {
