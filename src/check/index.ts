@@ -3,27 +3,20 @@
  * reviewing `agent-trust render` output. Each object is judged alone unless `stack` says the input is one whole
  * stack; the stack-config rules (the phase ceiling) need the stack's Pulumi config and run only in the pack.
  */
-import * as path from "node:path";
 import { judging, type CheckOptions, type CheckResult } from "./judging";
 import { streamFile, streamYaml, type Loaded } from "./load";
-import { checkFileInParallel } from "./parallel";
 import { markWithoutUnknown } from "../rules/unknowns";
-import { readRegularFile, walkPaths } from "./walk";
+import { walkPaths } from "./walk";
 
 export { checkDocuments, judging, type CheckOptions, type CheckResult, type CheckViolation, type Judging } from "./judging";
 
 /**
- * Reads the paths (files and directories) and checks what they hold, object by object as each is read (only a
- * whole stack is held in memory, for the stack rules).
+ * Reads the paths (files and directories) and checks what they hold, object by object as each is read: files are
+ * read in pieces and documents judged and dropped as they come, so memory does not grow with a file's size (only
+ * a whole stack is held in memory, for the stack rules).
  */
 export function check(paths: readonly string[], options: CheckOptions = {}): CheckResult {
   const walked = walkPaths(paths);
-  // One large YAML file (the usual shape of rendered or generated input) is read and judged on both cores.
-  const only = walked.files.length === 1 && walked.errors.length === 0 ? walked.files[0]! : undefined;
-  if (only && path.extname(only).toLowerCase() !== ".hcl" && !options.stack) {
-    const read = readRegularFile(only);
-    if ("text" in read) return checkFileInParallel(only, read.text, options) ?? checkText(only, read.text, options);
-  }
   const j = judging(options);
   const all: Loaded[] = [];
   const onObject = options.stack

@@ -9,15 +9,13 @@
  * - FIFOs, sockets and devices are never opened: one with a readable extension (or named explicitly) is an
  *   error, since kubectl would read it; others are ignored like any file kubectl ignores;
  * - files are opened non-blocking and checked to be regular files before reading, so a file swapped for a FIFO
- *   after the walk cannot hang the checker either; a file over MAX_FILE_BYTES is an error, not read.
+ *   after the walk cannot hang the checker either. Files of any size are read, in pieces (`readInPieces`).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { TextDecoder } from "node:util";
 
 export const READ_EXTENSIONS = [".yaml", ".yml", ".json", ".hcl"] as const;
-
-/** Larger files are refused (exit 2) rather than read into memory: no manifest set comes near it. */
-export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 export interface Walked {
   readonly files: string[];
@@ -91,15 +89,44 @@ export function walkPaths(paths: readonly string[]): Walked {
 
 /** A regular file's text, opened without blocking and checked after opening; a reason string when it cannot be. */
 export function readRegularFile(file: string): { text: string } | { error: string } {
+  const pieces: string[] = [];
+  const error = readInPieces(file, (t) => pieces.push(t));
+  return error === undefined ? { text: pieces.join("") } : { error };
+}
+
+/** How much of a file is read at a time. */
+export const PIECE_BYTES = 1024 * 1024;
+
+/**
+ * Reads a regular file (opened without blocking, checked after opening) in pieces of about PIECE_BYTES, decoded as
+ * `decodeText` decodes the whole (a leading byte order mark dropped), handing each piece's text to `onText`, so
+ * memory does not grow with the file. Returns why it cannot be read, or undefined.
+ */
+export function readInPieces(file: string, onText: (text: string) => void): string | undefined {
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     const st = fs.fstatSync(fd);
-    if (!st.isFile()) return { error: `${file}: is ${specialKind(st)}; only regular files are read` };
-    if (st.size > MAX_FILE_BYTES) return { error: `${file}: is ${st.size} bytes, over the ${MAX_FILE_BYTES / 1024 / 1024} MiB the checker reads; split it` };
-    return { text: decodeText(fs.readFileSync(fd)) };
+    if (!st.isFile()) return `${file}: is ${specialKind(st)}; only regular files are read`;
+    const buf = Buffer.allocUnsafe(PIECE_BYTES);
+    let decoder: TextDecoder | undefined;
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, PIECE_BYTES, null);
+      if (n === 0) break;
+      let bytes = buf.subarray(0, n);
+      if (!decoder) {
+        const utf16 = n >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
+        decoder = utf16 ? new TextDecoder(bytes[0] === 0xff ? "utf-16le" : "utf-16be", { ignoreBOM: true }) : new TextDecoder("utf-8");
+        if (utf16) bytes = bytes.subarray(2);
+      }
+      const text = decoder.decode(bytes, { stream: true });
+      if (text !== "") onText(text);
+    }
+    const rest = decoder?.decode() ?? "";
+    if (rest !== "") onText(rest);
+    return undefined;
   } catch (e) {
-    return { error: `${file}: cannot read: ${code(e)}` };
+    return `${file}: cannot read: ${code(e)}`;
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
@@ -108,10 +135,10 @@ export function readRegularFile(file: string): { text: string } | { error: strin
 /**
  * A file's text as kubectl decodes it (cli-runtime's FileVisitor reads every file through a BOM override): a
  * UTF-16 byte order mark selects UTF-16 (little or big endian), anything else is UTF-8 (its own mark, if any,
- * is dropped later by the reader). Bytes that are not valid in the encoding become U+FFFD, as in Go.
+ * is dropped). Bytes that are not valid in the encoding become U+FFFD, as in Go.
  */
 export function decodeText(bytes: Buffer): string {
-  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder("utf-16le").decode(bytes.subarray(2));
-  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder("utf-16be").decode(bytes.subarray(2));
-  return bytes.toString("utf8");
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder("utf-16le", { ignoreBOM: true }).decode(bytes.subarray(2));
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder("utf-16be", { ignoreBOM: true }).decode(bytes.subarray(2));
+  return new TextDecoder("utf-8").decode(bytes);
 }

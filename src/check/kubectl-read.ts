@@ -1,0 +1,91 @@
+/**
+ * One document's text (as `KubectlSplitter` hands it over) read as kubectl reads it — sigs.k8s.io/yaml's
+ * yaml.Unmarshal with go-yaml v2 — or refused. The readers (`yaml-lines.ts`, js-yaml in `yaml-fast.ts`, the exact
+ * reader `yaml.ts`) are YAML 1.2 readers underneath; where go-yaml v2 reads characters differently they could
+ * agree on the syntax and still disagree on the meaning, so a document holding any such character is refused
+ * (exit 2, naming its line) before any of them sees it:
+ * - U+0085 NEL, U+2028 LINE SEPARATOR, U+2029 PARAGRAPH SEPARATOR and a `\r` that is not part of a line's `\r\n`:
+ *   line breaks to go-yaml, not to kubectl's document splitter nor (NEL, LS, PS) to a YAML 1.2 reader, so text
+ *   that one reader sees inside a comment or a scalar is a key to another;
+ * - a byte order mark anywhere but at the very start of the file: go-yaml skips one at the start of a line and
+ *   keeps one elsewhere as text;
+ * - characters go-yaml refuses outright ("control characters are not allowed"): C0 controls other than tab and
+ *   line feed, DEL, C1 controls, U+FFFE and U+FFFF;
+ * - a tab in a line's indentation (before its first other character), where go-yaml's scanner and YAML 1.2
+ *   readers disagree about what is indentation and what is content.
+ * And go-yaml's yaml.Unmarshal reads only the FIRST YAML document of the text kubectl gives it: a second one (after
+ * a `...` document end marker) is silently dropped by kubectl, so it is refused here rather than judged.
+ */
+import type { Json } from "./scalars";
+import type { RawDocument } from "./kubectl-split";
+import { readSimple } from "./yaml-lines";
+import { readChunkOnce } from "./yaml-fast";
+
+/** What one kubectl document reads as: its value, or why it is refused, on which line of the file. */
+export type KubectlDocument =
+  | { readonly value: Json }
+  /** `parse`: go-yaml's syntax error (`error` says "line L, column C: …" in the file); else refused by `screen`. */
+  | { readonly error: string; readonly line: number; readonly parse?: boolean };
+
+/** Characters go-yaml reads differently than the other readers, or refuses. */
+const SPECIAL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
+/** A tab in a line's indentation. */
+const TAB_INDENT = /^[ ]*\t/m;
+
+const NAMES: Record<number, string> = {
+  0x0d: "a carriage return (\\r) that does not end a line",
+  0x85: "U+0085 NEXT LINE (NEL)",
+  0x2028: "U+2028 LINE SEPARATOR",
+  0x2029: "U+2029 PARAGRAPH SEPARATOR",
+  0xfeff: "a byte order mark (U+FEFF) that is not at the start of the file",
+};
+
+function why(c: number): string {
+  const name = NAMES[c];
+  if (c === 0xfeff) return `${name}: go-yaml skips it at the start of a line and keeps it as text elsewhere; refused rather than guessed`;
+  if (name) return `${name}: go-yaml (kubectl) reads it as a line break where other YAML readers and kubectl's document splitter do not; refused rather than guessed`;
+  const hex = c.toString(16).toUpperCase().padStart(4, "0");
+  return `control character U+${hex}: kubectl would refuse the file (go-yaml: "control characters are not allowed")`;
+}
+
+/** The 1-based line of `offset` in a document that starts on `first`. */
+function lineAt(text: string, offset: number, first: number): number {
+  let line = first;
+  for (let i = text.indexOf("\n"); i !== -1 && i < offset; i = text.indexOf("\n", i + 1)) line++;
+  return line;
+}
+
+/** Why go-yaml and the readers here could read the text differently, with the line; undefined when they cannot. */
+export function screen(doc: RawDocument): { error: string; line: number } | undefined {
+  const special = SPECIAL.exec(doc.text);
+  if (special) return { line: lineAt(doc.text, special.index, doc.line), error: why(special[0].charCodeAt(0)) };
+  if (doc.text.includes("\t")) {
+    const tab = TAB_INDENT.exec(doc.text);
+    if (tab) return { line: lineAt(doc.text, tab.index, doc.line), error: "a tab in the indentation: go-yaml refuses it in block context and YAML 1.2 readers differ on it; indent with spaces" };
+  }
+  if (doc.marked && !/^---(?:[ \t]+(?:#[^\n]*)?)?\n/.test(doc.text)) {
+    // `---#x` or `---<NBSP># x`: kubectl splits the stream there, but go-yaml reads the line as text, not a marker.
+    return { line: doc.line, error: "a document separator with no space before its comment: kubectl splits here, but go-yaml would read the line as text; write `--- # comment`" };
+  }
+  return undefined;
+}
+
+/** Reads one kubectl document: refused (see `screen`), or read by the fastest reader that can, as go-yaml reads it. */
+export function readKubectlDocument(doc: RawDocument): KubectlDocument {
+  const refused = screen(doc);
+  if (refused) return refused;
+  const simple = readSimple(doc.text);
+  if (simple !== undefined) return { value: simple };
+  const docs = readChunkOnce(doc.text);
+  if (docs.length === 0) return { value: null };
+  const first = docs[0]!;
+  if (docs.length > 1) {
+    return { line: doc.line, error: "holds a second YAML document (after a `...` end marker): kubectl's yaml.Unmarshal would read only the first and silently drop the rest; start each document with a --- line" };
+  }
+  if ("error" in first) {
+    const at = /^line (\d+)/.exec(first.error);
+    const line = at ? doc.line + Number(at[1]) - 1 : doc.line;
+    return { line, parse: true, error: at ? first.error.replace(/^line \d+/, `line ${line}`) : first.error };
+  }
+  return { value: first.value };
+}

@@ -1,0 +1,111 @@
+/**
+ * A file's text, fed in pieces, read into documents the way kubectl's YAMLOrJSONDecoder reads a stream: a JSON
+ * stream when the first character that is not Go whitespace within the first 4096 bytes is `{`, else YAML split
+ * by kubectl's YAMLReader (`kubectl-split.ts`), each document read as go-yaml reads it or refused
+ * (`kubectl-read.ts`). YAML is read document by document as the pieces come, so memory holds one document at a
+ * time however large the file; a JSON stream is held whole (it is split by balanced braces, as before).
+ */
+import { isGoSpace, KubectlSplitter, type RawDocument } from "./kubectl-split";
+import { readKubectlDocument } from "./kubectl-read";
+import type { Json } from "./scalars";
+import { splitJsonStream } from "./yaml";
+import { parseYamlStreamFast } from "./yaml-fast";
+
+/** How far kubectl looks for the `{` of a JSON stream (NewYAMLOrJSONDecoder's buffer in cli-runtime). */
+const JSON_PEEK_BYTES = 4096;
+
+/** Characters JSON forbids raw or the YAML readers of a JSON document could read differently from Go's JSON. */
+const JSON_SPECIAL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
+
+/** What the stream reports: a document's value (numbered from 1, with its text for `mayHoldUnknown`), or an error. */
+export interface StreamSink {
+  document(n: number, value: Json, text: string): void;
+  error(message: string): void;
+}
+
+const utf8Bytes = (c: number) => (c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c < 0xdc00 ? 4 : c >= 0xdc00 && c < 0xe000 ? 0 : 3);
+
+export class ManifestStream {
+  private mode: "undecided" | "yaml" | "json" = "undecided";
+  private held: string[] = [];
+  private heldBytes = 0;
+  private n = 0;
+  private first = true;
+  private readonly splitter: KubectlSplitter;
+
+  constructor(
+    private readonly file: string,
+    private readonly sink: StreamSink,
+  ) {
+    this.splitter = new KubectlSplitter(
+      (doc) => this.yamlDocument(doc),
+      (e) => this.sink.error(`${this.file}:${e.line}: ${e.message}`),
+    );
+  }
+
+  push(text: string): void {
+    if (this.mode === "yaml") return this.splitter.push(text);
+    this.held.push(text);
+    if (this.mode === "undecided") this.decide(text, false);
+  }
+
+  end(): void {
+    if (this.mode === "undecided") this.decide("", true);
+    if (this.mode === "yaml") return this.splitter.end();
+    const text = this.held.join("");
+    this.held = [];
+    const parts = splitJsonStream(text);
+    if (!parts) {
+      this.mode = "yaml";
+      this.splitter.push(text);
+      return this.splitter.end();
+    }
+    for (const part of parts) this.jsonDocument(part);
+  }
+
+  /** Looks at the next piece for the first non-space character; switches to YAML or JSON once it is known. */
+  private decide(text: string, atEnd: boolean): void {
+    let found: number | undefined;
+    for (let i = 0; i < text.length && this.heldBytes < JSON_PEEK_BYTES; i++) {
+      const c = text.charCodeAt(i);
+      if (!isGoSpace(c)) {
+        found = c;
+        break;
+      }
+      this.heldBytes += utf8Bytes(c);
+    }
+    if (found === undefined && !atEnd && this.heldBytes < JSON_PEEK_BYTES) return;
+    if (found === 0x7b) {
+      this.mode = "json";
+      return;
+    }
+    this.mode = "yaml";
+    const held = this.held;
+    this.held = [];
+    for (const t of held) this.splitter.push(t);
+  }
+
+  private yamlDocument(doc: RawDocument): void {
+    const r = readKubectlDocument(doc);
+    // A first document that holds nothing (comments before the first ---) is not counted: kubectl skips it.
+    if (this.first && !doc.marked && "value" in r && r.value === null) return void (this.first = false);
+    this.first = false;
+    const n = ++this.n;
+    if ("value" in r) this.sink.document(n, r.value, doc.text);
+    else if (r.parse) this.sink.error(`${this.file} document ${n}: cannot be parsed: ${r.error}`);
+    else this.sink.error(`${this.file}:${r.line}: document ${n}: ${r.error}`);
+  }
+
+  private jsonDocument(part: string): void {
+    const special = JSON_SPECIAL.exec(part);
+    const n = ++this.n;
+    if (special) {
+      const hex = special[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
+      return this.sink.error(`${this.file} document ${n}: character U+${hex} in a JSON document: JSON forbids it raw or the checker's readers could read it differently from kubectl's JSON decoder; refused (write it as a \\u escape)`);
+    }
+    for (const d of parseYamlStreamFast(part)) {
+      if ("error" in d) this.sink.error(`${this.file} document ${n}: cannot be parsed: ${d.error}`);
+      else this.sink.document(n, d.value, part);
+    }
+  }
+}
