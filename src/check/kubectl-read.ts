@@ -14,7 +14,7 @@
  * - a tab in a line's indentation (before its first other character), where go-yaml's scanner and YAML 1.2
  *   readers disagree about what is indentation and what is content.
  * And go-yaml's yaml.Unmarshal reads only the FIRST YAML document of the text kubectl gives it: a second one (after
- * a `...` document end marker) is silently dropped by kubectl, so it is refused here rather than judged.
+ * a `...` document end marker) is silently dropped by kubectl, so a `...` line is refused here rather than judged.
  */
 import type { Json } from "./scalars";
 import type { RawDocument } from "./kubectl-split";
@@ -29,6 +29,8 @@ export type KubectlDocument =
 
 /** Characters go-yaml reads differently than the other readers, or refuses. */
 const SPECIAL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
+/** A `...` document end marker. */
+const END_MARKER = /^\.\.\.(?=[ \t\n]|$)/m;
 /** A tab in a line's indentation. */
 const TAB_INDENT = /^[ ]*\t/m;
 
@@ -62,6 +64,10 @@ export function screen(doc: RawDocument): { error: string; line: number } | unde
   if (doc.text.includes("\t")) {
     const tab = TAB_INDENT.exec(doc.text);
     if (tab) return { line: lineAt(doc.text, tab.index, doc.line), error: "a tab in the indentation: go-yaml refuses it in block context and YAML 1.2 readers differ on it; indent with spaces" };
+  }
+  if (doc.text.includes("...")) {
+    const end = END_MARKER.exec(doc.text);
+    if (end) return { line: lineAt(doc.text, end.index, doc.line), error: "a `...` document end marker: go-yaml (kubectl) reads only the first YAML document of each ---separated part, fails on a part that starts with one, and drops what follows; start each document with a --- line instead" };
   }
   if (doc.marked && !/^---(?:[ \t]+(?:#[^\n]*)?)?\n/.test(doc.text)) {
     // `---#x` or `---<NBSP># x`: kubectl splits the stream there, but go-yaml reads the line as text, not a marker.

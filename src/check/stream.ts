@@ -5,10 +5,10 @@
  * (`kubectl-read.ts`). YAML is read document by document as the pieces come, so memory holds one document at a
  * time however large the file; a JSON stream is held whole (it is split by balanced braces, as before).
  */
+import { JsonStream } from "./json-stream";
 import { isGoSpace, KubectlSplitter, type RawDocument } from "./kubectl-split";
 import { readKubectlDocument } from "./kubectl-read";
 import type { Json } from "./scalars";
-import { splitJsonStream } from "./yaml";
 import { parseYamlStreamFast } from "./yaml-fast";
 
 /** How far kubectl looks for the `{` of a JSON stream (NewYAMLOrJSONDecoder's buffer in cli-runtime). */
@@ -32,6 +32,7 @@ export class ManifestStream {
   private n = 0;
   private first = true;
   private readonly splitter: KubectlSplitter;
+  private json: JsonStream | undefined;
 
   constructor(
     private readonly file: string,
@@ -45,22 +46,15 @@ export class ManifestStream {
 
   push(text: string): void {
     if (this.mode === "yaml") return this.splitter.push(text);
+    if (this.json) return this.json.push(text);
     this.held.push(text);
-    if (this.mode === "undecided") this.decide(text, false);
+    this.decide(text, false);
   }
 
   end(): void {
     if (this.mode === "undecided") this.decide("", true);
-    if (this.mode === "yaml") return this.splitter.end();
-    const text = this.held.join("");
-    this.held = [];
-    const parts = splitJsonStream(text);
-    if (!parts) {
-      this.mode = "yaml";
-      this.splitter.push(text);
-      return this.splitter.end();
-    }
-    for (const part of parts) this.jsonDocument(part);
+    this.json?.end();
+    this.splitter.end();
   }
 
   /** Looks at the next piece for the first non-space character; switches to YAML or JSON once it is known. */
@@ -75,13 +69,23 @@ export class ManifestStream {
       this.heldBytes += utf8Bytes(c);
     }
     if (found === undefined && !atEnd && this.heldBytes < JSON_PEEK_BYTES) return;
+    const held = this.held;
+    this.held = [];
     if (found === 0x7b) {
       this.mode = "json";
+      this.json = new JsonStream({
+        value: (text) => this.jsonDocument(text),
+        error: (message, line) => this.sink.error(`${this.file}:${line}: ${message}`),
+        yaml: (text) => {
+          this.mode = "yaml";
+          this.json = undefined;
+          this.splitter.push(text);
+        },
+      });
+      for (const t of held) this.json?.push(t);
       return;
     }
     this.mode = "yaml";
-    const held = this.held;
-    this.held = [];
     for (const t of held) this.splitter.push(t);
   }
 
@@ -108,4 +112,14 @@ export class ManifestStream {
       else this.sink.document(n, d.value, part);
     }
   }
+}
+
+/** Every document value and error of a whole text, as the checker reads it (for tests and tools). */
+export function readText(file: string, text: string): { values: Json[]; errors: string[] } {
+  const values: Json[] = [];
+  const errors: string[] = [];
+  const s = new ManifestStream(file, { document: (_, v) => void values.push(v), error: (m) => void errors.push(m) });
+  s.push(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+  s.end();
+  return { values, errors };
 }
