@@ -13,9 +13,12 @@
  *   line feed, DEL, C1 controls, U+FFFE and U+FFFF;
  * - a tab in a line's indentation (before its first other character), where go-yaml's scanner and YAML 1.2
  *   readers disagree about what is indentation and what is content.
+ * - a `?` in a plain scalar inside a flow collection (`[ ?a ]`, `{ a: r.?b }`): go-yaml treats it as a key indicator
+ *   there (libyaml's rule), YAML 1.2 as text; kubectl mostly fails, and `[ ?a ]` is `[{a: null}]` to it.
  * And go-yaml's yaml.Unmarshal reads only the FIRST YAML document of the text kubectl gives it: a second one (after
  * a `...` document end marker) is silently dropped by kubectl, so a `...` line is refused here rather than judged.
  */
+import type { Node } from "yaml";
 import type { Json } from "./scalars";
 import type { RawDocument } from "./kubectl-split";
 import { readSimple } from "./yaml-lines";
@@ -76,10 +79,31 @@ export function screen(doc: RawDocument): { error: string; line: number } | unde
   return undefined;
 }
 
+/** The 0-based offset of a plain scalar holding `?` inside a flow collection, if any (parsed with `yaml`). */
+function flowQuestionMark(text: string): number | undefined {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only for the rare document that needs it
+  const Y = require("yaml") as typeof import("yaml");
+  let found: number | undefined;
+  for (const doc of Y.parseAllDocuments(text, { schema: "failsafe", uniqueKeys: false })) {
+    if (!("contents" in doc)) continue;
+    Y.visit(doc, {
+      Scalar(_, node, path) {
+        if (found !== undefined || node.type !== "PLAIN" || !String(node.source ?? node.value).includes("?")) return;
+        if (path.some((p) => Y.isCollection(p) && p.flow === true)) found = (node as Node).range?.[0] ?? 0;
+      },
+    });
+  }
+  return found;
+}
+
 /** Reads one kubectl document: refused (see `screen`), or read by the fastest reader that can, as go-yaml reads it. */
 export function readKubectlDocument(doc: RawDocument): KubectlDocument {
   const refused = screen(doc);
   if (refused) return refused;
+  if (doc.text.includes("?") && (doc.text.includes("[") || doc.text.includes("{"))) {
+    const at = flowQuestionMark(doc.text);
+    if (at !== undefined) return { line: lineAt(doc.text, at, doc.line), error: "a `?` in an unquoted value inside [ ] or { }: go-yaml (kubectl) reads it as a mapping-key indicator there (and mostly fails), other YAML readers as text; quote the value" };
+  }
   const simple = readSimple(doc.text);
   if (simple !== undefined) return { value: simple };
   const docs = readChunkOnce(doc.text);
