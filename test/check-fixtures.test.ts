@@ -5,6 +5,9 @@
  * - test/fixtures/sound/<class>: every file passes both with no mandatory violation.
  * Optional headers: `# phase: P`, `# env: E`, `# stack: true`. JSON has no comments: a JSON fixture carries its
  * headers as string values that start with the header (`"# expect: no-pod-exec"`, e.g. in an annotation).
+ * A dangerous fixture the checker must refuse as unreadable (kubectl fails on it, or reads it differently than a
+ * YAML 1.2 reader would) says `# unreadable: LINE` instead of naming rules: the checker exits 2 with an error
+ * naming FILE:LINE (the pack never reads files: there is nothing for it to refuse).
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -37,6 +40,8 @@ interface Fixture {
   readonly phase?: Phase;
   readonly env?: Environment;
   readonly stack: boolean;
+  /** The line the checker must name when it refuses the file as unreadable (exit 2). */
+  readonly unreadable?: number;
 }
 
 function header(text: string, key: string): string[] {
@@ -51,6 +56,7 @@ function readFixture(file: string): Fixture {
     phase: header(text, "phase")[0] as Phase | undefined,
     env: header(text, "env")[0] as Environment | undefined,
     stack: header(text, "stack")[0] === "true",
+    ...(header(text, "unreadable")[0] ? { unreadable: Number(header(text, "unreadable")[0]) } : {}),
   };
 }
 
@@ -61,7 +67,7 @@ describe("dangerous fixtures", () => {
   test("there are at least 40, each naming at least one rule that exists", () => {
     assert.ok(fixtures.length >= 40, `only ${fixtures.length} fixtures`);
     for (const f of fixtures) {
-      assert.ok(f.expect.length > 0, `${f.file} has no "# expect:" line`);
+      assert.ok(f.expect.length > 0 || f.unreadable !== undefined, `${f.file} has no "# expect:" or "# unreadable:" line`);
       for (const r of f.expect) assert.ok(ruleByName(r), `${f.file}: no rule named ${r}`);
     }
   });
@@ -88,6 +94,20 @@ describe("dangerous fixtures", () => {
   for (const f of fixtures) {
     const name = path.relative(FIXTURES, f.file);
     const flags = [...(f.phase ? ["--phase", f.phase] : []), ...(f.env ? ["--env", f.env] : []), ...(f.stack ? ["--stack"] : [])];
+
+    if (f.unreadable !== undefined) {
+      test(`${name}: the checker refuses it as unreadable, naming line ${f.unreadable} (exit 2)`, () => {
+        assert.deepEqual(f.expect, [], "an unreadable fixture names no rule");
+        const r = check([f.file], { phase: f.phase, env: f.env, stack: f.stack });
+        assert.ok(r.errors.length > 0, "read without error");
+        assert.ok(r.errors[0]!.startsWith(`${f.file}:${f.unreadable}: `), r.errors[0]);
+        assert.match(r.errors[0]!, /kubectl|go-yaml/);
+        const io = captureIo();
+        assert.equal(runCheckCli([...flags, f.file], io), 2);
+        assert.ok(io.stderr.join("\n").includes(`${f.file}:${f.unreadable}: `), io.stderr.join("\n"));
+      });
+      continue;
+    }
 
     test(`${name}: the checker refuses it with ${f.expect.join(", ")} (exit 1)`, () => {
       const r = check([f.file], { phase: f.phase, env: f.env, stack: f.stack });

@@ -13,8 +13,9 @@
  *   line feed, DEL, C1 controls, U+FFFE and U+FFFF;
  * - a tab in a line's indentation (before its first other character), where go-yaml's scanner and YAML 1.2
  *   readers disagree about what is indentation and what is content.
- * - a `?` in a plain scalar inside a flow collection (`[ ?a ]`, `{ a: r.?b }`): go-yaml treats it as a key indicator
- *   there (libyaml's rule), YAML 1.2 as text; kubectl mostly fails, and `[ ?a ]` is `[{a: null}]` to it.
+ * - a plain (unquoted) scalar inside a flow collection that holds a `?` (`[ ?a ]`, `{ a: r.?b }`: go-yaml treats
+ *   it as a key indicator there, libyaml's rule, YAML 1.2 as text; `[ ?a ]` is `[{a: null}]` to kubectl) or
+ *   that runs over more than one line (go-yaml fails where YAML 1.2 folds it into one scalar).
  * And go-yaml's yaml.Unmarshal reads only the FIRST YAML document of the text kubectl gives it: a second one (after
  * a `...` document end marker) is silently dropped by kubectl, so a `...` line is refused here rather than judged.
  */
@@ -79,8 +80,29 @@ export function screen(doc: RawDocument): { error: string; line: number } | unde
   return undefined;
 }
 
-/** The 0-based offset of a plain scalar holding `?` inside a flow collection, if any (parsed with `yaml`). */
-function flowQuestionMark(text: string): number | undefined {
+/** Whether some line opens more `[`/`{` than it closes or holds a `?` after one: a flow collection to look into. */
+function mayHaveFlowTrouble(text: string): boolean {
+  let depth = 0;
+  let open = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 0x5b || c === 0x7b) (depth++, (open = true));
+    else if (c === 0x5d || c === 0x7d) depth--;
+    else if (c === 0x3f && open) return true;
+    else if (c === 0x0a) {
+      if (depth > 0) return true;
+      depth = 0;
+      open = false;
+    }
+  }
+  return depth > 0;
+}
+
+/**
+ * The 0-based offset of a plain scalar inside a flow collection that holds a `?` or a line break (parsed with
+ * `yaml`, so block scalars and quoted text are told apart), if any.
+ */
+function flowTrouble(text: string): number | undefined {
   // eslint-disable-next-line @typescript-eslint/no-require-imports -- loaded only for the rare document that needs it
   const Y = require("yaml") as typeof import("yaml");
   let found: number | undefined;
@@ -88,8 +110,10 @@ function flowQuestionMark(text: string): number | undefined {
     if (!("contents" in doc)) continue;
     Y.visit(doc, {
       Scalar(_, node, path) {
-        if (found !== undefined || node.type !== "PLAIN" || !String(node.source ?? node.value).includes("?")) return;
-        if (path.some((p) => Y.isCollection(p) && p.flow === true)) found = (node as Node).range?.[0] ?? 0;
+        const range = (node as Node).range;
+        if (found !== undefined || node.type !== "PLAIN" || !range) return;
+        const raw = text.slice(range[0], range[1]);
+        if ((raw.includes("?") || raw.includes("\n")) && path.some((p) => Y.isCollection(p) && p.flow === true)) found = range[0];
       },
     });
   }
@@ -100,12 +124,12 @@ function flowQuestionMark(text: string): number | undefined {
 export function readKubectlDocument(doc: RawDocument): KubectlDocument {
   const refused = screen(doc);
   if (refused) return refused;
-  if (doc.text.includes("?") && (doc.text.includes("[") || doc.text.includes("{"))) {
-    const at = flowQuestionMark(doc.text);
-    if (at !== undefined) return { line: lineAt(doc.text, at, doc.line), error: "a `?` in an unquoted value inside [ ] or { }: go-yaml (kubectl) reads it as a mapping-key indicator there (and mostly fails), other YAML readers as text; quote the value" };
-  }
   const simple = readSimple(doc.text);
-  if (simple !== undefined) return { value: simple };
+  if (simple !== undefined) return { value: simple }; // the line reader reads no flow collection but [] and {}
+  if (mayHaveFlowTrouble(doc.text)) {
+    const at = flowTrouble(doc.text);
+    if (at !== undefined) return { line: lineAt(doc.text, at, doc.line), error: "an unquoted value inside [ ] or { } that holds a `?` or runs over lines: go-yaml (kubectl) reads `?` there as a mapping-key indicator and does not fold such values as other YAML readers do; quote the value" };
+  }
   const docs = readChunkOnce(doc.text);
   if (docs.length === 0) return { value: null };
   const first = docs[0]!;

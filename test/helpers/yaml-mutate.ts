@@ -24,7 +24,7 @@ type Rand = () => number;
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
 export const SEPARATORS = ["---", "--- # c", "---#c", "---x", "----", "--- ", "---\t", "--- foo", "---\r", "--- \u00a0", "---\u0085", "--- |", "--- {}", "---  # kind: Role", "...", "--- !!map", "---\u2028"];
-const SPECIAL = ["?", " ?", "? ", "\ufeff", "\u0085", "\u2028", "\u2029", "\r", "\t", "\x01", "\x7f", "\x9b", "\u00a0", "\v", "\f", "\ufffe", "\x00"];
+const SPECIAL = ["?", " ?", "? ", "\ufeff", "\u0085", "\u2028", "\u2029", "\r", "\t", "\x01", "\x7f", "\x9b", "\u00a0", "\u3000", "\u200b", "\v", "\f", "\ufffe", "\x00"];
 
 /** Places in a text to put something: a line start, a line end, anywhere. */
 function at(r: Rand, text: string): number {
