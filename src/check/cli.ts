@@ -26,7 +26,7 @@ Input is read as kubectl apply -f reads it, so the rules judge what the API serv
     link with one of those extensions is an error
   - FIFOs, sockets and devices are never opened: one with a read extension, or named explicitly, is an error;
     others are ignored like any file kubectl would not read
-  - a file that cannot be read or parsed (or is over 64 MiB) is named on stderr (and in the json "errors" list) and the exit code
+  - a file that cannot be read or parsed, or that kubectl would read differently (FILE:LINE says why), is named on stderr (and in the json "errors" list) and the exit code
     is 2; every other file is still judged and reported
 
 Options:
