@@ -22,7 +22,7 @@
 import type { Node } from "yaml";
 import type { Json } from "./scalars";
 import type { RawDocument } from "./kubectl-split";
-import { readSimple } from "./yaml-lines";
+import { BAD, readSimple } from "./yaml-lines";
 import { readChunkOnce } from "./yaml-fast";
 
 /** What one kubectl document reads as: its value, or why it is refused, on which line of the file. */
@@ -61,19 +61,19 @@ function lineAt(text: string, offset: number, first: number): number {
   return line;
 }
 
-/** Why go-yaml and the readers here could read the text differently, with the line; undefined when they cannot. */
-export function screen(doc: RawDocument): { error: string; line: number } | undefined {
-  const special = SPECIAL.exec(doc.text);
-  if (special) return { line: lineAt(doc.text, special.index, doc.line), error: why(special[0].charCodeAt(0)) };
-  if (doc.text.includes("\t")) {
-    const tab = TAB_INDENT.exec(doc.text);
-    if (tab) return { line: lineAt(doc.text, tab.index, doc.line), error: "a tab in the indentation: go-yaml refuses it in block context and YAML 1.2 readers differ on it; indent with spaces" };
-  }
-  if (doc.text.includes("...")) {
-    const end = END_MARKER.exec(doc.text);
-    if (end) return { line: lineAt(doc.text, end.index, doc.line), error: "a `...` document end marker: go-yaml (kubectl) reads only the first YAML document of each ---separated part, fails on a part that starts with one, and drops what follows; start each document with a --- line instead" };
-  }
-  if (doc.marked && !/^---(?:[ \t]+(?:#[^\n]*)?)?\n/.test(doc.text)) {
+/**
+ * Why go-yaml and the readers here could read the text differently, with the line; undefined when they cannot.
+ * `clean`: the caller found none of the line reader's BAD characters in the text (so no special one either).
+ */
+export function screen(doc: RawDocument, clean = !BAD.test(doc.text)): { error: string; line: number } | undefined {
+  const text = doc.text;
+  const special = clean ? null : SPECIAL.exec(text);
+  if (special) return { line: lineAt(text, special.index, doc.line), error: why(special[0].charCodeAt(0)) };
+  const tab = clean || !text.includes("\t") ? null : TAB_INDENT.exec(text);
+  if (tab) return { line: lineAt(text, tab.index, doc.line), error: "a tab in the indentation: go-yaml refuses it in block context and YAML 1.2 readers differ on it; indent with spaces" };
+  const end = text.includes("...") ? END_MARKER.exec(text) : null;
+  if (end) return { line: lineAt(text, end.index, doc.line), error: "a `...` document end marker: go-yaml (kubectl) reads only the first YAML document of each ---separated part, fails on a part that starts with one, and drops what follows; start each document with a --- line instead" };
+  if (doc.marked && !/^---(?:[ \t]+(?:#[^\n]*)?)?\n/.test(text)) {
     // `---#x` or `---<NBSP># x`: kubectl splits the stream there, but go-yaml reads the line as text, not a marker.
     return { line: doc.line, error: "a document separator with no space before its comment: kubectl splits here, but go-yaml would read the line as text; write `--- # comment`" };
   }
@@ -122,9 +122,10 @@ function flowTrouble(text: string): number | undefined {
 
 /** Reads one kubectl document: refused (see `screen`), or read by the fastest reader that can, as go-yaml reads it. */
 export function readKubectlDocument(doc: RawDocument): KubectlDocument {
-  const refused = screen(doc);
+  const clean = !BAD.test(doc.text);
+  const refused = screen(doc, clean);
   if (refused) return refused;
-  const simple = readSimple(doc.text);
+  const simple = readSimple(doc.text, clean);
   if (simple !== undefined) return { value: simple }; // the line reader reads no flow collection but [] and {}
   if (mayHaveFlowTrouble(doc.text)) {
     const at = flowTrouble(doc.text);
