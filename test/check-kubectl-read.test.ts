@@ -58,6 +58,7 @@ const KUBECTL_FAILS: [string, RegExp][] = [
   ['{"a": 1}{"b": 2} x\n', /^x\.yaml:1: not JSON after the stream's 2 JSON values/],
   ["---\n{ a: 1,\u00a0\n  b: 2 }\n", /^x\.yaml:2: document 1: an unquoted value inside \[ \] or \{ \} that holds a `\?` or runs over lines/],
   ["---\n{ a: r.?n }\n", /^x\.yaml:2: document 1: an unquoted value inside/],
+  ['{"a": 1}\n\n\nb: 2\n--- x\n', /^x\.yaml:5: invalid document separator "--- x"/], // lines counted on past the JSON
 ];
 
 /** kubectl reads these, but go-yaml's reading differs from a YAML 1.2 reader's: refused, naming the line. */
@@ -70,6 +71,7 @@ const REFUSED: [string, RegExp][] = [
   ["a: b\ufeffc\n", /byte order mark/],
   ["a: 1\n...\nb: 2\n", /^x\.yaml:2: document 1: a `\.\.\.` document end marker: go-yaml \(kubectl\) reads only the first YAML document/],
   ['{"a": "x\u2028"}\n', /character U\+2028 in a JSON document/],
+  ['{"a": 1}\nb: 2\n---\nc: \u2028\n', /^x\.yaml:4: document 3: U\+2028/],
   ["x: [ ?a ]\n", /^x\.yaml:1: document 1: an unquoted value inside \[ \] or \{ \}/], // kubectl: {x: [{a: null}]}
 ];
 

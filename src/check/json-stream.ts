@@ -13,8 +13,8 @@ export interface JsonSink {
   value(text: string): void;
   /** kubectl's error, on a line of the stream (1-based); nothing more is read. */
   error(message: string, line: number): void;
-  /** From here on the stream is YAML: this text, then every later piece. */
-  yaml(text: string): void;
+  /** From here on the stream is YAML: this text (which starts on line `line` of the stream), then every later piece. */
+  yaml(text: string, line: number): void;
 }
 
 /** The number of `\n` in `text` before `to`. */
@@ -42,7 +42,7 @@ export class JsonStream {
   constructor(private readonly sink: JsonSink) {}
 
   push(text: string): void {
-    if (this.state === "yaml") return this.sink.yaml(text);
+    if (this.state === "yaml") return this.sink.yaml(text, 0);
     if (this.state === "done") return;
     if (this.pos > 0 && this.pos >= this.buf.length / 2) {
       this.lines += newlines(this.buf, this.pos);
@@ -142,6 +142,6 @@ export class JsonStream {
     }
     this.state = "yaml";
     this.buf = "";
-    this.sink.yaml(b.slice(i));
+    this.sink.yaml(b.slice(i), this.lines + newlines(b, i) + 1);
   }
 }

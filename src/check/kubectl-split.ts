@@ -73,6 +73,11 @@ export class KubectlSplitter {
     return this.stopped;
   }
 
+  /** The stream given to this splitter starts on line `line` of the file (kubectl read JSON before it). */
+  startAt(line: number): void {
+    this.line = this.docLine = line;
+  }
+
   push(text: string): void {
     if (this.stopped || text === "") return;
     const all = this.pending === "" ? text : this.pending + text;

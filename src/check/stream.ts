@@ -76,7 +76,8 @@ export class ManifestStream {
       this.json = new JsonStream({
         value: (text) => this.jsonDocument(text),
         error: (message, line) => this.sink.error(`${this.file}:${line}: ${message}`),
-        yaml: (text) => {
+        yaml: (text, line) => {
+          if (this.mode !== "yaml") this.splitter.startAt(line);
           this.mode = "yaml";
           this.json = undefined;
           this.splitter.push(text);

@@ -103,7 +103,7 @@ export function forEachDocument(text: string, each: (chunk: Chunk) => void): voi
   emit(start, text.length);
 }
 
-/** Every document of a YAML stream (see `forEachDocument`), as plain data (a worker thread gets them). */
+/** Every document of a YAML stream (see `forEachDocument`), as plain data. */
 export function splitDocuments(text: string): (Chunk & { readonly line: number })[] {
   const chunks: (Chunk & { readonly line: number })[] = [];
   forEachDocument(text, (c) => chunks.push({ text: c.text, line: lineOf(c) }));
