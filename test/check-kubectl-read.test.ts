@@ -70,7 +70,9 @@ const REFUSED: [string, RegExp][] = [
   ["a: 1\n---\n\ufeffb: 2\n", /^x\.yaml:3: document 2: a byte order mark \(U\+FEFF\) that is not at the start of the file/],
   ["a: b\ufeffc\n", /byte order mark/],
   ["a: 1\n...\nb: 2\n", /^x\.yaml:2: document 1: a `\.\.\.` document end marker: go-yaml \(kubectl\) reads only the first YAML document/],
-  ['{"a": "x\u2028"}\n', /character U\+2028 in a JSON document/],
+  ['{"a": "x\u2028"}\n', /^x\.yaml:1: document 1: character U\+2028 in a JSON document/],
+  // A lone CR is JSON whitespace; the YAML readers (which also refuse duplicate keys in JSON) misread this one.
+  ["{\n  \"metadata\": {\n    \"labels\": {\n    }\n  },\n  \"spec\": {\n    \"matchConstraints\": {\n      \"resourceRules\": [\n        {\n          \"apiGroups\": [\n          ],\n          \"apiVersions\": [\n          ],\n          \"operations\": [\n          ],\n          \"resources\": [\n          ],\n          \"scope\": \"*\"\n        },\n        {\n          \"apiGroups\": [\n          ],\n  \r        \"apiVersions\": [\n          ],\n          \"operations\": [\n          ],\n          \"resources\": [\n          ],\n          \"scope\": \"*\"\n        }\n      ]\n    },\n    \"matchConditions\": [\n      {\n      }\n    ],\n    \"variables\": [\n      {\n      },\n      {\n      }\n    ],\n    \"validations\": [\n      {\n      }\n    ]\n  }\n}", /^x\.yaml:1: document 1: read differently as JSON and as YAML/],
   ['{"a": 1}\nb: 2\n---\nc: \u2028\n', /^x\.yaml:4: document 3: U\+2028/],
   ["x: [ ?a ]\n", /^x\.yaml:1: document 1: an unquoted value inside \[ \] or \{ \}/], // kubectl: {x: [{a: null}]}
 ];

@@ -9,8 +9,8 @@
 import { isGoSpace } from "./kubectl-split";
 
 export interface JsonSink {
-  /** One complete JSON value's text (validated by JSON.parse). */
-  value(text: string): void;
+  /** One complete JSON value's text, its value as JSON.parse reads it, and (asked during the call) its line. */
+  value(text: string, parsed: unknown, line: () => number): void;
   /** kubectl's error, on a line of the stream (1-based); nothing more is read. */
   error(message: string, line: number): void;
   /** From here on the stream is YAML: this text (which starts on line `line` of the stream), then every later piece. */
@@ -74,15 +74,17 @@ export class JsonStream {
         return this.fail("unexpected end of JSON input");
       }
       const text = this.buf.slice(this.start, end);
+      let parsed: unknown;
       try {
-        JSON.parse(text);
+        parsed = JSON.parse(text);
       } catch (e) {
         return this.fail((e as Error).message);
       }
+      const start = this.start;
       this.pos = end;
       this.start = -1;
       this.count++;
-      this.sink.value(text);
+      this.sink.value(text, parsed, () => this.lines + newlines(this.buf, start) + 1);
     }
   }
 

@@ -74,7 +74,7 @@ export class ManifestStream {
     if (found === 0x7b) {
       this.mode = "json";
       this.json = new JsonStream({
-        value: (text) => this.jsonDocument(text),
+        value: (text, parsed, line) => this.jsonDocument(text, parsed, line),
         error: (message, line) => this.sink.error(`${this.file}:${line}: ${message}`),
         yaml: (text, line) => {
           if (this.mode !== "yaml") this.splitter.startAt(line);
@@ -101,18 +101,34 @@ export class ManifestStream {
     else this.sink.error(`${this.file}:${r.line}: document ${n}: ${r.error}`);
   }
 
-  private jsonDocument(part: string): void {
+  /**
+   * A JSON value: read with the YAML readers (so a key given twice is refused as in YAML) and held to what
+   * JSON.parse (Go's JSON decoder, for these purposes) reads; a difference is refused.
+   */
+  private jsonDocument(part: string, parsed: unknown, line: () => number): void {
     const special = JSON_SPECIAL.exec(part);
     const n = ++this.n;
     if (special) {
       const hex = special[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
-      return this.sink.error(`${this.file} document ${n}: character U+${hex} in a JSON document: JSON forbids it raw or the checker's readers could read it differently from kubectl's JSON decoder; refused (write it as a \\u escape)`);
+      return this.sink.error(`${this.file}:${line()}: document ${n}: character U+${hex} in a JSON document: JSON forbids it raw or the checker's readers could read it differently from kubectl's JSON decoder; refused (write it as a \\u escape)`);
     }
     for (const d of parseYamlStreamFast(part)) {
       if ("error" in d) this.sink.error(`${this.file} document ${n}: cannot be parsed: ${d.error}`);
+      else if (!sameJson(d.value, parsed)) this.sink.error(`${this.file}:${line()}: document ${n}: read differently as JSON and as YAML (kubectl reads it as JSON); refused rather than guessed`);
       else this.sink.document(n, d.value, part);
     }
   }
+}
+
+/** The same JSON data (numbers by value, so -0 is 0; key order aside). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => sameJson(v, b[i]));
+  const ka = Object.keys(a);
+  const bo = b as Record<string, unknown>;
+  return ka.length === Object.keys(bo).length && ka.every((k) => Object.hasOwn(bo, k) && sameJson((a as Record<string, unknown>)[k], bo[k]));
 }
 
 /** Every document value and error of a whole text, as the checker reads it (for tests and tools). */
