@@ -80,12 +80,13 @@ export class KubectlSplitter {
 
   push(text: string): void {
     if (this.stopped || text === "") return;
-    const all = this.pending === "" ? text : this.pending + text;
-    const last = all.lastIndexOf("\n");
-    if (last < 0) {
-      this.pending = all;
+    const lastInText = text.lastIndexOf("\n"); // in the new text only: a long unfinished line is not searched again
+    if (lastInText < 0) {
+      this.pending += text;
       return;
     }
+    const all = this.pending === "" ? text : this.pending + text;
+    const last = all.length - text.length + lastInText;
     this.pending = last + 1 === all.length ? "" : all.slice(last + 1);
     this.lines(all, last + 1);
   }
