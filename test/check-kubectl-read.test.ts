@@ -51,6 +51,7 @@ const KUBECTL_FAILS: [string, RegExp][] = [
   ["...\n", /^x\.yaml:1: document 1: a `\.\.\.` document end marker/],
   ["a:\n\t- b\n", /^x\.yaml:2: document 1: a tab in the indentation/],
   ["a:\n  b: |\n    \tx\n", /^x\.yaml:3: document 1: a tab in the indentation/],
+  ["x:\n  - a\n  - \tb\n", /^x\.yaml:3: document 1: a tab in the indentation/], // after an entry's -
   ["a: \x01\n", /^x\.yaml:1: document 1: control character U\+0001: kubectl would refuse the file/],
   ['a: "\x7f"\n', /control character U\+007F/],
   ['a: "\x9b"\n', /control character U\+009B/],
@@ -74,6 +75,7 @@ const REFUSED: [string, RegExp][] = [
   // A lone CR is JSON whitespace; the YAML readers (which also refuse duplicate keys in JSON) misread this one.
   ["{\n  \"metadata\": {\n    \"labels\": {\n    }\n  },\n  \"spec\": {\n    \"matchConstraints\": {\n      \"resourceRules\": [\n        {\n          \"apiGroups\": [\n          ],\n          \"apiVersions\": [\n          ],\n          \"operations\": [\n          ],\n          \"resources\": [\n          ],\n          \"scope\": \"*\"\n        },\n        {\n          \"apiGroups\": [\n          ],\n  \r        \"apiVersions\": [\n          ],\n          \"operations\": [\n          ],\n          \"resources\": [\n          ],\n          \"scope\": \"*\"\n        }\n      ]\n    },\n    \"matchConditions\": [\n      {\n      }\n    ],\n    \"variables\": [\n      {\n      },\n      {\n      }\n    ],\n    \"validations\": [\n      {\n      }\n    ]\n  }\n}", /^x\.yaml:1: document 1: read differently as JSON and as YAML/],
   ['{"a": 1}\nb: 2\n---\nc: \u2028\n', /^x\.yaml:4: document 3: U\+2028/],
+  ["kind: Role\n? name\n: x\n", /^x\.yaml:2: document 1: an explicit `\? ` mapping key/], // kubectl: {kind, name: x}
   ["x: [ ?a ]\n", /^x\.yaml:1: document 1: an unquoted value inside \[ \] or \{ \}/], // kubectl: {x: [{a: null}]}
 ];
 

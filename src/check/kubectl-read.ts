@@ -11,8 +11,9 @@
  *   keeps one elsewhere as text;
  * - characters go-yaml refuses outright ("control characters are not allowed"): C0 controls other than tab and
  *   line feed, DEL, C1 controls, U+FFFE and U+FFFF;
- * - a tab in a line's indentation (before its first other character), where go-yaml's scanner and YAML 1.2
- *   readers disagree about what is indentation and what is content.
+ * - a tab in a line's indentation (before its first other character, or right after a sequence entry's `-`),
+ *   where go-yaml's scanner and YAML 1.2 readers disagree about what is indentation and what is content;
+ * - an explicit `? ` mapping key in block context (the two disagree on where the key ends).
  * - a plain (unquoted) scalar inside a flow collection that holds a `?` (`[ ?a ]`, `{ a: r.?b }`: go-yaml treats
  *   it as a key indicator there, libyaml's rule, YAML 1.2 as text; `[ ?a ]` is `[{a: null}]` to kubectl) or
  *   that runs over more than one line (go-yaml fails where YAML 1.2 folds it into one scalar).
@@ -35,8 +36,10 @@ export type KubectlDocument =
 const SPECIAL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
 /** A `...` document end marker. */
 const END_MARKER = /^\.\.\.(?=[ \t\n]|$)/m;
-/** A tab in a line's indentation. */
-const TAB_INDENT = /^[ ]*\t/m;
+/** A tab in a line's indentation, also after a sequence entry's `-` (go-yaml: "cannot start any token"). */
+const TAB_INDENT = /^[ ]*(?:-[ ]*)*\t/m;
+/** An explicit `? ` mapping key in block context. */
+const EXPLICIT_KEY = /^[ ]*(?:-[ ]+)*\?(?:[ \t]|$)/m;
 
 const NAMES: Record<number, string> = {
   0x0d: "a carriage return (\\r) that does not end a line",
@@ -71,6 +74,8 @@ export function screen(doc: RawDocument, clean = !BAD.test(doc.text)): { error: 
   if (special) return { line: lineAt(text, special.index, doc.line), error: why(special[0].charCodeAt(0)) };
   const tab = clean || !text.includes("\t") ? null : TAB_INDENT.exec(text);
   if (tab) return { line: lineAt(text, tab.index, doc.line), error: "a tab in the indentation: go-yaml refuses it in block context and YAML 1.2 readers differ on it; indent with spaces" };
+  const key = text.includes("?") ? EXPLICIT_KEY.exec(text) : null;
+  if (key) return { line: lineAt(text, key.index, doc.line), error: "an explicit `? ` mapping key: go-yaml (kubectl) and YAML 1.2 readers disagree on where such a key ends; write the key plainly (`key: value`)" };
   const end = text.includes("...") ? END_MARKER.exec(text) : null;
   if (end) return { line: lineAt(text, end.index, doc.line), error: "a `...` document end marker: go-yaml (kubectl) reads only the first YAML document of each ---separated part, fails on a part that starts with one, and drops what follows; start each document with a --- line instead" };
   if (doc.marked && !/^---(?:[ \t]+(?:#[^\n]*)?)?\n/.test(text)) {
