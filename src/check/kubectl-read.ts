@@ -34,6 +34,8 @@ export type KubectlDocument =
 
 /** Characters go-yaml reads differently than the other readers, or refuses. */
 const SPECIAL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
+/** Anything `screen` looks for: BAD's characters, a `?`, a `...` line. */
+const SUSPECT = new RegExp(`${BAD.source.slice(0, -1)}?]|^\\.\\.\\.`, "m");
 /** A `...` document end marker. */
 const END_MARKER = /^\.\.\.(?=[ \t\n]|$)/m;
 /** A tab in a line's indentation, also after a sequence entry's `-` (go-yaml: "cannot start any token"). */
@@ -78,11 +80,13 @@ export function screen(doc: RawDocument, clean = !BAD.test(doc.text)): { error: 
   if (key) return { line: lineAt(text, key.index, doc.line), error: "an explicit `? ` mapping key: go-yaml (kubectl) and YAML 1.2 readers disagree on where such a key ends; write the key plainly (`key: value`)" };
   const end = text.includes("...") ? END_MARKER.exec(text) : null;
   if (end) return { line: lineAt(text, end.index, doc.line), error: "a `...` document end marker: go-yaml (kubectl) reads only the first YAML document of each ---separated part, fails on a part that starts with one, and drops what follows; start each document with a --- line instead" };
-  if (doc.marked && !/^---(?:[ \t]+(?:#[^\n]*)?)?\n/.test(text)) {
-    // `---#x` or `---<NBSP># x`: kubectl splits the stream there, but go-yaml reads the line as text, not a marker.
-    return { line: doc.line, error: "a document separator with no space before its comment: kubectl splits here, but go-yaml would read the line as text; write `--- # comment`" };
-  }
-  return undefined;
+  return screenMarker(doc);
+}
+
+/** `---#x` or `---<NBSP># x` as a document's first line: kubectl splits the stream there, go-yaml reads text. */
+function screenMarker(doc: RawDocument): { error: string; line: number } | undefined {
+  if (!doc.marked || /^---(?:[ \t]+(?:#[^\n]*)?)?\n/.test(doc.text)) return undefined;
+  return { line: doc.line, error: "a document separator with no space before its comment: kubectl splits here, but go-yaml would read the line as text; write `--- # comment`" };
 }
 
 /** Whether some line opens more `[`/`{` than it closes or holds a `?` after one: a flow collection to look into. */
@@ -127,8 +131,10 @@ function flowTrouble(text: string): number | undefined {
 
 /** Reads one kubectl document: refused (see `screen`), or read by the fastest reader that can, as go-yaml reads it. */
 export function readKubectlDocument(doc: RawDocument): KubectlDocument {
-  const clean = !BAD.test(doc.text);
-  const refused = screen(doc, clean);
+  // One scan for the usual document: none of BAD's characters, no `?`, no `...` line; then only its marker line.
+  const usual = !SUSPECT.test(doc.text);
+  const clean = usual || !BAD.test(doc.text);
+  const refused = usual ? screenMarker(doc) : screen(doc, clean);
   if (refused) return refused;
   const simple = readSimple(doc.text, clean);
   if (simple !== undefined) return { value: simple }; // the line reader reads no flow collection but [] and {}
