@@ -7,6 +7,9 @@
  * stack holds (a Deployment judged by the pod rules, say) says `# refused-by: stack-kinds-closed`: every other rule
  * passes it, and the closed world refuses it, in both adapters. JSON has no comments: a JSON fixture carries its
  * headers as string values that start with the header (`"# expect: no-pod-exec"`, e.g. in an annotation).
+ * A dangerous fixture the checker must refuse as unreadable (kubectl fails on it, or reads it differently than a
+ * YAML 1.2 reader would) says `# unreadable: LINE` instead of naming rules: the checker exits 2 with an error
+ * naming FILE:LINE (the pack never reads files: there is nothing for it to refuse).
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
@@ -43,6 +46,8 @@ interface Fixture {
   readonly stack: boolean;
   /** Sound fixtures only: the closed-world rules that must refuse it, and the only ones that may. */
   readonly refusedBy: string[];
+  /** The line the checker must name when it refuses the file as unreadable (exit 2). */
+  readonly unreadable?: number;
 }
 
 function header(text: string, key: string): string[] {
@@ -59,6 +64,7 @@ function readFixture(file: string): Fixture {
     layer: header(text, "layer")[0] as Layer | undefined,
     refusedBy: header(text, "refused-by"),
     stack: header(text, "stack")[0] === "true",
+    ...(header(text, "unreadable")[0] ? { unreadable: Number(header(text, "unreadable")[0]) } : {}),
   };
 }
 
@@ -69,7 +75,7 @@ describe("dangerous fixtures", () => {
   test("there are at least 40, each naming at least one rule that exists", () => {
     assert.ok(fixtures.length >= 40, `only ${fixtures.length} fixtures`);
     for (const f of fixtures) {
-      assert.ok(f.expect.length > 0, `${f.file} has no "# expect:" line`);
+      assert.ok(f.expect.length > 0 || f.unreadable !== undefined, `${f.file} has no "# expect:" or "# unreadable:" line`);
       for (const r of f.expect) assert.ok(ruleByName(r), `${f.file}: no rule named ${r}`);
     }
   });
@@ -113,6 +119,20 @@ describe("dangerous fixtures", () => {
       ...(f.layer ? ["--layer", f.layer] : []),
       ...(f.stack ? ["--stack"] : []),
     ];
+
+    if (f.unreadable !== undefined) {
+      test(`${name}: the checker refuses it as unreadable, naming line ${f.unreadable} (exit 2)`, () => {
+        assert.deepEqual(f.expect, [], "an unreadable fixture names no rule");
+        const r = check([f.file], { phase: f.phase, env: f.env, stack: f.stack });
+        assert.ok(r.errors.length > 0, "read without error");
+        assert.ok(r.errors[0]!.startsWith(`${f.file}:${f.unreadable}: `), r.errors[0]);
+        assert.match(r.errors[0]!, /kubectl|go-yaml/);
+        const io = captureIo();
+        assert.equal(runCheckCli([...flags, f.file], io), 2);
+        assert.ok(io.stderr.join("\n").includes(`${f.file}:${f.unreadable}: `), io.stderr.join("\n"));
+      });
+      continue;
+    }
 
     test(`${name}: the checker refuses it with ${f.expect.join(", ")} (exit 1)`, () => {
       const r = check([f.file], { phase: f.phase, env: f.env, layer: f.layer, stack: f.stack });

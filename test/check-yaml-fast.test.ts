@@ -25,7 +25,9 @@ function files(dir: string): string[] {
 test("every fixture and stack file reads the same through both readers", () => {
   const all = [...files(path.join(ROOT, "test", "fixtures")), ...files(path.join(ROOT, "stacks"))];
   assert.ok(all.length > 300, `only ${all.length} files`);
-  assert.deepEqual(all.filter((f) => !same(fs.readFileSync(f, "utf8"))), []);
+  // A `# unreadable:` fixture is refused by the checker (kubectl-read.ts) before either reader sees it.
+  const readable = all.filter((f) => !/^# unreadable:/m.test(fs.readFileSync(f, "utf8")));
+  assert.deepEqual(readable.filter((f) => !same(fs.readFileSync(f, "utf8"))), []);
 });
 
 test("tricky spellings read the same: YAML 1.1 scalars, odd keys, markers, merges, infinities, JSON", () => {

@@ -31,7 +31,7 @@ Input is read as kubectl apply -f reads it, so the rules judge what the API serv
   - FIFOs, sockets and devices are never opened: one with a read extension, or named explicitly, is an error;
     others are ignored like any file kubectl would not read
   - a PATH of - is standard input (YAML or JSON), reported as <stdin>: agent-trust render S --out - | agent-trust check -
-  - a file that cannot be read or parsed (or is over 64 MiB) is named on stderr (and in the json "errors" list) and the exit code
+  - a file that cannot be read or parsed, or that kubectl would read differently (FILE:LINE says why), is named on stderr (and in the json "errors" list) and the exit code
     is 2; every other file is still judged and reported
 
 Options:

@@ -4,12 +4,10 @@
  * stack; the stack-config rules (the phase ceiling) need the stack's Pulumi config and run only in the pack.
  */
 import * as fs from "node:fs";
-import * as path from "node:path";
 import { judging, type CheckOptions, type CheckResult } from "./judging";
 import { streamFile, streamYaml, type Loaded } from "./load";
-import { checkFileInParallel } from "./parallel";
 import { markWithoutUnknown } from "../rules/unknowns";
-import { decodeText, MAX_FILE_BYTES, readRegularFile, walkPaths } from "./walk";
+import { decodeText, walkPaths } from "./walk";
 
 export { checkDocuments, judging, type CheckOptions, type CheckResult, type CheckViolation, type Judging } from "./judging";
 
@@ -30,9 +28,7 @@ export function readStdin(): Buffer {
 /** Standard input as text (YAML or JSON, as a file would be read), or why it cannot be read. */
 function stdinText(stdin: () => Buffer): { text: string } | { error: string } {
   try {
-    const bytes = stdin();
-    if (bytes.length > MAX_FILE_BYTES) return { error: `${STDIN_NAME}: is ${bytes.length} bytes, over the ${MAX_FILE_BYTES / 1024 / 1024} MiB the checker reads; split it` };
-    return { text: decodeText(bytes) };
+    return { text: decodeText(stdin()) };
   } catch (e) {
     return { error: `${STDIN_NAME}: cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}` };
   }
@@ -40,21 +36,13 @@ function stdinText(stdin: () => Buffer): { text: string } | { error: string } {
 
 /**
  * Reads the paths (files and directories; `-` is standard input, read once) and checks what they hold, object by
- * object as each is read (only a whole stack is held in memory, for the stack rules).
+ * object as each is read: files are read in pieces and documents judged and dropped as they come, so memory does
+ * not grow with a file's size (only a whole stack is held in memory, for the stack rules).
  */
 export function check(paths: readonly string[], options: CheckOptions = {}, stdin: () => Buffer = readStdin): CheckResult {
   const files = paths.filter((p) => p !== STDIN);
   const input = files.length === paths.length ? undefined : stdinText(stdin);
-  if (input && files.length === 0 && "text" in input && !options.stack) {
-    return checkFileInParallel(STDIN_NAME, input.text, options) ?? checkText(STDIN_NAME, input.text, options);
-  }
   const walked = files.length > 0 ? walkPaths(files) : { files: [], errors: [] };
-  // One large YAML file (the usual shape of rendered or generated input) is read and judged on both cores.
-  const only = !input && walked.files.length === 1 && walked.errors.length === 0 ? walked.files[0]! : undefined;
-  if (only && path.extname(only).toLowerCase() !== ".hcl" && !options.stack) {
-    const read = readRegularFile(only);
-    if ("text" in read) return checkFileInParallel(only, read.text, options) ?? checkText(only, read.text, options);
-  }
   const j = judging(options);
   const all: Loaded[] = [];
   const onObject = options.stack

@@ -9,9 +9,9 @@ import { VAULT_API_VERSION, type Manifest } from "../plan/manifest";
 import { parseVaultPolicy } from "../rules/hcl";
 import { isObj } from "../rules/paths";
 import { markWithoutUnknown } from "../rules/unknowns";
-import { readRegularFile, walkPaths } from "./walk";
-import { parseStream, type DocumentResult, type Json } from "./yaml";
-import { forEachDocument, parseYamlStreamFast, readChunk } from "./yaml-fast";
+import { ManifestStream } from "./stream";
+import { readInPieces, readRegularFile, walkPaths } from "./walk";
+import type { DocumentResult, Json } from "./yaml";
 
 /** One object and where it came from. */
 export interface Loaded {
@@ -41,17 +41,24 @@ function loadHcl(file: string, text: string): LoadResult {
 
 /**
  * The objects one document stands for, added to `into` as document `document` of `file`. kubectl (unstructured
- * decoding) treats ANY document with an `items` key as a list, whatever its kind, and applies each item; so do
- * we, recursively. `items` names the item being read, for messages.
+ * decoding) treats a document with an `items` key as a list, whatever its kind, and applies each item; an item
+ * that has neither kind nor apiVersion takes the list's kind without its `List` suffix and the list's apiVersion
+ * (a typed list: a RoleList's items are Roles), as UnstructuredList decoding sets them. Items that are lists
+ * again are expanded too (cli-runtime's FlattenListVisitor), without that filling in, and there only an `items`
+ * that is a sequence makes a list. `items` names the item being read, for messages.
  */
 function addManifests(value: Json, file: string, document: number, into: LoadResult, items = ""): void {
   const where = () => `${file} document ${document}${items}`;
   if (!isObj(value)) return void into.errors.push(`${where()}: is not a mapping with apiVersion and kind`);
-  if ("items" in value) {
-    const list = value["items"];
+  const list = value["items"];
+  if ("items" in value && (items === "" || Array.isArray(list))) {
     if (list === null) return;
     if (!Array.isArray(list)) return void into.errors.push(`${where()}: items is not a list; kubectl cannot read it`);
-    list.forEach((item, i) => addManifests(item, file, document, into, `${items} items[${i}]`));
+    const typed = items === "" ? { kind: nonEmpty(value["kind"]).replace(/List$/, ""), apiVersion: nonEmpty(value["apiVersion"]) } : undefined;
+    list.forEach((item, i) => {
+      const filled = typed && isObj(item) && nonEmpty(item["kind"]) === "" && nonEmpty(item["apiVersion"]) === "" ? { ...item, ...typed } : item;
+      addManifests(filled, file, document, into, `${items} items[${i}]`);
+    });
     return;
   }
   if (typeof value["kind"] !== "string" || typeof value["apiVersion"] !== "string" || value["kind"] === "" || value["apiVersion"] === "") {
@@ -61,6 +68,9 @@ function addManifests(value: Json, file: string, document: number, into: LoadRes
   const object = isObj(value["metadata"]) ? value : { ...value, metadata: {} };
   into.objects.push({ object: object as unknown as Manifest, file, document });
 }
+
+/** A string field as unstructured's GetKind/GetAPIVersion read it: "" unless a string. */
+const nonEmpty = (v: Json | undefined): string => (typeof v === "string" ? v : "");
 
 /** The objects of one parsed document, numbered `document` (1-based) in its file. */
 export function loadDocument(file: string, doc: DocumentResult, document: number, into: LoadResult): void {
@@ -77,24 +87,31 @@ export function loadDocument(file: string, doc: DocumentResult, document: number
 export const mayHoldUnknown = (text: string): boolean => text.includes("<unknown") || text.includes("\\") || text.includes("!");
 
 /**
- * Reads a YAML or JSON stream, handing each object to `onObject` as soon as its document is read, so a large file
- * is never held as objects all at once; returns the errors. Documents are numbered as `parseStream` numbers them.
- * `clean`: the text cannot hold the UNKNOWN sentinel (`mayHoldUnknown`), so neither can the object.
+ * Reads a YAML or JSON stream as kubectl does (`stream.ts`), handing each object to `onObject` as soon as its
+ * document is read, so a large file is never held as objects all at once. `clean`: the document's text cannot
+ * hold the UNKNOWN sentinel (`mayHoldUnknown`), so neither can the object.
  */
+function manifestStream(file: string, onObject: (l: Loaded, clean: boolean) => void, errors: string[]): ManifestStream {
+  const into: LoadResult = { objects: [], errors };
+  return new ManifestStream(file, {
+    document(n, value, text) {
+      loadDocument(file, { value }, n, into);
+      if (into.objects.length === 0) return;
+      const clean = !mayHoldUnknown(text);
+      for (const l of into.objects) onObject(l, clean);
+      into.objects.length = 0;
+    },
+    error: (message) => void errors.push(message),
+  });
+}
+
+/** Reads a YAML or JSON stream's text (see `manifestStream`); returns the errors. */
 export function streamYaml(file: string, text: string, onObject: (l: Loaded, clean: boolean) => void): string[] {
-  const clean = !mayHoldUnknown(text);
-  const into: LoadResult = { objects: [], errors: [] };
-  let document = 0;
-  const take = (doc: DocumentResult) => {
-    loadDocument(file, doc, ++document, into);
-    for (const l of into.objects) onObject(l, clean);
-    into.objects.length = 0;
-  };
-  const trimmed = text.replace(/^\uFEFF/, "");
-  // A JSON stream is split by `parseStream`; a YAML stream document by document here, as parseYamlStreamFast would.
-  if (/^\s*\{/.test(trimmed)) parseStream(text, parseYamlStreamFast).forEach(take);
-  else forEachDocument(trimmed, (chunk) => readChunk(chunk).forEach(take));
-  return into.errors;
+  const errors: string[] = [];
+  const s = manifestStream(file, onObject, errors);
+  s.push(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text); // a file's own byte order mark, as decodeText drops it
+  s.end();
+  return errors;
 }
 
 export function loadYaml(file: string, text: string): LoadResult {
@@ -108,9 +125,16 @@ export function loadYaml(file: string, text: string): LoadResult {
 
 /** Reads one file (YAML, JSON or HCL), handing each object to `onObject`; returns the errors. */
 export function streamFile(file: string, onObject: (l: Loaded, clean: boolean) => void): string[] {
+  if (path.extname(file).toLowerCase() !== HCL_EXT) {
+    const errors: string[] = [];
+    const s = manifestStream(file, onObject, errors);
+    const unreadable = readInPieces(file, (t) => s.push(t));
+    if (unreadable !== undefined) return [...errors, unreadable];
+    s.end();
+    return errors;
+  }
   const read = readRegularFile(file);
   if ("error" in read) return [read.error];
-  if (path.extname(file).toLowerCase() !== HCL_EXT) return streamYaml(file, read.text, onObject);
   const hcl = loadHcl(file, read.text);
   for (const l of hcl.objects) onObject(l, false);
   return hcl.errors;

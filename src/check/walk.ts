@@ -9,15 +9,14 @@
  * - FIFOs, sockets and devices are never opened: one with a readable extension (or named explicitly) is an
  *   error, since kubectl would read it; others are ignored like any file kubectl ignores;
  * - files are opened non-blocking and checked to be regular files before reading, so a file swapped for a FIFO
- *   after the walk cannot hang the checker either; a file over MAX_FILE_BYTES is an error, not read.
+ *   after the walk cannot hang the checker either. Files of any size are read, in pieces (`readInPieces`).
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
+import { StringDecoder } from "node:string_decoder";
+import { TextDecoder } from "node:util";
 
 export const READ_EXTENSIONS = [".yaml", ".yml", ".json", ".hcl"] as const;
-
-/** Larger files are refused (exit 2) rather than read into memory: no manifest set comes near it. */
-export const MAX_FILE_BYTES = 64 * 1024 * 1024;
 
 export interface Walked {
   readonly files: string[];
@@ -91,15 +90,53 @@ export function walkPaths(paths: readonly string[]): Walked {
 
 /** A regular file's text, opened without blocking and checked after opening; a reason string when it cannot be. */
 export function readRegularFile(file: string): { text: string } | { error: string } {
+  const pieces: string[] = [];
+  const error = readInPieces(file, (t) => pieces.push(t));
+  return error === undefined ? { text: pieces.join("") } : { error };
+}
+
+/** How much of a file is read at a time. */
+export const PIECE_BYTES = 1024 * 1024;
+
+/**
+ * Reads a regular file (opened without blocking, checked after opening) in pieces of about PIECE_BYTES, decoded as
+ * `decodeText` decodes the whole (a leading byte order mark dropped), handing each piece's text to `onText`, so
+ * memory does not grow with the file. Returns why it cannot be read, or undefined.
+ */
+export function readInPieces(file: string, onText: (text: string) => void): string | undefined {
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK);
     const st = fs.fstatSync(fd);
-    if (!st.isFile()) return { error: `${file}: is ${specialKind(st)}; only regular files are read` };
-    if (st.size > MAX_FILE_BYTES) return { error: `${file}: is ${st.size} bytes, over the ${MAX_FILE_BYTES / 1024 / 1024} MiB the checker reads; split it` };
-    return { text: decodeText(fs.readFileSync(fd)) };
+    if (!st.isFile()) return `${file}: is ${specialKind(st)}; only regular files are read`;
+    const buf = Buffer.allocUnsafe(PIECE_BYTES);
+    // UTF-16 (after its mark) through TextDecoder; UTF-8 through StringDecoder, faster, its own mark dropped here.
+    let decode: ((bytes: Buffer) => string) | undefined;
+    let end = (): string => "";
+    for (;;) {
+      const n = fs.readSync(fd, buf, 0, PIECE_BYTES, null);
+      if (n === 0) break;
+      let bytes = buf.subarray(0, n);
+      if (!decode) {
+        const utf16 = n >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff));
+        if (utf16) {
+          const d = new TextDecoder(bytes[0] === 0xff ? "utf-16le" : "utf-16be", { ignoreBOM: true });
+          [decode, end] = [(b) => d.decode(b, { stream: true }), () => d.decode()];
+          bytes = bytes.subarray(2);
+        } else {
+          const d = new StringDecoder("utf8");
+          [decode, end] = [(b) => d.write(b), () => d.end()];
+          if (n >= 3 && bytes[0] === 0xef && bytes[1] === 0xbb && bytes[2] === 0xbf) bytes = bytes.subarray(3);
+        }
+      }
+      const text = decode(bytes);
+      if (text !== "") onText(text);
+    }
+    const rest = end();
+    if (rest !== "") onText(rest);
+    return undefined;
   } catch (e) {
-    return { error: `${file}: cannot read: ${code(e)}` };
+    return `${file}: cannot read: ${code(e)}`;
   } finally {
     if (fd !== undefined) fs.closeSync(fd);
   }
@@ -108,10 +145,10 @@ export function readRegularFile(file: string): { text: string } | { error: strin
 /**
  * A file's text as kubectl decodes it (cli-runtime's FileVisitor reads every file through a BOM override): a
  * UTF-16 byte order mark selects UTF-16 (little or big endian), anything else is UTF-8 (its own mark, if any,
- * is dropped later by the reader). Bytes that are not valid in the encoding become U+FFFD, as in Go.
+ * is dropped). Bytes that are not valid in the encoding become U+FFFD, as in Go.
  */
 export function decodeText(bytes: Buffer): string {
-  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder("utf-16le").decode(bytes.subarray(2));
-  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder("utf-16be").decode(bytes.subarray(2));
-  return bytes.toString("utf8");
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder("utf-16le", { ignoreBOM: true }).decode(bytes.subarray(2));
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder("utf-16be", { ignoreBOM: true }).decode(bytes.subarray(2));
+  return new TextDecoder("utf-8").decode(bytes);
 }

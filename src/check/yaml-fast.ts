@@ -104,7 +104,7 @@ export function forEachDocument(text: string, each: (chunk: Chunk) => void): voi
   emit(start, text.length);
 }
 
-/** Every document of a YAML stream (see `forEachDocument`), as plain data (a worker thread gets them). */
+/** Every document of a YAML stream (see `forEachDocument`), as plain data. */
 export function splitDocuments(text: string): (Chunk & { readonly line: number })[] {
   const chunks: (Chunk & { readonly line: number })[] = [];
   forEachDocument(text, (c) => chunks.push({ text: c.text, line: lineOf(c) }));
@@ -117,10 +117,6 @@ function shiftLine(result: DocumentResult, by: number): DocumentResult {
   return { error: result.error.replace(/^line (\d+)/, (_, n: string) => `line ${Number(n) + by}`) };
 }
 
-function exact(chunk: Chunk): DocumentResult[] {
-  return parseYamlStream(chunk.text).map((r) => shiftLine(r, lineOf(chunk)));
-}
-
 /**
  * Reads one chunk: the line reader (`yaml-lines.ts`) when the chunk is plain block YAML, else js-yaml when
  * nothing in it needs the exact reader, else the exact reader.
@@ -128,13 +124,23 @@ function exact(chunk: Chunk): DocumentResult[] {
 export function readChunk(chunk: Chunk): DocumentResult[] {
   const simple = readSimple(chunk.text);
   if (simple !== undefined) return [{ value: simple }];
-  if (NEEDS_EXACT.test(chunk.text)) return exact(chunk);
+  const docs = readChunkOnce(chunk.text);
+  const by = lineOf(chunk);
+  return by === 0 ? docs : docs.map((r) => shiftLine(r, by));
+}
+
+/**
+ * A chunk's documents (line numbers counted from its start) by js-yaml when nothing in it needs the exact reader
+ * and js-yaml reads it, else by the exact reader. The line reader is the caller's to try first.
+ */
+export function readChunkOnce(text: string): DocumentResult[] {
+  if (NEEDS_EXACT.test(text)) return parseYamlStream(text);
   const { module, schema } = js();
   try {
-    const value = module.load(chunk.text, { schema }) as Json | undefined;
+    const value = module.load(text, { schema }) as Json | undefined;
     return [{ value: value === undefined ? null : value }];
   } catch (e) {
-    if (e instanceof module.YAMLException || e instanceof RangeError) return exact(chunk);
+    if (e instanceof module.YAMLException || e instanceof RangeError) return parseYamlStream(text);
     throw e;
   }
 }

@@ -11,7 +11,7 @@ import { keyIn } from "./yaml-keys";
 
 type JsonObject = { [key: string]: Json };
 /** Characters this reader never reads: controls (tab and CR included), C1, line separators, BOM, surrogates. */
-const BAD = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]/;
+export const BAD = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]/;
 
 const SPACE = 32, LF = 10, HASH = 35, COLON = 58, DASH = 45, PLUS = 43, BAR = 124, SQUOTE = 39, DQUOTE = 34, BACKSLASH = 92;
 
@@ -255,9 +255,10 @@ function literal(n: number, q: number, eol: number): string {
 /**
  * The value of one YAML document's text (a chunk as `splitDocuments` in yaml-fast.ts yields it: it may begin
  * with a `---` marker line), or undefined when the text is outside the simple subset this reader handles.
+ * `screened`: the caller has already found none of the characters this reader never reads (`BAD`) in the text.
  */
-export function readSimple(text: string): Json | undefined {
-  if (BAD.test(text)) return undefined;
+export function readSimple(text: string, screened = false): Json | undefined {
+  if (!screened && BAD.test(text)) return undefined;
   let p = 0;
   const marked = text.startsWith("---");
   if (marked) {

@@ -3,6 +3,9 @@
  * (k8s.io/apimachinery util/yaml over sigs.k8s.io/yaml and go-yaml v2), built from servers/kubectl-yaml with the
  * same `go` toolchain and module proxy as the other test servers. The only intended differences: a key given twice
  * (kubectl silently keeps the last; the checker refuses the file) and a float map key (the checker refuses it).
+ * And the checker's whole reader (`readText`: kubectl's document splitting, go-yaml's special characters, JSON
+ * streams) over thousands of generated inputs (issue 17): for each, it reads exactly kubectl's objects or refuses
+ * the input, and it never reads one kubectl fails on.
  */
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -10,8 +13,11 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, test } from "node:test";
+import { readText } from "../../src/check/stream";
 import { parseStream, parseYamlStream, type DocumentResult } from "../../src/check/yaml";
 import { parseYamlStreamFast } from "../../src/check/yaml-fast";
+import { renderStack } from "../../src/render";
+import { mutatedInput } from "../helpers/yaml-mutate";
 import { ROOT } from "./helpers";
 
 let decoder = "";
@@ -25,6 +31,26 @@ const norm = (v: unknown): unknown =>
 function kubectl(text: string): Result[] {
   const out = execFileSync(decoder, { input: text }).toString().trim();
   return out ? out.split("\n").map((l) => JSON.parse(l) as Result) : [];
+}
+
+/** kubectl's results for many inputs in one run of the decoder (`-batch`). */
+function kubectlBatch(texts: readonly string[]): Result[][] {
+  const out = execFileSync(decoder, ["-batch"], { input: texts.map((t) => JSON.stringify(t)).join("\n") + "\n", maxBuffer: 1 << 30 });
+  const lines = out.toString().trim().split("\n");
+  assert.equal(lines.length, texts.length);
+  return lines.map((l) => JSON.parse(l) as Result[]);
+}
+
+type Verdict = "agree" | "refused" | "both-fail" | "reads-what-kubectl-fails-on" | "reads-different-objects";
+
+/** The checker's whole reader against kubectl's: the same objects (empty documents aside), refused, or both fail. */
+function verdict(text: string, k: Result[]): Verdict {
+  const ours = readText("x.yaml", text);
+  const kubectlFails = k.some((d) => "error" in d);
+  if (kubectlFails) return ours.errors.length > 0 ? "both-fail" : "reads-what-kubectl-fails-on";
+  if (ours.errors.length > 0) return "refused";
+  const same = (vs: unknown[]) => JSON.stringify(vs.filter((v) => v !== null).map(norm));
+  return same(k.map((d) => (d as { value: unknown }).value)) === same(ours.values) ? "agree" : "reads-different-objects";
 }
 
 function checker(text: string, read: (t: string) => DocumentResult[]): Result[] {
@@ -73,10 +99,39 @@ describe("the checker reads input exactly as kubectl does", { timeout: 900_000 }
   });
 
   test("every fixture file (red-team, sound, dangerous) decodes to the same documents", () => {
-    const all = ["redteam", "sound", "dangerous"].flatMap((d) => files(path.join(ROOT, "test", "fixtures", d))).filter((f) => !f.endsWith(".hcl"));
+    // closed-input holds what the checker must refuse as unreadable (issue 17): held to kubectl below instead.
+    const all = ["redteam", "sound", "dangerous"].flatMap((d) => files(path.join(ROOT, "test", "fixtures", d))).filter((f) => !f.endsWith(".hcl") && !f.includes(`${path.sep}closed-input${path.sep}`));
     assert.ok(all.length >= 150, `${all.length} files`);
     const differ = all.filter((f) => !agree(fs.readFileSync(f, "utf8")));
     assert.deepEqual(differ, []);
+  });
+
+  test("every fixture file, read by the checker's reader: kubectl's objects or refused; `# unreadable:` ones refused", () => {
+    const all = ["redteam", "sound", "dangerous"].flatMap((d) => files(path.join(ROOT, "test", "fixtures", d))).filter((f) => !f.endsWith(".hcl"));
+    const texts = all.map((f) => fs.readFileSync(f, "utf8"));
+    const k = kubectlBatch(texts);
+    const wrong = all.map((f, i) => [path.relative(ROOT, f), verdict(texts[i]!, k[i]!)] as const).filter(([, v]) => v.startsWith("reads-"));
+    assert.deepEqual(wrong, []);
+    const unreadable = all.filter((f, i) => /^# unreadable:/m.test(texts[i]!) && readText(f, texts[i]!).errors.length === 0);
+    assert.deepEqual(unreadable, []);
+  });
+
+  test("2,400 generated inputs (real manifests with separators, comments, BOMs, NEL/LS/PS, CR, tabs, controls): kubectl's objects or refused", () => {
+    const rendered = [renderStack("dev-shadow"), renderStack("dev")].flatMap((r) => [...r.kubernetes, ...r.vault]);
+    const docs = rendered.filter((d) => JSON.stringify(d).length < 4000);
+    assert.ok(docs.length >= 20, `${docs.length} documents`);
+    const inputs = [1, 2, 3].flatMap((seed) => Array.from({ length: 800 }, (_, i) => mutatedInput(docs, seed, i)));
+    const k = kubectlBatch(inputs);
+    const counts: Record<Verdict, number> = { agree: 0, refused: 0, "both-fail": 0, "reads-what-kubectl-fails-on": 0, "reads-different-objects": 0 };
+    const wrong: string[] = [];
+    inputs.forEach((text, i) => {
+      const v = verdict(text, k[i]!);
+      counts[v]++;
+      if (v.startsWith("reads-") && wrong.length < 5) wrong.push(`${v}: ${JSON.stringify(text)}`);
+    });
+    assert.deepEqual(wrong, []);
+    // Not vacuous: many inputs are read (and agree), many are ones kubectl itself fails on.
+    assert.ok(counts.agree >= 400 && counts["both-fail"] >= 400 && counts.refused >= 200, JSON.stringify(counts));
   });
 
   test("merge keys, tags, aliases, JSON streams and empty documents agree", () => {
