@@ -1,10 +1,13 @@
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
+import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import fc from "fast-check";
 import { parse } from "yaml";
-import { changedStacks, deployGroups, deployOrder, stackInfo } from "../src/ci/changed";
+import { changedStacks, deployOrder, stackInfo } from "../src/ci/changed";
+import { planDeploys } from "../src/ci/deploys";
 import { projectRoot } from "../src/config/stacks";
 
 const ROOT = projectRoot();
@@ -20,11 +23,12 @@ interface Step {
 }
 interface Job {
   needs?: string | string[];
+  env?: Record<string, unknown>;
   "timeout-minutes"?: number;
   permissions?: Record<string, string>;
   if?: string;
   environment?: string;
-  strategy?: { matrix?: { stack?: unknown } };
+  strategy?: { "max-parallel"?: number; "fail-fast"?: boolean; matrix?: { stack?: unknown } };
   steps: Step[];
 }
 interface Workflow {
@@ -41,21 +45,28 @@ const PULUMI_ACTION = "pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d";
 const pulumiSteps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps.filter((s) => s.uses?.startsWith("pulumi/actions")));
 const INFO = stackInfo(ROOT);
 
+/** The OIDC actions, pinned to the commits of their releases (read from the actions' own repositories' tags). */
+const PULUMI_AUTH = "pulumi/auth-actions@141415910c3beb54e03b48e9057c204c97b956f2"; // v2.1.0
+const VAULT_ACTION = "hashicorp/vault-action@4c06c5ccf5c0761b6029f56cfb1dcf5565918a3b"; // v3.4.0
+
 test("three workflows, and every Pulumi step is the official action (v7, pinned) with the policy pack", () => {
   assert.deepEqual(Object.keys(WORKFLOWS).sort(), ["deploy.yaml", "drift.yaml", "pull-request.yaml"]);
   const steps = Object.values(WORKFLOWS).flatMap(pulumiSteps);
-  assert.equal(steps.length, 8, "preview (PR), six deploy groups, drift");
+  assert.equal(steps.length, 3, "preview (PR), one deploy job, drift");
   for (const s of steps) {
     assert.equal(s.uses, PULUMI_ACTION);
     assert.equal(s.with?.["policyPacks"], "policy", `${s.name}: the pack is always passed`);
     assert.equal(s.with?.["stack-name"], "${{ matrix.stack }}");
-    assert.equal(s.env?.["PULUMI_ACCESS_TOKEN"], "${{ secrets.PULUMI_ACCESS_TOKEN }}");
+    // The Pulumi token comes from pulumi/auth-actions (exported to the job's environment), never a stored secret.
+    assert.equal(s.env?.["PULUMI_ACCESS_TOKEN"], undefined, `${s.name}: no static Pulumi token`);
   }
-  // No credential in the workflows themselves: every credential-like variable comes from the secret store.
+  // No credential in the workflows themselves, nor in the secret store: tokens are minted per run from GitHub's
+  // OIDC token; addresses and CAs are plain configuration variables.
   for (const w of Object.values(WORKFLOWS)) {
     for (const s of Object.values(w.jobs).flatMap((j) => j.steps)) {
       for (const [k, v] of Object.entries(s.env ?? {})) {
-        if (/TOKEN|KUBECONFIG|VAULT/.test(k)) assert.match(String(v), /^\$\{\{ (secrets\.[A-Z_]+|github\.token) \}\}$/, `${s.name}: ${k}`);
+        if (/TOKEN/.test(k)) assert.equal(v, "${{ github.token }}", `${s.name}: ${k}`);
+        if (/KUBE|VAULT/.test(k)) assert.match(String(v), /^\$\{\{ vars\.[A-Z_]+ \}\}$/, `${s.name}: ${k}`);
       }
     }
   }
@@ -85,44 +96,35 @@ test("pull request: preview of each changed stack posted as a comment, gate and 
   assert.equal(sarif[upload]!.with?.["sarif_file"], "agent-trust.sarif");
 });
 
-test("push to main: foundations before phases, dev → staging → prod, gate before every phase up", () => {
+test("push to main: one deploy job, a matrix over the planned stacks in order, one at a time, a failure stopping the rest", () => {
   const w = WORKFLOWS["deploy.yaml"]!;
   assert.deepEqual((w.on["push"] as { branches: string[] }).branches, ["main"]);
-  const groups = deployGroups(deployOrder(INFO).map((s) => s.stack), INFO).map(([g]) => g);
-  assert.deepEqual(groups, ["dev-foundation", "dev-phases", "staging-foundation", "staging-phases", "prod-foundation", "prod-phases"]);
-  // Transitive `needs`: each group runs only after every group before it.
-  const before = (job: string): Set<string> => new Set(needsOf(w.jobs[job]!).flatMap((n) => [n, ...before(n)]));
-  groups.forEach((g, i) => {
-    const job = w.jobs[g];
-    assert.ok(job, g);
-    for (const earlier of groups.slice(0, i)) assert.ok(before(g).has(earlier), `${g} waits for ${earlier}`);
-    assert.equal(job.environment, g.split("-")[0]);
-    assert.equal(job.strategy?.matrix?.stack, `\${{ fromJSON(needs.changes.outputs.${g}) }}`);
-    const steps = job.steps;
-    const up = steps.findIndex((s) => s.uses === PULUMI_ACTION && s.with?.["command"] === "up");
-    const gate = steps.findIndex((s) => /agent-trust gate/.test(s.run ?? ""));
-    assert.ok(up >= 0);
-    if (g.endsWith("phases")) assert.ok(gate >= 0 && gate < up, `${g}: gate before up`);
-    else assert.equal(gate, -1);
-  });
-});
-
-test("every stack is covered: deployable ones in exactly one deploy group and in drift, refused ones nowhere", () => {
-  assert.equal(INFO.length, 15);
-  const all = changedStacks(["src/index.ts"], INFO);
-  assert.equal(all.length, 15, "a code change touches every stack");
-  const grouped = deployGroups(all, INFO).flatMap(([, s]) => s);
-  const deployable = INFO.filter((s) => s.deployable).map((s) => s.stack);
-  assert.deepEqual([...grouped].sort(), [...deployable].sort());
-  assert.equal(new Set(grouped).size, grouped.length);
-  assert.deepEqual(INFO.filter((s) => !s.deployable).map((s) => s.stack).sort(), ["prod-autonomous", "prod-remediation", "staging-autonomous"]);
-  const drift = WORKFLOWS["drift.yaml"]!;
-  assert.ok("schedule" in drift.on);
-  assert.match(drift.jobs["stacks"]!.steps.map((s) => s.run ?? "").join("\n"), /src\/ci\/changed\.ts --all/);
-  const d = pulumiSteps(drift)[0]!;
-  assert.deepEqual([d.with?.["command"], d.with?.["refresh"], d.with?.["expect-no-changes"]], ["preview", true, true]);
-  const naming = drift.jobs["drift"]!.steps.find((s) => s.name === "Name the drifted resources");
-  assert.match(naming?.run ?? "", /::error title=drift in stack \$STACK::\$op \$urn/);
+  assert.deepEqual(Object.keys(w.jobs), ["plan", "deploy"]);
+  // The plan: every stack changed since its own last successful deploy, read from the deployed/<stack> tags.
+  const plan = w.jobs["plan"]!.steps.find((s) => s.name === "Stacks changed since their last successful deploy")?.run ?? "";
+  assert.match(plan, /git fetch --force origin 'refs\/tags\/deployed\/\*:refs\/tags\/deployed\/\*'/);
+  assert.match(plan, /node --import tsx src\/ci\/changed\.ts --since-deployed >> "\$GITHUB_OUTPUT"/);
+  assert.doesNotMatch(JSON.stringify(w), /github\.event\.before/, "never only what the last push changed");
+  const job = w.jobs["deploy"]!;
+  assert.deepEqual(needsOf(job), ["plan"]);
+  assert.equal(job.strategy?.matrix?.stack, "${{ fromJSON(needs.plan.outputs.stacks) }}");
+  assert.equal(job.strategy?.["max-parallel"], 1, "one stack at a time, in the matrix's (deploy) order");
+  assert.equal(job.strategy?.["fail-fast"], true, "a failed stack cancels the stacks after it");
+  assert.equal(job.environment, "${{ startsWith(matrix.stack, 'prod') && 'prod' || (startsWith(matrix.stack, 'staging') && 'staging' || 'dev') }}");
+  const steps = job.steps;
+  const at = (p: (s: Step) => boolean) => steps.findIndex(p);
+  const gate = at((s) => /agent-trust gate "\$STACK"/.test(s.run ?? ""));
+  const up = at((s) => s.uses === PULUMI_ACTION && s.with?.["command"] === "up");
+  const record = at((s) => /git push --force origin "refs\/tags\/deployed\/\$STACK"/.test(s.run ?? ""));
+  assert.ok(gate >= 0 && gate < up && up < record, "gate, then up, then the record");
+  assert.equal(steps[gate]!.if, "contains(fromJSON(needs.plan.outputs.phase-stacks), matrix.stack)", "the gate of every phase stack");
+  assert.match(steps[record]!.run ?? "", /git tag --force "deployed\/\$STACK" "\$GITHUB_SHA"/);
+  assert.equal(steps[record]!.if, undefined, "recorded only when every step before it succeeded");
+  for (const p of [(s: Step) => s.uses === PULUMI_AUTH, (s: Step) => s.uses === VAULT_ACTION, (s: Step) => /github-kubeconfig\.sh/.test(s.run ?? "")]) {
+    const i = at(p);
+    assert.ok(i >= 0 && i < up, "credentials before up");
+  }
+  assert.equal(job.env?.["STACK"], "${{ matrix.stack }}");
 });
 
 test("changed stacks: a stack file, a foundation (its whole environment) or an evidence file (its agent's stacks)", () => {
@@ -164,7 +166,9 @@ describe("workflow hygiene", () => {
 
   test("no permissions by default; each job asks for its own, write only where it writes", () => {
     const writers: Record<string, string[]> = {
-      "pull-request.yaml/preview": ["pull-requests"],
+      "deploy.yaml/deploy": ["contents", "id-token"],
+      "drift.yaml/drift": ["id-token"],
+      "pull-request.yaml/preview": ["pull-requests", "id-token"],
       "pull-request.yaml/gate-and-delta": ["pull-requests"],
       "pull-request.yaml/sarif": ["security-events"],
     };
@@ -172,7 +176,8 @@ describe("workflow hygiene", () => {
       assert.deepEqual(w.permissions, {}, `${f}: workflow-level permissions`);
       for (const [name, job] of Object.entries(w.jobs)) {
         assert.ok(job.permissions, `${f}/${name}: permissions`);
-        assert.equal(job.permissions["contents"], "read", `${f}/${name}: contents`);
+        // contents: write in one job only: the deploy job, to move its stack's deployed/<stack> tag.
+        assert.equal(job.permissions["contents"], `${f}/${name}` === "deploy.yaml/deploy" ? "write" : "read", `${f}/${name}: contents`);
         const writes = Object.entries(job.permissions).filter(([, v]) => v === "write").map(([k]) => k);
         assert.deepEqual(writes, writers[`${f}/${name}`] ?? [], `${f}/${name}: writes`);
       }
@@ -203,12 +208,92 @@ describe("workflow hygiene", () => {
         }
       }
     }
-    assert.ok(n >= 15);
+    // project and pack per job that runs Pulumi (preview, deploy, drift); the project alone in the other six jobs.
+    assert.equal(n, 12);
   });
 
   test("Dependabot keeps the actions current", () => {
     const d = parse(fs.readFileSync(path.join(ROOT, ".github", "dependabot.yml"), "utf8")) as { version: number; updates: { "package-ecosystem": string; directory: string }[] };
     assert.equal(d.version, 2);
     assert.ok(d.updates.some((u) => u["package-ecosystem"] === "github-actions" && u.directory === "/"));
+  });
+});
+
+describe("short-lived credentials", () => {
+  const raw = (x: unknown) => JSON.stringify(x);
+  const OIDC = (s: Step) => s.uses === PULUMI_AUTH || s.uses === VAULT_ACTION || /github-kubeconfig\.sh/.test(s.run ?? "");
+  const jobs = Object.entries(WORKFLOWS).flatMap(([f, w]) => Object.entries(w.jobs).map(([name, job]) => ({ id: `${f}/${name}`, f, job })));
+
+  test("pull_request, never pull_request_target, and no stored secret in any job that runs pull-request code", () => {
+    for (const [f, w] of Object.entries(WORKFLOWS)) assert.ok(!("pull_request_target" in w.on), `${f}: pull_request_target`);
+    const pr = Object.entries(WORKFLOWS).filter(([, w]) => "pull_request" in w.on);
+    assert.deepEqual(pr.map(([f]) => f), ["pull-request.yaml"]);
+    for (const [f, w] of pr) {
+      assert.deepEqual(Object.keys(w.on), ["pull_request"], f);
+      for (const [name, job] of Object.entries(w.jobs)) assert.doesNotMatch(raw(job), /secrets\./, `${f}/${name} reads a stored secret`);
+    }
+  });
+
+  test("no static admin token anywhere: no Pulumi, Vault or deployer kubeconfig secret in any workflow", () => {
+    for (const [f, w] of Object.entries(WORKFLOWS)) {
+      assert.doesNotMatch(raw(w), /secrets\.(PULUMI_ACCESS_TOKEN|VAULT_TOKEN|KUBECONFIG_DATA)/, f);
+      assert.doesNotMatch(raw(w), /secrets\./, `${f}: every credential is minted per run`);
+    }
+  });
+
+  test("id-token: write exactly in the jobs that exchange GitHub's OIDC token, and each of them gets all three credentials", () => {
+    for (const { id, job } of jobs) {
+      const oidc = job.steps.filter(OIDC);
+      assert.equal(job.permissions?.["id-token"] === "write", oidc.length > 0, `${id}: id-token`);
+      if (oidc.length === 0) continue;
+      assert.equal(oidc.length, 3, `${id}: Pulumi Cloud, Vault and the cluster`);
+      const pulumi = job.steps.findIndex((s) => s.uses?.startsWith("pulumi/actions"));
+      assert.ok(job.steps.findLastIndex(OIDC) < pulumi, `${id}: credentials before the Pulumi step`);
+    }
+    assert.deepEqual(jobs.filter(({ job }) => job.permissions?.["id-token"] === "write").map(({ id }) => id).sort(), ["deploy.yaml/deploy", "drift.yaml/drift", "pull-request.yaml/preview"]);
+  });
+
+  test("Pulumi Cloud by OIDC (pulumi/auth-actions), Vault by JWT (hashicorp/vault-action), the cluster by GitHub's token", () => {
+    for (const { id, job } of jobs.filter(({ job }) => job.steps.some(OIDC))) {
+      const auth = job.steps.find((s) => s.uses === PULUMI_AUTH)!;
+      const vault = job.steps.find((s) => s.uses === VAULT_ACTION)!;
+      const kube = job.steps.find((s) => /github-kubeconfig\.sh/.test(s.run ?? ""))!;
+      assert.equal(auth.with?.["organization"], "${{ vars.PULUMI_ORG }}", id);
+      assert.equal(auth.with?.["requested-token-type"], "urn:pulumi:token-type:access_token:team", id);
+      assert.deepEqual([vault.with?.["method"], vault.with?.["exportToken"], vault.with?.["url"]], ["jwt", true, "${{ vars.VAULT_ADDR }}"], id);
+      assert.equal(vault.with?.["token"], undefined, `${id}: no Vault token input`);
+      assert.match(kube.run ?? "", />> "\$GITHUB_ENV"$/, id);
+      // Who is who: the deploy job alone is the deployer; pull requests and drift are the read-only preview identity.
+      const deployer = id === "deploy.yaml/deploy";
+      assert.equal(auth.with?.["scope"], deployer ? "team:${{ vars.PULUMI_DEPLOY_TEAM }}" : "team:${{ vars.PULUMI_PREVIEW_TEAM }}", id);
+      assert.equal(vault.with?.["role"], deployer ? "agent-trust-deploy" : "agent-trust-preview", id);
+      assert.match(kube.run ?? "", deployer ? / agent-trust-deploy >>/ : / agent-trust-preview >>/, id);
+      // The OIDC subject names the job's environment: read-only jobs never name a deploy environment.
+      assert.match(String(job.environment), deployer ? /^\$\{\{ startsWith/ : /^preview-\$\{\{ startsWith/, id);
+    }
+  });
+
+  test("the kubeconfig script writes an exec plugin asking GitHub for a fresh token, and refuses without id-token", () => {
+    const script = path.join(ROOT, "scripts", "ci", "github-kubeconfig.sh");
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-kubeconfig-"));
+    try {
+      const out = path.join(dir, "kube", "config");
+      const run = (env: NodeJS.ProcessEnv) => spawnSync("bash", [script, out, "https://k8s.example:6443", "-----BEGIN CERTIFICATE-----\nx\n", "agent-trust-preview"], { env: { PATH: process.env["PATH"], ...env }, encoding: "utf8" });
+      const refused = run({});
+      assert.equal(refused.status, 1);
+      assert.match(refused.stderr, /needs permissions: id-token: write/);
+      const r = run({ ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.example/?x=1", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "t" });
+      assert.equal(r.status, 0, r.stderr);
+      assert.equal(r.stdout, `KUBECONFIG=${out}\n`, "a line for $GITHUB_ENV");
+      const kc = parse(fs.readFileSync(out, "utf8")) as { users: { user: Record<string, unknown> }[]; clusters: { cluster: Record<string, string> }[] };
+      assert.deepEqual(Object.keys(kc.users[0]!.user), ["exec"], "no token, no client key: the exec plugin only");
+      assert.equal(Buffer.from(kc.clusters[0]!.cluster["certificate-authority-data"]!, "base64").toString(), "-----BEGIN CERTIFICATE-----\nx\n");
+      const exec = kc.users[0]!.user["exec"] as { command: string; args: string[] };
+      assert.deepEqual(exec.args, ["agent-trust-preview"]);
+      assert.match(fs.readFileSync(exec.command, "utf8"), /\$ACTIONS_ID_TOKEN_REQUEST_URL&audience=\$1/);
+      assert.equal(fs.statSync(out).mode & 0o077, 0, "readable by its owner only");
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

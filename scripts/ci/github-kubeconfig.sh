@@ -2,8 +2,8 @@
 # Writes a kubeconfig whose user is GitHub's own OIDC identity: no cluster credential is stored anywhere.
 # Usage: scripts/ci/github-kubeconfig.sh OUT SERVER CA_PEM AUDIENCE
 # The cluster trusts https://token.actions.githubusercontent.com for AUDIENCE (structured authentication or
-# --oidc-issuer-url), and its RBAC binds the token's subject: `repo:OWNER/REPO:pull_request` to a read-only
-# preview ClusterRole, `repo:OWNER/REPO:environment:<env>` to the deployer. Each request runs the exec plugin,
+# --oidc-issuer-url), and its RBAC binds the token's subject: `repo:OWNER/REPO:environment:preview-<env>` (pull
+# requests, drift) to a read-only ClusterRole, `repo:OWNER/REPO:environment:<env>` to the deployer. Each request runs the exec plugin,
 # which asks GitHub for a fresh token (minutes long), so a long `pulumi up` never outlives its credential.
 # Needs `permissions: id-token: write` (GitHub then sets ACTIONS_ID_TOKEN_REQUEST_URL/TOKEN for every step).
 set -euo pipefail
