@@ -1,53 +1,14 @@
 import assert from "node:assert/strict";
-import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import fc from "fast-check";
 import { parse } from "yaml";
 import { changedStacks, deployOrder, stackInfo } from "../src/ci/changed";
 import { planDeploys } from "../src/ci/deploys";
-import { projectRoot } from "../src/config/stacks";
+import { DIR, needsOf, PULUMI_ACTION, PULUMI_AUTH, pulumiSteps, ROOT, VAULT_ACTION, WORKFLOWS, type Step } from "./helpers/workflows";
 
-const ROOT = projectRoot();
-const DIR = path.join(ROOT, ".github/workflows");
-
-interface Step {
-  name?: string;
-  uses?: string;
-  run?: string;
-  if?: string;
-  with?: Record<string, unknown>;
-  env?: Record<string, unknown>;
-}
-interface Job {
-  needs?: string | string[];
-  env?: Record<string, unknown>;
-  "timeout-minutes"?: number;
-  permissions?: Record<string, string>;
-  if?: string;
-  environment?: string;
-  strategy?: { "max-parallel"?: number; "fail-fast"?: boolean; matrix?: { stack?: unknown } };
-  steps: Step[];
-}
-interface Workflow {
-  on: Record<string, unknown>;
-  permissions?: Record<string, string>;
-  jobs: Record<string, Job>;
-}
-
-const load = (name: string) => parse(fs.readFileSync(path.join(DIR, name), "utf8")) as Workflow;
-const WORKFLOWS = Object.fromEntries(fs.readdirSync(DIR).map((f) => [f, load(f)]));
-const needsOf = (j: Job) => (j.needs === undefined ? [] : Array.isArray(j.needs) ? j.needs : [j.needs]);
-/** The Pulumi action, pinned to the commit of its release v7.0.0 (the version is in the comment beside it). */
-const PULUMI_ACTION = "pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d";
-const pulumiSteps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps.filter((s) => s.uses?.startsWith("pulumi/actions")));
 const INFO = stackInfo(ROOT);
-
-/** The OIDC actions, pinned to the commits of their releases (read from the actions' own repositories' tags). */
-const PULUMI_AUTH = "pulumi/auth-actions@141415910c3beb54e03b48e9057c204c97b956f2"; // v2.1.0
-const VAULT_ACTION = "hashicorp/vault-action@4c06c5ccf5c0761b6029f56cfb1dcf5565918a3b"; // v3.4.0
 
 test("three workflows, and every Pulumi step is the official action (v7, pinned) with the policy pack", () => {
   assert.deepEqual(Object.keys(WORKFLOWS).sort(), ["deploy.yaml", "drift.yaml", "pull-request.yaml"]);
@@ -125,6 +86,25 @@ test("push to main: one deploy job, a matrix over the planned stacks in order, o
     assert.ok(i >= 0 && i < up, "credentials before up");
   }
   assert.equal(job.env?.["STACK"], "${{ matrix.stack }}");
+});
+
+test("every stack is covered: deployable ones in the first deploy (in deploy order) and in drift, refused ones nowhere", () => {
+  assert.equal(INFO.length, 15);
+  const all = changedStacks(["src/index.ts"], INFO);
+  assert.equal(all.length, 15, "a code change touches every stack");
+  const grouped = planDeploys(INFO, { records: {}, changedSince: {} }).stacks;
+  assert.deepEqual(grouped, deployOrder(INFO).filter((s) => s.deployable).map((s) => s.stack));
+  const deployable = INFO.filter((s) => s.deployable).map((s) => s.stack);
+  assert.deepEqual([...grouped].sort(), [...deployable].sort());
+  assert.equal(new Set(grouped).size, grouped.length);
+  assert.deepEqual(INFO.filter((s) => !s.deployable).map((s) => s.stack).sort(), ["prod-autonomous", "prod-remediation", "staging-autonomous"]);
+  const drift = WORKFLOWS["drift.yaml"]!;
+  assert.ok("schedule" in drift.on);
+  assert.match(drift.jobs["stacks"]!.steps.map((s) => s.run ?? "").join("\n"), /src\/ci\/changed\.ts --all/);
+  const d = pulumiSteps(drift)[0]!;
+  assert.deepEqual([d.with?.["command"], d.with?.["refresh"], d.with?.["expect-no-changes"]], ["preview", true, true]);
+  const naming = drift.jobs["drift"]!.steps.find((s) => s.name === "Name the drifted resources");
+  assert.match(naming?.run ?? "", /::error title=drift in stack \$STACK::\$op \$urn/);
 });
 
 test("changed stacks: a stack file, a foundation (its whole environment) or an evidence file (its agent's stacks)", () => {
@@ -216,84 +196,5 @@ describe("workflow hygiene", () => {
     const d = parse(fs.readFileSync(path.join(ROOT, ".github", "dependabot.yml"), "utf8")) as { version: number; updates: { "package-ecosystem": string; directory: string }[] };
     assert.equal(d.version, 2);
     assert.ok(d.updates.some((u) => u["package-ecosystem"] === "github-actions" && u.directory === "/"));
-  });
-});
-
-describe("short-lived credentials", () => {
-  const raw = (x: unknown) => JSON.stringify(x);
-  const OIDC = (s: Step) => s.uses === PULUMI_AUTH || s.uses === VAULT_ACTION || /github-kubeconfig\.sh/.test(s.run ?? "");
-  const jobs = Object.entries(WORKFLOWS).flatMap(([f, w]) => Object.entries(w.jobs).map(([name, job]) => ({ id: `${f}/${name}`, f, job })));
-
-  test("pull_request, never pull_request_target, and no stored secret in any job that runs pull-request code", () => {
-    for (const [f, w] of Object.entries(WORKFLOWS)) assert.ok(!("pull_request_target" in w.on), `${f}: pull_request_target`);
-    const pr = Object.entries(WORKFLOWS).filter(([, w]) => "pull_request" in w.on);
-    assert.deepEqual(pr.map(([f]) => f), ["pull-request.yaml"]);
-    for (const [f, w] of pr) {
-      assert.deepEqual(Object.keys(w.on), ["pull_request"], f);
-      for (const [name, job] of Object.entries(w.jobs)) assert.doesNotMatch(raw(job), /secrets\./, `${f}/${name} reads a stored secret`);
-    }
-  });
-
-  test("no static admin token anywhere: no Pulumi, Vault or deployer kubeconfig secret in any workflow", () => {
-    for (const [f, w] of Object.entries(WORKFLOWS)) {
-      assert.doesNotMatch(raw(w), /secrets\.(PULUMI_ACCESS_TOKEN|VAULT_TOKEN|KUBECONFIG_DATA)/, f);
-      assert.doesNotMatch(raw(w), /secrets\./, `${f}: every credential is minted per run`);
-    }
-  });
-
-  test("id-token: write exactly in the jobs that exchange GitHub's OIDC token, and each of them gets all three credentials", () => {
-    for (const { id, job } of jobs) {
-      const oidc = job.steps.filter(OIDC);
-      assert.equal(job.permissions?.["id-token"] === "write", oidc.length > 0, `${id}: id-token`);
-      if (oidc.length === 0) continue;
-      assert.equal(oidc.length, 3, `${id}: Pulumi Cloud, Vault and the cluster`);
-      const pulumi = job.steps.findIndex((s) => s.uses?.startsWith("pulumi/actions"));
-      assert.ok(job.steps.findLastIndex(OIDC) < pulumi, `${id}: credentials before the Pulumi step`);
-    }
-    assert.deepEqual(jobs.filter(({ job }) => job.permissions?.["id-token"] === "write").map(({ id }) => id).sort(), ["deploy.yaml/deploy", "drift.yaml/drift", "pull-request.yaml/preview"]);
-  });
-
-  test("Pulumi Cloud by OIDC (pulumi/auth-actions), Vault by JWT (hashicorp/vault-action), the cluster by GitHub's token", () => {
-    for (const { id, job } of jobs.filter(({ job }) => job.steps.some(OIDC))) {
-      const auth = job.steps.find((s) => s.uses === PULUMI_AUTH)!;
-      const vault = job.steps.find((s) => s.uses === VAULT_ACTION)!;
-      const kube = job.steps.find((s) => /github-kubeconfig\.sh/.test(s.run ?? ""))!;
-      assert.equal(auth.with?.["organization"], "${{ vars.PULUMI_ORG }}", id);
-      assert.equal(auth.with?.["requested-token-type"], "urn:pulumi:token-type:access_token:team", id);
-      assert.deepEqual([vault.with?.["method"], vault.with?.["exportToken"], vault.with?.["url"]], ["jwt", true, "${{ vars.VAULT_ADDR }}"], id);
-      assert.equal(vault.with?.["token"], undefined, `${id}: no Vault token input`);
-      assert.match(kube.run ?? "", />> "\$GITHUB_ENV"$/, id);
-      // Who is who: the deploy job alone is the deployer; pull requests and drift are the read-only preview identity.
-      const deployer = id === "deploy.yaml/deploy";
-      assert.equal(auth.with?.["scope"], deployer ? "team:${{ vars.PULUMI_DEPLOY_TEAM }}" : "team:${{ vars.PULUMI_PREVIEW_TEAM }}", id);
-      assert.equal(vault.with?.["role"], deployer ? "agent-trust-deploy" : "agent-trust-preview", id);
-      assert.match(kube.run ?? "", deployer ? / agent-trust-deploy >>/ : / agent-trust-preview >>/, id);
-      // The OIDC subject names the job's environment: read-only jobs never name a deploy environment.
-      assert.match(String(job.environment), deployer ? /^\$\{\{ startsWith/ : /^preview-\$\{\{ startsWith/, id);
-    }
-  });
-
-  test("the kubeconfig script writes an exec plugin asking GitHub for a fresh token, and refuses without id-token", () => {
-    const script = path.join(ROOT, "scripts", "ci", "github-kubeconfig.sh");
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-kubeconfig-"));
-    try {
-      const out = path.join(dir, "kube", "config");
-      const run = (env: NodeJS.ProcessEnv) => spawnSync("bash", [script, out, "https://k8s.example:6443", "-----BEGIN CERTIFICATE-----\nx\n", "agent-trust-preview"], { env: { PATH: process.env["PATH"], ...env }, encoding: "utf8" });
-      const refused = run({});
-      assert.equal(refused.status, 1);
-      assert.match(refused.stderr, /needs permissions: id-token: write/);
-      const r = run({ ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.example/?x=1", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "t" });
-      assert.equal(r.status, 0, r.stderr);
-      assert.equal(r.stdout, `KUBECONFIG=${out}\n`, "a line for $GITHUB_ENV");
-      const kc = parse(fs.readFileSync(out, "utf8")) as { users: { user: Record<string, unknown> }[]; clusters: { cluster: Record<string, string> }[] };
-      assert.deepEqual(Object.keys(kc.users[0]!.user), ["exec"], "no token, no client key: the exec plugin only");
-      assert.equal(Buffer.from(kc.clusters[0]!.cluster["certificate-authority-data"]!, "base64").toString(), "-----BEGIN CERTIFICATE-----\nx\n");
-      const exec = kc.users[0]!.user["exec"] as { command: string; args: string[] };
-      assert.deepEqual(exec.args, ["agent-trust-preview"]);
-      assert.match(fs.readFileSync(exec.command, "utf8"), /\$ACTIONS_ID_TOKEN_REQUEST_URL&audience=\$1/);
-      assert.equal(fs.statSync(out).mode & 0o077, 0, "readable by its owner only");
-    } finally {
-      fs.rmSync(dir, { recursive: true, force: true });
-    }
   });
 });
