@@ -24,6 +24,7 @@ export interface Job {
   if?: string;
   environment?: string;
   strategy?: { "max-parallel"?: number; "fail-fast"?: boolean; matrix?: { stack?: unknown } };
+  outputs?: Record<string, string>;
   steps: Step[];
 }
 export interface Workflow {

@@ -1,0 +1,168 @@
+/**
+ * A rehearsal of the pull-request workflow: its own `run:` steps, read from .github/workflows/pull-request.yaml in
+ * the pull request's head (as GitHub runs them), played in a scratch repository (test/integration/pr-scratch.ts:
+ * a promotion, a new stack, a widened Role) with the runner's step files and the real CLI. `uses:` steps are
+ * stand-ins: checkout (the scratch repository is checked out), setup-node and `npm ci` (node_modules is linked),
+ * the OIDC logins (nothing offline), upload-sarif (the file is kept), and pulumi/actions, played by the offline
+ * engine against the sandbox when the engine is built — and reported as not rehearsed when it is not.
+ * `gh` and `npx` are stand-ins on PATH: `gh` records the comment; `npx agent-trust` is `node bin/agent-trust.js`.
+ */
+import assert from "node:assert/strict";
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
+import { after, before, describe, test } from "node:test";
+import { parse } from "yaml";
+import type { Step, Workflow } from "../helpers/workflows";
+import { git, makeScratch, type Scratch } from "./pr-scratch";
+import { runJob, type JobRun, type StandIn } from "./rehearsal";
+import { ROOT } from "./helpers";
+import { engineAvailable } from "../../src/engine/binaries";
+
+const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-rehearsal-"));
+const bin = path.join(dir, "bin");
+const posted = path.join(dir, "posted");
+let scratch: Scratch;
+let wf: Workflow;
+let engine = false;
+const runs: Record<string, JobRun> = {};
+const previews: string[] = [];
+let sarif = "";
+
+const STUBS = {
+  npx: `#!/bin/bash\n[ "$1" = agent-trust ] || { echo "rehearsal npx: only agent-trust is played" >&2; exit 127; }\nshift\nexec node "$GITHUB_WORKSPACE/bin/agent-trust.js" "$@"\n`,
+  // gh api --paginate …/comments: the ids of comments already posted; gh pr comment / PATCH: keep the body.
+  gh: `#!/bin/bash\necho "$*" >> "$REHEARSAL_POSTED/calls"\ncase "$1 $2" in\n  "api --paginate") ls "$REHEARSAL_POSTED" | sed -n 's/^comment-\\([0-9]*\\)\\.md$/\\1/p' ;;\n  "pr comment") cp "$4" "$REHEARSAL_POSTED/comment-1.md" ;;\n  "api --method") id=\${4##*/}; cp "\${6#body=@}" "$REHEARSAL_POSTED/comment-$id.md" ;;\n  *) echo "rehearsal gh: unexpected $*" >&2; exit 1 ;;\nesac\n`,
+};
+
+const VARS = {
+  PULUMI_ORG: "example",
+  PULUMI_PREVIEW_TEAM: "agent-trust-preview",
+  VAULT_ADDR: "https://vault.example:8200",
+  VAULT_AUDIENCE: "vault",
+  KUBE_SERVER: "https://k8s.example:6443",
+  KUBE_CA: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+};
+
+const standIns: StandIn = (step: Step) => {
+  const uses = step.uses?.split("@")[0];
+  if (uses === "actions/checkout") return "the scratch repository, checked out at the head with its history";
+  if (uses === "actions/setup-node") return "node is on PATH";
+  if (uses === undefined) return "node_modules is linked from the project";
+  if (uses === "pulumi/auth-actions" || uses === "hashicorp/vault-action") return "no OIDC offline: no token is minted";
+  if (uses === "github/codeql-action/upload-sarif") {
+    sarif = fs.readFileSync(path.join(scratch.repo, String(step.with?.["sarif_file"])), "utf8");
+    return "the SARIF file is kept for the assertions";
+  }
+  if (uses === "pulumi/actions") return engine ? "the offline engine (see the preview test)" : "the offline engine is not built: this preview is not rehearsed";
+  return undefined;
+};
+
+function play(job: string, matrix?: Record<string, string>): JobRun {
+  const spec = wf.jobs[job]!;
+  const scratchDir = fs.mkdtempSync(path.join(dir, `${job}-`));
+  const event = { pull_request: { number: 7, base: { sha: scratch.base, ref: "main" }, head: { sha: scratch.head, ref: "promote-capacity" } } };
+  const eventPath = path.join(dir, "event.json");
+  fs.writeFileSync(eventPath, JSON.stringify(event));
+  const needs = Object.fromEntries(Object.entries(runs).map(([k, r]) => [k, { outputs: r.outputs, result: r.failed ? "failure" : "success" }]));
+  const env: Record<string, string> = {
+    PATH: `${bin}:${process.env["PATH"]}`,
+    HOME: process.env["HOME"] ?? dir,
+    CI: "true",
+    GITHUB_ACTIONS: "true",
+    GITHUB_WORKSPACE: scratch.repo,
+    GITHUB_EVENT_NAME: "pull_request",
+    GITHUB_EVENT_PATH: eventPath,
+    GITHUB_BASE_REF: "main",
+    GITHUB_HEAD_REF: "promote-capacity",
+    GITHUB_REF: "refs/pull/7/merge",
+    GITHUB_SHA: scratch.head,
+    GITHUB_REPOSITORY: "example/agent-trust",
+    RUNNER_OS: "Linux",
+    RUNNER_TEMP: scratchDir,
+    REHEARSAL_POSTED: posted,
+  };
+  // As the runner does: the OIDC request variables exist only in jobs granted id-token: write.
+  if (spec.permissions?.["id-token"] === "write") Object.assign(env, { ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.example/?api-version=2.0", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "rehearsal" });
+  const ctx = { github: { event, token: "rehearsal-token", repository: "example/agent-trust", sha: scratch.head }, needs, vars: VARS };
+  const r = runJob(spec, { workspace: scratch.repo, scratch: scratchDir, ctx, env, standIns, installs: /^(cd policy && )?npm ci$/, ...(matrix ? { matrix } : {}) });
+  const failed = r.steps.filter((s) => s.code !== 0);
+  assert.deepEqual(failed.map((s) => `${s.name}: exit ${s.code}\n${s.stdout}\n${s.stderr}`), [], `${job}: a step failed`);
+  return r;
+}
+
+const outputList = (r: JobRun, key: string) => JSON.parse(r.outputs[key] ?? "null") as string[];
+
+describe("pull-request workflow rehearsal", { timeout: 600_000 }, () => {
+  before(async () => {
+    fs.mkdirSync(bin);
+    fs.mkdirSync(posted);
+    for (const [name, text] of Object.entries(STUBS)) fs.writeFileSync(path.join(bin, name), text, { mode: 0o755 });
+    scratch = makeScratch(ROOT, dir);
+    wf = parse(fs.readFileSync(path.join(scratch.repo, ".github", "workflows", "pull-request.yaml"), "utf8")) as Workflow;
+    engine = await engineAvailable();
+  });
+  after(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+  test("the test job is npm ci and npm test (this suite itself: not replayed here)", () => {
+    assert.deepEqual(wf.jobs["test"]!.steps.flatMap((s) => (s.run ? [s.run] : [])), ["npm ci", "npm test"]);
+  });
+
+  test("changes: the promotion and the new stack alone, then with the code change every stack", () => {
+    git(scratch.repo, "checkout", "-q", scratch.config);
+    const config = play("changes");
+    git(scratch.repo, "checkout", "-q", "promote-capacity");
+    assert.deepEqual(outputList(config, "stacks"), ["dev-canary", "staging-shadow", "staging-assist"]);
+    assert.deepEqual(outputList(config, "phase-stacks"), ["dev-canary", "staging-shadow", "staging-assist"]);
+    assert.deepEqual(outputList(config, "refused"), []);
+    runs["changes"] = play("changes");
+    const dev = ["dev", "dev-canary", "dev-shadow", "dev-assist", "dev-remediation", "dev-autonomous"];
+    assert.deepEqual(outputList(runs["changes"], "stacks"), [...dev, "staging", "staging-shadow", "staging-assist", "staging-remediation", "prod", "prod-shadow", "prod-assist"]);
+    assert.deepEqual(outputList(runs["changes"], "refused"), ["staging-autonomous", "prod-remediation", "prod-autonomous"]);
+  });
+
+  test("gate and delta: one comment, the promotion earned, the widened rights listed, updated in place on the next push", () => {
+    const r = (runs["gate-and-delta"] = play("gate-and-delta"));
+    assert.equal(r.steps.find((s) => s.name.startsWith("Fail when"))?.how, "skipped (if: steps.gate.outputs.status != '0')", "every changed phase stack is earned");
+    const body = fs.readFileSync(path.join(posted, "comment-1.md"), "utf8");
+    assert.match(body, /^<!-- agent-trust: gate and delta -->\n### Promotion gate\n```\n/);
+    assert.match(body, /agent capacity: evidence\/staging\/capacity\.yaml, shadow record 2026-07-01 to 2026-08-31: earned/);
+    assert.match(body, /staging-autonomous is above its environment's phase ceiling: not deployed/);
+    fs.writeFileSync(path.join(dir, "comment-first.md"), body);
+    // The next push: the same job finds its comment by the marker and edits it.
+    play("gate-and-delta");
+    const calls = fs.readFileSync(path.join(posted, "calls"), "utf8").trim().split("\n");
+    assert.equal(calls.filter((c) => c.startsWith("pr comment")).length, 1, "one comment, never a second");
+    assert.match(calls.at(-1)!, /^api --method PATCH repos\/example\/agent-trust\/issues\/comments\/1 -F body=@comment\.md$/);
+  });
+
+  test("sarif: zero results on every valid stack, exactly no-secrets-access on the widened remediation Roles", () => {
+    runs["sarif"] = play("sarif");
+    const doc = JSON.parse(sarif) as { runs: { results: { ruleId: string; level: string; message: { text: string }; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] };
+    assert.equal(doc.runs.length, 1, "one run for code scanning");
+    const byStack = new Map<string, string[]>();
+    for (const x of doc.runs[0]!.results) {
+      const uri = x.locations[0]!.physicalLocation.artifactLocation.uri;
+      const stack = /(?:^|\/)(?:out\/|Pulumi\.)([a-z-]+?)(?:\/|\.yaml)/.exec(uri)?.[1] ?? uri;
+      byStack.set(stack, [...(byStack.get(stack) ?? []), `${x.level} ${x.ruleId}: ${x.message.text}`]);
+    }
+    assert.deepEqual([...byStack.keys()].sort(), ["dev-remediation", "prod-remediation", "staging-remediation"], [...byStack].join("\n"));
+    for (const [stack, results] of byStack) {
+      assert.ok(results.length >= 1, stack);
+      for (const r of results) assert.match(r, /^error no-secrets-access: Role ai-agents\/[a-z0-9-]+-remediation-target .*secrets/, `${stack}: ${r}`);
+    }
+  });
+
+  test("preview: the credentials step writes the OIDC kubeconfig; the Pulumi step by the offline engine when it is built", (t) => {
+    const stacks = outputList(runs["changes"]!, "stacks");
+    for (const stack of stacks) {
+      const r = play("preview", { stack });
+      const kube = r.steps.find((s) => s.name.startsWith("Cluster credentials"))!;
+      assert.equal(kube.how, "ran");
+      const pulumi = r.steps.find((s) => s.name.startsWith("pulumi preview"))!;
+      previews.push(`${stack}: ${pulumi.how}`);
+    }
+    if (!engine) t.diagnostic(`the offline engine is not built (scripts/engine.sh ensure pulumi-resource-kubernetes): the ${stacks.length} previews were not rehearsed; every other step of the job ran`);
+    assert.equal(previews.length, stacks.length);
+  });
+});
