@@ -142,7 +142,16 @@ describe("pull-request workflow rehearsal", { timeout: 600_000 }, () => {
     assert.match(body, /^<!-- agent-trust: gate and delta -->\n### Promotion gate\n```\n/);
     assert.match(body, /agent capacity: evidence\/staging\/capacity\.yaml, shadow record 2026-07-01 to 2026-08-31: earned/);
     assert.match(body, /staging-autonomous is above its environment's phase ceiling: not deployed/);
-    fs.writeFileSync(path.join(dir, "comment-first.md"), body);
+    // The delta: per changed stack, the rights added; the widened Role as exactly its new rows.
+    assert.match(body, new RegExp(`### Permission delta against \`${scratch.base}\``));
+    assert.deepEqual([...body.matchAll(/^#### `([a-z-]+)`$/gm)].map((m) => m[1]), ["dev-canary", "dev-remediation", "staging-shadow", "staging-assist", "staging-remediation", "prod-remediation"]);
+    assert.match(body, /\*\*triage\*\* `system:serviceaccount:ai-agents:triage-shadow`, compared with nothing \(new identity\): 55 added, 0 removed/);
+    assert.match(body, /\*\*capacity\*\* `system:serviceaccount:ai-agents:capacity-assist`, compared with nothing \(new identity\): 55 added, 0 removed/);
+    const secrets = body.split("\n").filter((l) => /secrets/.test(l) && l.startsWith("|"));
+    assert.deepEqual(secrets, [
+      "| **+ added** | kubernetes | patch secrets in payments |",
+      ...Array.from({ length: 3 }, () => ["| **+ added** | kubernetes | patch secrets in checkout (only checkout-web, payments-api) |", "| **+ added** | kubernetes | patch secrets in payments (only checkout-web, payments-api) |"]).flat(),
+    ]);
     // The next push: the same job finds its comment by the marker and edits it.
     play("gate-and-delta");
     const calls = fs.readFileSync(path.join(posted, "calls"), "utf8").trim().split("\n");
