@@ -8,6 +8,7 @@
  * `gh` and `npx` are stand-ins on PATH: `gh` records the comment; `npx agent-trust` is `node bin/agent-trust.js`.
  */
 import assert from "node:assert/strict";
+import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -58,6 +59,16 @@ const VARS = {
   KUBE_CA: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
 };
 
+/** The sandbox CLI of the scratch repository (the checked-out revision's code), its state kept in the rehearsal's folder. */
+const sandbox = (...args: string[]) =>
+  spawnSync(process.execPath, ["--import", "tsx", path.join(scratch.repo, "src", "sandbox", "cli.ts"), ...args], {
+    cwd: scratch.repo,
+    env: { ...process.env, AGENT_TRUST_SANDBOX_DIR: path.join(dir, "sandbox") },
+    encoding: "utf8",
+    maxBuffer: 64 << 20,
+  });
+const enginePreviews: Record<string, { code: number; out: string }> = {};
+
 const standIns: StandIn = (step: Step) => {
   const uses = step.uses?.split("@")[0];
   if (uses === "actions/checkout") return "the scratch repository, checked out at the head with its history";
@@ -68,7 +79,14 @@ const standIns: StandIn = (step: Step) => {
     sarif = fs.readFileSync(path.join(scratch.repo, String(step.with?.["sarif_file"])), "utf8");
     return "the SARIF file is kept for the assertions";
   }
-  if (uses === "pulumi/actions") return engine ? "the offline engine (see the preview test)" : "the offline engine is not built: this preview is not rehearsed";
+  if (uses === "pulumi/actions") {
+    if (!engine) return "the offline engine is not built: this preview is not rehearsed";
+    const stack = String(step.with?.["stack-name"]);
+    if (!stack.startsWith("dev")) return "the sandbox is one environment (dev): this preview is not rehearsed";
+    const r = sandbox("preview", stack);
+    enginePreviews[stack] = { code: r.status ?? 1, out: `${r.stdout}${r.stderr}` };
+    return `the offline engine: sandbox preview ${stack} exited ${r.status}`;
+  }
   return undefined;
 };
 
@@ -185,14 +203,33 @@ describe("pull-request workflow rehearsal", { timeout: 600_000 }, () => {
 
   test("preview: the credentials step writes the OIDC kubeconfig; the Pulumi step by the offline engine when it is built", (t) => {
     const stacks = outputList(runs["changes"]!, "stacks");
-    for (const stack of stacks) {
-      const r = play("preview", { stack });
-      const kube = r.steps.find((s) => s.name.startsWith("Cluster credentials"))!;
-      assert.equal(kube.how, "ran");
-      const pulumi = r.steps.find((s) => s.name.startsWith("pulumi preview"))!;
-      previews.push(`${stack}: ${pulumi.how}`);
+    if (engine) {
+      // The cluster holds the base (deployed by the engine from the base commit); the pull request previews its head.
+      git(scratch.repo, "checkout", "-q", scratch.base);
+      const up = sandbox("up", "--engine", "pulumi");
+      git(scratch.repo, "checkout", "-q", "promote-capacity");
+      assert.equal(up.status, 0, up.stderr);
     }
-    if (!engine) t.diagnostic(`the offline engine is not built (scripts/engine.sh ensure pulumi-resource-kubernetes): the ${stacks.length} previews were not rehearsed; every other step of the job ran`);
+    try {
+      for (const stack of stacks) {
+        const r = play("preview", { stack });
+        assert.equal(r.steps.find((s) => s.name.startsWith("Cluster credentials"))!.how, "ran");
+        previews.push(`${stack}: ${r.steps.find((s) => s.name.startsWith("pulumi preview"))!.how}`);
+      }
+    } finally {
+      if (engine) sandbox("down");
+    }
     assert.equal(previews.length, stacks.length);
+    if (!engine) {
+      t.diagnostic(`the offline engine is not built (scripts/engine.sh ensure pulumi-resource-kubernetes): the ${stacks.length} previews were not rehearsed; every other step of the job ran`);
+      return;
+    }
+    // The widened Role is refused by the pack at preview time; every other dev stack passes it.
+    assert.notEqual(enginePreviews["dev-remediation"]?.code, 0);
+    assert.match(enginePreviews["dev-remediation"]!.out, /no-secrets-access/);
+    for (const stack of ["dev", "dev-canary", "dev-shadow", "dev-assist", "dev-autonomous"]) {
+      assert.equal(enginePreviews[stack]?.code, 0, `${stack}: ${enginePreviews[stack]?.out}`);
+      assert.match(enginePreviews[stack]!.out, /policy pack agent-trust: passed/, stack);
+    }
   });
 });

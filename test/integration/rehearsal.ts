@@ -96,7 +96,8 @@ export function runJob(job: Job, opts: { workspace: string; scratch: string; ctx
     const env = { ...jobEnv };
     for (const [k, v] of Object.entries(step.env ?? {})) env[k] = expand(String(v), { ...ctx, env: jobEnv });
     if (step.uses !== undefined || opts.installs.test(step.run ?? "")) {
-      const how = opts.standIns(step, env);
+      const withs = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, typeof v === "string" ? expand(v, { ...ctx, env: jobEnv }) : v]));
+      const how = opts.standIns({ ...step, with: withs }, env);
       if (how === undefined) throw new Error(`rehearsal: no stand-in for ${step.uses ?? step.run}`);
       steps.push({ name, how: `stand-in: ${how}`, code: 0, stdout: "", stderr: "" });
       if (step.id) stepCtx[step.id] = { outputs: {}, outcome: "success" };
