@@ -16,7 +16,7 @@ import { after, before, describe, test } from "node:test";
 import { parse } from "yaml";
 import type { Step, Workflow } from "../helpers/workflows";
 import { git, makeScratch, type Scratch } from "./pr-scratch";
-import { runJob, type JobRun, type StandIn } from "./rehearsal";
+import { NPX_STUB, runJob, type JobRun, type StandIn } from "./rehearsal";
 import { ROOT } from "./helpers";
 import { engineAvailable } from "../../src/engine/binaries";
 
@@ -31,7 +31,7 @@ const previews: string[] = [];
 let sarif = "";
 
 const STUBS = {
-  npx: `#!/bin/bash\n[ "$1" = agent-trust ] || { echo "rehearsal npx: only agent-trust is played" >&2; exit 127; }\nshift\nexec node "$GITHUB_WORKSPACE/bin/agent-trust.js" "$@"\n`,
+  npx: NPX_STUB,
   // gh api --paginate …/comments --jq F: the comments posted so far (and two that are not the job's: a preview
   // comment by the bot, a person's comment quoting the marker), filtered by the job's own jq expression;
   // gh pr comment / PATCH: keep the body.

@@ -12,6 +12,9 @@ import type { Job, Step } from "../helpers/workflows";
 
 export type Context = Record<string, unknown>;
 
+/** `npx agent-trust …` as the real CLI of the checkout, `node $GITHUB_WORKSPACE/bin/agent-trust.js` (nothing else is played). */
+export const NPX_STUB = `#!/bin/bash\n[ "$1" = agent-trust ] || { echo "rehearsal npx: only agent-trust is played" >&2; exit 127; }\nshift\nexec node "$GITHUB_WORKSPACE/bin/agent-trust.js" "$@"\n`;
+
 export interface StepRecord {
   readonly name: string;
   /** "ran", "stand-in: <what>", "skipped (if: …)". */
@@ -28,8 +31,11 @@ export interface JobRun {
   readonly failed: boolean;
 }
 
-/** A `uses:` step's stand-in: returns what it did (shown in the step record), or undefined when it has none. */
-export type StandIn = (step: Step, env: Record<string, string>) => string | undefined;
+/**
+ * A `uses:` step's stand-in: returns what it did (shown in the step record), with an exit code when it fails, or
+ * undefined when it has none.
+ */
+export type StandIn = (step: Step, env: Record<string, string>) => string | { how: string; code: number } | undefined;
 
 function lookup(ctx: Context, expr: string): unknown {
   let v: unknown = ctx;
@@ -99,8 +105,10 @@ export function runJob(job: Job, opts: { workspace: string; scratch: string; ctx
       const withs = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, typeof v === "string" ? expand(v, { ...ctx, env: jobEnv }) : v]));
       const how = opts.standIns({ ...step, with: withs }, env);
       if (how === undefined) throw new Error(`rehearsal: no stand-in for ${step.uses ?? step.run}`);
-      steps.push({ name, how: `stand-in: ${how}`, code: 0, stdout: "", stderr: "" });
-      if (step.id) stepCtx[step.id] = { outputs: {}, outcome: "success" };
+      const r = typeof how === "string" ? { how, code: 0 } : how;
+      steps.push({ name, how: `stand-in: ${r.how}`, code: r.code, stdout: "", stderr: "" });
+      if (step.id) stepCtx[step.id] = { outputs: {}, outcome: r.code === 0 ? "success" : "failure" };
+      if (r.code !== 0) failed = true;
       return;
     }
     const files = Object.fromEntries(["GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_STEP_SUMMARY", "GITHUB_PATH"].map((k) => [k, path.join(opts.scratch, `${i}-${k}`)]));
