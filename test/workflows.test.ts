@@ -4,58 +4,30 @@ import * as path from "node:path";
 import { describe, test } from "node:test";
 import fc from "fast-check";
 import { parse } from "yaml";
-import { changedStacks, deployGroups, deployOrder, stackInfo } from "../src/ci/changed";
-import { projectRoot } from "../src/config/stacks";
+import { changedStacks, deployOrder, stackInfo } from "../src/ci/changed";
+import { planDeploys } from "../src/ci/deploys";
+import { DIR, needsOf, PULUMI_ACTION, PULUMI_AUTH, pulumiSteps, ROOT, VAULT_ACTION, WORKFLOWS, type Step } from "./helpers/workflows";
 
-const ROOT = projectRoot();
-const DIR = path.join(ROOT, ".github/workflows");
-
-interface Step {
-  name?: string;
-  uses?: string;
-  run?: string;
-  if?: string;
-  with?: Record<string, unknown>;
-  env?: Record<string, unknown>;
-}
-interface Job {
-  needs?: string | string[];
-  "timeout-minutes"?: number;
-  permissions?: Record<string, string>;
-  if?: string;
-  environment?: string;
-  strategy?: { matrix?: { stack?: unknown } };
-  steps: Step[];
-}
-interface Workflow {
-  on: Record<string, unknown>;
-  permissions?: Record<string, string>;
-  jobs: Record<string, Job>;
-}
-
-const load = (name: string) => parse(fs.readFileSync(path.join(DIR, name), "utf8")) as Workflow;
-const WORKFLOWS = Object.fromEntries(fs.readdirSync(DIR).map((f) => [f, load(f)]));
-const needsOf = (j: Job) => (j.needs === undefined ? [] : Array.isArray(j.needs) ? j.needs : [j.needs]);
-/** The Pulumi action, pinned to the commit of its release v7.0.0 (the version is in the comment beside it). */
-const PULUMI_ACTION = "pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d";
-const pulumiSteps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps.filter((s) => s.uses?.startsWith("pulumi/actions")));
 const INFO = stackInfo(ROOT);
 
 test("three workflows, and every Pulumi step is the official action (v7, pinned) with the policy pack", () => {
   assert.deepEqual(Object.keys(WORKFLOWS).sort(), ["deploy.yaml", "drift.yaml", "pull-request.yaml"]);
   const steps = Object.values(WORKFLOWS).flatMap(pulumiSteps);
-  assert.equal(steps.length, 8, "preview (PR), six deploy groups, drift");
+  assert.equal(steps.length, 3, "preview (PR), one deploy job, drift");
   for (const s of steps) {
     assert.equal(s.uses, PULUMI_ACTION);
     assert.equal(s.with?.["policyPacks"], "policy", `${s.name}: the pack is always passed`);
     assert.equal(s.with?.["stack-name"], "${{ matrix.stack }}");
-    assert.equal(s.env?.["PULUMI_ACCESS_TOKEN"], "${{ secrets.PULUMI_ACCESS_TOKEN }}");
+    // The Pulumi token comes from pulumi/auth-actions (exported to the job's environment), never a stored secret.
+    assert.equal(s.env?.["PULUMI_ACCESS_TOKEN"], undefined, `${s.name}: no static Pulumi token`);
   }
-  // No credential in the workflows themselves: every credential-like variable comes from the secret store.
+  // No credential in the workflows themselves, nor in the secret store: tokens are minted per run from GitHub's
+  // OIDC token; addresses and CAs are plain configuration variables.
   for (const w of Object.values(WORKFLOWS)) {
     for (const s of Object.values(w.jobs).flatMap((j) => j.steps)) {
       for (const [k, v] of Object.entries(s.env ?? {})) {
-        if (/TOKEN|KUBECONFIG|VAULT/.test(k)) assert.match(String(v), /^\$\{\{ (secrets\.[A-Z_]+|github\.token) \}\}$/, `${s.name}: ${k}`);
+        if (/TOKEN/.test(k)) assert.equal(v, "${{ github.token }}", `${s.name}: ${k}`);
+        if (/KUBE|VAULT/.test(k)) assert.match(String(v), /^\$\{\{ vars\.[A-Z_]+ \}\}$/, `${s.name}: ${k}`);
       }
     }
   }
@@ -85,33 +57,43 @@ test("pull request: preview of each changed stack posted as a comment, gate and 
   assert.equal(sarif[upload]!.with?.["sarif_file"], "agent-trust.sarif");
 });
 
-test("push to main: foundations before phases, dev → staging → prod, gate before every phase up", () => {
+test("push to main: one deploy job, a matrix over the planned stacks in order, one at a time, a failure stopping the rest", () => {
   const w = WORKFLOWS["deploy.yaml"]!;
   assert.deepEqual((w.on["push"] as { branches: string[] }).branches, ["main"]);
-  const groups = deployGroups(deployOrder(INFO).map((s) => s.stack), INFO).map(([g]) => g);
-  assert.deepEqual(groups, ["dev-foundation", "dev-phases", "staging-foundation", "staging-phases", "prod-foundation", "prod-phases"]);
-  // Transitive `needs`: each group runs only after every group before it.
-  const before = (job: string): Set<string> => new Set(needsOf(w.jobs[job]!).flatMap((n) => [n, ...before(n)]));
-  groups.forEach((g, i) => {
-    const job = w.jobs[g];
-    assert.ok(job, g);
-    for (const earlier of groups.slice(0, i)) assert.ok(before(g).has(earlier), `${g} waits for ${earlier}`);
-    assert.equal(job.environment, g.split("-")[0]);
-    assert.equal(job.strategy?.matrix?.stack, `\${{ fromJSON(needs.changes.outputs.${g}) }}`);
-    const steps = job.steps;
-    const up = steps.findIndex((s) => s.uses === PULUMI_ACTION && s.with?.["command"] === "up");
-    const gate = steps.findIndex((s) => /agent-trust gate/.test(s.run ?? ""));
-    assert.ok(up >= 0);
-    if (g.endsWith("phases")) assert.ok(gate >= 0 && gate < up, `${g}: gate before up`);
-    else assert.equal(gate, -1);
-  });
+  assert.deepEqual(Object.keys(w.jobs), ["plan", "deploy"]);
+  // The plan: every stack changed since its own last successful deploy, read from the deployed/<stack> tags.
+  const plan = w.jobs["plan"]!.steps.find((s) => s.name === "Stacks changed since their last successful deploy")?.run ?? "";
+  assert.match(plan, /git fetch --force origin 'refs\/tags\/deployed\/\*:refs\/tags\/deployed\/\*'/);
+  assert.match(plan, /node --import tsx src\/ci\/changed\.ts --since-deployed >> "\$GITHUB_OUTPUT"/);
+  assert.doesNotMatch(JSON.stringify(w), /github\.event\.before/, "never only what the last push changed");
+  const job = w.jobs["deploy"]!;
+  assert.deepEqual(needsOf(job), ["plan"]);
+  assert.equal(job.strategy?.matrix?.stack, "${{ fromJSON(needs.plan.outputs.stacks) }}");
+  assert.equal(job.strategy?.["max-parallel"], 1, "one stack at a time, in the matrix's (deploy) order");
+  assert.equal(job.strategy?.["fail-fast"], true, "a failed stack cancels the stacks after it");
+  assert.equal(job.environment, "${{ startsWith(matrix.stack, 'prod') && 'prod' || (startsWith(matrix.stack, 'staging') && 'staging' || 'dev') }}");
+  const steps = job.steps;
+  const at = (p: (s: Step) => boolean) => steps.findIndex(p);
+  const gate = at((s) => /agent-trust gate "\$STACK"/.test(s.run ?? ""));
+  const up = at((s) => s.uses === PULUMI_ACTION && s.with?.["command"] === "up");
+  const record = at((s) => /git push --force origin "refs\/tags\/deployed\/\$STACK"/.test(s.run ?? ""));
+  assert.ok(gate >= 0 && gate < up && up < record, "gate, then up, then the record");
+  assert.equal(steps[gate]!.if, "contains(fromJSON(needs.plan.outputs.phase-stacks), matrix.stack)", "the gate of every phase stack");
+  assert.match(steps[record]!.run ?? "", /git tag --force "deployed\/\$STACK" "\$GITHUB_SHA"/);
+  assert.equal(steps[record]!.if, undefined, "recorded only when every step before it succeeded");
+  for (const p of [(s: Step) => s.uses === PULUMI_AUTH, (s: Step) => s.uses === VAULT_ACTION, (s: Step) => /github-kubeconfig\.sh/.test(s.run ?? "")]) {
+    const i = at(p);
+    assert.ok(i >= 0 && i < up, "credentials before up");
+  }
+  assert.equal(job.env?.["STACK"], "${{ matrix.stack }}");
 });
 
-test("every stack is covered: deployable ones in exactly one deploy group and in drift, refused ones nowhere", () => {
+test("every stack is covered: deployable ones in the first deploy (in deploy order) and in drift, refused ones nowhere", () => {
   assert.equal(INFO.length, 15);
   const all = changedStacks(["src/index.ts"], INFO);
   assert.equal(all.length, 15, "a code change touches every stack");
-  const grouped = deployGroups(all, INFO).flatMap(([, s]) => s);
+  const grouped = planDeploys(INFO, { records: {}, changedSince: {} }).stacks;
+  assert.deepEqual(grouped, deployOrder(INFO).filter((s) => s.deployable).map((s) => s.stack));
   const deployable = INFO.filter((s) => s.deployable).map((s) => s.stack);
   assert.deepEqual([...grouped].sort(), [...deployable].sort());
   assert.equal(new Set(grouped).size, grouped.length);
@@ -164,7 +146,9 @@ describe("workflow hygiene", () => {
 
   test("no permissions by default; each job asks for its own, write only where it writes", () => {
     const writers: Record<string, string[]> = {
-      "pull-request.yaml/preview": ["pull-requests"],
+      "deploy.yaml/deploy": ["contents", "id-token"],
+      "drift.yaml/drift": ["id-token"],
+      "pull-request.yaml/preview": ["pull-requests", "id-token"],
       "pull-request.yaml/gate-and-delta": ["pull-requests"],
       "pull-request.yaml/sarif": ["security-events"],
     };
@@ -172,7 +156,8 @@ describe("workflow hygiene", () => {
       assert.deepEqual(w.permissions, {}, `${f}: workflow-level permissions`);
       for (const [name, job] of Object.entries(w.jobs)) {
         assert.ok(job.permissions, `${f}/${name}: permissions`);
-        assert.equal(job.permissions["contents"], "read", `${f}/${name}: contents`);
+        // contents: write in one job only: the deploy job, to move its stack's deployed/<stack> tag.
+        assert.equal(job.permissions["contents"], `${f}/${name}` === "deploy.yaml/deploy" ? "write" : "read", `${f}/${name}: contents`);
         const writes = Object.entries(job.permissions).filter(([, v]) => v === "write").map(([k]) => k);
         assert.deepEqual(writes, writers[`${f}/${name}`] ?? [], `${f}/${name}: writes`);
       }
@@ -203,7 +188,8 @@ describe("workflow hygiene", () => {
         }
       }
     }
-    assert.ok(n >= 15);
+    // project and pack per job that runs Pulumi (preview, deploy, drift); the project alone in the other six jobs.
+    assert.equal(n, 12);
   });
 
   test("Dependabot keeps the actions current", () => {

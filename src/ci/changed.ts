@@ -1,11 +1,14 @@
 /**
  * Which stacks a change touches, in deploy order (per environment dev → staging → prod: the foundation first,
  * then the phases shadow → autonomous). Used by the workflows: `node --import tsx src/ci/changed.ts <base-ref>`
- * prints `stacks=<json array>` for $GITHUB_OUTPUT.
+ * prints `stacks=<json array>` for $GITHUB_OUTPUT (the pull request: what it changes against its base);
+ * `--since-deployed` prints what the deploy workflow deploys: each stack changed since its own last successful
+ * deploy, read from the `deployed/<stack>` tags (src/ci/deploys.ts); `--all` every stack.
  */
 import { execFileSync } from "node:child_process";
 import { listStacks, loadFoundationFor, loadStackConfig, projectRoot } from "../config/stacks";
 import { ENVIRONMENTS, isAbove, PHASES } from "../model/phases";
+import { DEPLOYED_TAG_PREFIX, planDeploys, type DeployInputs } from "./deploys";
 
 /** Changes here can change what any stack creates: every stack is affected. */
 const CODE = [/^src\//, /^policy\//, /^bin\//, /^package(-lock)?\.json$/, /^Pulumi\.yaml$/, /^tsconfig\.json$/];
@@ -56,30 +59,51 @@ export function changedStacks(files: readonly string[], stacks: readonly StackIn
   return deployOrder(stacks.filter((s) => hit.has(s.stack))).map((s) => s.stack);
 }
 
-/** The workflow's job groups, in deploy order: `<env>-foundation` then `<env>-phases`, deployable stacks only. */
-export function deployGroups(changed: readonly string[], stacks: readonly StackInfo[]): [string, string[]][] {
-  return ENVIRONMENTS.flatMap((env) => {
-    const of = (phase: boolean) =>
-      changed.filter((c) => stacks.some((s) => s.stack === c && s.environment === env && s.deployable && Boolean(s.phase) === phase));
-    return [[`${env}-foundation`, of(false)], [`${env}-phases`, of(true)]] as [string, string[]][];
-  });
+/** `git …` in `root`, its stdout; undefined when git exits non-zero. */
+function git(root: string, args: string[]): string | undefined {
+  try {
+    return execFileSync("git", args, { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "ignore"] });
+  } catch {
+    return undefined;
+  }
+}
+
+/** Each stack's `deployed/<stack>` tag and, for each recorded commit HEAD descends from, the files changed since. */
+export function readDeployRecords(root: string, stacks: readonly StackInfo[]): DeployInputs {
+  const records: Record<string, string | undefined> = {};
+  const changedSince: Record<string, string[] | undefined> = {};
+  for (const s of stacks) {
+    const commit = git(root, ["rev-parse", "--verify", "--quiet", `refs/tags/${DEPLOYED_TAG_PREFIX}${s.stack}^{commit}`])?.trim();
+    if (!commit) continue;
+    records[s.stack] = commit;
+    if (commit in changedSince) continue;
+    const ancestor = git(root, ["merge-base", "--is-ancestor", commit, "HEAD"]) !== undefined;
+    changedSince[commit] = ancestor ? (git(root, ["diff", "--name-only", `${commit}..HEAD`]) ?? "").split("\n").filter(Boolean) : undefined;
+  }
+  return { records, changedSince };
 }
 
 if (require.main === module) {
   const [base, head = "HEAD"] = process.argv.slice(2);
   const root = projectRoot();
   const stacks = stackInfo(root);
-  const files =
-    base === "--all"
-      ? ["src/"]
-      : execFileSync("git", ["diff", "--name-only", "--end-of-options", `${base ?? "HEAD~1"}...${head}`], { cwd: root, encoding: "utf8" }).split("\n").filter(Boolean);
-  const changed = changedStacks(files, stacks);
-  const deployable = changed.filter((c) => stacks.find((s) => s.stack === c)?.deployable);
-  const lines = [
-    ["stacks", deployable],
-    ["phase-stacks", deployable.filter((c) => stacks.find((s) => s.stack === c)?.phase)],
-    ["refused", changed.filter((c) => !deployable.includes(c))],
-    ...deployGroups(changed, stacks),
-  ];
-  process.stdout.write(lines.map(([k, v]) => `${String(k)}=${JSON.stringify(v)}`).join("\n") + "\n");
+  const out = (lines: [string, unknown][]) => process.stdout.write(lines.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n") + "\n");
+  if (base === "--since-deployed") {
+    // Deploy: every stack changed since its own last successful deploy (the `deployed/<stack>` tags).
+    const plan = planDeploys(stacks, readDeployRecords(root, stacks));
+    for (const s of plan.stacks) process.stderr.write(`deploy ${s}: ${plan.reasons[s]}\n`);
+    out([["stacks", plan.stacks], ["phase-stacks", plan.phaseStacks]]);
+  } else {
+    const files =
+      base === "--all"
+        ? ["src/"]
+        : execFileSync("git", ["diff", "--name-only", "--end-of-options", `${base ?? "HEAD~1"}...${head}`], { cwd: root, encoding: "utf8" }).split("\n").filter(Boolean);
+    const changed = changedStacks(files, stacks);
+    const deployable = changed.filter((c) => stacks.find((s) => s.stack === c)?.deployable);
+    out([
+      ["stacks", deployable],
+      ["phase-stacks", deployable.filter((c) => stacks.find((s) => s.stack === c)?.phase)],
+      ["refused", changed.filter((c) => !deployable.includes(c))],
+    ]);
+  }
 }
