@@ -27,7 +27,8 @@ h1{font-size:20px;margin:0 0 4px}h2{font-size:16px;margin:18px 0 8px}p.muted,.mu
 .verdict{padding:10px 14px;border-radius:6px;font-weight:600;margin:12px 0}
 .verdict.ok{background:var(--ok-bg);color:var(--ok)}.verdict.bad{background:var(--bad-bg);color:var(--bad)}
 table{border-collapse:collapse;margin:6px 0 14px}th,td{border:1px solid var(--line);padding:4px 8px;text-align:left;vertical-align:top}
-th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums}
+th{background:#f6f8fa}.num{text-align:right;font-variant-numeric:tabular-nums}th.mismatch{color:var(--bad)}
+div.tabs{margin-top:18px}
 dl.deployed{display:grid;grid-template-columns:max-content 1fr;gap:2px 14px;margin:8px 0}dl.deployed dt{font-weight:600}dl.deployed dd{margin:0}
 input.tab{position:absolute;opacity:0;pointer-events:none}
 label.tab{display:inline-block;padding:6px 14px;margin:0 2px -1px 0;border:1px solid var(--line);border-radius:6px 6px 0 0;background:#f6f8fa;cursor:pointer}
@@ -57,6 +58,7 @@ const SCRIPT = `
 const tabCss = () => LAYERS.map(({ section }) => `#tab-${section}:checked~#panel-${section}{display:block}`).join("\n");
 
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? "" : "es"}`;
+const cells = (n: number) => `${n} cell${n === 1 ? "" : "s"}`;
 
 /** Agents in the order the stacks list them, then any other agent a result names. */
 function agentsOf(run: RunReport): string[] {
@@ -70,10 +72,10 @@ function gridCell(section: Section, agent: string, phase: Phase, mine: readonly 
   const attrs = `data-layer="${e(section)}" data-agent="${e(agent)}" data-phase="${e(phase)}"`;
   if (mine.length === 0) return `<td class="cell empty" ${attrs}>—</td>`;
   const bad = mine.filter((r) => !matches(r));
-  if (bad.length === 0) return `<td class="cell ok" ${attrs}>${mine.length} cells ✓</td>`;
+  if (bad.length === 0) return `<td class="cell ok" ${attrs}>${cells(mine.length)} ✓</td>`;
   const items = bad.slice(0, CELL_MISMATCHES).map((r) => `<li>${e(`${r.verb} ${r.object} (${r.scope})`)}: expected <b>${e(r.expected)}</b>, measured <b>${e(r.measured)}</b></li>`);
   if (bad.length > CELL_MISMATCHES) items.push(`<li>… and ${bad.length - CELL_MISMATCHES} more</li>`);
-  return `<td class="cell mismatch" ${attrs}>${bad.length} of ${mine.length} cells ✗<ul>${items.join("")}</ul></td>`;
+  return `<td class="cell mismatch" ${attrs}>${bad.length} of ${cells(mine.length)} ✗<ul>${items.join("")}</ul></td>`;
 }
 
 function grid(section: Section, agents: readonly string[], results: readonly CheckResult[]): string {
@@ -122,6 +124,8 @@ function overview(run: RunReport): string {
     const t = run.timings[section];
     return `<tr><td>${e(label)}</td><td class="num">${b.total}</td><td class="num${b.mismatches ? " mismatch" : ""}">${b.mismatches}</td><td class="num">${t === undefined ? "—" : `${t.toFixed(1)}s`}</td><td>${e(by)}</td></tr>`;
   });
+  const time = LAYERS.reduce((t, l) => t + (run.timings[l.section] ?? 0), 0);
+  rows.push(`<tr><th>total</th><th class="num">${s.total}</th><th class="num${s.mismatches ? " mismatch" : ""}">${s.mismatches}</th><th class="num">${time.toFixed(1)}s</th><th></th></tr>`);
   const head = `<tr><th>layer</th><th>cells</th><th>mismatches</th><th>time</th><th>measured by</th></tr>`;
   const d = run.deployed;
   const agentText = PHASES.map((p) => `${p}: ${d.agents[p].join(", ") || "none"}`).join(" · ");
