@@ -69,7 +69,7 @@ if (require.main === module) {
   const args = parseCommandArgs(process.argv.slice(2), { "no-build": { type: "boolean" }, "no-engine": { type: "boolean" }, ...REPORT_OPTIONS }, "demo");
   if (typeof args === "string" || args.positionals.length > 0 || args.values.help) {
     if (typeof args === "string") io.err(`demo: ${args.replace(/; see agent-trust .*$/, "")}`);
-    io.err(`Usage: npm run demo [-- --no-build] [--no-engine] [--matrix FILE] [--html FILE]\n${REPORT_USAGE}`);
+    io.err(`Usage: npm run demo [-- [--no-build] [--no-engine] [--matrix FILE] [--html FILE]]\n${REPORT_USAGE}`);
     process.exit(typeof args === "string" || args.positionals.length > 0 ? 2 : 0);
   }
   const { values } = args;
