@@ -4,7 +4,7 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { captureIo } from "../src/cli/io";
-import { emitReport, reportFiles } from "../src/sandbox/report-out";
+import { emitReport, reportFiles, unwritable } from "../src/sandbox/report-out";
 import { formatSummary, LAYERS } from "../src/sandbox/summary";
 import { syntheticRun } from "./helpers/run-report";
 
@@ -92,6 +92,18 @@ describe("the files", () => {
     assert.ok(out.indexOf("full matrix  below (stdout)") < out.indexOf("RBAC: SubjectAccessReview as each phase"));
     assert.match(out, /total\s+56 checks, 0 mismatches/);
     assert.deepEqual(fs.readdirSync(dir), ["report.html"]);
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  test("a file that cannot be written is named before anything is measured", () => {
+    const dir = tmp();
+    assert.equal(unwritable({ matrix: path.join(dir, "new", "m.txt"), html: path.join(dir, "r.html") }), undefined);
+    assert.ok(fs.existsSync(path.join(dir, "new")), "a missing folder is created");
+    assert.equal(unwritable({ matrix: "-" }), undefined);
+    assert.equal(unwritable({ matrix: dir }), `--matrix ${dir} is a directory`);
+    const file = path.join(dir, "r.html");
+    fs.writeFileSync(file, "");
+    assert.match(unwritable({ html: path.join(file, "x.html") }) ?? "", new RegExp(`^cannot write --html ${file}/x\\.html: `));
     fs.rmSync(dir, { recursive: true });
   });
 });

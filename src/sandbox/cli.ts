@@ -15,7 +15,7 @@ import { isEnvironment, type Environment } from "../model/phases";
 import { loadEnvironment } from "./environment";
 import { adminKubeConfig } from "./kube";
 import { isOurs } from "./procs";
-import { deployedOf, emitReport, REPORT_OPTIONS, REPORT_USAGE, reportFiles } from "./report-out";
+import { deployedOf, emitReport, REPORT_OPTIONS, REPORT_USAGE, reportFiles, unwritable } from "./report-out";
 import { deploySandbox, startSandbox } from "./sandbox";
 import { stopServers } from "./servers";
 import { exportLines, readState, sandboxDir, toState, writeState } from "./state";
@@ -122,6 +122,8 @@ async function verify(io: Io, files: { matrix?: string | undefined; html?: strin
   const { running, state } = alive(sandboxDir());
   if (!running || !state) return io.fail("no sandbox is running; start one with agent-trust sandbox up");
   if (!isEnvironment(state.environment)) return io.fail(`unknown environment in state: ${state.environment}`);
+  const bad = unwritable(files);
+  if (bad) return io.fail(bad);
   const sb = {
     kc: adminKubeConfig(state.kubeconfig),
     vault: new VaultHttp(state.vaultAddr, state.vaultToken),

@@ -15,7 +15,7 @@ import { parseCommandArgs } from "../cli/args";
 import { processIo, type Io } from "../cli/io";
 import { engineAvailable, resolveEngineBinaries } from "../engine/binaries";
 import { deployWithEngine } from "../engine/deploy";
-import { deployedOf, emitReport, REPORT_OPTIONS, REPORT_USAGE, reportFiles } from "./report-out";
+import { deployedOf, emitReport, REPORT_OPTIONS, REPORT_USAGE, reportFiles, unwritable } from "./report-out";
 import { deploySandbox, startSandbox } from "./sandbox";
 import type { Deployed } from "./summary";
 import { verifySandbox } from "./verify";
@@ -73,6 +73,11 @@ if (require.main === module) {
     process.exit(typeof args === "string" || args.positionals.length > 0 ? 2 : 0);
   }
   const { values } = args;
+  const bad = unwritable(values);
+  if (bad) {
+    io.err(`demo: ${bad}`);
+    process.exit(2);
+  }
   runDemo(io, { build: values["no-build"] !== true, engine: values["no-engine"] !== true, matrix: values.matrix, html: values.html }).then(
     (code) => {
       process.exitCode = code;

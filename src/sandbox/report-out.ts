@@ -38,6 +38,25 @@ export function reportFiles(values: { matrix?: string | undefined; html?: string
   return { matrix: values.matrix ?? path.join(dir, "matrix.txt"), html: values.html ?? path.join(dir, "report.html") };
 }
 
+/**
+ * Why a named file could not be written (its folder is created when missing), checked before anything is
+ * measured so a mistyped path fails in a second rather than after the run; undefined when both can be.
+ */
+export function unwritable(files: { matrix?: string | undefined; html?: string | undefined }): string | undefined {
+  for (const [flag, file] of [["--matrix", files.matrix], ["--html", files.html]] as const) {
+    if (file === undefined || file === "-") continue;
+    try {
+      const dir = path.dirname(path.resolve(file));
+      fs.mkdirSync(dir, { recursive: true });
+      fs.accessSync(fs.existsSync(file) ? file : dir, fs.constants.W_OK);
+      if (fs.existsSync(file) && fs.statSync(file).isDirectory()) return `${flag} ${file} is a directory`;
+    } catch (e) {
+      return `cannot write ${flag} ${file}: ${(e as Error).message}`;
+    }
+  }
+  return undefined;
+}
+
 function write(file: string, text: string): void {
   fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
   fs.writeFileSync(file, text);
