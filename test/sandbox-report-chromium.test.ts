@@ -65,6 +65,12 @@ describe("the HTML report in headless Chromium", { skip }, () => {
     assert.deepEqual(checked, ["vault"]);
   });
 
+  test("a #fragment naming a layer opens that tab instead", async () => {
+    const named = await browse(`${pathToFileURL(file).href}#network`, "--dump-dom");
+    const checked = [...named.matchAll(/<input [^>]*id="tab-([a-z-]+)"[^>]*>/g)].filter((m) => / checked=""/.test(m[0])).map((m) => m[1]);
+    assert.deepEqual(checked, ["network"]);
+  });
+
   test("each layer has its tab and panel; each grid has agents × phases cells", () => {
     for (const { section, label } of LAYERS) {
       assert.match(dom, new RegExp(`<input type="radio" name="layer" class="tab" id="tab-${section}"`), section);

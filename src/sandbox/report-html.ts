@@ -47,7 +47,7 @@ ul.mismatches li{color:var(--bad)}
 const SCRIPT = `
 (function () {
   var tabs = Array.prototype.slice.call(document.querySelectorAll("input.tab"));
-  var named = document.getElementById("tab-" + decodeURIComponent(location.hash.slice(1)));
+  var named = document.getElementById("tab-" + location.hash.slice(1));
   var pick = named || tabs.filter(function (t) { return t.getAttribute("data-mismatches") !== "0"; })[0];
   if (pick) tabs.forEach(function (t) { if (t === pick) { t.setAttribute("checked", ""); t.checked = true; } else t.removeAttribute("checked"); });
   tabs.forEach(function (t) { t.addEventListener("change", function () { history.replaceState(null, "", "#" + t.value); }); });
