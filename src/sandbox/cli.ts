@@ -1,9 +1,10 @@
 /**
  * `agent-trust sandbox up|down|status|verify`: a local kube-apiserver, etcd and Vault-compatible server with the
  * dev stacks deployed, left running for hands-on use with kubectl and vault. stdout carries only what a shell
- * may `eval`, or the matrix; progress goes to stderr.
+ * may `eval`, or verify's one-screen summary (the full matrix and HTML report go to files); progress goes to stderr.
  */
 import * as fs from "node:fs";
+import * as path from "node:path";
 import { parseCommandArgs } from "../cli/args";
 import { processIo, type Io } from "../cli/io";
 import { table } from "../cli/table";
@@ -14,8 +15,7 @@ import { isEnvironment, type Environment } from "../model/phases";
 import { loadEnvironment } from "./environment";
 import { adminKubeConfig } from "./kube";
 import { isOurs } from "./procs";
-import { formatReport } from "./report";
-import { summarize } from "./results";
+import { deployedOf, emitReport, REPORT_OPTIONS, REPORT_USAGE, reportFiles, unwritable } from "./report-out";
 import { deploySandbox, startSandbox } from "./sandbox";
 import { stopServers } from "./servers";
 import { exportLines, readState, sandboxDir, toState, writeState } from "./state";
@@ -26,6 +26,7 @@ import { VaultHttp } from "./vault-http";
 const UP_REVIEWER_SECONDS = 6 * 24 * 3600;
 
 export const SANDBOX_USAGE = `Usage: agent-trust sandbox <up|down|status|verify> [--env ENV] [--no-build] [--engine pulumi]
+       agent-trust sandbox verify [--matrix FILE] [--html FILE]
        agent-trust sandbox <preview|apply|destroy> STACK      (a sandbox started with --engine pulumi)
 
   up       start etcd, kube-apiserver and a Vault dev server on 127.0.0.1, deploy the ENV (default dev)
@@ -33,13 +34,16 @@ export const SANDBOX_USAGE = `Usage: agent-trust sandbox <up|down|status|verify>
              eval "$(npx agent-trust sandbox up)"
   down     stop the servers and delete the sandbox directory
   status   say whether a sandbox is running (exit 0) or not (exit 1)
-  verify   measure the permission matrix of the running sandbox (exit 1 on any mismatch)
+  verify   measure the permission matrix of the running sandbox (exit 1 on any mismatch) and print one
+           screen: per layer the cells, mismatches and time; the full matrix and an HTML report go to files
+           (default report/matrix.txt and report/report.html in the sandbox directory, removed by down)
 
   --no-build  fail instead of building missing server binaries from source
   --engine pulumi
            deploy through the real Pulumi engine (offline CLI and providers from scripts/servers.sh, the policy
            pack enforced by the engine, state in the sandbox folder) instead of the sandbox's own client; then
            preview/apply/destroy STACK run the engine on the stack file as it is now (edit it, preview the diff)
+${REPORT_USAGE}
 State lives in $AGENT_TRUST_SANDBOX_DIR, default \${XDG_STATE_HOME:-~/.local/state}/agent-trust/sandbox.`;
 
 function alive(dir: string): { running: boolean; state: ReturnType<typeof readState> } {
@@ -114,23 +118,26 @@ function status(io: Io): number {
   return running ? 0 : 1;
 }
 
-async function verify(io: Io): Promise<number> {
+async function verify(io: Io, files: { matrix?: string | undefined; html?: string | undefined }): Promise<number> {
   const { running, state } = alive(sandboxDir());
   if (!running || !state) return io.fail("no sandbox is running; start one with agent-trust sandbox up");
   if (!isEnvironment(state.environment)) return io.fail(`unknown environment in state: ${state.environment}`);
+  const bad = unwritable(files);
+  if (bad) return io.fail(bad);
   const sb = {
     kc: adminKubeConfig(state.kubeconfig),
     vault: new VaultHttp(state.vaultAddr, state.vaultToken),
     env: loadEnvironment(state.environment),
     auditLog: state.auditLog,
   };
-  const { results } = await verifySandbox(sb, (l) => io.err(l));
-  io.out(formatReport(results));
-  return summarize(results).mismatches === 0 ? 0 : 1;
+  const { results, timings } = await verifySandbox(sb, (l) => io.err(l));
+  const deployed = deployedOf(sb.env, `sandbox up at ${state.createdAt}`);
+  const run = { title: "agent-trust sandbox verify", deployed, results, timings, generatedAt: new Date().toISOString() };
+  return emitReport(io, run, reportFiles(files, () => path.join(state.dir, "report")));
 }
 
 export async function runSandboxCli(args: string[], io: Io): Promise<number> {
-  const parsed = parseCommandArgs(args, { env: { type: "string", needs: "one of dev, staging, prod" }, "no-build": { type: "boolean" }, engine: { type: "string", needs: `"pulumi" (the only engine)` } }, "sandbox");
+  const parsed = parseCommandArgs(args, { env: { type: "string", needs: "one of dev, staging, prod" }, "no-build": { type: "boolean" }, engine: { type: "string", needs: `"pulumi" (the only engine)` }, ...REPORT_OPTIONS }, "sandbox");
   if (typeof parsed === "string") return io.fail(`${parsed}\n${SANDBOX_USAGE}`);
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
@@ -145,6 +152,7 @@ export async function runSandboxCli(args: string[], io: Io): Promise<number> {
   const engine = values.engine === "pulumi";
   const positional = isEngineCommand(command) ? rest.slice(0, 1) : [];
   const extra = rest.slice(positional.length);
+  if ((values.matrix !== undefined || values.html !== undefined) && command !== "verify") return io.fail(`--matrix and --html are for sandbox verify\n${SANDBOX_USAGE}`);
   if (extra.length > 0) return io.fail(`unexpected argument "${extra[0]}"\n${SANDBOX_USAGE}`);
   switch (command) {
     case "up":
@@ -161,7 +169,7 @@ export async function runSandboxCli(args: string[], io: Io): Promise<number> {
     case "status":
       return status(io);
     case "verify":
-      return verify(io);
+      return verify(io, values);
     case undefined:
     case "help":
       io.out(SANDBOX_USAGE);

@@ -7,7 +7,7 @@ import { table } from "../cli/table";
 import { PHASES, type Phase } from "../model/phases";
 import { matches, SECTIONS, summarize, type CheckResult, type Section } from "./results";
 
-const TITLES: Record<Section, string> = {
+export const TITLES: Record<Section, string> = {
   rbac: "RBAC: SubjectAccessReview as each phase's ServiceAccount (kube-apiserver RBAC authorizer)",
   vault: "Vault: TokenRequest (audience vault) → Kubernetes auth login → KV v2 ACLs",
   "pod-security": "Pod Security: dry-run create of each published PodTemplate's Job pod (restricted)",
@@ -17,7 +17,7 @@ const TITLES: Record<Section, string> = {
 };
 const SCOPE_ORDER = ["own ns", "target ns", "other ns", "cluster", "login", "token", "kv", "admin", "own grants", "over-granted", "grant by", "administrator", "real request", "audit log"];
 
-interface Row {
+export interface Row {
   section: Section;
   agent: string;
   basis: string;

@@ -74,10 +74,27 @@ describe("sandbox up / down", () => {
     assert.match(again.stderr, /already running/);
   });
 
-  test("verify measures the running sandbox: every cell matches", async () => {
-    const v = await sandbox("verify");
-    assert.equal(v.code, 0, v.stdout.slice(-3000));
-    assert.match(v.stdout, /total\s+\d+ checks, 0 mismatches/);
+  test("verify measures the running sandbox: every cell matches; one screen, the full matrix and the report in the named files", async () => {
+    const out = fs.mkdtempSync(path.join(os.tmpdir(), "sandbox-verify-"));
+    const files = { matrix: path.join(out, "matrix.txt"), html: path.join(out, "report.html") };
+    const v = await sandbox("verify", "--matrix", files.matrix, "--html", files.html);
+    const matrix = fs.existsSync(files.matrix) ? fs.readFileSync(files.matrix, "utf8") : "";
+    assert.equal(v.code, 0, `${v.stdout}\n${matrix.slice(-3000)}`);
+    const lines = v.stdout.trimEnd().split("\n");
+    assert.ok(lines.length <= 25, `${lines.length} lines:\n${v.stdout}`);
+    for (const layer of ["RBAC", "Vault", "Pod Security", "admission", "audit", "network"]) {
+      const row = lines.find((l) => l.startsWith(`${layer} `));
+      assert.match(row ?? "", /^\S+(?: \S+)?\s+[1-9]\d*\s+0\s+\d+\.\ds\s/, `${layer}: some cells, no mismatch, a time`);
+    }
+    assert.match(v.stdout, /^total\s+\d+\s+0\s/m);
+    assert.match(v.stdout, /^deployed {2}5 stacks: dev, dev-shadow, dev-assist, dev-remediation, dev-autonomous$/m);
+    assert.match(v.stdout, /^✓ every cell matches the catalog \(\d+ cells in 6 layers\)$/m);
+    assert.deepEqual(lines.slice(-2), [`full matrix  ${files.matrix}`, `HTML report  ${files.html}`]);
+    assert.match(matrix, /total\s+\d+ checks, 0 mismatches/);
+    const html = fs.readFileSync(files.html, "utf8");
+    assert.match(html, /<div class="verdict ok">✓ every cell matches the catalog/);
+    assert.doesNotMatch(html, /class="cell mismatch"/);
+    fs.rmSync(out, { recursive: true });
   });
 
   test("down stops every server and removes the directory; status then says none", async () => {
