@@ -25,7 +25,7 @@ before(async () => {
   execFileSync("tar", ["-xzf", path.join(dir, tarball), "-C", dir]);
   pack = path.join(dir, "package");
   log(`policy-publish: installing the packed pack's dependencies in ${pack}`);
-  execFileSync("npm", ["install", "--omit=dev", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts"], { cwd: pack, stdio: "ignore" });
+  execFileSync("npm", ["install", "--omit=dev", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--no-package-lock"], { cwd: pack, stdio: "ignore" });
   const binaries = await resolveEngineBinaries({ build: true, log });
   const home = await prepareEngineHome(path.join(dir, "engine"), binaries, enginePassphrase(dir));
   const pulumiCommand = await PulumiCommand.get({ root: home.cliRoot, skipVersionCheck: true });
