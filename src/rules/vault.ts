@@ -19,8 +19,19 @@ const POLICY = ["VaultPolicy"];
 
 const spec = (obj: Manifest, key: string): unknown => field(obj, "spec", key);
 
+type Parsed = { blocks: PathBlock[] } | { error: string };
+
+/** Parsed once per object: half a dozen rules read the same policy's blocks. */
+const PARSED = new WeakMap<Manifest, Parsed>();
+
 /** The policy's path blocks, or the reason it cannot be judged (which is itself a violation). */
-function blocksOf(obj: Manifest): { blocks: PathBlock[] } | { error: string } {
+function blocksOf(obj: Manifest): Parsed {
+  let parsed = PARSED.get(obj);
+  if (!parsed) PARSED.set(obj, (parsed = parse(obj)));
+  return parsed;
+}
+
+function parse(obj: Manifest): Parsed {
   const text = spec(obj, "policy");
   if (typeof text !== "string") return { error: `spec.policy is ${show(text)}; it must be the policy's HCL or JSON text` };
   try {
