@@ -45,7 +45,7 @@ function ownership(obj: Manifest, ctx: RuleContext): { owner?: ParsedAgentName; 
     return { problems: [`metadata.name ${show(name)} is not an agent's name of this phase; the plan names it "<agent>-${ctx.stackPhase}[-…]"`] };
   }
   if (parsed.phase !== ctx.stackPhase) {
-    return { problems: [`metadata.name "${name}" belongs to phase "${parsed.phase}"; a "${ctx.stackPhase}" stack holds only its own phase's objects`] };
+    return { problems: [`metadata.name "${name}" belongs to phase "${parsed.phase}"; the "${ctx.stackPhase}" stack holds only its own phase's objects`] };
   }
   return { owner: parsed, problems: labelProblems(obj.metadata?.labels, "metadata.labels", parsed, ctx, false) };
 }
