@@ -89,7 +89,7 @@ const HOSTILE_SCALE: Readonly<Record<string, number>> = {
   "NetworkPolicy, 20,000 /32 egress rules": 0.2,
   "NetworkPolicy, 20,000 /128 egress rules": 0.2,
   "Role, 20,000 rules": 0.5,
-  "names and labels of maximum length": 2,
+  "names and labels of maximum length": 8,
 };
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-growth-"));
 test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
