@@ -36,8 +36,14 @@ export const vaultFoundationOnly: ResourceRule = {
 /** A Vault name as Vault stores it: policy names trimmed and lower-cased (SanitizePolicies). */
 const stored = (v: unknown): unknown => (typeof v === "string" ? v.trim().toLowerCase() : v);
 
+/**
+ * Whose names this stack holds: the stack's own phase and environment. Unlike the phase a rule judges grants at, no
+ * label lowers these: a shadow-named role labelled shadow is another phase's object in an autonomous stack.
+ */
+const owner = (ctx: RuleContext) => ({ env: ctx.stackEnvironment ?? ctx.environment, phase: ctx.stackPhase });
+
 const pattern = (ctx: RuleContext, domain = false) =>
-  `agent-trust-${ctx.environment}-<agent>-${ctx.phase}${domain ? `-<${SECRET_DOMAINS.join("|")}>` : ""}`;
+  `agent-trust-${owner(ctx).env}-<agent>-${owner(ctx).phase}${domain ? `-<${SECRET_DOMAINS.join("|")}>` : ""}`;
 
 export const vaultPolicyOwnName: ResourceRule = {
   name: "vault-policy-own-name",
@@ -51,9 +57,10 @@ export const vaultPolicyOwnName: ResourceRule = {
     "In a phase stack a Vault policy is named for this environment and phase by the naming module (agent-trust-<env>-<agent>-<phase>-<domain>): never another phase's, another environment's or a name of its own.",
   remediationSteps: "Name the policy agent-trust-<env>-<agent>-<phase>-<domain> for this stack's environment and phase.",
   validate: (obj, ctx) => {
+    const { env, phase } = owner(ctx);
     const name = spec(obj, "name");
-    const parsed = typeof name === "string" ? parseVaultPolicyName(ctx.environment, ctx.phase, name, SECRET_DOMAINS) : undefined;
-    if (!parsed) return [`spec.name is ${show(name)}; expected a policy name of environment "${ctx.environment}", phase "${ctx.phase}": ${pattern(ctx, true)}`];
+    const parsed = typeof name === "string" ? parseVaultPolicyName(env, phase, name, SECRET_DOMAINS) : undefined;
+    if (!parsed) return [`spec.name is ${show(name)}; expected a policy name of environment "${env}", phase "${phase}": ${pattern(ctx, true)}`];
     return [];
   },
 };
@@ -71,22 +78,23 @@ export const vaultRoleOwnName: ResourceRule = {
   remediationSteps: "Name the role agent-trust-<env>-<agent>-<phase>, set backend to the foundation's auth mount, bind <agent>-<phase> and list only agent-trust-<env>-<agent>-<phase>-<domain> policies.",
   validate: (obj, ctx) => {
     const out: string[] = [];
+    const { env, phase } = owner(ctx);
     const backend = spec(obj, "backend");
     if (backend !== DEFAULTS.authMount) out.push(`spec.backend is ${show(backend)}; expected the foundation's auth mount "${DEFAULTS.authMount}"`);
     const name = spec(obj, "role_name");
-    const agent = typeof name === "string" ? parseVaultRoleName(ctx.environment, ctx.phase, name) : undefined;
+    const agent = typeof name === "string" ? parseVaultRoleName(env, phase, name) : undefined;
     if (agent === undefined) {
-      out.push(`spec.role_name is ${show(name)}; expected a role name of environment "${ctx.environment}", phase "${ctx.phase}": ${pattern(ctx)}`);
+      out.push(`spec.role_name is ${show(name)}; expected a role name of environment "${env}", phase "${phase}": ${pattern(ctx)}`);
       return out;
     }
-    const names = agentNames(ctx.environment, ctx.phase, agent);
+    const names = agentNames(env, phase, agent);
     const accounts = vaultStrings(spec(obj, "bound_service_account_names"));
     if (accounts.length !== 1 || accounts[0] !== names.serviceAccount) {
       out.push(`spec.bound_service_account_names is ${show(spec(obj, "bound_service_account_names"))}; role ${show(name)} is agent "${agent}"'s: expected exactly ["${names.serviceAccount}"]`);
     }
     vaultStrings(spec(obj, "token_policies")).forEach((p, i) => {
       const policy = stored(p);
-      const owner = typeof policy === "string" ? parseVaultPolicyName(ctx.environment, ctx.phase, policy, SECRET_DOMAINS) : undefined;
+      const owner = typeof policy === "string" ? parseVaultPolicyName(env, phase, policy, SECRET_DOMAINS) : undefined;
       if (owner?.agent !== agent) {
         out.push(`spec.token_policies[${i}] is ${show(p)}; expected only agent "${agent}"'s policies of this phase: ${SECRET_DOMAINS.map((d) => names.vaultPolicy(d)).join(", ")}`);
       }
