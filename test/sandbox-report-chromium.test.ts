@@ -16,10 +16,16 @@ import { renderHtmlReport } from "../src/sandbox/report-html";
 import { LAYERS } from "../src/sandbox/summary";
 import { AGENTS, gridCells, syntheticRun } from "./helpers/run-report";
 
-/** `$AGENT_TRUST_CHROMIUM`, else `chromium` on the PATH. */
+/**
+ * `$AGENT_TRUST_CHROMIUM`, else `chromium` on the PATH. A browser that is named but missing is an error, not a skip:
+ * the pull-request workflow names the runner's Chrome so that this test cannot quietly stop running there.
+ */
 function findChromium(): string | undefined {
   const named = process.env["AGENT_TRUST_CHROMIUM"];
-  if (named) return fs.existsSync(named) ? named : undefined;
+  if (named) {
+    if (!fs.existsSync(named)) throw new Error(`AGENT_TRUST_CHROMIUM names ${named}, which does not exist`);
+    return named;
+  }
   for (const dir of (process.env["PATH"] ?? "").split(path.delimiter)) {
     const candidate = path.join(dir || ".", "chromium");
     try {

@@ -48,6 +48,10 @@ test("pull request: preview of each changed stack posted as a comment, gate and 
   // One comment, updated on each push: found again by its marker, edited in place.
   assert.match(runs, /marker='<!-- agent-trust: gate and delta -->'/);
   assert.match(runs, /gh api --method PATCH "repos\/\$REPO\/issues\/comments\/\$id" -F body=@comment\.md/);
+  // The test job runs the browser test too: the runner's Chrome is named, so a missing browser fails instead of skipping.
+  const npmTest = w.jobs["test"]!.steps.filter((s) => s.run === "npm test");
+  assert.equal(npmTest.length, 1);
+  assert.equal(npmTest[0]!.env?.["AGENT_TRUST_CHROMIUM"], "/usr/bin/google-chrome");
   const sarif = w.jobs["sarif"]!.steps;
   // Each rendered stack is judged as itself, never at the checker's defaults.
   const check = sarif.findIndex((s) => /agent-trust check --for-stack "\$s" --format sarif "out\/\$s"/.test(s.run ?? ""));
