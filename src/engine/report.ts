@@ -1,4 +1,5 @@
 /** What a user reads after an engine run: the planned or applied changes and the policy pack's verdict. */
+import { table } from "../cli/table";
 import { changes, type EngineResult } from "./engine";
 
 const SYMBOL: Record<string, string> = { create: "+", delete: "-", update: "~", replace: "+-", "create-replacement": "++", "delete-replaced": "--" };
@@ -7,7 +8,10 @@ export function formatEngineResult(stack: string, what: "preview" | "up" | "dest
   const lines: string[] = [];
   const changed = changes(r);
   lines.push(`pulumi ${what} ${stack}: ${changed.length} change(s)`);
-  for (const s of changed) lines.push(`  ${(SYMBOL[s.op] ?? s.op).padEnd(3)}${s.type.padEnd(52)} ${s.name}`);
+  // The CLI's one table printer; no table at all when nothing changes.
+  if (changed.length > 0) {
+    lines.push(...table(["op", "type", "name"], changed.map((s) => [SYMBOL[s.op] ?? s.op, s.type, s.name]), { indent: "  " }));
+  }
   const blocking = r.violations.filter((v) => v.level === "mandatory");
   if (r.violations.length === 0 && r.ok) lines.push("policy pack agent-trust: passed");
   for (const d of r.diagnostics) lines.push(`error: ${d.split("\n")[0]}`);

@@ -72,7 +72,10 @@ describe("engine CLI: edit a stack file, preview the diff and the pack's verdict
     assert.equal(r.code, 0, r.stderr);
     const lines = r.stdout.trim().split("\n");
     assert.equal(lines[0], "pulumi preview dev-assist: 2 change(s)");
-    const changed = lines.filter((l) => l.startsWith("  "));
+    // The change table: a header, its rule, then one row per change.
+    assert.match(lines[1] ?? "", /^ {2}op +type +name$/);
+    assert.match(lines[2] ?? "", /^ {2}-+ +-+ +-+$/);
+    const changed = lines.slice(3).filter((l) => l.startsWith("  "));
     assert.equal(changed.length, 2);
     assert.ok(changed.some((l) => /^ {2}\+ +kubernetes:rbac.authorization.k8s.io\/v1:Role +capacity-role-checkout-capacity-assist-target$/.test(l)), changed.join("\n"));
     assert.ok(changed.some((l) => /^ {2}\+ +kubernetes:rbac.authorization.k8s.io\/v1:RoleBinding +capacity-rolebinding-checkout-capacity-assist-target$/.test(l)), changed.join("\n"));
