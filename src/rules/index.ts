@@ -8,12 +8,15 @@ import { ENVIRONMENTS, isAbove, isEnvironment, isPhase, STRICTEST_PHASE, type En
 import type { Manifest } from "../plan/manifest";
 import { CLOSED_KIND_RULES } from "./closed-kinds";
 import { CLOSED_NAME_RULES, CLOSED_STACK_RULES } from "./closed-names";
+import { auditPolicyRecordsAgents } from "./audit-policy";
 import { CLUSTER_RULES } from "./cluster";
 import { EGRESS_LIMITS, egressSettingsFrom, NETWORK_RULES } from "./network";
 import { NETWORK_STACK_RULES } from "./network-stack";
 import { ANY_KIND, judgesKind, podSpecsOf, UNKNOWN } from "./paths";
 import { holdsUnknown, unknownPaths } from "./unknowns";
+import { NAMESPACE_LIMIT_RULES } from "./namespace-limits";
 import { POD_RULES } from "./pods";
+import { prometheusRulesAsPlanned } from "./prometheus-rules";
 import { RBAC_RULES } from "./rbac";
 import { OPAQUE_RESOURCE_RULES, OPAQUE_STACK_RULES, setReadKinds } from "./opaque";
 import { CONFIG_RULES, STACK_RULES as BASE_STACK_RULES } from "./stack";
@@ -29,6 +32,9 @@ export const RESOURCE_RULES: readonly ResourceRule[] = [
   ...CLOSED_NAME_RULES,
   ...RBAC_RULES,
   ...CLUSTER_RULES,
+  ...NAMESPACE_LIMIT_RULES,
+  auditPolicyRecordsAgents,
+  prometheusRulesAsPlanned,
   ...OPAQUE_RESOURCE_RULES,
   ...POD_RULES,
   ...NETWORK_RULES,
