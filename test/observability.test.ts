@@ -243,9 +243,11 @@ test("config: observability.collector opens egress from the agents namespace to 
   ]);
   assert.deepEqual(spec.egress[0].ports.map((p: any) => p.port), [4317, 4318]);
   const foundation = planFoundation(cfg);
-  // Only advisory listings of kinds no rule reads (PrometheusRule, LimitRange…), never a mandatory violation.
-  const listed = checkDocuments(foundation, { stack: true, layer: "foundation" }).violations;
-  assert.ok(listed.length > 0 && listed.every((v) => v.policy === "unjudged-resource-types"), JSON.stringify(listed));
+  // Every object judged (the PrometheusRule, quota and limits by their own rules now), and no violation at all.
+  const judged = checkDocuments(foundation, { stack: true, layer: "foundation" });
+  assert.ok(foundation.length > 10);
+  assert.equal(judged.checked, foundation.length);
+  assert.deepEqual(judged.violations, []);
   const stack = { layer: "foundation", environment: "dev", namespace: cfg.namespace, phaseCeiling: cfg.phaseCeiling };
   const found: string[] = [];
   for (const rule of RULES) {
