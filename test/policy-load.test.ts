@@ -21,6 +21,7 @@ import { podTemplate, role, serviceAccount } from "./rules-samples";
 const { unknownValue } = require("@pulumi/pulumi/runtime/rpc") as { unknownValue: string };
 
 const PACK = path.join(__dirname, "..", "policy");
+const PORT_WAIT_S = 300;
 
 interface Pack {
   child: ChildProcess;
@@ -35,12 +36,17 @@ async function startPack(config: Record<string, string>): Promise<Pack> {
     env: { ...process.env, PULUMI_CONFIG: JSON.stringify(config), PULUMI_NODEJS_STACK: "dev-remediation", PULUMI_NODEJS_PROJECT: "agent-trust" },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  // The pack never outlives this test process, whether the test passes, fails or times out.
+  const stop = () => child.kill();
+  process.once("exit", stop);
   let stderr = "";
   child.stderr!.on("data", (d) => (stderr += String(d)));
+  // ts-node type-checks the pack and the rule table before the port appears: ~15 s idle, minutes on a loaded machine.
   const port = await new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no port within 90 s; stderr: ${stderr}`)), 90_000);
+    const fail = (e: Error) => (clearTimeout(timer), stop(), reject(e));
+    const timer = setTimeout(() => fail(new Error(`no port within ${PORT_WAIT_S} s; stderr: ${stderr}`)), PORT_WAIT_S * 1000);
     child.stdout!.once("data", (d) => (clearTimeout(timer), resolve(String(d).trim())));
-    child.once("exit", (code) => (clearTimeout(timer), reject(new Error(`pack exited ${code}: ${stderr}`))));
+    child.once("exit", (code) => fail(new Error(`pack exited ${code}: ${stderr}`)));
   });
   assert.match(port, /^\d+$/);
   return { child, client: new AnalyzerClient(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) };
@@ -69,7 +75,7 @@ async function analyze(pack: Pack, type: string, props: object) {
 
 const ROLE = "kubernetes:rbac.authorization.k8s.io/v1:Role";
 
-describe("the policy pack under the analyzer protocol", { timeout: 180_000 }, () => {
+describe("the policy pack under the analyzer protocol", { timeout: (2 * PORT_WAIT_S + 120) * 1000 }, () => {
   let dev: Pack;
   before(async () => {
     dev = await startPack({ "agent-trust:layer": "phase", "agent-trust:environment": "dev", "agent-trust:phase": "remediation" });
