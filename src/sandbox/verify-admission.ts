@@ -8,7 +8,7 @@
  * table before anything is sent.
  */
 import type { KubeConfig } from "@kubernetes/client-node";
-import { phaseSpec, targetNamespaceRules } from "../model/catalog";
+import { readOnlyPhases, targetNamespaceRules } from "../model/catalog";
 import { agentNames } from "../model/naming";
 import { HIGHEST_PHASE, highestAtOrBelow, isAbove, PHASES, type Phase } from "../model/phases";
 import { ADMISSION_PARAMS } from "../plan/admission";
@@ -22,7 +22,7 @@ import type { CheckResult, Measured, Outcome } from "./results";
 import { requestToken } from "./tokens";
 
 /** The ceiling the verification lowers to, the highest phase without writes; phases above it must lose theirs at once. */
-export const LOWERED_CEILING: Phase = highestAtOrBelow(HIGHEST_PHASE, PHASES.filter((p) => phaseSpec(p).readOnly))!;
+export const LOWERED_CEILING: Phase = highestAtOrBelow(HIGHEST_PHASE, readOnlyPhases())!;
 
 interface Cell {
   readonly scope: string;
