@@ -20,10 +20,10 @@ export function phaseTable(): string {
   ].join("\n");
 }
 
-/** The README's promotion gates and demotion rules, generated from `src/model/promotion.ts`. */
+/** The README's promotion gates and demotion rules, generated from the gate table (`src/model/promotion-gates.ts`) and `src/model/promotion.ts`. */
 export function promotionTable(): string {
   const gates = gateRows().flatMap(([to, g]) =>
-    g.criteria.map((c: (typeof g.criteria)[number], i: number) => `| ${i === 0 ? `${g.from} → **${to}**` : ""} | ${c.label} | ${formatBound(c.bound)} | ${c.fixed ? "fixed (safety invariant)" : `\`${to}.${c.id}\``} |`),
+    g.criteria.map((c, i) => `| ${i === 0 ? `${g.from} → **${to}**` : ""} | ${c.label} | ${formatBound(c.bound)} | ${c.fixed ? "fixed (safety invariant)" : `\`${to}.${c.id}\``} |`),
   );
   const demotions = DEMOTION_RULES.map((c) => `| ${c.label} | ${formatBound(c.bound)} | ${c.fixed ? "fixed (safety invariant)" : `\`demotion.${c.id}\``} |`);
   return [
