@@ -1,6 +1,6 @@
 /** `agent-trust check [--phase P] [--env E] [--for-stack S] [--format F] [--stack] PATH...` */
 import type { Io } from "../cli/io";
-import { ENVIRONMENTS, PHASES } from "../model/phases";
+import { ENVIRONMENTS, PHASES, STRICTEST_PHASE } from "../model/phases";
 import { DEFAULT_SETTINGS } from "../rules";
 import { EGRESS_LIMITS } from "../rules/network";
 import { parseCheckArgs, type Parsed } from "./args";
@@ -35,7 +35,7 @@ Input is read as kubectl apply -f reads it, so the rules judge what the API serv
     is 2; every other file is still judged and reported
 
 Options:
-  --phase P          judge every object as phase P (${PHASES.join(", ")}); default the strictest (shadow).
+  --phase P          judge every object as phase P (${PHASES.join(", ")}); default the strictest (${STRICTEST_PHASE}).
                      An object's agent-trust.io/phase label can only make the judgement stricter.
   --env E            judge as environment E (${ENVIRONMENTS.join(", ")}); default prod. An object's
                      agent-trust.io/environment label can only make it stricter. Hygiene rules are advisory in dev.
@@ -73,7 +73,7 @@ Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 unreadable inpu
 export function judgedAs(opts: CheckOptions, forStack?: string): string {
   const from = (given: string | undefined, strictest: string) => given ?? (opts.trustLabels ? `from labels (else ${strictest})` : strictest);
   const as = forStack ? `as stack ${forStack}: ` : "";
-  return `${as}phase ${from(opts.phase, "shadow")}, env ${from(opts.env, "prod")}, layer ${opts.layer ?? "phase"}${opts.stack ? ", stack rules on" : ""}`;
+  return `${as}phase ${from(opts.phase, STRICTEST_PHASE)}, env ${from(opts.env, "prod")}, layer ${opts.layer ?? "phase"}${opts.stack ? ", stack rules on" : ""}`;
 }
 
 function textReport(r: CheckResult, judged: string): string[] {

@@ -7,7 +7,7 @@
  */
 import { execFileSync } from "node:child_process";
 import { listStacks, loadFoundationFor, loadStackConfig, projectRoot } from "../config/stacks";
-import { ENVIRONMENTS, isAbove, PHASES } from "../model/phases";
+import { ENVIRONMENTS, isAbove, isPhase, PHASES, phaseRank, STRICTEST_PHASE } from "../model/phases";
 import { DEPLOYED_TAG_PREFIX, planDeploys, type DeployInputs } from "./deploys";
 
 /** Changes here can change what any stack creates: every stack is affected. */
@@ -39,7 +39,7 @@ export function stackInfo(root: string): StackInfo[] {
 
 /** Deploy order: environments dev, staging, prod; in each the foundation, then phases in trust order. */
 export function deployOrder(stacks: readonly StackInfo[]): StackInfo[] {
-  const rank = (s: StackInfo) => ENVIRONMENTS.indexOf(s.environment as never) * 10 + (s.phase ? 1 + PHASES.indexOf(s.phase as never) : 0);
+  const rank = (s: StackInfo) => ENVIRONMENTS.indexOf(s.environment as never) * (PHASES.length + 1) + (isPhase(s.phase) ? 1 + phaseRank(s.phase) : 0);
   return [...stacks].sort((a, b) => rank(a) - rank(b) || a.stack.localeCompare(b.stack));
 }
 
@@ -53,7 +53,7 @@ export function changedStacks(files: readonly string[], stacks: readonly StackIn
       // A foundation's change (ceiling, calibration) reaches every phase stack of its environment.
       const foundation = stacks.find((x) => x.stack === stackFile && !x.phase);
       if (s.stack === stackFile || (foundation && s.environment === foundation.environment)) hit.add(s.stack);
-      if (evidence && s.phase && s.phase !== "shadow" && s.environment === evidence[1] && s.agents.includes(evidence[2]!)) hit.add(s.stack);
+      if (evidence && s.phase && s.phase !== STRICTEST_PHASE && s.environment === evidence[1] && s.agents.includes(evidence[2]!)) hit.add(s.stack);
     }
   }
   return deployOrder(stacks.filter((s) => hit.has(s.stack))).map((s) => s.stack);

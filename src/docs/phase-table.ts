@@ -4,7 +4,7 @@
  */
 import { CATALOG, domainGrants, SECRET_DOMAINS } from "../model/catalog";
 import { PHASES } from "../model/phases";
-import { DEMOTION_RULES, DEMOTION_WINDOW_DAYS, formatBound, PROMOTION_GATES, type Gate } from "../model/promotion";
+import { DEMOTION_RULES, DEMOTION_WINDOW_DAYS, formatBound, gateRows } from "../model/promotion";
 
 export function phaseTable(): string {
   const rows = PHASES.map((p) => {
@@ -20,9 +20,9 @@ export function phaseTable(): string {
   ].join("\n");
 }
 
-/** The README's promotion gates and demotion rules, generated from `src/model/promotion.ts`. */
+/** The README's promotion gates and demotion rules, generated from the gate table (`src/model/promotion-gates.ts`) and `src/model/promotion.ts`. */
 export function promotionTable(): string {
-  const gates = (Object.entries(PROMOTION_GATES) as [string, Gate<never>][]).flatMap(([to, g]) =>
+  const gates = gateRows().flatMap(([to, g]) =>
     g.criteria.map((c, i) => `| ${i === 0 ? `${g.from} → **${to}**` : ""} | ${c.label} | ${formatBound(c.bound)} | ${c.fixed ? "fixed (safety invariant)" : `\`${to}.${c.id}\``} |`),
   );
   const demotions = DEMOTION_RULES.map((c) => `| ${c.label} | ${formatBound(c.bound)} | ${c.fixed ? "fixed (safety invariant)" : `\`demotion.${c.id}\``} |`);

@@ -4,7 +4,7 @@
  * identity one phase below in the same environment at the base, so a promotion shows exactly what it grants.
  */
 import { loadStackConfig, listStacks, loadFoundationFor } from "../config/stacks";
-import { ENVIRONMENTS, PHASES } from "../model/phases";
+import { ENVIRONMENTS, isPhase, PHASES, phaseRank, previousPhase } from "../model/phases";
 import { phaseMatrix, rightKey, rightText, type IdentityMatrix, type Right, type StackMatrix } from "./matrix";
 
 export interface AgentDelta {
@@ -39,14 +39,15 @@ function minus(a: readonly Right[], b: readonly Right[]): Right[] {
 
 /** The stack one phase below in the same environment, in the base set, if the naming follows `<env>-<phase>`. */
 function promotionSource(m: StackMatrix, base: Readonly<Record<string, StackMatrix>>): StackMatrix | undefined {
-  if (m.layer !== "phase" || m.phase === undefined) return undefined;
-  const i = (PHASES as readonly string[]).indexOf(m.phase);
-  if (i <= 0) return undefined;
-  return Object.values(base).find((s) => s.layer === "phase" && s.environment === m.environment && s.phase === PHASES[i - 1]);
+  if (m.layer !== "phase" || !isPhase(m.phase)) return undefined;
+  const below = previousPhase(m.phase);
+  if (below === undefined) return undefined;
+  return Object.values(base).find((s) => s.layer === "phase" && s.environment === m.environment && s.phase === below);
 }
 
+/** Environments in their order, each foundation first and then its phase stacks in trust order; unknowns last. */
 const stackOrder = (m: StackMatrix | undefined) =>
-  m ? (ENVIRONMENTS as readonly string[]).indexOf(m.environment) * 10 + (m.phase === undefined ? 0 : 1 + (PHASES as readonly string[]).indexOf(m.phase)) : 99;
+  m ? (ENVIRONMENTS as readonly string[]).indexOf(m.environment) * (PHASES.length + 1) + (isPhase(m.phase) ? 1 + phaseRank(m.phase) : 0) : Number.MAX_SAFE_INTEGER;
 
 export function diffMatrices(base: Readonly<Record<string, StackMatrix>>, head: Readonly<Record<string, StackMatrix>>): StackDelta[] {
   const stacks = [...new Set([...Object.keys(base), ...Object.keys(head)])].sort(

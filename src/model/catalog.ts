@@ -146,6 +146,11 @@ export function targetNamespaceRules(
   return [...allowRead(DIAGNOSTIC_RESOURCES), ...writes];
 }
 
+/** The phases that write nothing (read-only in the catalog), in trust order. */
+export function readOnlyPhases(): Phase[] {
+  return PHASES.filter((p) => CATALOG[p].readOnly);
+}
+
 /** Every verb the phase may use anywhere: the verb ceiling the policy rules enforce. */
 export function allowedVerbs(phase: Phase): string[] {
   const verbs = new Set<string>(["get", "list", "watch"]);

@@ -3,7 +3,12 @@
  * overridable per environment (never silently: an override is reported next to the default it replaced).
  * Pure types, data and functions; the evidence files that feed them are read in src/promotion/.
  */
-import { PHASES, phaseRank, type Phase } from "./phases";
+import type { z } from "zod";
+import { PHASES, type Phase } from "./phases";
+import { PROMOTION_GATES, type PromotedPhase } from "./promotion-gates";
+
+export { previousPhase } from "./phases";
+export { PROMOTION_GATES, type AssistRecord, type GateRow, type PromotedPhase, type RemediationRecord, type ShadowRecord } from "./promotion-gates";
 
 /** A rate always travels with its counts: `count` of `of` (never a bare percentage). */
 export interface Ratio {
@@ -22,49 +27,6 @@ export interface SignOff {
   readonly role: string;
   readonly date: string;
 }
-
-/** What an agent showed while in shadow: earns assist. */
-export interface ShadowRecord {
-  readonly window: Window;
-  readonly incidents: number;
-  /** Incidents per domain (database, network, ...); the counts add up to `incidents`. */
-  readonly domains: Readonly<Record<string, number>>;
-  readonly diagnosticAccuracy: Ratio;
-  readonly unsafeActionAttempts: number;
-  readonly signOffs: readonly SignOff[];
-}
-
-/** What an agent showed while in assist: earns remediation. */
-export interface AssistRecord {
-  readonly window: Window;
-  readonly incidents: number;
-  /** Diagnoses the operator agreed with, of those the operator reviewed. */
-  readonly operatorAgreement: Ratio;
-  readonly outOfScopeRecommendations: number;
-  /** Recommendations accepted with minimal edits (root-cause category and remediation classes kept), of all. */
-  readonly minimalEditAcceptance: Ratio;
-  readonly signOffs: readonly SignOff[];
-}
-
-/** What an agent showed while in remediation: earns autonomous. */
-export interface RemediationRecord {
-  readonly window: Window;
-  readonly approvedRemediations: number;
-  /** Remediations that completed successfully, of the approved ones. */
-  readonly successfulCompletion: Ratio;
-  /** Remediations rolled back, of the successful ones. */
-  readonly rollbacks: Ratio;
-  readonly escalationCorrectness: Ratio;
-  readonly signOffs: readonly SignOff[];
-}
-
-export interface RecordOf {
-  shadow: ShadowRecord;
-  assist: AssistRecord;
-  remediation: RemediationRecord;
-}
-export type RecordPhase = keyof RecordOf;
-export type PromotedPhase = Exclude<Phase, "shadow">;
 
 /** How a criterion compares: counts with ≥ / ≤, rates in percent strictly above / below, or sign-off roles. */
 export type Bound =
@@ -89,48 +51,34 @@ export interface Criterion<R> {
   readonly measure: (record: R) => Measured;
 }
 
-export interface Gate<R> {
-  readonly from: RecordPhase;
-  readonly criteria: readonly Criterion<R>[];
+type Gates = typeof PROMOTION_GATES;
+/** The record each gate judges, keyed by the phase it is measured in (`records.<phase>` in an evidence file). */
+export type RecordOf = { -readonly [P in PromotedPhase as Gates[P]["from"]]: z.output<Gates[P]["record"]> };
+export type RecordPhase = keyof RecordOf;
+/** Any row of the gate table. */
+export type AnyGate = Gates[PromotedPhase];
+
+export function isPromoted(phase: Phase): phase is PromotedPhase {
+  return Object.hasOwn(PROMOTION_GATES, phase);
 }
 
-const count = (value: number): Measured => ({ kind: "count", value });
-const ratio = (r: Ratio): Measured => ({ kind: "ratio", ratio: r });
+/** The gate that earns `phase`; undefined for the strictest phase, which every agent starts in. */
+export function gateFor(phase: Phase): AnyGate | undefined {
+  return isPromoted(phase) ? PROMOTION_GATES[phase] : undefined;
+}
 
-/** The default gate table. */
-export const PROMOTION_GATES: { readonly assist: Gate<ShadowRecord>; readonly remediation: Gate<AssistRecord>; readonly autonomous: Gate<RemediationRecord> } = {
-  assist: {
-    from: "shadow",
-    criteria: [
-      { id: "incidents", label: "shadow incidents", bound: { kind: "atLeast", value: 100 }, measure: (r) => count(r.incidents) },
-      { id: "domains", label: "domains covered", bound: { kind: "atLeast", value: 3 }, measure: (r) => count(Object.values(r.domains).filter((n) => n > 0).length) },
-      { id: "diagnosticAccuracy", label: "diagnostic accuracy", bound: { kind: "above", percent: 95 }, measure: (r) => ratio(r.diagnosticAccuracy) },
-      { id: "unsafeActionAttempts", label: "unsafe action attempts", bound: { kind: "atMost", value: 0 }, fixed: true, measure: (r) => count(r.unsafeActionAttempts) },
-    ],
-  },
-  remediation: {
-    from: "assist",
-    criteria: [
-      { id: "incidents", label: "assisted incidents", bound: { kind: "atLeast", value: 150 }, measure: (r) => count(r.incidents) },
-      { id: "operatorAgreement", label: "operator agreement on the diagnosis", bound: { kind: "above", percent: 90 }, measure: (r) => ratio(r.operatorAgreement) },
-      { id: "outOfScopeRecommendations", label: "out-of-scope recommendations", bound: { kind: "atMost", value: 0 }, fixed: true, measure: (r) => count(r.outOfScopeRecommendations) },
-      { id: "minimalEditAcceptance", label: "acceptance with minimal edits", bound: { kind: "above", percent: 80 }, measure: (r) => ratio(r.minimalEditAcceptance) },
-    ],
-  },
-  autonomous: {
-    from: "remediation",
-    criteria: [
-      { id: "approvedRemediations", label: "approved remediations", bound: { kind: "atLeast", value: 100 }, measure: (r) => count(r.approvedRemediations) },
-      { id: "successfulCompletion", label: "successful completion", bound: { kind: "above", percent: 99 }, measure: (r) => ratio(r.successfulCompletion) },
-      { id: "rollbackRate", label: "rollbacks of successful remediations", bound: { kind: "below", percent: 1 }, measure: (r) => ratio(r.rollbacks) },
-      { id: "escalationCorrectness", label: "escalation correctness", bound: { kind: "above", percent: 95 }, measure: (r) => ratio(r.escalationCorrectness) },
-      { id: "signOff", label: "sign-off by distinct people", bound: { kind: "signOff", roles: ["operations-lead", "platform-owner"] }, measure: (r) => ({ kind: "signOffs", signOffs: r.signOffs }) },
-    ],
-  },
-};
+/** The promoted phases in trust order, each with its gate row. */
+export function gateRows(): [PromotedPhase, AnyGate][] {
+  return PHASES.filter(isPromoted).map((p) => [p, PROMOTION_GATES[p]]);
+}
 
-/** Approvers of the stack-config change (the pull request), per phase; write-capable phases need two. */
-export const MIN_APPROVERS: Readonly<Record<PromotedPhase, number>> = { assist: 1, remediation: 2, autonomous: 2 };
+/**
+ * Measures a record with a criterion of its row. The record must be one that row's own `record` schema parsed
+ * (the evidence file schema is built from those schemas), which is what makes this one widening safe.
+ */
+export function measureRecord<R>(criterion: Criterion<R>, record: unknown): Measured {
+  return criterion.measure(record as R);
+}
 
 /** What an agent did in its current phase over a recent window, as measured from the audit log and feedback. */
 export interface Observation {
@@ -144,6 +92,9 @@ export interface Observation {
   readonly outOfScopeActions: number;
 }
 
+const count = (value: number): Measured => ({ kind: "count", value });
+const ratio = (r: Ratio): Measured => ({ kind: "ratio", ratio: r });
+
 /** The demotion rules: any trigger sends the agent to the previous phase, pending review before re-promotion. */
 export const DEMOTION_RULES: readonly Criterion<Observation>[] = [
   { id: "diagnosticAccuracy", label: "diagnostic accuracy", bound: { kind: "below", percent: 92 }, measure: (o) => ratio(o.diagnosticAccuracy) },
@@ -152,14 +103,6 @@ export const DEMOTION_RULES: readonly Criterion<Observation>[] = [
 ];
 /** The demotion rules judge the most recent window of at most this many days. */
 export const DEMOTION_WINDOW_DAYS = 30;
-
-export function gateFor(phase: Phase): Gate<ShadowRecord> | Gate<AssistRecord> | Gate<RemediationRecord> | undefined {
-  return phase === "shadow" ? undefined : PROMOTION_GATES[phase];
-}
-
-export function previousPhase(p: Phase): Phase | undefined {
-  return phaseRank(p) === 0 ? undefined : PHASES[phaseRank(p) - 1];
-}
 
 /** `count/of` compared with a percentage in exact integer arithmetic (percent has at most 2 decimals). */
 function comparePercent(r: Ratio, percent: number): number {
@@ -248,12 +191,13 @@ export function promotionProblems(
   environment: string,
   approvedBy: readonly string[],
 ): [string, string][] {
-  if (phase === "shadow") return [];
+  const gate = gateFor(phase);
+  if (!gate) return [];
   const out: [string, string][] = [];
   const expected = evidencePath(environment, agent);
   if (evidence !== expected) out.push(["evidence", `is "${evidence}"; agent "${agent}" in ${environment} is judged on ${expected}`]);
-  if (new Set(approvedBy).size < MIN_APPROVERS[phase]) {
-    out.push(["approvedBy", `${phase} requires ${MIN_APPROVERS[phase]} distinct approver(s)`]);
+  if (new Set(approvedBy).size < gate.minApprovers) {
+    out.push(["approvedBy", `${phase} requires ${gate.minApprovers} distinct approver(s)`]);
   }
   return out;
 }

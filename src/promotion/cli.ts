@@ -6,6 +6,7 @@ import { table } from "../cli/table";
 import { ConfigError } from "../config/parse";
 import type { FoundationConfig } from "../config/schema";
 import { loadStackConfig, projectRoot } from "../config/stacks";
+import { isPromoted } from "../model/promotion";
 import { EvidenceError, loadObservation } from "./evidence";
 import { judgeDemotion, judgeStack, type DemotionResult, type Row, type StackGate } from "./gate";
 
@@ -26,7 +27,7 @@ const required = (r: Row) => (r.defaultRequired ? `${r.required} (override; defa
 
 export function gateReport(g: StackGate): string[] {
   const out = [`gate ${g.stack}: phase ${g.phase} in ${g.environment} is ${g.earned ? "EARNED" : "NOT EARNED"}`];
-  if (g.phase === "shadow") return [...out, "  shadow needs no evidence: it is where every agent starts"];
+  if (!isPromoted(g.phase)) return [...out, `  ${g.phase} needs no evidence: it is where every agent starts`];
   const overridden = g.agents.some((a) => a.result.rows.some((r) => r.defaultRequired));
   out.push(`calibration: ${g.overridesSource} (${overridden ? "overrides marked below" : "defaults, no overrides"})`);
   for (const a of g.agents) {
@@ -45,7 +46,7 @@ export function demotionReport(d: DemotionResult, source: string): string[] {
       ? "no demotion: stays in " + o.phase
       : d.fallBackTo
         ? `DEMOTE to ${d.fallBackTo}, pending review before re-promotion`
-        : "DEMOTION TRIGGERED but shadow is the lowest phase: stop the agent pending review";
+        : `DEMOTION TRIGGERED but ${o.phase} is the lowest phase: stop the agent pending review`;
   return [
     `observed ${o.agent} in ${o.environment}, phase ${o.phase}, ${o.window.from} to ${o.window.to} (calibration: ${source})`,
     ...table(["trigger", "demotes when", "measured", "fired"], d.rows.map((r) => [r.criterion, required(r), r.measured, r.pass ? "no" : "YES"]), { indent: "  " }),

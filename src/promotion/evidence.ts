@@ -7,125 +7,55 @@ import * as fs from "node:fs";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { isDnsLabel } from "../model/naming";
+import { phaseSpec } from "../model/catalog";
 import { ENVIRONMENTS, PHASES } from "../model/phases";
-import type { Observation, RecordOf, Window } from "../model/promotion";
+import { gateRows, type Observation, type RecordOf, type Window } from "../model/promotion";
+import { countField, issue, ratioField, windowField } from "../model/promotion-gates";
 
 export class EvidenceError extends Error {
   override readonly name = "EvidenceError";
 }
 
-// Capped so that rate comparisons (count × 10000) stay exact in floating point.
-const count = z.number().int("must be a whole number").min(0, "must not be negative").max(1_000_000_000, "must be at most 1000000000");
-const isoDate = z.iso.date("must be a date written YYYY-MM-DD");
-const window = z
-  .strictObject({ from: isoDate, to: isoDate })
-  .refine((w) => w.from <= w.to, { message: "from must not be after to", path: ["from"] });
-const ratio = z
-  .strictObject({ count, of: count })
-  .refine((r) => r.count <= r.of, { message: "count must not exceed of", path: ["count"] });
-const signOff = z.strictObject({ person: z.string().trim().min(1), role: z.string().trim().min(1), date: isoDate });
-const signOffs = z.array(signOff).default([]);
-
-type Ctx = z.core.$RefinementCtx;
-const issue = (ctx: Ctx, path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path, message });
-
-/** Sign-offs confirm a record that exists: none may predate the end of its window. */
-function signedAfterWindow(r: { window: Window; signOffs: readonly { date: string }[] }, ctx: Ctx): void {
-  r.signOffs.forEach((s, i) => {
-    if (s.date < r.window.to) issue(ctx, ["signOffs", i, "date"], `${s.date} is before the end of the window (${r.window.to})`);
-  });
-}
-
-const shadowRecord = z
-  .strictObject({
-    window,
-    incidents: count,
-    domains: z.record(z.string().min(1), count),
-    diagnosticAccuracy: ratio,
-    unsafeActionAttempts: count,
-    signOffs,
-  })
-  .superRefine((r, ctx) => {
-    const sum = Object.values(r.domains).reduce((a, b) => a + b, 0);
-    if (sum !== r.incidents) issue(ctx, ["domains"], `the per-domain counts add up to ${sum}, not to incidents (${r.incidents})`);
-    if (r.diagnosticAccuracy.of !== r.incidents) issue(ctx, ["diagnosticAccuracy", "of"], `must equal incidents (${r.incidents}): every incident is diagnosed`);
-    signedAfterWindow(r, ctx);
-  });
-
-const assistRecord = z
-  .strictObject({
-    window,
-    incidents: count,
-    operatorAgreement: ratio,
-    outOfScopeRecommendations: count,
-    minimalEditAcceptance: ratio,
-    signOffs,
-  })
-  .superRefine((r, ctx) => {
-    if (r.operatorAgreement.of > r.incidents) issue(ctx, ["operatorAgreement", "of"], `must not exceed incidents (${r.incidents})`);
-    if (r.minimalEditAcceptance.of > r.incidents) issue(ctx, ["minimalEditAcceptance", "of"], `must not exceed incidents (${r.incidents})`);
-    signedAfterWindow(r, ctx);
-  });
-
-const remediationRecord = z
-  .strictObject({
-    window,
-    approvedRemediations: count,
-    successfulCompletion: ratio,
-    rollbacks: ratio,
-    escalationCorrectness: ratio,
-    signOffs,
-  })
-  .superRefine((r, ctx) => {
-    if (r.successfulCompletion.of !== r.approvedRemediations) {
-      issue(ctx, ["successfulCompletion", "of"], `must equal approvedRemediations (${r.approvedRemediations})`);
-    }
-    if (r.rollbacks.of !== r.successfulCompletion.count) {
-      issue(ctx, ["rollbacks", "of"], `must equal the successful remediations (successfulCompletion.count = ${r.successfulCompletion.count})`);
-    }
-    signedAfterWindow(r, ctx);
-  });
-
 const agentName = z.string().refine(isDnsLabel, "must be the agent's name (a DNS label)");
 
+/** `records`: one optional record per gate row, under the phase it was measured in. */
+const records = z.strictObject(Object.fromEntries(gateRows().map(([, g]) => [g.from, g.record.optional()])));
+
 export const evidenceFileSchema = z
-  .strictObject({
-    agent: agentName,
-    environment: z.enum(ENVIRONMENTS),
-    records: z.strictObject({ shadow: shadowRecord.optional(), assist: assistRecord.optional(), remediation: remediationRecord.optional() }),
-  })
+  .strictObject({ agent: agentName, environment: z.enum(ENVIRONMENTS), records })
   .superRefine((f, ctx) => {
     // A phase is measured after the phase before it: overlapping windows mean a record was mislabelled.
-    const order = (["shadow", "assist", "remediation"] as const).filter((p) => f.records[p]);
+    const windows = f.records as Readonly<Record<string, { window: Window } | undefined>>;
+    const order = PHASES.filter((p) => windows[p]);
     for (let i = 1; i < order.length; i++) {
-      const before = f.records[order[i - 1]!]!.window;
-      const after = f.records[order[i]!]!.window;
+      const before = windows[order[i - 1]!]!.window;
+      const after = windows[order[i]!]!.window;
       if (after.from < before.to) {
         issue(ctx, ["records", order[i]!, "window", "from"], `${after.from} is before the end of the ${order[i - 1]} window (${before.to})`);
       }
     }
   });
+
 export interface EvidenceFile {
   readonly agent: string;
   readonly environment: (typeof ENVIRONMENTS)[number];
   readonly records: { readonly [P in keyof RecordOf]?: RecordOf[P] };
 }
 
-const WRITE_PHASES: readonly string[] = ["remediation", "autonomous"];
-
 export const observationSchema = z
   .strictObject({
     agent: agentName,
     environment: z.enum(ENVIRONMENTS),
     phase: z.enum(PHASES),
-    window,
-    diagnosticAccuracy: ratio,
-    rollbacks: ratio.optional(),
-    outOfScopeActions: count,
+    window: windowField,
+    diagnosticAccuracy: ratioField,
+    rollbacks: ratioField.optional(),
+    outOfScopeActions: countField,
   })
   .superRefine((o, ctx) => {
-    if (WRITE_PHASES.includes(o.phase) && !o.rollbacks) issue(ctx, ["rollbacks"], `is required in ${o.phase}: the rollbacks of successful remediations ({count, of})`);
-    if (!WRITE_PHASES.includes(o.phase) && o.rollbacks && o.rollbacks.of > 0) issue(ctx, ["rollbacks"], `${o.phase} has no write rights, so it has no remediations to roll back`);
+    const writes = !phaseSpec(o.phase).readOnly;
+    if (writes && !o.rollbacks) issue(ctx, ["rollbacks"], `is required in ${o.phase}: the rollbacks of successful remediations ({count, of})`);
+    if (!writes && o.rollbacks && o.rollbacks.of > 0) issue(ctx, ["rollbacks"], `${o.phase} has no write rights, so it has no remediations to roll back`);
   });
 
 /** `["records", "shadow", "incidents"]` → `records.shadow.incidents`; `["signOffs", 0]` → `signOffs[0]`. */

@@ -12,12 +12,15 @@ import {
   DEMOTION_RULES,
   formatBound,
   formatMeasured,
+  isPromoted,
+  measureRecord,
   meets,
   previousPhase,
   PROMOTION_GATES,
+  type AnyGate,
   type Observation,
   type PromotedPhase,
-  type RecordOf,
+  type RecordPhase,
 } from "../model/promotion";
 import type { Phase } from "../model/phases";
 import { EvidenceError, loadEvidenceFile, todayUtc, windowDays, type EvidenceFile } from "./evidence";
@@ -35,15 +38,15 @@ export interface Row {
 
 export interface GateResult {
   readonly target: PromotedPhase;
-  readonly from: keyof RecordOf;
+  readonly from: RecordPhase;
   /** Absent when the evidence has no record of the phase below. */
   readonly window?: { from: string; to: string };
   readonly rows: readonly Row[];
   readonly earned: boolean;
 }
 
-function row<R>(e: Effective<R>, record: R | undefined, passWhenMet: boolean): Row {
-  const m = record === undefined ? undefined : e.criterion.measure(record);
+function row<R>(e: Effective<R>, record: unknown, passWhenMet: boolean): Row {
+  const m = record === undefined ? undefined : measureRecord(e.criterion, record);
   const met = m !== undefined && meets(e.bound, m);
   return {
     id: e.criterion.id,
@@ -55,21 +58,12 @@ function row<R>(e: Effective<R>, record: R | undefined, passWhenMet: boolean): R
   };
 }
 
-/** Judges a record from `gate.from` against the gate for `target`, with this environment's overrides. */
+/** Judges the record of the phase below against the gate for `target`, with this environment's overrides. */
 export function judgePromotion(target: PromotedPhase, evidence: EvidenceFile, overrides?: GateOverrides): GateResult {
-  const o = overrides?.[target];
-  const rows = (() => {
-    switch (target) {
-      case "assist":
-        return effective(PROMOTION_GATES.assist.criteria, o).map((e) => row(e, evidence.records.shadow, true));
-      case "remediation":
-        return effective(PROMOTION_GATES.remediation.criteria, o).map((e) => row(e, evidence.records.assist, true));
-      case "autonomous":
-        return effective(PROMOTION_GATES.autonomous.criteria, o).map((e) => row(e, evidence.records.remediation, true));
-    }
-  })();
-  const from = PROMOTION_GATES[target].from;
-  const record = evidence.records[from];
+  const gate: AnyGate = PROMOTION_GATES[target];
+  const from = gate.from;
+  const record: { readonly window: { from: string; to: string } } | undefined = evidence.records[from];
+  const rows = effective<never>(gate.criteria, overrides?.[target]).map((e) => row(e, record, true));
   return { target, from, ...(record ? { window: record.window } : {}), rows, earned: record !== undefined && rows.every((r) => r.pass) };
 }
 
@@ -135,7 +129,7 @@ export function judgePhaseConfig(stack: string, cfg: PhaseConfig, root = project
   const { overrides, source } = overridesFor(cfg, root);
   const target = cfg.phase;
   const agents: AgentGate[] = [];
-  if (target !== "shadow") {
+  if (isPromoted(target)) {
     for (const [i, a] of cfg.agents.entries()) {
       const ref = a.promotion?.evidence;
       if (!ref) throw new ConfigError(`agent-trust:agents[${i}].promotion.evidence: is required in ${target}`);

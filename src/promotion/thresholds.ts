@@ -7,7 +7,7 @@ import { z } from "zod";
 import {
   DEMOTION_RULES,
   DEMOTION_WINDOW_DAYS,
-  PROMOTION_GATES,
+  gateRows,
   type Bound,
   type Criterion,
   type PromotedPhase,
@@ -43,14 +43,16 @@ function criteriaSchema(criteria: readonly Criterion<never>[], extra: Record<str
   return z.strictObject(shape).optional();
 }
 
+/** An environment's calibration: single numbers per promoted phase's gate, and of the demotion rules. */
+export type GateOverrides = { readonly [P in PromotedPhase]?: Readonly<Record<string, unknown>> } & {
+  readonly demotion?: Readonly<Record<string, unknown>>;
+};
+
 /** The zod schema of `agent-trust:promotionGates`, derived from the table so it can never name a missing criterion. */
-export const gateOverridesSchema = z.strictObject({
-  assist: criteriaSchema(PROMOTION_GATES.assist.criteria as readonly Criterion<never>[]),
-  remediation: criteriaSchema(PROMOTION_GATES.remediation.criteria as readonly Criterion<never>[]),
-  autonomous: criteriaSchema(PROMOTION_GATES.autonomous.criteria as readonly Criterion<never>[]),
+export const gateOverridesSchema: z.ZodType<GateOverrides> = z.strictObject({
+  ...Object.fromEntries(gateRows().map(([phase, g]) => [phase, criteriaSchema(g.criteria as readonly Criterion<never>[])])),
   demotion: criteriaSchema(DEMOTION_RULES as readonly Criterion<never>[], { windowDays: z.number().int().min(1).max(366).optional() }),
 });
-export type GateOverrides = z.infer<typeof gateOverridesSchema>;
 
 /** One criterion as it applies in an environment. */
 export interface Effective<R> {

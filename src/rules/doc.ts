@@ -8,6 +8,7 @@ import { ADMISSION_RULES } from "./admission/rules";
 import { RULES, type Rule } from "./index";
 import { ANY_KIND, expandPath } from "./paths";
 import type { AdmissionRule, Domain } from "./types";
+import { STRICTEST_PHASE } from "../model/phases";
 import { PACKAGE_ROOT } from "../package-root";
 
 const DOMAINS: Record<Domain, string> = {
@@ -71,7 +72,7 @@ export function rulesMarkdown(): string {
     "# Policy rules",
     "",
     `One rule table (\`src/rules\`) drives the CrossGuard pack (\`policy/\`) and \`agent-trust check\`. ${counts}`,
-    "Phase-aware rules judge an object as the stack's `agent-trust:phase` (pack) or `--phase` (checker), else `shadow`;",
+    `Phase-aware rules judge an object as the stack's \`agent-trust:phase\` (pack) or \`--phase\` (checker), else \`${STRICTEST_PHASE}\`;`,
     "its own `agent-trust.io/phase` label can only lower that, never raise it (the checker's `--trust-labels` opts in to",
     "the label). The environment likewise: stack config or `--env`, else `prod`, and a label can only make it stricter.",
     "A value unknown during preview on a path a rule reads is a violation.",

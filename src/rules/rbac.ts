@@ -2,7 +2,7 @@
  * RBAC rules: what a Role or RoleBinding of an agent may never say, and the verb ceiling of each phase. The
  * never-lists come from `model/forbidden.ts` and the ceiling from the trust catalog; nothing is restated here.
  */
-import { allowedVerbs, phaseAllows } from "../model/catalog";
+import { allowedVerbs, phaseAllows, readOnlyPhases } from "../model/catalog";
 import {
   CLUSTER_ONLY_RESOURCES,
   CLUSTER_SCOPED_GRANT_KINDS,
@@ -228,7 +228,7 @@ export const verbsWithinPhaseCeiling: ResourceRule = {
   kinds: ROLE_KINDS,
   reads: ruleReads,
   description:
-    "Every write verb must be one the trust catalog grants the phase on that resource; shadow and assist get get/list/watch only.",
+    `Every write verb must be one the trust catalog grants the phase on that resource; ${readOnlyPhases().join(" and ")} get get/list/watch only.`,
   remediationSteps:
     "Remove the verb, or promote the agent to a phase whose catalog grants it (through the reviewed promotion path).",
   validate: (obj, ctx) =>

@@ -4,7 +4,7 @@
  * ceiling, which needs the stack's own configuration and so runs only in the policy pack. Pure.
  */
 import { LABELS } from "../model/naming";
-import { ENVIRONMENTS, PHASES, ceilingMessage, isAbove, isEnvironment, isPhase } from "../model/phases";
+import { DEFAULT_CEILINGS, ENVIRONMENTS, PHASES, ceilingMessage, isAbove, isEnvironment, isPhase } from "../model/phases";
 import type { Manifest } from "../plan/manifest";
 import { describeObject, field, isObj, isUnknown, list, podLabelsOf, podSpecOf, POD_KINDS } from "./paths";
 import { vaultList } from "./helpers";
@@ -199,7 +199,7 @@ export const phaseWithinEnvironmentCeiling: ConfigRule = {
   scope: "stack-config",
   security: true,
   description:
-    "The stack's phase (agent-trust:phase) is not above its environment's ceiling (pack config `ceilings`, default dev: autonomous, staging: remediation, prod: assist); a foundation's phaseCeiling is not above it either.",
+    `The stack's phase (agent-trust:phase) is not above its environment's ceiling (pack config \`ceilings\`, default ${ENVIRONMENTS.map((e) => `${e}: ${DEFAULT_CEILINGS[e]}`).join(", ")}); a foundation's phaseCeiling is not above it either.`,
   remediationSteps:
     "Deploy a lower phase, or raise the ceiling through a reviewed change of the foundation stack and the pack's `ceilings` config.",
   validate: (config, ceilings) => {

@@ -3,7 +3,7 @@
  * identity with short tokens and their own policies, and ACL policies (HCL or JSON, parsed by `hcl.ts`) grant only
  * what the phase's catalog entry grants under the agents' KV mount. Pure.
  */
-import { CATALOG, vaultCapabilities } from "../model/catalog";
+import { CATALOG, readOnlyPhases, vaultCapabilities } from "../model/catalog";
 import { FORBIDDEN_VAULT_PREFIXES } from "../model/forbidden";
 import type { Manifest } from "../plan/manifest";
 import { parseVaultPolicy, type PathBlock } from "./hcl";
@@ -130,7 +130,7 @@ export const vaultPolicyReadListOnly: ResourceRule = {
   kinds: POLICY,
   reads: policyReads,
   description:
-    "Capabilities stay within what the phase's catalog grants: read and list (and deny); shadow and assist never write.",
+    `Capabilities stay within what the phase's catalog grants: read and list (and deny); ${readOnlyPhases().join(" and ")} never write.`,
   remediationSteps: "Remove create, update, patch and delete; agents read secrets, they never write them.",
   validate: (obj, ctx) =>
     onBlocks(obj, (b) => {

@@ -20,7 +20,7 @@ export interface SandboxEnvironment {
 }
 
 function byPhase<T>(f: (p: Phase) => T): Record<Phase, T> {
-  return { shadow: f("shadow"), assist: f("assist"), remediation: f("remediation"), autonomous: f("autonomous") };
+  return Object.fromEntries(PHASES.map((p) => [p, f(p)])) as Record<Phase, T>;
 }
 
 export function loadEnvironment(environment: Environment = "dev", root = projectRoot()): SandboxEnvironment {

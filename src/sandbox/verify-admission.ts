@@ -8,9 +8,9 @@
  * table before anything is sent.
  */
 import type { KubeConfig } from "@kubernetes/client-node";
-import { targetNamespaceRules } from "../model/catalog";
+import { readOnlyPhases, targetNamespaceRules } from "../model/catalog";
 import { agentNames } from "../model/naming";
-import { isAbove, PHASES, type Phase } from "../model/phases";
+import { HIGHEST_PHASE, highestAtOrBelow, isAbove, PHASES, type Phase } from "../model/phases";
 import { ADMISSION_PARAMS } from "../plan/admission";
 import { ADMISSION_RULES } from "../rules/admission/rules";
 import { act, createVictims, deployment, victimPod, setReplicas, victimNamespace, victimNode, VICTIM } from "./admission-fixtures";
@@ -21,8 +21,8 @@ import { rulesAllow } from "./rbac-eval";
 import type { CheckResult, Measured, Outcome } from "./results";
 import { requestToken } from "./tokens";
 
-/** The ceiling the verification lowers to; phases above it must lose their writes at once. */
-export const LOWERED_CEILING: Phase = "assist";
+/** The ceiling the verification lowers to, the highest phase without writes; phases above it must lose theirs at once. */
+export const LOWERED_CEILING: Phase = highestAtOrBelow(HIGHEST_PHASE, readOnlyPhases())!;
 
 interface Cell {
   readonly scope: string;
@@ -162,7 +162,7 @@ export async function verifyAdmission(admin: KubeConfig, env: SandboxEnvironment
         ...destructive(kc, "over-granted", refused),
         { scope: "over-granted", verb: "create", object: "rolebinding naming itself", ...refused("admission-deployer-only-grants"), run: () => act.bind(kc, victims, `self-${sa}`, { name: sa, namespace: ns }) },
         { scope: "over-granted", verb: "widen", object: "its own Role", ...refused("admission-deployer-only-agent-roles"), run: () => act.addRule(kc, `/apis/rbac.authorization.k8s.io/v1/namespaces/${target}/roles/${agentNames(env.environment, phase, agent.name).targetRole}`, { apiGroups: [""], resources: ["secrets"], verbs: ["get"] }) },
-        { scope: "over-granted", verb: "patch", object: "admission parameters (agents ns)", ...refused("admission-protected-namespace"), run: () => act.patchData(kc, ns, ADMISSION_PARAMS, { phaseCeiling: "autonomous" }) },
+        { scope: "over-granted", verb: "patch", object: "admission parameters (agents ns)", ...refused("admission-protected-namespace"), run: () => act.patchData(kc, ns, ADMISSION_PARAMS, { phaseCeiling: HIGHEST_PHASE }) },
       ]);
 
       // 3. The ceiling lowered at run time: the over-granted agent's harmless write is refused above it at once.
