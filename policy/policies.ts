@@ -12,7 +12,7 @@ import type {
 } from "@pulumi/policy";
 import { LIMITS } from "../src/model/catalog";
 import { ENVIRONMENTS, PHASES, type Environment, type Phase } from "../src/model/phases";
-import type { Manifest } from "../src/plan/manifest";
+import type { Manifest } from "../src/model/manifest";
 import {
   DEFAULT_ADVISORY_ENVIRONMENTS,
   DEFAULT_SETTINGS,

@@ -17,7 +17,7 @@ import * as v8 from "node:v8";
 import * as vm from "node:vm";
 import { parseStackConfig } from "../src/config/parse";
 import { readStackFile } from "../src/config/stacks";
-import type { Manifest } from "../src/plan/manifest";
+import type { Manifest } from "../src/model/manifest";
 import { planPhase } from "../src/plan/phase";
 import { HOSTILE } from "../scripts/bench/hostile";
 import { stringify } from "yaml";

@@ -1,8 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { FoundationConfig } from "../config/schema";
 import { ADMISSION_PARAMS } from "../plan/admission";
-import { foundationOutputs, planFoundation } from "../plan/foundation";
-import { VAULT_API_VERSION, type Manifest } from "../plan/manifest";
+import { foundationOutputs } from "../model/foundation";
+import { planFoundation } from "../plan/foundation";
+import { VAULT_API_VERSION, type Manifest } from "../model/manifest";
 import { createObject } from "./objects";
 
 export interface AgentFoundationArgs {

@@ -4,31 +4,11 @@
  */
 import type { FoundationConfig } from "../config/schema";
 import { FOUNDATION_NAMES, LABELS } from "../model/naming";
-import type { Environment, Phase } from "../model/phases";
+import type { Manifest } from "../model/manifest";
+import type { Environment } from "../model/phases";
+import { vaultDocument } from "../model/vault-kinds";
 import { planAdmission } from "./admission";
-import { VAULT_API_VERSION, type Manifest } from "./manifest";
 import { planObservability } from "./observability";
-
-/** What a phase stack needs from its foundation (the foundation stack's outputs). */
-export interface FoundationOutputs {
-  readonly environment: Environment;
-  readonly namespace: string;
-  readonly phaseCeiling: Phase;
-  readonly authMount: string;
-  readonly kvMount: string;
-  readonly audience: string;
-}
-
-export function foundationOutputs(cfg: FoundationConfig): FoundationOutputs {
-  return {
-    environment: cfg.environment,
-    namespace: cfg.namespace,
-    phaseCeiling: cfg.phaseCeiling,
-    authMount: cfg.vault.authMount,
-    kvMount: cfg.vault.kvMount,
-    audience: cfg.vault.audience,
-  };
-}
 
 export function baseLabels(env: Environment): Record<string, string> {
   return { [LABELS.managedBy]: "agent-trust", [LABELS.partOf]: "agent-trust", [LABELS.environment]: env };
@@ -123,27 +103,21 @@ function kubernetesObjects(cfg: FoundationConfig): Manifest[] {
 
 function vaultObjects(cfg: FoundationConfig): Manifest[] {
   const labels = baseLabels(cfg.environment);
-  const doc = (kind: string, name: string, path: string, spec: Record<string, unknown>): Manifest => ({
-    apiVersion: VAULT_API_VERSION,
-    kind,
-    metadata: { name, labels, annotations: { "agent-trust.io/vault-path": path } },
-    spec,
-  });
   const { authMount, kvMount } = cfg.vault;
   return [
-    doc("VaultAuthBackend", authMount, `sys/auth/${authMount}`, {
+    vaultDocument("VaultAuthBackend", authMount, labels, {
       type: "kubernetes",
       path: authMount,
       description: `agent-trust ${cfg.environment}: agent ServiceAccounts log in here`,
     }),
-    doc("VaultKubernetesAuthConfig", authMount, `auth/${authMount}/config`, {
+    vaultDocument("VaultKubernetesAuthConfig", authMount, labels, {
       backend: authMount,
       kubernetes_host: cfg.vault.kubernetesHost,
       kubernetes_ca_cert: cfg.vault.kubernetesCaCert,
       // Vault runs outside the cluster here: it must not fall back to a local pod's CA and token.
       disable_local_ca_jwt: true,
     }),
-    doc("VaultMount", kvMount, `sys/mounts/${kvMount}`, {
+    vaultDocument("VaultMount", kvMount, labels, {
       path: kvMount,
       type: "kv",
       options: { version: "2" },

@@ -7,9 +7,10 @@ import { agentsNamespaceRules, targetNamespaceRules } from "../model/catalog";
 import { agentNames, LABELS } from "../model/naming";
 import { ceilingMessage, isAbove } from "../model/phases";
 import { planEgressPolicy } from "./egress";
-import { baseLabels, type FoundationOutputs } from "./foundation";
+import type { FoundationOutputs } from "../model/foundation";
+import { baseLabels } from "./foundation";
 import { planPodTemplate, TIERS } from "./job";
-import type { Manifest } from "./manifest";
+import type { Manifest } from "../model/manifest";
 import { planAgentVault } from "./vault";
 
 /** Objects of one agent, grouped so the Pulumi component can give each group its own parent. */

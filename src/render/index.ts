@@ -8,8 +8,8 @@ import type { StackConfig } from "../config/schema";
 import { ceilingMessage, isAbove } from "../model/phases";
 import { planAuditPolicy } from "../plan/audit";
 import { planFoundation } from "../plan/foundation";
-import type { Manifest } from "../plan/manifest";
-import { VAULT_API_VERSION } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
+import { VAULT_API_VERSION } from "../model/manifest";
 import { planPhase } from "../plan/phase";
 import { ensureOutDir, writeFileSafely } from "./write";
 

@@ -5,7 +5,7 @@
 import { LIMITS } from "../model/catalog";
 import { DEFAULTS, LABELS } from "../model/naming";
 import { ENVIRONMENTS, isAbove, isEnvironment, isPhase, STRICTEST_PHASE, type Environment, type Phase } from "../model/phases";
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 import { CLOSED_KIND_RULES } from "./closed-kinds";
 import { CLOSED_NAME_RULES, CLOSED_STACK_RULES } from "./closed-names";
 import { CLUSTER_RULES } from "./cluster";

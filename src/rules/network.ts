@@ -18,7 +18,7 @@ import {
   type AddrSet,
 } from "../model/addrset";
 import { ALL_PORTS, describePorts, portUnionOf, widestCount } from "../model/portset";
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 import { addressesOnWidePorts, egressReach, type EgressReach } from "./egress-reach";
 import { field, list } from "./paths";
 import type { ResourceRule, RuleSettings } from "./types";

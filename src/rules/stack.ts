@@ -5,7 +5,7 @@
  */
 import { LABELS } from "../model/naming";
 import { ENVIRONMENTS, PHASES, ceilingMessage, isAbove, isEnvironment, isPhase } from "../model/phases";
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 import { describeObject, field, isObj, isUnknown, list, podLabelsOf, podSpecOf, POD_KINDS } from "./paths";
 import { vaultList } from "./helpers";
 import type { ConfigRule, RuleSettings, StackFinding, StackRule } from "./types";

@@ -6,12 +6,11 @@
  */
 import { SECRET_DOMAINS } from "../model/catalog";
 import { agentNames, DEFAULTS, parseVaultPolicyName, parseVaultRoleName } from "../model/naming";
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
+import { FOUNDATION_VAULT_KINDS } from "../model/vault-kinds";
 import { field, show } from "./paths";
 import type { ResourceRule, RuleContext } from "./types";
 import { vaultStrings } from "./vault-role";
-
-const FOUNDATION_VAULT_KINDS = ["VaultKubernetesAuthConfig", "VaultAuthBackend", "VaultMount"];
 
 const inPhaseLayer = (_obj: Manifest, ctx: RuleContext) => ctx.layer !== "foundation";
 const spec = (obj: Manifest, key: string): unknown => field(obj, "spec", key);

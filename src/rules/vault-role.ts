@@ -1,6 +1,6 @@
 /**
  * Rules over Kubernetes auth roles (`VaultKubernetesAuthRole` documents, and the pack's
- * vault.kubernetes.AuthBackendRole inputs through `plan/manifest.ts`), judged on what Vault stores: Vault reads a
+ * vault.kubernetes.AuthBackendRole inputs through `model/vault-kinds.ts`), judged on what Vault stores: Vault reads a
  * list field given as a string by splitting it on commas and trimming each part (parseutil.ParseCommaStringSlice),
  * and a token's policy names are trimmed and lower-cased (policyutil.SanitizePolicies), so `"a,b"` binds two
  * names and `" ROOT "` on a role is the root policy on its tokens. Both measured against OpenBao in
@@ -8,7 +8,7 @@
  */
 import { SECRET_DOMAINS } from "../model/catalog";
 import { agentNames, DEFAULTS, isDnsLabel } from "../model/naming";
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 import { durationSeconds } from "./helpers";
 import { field, show } from "./paths";
 import type { ResourceRule, RuleContext } from "./types";

@@ -5,7 +5,7 @@
  */
 import { CATALOG, vaultCapabilities } from "../model/catalog";
 import { FORBIDDEN_VAULT_PREFIXES } from "../model/forbidden";
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 import { parseVaultPolicy, type PathBlock } from "./hcl";
 import { field, show } from "./paths";
 import type { ResourceRule, RuleContext } from "./types";
