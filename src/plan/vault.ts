@@ -37,12 +37,18 @@ export function domainPolicyHcl(kvMount: string, phase: Phase, agent: string, do
   return header + body;
 }
 
+/** One agent's Vault objects: a policy per secret domain (sorted) and the auth role that carries them. */
+export interface AgentVaultPlan {
+  readonly policies: readonly Manifest[];
+  readonly role: Manifest;
+}
+
 export function planAgentVault(
   cfg: PhaseConfig,
   foundation: FoundationOutputs,
   agent: PhaseConfig["agents"][number],
   labels: Record<string, string>,
-): Manifest[] {
+): AgentVaultPlan {
   const names = agentNames(cfg.environment, cfg.phase, agent.name);
   const domains = [...agent.secretDomains].sort();
   const policies = domains.map((domain) =>
@@ -67,5 +73,5 @@ export function planAgentVault(
     // The default policy grants self-lookup, cubbyhole and more; the agent needs none of it.
     token_no_default_policy: true,
   });
-  return [...policies, role];
+  return { policies, role };
 }
