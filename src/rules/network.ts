@@ -28,26 +28,6 @@ type EgressSettings = Pick<
   "maxPublicEgressShare" | "maxBroadEgressPorts" | "minPrivateEgressPrefixV4" | "minPrivateEgressPrefixV6"
 >;
 
-/** The loosest each egress setting may be; policy config can only make them stricter. */
-export const EGRESS_LIMITS: EgressSettings = {
-  maxPublicEgressShare: 0.001,
-  maxBroadEgressPorts: 16,
-  minPrivateEgressPrefixV4: 16,
-  minPrivateEgressPrefixV6: 48,
-};
-
-/** Settings clamped to the limits; a value that is not a finite number (hostile or broken config) is the limit. */
-export function egressSettingsFrom(s: EgressSettings): EgressSettings {
-  const num = (v: unknown, fallback: number) => (typeof v === "number" && Number.isFinite(v) ? v : fallback);
-  const L = EGRESS_LIMITS;
-  return {
-    maxPublicEgressShare: Math.max(0, Math.min(num(s.maxPublicEgressShare, L.maxPublicEgressShare), L.maxPublicEgressShare)),
-    maxBroadEgressPorts: Math.max(0, Math.min(num(s.maxBroadEgressPorts, L.maxBroadEgressPorts), L.maxBroadEgressPorts)),
-    minPrivateEgressPrefixV4: Math.min(32, Math.max(num(s.minPrivateEgressPrefixV4, L.minPrivateEgressPrefixV4), L.minPrivateEgressPrefixV4)),
-    minPrivateEgressPrefixV6: Math.min(128, Math.max(num(s.minPrivateEgressPrefixV6, L.minPrivateEgressPrefixV6), L.minPrivateEgressPrefixV6)),
-  };
-}
-
 const NETWORK = ["NetworkPolicy"];
 const egressReads = ["spec.egress"];
 
