@@ -1,16 +1,11 @@
 /**
  * Turns what the Pulumi engine hands a policy (a resource type and its inputs or outputs) back into the document
  * shape the rule table judges, using the same tables the components use in the other direction
- * (`src/plan/manifest.ts`). Values unknown during preview become the rules' UNKNOWN sentinel, so no rule reads
- * an unknown by accident and every rule that needs one refuses it.
+ * (`src/model/manifest.ts`, `src/model/vault-kinds.ts`). Values unknown during preview become the rules' UNKNOWN
+ * sentinel, so no rule reads an unknown by accident and every rule that needs one refuses it.
  */
-import {
-  manifestTypeOfPulumiType,
-  VAULT_API_VERSION,
-  vaultInputsToSpec,
-  vaultKindOfPulumiType,
-  type Manifest,
-} from "../src/plan/manifest";
+import { manifestTypeOfPulumiType, VAULT_API_VERSION, type Manifest } from "../src/model/manifest";
+import { vaultInputsToSpec, vaultKindOfPulumiType } from "../src/model/vault-kinds";
 import { UNKNOWN } from "../src/rules";
 import { isContainerType, pulumiResourceDocument } from "../src/rules/opaque";
 

@@ -10,12 +10,10 @@ import type {
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
-import { LIMITS } from "../src/model/catalog";
 import { ENVIRONMENTS, PHASES, type Environment, type Phase } from "../src/model/phases";
-import type { Manifest } from "../src/plan/manifest";
+import type { Manifest } from "../src/model/manifest";
 import {
   DEFAULT_ADVISORY_ENVIRONMENTS,
-  DEFAULT_SETTINGS,
   judgesKind,
   RULES,
   settingsFrom,
@@ -24,11 +22,11 @@ import {
   type ResourceRule,
   type Rule,
   type RuleSettings,
-  type SettingName,
   type StackConfigView,
   type StackRule,
 } from "../src/rules";
 import { evaluateConfig, evaluateObject, evaluateStack, type Evaluation } from "../src/rules/evaluate";
+import { settingSchema } from "../src/rules/settings";
 import { DEFAULT_CEILINGS } from "../src/rules/stack";
 import { toDocument } from "./adapter";
 
@@ -39,25 +37,12 @@ export interface PackEnvironment {
 
 type Level = "mandatory" | "advisory";
 
-/** JSON Schema of every setting a rule may declare. */
-const SETTING_SCHEMAS: Record<SettingName, PolicyConfigSchema["properties"][string]> = {
-  maxTtlSeconds: { type: "integer", minimum: 60, maximum: LIMITS.maxTokenTtlSeconds, default: DEFAULT_SETTINGS.maxTtlSeconds },
-  maxJobDeadlineSeconds: { type: "integer", minimum: 60, maximum: LIMITS.maxJobDeadlineSeconds, default: DEFAULT_SETTINGS.maxJobDeadlineSeconds },
-  kvMount: { type: "string", pattern: "^[a-z0-9][a-z0-9-]*$", default: DEFAULT_SETTINGS.kvMount },
-  namespace: { type: "string", pattern: "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", default: DEFAULT_SETTINGS.namespace },
-  // Egress thresholds: the defaults are the loosest allowed; config can only make them stricter.
-  maxPublicEgressShare: { type: "number", minimum: 0, maximum: DEFAULT_SETTINGS.maxPublicEgressShare, default: DEFAULT_SETTINGS.maxPublicEgressShare },
-  maxBroadEgressPorts: { type: "integer", minimum: 0, maximum: DEFAULT_SETTINGS.maxBroadEgressPorts, default: DEFAULT_SETTINGS.maxBroadEgressPorts },
-  minPrivateEgressPrefixV4: { type: "integer", minimum: DEFAULT_SETTINGS.minPrivateEgressPrefixV4, maximum: 32, default: DEFAULT_SETTINGS.minPrivateEgressPrefixV4 },
-  minPrivateEgressPrefixV6: { type: "integer", minimum: DEFAULT_SETTINGS.minPrivateEgressPrefixV6, maximum: 128, default: DEFAULT_SETTINGS.minPrivateEgressPrefixV6 },
-};
-
 const phaseEnum = { type: "string" as const, enum: [...PHASES] };
 
 /** The policy config a rule accepts: its settings, the hygiene downgrade, the ceilings. */
 export function configSchemaOf(rule: Rule): PolicyConfigSchema {
   const properties: PolicyConfigSchema["properties"] = {};
-  for (const s of rule.settings ?? []) properties[s] = SETTING_SCHEMAS[s];
+  for (const s of rule.settings ?? []) properties[s] = settingSchema(s);
   if (!rule.security) {
     properties["advisoryInEnvironments"] = {
       type: "array",
@@ -78,13 +63,13 @@ export function configSchemaOf(rule: Rule): PolicyConfigSchema {
   return { properties };
 }
 
-interface PolicyConfig extends Partial<RuleSettings> {
+export interface PolicyConfig extends Partial<RuleSettings> {
   advisoryInEnvironments?: string[];
   ceilings?: Partial<Record<Environment, Phase>>;
 }
 
 /** The stack's own namespace setting wins over the policy config's, since that is where the stack deploys. */
-function settingsOf(config: PolicyConfig, env: PackEnvironment): RuleSettings {
+export function settingsOf(config: PolicyConfig, env: PackEnvironment): RuleSettings {
   const fromStack = env.stackConfig().namespace;
   const { maxTtlSeconds, maxJobDeadlineSeconds, kvMount, namespace } = config;
   const { maxPublicEgressShare, maxBroadEgressPorts, minPrivateEgressPrefixV4, minPrivateEgressPrefixV6 } = config;

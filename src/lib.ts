@@ -6,7 +6,7 @@ export { investigationJob, TIERS, type InvestigationRequest, type Tier } from ".
 export { CATALOG, LIMITS, phaseAllows, vaultCapabilities } from "./model/catalog";
 export { PHASES, type Phase } from "./model/phases";
 export { agentNames, LABELS } from "./model/naming";
-export type { Manifest } from "./plan/manifest";
+export type { Manifest } from "./model/manifest";
 export { METRICS, SIGNALS, type MetricSpec } from "./model/metrics";
 export { breakerCap } from "./plan/observability-otel";
 export { RECORDED } from "./plan/observability-rules";

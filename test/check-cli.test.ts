@@ -8,7 +8,7 @@ import { stringify } from "yaml";
 import { check } from "../src/check";
 import { runCheckCli } from "../src/check/cli";
 import { captureIo } from "../src/cli/io";
-import type { Manifest } from "../src/plan/manifest";
+import type { Manifest } from "../src/model/manifest";
 import { patch } from "./rules-harness";
 import { POLICY_HCL, podTemplate, role, serviceAccount, wholeStack } from "./rules-samples";
 

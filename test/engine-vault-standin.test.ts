@@ -1,8 +1,8 @@
 /** The sandbox's stand-in Vault provider: the pure parts (URN types, secrets on the wire, the Vault calls). */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { typeOfUrn, unwrapSecrets, vaultCall } from "../src/engine/vault-standin";
-import { VAULT_KINDS, type VaultKind } from "../src/plan/manifest";
+import { typeOfUrn, unwrapSecrets } from "../src/engine/vault-standin";
+import { VAULT_KINDS, vaultCall, type VaultKind } from "../src/model/vault-kinds";
 
 test("a URN's type is its last type segment, parents left out", () => {
   assert.equal(typeOfUrn("urn:pulumi:dev::agent-trust::agent-trust:phase:AgentIdentity$vault:index/policy:Policy::p"), "vault:index/policy:Policy");

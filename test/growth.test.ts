@@ -17,7 +17,8 @@ import * as v8 from "node:v8";
 import * as vm from "node:vm";
 import { parseStackConfig } from "../src/config/parse";
 import { readStackFile } from "../src/config/stacks";
-import type { Manifest } from "../src/plan/manifest";
+import type { Manifest } from "../src/model/manifest";
+import { manifestsOf } from "../src/plan/manifests";
 import { planPhase } from "../src/plan/phase";
 import { HOSTILE } from "../scripts/bench/hostile";
 import { stringify } from "yaml";
@@ -68,7 +69,7 @@ test("the planner grows linearly with the number of agents (100 → 200 agents: 
   const plan = async (n: number) => {
     const cfg = parseStackConfig({ ...raw, "agent-trust:agents": scaledAgents(n, NAMESPACES) }, "growth");
     if (cfg.layer !== "phase") throw new Error("the bench stack is a phase stack");
-    return planPhase(cfg, BENCH_FOUNDATION).reduce((s, p) => s + p.kubernetes.length + p.vault.length, 0);
+    return manifestsOf(planPhase(cfg, BENCH_FOUNDATION)).length;
   };
   await plan(20);
   const { ms, counts } = await best([100, 200], 5, plan);

@@ -10,7 +10,7 @@ import fc from "fast-check";
 import { portRange, portUnion, widestCount, type PortSet } from "../src/model/portset";
 import * as R from "../src/model/ranges";
 import { addressesOnWidePorts, egressReach } from "../src/rules/egress-reach";
-import type { Manifest } from "../src/plan/manifest";
+import type { Manifest } from "../src/model/manifest";
 import { SelectorIndex } from "../src/rules/selector-index";
 import { selects } from "../src/rules/stack";
 

@@ -1,7 +1,7 @@
 /** The peers the network matrix uses and the plumbing around cyclonus that needs no binary. */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { Manifest } from "../src/plan/manifest";
+import type { Manifest } from "../src/model/manifest";
 import { parseQueryTraffic, policyFiles } from "../src/sandbox/cyclonus";
 import { loadEnvironment } from "../src/sandbox/environment";
 import { destinationCovers, destinationPeer, formatIp, ipInBlock, PodIps, portKey, sampleAddress } from "../src/sandbox/network-peers";

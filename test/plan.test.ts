@@ -4,6 +4,7 @@ import { loadFoundationFor, loadStackConfig } from "../src/config/stacks";
 import type { FoundationConfig, PhaseConfig } from "../src/config/schema";
 import { planEgressPolicy } from "../src/plan/egress";
 import { planFoundation } from "../src/plan/foundation";
+import { manifestsOf } from "../src/plan/manifests";
 import { ADMISSION_RULES } from "../src/rules/admission/rules";
 import { checkAgainstFoundation, planPhase, PlanError } from "../src/plan/phase";
 import { domainPolicyHcl } from "../src/plan/vault";
@@ -11,7 +12,7 @@ import { domainPolicyHcl } from "../src/plan/vault";
 const phaseCfg = (s: string) => loadStackConfig(s) as PhaseConfig;
 
 test("foundation: namespace, quota, limits, default deny, DNS to kube-dns only, admission, Vault mounts", () => {
-  const objs = planFoundation(loadStackConfig("dev") as FoundationConfig);
+  const objs = manifestsOf(planFoundation(loadStackConfig("dev") as FoundationConfig));
   assert.deepEqual(objs.map((o) => o.kind), [
     "Namespace", "ResourceQuota", "LimitRange", "NetworkPolicy", "NetworkPolicy",
     "ConfigMap", ...ADMISSION_RULES.flatMap(() => ["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]),
@@ -62,8 +63,10 @@ test("egress: only the phase's classes, ports always, broad CIDRs carved", () =>
 
 test("RoleBindings bind the phase ServiceAccount to a namespaced Role only", () => {
   const plans = planPhase(phaseCfg("dev-remediation"), loadFoundationFor(phaseCfg("dev-remediation")));
+  assert.ok(plans.length > 0);
   for (const p of plans) {
-    for (const b of p.kubernetes.filter((m) => m.kind === "RoleBinding") as any[]) {
+    assert.ok(p.grants.length > 0, p.agent);
+    for (const b of p.grants.map((g) => g.binding) as any[]) {
       assert.equal(b.roleRef.kind, "Role");
       assert.deepEqual(b.subjects, [{ kind: "ServiceAccount", name: `${p.agent}-remediation`, namespace: "ai-agents" }]);
     }

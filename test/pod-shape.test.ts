@@ -8,7 +8,7 @@ import { checkDocuments } from "../src/check";
 import { listStacks, loadFoundationFor, loadStackConfig } from "../src/config/stacks";
 import type { PhaseConfig } from "../src/config/schema";
 import { investigationJob, planPodTemplate, TIERS } from "../src/plan/job";
-import type { Manifest } from "../src/plan/manifest";
+import type { Manifest } from "../src/model/manifest";
 import { contextFor, DEFAULT_SETTINGS, judge, RESOURCE_RULES, UNKNOWN } from "../src/rules";
 import { containersOf, podLabelsOf, podSpecsOf } from "../src/rules/paths";
 import { hiddenUnknowns, POD_RULES, podNoPrivilegeEscalation, podSpecVisible } from "../src/rules/pods";

@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { PULUMI_UNKNOWNS, toDocument } from "../policy/adapter";
 import { configSchemaOf } from "../policy/policies";
-import type { Manifest } from "../src/plan/manifest";
+import type { Manifest } from "../src/model/manifest";
 import { judge, contextFor, DEFAULT_SETTINGS, RESOURCE_RULES, RULES, UNKNOWN } from "../src/rules";
 import { expandPath } from "../src/rules/paths";
 import { packResource, pulumiResourceOf } from "./rules-harness";

@@ -8,7 +8,7 @@
  * object before admission; we refuse it too).
  */
 import assert from "node:assert/strict";
-import type { Manifest } from "../src/plan/manifest";
+import type { Manifest } from "../src/model/manifest";
 import type { ResourceRule } from "../src/rules";
 import { podSpecsOf } from "../src/rules/paths";
 import * as p from "../src/rules/pods";

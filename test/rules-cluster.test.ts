@@ -2,9 +2,9 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { checkDocuments } from "../src/check";
-import { manifestTypeOfPulumiType } from "../src/plan/manifest";
+import { manifestTypeOfPulumiType } from "../src/model/manifest";
 import { isKnownClusterScopedCustomKind } from "../src/rules/cluster-custom";
-import type { Manifest } from "../src/plan/manifest";
+import type { Manifest } from "../src/model/manifest";
 import * as c from "../src/rules/cluster";
 import { CLUSTER_RULES } from "../src/rules/cluster";
 import { describeCases, patch, runBoth, type Case } from "./rules-harness";

@@ -9,7 +9,8 @@ import type { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceV
 import { buildPolicies } from "../policy/policies";
 import { checkDocuments } from "../src/check";
 import type { Environment, Phase } from "../src/model/phases";
-import { isVaultKind, pulumiTypeOfManifest, VAULT_KINDS, vaultSpecToInputs, type Manifest } from "../src/plan/manifest";
+import { pulumiTypeOfManifest, type Manifest } from "../src/model/manifest";
+import { isVaultKind, VAULT_KINDS, vaultSpecToInputs } from "../src/model/vault-kinds";
 import type { Rule, StackConfigView } from "../src/rules";
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports

@@ -8,7 +8,7 @@ import fc from "fast-check";
 import { judge, settingsFrom, contextFor } from "../src/rules";
 import { contentKey } from "../src/rules/content-key";
 import { noAllowAllEgress, egressExcludesMetadata } from "../src/rules/network";
-import type { Manifest } from "../src/plan/manifest";
+import type { Manifest } from "../src/model/manifest";
 
 test("plain JSON data gets its JSON text as key", () => {
   fc.assert(

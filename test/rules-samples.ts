@@ -2,7 +2,7 @@
  * Compliant sample documents for the rule tests: each rule test starts from one of these and breaks exactly the
  * property the rule judges. Written by hand (not taken from the planner) so the rules are tested on their own.
  */
-import type { Manifest } from "../src/plan/manifest";
+import type { Manifest } from "../src/model/manifest";
 
 const labels = { "agent-trust.io/agent": "diag", "agent-trust.io/phase": "remediation", "agent-trust.io/environment": "staging" };
 const meta = (name: string, namespace = "ai-agents") => ({ name, namespace, labels: { ...labels } });

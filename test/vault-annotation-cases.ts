@@ -1,6 +1,6 @@
 /** Cases of pod-vault-annotations (registered with the pods rules in rules-pods.test.ts). */
 import { podVaultAnnotations } from "../src/rules/pods-vault-annotations";
-import type { Manifest } from "../src/plan/manifest";
+import type { Manifest } from "../src/model/manifest";
 import { patch, type Case } from "./rules-harness";
 import { podTemplate } from "./rules-samples";
 

@@ -1,6 +1,6 @@
 /** Cases of the closed-world Vault rules (registered with the Vault rules in rules-vault.test.ts). */
 import * as v from "../src/rules/vault";
-import type { Manifest } from "../src/plan/manifest";
+import type { Manifest } from "../src/model/manifest";
 import { patch, type Case } from "./rules-harness";
 import { vaultPolicy, vaultRole } from "./rules-samples";
 

@@ -1,7 +1,7 @@
 /** Generated inputs for the bench: scaled agent lists and a large checker corpus. Deterministic. */
 import { listStacks, readStackFile } from "../../src/config/stacks";
-import type { FoundationOutputs } from "../../src/plan/foundation";
-import type { Manifest } from "../../src/plan/manifest";
+import type { FoundationOutputs } from "../../src/model/foundation";
+import type { Manifest } from "../../src/model/manifest";
 import { renderStack, toYaml } from "../../src/render";
 
 /** The phase stack every scaled workload starts from: shadow needs no promotion evidence per generated agent. */

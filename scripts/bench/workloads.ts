@@ -7,6 +7,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import { parseStackConfig } from "../../src/config/parse";
 import { readStackFile } from "../../src/config/stacks";
+import { manifestsOf } from "../../src/plan/manifests";
 import { planPhase } from "../../src/plan/phase";
 import { toYaml } from "../../src/render";
 import { check } from "../../src/check";
@@ -50,7 +51,7 @@ function render(agents: number, namespaces: number): void {
   const t = now();
   const cfg = parseStackConfig(raw, "bench");
   if (cfg.layer !== "phase") throw new Error("bench stack must be a phase stack");
-  const objects = planPhase(cfg, BENCH_FOUNDATION).flatMap((p) => [...p.kubernetes, ...p.vault]);
+  const objects = manifestsOf(planPhase(cfg, BENCH_FOUNDATION));
   const text = toYaml(objects, "bench");
   const ms = now() - t;
   // The floor: serialising the very same objects, with the same library, and nothing else.

@@ -1,8 +1,7 @@
 /** `agent-trust check [--phase P] [--env E] [--for-stack S] [--format F] [--stack] PATH...` */
 import type { Io } from "../cli/io";
 import { ENVIRONMENTS, PHASES, STRICTEST_PHASE } from "../model/phases";
-import { DEFAULT_SETTINGS } from "../rules";
-import { EGRESS_LIMITS } from "../rules/network";
+import { settingHelpLines } from "../rules/settings";
 import { parseCheckArgs, type Parsed } from "./args";
 import { check, hasMandatory, type CheckOptions, type CheckResult, type CheckViolation } from "./index";
 
@@ -53,12 +52,9 @@ Options:
                      helpUri into docs/rules.md, the tool version); junit (JUnit XML, a test case per violation);
                      github (GitHub Actions annotations: ::error file=F,line=N,title=T::message per violation)
   --stack            the input is one whole stack: also run the stack-level rules
-  --kv-mount M       the agents' KV mount Vault policies must stay under (default ${DEFAULT_SETTINGS.kvMount})
-  --namespace N      the agents namespace (default ${DEFAULT_SETTINGS.namespace})
-  --max-public-egress-share X, --max-broad-egress-ports N, --min-private-egress-prefix-v4 N,
-  --min-private-egress-prefix-v6 N
-                     the network rules' thresholds, as the pack's policy config names them (defaults, which are
-                     also the loosest allowed: ${EGRESS_LIMITS.maxPublicEgressShare}, ${EGRESS_LIMITS.maxBroadEgressPorts}, /${EGRESS_LIMITS.minPrivateEgressPrefixV4}, /${EGRESS_LIMITS.minPrivateEgressPrefixV6}); each may only be made stricter
+
+Rule settings (the pack's policy config of the same name in camel case; each may only be made stricter):
+${settingHelpLines(21).join("\n")}
 
 Closed world: a phase stack (the default layer) may hold only its agents' ServiceAccounts, Roles, RoleBindings,
 NetworkPolicies, PodTemplates, Jobs and Vault policies and roles, each named for one agent of the judged phase

@@ -3,7 +3,7 @@
  * (`checkDocuments`). Each object is judged alone unless `stack` says the input is one whole stack. Pure.
  */
 import type { Environment, Phase } from "../model/phases";
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 import { coveredKinds, RESOURCE_RULES, settingsFrom, STACK_RULES, type Layer, type RuleSettings } from "../rules";
 import { evaluateObject, evaluateStack, type Evaluation, type Finding } from "../rules/evaluate";
 import { describeObject, podSpecsOf } from "../rules/paths";

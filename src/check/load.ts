@@ -5,7 +5,7 @@
  * skip, and never stops the other files from being read. Each file is parsed exactly once.
  */
 import * as path from "node:path";
-import { VAULT_API_VERSION, type Manifest } from "../plan/manifest";
+import { VAULT_API_VERSION, type Manifest } from "../model/manifest";
 import { parseVaultPolicy } from "../rules/hcl";
 import { isObj } from "../rules/paths";
 import { markWithoutUnknown } from "../rules/unknowns";

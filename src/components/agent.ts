@@ -24,26 +24,23 @@ export class AgentIdentity extends pulumi.ComponentResource {
 
   constructor(name: string, args: AgentIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
     super("agent-trust:phase:AgentIdentity", name, {}, opts);
-    const { kubernetes, vault } = args.plan;
-    const sa = kubernetes.find((m) => m.kind === "ServiceAccount")!;
-    const serviceAccount = createObject(name, sa, { parent: this });
-    const roles = new Map<string, pulumi.CustomResource>();
-    for (const m of kubernetes) {
-      if (m === sa) continue;
-      const key = `${m.metadata.namespace}/${m.metadata.name}`;
+    const { plan } = args;
+    const serviceAccount = createObject(name, plan.serviceAccount, { parent: this });
+    const afterServiceAccount = { parent: this, dependsOn: [serviceAccount] };
+    for (const grant of plan.grants) {
+      const role = createObject(name, grant.role, afterServiceAccount);
       // A binding waits for its Role and the ServiceAccount, so no moment exists where it points at nothing.
-      const dependsOn = m.kind === "RoleBinding" ? [serviceAccount, roles.get(key)!] : [serviceAccount];
-      const created = createObject(name, m, { parent: this, dependsOn });
-      if (m.kind === "Role") roles.set(key, created);
+      createObject(name, grant.binding, { parent: this, dependsOn: [serviceAccount, role] });
     }
-    const role = vault.find((m) => m.kind === "VaultKubernetesAuthRole")!;
+    createObject(name, plan.egress, afterServiceAccount);
+    for (const template of plan.podTemplates) createObject(name, template, afterServiceAccount);
     if (args.includeVault ?? true) {
-      const policies = vault.filter((m) => m.kind === "VaultPolicy").map((m) => createObject(name, m, { parent: this }));
-      createObject(name, role, { parent: this, dependsOn: [...policies, serviceAccount] });
+      const policies = plan.vault.policies.map((m) => createObject(name, m, { parent: this }));
+      createObject(name, plan.vault.role, { parent: this, dependsOn: [...policies, serviceAccount] });
     }
-    this.serviceAccountName = sa.metadata.name;
-    this.vaultRoleName = role.metadata.name;
-    this.podTemplates = kubernetes.filter((m) => m.kind === "PodTemplate").map((m) => m.metadata.name);
+    this.serviceAccountName = plan.serviceAccount.metadata.name;
+    this.vaultRoleName = plan.vault.role.metadata.name;
+    this.podTemplates = plan.podTemplates.map((m) => m.metadata.name);
     this.registerOutputs({
       serviceAccountName: this.serviceAccountName,
       vaultRoleName: this.vaultRoleName,

@@ -1,8 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { FoundationConfig } from "../config/schema";
-import { ADMISSION_PARAMS } from "../plan/admission";
-import { foundationOutputs, planFoundation } from "../plan/foundation";
-import { VAULT_API_VERSION, type Manifest } from "../plan/manifest";
+import { foundationOutputs } from "../model/foundation";
+import { planFoundation } from "../plan/foundation";
 import { createObject } from "./objects";
 
 export interface AgentFoundationArgs {
@@ -31,26 +30,25 @@ export class AgentFoundation extends pulumi.ComponentResource {
 
   constructor(name: string, args: AgentFoundationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("agent-trust:foundation:AgentFoundation", name, {}, opts);
-    const includeVault = args.includeVault ?? true;
-    const planned = planFoundation(args.config).filter((m) => includeVault || m.apiVersion !== VAULT_API_VERSION);
-    const created = new Map<Manifest, pulumi.CustomResource>();
-    // Dependencies by role, never by position: a namespaced object waits for its namespace, the Vault auth config
-    // for its backend, and an admission binding for its policy and the parameters it reads.
-    const namespace = planned.find((m) => m.kind === "Namespace" && m.metadata.name === args.config.namespace);
-    const dependencies = (m: Manifest): Manifest[] => {
-      if (m.kind === "VaultKubernetesAuthConfig") return planned.filter((b) => b.kind === "VaultAuthBackend");
-      if (m.kind === "ValidatingAdmissionPolicyBinding") {
-        const policy = (m["spec"] as { policyName?: string }).policyName;
-        return planned.filter((p) => (p.kind === "ValidatingAdmissionPolicy" && p.metadata.name === policy) || (p.kind === "ConfigMap" && p.metadata.name === ADMISSION_PARAMS));
-      }
-      return m.metadata.namespace && namespace ? [namespace] : [];
-    };
-    for (const m of planned) {
-      const dependsOn = dependencies(m).flatMap((d) => created.get(d) ?? []);
-      if (dependsOn.length !== dependencies(m).length) throw new Error(`${m.kind} ${m.metadata.name} is planned before what it depends on`);
-      const extra =
-        m.kind === "VaultKubernetesAuthConfig" && args.tokenReviewerJwt ? { tokenReviewerJwt: pulumi.secret(args.tokenReviewerJwt) } : {};
-      created.set(m, createObject(name, m, { parent: this, dependsOn }, extra));
+    const plan = planFoundation(args.config);
+    const parent = { parent: this };
+    // Dependencies by role, from the plan's named parts: a namespaced object waits for its namespace, an admission
+    // binding for its policy and the parameters it reads, the Vault auth config for its backend.
+    const namespace = createObject(name, plan.namespace, parent);
+    const inNamespace = { parent: this, dependsOn: [namespace] };
+    const { quota, limitRange, defaultDeny, dnsEgress } = plan.guards;
+    for (const m of [quota, limitRange, defaultDeny, dnsEgress]) createObject(name, m, inNamespace);
+    const params = createObject(name, plan.admission.params, inNamespace);
+    for (const rule of plan.admission.rules) {
+      const policy = createObject(name, rule.policy, parent);
+      createObject(name, rule.binding, { parent: this, dependsOn: [params, policy] });
+    }
+    for (const m of plan.observability) createObject(name, m, inNamespace);
+    if (args.includeVault ?? true) {
+      const backend = createObject(name, plan.vault.authBackend, parent);
+      const jwt = args.tokenReviewerJwt ? { tokenReviewerJwt: pulumi.secret(args.tokenReviewerJwt) } : {};
+      createObject(name, plan.vault.authConfig, { parent: this, dependsOn: [backend] }, jwt);
+      createObject(name, plan.vault.kvMount, parent);
     }
     this.outputs = foundationOutputs(args.config);
     this.registerOutputs({ outputs: this.outputs });

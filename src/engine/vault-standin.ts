@@ -3,14 +3,14 @@
  * `pulumi-resource-vault` is installed (the Go module proxy does not serve it, so CI cannot build it). The engine
  * loads it as plugin `resource-vault` v7.8.0, the version @pulumi/vault asks for, so the program registers its real
  * Vault resources, the engine plans and diffs them, and the policy pack judges them with everything else. It applies
- * each resource to the sandbox's OpenBao with the same HTTP calls as the sandbox's own client
- * (`src/sandbox/deploy-vault.ts`), reading VAULT_ADDR and VAULT_TOKEN from its environment. It knows exactly the
+ * each resource to the sandbox's OpenBao with the same HTTP calls as the sandbox's own client (both from the
+ * Vault-kind table, `src/model/vault-kinds.ts`), reading VAULT_ADDR and VAULT_TOKEN from its environment. It knows exactly the
  * five resource types the program creates and refuses any other. Never for real deployments: there, `pulumi` installs
  * the real provider.
  */
 import { main, type Provider } from "@pulumi/pulumi/provider";
 import { isDeepStrictEqual } from "node:util";
-import { vaultInputsToSpec, vaultKindOfPulumiType, type VaultKind } from "../plan/manifest";
+import { vaultCall, vaultInputsToSpec, vaultKindOfPulumiType, type VaultKind } from "../model/vault-kinds";
 import { VaultHttp } from "../sandbox/vault-http";
 
 type Spec = Record<string, unknown>;
@@ -37,27 +37,6 @@ function kindOf(urn: string): VaultKind {
   const kind = vaultKindOfPulumiType(typeOfUrn(urn));
   if (!kind) throw new Error(`the sandbox's Vault stand-in does not implement ${typeOfUrn(urn)}`);
   return kind;
-}
-
-const without = (spec: Spec, ...keys: string[]) => Object.fromEntries(Object.entries(spec).filter(([k]) => !keys.includes(k)));
-
-/** Where a resource lives in Vault, and the body that writes it (the sandbox client's calls, `deploy-vault.ts`). */
-export function vaultCall(kind: VaultKind, spec: Spec): { path: string; method: "POST" | "PUT"; body: Spec; deletePath?: string } {
-  switch (kind) {
-    case "VaultMount":
-      return { path: `sys/mounts/${String(spec["path"])}`, method: "POST", body: without(spec, "path"), deletePath: `sys/mounts/${String(spec["path"])}` };
-    case "VaultAuthBackend":
-      return { path: `sys/auth/${String(spec["path"])}`, method: "POST", body: without(spec, "path"), deletePath: `sys/auth/${String(spec["path"])}` };
-    case "VaultKubernetesAuthConfig":
-      // Removed with its auth backend; nothing of its own to delete.
-      return { path: `auth/${String(spec["backend"])}/config`, method: "POST", body: without(spec, "backend") };
-    case "VaultPolicy":
-      return { path: `sys/policies/acl/${String(spec["name"])}`, method: "PUT", body: { policy: spec["policy"] }, deletePath: `sys/policies/acl/${String(spec["name"])}` };
-    case "VaultKubernetesAuthRole": {
-      const at = `auth/${String(spec["backend"])}/role/${String(spec["role_name"])}`;
-      return { path: at, method: "POST", body: without(spec, "backend", "role_name"), deletePath: at };
-    }
-  }
 }
 
 function client(): VaultHttp {

@@ -7,8 +7,9 @@
  */
 import type { PhaseConfig } from "../config/schema";
 import { LABELS } from "../model/naming";
-import type { FoundationOutputs } from "../plan/foundation";
-import type { Manifest } from "../plan/manifest";
+import type { FoundationOutputs } from "../model/foundation";
+import type { Manifest } from "../model/manifest";
+import { manifestsOf } from "../plan/manifests";
 import { planPhase, type AgentPlan } from "../plan/phase";
 import { parseVaultPolicy } from "../rules/hcl";
 
@@ -165,12 +166,9 @@ function limitRights(objects: readonly Manifest[], role: Manifest, sa: string): 
 }
 
 function identityOf(plan: AgentPlan, phase: string): IdentityMatrix {
-  const sas = plan.kubernetes.filter((o) => o.kind === "ServiceAccount");
-  const roles = plan.vault.filter((o) => o.kind === "VaultKubernetesAuthRole");
-  if (sas.length !== 1 || roles.length !== 1) throw new MatrixError(`agent ${plan.agent}: expected one ServiceAccount and one Vault role, found ${sas.length} and ${roles.length}`);
-  const sa = sas[0]!;
-  const role = roles[0]!;
-  const all = [...plan.kubernetes, ...plan.vault];
+  const sa = plan.serviceAccount;
+  const role = plan.vault.role;
+  const all = manifestsOf(plan);
   return {
     agent: plan.agent,
     identity: `system:serviceaccount:${sa.metadata.namespace}:${sa.metadata.name}`,

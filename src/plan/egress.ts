@@ -7,7 +7,7 @@ import { CATALOG } from "../model/catalog";
 import { requiredExcepts } from "../model/cidr";
 import { agentNames, LABELS } from "../model/naming";
 import type { Environment, Phase } from "../model/phases";
-import type { Manifest } from "./manifest";
+import type { Manifest } from "../model/manifest";
 
 function peer(dest: EgressDestination): Record<string, unknown> {
   if ("cidr" in dest) {

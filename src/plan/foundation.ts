@@ -4,30 +4,32 @@
  */
 import type { FoundationConfig } from "../config/schema";
 import { FOUNDATION_NAMES, LABELS } from "../model/naming";
-import type { Environment, Phase } from "../model/phases";
-import { planAdmission } from "./admission";
-import { VAULT_API_VERSION, type Manifest } from "./manifest";
+import type { Manifest } from "../model/manifest";
+import type { Environment } from "../model/phases";
+import { vaultDocument } from "../model/vault-kinds";
+import { ADMISSION_PARAMS, planAdmission } from "./admission";
 import { planObservability } from "./observability";
 
-/** What a phase stack needs from its foundation (the foundation stack's outputs). */
-export interface FoundationOutputs {
-  readonly environment: Environment;
-  readonly namespace: string;
-  readonly phaseCeiling: Phase;
-  readonly authMount: string;
-  readonly kvMount: string;
-  readonly audience: string;
+/** One admission rule's policy and the binding that enforces it. */
+export interface AdmissionPair {
+  readonly policy: Manifest;
+  readonly binding: Manifest;
 }
 
-export function foundationOutputs(cfg: FoundationConfig): FoundationOutputs {
-  return {
-    environment: cfg.environment,
-    namespace: cfg.namespace,
-    phaseCeiling: cfg.phaseCeiling,
-    authMount: cfg.vault.authMount,
-    kvMount: cfg.vault.kvMount,
-    audience: cfg.vault.audience,
-  };
+/**
+ * The foundation of one environment, by what each object is, so the component wires dependencies by name;
+ * `manifestsOf` (./manifests) lays it out as the one ordered list render and the rules see.
+ */
+export interface FoundationPlan {
+  readonly layer: "foundation";
+  readonly namespace: Manifest;
+  /** Quota, limits and the two network policies: namespaced, each waits for the namespace. */
+  readonly guards: { readonly quota: Manifest; readonly limitRange: Manifest; readonly defaultDeny: Manifest; readonly dnsEgress: Manifest };
+  /** The parameter ConfigMap (namespaced) and, per admission rule, its cluster-scoped policy and binding. */
+  readonly admission: { readonly params: Manifest; readonly rules: readonly AdmissionPair[] };
+  /** The observability objects (none when it is off): namespaced, each waits for the namespace. */
+  readonly observability: readonly Manifest[];
+  readonly vault: { readonly authBackend: Manifest; readonly authConfig: Manifest; readonly kvMount: Manifest };
 }
 
 export function baseLabels(env: Environment): Record<string, string> {
@@ -49,7 +51,7 @@ const PSA_RESTRICTED = {
   "pod-security.kubernetes.io/warn-version": "latest",
 };
 
-function kubernetesObjects(cfg: FoundationConfig): Manifest[] {
+function kubernetesObjects(cfg: FoundationConfig): Pick<FoundationPlan, "namespace" | "guards"> {
   const n = FOUNDATION_NAMES;
   const namespace: Manifest = {
     apiVersion: "v1",
@@ -118,45 +120,61 @@ function kubernetesObjects(cfg: FoundationConfig): Manifest[] {
       ],
     },
   };
-  return [namespace, quota, limitRange, defaultDeny, dns];
+  return { namespace, guards: { quota, limitRange, defaultDeny, dnsEgress: dns } };
 }
 
-function vaultObjects(cfg: FoundationConfig): Manifest[] {
+function vaultObjects(cfg: FoundationConfig): FoundationPlan["vault"] {
   const labels = baseLabels(cfg.environment);
-  const doc = (kind: string, name: string, path: string, spec: Record<string, unknown>): Manifest => ({
-    apiVersion: VAULT_API_VERSION,
-    kind,
-    metadata: { name, labels, annotations: { "agent-trust.io/vault-path": path } },
-    spec,
-  });
   const { authMount, kvMount } = cfg.vault;
-  return [
-    doc("VaultAuthBackend", authMount, `sys/auth/${authMount}`, {
+  return {
+    authBackend: vaultDocument("VaultAuthBackend", authMount, labels, {
       type: "kubernetes",
       path: authMount,
       description: `agent-trust ${cfg.environment}: agent ServiceAccounts log in here`,
     }),
-    doc("VaultKubernetesAuthConfig", authMount, `auth/${authMount}/config`, {
+    authConfig: vaultDocument("VaultKubernetesAuthConfig", authMount, labels, {
       backend: authMount,
       kubernetes_host: cfg.vault.kubernetesHost,
       kubernetes_ca_cert: cfg.vault.kubernetesCaCert,
       // Vault runs outside the cluster here: it must not fall back to a local pod's CA and token.
       disable_local_ca_jwt: true,
     }),
-    doc("VaultMount", kvMount, `sys/mounts/${kvMount}`, {
+    kvMount: vaultDocument("VaultMount", kvMount, labels, {
       path: kvMount,
       type: "kv",
       options: { version: "2" },
       description: `agent-trust ${cfg.environment}: per-domain agent secrets`,
     }),
-  ];
+  };
 }
 
-export function planFoundation(cfg: FoundationConfig): Manifest[] {
-  return [
+/**
+ * The admission planner's objects by role: its parameter ConfigMap, and each binding with the policy it names
+ * (in the planner's order). Refuses anything it cannot place, so no object is dropped on the way.
+ */
+function admissionParts(objects: readonly Manifest[]): FoundationPlan["admission"] {
+  const params = objects.filter((m) => m.kind === "ConfigMap" && m.metadata.name === ADMISSION_PARAMS);
+  const policies = new Map(objects.filter((m) => m.kind === "ValidatingAdmissionPolicy").map((m) => [m.metadata.name, m]));
+  const rules = objects
+    .filter((m) => m.kind === "ValidatingAdmissionPolicyBinding")
+    .map((binding) => {
+      const name = (binding["spec"] as { policyName?: string } | undefined)?.policyName;
+      const policy = name === undefined ? undefined : policies.get(name);
+      if (!policy) throw new Error(`admission binding ${binding.metadata.name} names no planned policy`);
+      return { policy, binding };
+    });
+  if (params.length !== 1 || 1 + 2 * rules.length !== objects.length || policies.size !== rules.length) {
+    throw new Error(`the admission plan is not one parameter ConfigMap and a policy and binding per rule`);
+  }
+  return { params: params[0]!, rules };
+}
+
+export function planFoundation(cfg: FoundationConfig): FoundationPlan {
+  return {
+    layer: "foundation",
     ...kubernetesObjects(cfg),
-    ...planAdmission(cfg, baseLabels(cfg.environment)),
-    ...planObservability(cfg, baseLabels(cfg.environment)),
-    ...vaultObjects(cfg),
-  ];
+    admission: admissionParts(planAdmission(cfg, baseLabels(cfg.environment))),
+    observability: planObservability(cfg, baseLabels(cfg.environment)),
+    vault: vaultObjects(cfg),
+  };
 }

@@ -4,7 +4,7 @@
  * metrics contract (src/model/metrics.ts). They live in the agents namespace, which the foundation owns.
  */
 import type { FoundationConfig } from "../config/schema";
-import type { Manifest } from "./manifest";
+import type { Manifest } from "../model/manifest";
 import { COLLECTOR_PORTS, collectorYaml } from "./observability-collector";
 import { dashboard } from "./observability-dashboard";
 import { planRuleGroups } from "./observability-rules";

@@ -4,19 +4,36 @@
  */
 import type { AgentConfig, PhaseConfig } from "../config/schema";
 import { agentsNamespaceRules, targetNamespaceRules } from "../model/catalog";
-import { agentNames, LABELS } from "../model/naming";
+import { agentNames, LABELS, type AgentNames } from "../model/naming";
 import { ceilingMessage, isAbove } from "../model/phases";
 import { planEgressPolicy } from "./egress";
-import { baseLabels, type FoundationOutputs } from "./foundation";
+import type { FoundationOutputs } from "../model/foundation";
+import { baseLabels } from "./foundation";
 import { planPodTemplate, TIERS } from "./job";
-import type { Manifest } from "./manifest";
-import { planAgentVault } from "./vault";
+import type { Manifest } from "../model/manifest";
+import { planAgentVault, type AgentVaultPlan } from "./vault";
 
-/** Objects of one agent, grouped so the Pulumi component can give each group its own parent. */
+/** A namespaced Role and the RoleBinding that binds exactly it to the agent's ServiceAccount. */
+export interface RoleGrant {
+  readonly role: Manifest;
+  readonly binding: Manifest;
+}
+
+/**
+ * Everything one agent has in one phase, by what each object is: components and readers take the part they
+ * need by name, and `manifestsOf` (./manifests) lays them out as the one ordered list render and the rules see.
+ */
 export interface AgentPlan {
+  readonly layer: "agent";
   readonly agent: string;
-  readonly kubernetes: Manifest[];
-  readonly vault: Manifest[];
+  readonly names: AgentNames;
+  readonly serviceAccount: Manifest;
+  /** The Role in the agents' namespace first, then one per target namespace (sorted). */
+  readonly grants: readonly RoleGrant[];
+  readonly egress: Manifest;
+  /** One per resource tier, in tier order. */
+  readonly podTemplates: readonly Manifest[];
+  readonly vault: AgentVaultPlan;
 }
 
 /** Raised when a phase stack does not fit its foundation; nothing may be created after it. */
@@ -56,11 +73,11 @@ function roleAndBinding(
   saNamespace: string,
   labels: Record<string, string>,
   rules: object[],
-): Manifest[] {
+): RoleGrant {
   const metadata = { name, namespace, labels };
-  return [
-    { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata, rules },
-    {
+  return {
+    role: { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata, rules },
+    binding: {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "RoleBinding",
       metadata,
@@ -68,7 +85,7 @@ function roleAndBinding(
       roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "Role", name },
       subjects: [{ kind: "ServiceAccount", name: serviceAccount, namespace: saNamespace }],
     },
-  ];
+  };
 }
 
 function planAgent(cfg: PhaseConfig, foundation: FoundationOutputs, agent: AgentConfig): AgentPlan {
@@ -92,12 +109,15 @@ function planAgent(cfg: PhaseConfig, foundation: FoundationOutputs, agent: Agent
   const targetRules = targetNamespaceRules(cfg.phase, agent.resourceNames ?? {});
   const targets = [...agent.targetNamespaces]
     .sort()
-    .flatMap((t) => roleAndBinding(names.targetRole, t, names.serviceAccount, ns, labels, targetRules));
-  const egress = planEgressPolicy(cfg.environment, cfg.phase, ns, agent, labels);
-  const templates = TIERS.map((tier) => planPodTemplate(cfg, foundation, agent, tier, labels));
+    .map((t) => roleAndBinding(names.targetRole, t, names.serviceAccount, ns, labels, targetRules));
   return {
+    layer: "agent",
     agent: agent.name,
-    kubernetes: [serviceAccount, ...self, ...targets, egress, ...templates],
+    names,
+    serviceAccount,
+    grants: [self, ...targets],
+    egress: planEgressPolicy(cfg.environment, cfg.phase, ns, agent, labels),
+    podTemplates: TIERS.map((tier) => planPodTemplate(cfg, foundation, agent, tier, labels)),
     vault: planAgentVault(cfg, foundation, agent, labels),
   };
 }

@@ -6,8 +6,9 @@ import type { PhaseConfig } from "../config/schema";
 import { domainGrants, type SecretDomain, type VaultGrant } from "../model/catalog";
 import { agentNames } from "../model/naming";
 import type { Phase } from "../model/phases";
-import type { FoundationOutputs } from "./foundation";
-import { VAULT_API_VERSION, type Manifest } from "./manifest";
+import type { FoundationOutputs } from "../model/foundation";
+import type { Manifest } from "../model/manifest";
+import { vaultDocument } from "../model/vault-kinds";
 
 /** KV v2 keeps data and metadata under separate prefixes: read needs `data/`, list needs `metadata/`. */
 function kvPaths(kvMount: string, grant: VaultGrant): { path: string; capabilities: string[] }[] {
@@ -36,13 +37,10 @@ export function domainPolicyHcl(kvMount: string, phase: Phase, agent: string, do
   return header + body;
 }
 
-function vaultDoc(kind: string, name: string, path: string, labels: Record<string, string>, spec: object): Manifest {
-  return {
-    apiVersion: VAULT_API_VERSION,
-    kind,
-    metadata: { name, labels, annotations: { "agent-trust.io/vault-path": path } },
-    spec,
-  };
+/** One agent's Vault objects: a policy per secret domain (sorted) and the auth role that carries them. */
+export interface AgentVaultPlan {
+  readonly policies: readonly Manifest[];
+  readonly role: Manifest;
 }
 
 export function planAgentVault(
@@ -50,36 +48,30 @@ export function planAgentVault(
   foundation: FoundationOutputs,
   agent: PhaseConfig["agents"][number],
   labels: Record<string, string>,
-): Manifest[] {
+): AgentVaultPlan {
   const names = agentNames(cfg.environment, cfg.phase, agent.name);
   const domains = [...agent.secretDomains].sort();
   const policies = domains.map((domain) =>
-    vaultDoc("VaultPolicy", names.vaultPolicy(domain), `sys/policies/acl/${names.vaultPolicy(domain)}`, labels, {
+    vaultDocument("VaultPolicy", names.vaultPolicy(domain), labels, {
       name: names.vaultPolicy(domain),
       policy: domainPolicyHcl(foundation.kvMount, cfg.phase, agent.name, domain),
     }),
   );
-  const role = vaultDoc(
-    "VaultKubernetesAuthRole",
-    names.vaultRole,
-    `auth/${foundation.authMount}/role/${names.vaultRole}`,
-    labels,
-    {
-      backend: foundation.authMount,
-      role_name: names.vaultRole,
-      // Exactly one ServiceAccount in exactly one namespace: a wildcard here would let any pod be this agent.
-      bound_service_account_names: [names.serviceAccount],
-      bound_service_account_namespaces: [foundation.namespace],
-      // Only tokens minted for Vault are accepted, so a token stolen from another audience is useless here.
-      audience: foundation.audience,
-      // Aliases by UID: a ServiceAccount deleted and re-created under the same name is a new identity.
-      alias_name_source: "serviceaccount_uid",
-      token_ttl: cfg.vault.tokenTtlSeconds,
-      token_max_ttl: cfg.vault.tokenMaxTtlSeconds,
-      token_policies: domains.map((d) => names.vaultPolicy(d)),
-      // The default policy grants self-lookup, cubbyhole and more; the agent needs none of it.
-      token_no_default_policy: true,
-    },
-  );
-  return [...policies, role];
+  const role = vaultDocument("VaultKubernetesAuthRole", names.vaultRole, labels, {
+    backend: foundation.authMount,
+    role_name: names.vaultRole,
+    // Exactly one ServiceAccount in exactly one namespace: a wildcard here would let any pod be this agent.
+    bound_service_account_names: [names.serviceAccount],
+    bound_service_account_namespaces: [foundation.namespace],
+    // Only tokens minted for Vault are accepted, so a token stolen from another audience is useless here.
+    audience: foundation.audience,
+    // Aliases by UID: a ServiceAccount deleted and re-created under the same name is a new identity.
+    alias_name_source: "serviceaccount_uid",
+    token_ttl: cfg.vault.tokenTtlSeconds,
+    token_max_ttl: cfg.vault.tokenMaxTtlSeconds,
+    token_policies: domains.map((d) => names.vaultPolicy(d)),
+    // The default policy grants self-lookup, cubbyhole and more; the agent needs none of it.
+    token_no_default_policy: true,
+  });
+  return { policies, role };
 }

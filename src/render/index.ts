@@ -8,8 +8,9 @@ import type { StackConfig } from "../config/schema";
 import { ceilingMessage, isAbove } from "../model/phases";
 import { planAuditPolicy } from "../plan/audit";
 import { planFoundation } from "../plan/foundation";
-import type { Manifest } from "../plan/manifest";
-import { VAULT_API_VERSION } from "../plan/manifest";
+import { manifestsOf } from "../plan/manifests";
+import type { Manifest } from "../model/manifest";
+import { VAULT_API_VERSION } from "../model/manifest";
 import { planPhase } from "../plan/phase";
 import { ensureOutDir, writeFileSafely } from "./write";
 
@@ -34,13 +35,13 @@ export function renderStack(stack: string, root = projectRoot()): Rendered {
   let objects: Manifest[];
   let auditPolicy: Record<string, unknown> | undefined;
   if (config.layer === "foundation") {
-    objects = planFoundation(config);
+    objects = manifestsOf(planFoundation(config));
     auditPolicy = planAuditPolicy(config);
   } else {
     if (isAbove(config.phase, foundation.phaseCeiling)) {
       warnings.push(`${ceilingMessage(config.environment, config.phase, foundation.phaseCeiling)}; rendered for review only, deploying it is refused`);
     }
-    objects = planPhase(config, foundation, { allowAboveCeiling: true }).flatMap((a) => [...a.kubernetes, ...a.vault]);
+    objects = manifestsOf(planPhase(config, foundation, { allowAboveCeiling: true }));
   }
   return {
     stack,

@@ -7,7 +7,7 @@
  * kind they cannot judge. A user who needs another kind adds it here together with the rule that judges it; no
  * flag lets unknown kinds through. Pure.
  */
-import { VAULT_API_VERSION, type Manifest } from "../plan/manifest";
+import { VAULT_API_VERSION, type Manifest } from "../model/manifest";
 import { isPulumiResource } from "./opaque";
 import { ANY_KIND, field, show } from "./paths";
 import type { Layer, ResourceRule } from "./types";

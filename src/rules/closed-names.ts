@@ -9,7 +9,7 @@
 import { phaseSpec, targetNamespaceRules } from "../model/catalog";
 import { LABELS, parseAgentName, ROLE_SUFFIXES, SYSTEM_NAMESPACES, EGRESS_SUFFIX, type ParsedAgentName } from "../model/naming";
 import { allowRead, READ_VERBS, SELF_RESOURCES } from "../model/rbac";
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 import { layerOf } from "./closed-kinds";
 import { policyRules } from "./helpers";
 import { field, isObj, isUnknown, list, podSpecsOf, show } from "./paths";

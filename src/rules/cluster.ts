@@ -6,7 +6,8 @@
  * credential that never expires. Pure.
  */
 import { CLUSTER_SCOPED_GRANT_KINDS } from "../model/forbidden";
-import { isVaultKind, type Manifest } from "../plan/manifest";
+import { type Manifest } from "../model/manifest";
+import { isVaultKind } from "../model/vault-kinds";
 import { isKnownClusterScopedCustomKind } from "./cluster-custom";
 import { isPulumiResource, opaqueReason } from "./opaque";
 import { ANY_KIND, field, isUnknown, show } from "./paths";

@@ -16,7 +16,7 @@ import { addrSubtract, addrUnionOf, ALL_ADDRESSES, cidrSet, NO_ADDRESSES, reach,
 import { ALL_PORTS, allPortsOf, isProtocol, MAX_PORT, portRange, PROTOCOLS, portUnionOf, widestCount, type PortSet } from "../model/portset";
 import { PortCoverage } from "../model/port-coverage";
 import * as R from "../model/ranges";
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 import { contentKey } from "./content-key";
 import { field, isObj, list, show } from "./paths";
 

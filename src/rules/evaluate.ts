@@ -5,7 +5,7 @@
  * finding is. Pure.
  */
 import { isEnvironment, type Environment } from "../model/phases";
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 import {
   CONFIG_RULES,
   contextFor,

@@ -3,7 +3,7 @@
  * "never this resource with these verbs" body, walking pod specs and containers, and Vault's list and duration
  * formats. Pure.
  */
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 import { ANY_KIND, containersOf, field, isObj, list, POD_KINDS, podSpecsOf, show, type ContainerAt, type PodSpecAt } from "./paths";
 import type { ResourceRule } from "./types";
 

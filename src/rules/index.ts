@@ -2,15 +2,15 @@
  * The rule table: every rule the policy pack, the offline checker and the admission policies enforce, in one
  * place, plus the few functions every adapter needs to run them the same way. Pure: nothing here imports Pulumi.
  */
-import { LIMITS } from "../model/catalog";
-import { DEFAULTS, LABELS } from "../model/naming";
+import { LABELS } from "../model/naming";
 import { ENVIRONMENTS, isAbove, isEnvironment, isPhase, STRICTEST_PHASE, type Environment, type Phase } from "../model/phases";
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 import { CLOSED_KIND_RULES } from "./closed-kinds";
 import { CLOSED_NAME_RULES, CLOSED_STACK_RULES } from "./closed-names";
 import { auditPolicyRecordsAgents } from "./audit-policy";
 import { CLUSTER_RULES } from "./cluster";
-import { EGRESS_LIMITS, egressSettingsFrom, NETWORK_RULES } from "./network";
+import { NETWORK_RULES } from "./network";
+import { clampSettings } from "./settings";
 import { NETWORK_STACK_RULES } from "./network-stack";
 import { ANY_KIND, judgesKind, podSpecsOf, UNKNOWN } from "./paths";
 import { holdsUnknown, unknownPaths } from "./unknowns";
@@ -75,23 +75,11 @@ export const STRICTEST_ENVIRONMENT: Environment = "prod";
 /** Where hygiene rules are advisory unless the pack's policy config says otherwise. */
 export const DEFAULT_ADVISORY_ENVIRONMENTS: readonly Environment[] = ["dev"];
 
-export const DEFAULT_SETTINGS: RuleSettings = {
-  maxTtlSeconds: LIMITS.maxTokenTtlSeconds,
-  maxJobDeadlineSeconds: LIMITS.maxJobDeadlineSeconds,
-  kvMount: DEFAULTS.kvMount,
-  namespace: DEFAULTS.namespace,
-  ...EGRESS_LIMITS,
-};
+export { DEFAULT_SETTINGS, SETTINGS } from "./settings";
 
-/** Settings from config, never looser than the catalog's limits (a cap can be lowered, not raised). */
+/** Settings from config, clamped by the settings table: never looser than the limits (a cap can be lowered, not raised). */
 export function settingsFrom(partial: Partial<RuleSettings>): RuleSettings {
-  const s = { ...DEFAULT_SETTINGS, ...partial };
-  return {
-    ...s,
-    maxTtlSeconds: Math.min(s.maxTtlSeconds, LIMITS.maxTokenTtlSeconds),
-    maxJobDeadlineSeconds: Math.min(s.maxJobDeadlineSeconds, LIMITS.maxJobDeadlineSeconds),
-    ...egressSettingsFrom(s),
-  };
+  return clampSettings(partial);
 }
 
 /**

@@ -3,7 +3,7 @@
  * `--stack` mode and in the pack the network limits are judged again over that union: two policies each opening
  * half the ports, or half the address space, to the same pods are judged as one. Pure.
  */
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 import { egressReach, type EgressReach } from "./egress-reach";
 import { everyNamespaceFindings, publicShareFindings, widePrivateFindings } from "./network";
 import { describeObject, field, podLabelsOf, podSpecOf, POD_KINDS } from "./paths";

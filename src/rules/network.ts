@@ -18,7 +18,7 @@ import {
   type AddrSet,
 } from "../model/addrset";
 import { ALL_PORTS, describePorts, portUnionOf, widestCount } from "../model/portset";
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 import { addressesOnWidePorts, egressReach, type EgressReach } from "./egress-reach";
 import { field, list } from "./paths";
 import type { ResourceRule, RuleSettings } from "./types";
@@ -27,26 +27,6 @@ type EgressSettings = Pick<
   RuleSettings,
   "maxPublicEgressShare" | "maxBroadEgressPorts" | "minPrivateEgressPrefixV4" | "minPrivateEgressPrefixV6"
 >;
-
-/** The loosest each egress setting may be; policy config can only make them stricter. */
-export const EGRESS_LIMITS: EgressSettings = {
-  maxPublicEgressShare: 0.001,
-  maxBroadEgressPorts: 16,
-  minPrivateEgressPrefixV4: 16,
-  minPrivateEgressPrefixV6: 48,
-};
-
-/** Settings clamped to the limits; a value that is not a finite number (hostile or broken config) is the limit. */
-export function egressSettingsFrom(s: EgressSettings): EgressSettings {
-  const num = (v: unknown, fallback: number) => (typeof v === "number" && Number.isFinite(v) ? v : fallback);
-  const L = EGRESS_LIMITS;
-  return {
-    maxPublicEgressShare: Math.max(0, Math.min(num(s.maxPublicEgressShare, L.maxPublicEgressShare), L.maxPublicEgressShare)),
-    maxBroadEgressPorts: Math.max(0, Math.min(num(s.maxBroadEgressPorts, L.maxBroadEgressPorts), L.maxBroadEgressPorts)),
-    minPrivateEgressPrefixV4: Math.min(32, Math.max(num(s.minPrivateEgressPrefixV4, L.minPrivateEgressPrefixV4), L.minPrivateEgressPrefixV4)),
-    minPrivateEgressPrefixV6: Math.min(128, Math.max(num(s.minPrivateEgressPrefixV6, L.minPrivateEgressPrefixV6), L.minPrivateEgressPrefixV6)),
-  };
-}
 
 const NETWORK = ["NetworkPolicy"];
 const egressReads = ["spec.egress"];
@@ -106,14 +86,17 @@ export function everyNamespaceFindings(rules: readonly EgressReach[], ctx: Limit
     : [];
 }
 
-export const noAllowAllEgress: ResourceRule = {
+/** A security rule of the network domain on a NetworkPolicy. */
+const networkRule = (r: Omit<ResourceRule, "domain" | "scope" | "security" | "kinds">): ResourceRule =>
+  ({ domain: "network", scope: "resource", security: true, kinds: NETWORK, ...r });
+
+/** A security rule of the network domain on a NetworkPolicy's egress. */
+const egressRule = (r: Omit<ResourceRule, "domain" | "scope" | "security" | "kinds" | "reads">): ResourceRule =>
+  ({ domain: "network", scope: "resource", security: true, kinds: NETWORK, reads: egressReads, ...r });
+
+export const noAllowAllEgress = egressRule({
   name: "no-allow-all-egress",
-  domain: "network",
-  scope: "resource",
-  security: true,
-  kinds: NETWORK,
   settings: ["maxPublicEgressShare", "maxBroadEgressPorts"],
-  reads: egressReads,
   description:
     "No egress rule without `to` (every destination), and no policy that opens more than a small share of the public IPv4 or IPv6 space on all ports, however the CIDRs are split.",
   remediationSteps:
@@ -125,15 +108,10 @@ export const noAllowAllEgress: ResourceRule = {
       .map((r) => `${r.at} has no "to": it allows every destination ${r.ports === ALL_PORTS ? "on every port" : `on its ports (${describePorts(r.ports)})`}`);
     return [...everywhere, ...publicShareFindings(rules, ctx)];
   },
-};
+});
 
-export const egressExcludesMetadata: ResourceRule = {
+export const egressExcludesMetadata = egressRule({
   name: "egress-excludes-metadata",
-  domain: "network",
-  scope: "resource",
-  security: true,
-  kinds: NETWORK,
-  reads: egressReads,
   description:
     "No egress reaches a cloud metadata endpoint (169.254.0.0/16, fe80::/10, fd00:ec2::/32, fd20:ce::254, 168.63.129.16, 100.100.100.200, 192.0.0.192), in any spelling: host bits, leading zeros, IPv4-mapped IPv6 or NAT64; and no egress value the API server would refuse.",
   remediationSteps:
@@ -145,42 +123,28 @@ export const egressExcludesMetadata: ResourceRule = {
         (h) => `${r.at} reaches ${h.endpoint.name} ${h.endpoint.cidr} (e.g. ${firstAddress(h.reached)}) on ${describePorts(r.ports)}`,
       ),
     ]),
-};
+});
 
-export const egressNoWidePrivate: ResourceRule = {
+export const egressNoWidePrivate = egressRule({
   name: "egress-no-wide-private",
-  domain: "network",
-  scope: "resource",
-  security: true,
-  kinds: NETWORK,
   settings: ["maxBroadEgressPorts", "minPrivateEgressPrefixV4", "minPrivateEgressPrefixV6"],
-  reads: egressReads,
   description:
     "No policy opens more private address space (RFC 1918, 100.64.0.0/10, fc00::/7) on all ports than one /16 (IPv4) or /48 (IPv6) by default: the cluster's pod, service and node networks are there.",
   remediationSteps: "Name the service's own address (a /32 or a small block) and its ports, or select its pods by label.",
   validate: (obj, ctx) => widePrivateFindings(egressReach(obj), ctx),
-};
+});
 
-export const egressNoEveryNamespace: ResourceRule = {
+export const egressNoEveryNamespace = egressRule({
   name: "egress-no-every-namespace",
-  domain: "network",
-  scope: "resource",
-  security: true,
-  kinds: NETWORK,
   settings: ["maxBroadEgressPorts"],
-  reads: egressReads,
   description:
     "No policy reaches pods in every namespace (`namespaceSelector: {}`, or a selector with no `matchLabels`/`In` requirement) on all ports.",
   remediationSteps: "Select the destination namespace by name (kubernetes.io/metadata.name) and name its ports.",
   validate: (obj, ctx) => everyNamespaceFindings(egressReach(obj), ctx),
-};
+});
 
-export const noIngressToAgents: ResourceRule = {
+export const noIngressToAgents = networkRule({
   name: "no-ingress-to-agents",
-  domain: "network",
-  scope: "resource",
-  security: true,
-  kinds: NETWORK,
   settings: ["namespace"],
   reads: ["spec.ingress", "metadata.namespace"],
   description: "No NetworkPolicy in the agents namespace allows ingress: nothing connects to an agent pod.",
@@ -191,7 +155,7 @@ export const noIngressToAgents: ResourceRule = {
     const ingress = list(field(obj, "spec", "ingress"));
     return ingress.length === 0 ? [] : [`spec.ingress allows ${ingress.length} ingress rule(s) into the agents namespace`];
   },
-};
+});
 
 export const NETWORK_RULES: readonly ResourceRule[] = [
   noAllowAllEgress,

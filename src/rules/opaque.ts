@@ -5,7 +5,8 @@
  * anything. Agent (phase) input refuses them; every other resource type no rule reads is listed as an advisory,
  * never passed in silence. Pure.
  */
-import { isVaultKind, type Manifest } from "../plan/manifest";
+import { type Manifest } from "../model/manifest";
+import { isVaultKind } from "../model/vault-kinds";
 import { field } from "./paths";
 import type { ResourceRule, StackRule } from "./types";
 

@@ -2,7 +2,7 @@
  * Reading documents safely: the unknown-at-preview sentinel, where each kind keeps its pod spec, and a walker
  * that finds unknown values on the paths a rule reads. Pure.
  */
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 import { CONTAINER_LISTS, isContainerLike, isPodSpecShape, SHAPE_CONTAINER_LISTS, SHAPE_CONTAINERS, type ContainerList } from "./pod-shapes";
 
 /**

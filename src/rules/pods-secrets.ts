@@ -6,7 +6,7 @@
 import { LIMITS } from "../model/catalog";
 import { DEFAULTS } from "../model/naming";
 import { onContainers, onPod, podRule } from "./helpers";
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 import { ANY_KIND, field, hasFixedSchema, isObj, joinAt, list, podSpecsOf, show, UNKNOWN } from "./paths";
 import { holdsUnknown } from "./unknowns";
 

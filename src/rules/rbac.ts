@@ -23,11 +23,15 @@ const BINDING_KINDS = ["RoleBinding", "ClusterRoleBinding"] as const;
 
 const ruleReads = ["rules"];
 
-export const noClusterScopedGrants: ResourceRule = {
+/** A security rule of the rbac domain on the objects it names. */
+const rbacRule = (r: Omit<ResourceRule, "domain" | "scope" | "security">): ResourceRule => ({ domain: "rbac", scope: "resource", security: true, ...r });
+
+/** A security rule of the rbac domain on the rules of a Role or ClusterRole. */
+const roleRule = (r: Omit<ResourceRule, "domain" | "scope" | "security" | "kinds" | "reads">): ResourceRule =>
+  ({ domain: "rbac", scope: "resource", security: true, kinds: ROLE_KINDS, reads: ruleReads, ...r });
+
+export const noClusterScopedGrants = rbacRule({
   name: "no-cluster-scoped-grants",
-  domain: "rbac",
-  scope: "resource",
-  security: true,
   kinds: CLUSTER_SCOPED_GRANT_KINDS,
   reads: [],
   description:
@@ -35,13 +39,10 @@ export const noClusterScopedGrants: ResourceRule = {
   remediationSteps:
     "Use a namespaced Role and RoleBinding in each target namespace instead; webhooks belong to the platform team, not to an agent stack.",
   validate: (obj) => [`${obj.kind} is cluster-scoped; agent stacks may only create namespaced grants`],
-};
+});
 
-export const noRoleBindingToClusterRole: ResourceRule = {
+export const noRoleBindingToClusterRole = rbacRule({
   name: "no-rolebinding-to-clusterrole",
-  domain: "rbac",
-  scope: "resource",
-  security: true,
   kinds: ["RoleBinding"],
   reads: ["roleRef"],
   description:
@@ -51,15 +52,10 @@ export const noRoleBindingToClusterRole: ResourceRule = {
     const kind = field(obj, "roleRef", "kind");
     return kind === "Role" ? [] : [`roleRef.kind is ${show(kind)}; it must be "Role"`];
   },
-};
+});
 
-export const noRbacWildcards: ResourceRule = {
+export const noRbacWildcards = roleRule({
   name: "no-rbac-wildcards",
-  domain: "rbac",
-  scope: "resource",
-  security: true,
-  kinds: ROLE_KINDS,
-  reads: ruleReads,
   description:
     "No `*` in verbs, resources, apiGroups or non-resource URLs: a wildcard grants every verb or resource that exists now or is added later.",
   remediationSteps: "List the exact verbs, resources and API groups the agent needs (see the trust catalog).",
@@ -69,15 +65,10 @@ export const noRbacWildcards: ResourceRule = {
         .filter((k) => r[k].some((v) => v.includes("*")))
         .map((k) => `${r.at}.${k} contains a wildcard (${r[k].filter((v) => v.includes("*")).join(", ")})`),
     ),
-};
+});
 
-export const noEscalationVerbs: ResourceRule = {
+export const noEscalationVerbs = roleRule({
   name: "no-escalation-verbs",
-  domain: "rbac",
-  scope: "resource",
-  security: true,
-  kinds: ROLE_KINDS,
-  reads: ruleReads,
   description: "No escalate, bind or impersonate: each lets a subject grant itself more than it has or act as someone else.",
   remediationSteps: "Remove the verb; an agent never manages RBAC or identities.",
   validate: (obj) =>
@@ -85,102 +76,62 @@ export const noEscalationVerbs: ResourceRule = {
       const hits = r.verbs.filter((v) => (ESCALATION_VERBS as readonly string[]).includes(v));
       return hits.length ? [`${r.at}.verbs contains ${hits.map((v) => `"${v}"`).join(", ")}`] : [];
     }),
-};
+});
 
 const POD_ACCESS = FORBIDDEN_RESOURCES.filter((r) => r.startsWith("pods/"));
 
-export const noSecretsAccess: ResourceRule = {
+export const noSecretsAccess = roleRule({
   name: "no-secrets-access",
-  domain: "rbac",
-  scope: "resource",
-  security: true,
-  kinds: ROLE_KINDS,
-  reads: ruleReads,
   description: "No access to Secrets with any verb: even list and watch return every secret's data.",
   remediationSteps: "Remove secrets from the rule; agents get credentials from Vault through their own auth role.",
   validate: (obj) => forbidResources(obj, ["secrets"], undefined, "secrets are never readable by agents"),
-};
+});
 
-export const noPodExec: ResourceRule = {
+export const noPodExec = roleRule({
   name: "no-pod-exec",
-  domain: "rbac",
-  scope: "resource",
-  security: true,
-  kinds: ROLE_KINDS,
-  reads: ruleReads,
   description: `No ${POD_ACCESS.join(", ")} with any verb: exec over websockets needs only get, and each runs code inside another workload.`,
   remediationSteps: "Remove the subresource; read pods/log and events for diagnostics instead.",
   validate: (obj) => forbidResources(obj, POD_ACCESS, undefined, "runs code or opens a channel into another pod"),
-};
+});
 
-export const noServiceAccountTokens: ResourceRule = {
+export const noServiceAccountTokens = roleRule({
   name: "no-serviceaccount-tokens",
-  domain: "rbac",
-  scope: "resource",
-  security: true,
-  kinds: ROLE_KINDS,
-  reads: ruleReads,
   description: "No serviceaccounts/token: minting tokens for other ServiceAccounts is impersonation by another name.",
   remediationSteps: "Remove serviceaccounts/token; the agent's own token is projected into its pod.",
   validate: (obj) => forbidResources(obj, ["serviceaccounts/token"], undefined, "mints tokens for other identities"),
-};
+});
 
-export const noWorkloadCreate: ResourceRule = {
+export const noWorkloadCreate = roleRule({
   name: "no-workload-create",
-  domain: "rbac",
-  scope: "resource",
-  security: true,
-  kinds: ROLE_KINDS,
-  reads: ruleReads,
   description: `No create on workloads (${WORKLOAD_RESOURCES.join(", ")}): creating one runs new code with any ServiceAccount in the namespace.`,
   remediationSteps: "Remove create; agents restart existing workloads (delete a pod, patch a deployment), never start new ones.",
   validate: (obj) => forbidResources(obj, WORKLOAD_RESOURCES, ["create"], "creating workloads runs arbitrary code"),
-};
+});
 
-export const noIdentityWrites: ResourceRule = {
+export const noIdentityWrites = roleRule({
   name: "no-identity-writes",
-  domain: "rbac",
-  scope: "resource",
-  security: true,
-  kinds: ROLE_KINDS,
-  reads: ruleReads,
   description: `No writes on ${NO_WRITE_RESOURCES.join(", ")}: changing identities or RBAC is escalation by another route.`,
   remediationSteps: "Keep only get, list and watch on these resources, or drop them.",
   validate: (obj) => forbidResources(obj, NO_WRITE_RESOURCES, WRITE_VERB_SET, "identity and RBAC objects are read-only"),
-};
+});
 
-export const noDeleteCollection: ResourceRule = {
+export const noDeleteCollection = roleRule({
   name: "no-deletecollection",
-  domain: "rbac",
-  scope: "resource",
-  security: true,
-  kinds: ROLE_KINDS,
-  reads: ruleReads,
   description: "No deletecollection on anything: one call removes every object of a kind, and resourceNames cannot narrow it.",
   remediationSteps: "Use delete on named resources (resourceNames) if the phase allows deletes at all.",
   validate: (obj) =>
     policyRules(obj).flatMap((r) => (r.verbs.includes("deletecollection") ? [`${r.at}.verbs contains "deletecollection"`] : [])),
-};
+});
 
-export const noDestructiveDelete: ResourceRule = {
+export const noDestructiveDelete = roleRule({
   name: "no-destructive-delete",
-  domain: "rbac",
-  scope: "resource",
-  security: true,
-  kinds: ROLE_KINDS,
-  reads: ruleReads,
   description: `No delete on ${NO_DELETE_RESOURCES.join(", ")}: that loses data or whole applications, and no restart needs it.`,
   remediationSteps: "Restart by deleting a pod or patching a deployment (rollout restart) instead.",
   validate: (obj) => forbidResources(obj, NO_DELETE_RESOURCES, ["delete"], "deleting it loses data or an application"),
-};
+});
 
-export const noClusterOnlyResources: ResourceRule = {
+export const noClusterOnlyResources = roleRule({
   name: "no-cluster-only-resources",
-  domain: "rbac",
-  scope: "resource",
-  security: true,
-  kinds: ROLE_KINDS,
-  reads: ruleReads,
   description:
     "No cluster-only resources (nodes, nodes/proxy, CSRs and their approval, webhook configurations, persistent volumes, …) and no non-resource URLs in a Role.",
   remediationSteps: "Remove them; an agent has no business with cluster infrastructure.",
@@ -188,7 +139,7 @@ export const noClusterOnlyResources: ResourceRule = {
     ...forbidResources(obj, CLUSTER_ONLY_RESOURCES, undefined, "cluster-only resources never belong to an agent"),
     ...policyRules(obj).flatMap((r) => (r.nonResourceURLs.length ? [`${r.at} grants nonResourceURLs (cluster-scoped)`] : [])),
   ],
-};
+});
 
 /**
  * The proxy subresources (pods/proxy, services/proxy, nodes/proxy) forward any HTTP request to the target, with
@@ -203,13 +154,8 @@ function proxyGrants(resource: string): boolean {
   return sub === "proxy" || sub === "*";
 }
 
-export const noProxySubresources: ResourceRule = {
+export const noProxySubresources = roleRule({
   name: "no-proxy-subresources",
-  domain: "rbac",
-  scope: "resource",
-  security: true,
-  kinds: ROLE_KINDS,
-  reads: ruleReads,
   description:
     "No proxy subresource with any verb (pods/proxy, services/proxy, nodes/proxy, */proxy, <resource>/* or *): get on a proxy forwards any request to the pod, service or kubelet behind it.",
   remediationSteps: "Remove the proxy subresource; read pods/log, events and the objects themselves for diagnostics.",
@@ -218,15 +164,10 @@ export const noProxySubresources: ResourceRule = {
       const hits = r.resources.filter(proxyGrants);
       return hits.length && r.verbs.length ? [`${r.at} grants ${hits.map((x) => `"${x}"`).join(", ")}: a proxy reaches whatever is behind it`] : [];
     }),
-};
+});
 
-export const verbsWithinPhaseCeiling: ResourceRule = {
+export const verbsWithinPhaseCeiling = roleRule({
   name: "verbs-within-phase-ceiling",
-  domain: "rbac",
-  scope: "resource",
-  security: true,
-  kinds: ROLE_KINDS,
-  reads: ruleReads,
   description:
     `Every write verb must be one the trust catalog grants the phase on that resource; ${readOnlyPhases().join(" and ")} get get/list/watch only.`,
   remediationSteps:
@@ -247,13 +188,10 @@ export const verbsWithinPhaseCeiling: ResourceRule = {
           ),
         ),
     ),
-};
+});
 
-export const bindingSubjectsServiceAccounts: ResourceRule = {
+export const bindingSubjectsServiceAccounts = rbacRule({
   name: "binding-subjects-service-accounts",
-  domain: "rbac",
-  scope: "resource",
-  security: true,
   kinds: BINDING_KINDS,
   reads: ["subjects"],
   description:
@@ -276,7 +214,7 @@ export const bindingSubjectsServiceAccounts: ResourceRule = {
       return out;
     });
   },
-};
+});
 
 export const RBAC_RULES: readonly ResourceRule[] = [
   noClusterScopedGrants,

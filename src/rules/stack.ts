@@ -5,7 +5,7 @@
  */
 import { LABELS } from "../model/naming";
 import { DEFAULT_CEILINGS, ENVIRONMENTS, PHASES, ceilingMessage, isAbove, isEnvironment, isPhase } from "../model/phases";
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 import { describeObject, field, isObj, isUnknown, list, podLabelsOf, podSpecOf, POD_KINDS } from "./paths";
 import { vaultList } from "./helpers";
 import type { ConfigRule, RuleSettings, StackFinding, StackRule } from "./types";
@@ -95,11 +95,11 @@ const agentServiceAccounts = (objects: readonly Manifest[]) =>
 
 const podObjects = (objects: readonly Manifest[]) => objects.filter((o) => podSpecOf(o) !== undefined);
 
-export const agentSaHasVaultRole: StackRule = {
+/** A security rule of the stack domain: judged over the whole stack. */
+const stackRule = (r: Omit<StackRule, "domain" | "scope" | "security">): StackRule => ({ domain: "stack", scope: "stack", security: true, ...r });
+
+export const agentSaHasVaultRole = stackRule({
   name: "agent-sa-has-vault-role",
-  domain: "stack",
-  scope: "stack",
-  security: true,
   kinds: ["ServiceAccount", "VaultKubernetesAuthRole"],
   description: "Every agent ServiceAccount (one with the phase or agent label) is bound by a Vault Kubernetes auth role.",
   remediationSteps: "Add the agent to the phase stack's config so its Vault role is created with its ServiceAccount.",
@@ -117,13 +117,10 @@ export const agentSaHasVaultRole: StackRule = {
       return bound ? [] : [{ message: `${describeObject(sa)} has no Vault Kubernetes auth role bound to it`, object: sa }];
     });
   },
-};
+});
 
-export const agentSaHasNetworkPolicy: StackRule = {
+export const agentSaHasNetworkPolicy = stackRule({
   name: "agent-sa-has-network-policy",
-  domain: "stack",
-  scope: "stack",
-  security: true,
   kinds: ["ServiceAccount", "NetworkPolicy", ...POD_KINDS],
   description:
     "Every agent ServiceAccount has a NetworkPolicy that denies ingress and restricts egress for its pods (the pods that use it, or pods carrying its labels).",
@@ -141,13 +138,10 @@ export const agentSaHasNetworkPolicy: StackRule = {
         : [{ message: `${describeObject(sa)}: no isolating NetworkPolicy selects its pods`, object: sa }];
     });
   },
-};
+});
 
-export const agentPodsNetworkIsolated: StackRule = {
+export const agentPodsNetworkIsolated = stackRule({
   name: "agent-pods-network-isolated",
-  domain: "stack",
-  scope: "stack",
-  security: true,
   kinds: ["NetworkPolicy", ...POD_KINDS],
   settings: ["namespace"],
   description:
@@ -160,13 +154,10 @@ export const agentPodsNetworkIsolated: StackRule = {
       .filter((p) => !coveredBy(isolating, namespaceOf(p, settings), podLabelsOf(p)))
       .map((p) => ({ message: `${describeObject(p)}: its pods are selected by no isolating NetworkPolicy`, object: p }));
   },
-};
+});
 
-export const agentsNamespaceDefaultDeny: StackRule = {
+export const agentsNamespaceDefaultDeny = stackRule({
   name: "agents-namespace-default-deny",
-  domain: "stack",
-  scope: "stack",
-  security: true,
   kinds: ["Namespace", "NetworkPolicy"],
   settings: ["namespace"],
   description:
@@ -189,7 +180,7 @@ export const agentsNamespaceDefaultDeny: StackRule = {
           ),
       )
       .map((ns) => ({ message: `${describeObject(ns)} has no default-deny NetworkPolicy`, object: ns })),
-};
+});
 
 export { DEFAULT_CEILINGS } from "../model/phases";
 

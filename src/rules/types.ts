@@ -1,10 +1,10 @@
 /**
  * The shape of one rule in the rule table. A rule is written once, against the plain document shape of
- * `src/plan/manifest.ts` (Kubernetes manifests and `agent-trust.io/v1` Vault documents); the Pulumi policy pack,
+ * `src/model/manifest.ts` (Kubernetes manifests and `agent-trust.io/v1` Vault documents); the Pulumi policy pack,
  * the offline checker and the admission policies are thin adapters that feed it documents. Pure types.
  */
 import type { Environment, Phase } from "../model/phases";
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 
 export type Domain = "rbac" | "cluster" | "pods" | "network" | "vault" | "stack" | "admission";
 

@@ -2,7 +2,7 @@
  * Finding values unknown during preview on the paths a rule reads (fail closed: a rule never passes what it cannot
  * see), with one walk per object remembered, so objects without any unknown value skip the per-rule walks. Pure.
  */
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 import { CONTAINER_LISTS, expandPath, isObj, podSpecPathOf, podSpecsOf, UNKNOWN, type Obj } from "./paths";
 import { SHAPE_CONTAINER_LISTS, SHAPE_CONTAINERS } from "./pod-shapes";
 

@@ -6,21 +6,21 @@
  */
 import { SECRET_DOMAINS } from "../model/catalog";
 import { agentNames, DEFAULTS, parseVaultPolicyName, parseVaultRoleName } from "../model/naming";
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
+import { FOUNDATION_VAULT_KINDS } from "../model/vault-kinds";
 import { field, show } from "./paths";
 import type { ResourceRule, RuleContext } from "./types";
 import { vaultStrings } from "./vault-role";
 
-const FOUNDATION_VAULT_KINDS = ["VaultKubernetesAuthConfig", "VaultAuthBackend", "VaultMount"];
-
 const inPhaseLayer = (_obj: Manifest, ctx: RuleContext) => ctx.layer !== "foundation";
 const spec = (obj: Manifest, key: string): unknown => field(obj, "spec", key);
 
-export const vaultFoundationOnly: ResourceRule = {
+/** A security rule of the vault domain on the objects it names. */
+const vaultRule = (r: Omit<ResourceRule, "domain" | "scope" | "security">): ResourceRule =>
+  ({ domain: "vault", scope: "resource", security: true, ...r });
+
+export const vaultFoundationOnly = vaultRule({
   name: "vault-foundation-only",
-  domain: "vault",
-  scope: "resource",
-  security: true,
   kinds: FOUNDATION_VAULT_KINDS,
   reads: ["metadata.name"],
   appliesTo: inPhaseLayer,
@@ -31,7 +31,7 @@ export const vaultFoundationOnly: ResourceRule = {
     `${[obj.kind, spec(obj, "path") ?? spec(obj, "backend")].filter((x) => x !== undefined).map((x, i) => (i ? show(x) : x)).join(" ")} configures Vault itself and belongs to the foundation stack (layer "foundation"); ` +
       `expected in a phase stack: only its agents' VaultPolicy and VaultKubernetesAuthRole documents`,
   ],
-};
+});
 
 /** A Vault name as Vault stores it: policy names trimmed and lower-cased (SanitizePolicies). */
 const stored = (v: unknown): unknown => (typeof v === "string" ? v.trim().toLowerCase() : v);
@@ -45,11 +45,8 @@ const owner = (ctx: RuleContext) => ({ env: ctx.stackEnvironment ?? ctx.environm
 const pattern = (ctx: RuleContext, domain = false) =>
   `agent-trust-${owner(ctx).env}-<agent>-${owner(ctx).phase}${domain ? `-<${SECRET_DOMAINS.join("|")}>` : ""}`;
 
-export const vaultPolicyOwnName: ResourceRule = {
+export const vaultPolicyOwnName = vaultRule({
   name: "vault-policy-own-name",
-  domain: "vault",
-  scope: "resource",
-  security: true,
   kinds: ["VaultPolicy"],
   reads: ["spec.name"],
   appliesTo: inPhaseLayer,
@@ -63,13 +60,10 @@ export const vaultPolicyOwnName: ResourceRule = {
     if (!parsed) return [`spec.name is ${show(name)}; expected a policy name of environment "${env}", phase "${phase}": ${pattern(ctx, true)}`];
     return [];
   },
-};
+});
 
-export const vaultRoleOwnName: ResourceRule = {
+export const vaultRoleOwnName = vaultRule({
   name: "vault-role-own-name",
-  domain: "vault",
-  scope: "resource",
-  security: true,
   kinds: ["VaultKubernetesAuthRole"],
   reads: ["spec.role_name", "spec.backend", "spec.bound_service_account_names", "spec.token_policies"],
   appliesTo: inPhaseLayer,
@@ -101,6 +95,6 @@ export const vaultRoleOwnName: ResourceRule = {
     });
     return out;
   },
-};
+});
 
 export const VAULT_CLOSED_RULES: readonly ResourceRule[] = [vaultFoundationOnly, vaultPolicyOwnName, vaultRoleOwnName];

@@ -1,6 +1,6 @@
 /**
  * Rules over Kubernetes auth roles (`VaultKubernetesAuthRole` documents, and the pack's
- * vault.kubernetes.AuthBackendRole inputs through `plan/manifest.ts`), judged on what Vault stores: Vault reads a
+ * vault.kubernetes.AuthBackendRole inputs through `model/vault-kinds.ts`), judged on what Vault stores: Vault reads a
  * list field given as a string by splitting it on commas and trimming each part (parseutil.ParseCommaStringSlice),
  * and a token's policy names are trimmed and lower-cased (policyutil.SanitizePolicies), so `"a,b"` binds two
  * names and `" ROOT "` on a role is the root policy on its tokens. Both measured against OpenBao in
@@ -8,7 +8,7 @@
  */
 import { SECRET_DOMAINS } from "../model/catalog";
 import { agentNames, DEFAULTS, isDnsLabel } from "../model/naming";
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 import { durationSeconds } from "./helpers";
 import { field, show } from "./paths";
 import type { ResourceRule, RuleContext } from "./types";
@@ -49,12 +49,13 @@ function bindingProblems(obj: Manifest, key: string, what: string, isName: (s: s
   return out;
 }
 
-export const vaultRoleExactBinding: ResourceRule = {
+/** A rule of the vault domain on a VaultKubernetesAuthRole. */
+const roleRule = (r: Omit<ResourceRule, "domain" | "scope" | "kinds">): ResourceRule =>
+  ({ domain: "vault", scope: "resource", kinds: ROLE, ...r });
+
+export const vaultRoleExactBinding = roleRule({
   name: "vault-role-exact-binding",
-  domain: "vault",
-  scope: "resource",
   security: true,
-  kinds: ROLE,
   settings: ["namespace"],
   reads: ["spec.bound_service_account_names", "spec.bound_service_account_namespaces", "spec.bound_service_account_namespace_selector"],
   description:
@@ -73,7 +74,7 @@ export const vaultRoleExactBinding: ResourceRule = {
     if (selector !== undefined && selector !== "") out.push(`spec.bound_service_account_namespace_selector is set; bind namespaces by name`);
     return out;
   },
-};
+});
 
 /** The agent a role serves, from its one bound ServiceAccount `<agent>-<phase>`; undefined when it names none. */
 function agentOf(obj: Manifest, ctx: RuleContext): string | undefined {
@@ -85,12 +86,9 @@ function agentOf(obj: Manifest, ctx: RuleContext): string | undefined {
   return isDnsLabel(agent) ? agent : undefined;
 }
 
-export const vaultRoleOwnPolicies: ResourceRule = {
+export const vaultRoleOwnPolicies = roleRule({
   name: "vault-role-own-policies",
-  domain: "vault",
-  scope: "resource",
   security: true,
-  kinds: ROLE,
   reads: ["spec.token_policies", "spec.policies", "spec.bound_service_account_names"],
   description:
     "A role's token_policies name only the policies the naming module gives its agent in its phase and environment (agent-trust-<env>-<agent>-<phase>-<domain>): never `root`, `default` or another agent's; the legacy `policies` field is absent.",
@@ -116,14 +114,11 @@ export const vaultRoleOwnPolicies: ResourceRule = {
     });
     return out;
   },
-};
+});
 
-export const vaultRoleAudience: ResourceRule = {
+export const vaultRoleAudience = roleRule({
   name: "vault-role-audience",
-  domain: "vault",
-  scope: "resource",
   security: true,
-  kinds: ROLE,
   reads: ["spec.audience"],
   description: `Kubernetes auth roles set audience to exactly the configured Vault audience ("${DEFAULTS.audience}"), so only tokens minted for Vault are accepted.`,
   remediationSteps: `Set audience: ${DEFAULTS.audience} (the foundation's Vault audience, the one agent pods project their tokens for).`,
@@ -134,7 +129,7 @@ export const vaultRoleAudience: ResourceRule = {
     const why = a === undefined || a === null || a === "" ? "Vault then accepts a token minted for any audience" : "it is not the configured Vault audience";
     return [`spec.audience is ${show(a)}: ${why}; expected exactly "${DEFAULTS.audience}"`];
   },
-};
+});
 
 /**
  * Vault's stored value of `alias_name_source` (vault-plugin-auth-kubernetes path_role.go): a new role given none, or
@@ -144,12 +139,9 @@ export function storedAliasNameSource(v: unknown): unknown {
   return v === undefined || v === null || v === "" ? "serviceaccount_uid" : v;
 }
 
-export const vaultRoleAliasUid: ResourceRule = {
+export const vaultRoleAliasUid = roleRule({
   name: "vault-role-alias-uid",
-  domain: "vault",
-  scope: "resource",
   security: true,
-  kinds: ROLE,
   reads: ["spec.alias_name_source"],
   description:
     "Kubernetes auth roles alias by serviceaccount_uid, so a re-created ServiceAccount of the same name is a new identity; omitted (or \"\"), Vault stores that default and the role is judged by it.",
@@ -160,14 +152,11 @@ export const vaultRoleAliasUid: ResourceRule = {
       ? []
       : [`spec.alias_name_source is ${show(v)}; expected "serviceaccount_uid" (or omitted: Vault's default), never an alias by name`];
   },
-};
+});
 
-export const vaultTokenTtlCapped: ResourceRule = {
+export const vaultTokenTtlCapped = roleRule({
   name: "vault-token-ttl-capped",
-  domain: "vault",
-  scope: "resource",
   security: true,
-  kinds: ROLE,
   settings: ["maxTtlSeconds"],
   reads: ["spec.token_ttl", "spec.token_max_ttl", "spec.token_explicit_max_ttl", "spec.token_period", "spec.ttl", "spec.max_ttl", "spec.period"],
   description:
@@ -197,14 +186,11 @@ export const vaultTokenTtlCapped: ResourceRule = {
     }
     return out;
   },
-};
+});
 
-export const vaultRoleNoDefaultPolicy: ResourceRule = {
+export const vaultRoleNoDefaultPolicy = roleRule({
   name: "vault-role-no-default-policy",
-  domain: "vault",
-  scope: "resource",
   security: false,
-  kinds: ROLE,
   reads: ["spec.token_no_default_policy"],
   description: "Kubernetes auth roles set token_no_default_policy, so tokens carry only the agent's own policies.",
   remediationSteps: "Set token_no_default_policy: true.",
@@ -213,7 +199,7 @@ export const vaultRoleNoDefaultPolicy: ResourceRule = {
     const stored = v === undefined || v === null ? " (Vault stores false when omitted)" : "";
     return v === true ? [] : [`spec.token_no_default_policy is ${show(v)}${stored}; expected true`];
   },
-};
+});
 
 export const VAULT_ROLE_RULES: readonly ResourceRule[] = [
   vaultRoleExactBinding,

@@ -5,7 +5,7 @@
  */
 import { CATALOG, readOnlyPhases, vaultCapabilities } from "../model/catalog";
 import { FORBIDDEN_VAULT_PREFIXES } from "../model/forbidden";
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 import { parseVaultPolicy, type PathBlock } from "./hcl";
 import { field, show } from "./paths";
 import type { ResourceRule, RuleContext } from "./types";
@@ -54,25 +54,19 @@ function onBlocks(obj: Manifest, check: (b: PathBlock, segments: string[]) => st
 const granting = (b: PathBlock) => b.capabilities.filter((c) => c !== "deny");
 const policyReads = ["spec.policy"];
 
-export const vaultPolicyNoSudo: ResourceRule = {
+/** A security rule of the vault domain on a VaultPolicy's HCL or JSON text. */
+const policyRule = (r: Omit<ResourceRule, "domain" | "scope" | "security" | "kinds" | "reads">): ResourceRule =>
+  ({ domain: "vault", scope: "resource", security: true, kinds: POLICY, reads: policyReads, ...r });
+
+export const vaultPolicyNoSudo = policyRule({
   name: "vault-policy-no-sudo",
-  domain: "vault",
-  scope: "resource",
-  security: true,
-  kinds: POLICY,
-  reads: policyReads,
   description: "No `sudo` capability: it opens root-protected endpoints.",
   remediationSteps: "Remove sudo; agents only read secrets.",
   validate: (obj) => onBlocks(obj, (b) => (b.capabilities.includes("sudo") ? `grants "sudo"` : undefined)),
-};
+});
 
-export const vaultPolicyNoRootGlobs: ResourceRule = {
+export const vaultPolicyNoRootGlobs = policyRule({
   name: "vault-policy-no-root-globs",
-  domain: "vault",
-  scope: "resource",
-  security: true,
-  kinds: POLICY,
-  reads: policyReads,
   description: "No path `*` and no glob (`*`, `+`) in the first path segment: that reaches every mount, present and future.",
   remediationSteps: "Start every path with the agents' KV mount, e.g. agent/data/datasources/*.",
   validate: (obj) =>
@@ -81,15 +75,10 @@ export const vaultPolicyNoRootGlobs: ResourceRule = {
       const first = segs[0] ?? "";
       return first === "" || first.includes("*") || first === "+" ? `a glob at the root reaches every mount` : undefined;
     }),
-};
+});
 
-export const vaultPolicyNoAdminPaths: ResourceRule = {
+export const vaultPolicyNoAdminPaths = policyRule({
   name: "vault-policy-no-admin-paths",
-  domain: "vault",
-  scope: "resource",
-  security: true,
-  kinds: POLICY,
-  reads: policyReads,
   description: `Nothing under ${FORBIDDEN_VAULT_PREFIXES.join(", ")}: those paths administer Vault itself.`,
   remediationSteps: "Remove the path; Vault is administered by the foundation stack, not by agents.",
   validate: (obj) =>
@@ -98,16 +87,11 @@ export const vaultPolicyNoAdminPaths: ResourceRule = {
       const hit = FORBIDDEN_VAULT_PREFIXES.find((p) => segs[0] === p.slice(0, -1));
       return hit ? `"${hit}" administers Vault` : undefined;
     }),
-};
+});
 
-export const vaultPolicyKvMountOnly: ResourceRule = {
+export const vaultPolicyKvMountOnly = policyRule({
   name: "vault-policy-kv-mount-only",
-  domain: "vault",
-  scope: "resource",
-  security: true,
-  kinds: POLICY,
   settings: ["kvMount"],
-  reads: policyReads,
   description: "Every path that grants anything lies under the agents' KV mount (`agent/` by default).",
   remediationSteps: "Move the secret under the agents' KV mount, or remove the path.",
   validate: (obj, ctx) =>
@@ -116,19 +100,14 @@ export const vaultPolicyKvMountOnly: ResourceRule = {
         ? undefined
         : `is outside the agents' KV mount "${ctx.kvMount}/"`,
     ),
-};
+});
 
 function phaseCapabilityCeiling(ctx: RuleContext): string[] {
   return [...new Set(CATALOG[ctx.phase].vault.flatMap((g) => g.capabilities)), "deny"].sort();
 }
 
-export const vaultPolicyReadListOnly: ResourceRule = {
+export const vaultPolicyReadListOnly = policyRule({
   name: "vault-policy-read-list-only",
-  domain: "vault",
-  scope: "resource",
-  security: true,
-  kinds: POLICY,
-  reads: policyReads,
   description:
     `Capabilities stay within what the phase's catalog grants: read and list (and deny); ${readOnlyPhases().join(" and ")} never write.`,
   remediationSteps: "Remove create, update, patch and delete; agents read secrets, they never write them.",
@@ -138,16 +117,11 @@ export const vaultPolicyReadListOnly: ResourceRule = {
       const extra = b.capabilities.filter((c) => !allowed.includes(c));
       return extra.length ? `grants ${show(extra)}, above phase "${ctx.phase}" (allowed: ${allowed.join(", ")})` : undefined;
     }),
-};
+});
 
-export const vaultPolicyWithinPhaseGrants: ResourceRule = {
+export const vaultPolicyWithinPhaseGrants = policyRule({
   name: "vault-policy-within-phase-grants",
-  domain: "vault",
-  scope: "resource",
-  security: true,
-  kinds: POLICY,
   settings: ["kvMount"],
-  reads: policyReads,
   description:
     "Under the KV mount, a path grants read on data/<p> or list on metadata/<p> only where the phase's catalog grants <p>.",
   remediationSteps: "Deny the path (capabilities = [\"deny\"]) or promote the agent to a phase whose catalog grants it.",
@@ -165,7 +139,7 @@ export const vaultPolicyWithinPhaseGrants: ResourceRule = {
         ? `grants ${show(extra)} but phase "${ctx.phase}" may have only ${show(allowed)} there (trust catalog)`
         : undefined;
     }),
-};
+});
 
 export const VAULT_RULES: readonly ResourceRule[] = [
   ...VAULT_ROLE_RULES,

@@ -5,7 +5,7 @@
  * controllers, so these objects just sit in etcd, which is all admission needs.
  */
 import type { KubeConfig } from "@kubernetes/client-node";
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 import { RESTART_ANNOTATION } from "../rules/admission/rules";
 import { applyAll, kubeOk, kubeRequest, type RawResponse } from "./kube";
 

@@ -10,7 +10,7 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 import { PACKAGE_ROOT } from "../package-root";
 import { runScript } from "./binaries";
 

@@ -6,7 +6,7 @@
  */
 import type { KubeConfig } from "@kubernetes/client-node";
 import { PHASES } from "../model/phases";
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 import type { SandboxEnvironment } from "./environment";
 import { applyAll, impersonating, kubeOk } from "./kube";
 import { installPrometheusRuleCrd } from "./observability-crd";

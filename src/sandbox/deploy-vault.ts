@@ -5,7 +5,8 @@
  * server (host, CA and a reviewer token the harness created as administrator) instead of the placeholder.
  */
 import { PHASES } from "../model/phases";
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
+import { byApplyOrder, isVaultKind, vaultCall } from "../model/vault-kinds";
 import type { SandboxEnvironment } from "./environment";
 import { vaultProbes } from "./expect-vault";
 import type { VaultHttp } from "./vault-http";
@@ -16,37 +17,17 @@ export interface VaultTarget {
   readonly reviewerToken: string;
 }
 
-type Spec = Record<string, unknown>;
-const specOf = (m: Manifest) => (m["spec"] ?? {}) as Spec;
-const without = (spec: Spec, ...keys: string[]) => Object.fromEntries(Object.entries(spec).filter(([k]) => !keys.includes(k)));
-const ORDER = ["VaultMount", "VaultAuthBackend", "VaultKubernetesAuthConfig", "VaultPolicy", "VaultKubernetesAuthRole"];
+const specOf = (m: Manifest) => (m["spec"] ?? {}) as Record<string, unknown>;
 
+/** Writes one document with the Vault-kind table's call; the auth config is pointed at the local API server. */
 async function applyDoc(vault: VaultHttp, doc: Manifest, target: VaultTarget): Promise<void> {
-  const spec = specOf(doc);
-  switch (doc.kind) {
-    case "VaultMount":
-      await vault.ok("POST", `sys/mounts/${String(spec["path"])}`, without(spec, "path"));
-      return;
-    case "VaultAuthBackend":
-      await vault.ok("POST", `sys/auth/${String(spec["path"])}`, without(spec, "path"));
-      return;
-    case "VaultKubernetesAuthConfig":
-      await vault.ok("POST", `auth/${String(spec["backend"])}/config`, {
-        ...without(spec, "backend"),
-        kubernetes_host: target.apiserverUrl,
-        kubernetes_ca_cert: target.caPem,
-        token_reviewer_jwt: target.reviewerToken,
-      });
-      return;
-    case "VaultPolicy":
-      await vault.ok("PUT", `sys/policies/acl/${String(spec["name"])}`, { policy: spec["policy"] });
-      return;
-    case "VaultKubernetesAuthRole":
-      await vault.ok("POST", `auth/${String(spec["backend"])}/role/${String(spec["role_name"])}`, without(spec, "backend", "role_name"));
-      return;
-    default:
-      throw new Error(`no sandbox support for Vault document kind ${doc.kind} (${doc.metadata.name})`);
-  }
+  if (!isVaultKind(doc.kind)) throw new Error(`no sandbox support for Vault document kind ${doc.kind} (${doc.metadata.name})`);
+  const call = vaultCall(doc.kind, specOf(doc));
+  const body =
+    doc.kind === "VaultKubernetesAuthConfig"
+      ? { ...call.body, kubernetes_host: target.apiserverUrl, kubernetes_ca_cert: target.caPem, token_reviewer_jwt: target.reviewerToken }
+      : call.body;
+  await vault.ok(call.method, call.path, body);
 }
 
 /** A freshly mounted KV v2 engine refuses writes for a moment while it initialises; retry briefly. */
@@ -62,11 +43,7 @@ async function writeSecret(vault: VaultHttp, path: string, data: Record<string, 
 
 export async function deployVault(vault: VaultHttp, env: SandboxEnvironment, target: VaultTarget): Promise<number> {
   const docs = [...env.foundation.vault, ...PHASES.flatMap((p) => env.phases[p].vault)];
-  const rank = (d: Manifest) => {
-    const i = ORDER.indexOf(d.kind);
-    return i < 0 ? ORDER.length : i;
-  };
-  for (const doc of [...docs].sort((a, b) => rank(a) - rank(b))) await applyDoc(vault, doc, target);
+  for (const doc of byApplyOrder(docs)) await applyDoc(vault, doc, target);
   await writeProbeSecrets(vault, env);
   return docs.length;
 }

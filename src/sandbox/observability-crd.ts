@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { parse } from "yaml";
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 import { applyAll, kubeOk } from "./kube";
 import { PACKAGE_ROOT } from "../package-root";
 

@@ -5,7 +5,7 @@
 import type { Tier } from "../plan/job";
 import { investigationJob } from "../plan/job";
 import { LABELS } from "../model/naming";
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 
 export interface PodVariant {
   readonly name: string;

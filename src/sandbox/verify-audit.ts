@@ -14,7 +14,7 @@ import { agentNames, LABELS } from "../model/naming";
 import { PHASES, type Phase } from "../model/phases";
 import { AUDIT_LEVELS } from "../plan/audit";
 import { investigationJob, investigationOfPod } from "../plan/job";
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 import { RESTART_ANNOTATION } from "../rules/admission/rules";
 import { deployment } from "./admission-fixtures";
 import type { SandboxEnvironment } from "./environment";

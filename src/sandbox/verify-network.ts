@@ -7,7 +7,7 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import { LABELS } from "../model/naming";
 import { isPhase } from "../model/phases";
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 import { investigationJob, TIERS, type Tier } from "../plan/job";
 import { queryTraffic } from "./cyclonus";
 import type { SandboxEnvironment } from "./environment";

@@ -6,7 +6,7 @@
 import type { KubeConfig } from "@kubernetes/client-node";
 import { LABELS } from "../model/naming";
 import { isPhase } from "../model/phases";
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 import type { SandboxEnvironment } from "./environment";
 import { kubeOk, kubeRequest } from "./kube";
 import { investigationPod, POD_VARIANTS } from "./pod-variants";

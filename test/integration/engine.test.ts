@@ -19,7 +19,8 @@ import { sandboxStackConfig, type ConfigMap } from "../../src/engine/settings";
 import { projectRoot } from "../../src/config/stacks";
 import { SANDBOX_ANNOTATIONS } from "../../src/engine/transform";
 import { PHASES } from "../../src/model/phases";
-import { foundationOutputs } from "../../src/plan/foundation";
+import { foundationOutputs } from "../../src/model/foundation";
+import { manifestsOf } from "../../src/plan/manifests";
 import { planPhase } from "../../src/plan/phase";
 import { kubeOk, kubeRequest } from "../../src/sandbox/kube";
 import { formatReport } from "../../src/sandbox/report";
@@ -120,7 +121,7 @@ describe("engine: dev stacks deployed by the real Pulumi engine", () => {
     const plan = triagePlan(rawRemediationConfig());
     const r = await dep.engine.preview(remediationStack(), { edit: promoteTriage });
     assert.ok(r.ok, r.error);
-    const planned = [...plan.kubernetes, ...plan.vault];
+    const planned = manifestsOf(plan);
     const expected = new Set([...planned.map((m) => childName("triage", m)), "triage"]);
     const changed = changes(r);
     assert.equal(changed.length, expected.size, changed.map((s) => `${s.op} ${s.name}`).join("\n"));
@@ -147,7 +148,7 @@ describe("engine: dev stacks deployed by the real Pulumi engine", () => {
     };
     check("preview", await dep.engine.preview(remediationStack(), { edit: promoteTriage, tamper }));
     check("up", await dep.engine.up(remediationStack(), { edit: promoteTriage, tamper }));
-    const sa = triagePlan(rawRemediationConfig()).kubernetes.find((m) => m.kind === "ServiceAccount")!;
+    const sa = triagePlan(rawRemediationConfig()).serviceAccount;
     const got = await kubeRequest(sb.kc, "GET", `/api/v1/namespaces/${sa.metadata.namespace}/serviceaccounts/${sa.metadata.name}`);
     assert.equal(got.status, 404, "the blocked update created the ServiceAccount");
     const again = await dep.engine.preview(remediationStack());
@@ -157,8 +158,8 @@ describe("engine: dev stacks deployed by the real Pulumi engine", () => {
 
   test("destroy of the remediation stack revokes it: SubjectAccessReviews deny, Vault login fails", async () => {
     const plan = planPhase(sb.env.phases.remediation.config, foundationOutputs(sb.env.foundation.config)).find((p) => p.agent === "diagnostic")!;
-    const sa = plan.kubernetes.find((m) => m.kind === "ServiceAccount")!;
-    const role = plan.vault.find((m) => m.kind === "VaultKubernetesAuthRole")!;
+    const sa = plan.serviceAccount;
+    const role = plan.vault.role;
     const { authMount, audience } = sb.env.foundation.config.vault;
     const user = `system:serviceaccount:${sa.metadata.namespace}:${sa.metadata.name}`;
     const restart = { namespace: "checkout", verb: "patch", group: "apps", resource: "deployments", name: "checkout-web" };

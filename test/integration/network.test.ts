@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { before, describe, test } from "node:test";
 import { agentNames } from "../../src/model/naming";
 import { requiredExcepts } from "../../src/model/cidr";
-import type { Manifest } from "../../src/plan/manifest";
+import type { Manifest } from "../../src/model/manifest";
 import { findCyclonus } from "../../src/sandbox/cyclonus";
 import { loadEnvironment } from "../../src/sandbox/environment";
 import { ipInBlock } from "../../src/sandbox/network-peers";

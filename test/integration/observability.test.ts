@@ -5,7 +5,7 @@
  */
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
-import type { Manifest } from "../../src/plan/manifest";
+import type { Manifest } from "../../src/model/manifest";
 import { kubeRequest } from "../../src/sandbox/kube";
 import { deploySandbox, startSandbox, type Sandbox } from "../../src/sandbox/sandbox";
 

@@ -11,7 +11,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { cidrSet, metadataHits } from "../../src/model/addrset";
 import { requiredExcepts } from "../../src/model/cidr";
-import type { Manifest } from "../../src/plan/manifest";
+import type { Manifest } from "../../src/model/manifest";
 import { egressReach } from "../../src/rules/egress-reach";
 import { formatCidr, parseIpCidr } from "../../src/model/ip";
 import { parseVaultPolicy } from "../../src/rules/hcl";
