@@ -10,7 +10,7 @@ import { loadFoundationFor, loadStackConfig } from "../src/config/stacks";
 import { planAuditPolicy } from "../src/plan/audit";
 import { investigationJob, investigationOfPod, MAX_JOB_NAME, planPodTemplate } from "../src/plan/job";
 import { renderStack } from "../src/render";
-import { foundationAdmissionPolicies } from "../src/rules/admission/stack-rule";
+import { foundationAdmissionPolicies } from "../src/rules/foundation-admission";
 import { DEFAULT_SETTINGS } from "../src/rules";
 import { measure } from "../src/sandbox/verify-admission";
 

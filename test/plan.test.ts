@@ -4,7 +4,7 @@ import { loadFoundationFor, loadStackConfig } from "../src/config/stacks";
 import type { FoundationConfig, PhaseConfig } from "../src/config/schema";
 import { planEgressPolicy } from "../src/plan/egress";
 import { planFoundation } from "../src/plan/foundation";
-import { ADMISSION_RULES } from "../src/rules/admission/rules";
+import { ADMISSION_RULES } from "../src/admission/rules";
 import { checkAgainstFoundation, planPhase, PlanError } from "../src/plan/phase";
 import { domainPolicyHcl } from "../src/plan/vault";
 

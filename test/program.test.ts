@@ -9,7 +9,7 @@ import { childName } from "../src/components/objects";
 import { isAbove } from "../src/model/phases";
 import { manifestTypeOfPulumiType, pulumiTypeOfManifest, vaultKindOfPulumiType, vaultInputsToSpec, VAULT_KINDS, type Manifest } from "../src/plan/manifest";
 import { renderStack } from "../src/render";
-import { ADMISSION_RULES } from "../src/rules/admission/rules";
+import { ADMISSION_RULES } from "../src/admission/rules";
 import { runStack, type Registered } from "./helpers/pulumi-mocks";
 
 const STACKS = listStacks();

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { FoundationConfig } from "../config/schema";
-import { ADMISSION_PARAMS } from "../plan/admission";
+import { ADMISSION_PARAMS } from "../admission/policies";
 import { foundationOutputs, planFoundation } from "../plan/foundation";
 import { VAULT_API_VERSION, type Manifest } from "../plan/manifest";
 import { createObject } from "./objects";

@@ -7,8 +7,8 @@ import { EGRESS_CLASSES, LIMITS, SECRET_DOMAINS } from "../model/catalog";
 import { canonicalProblem, metadataReachedBy } from "../model/cidr";
 import { DEFAULTS, isDnsLabel, phaseWordIn, SYSTEM_NAMESPACES } from "../model/naming";
 import { gateFor, promotionProblems } from "../model/promotion";
-import { evidenceReference } from "../promotion/reference";
-import { gateOverridesSchema } from "../promotion/thresholds";
+import { evidenceReference } from "./evidence-reference";
+import { gateOverridesSchema } from "./gate-overrides";
 import { ENVIRONMENTS, PHASES } from "../model/phases";
 import { BROAD_GROUPS } from "../model/forbidden";
 import { admission, unique } from "./admission-schema";
@@ -177,7 +177,7 @@ export const foundationSchema = z.strictObject({
   ...common,
   layer: z.literal("foundation"),
   phaseCeiling: z.enum(PHASES),
-  /** This environment's calibration of the promotion gates (src/promotion/thresholds.ts); shown by the gate. */
+  /** This environment's calibration of the promotion gates (src/config/gate-overrides.ts); shown by the gate. */
   promotionGates: gateOverridesSchema.optional(),
   vault: z.strictObject({
     authMount: mountPath(DEFAULTS.authMount),

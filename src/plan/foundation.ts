@@ -5,7 +5,7 @@
 import type { FoundationConfig } from "../config/schema";
 import { FOUNDATION_NAMES, LABELS } from "../model/naming";
 import type { Environment, Phase } from "../model/phases";
-import { planAdmission } from "./admission";
+import { planAdmission } from "../admission/policies";
 import { VAULT_API_VERSION, type Manifest } from "./manifest";
 import { planObservability } from "./observability";
 

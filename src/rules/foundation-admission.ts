@@ -4,14 +4,14 @@
  * table generates them, fail-closed and denying (Warn only in dev), and a parameter ConfigMap with valid values.
  * Pure; the pack and `agent-trust check --stack` run it like every stack rule.
  */
-import { BROAD_GROUPS } from "../../model/forbidden";
-import { LABELS } from "../../model/naming";
-import { isEnvironment, isPhase, type Environment } from "../../model/phases";
-import { ADMISSION_API_VERSION, ADMISSION_KINDS, ADMISSION_PARAMS, planAdmissionPolicies } from "../../plan/admission";
-import type { Manifest } from "../../plan/manifest";
-import { describeObject, field, isObj, isUnknown, show } from "../paths";
-import type { StackFinding, StackRule } from "../types";
-import { PARAM_KEYS } from "./cel";
+import { BROAD_GROUPS } from "../model/forbidden";
+import { LABELS } from "../model/naming";
+import { isEnvironment, isPhase, type Environment } from "../model/phases";
+import { ADMISSION_API_VERSION, ADMISSION_KINDS, ADMISSION_PARAMS, planAdmissionPolicies } from "../admission/policies";
+import type { Manifest } from "../plan/manifest";
+import { describeObject, field, isObj, isUnknown, show } from "./paths";
+import type { StackFinding, StackRule } from "./types";
+import { PARAM_KEYS } from "../admission/cel";
 
 /** Structural equality; an unknown value equals nothing. */
 function sameValue(a: unknown, b: unknown): boolean {
@@ -110,7 +110,7 @@ export const foundationAdmissionPolicies: StackRule = {
   settings: ["namespace"],
   description:
     "A foundation stack (one that creates the agents Namespace or admission objects) installs every admission policy and binding exactly as the rule table generates them (failurePolicy Fail, validationActions [Deny]; [Warn, Audit] only in dev) and their parameter ConfigMap with valid values.",
-  remediationSteps: "Deploy the foundation from this program unchanged (src/plan/admission.ts); change tunables through agent-trust:admission config, never the policies.",
+  remediationSteps: "Deploy the foundation from this program unchanged (src/admission/policies.ts); change tunables through agent-trust:admission config, never the policies.",
   validate: (objects, settings) => {
     const namespace = objects.find((o) => o.kind === "Namespace" && o.metadata?.name === settings.namespace);
     const params = objects.find((o) => o.kind === "ConfigMap" && o.metadata?.name === ADMISSION_PARAMS);

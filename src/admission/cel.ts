@@ -3,8 +3,8 @@
  * belongs to and how phases rank. The phase comes from the ServiceAccount name `<agent>-<phase>`
  * (src/model/naming.ts), the only thing about an agent the API server shows to CEL besides its namespace. Pure.
  */
-import { PHASES } from "../../model/phases";
-import type { AdmissionContext } from "../types";
+import { PHASES } from "../model/phases";
+import type { AdmissionContext } from "../rules/types";
 
 /** A CEL string literal (JSON's escapes are CEL's escapes for the ASCII text we generate). */
 export function cel(text: string): string {
@@ -45,7 +45,7 @@ export const CEILING_VARIABLE = {
   expression: `has(params.data) && "phaseCeiling" in params.data ? (${rankByName("params.data.phaseCeiling")}) : -1`,
 };
 
-/** Keys of the parameter ConfigMap, written by the foundation (src/plan/admission.ts). */
+/** Keys of the parameter ConfigMap, written by the foundation (src/admission/policies.ts). */
 export const PARAM_KEYS = ["phaseCeiling", "deployerUsers", "deployerGroups", "minReplicas", "maxReplicas", "maxStepFactor", "protectedLabel"] as const;
 export type ParamKey = (typeof PARAM_KEYS)[number];
 

@@ -6,10 +6,10 @@
  */
 import type { FoundationConfig } from "../config/schema";
 import type { Environment } from "../model/phases";
-import { PHASE_VARIABLES, cel, isAgentRequest, type ParamKey } from "../rules/admission/cel";
-import { ADMISSION_RULES } from "../rules/admission/rules";
+import { PHASE_VARIABLES, cel, isAgentRequest, type ParamKey } from "./cel";
+import { ADMISSION_RULES } from "./rules";
 import type { AdmissionContext, AdmissionRule } from "../rules/types";
-import type { Manifest } from "./manifest";
+import type { Manifest } from "../plan/manifest";
 
 export const ADMISSION_API_VERSION = "admissionregistration.k8s.io/v1";
 export const ADMISSION_KINDS = ["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"] as const;
