@@ -8,7 +8,7 @@ import { AgentIdentity } from "./components/agent";
 import { CONFIG_NAMESPACE, ConfigError, decodeEngineConfig, parseStackConfig } from "./config/parse";
 import type { PhaseConfig } from "./config/schema";
 import { isEnvironment, isPhase } from "./model/phases";
-import type { FoundationOutputs } from "./plan/foundation";
+import type { FoundationOutputs } from "./model/foundation";
 import { planPhase, PlanError } from "./plan/phase";
 import { judgePhaseConfig } from "./promotion/gate";
 

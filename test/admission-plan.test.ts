@@ -94,7 +94,7 @@ describe("the foundation installs one fail-closed, denying policy and binding pe
       maxStepFactor: "2",
       protectedLabel: "agent-trust.io/protected",
     });
-    const ns = planFoundation(dev()).find((o) => o.kind === "Namespace")!;
+    const ns = planFoundation(dev(), planAdmission).find((o) => o.kind === "Namespace")!;
     assert.equal(ns.metadata.labels?.["agent-trust.io/protected"], "true");
   });
 

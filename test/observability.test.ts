@@ -13,6 +13,7 @@ import { listStacks, loadFoundationFor, loadStackConfig, readStackFile } from ".
 import { renderStack } from "../src/render";
 import type { FoundationConfig, PhaseConfig } from "../src/config/schema";
 import { knownSeries, METRICS, RESOURCE_ATTRIBUTES } from "../src/model/metrics";
+import { planAdmission } from "../src/admission/policies";
 import { planFoundation } from "../src/plan/foundation";
 import { investigationJob, planPodTemplate } from "../src/plan/job";
 import { planObservability } from "../src/plan/observability";
@@ -33,7 +34,7 @@ test("a foundation plans one PrometheusRule, a collector ConfigMap and a dashboa
   assert.equal(byKind("ConfigMap").length, 2);
   for (const o of objects) assert.equal(o.metadata.namespace, dev.namespace);
   assert.equal(byKind("ConfigMap", "agent-trust-dashboard")[0]!.metadata.labels!["grafana_dashboard"], "1");
-  const all = planFoundation(dev);
+  const all = planFoundation(dev, planAdmission);
   // Beside them the foundation holds one more ConfigMap: the admission policies' parameters.
   assert.equal(all.filter((o) => o.kind === "PrometheusRule" || o.kind === "ConfigMap").length, 4);
   assert.equal(all.filter((o) => o.kind === "ConfigMap" && o.metadata.name === "agent-trust-admission").length, 1);
@@ -214,7 +215,7 @@ test("config: observability.ruleLabels label the PrometheusRule for the operator
   assert.equal(planned.filter((m) => m.metadata.labels!["release"]).length, 1);
   const off = devWith({ enabled: false }) as FoundationConfig;
   assert.equal(planObservability(off, {}).length, 0);
-  assert.equal(planFoundation(off).length, planFoundation(dev).length - 3);
+  assert.equal(planFoundation(off, planAdmission).length, planFoundation(dev, planAdmission).length - 3);
 });
 
 test("config: bad observability settings are refused naming the key", () => {
@@ -242,7 +243,7 @@ test("config: observability.collector opens egress from the agents namespace to 
     { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "observability" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "otel-collector" } } },
   ]);
   assert.deepEqual(spec.egress[0].ports.map((p: any) => p.port), [4317, 4318]);
-  const foundation = planFoundation(cfg);
+  const foundation = planFoundation(cfg, planAdmission);
   // Only advisory listings of kinds no rule reads (PrometheusRule, LimitRange…), never a mandatory violation.
   const listed = checkDocuments(foundation, { stack: true, layer: "foundation" }).violations;
   assert.ok(listed.length > 0 && listed.every((v) => v.policy === "unjudged-resource-types"), JSON.stringify(listed));

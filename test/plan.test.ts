@@ -3,6 +3,7 @@ import { test } from "node:test";
 import { loadFoundationFor, loadStackConfig } from "../src/config/stacks";
 import type { FoundationConfig, PhaseConfig } from "../src/config/schema";
 import { planEgressPolicy } from "../src/plan/egress";
+import { planAdmission } from "../src/admission/policies";
 import { planFoundation } from "../src/plan/foundation";
 import { ADMISSION_RULES } from "../src/admission/rules";
 import { checkAgainstFoundation, planPhase, PlanError } from "../src/plan/phase";
@@ -11,7 +12,7 @@ import { domainPolicyHcl } from "../src/plan/vault";
 const phaseCfg = (s: string) => loadStackConfig(s) as PhaseConfig;
 
 test("foundation: namespace, quota, limits, default deny, DNS to kube-dns only, admission, Vault mounts", () => {
-  const objs = planFoundation(loadStackConfig("dev") as FoundationConfig);
+  const objs = planFoundation(loadStackConfig("dev") as FoundationConfig, planAdmission);
   assert.deepEqual(objs.map((o) => o.kind), [
     "Namespace", "ResourceQuota", "LimitRange", "NetworkPolicy", "NetworkPolicy",
     "ConfigMap", ...ADMISSION_RULES.flatMap(() => ["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]),

@@ -1,7 +1,9 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { FoundationConfig } from "../config/schema";
-import { ADMISSION_PARAMS } from "../admission/policies";
-import { foundationOutputs, planFoundation } from "../plan/foundation";
+import { planAdmission } from "../admission/policies";
+import { foundationOutputs } from "../config/foundation";
+import { ADMISSION_PARAMS } from "../model/admission";
+import { planFoundation } from "../plan/foundation";
 import { VAULT_API_VERSION, type Manifest } from "../plan/manifest";
 import { createObject } from "./objects";
 
@@ -32,7 +34,7 @@ export class AgentFoundation extends pulumi.ComponentResource {
   constructor(name: string, args: AgentFoundationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("agent-trust:foundation:AgentFoundation", name, {}, opts);
     const includeVault = args.includeVault ?? true;
-    const planned = planFoundation(args.config).filter((m) => includeVault || m.apiVersion !== VAULT_API_VERSION);
+    const planned = planFoundation(args.config, planAdmission).filter((m) => includeVault || m.apiVersion !== VAULT_API_VERSION);
     const created = new Map<Manifest, pulumi.CustomResource>();
     // Dependencies by role, never by position: a namespaced object waits for its namespace, the Vault auth config
     // for its backend, and an admission binding for its policy and the parameters it reads.

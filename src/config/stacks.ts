@@ -5,7 +5,8 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
-import { foundationOutputs, type FoundationOutputs } from "../plan/foundation";
+import type { FoundationOutputs } from "../model/foundation";
+import { foundationOutputs } from "./foundation";
 import { ConfigError, parseStackConfig } from "./parse";
 import type { FoundationConfig, StackConfig } from "./schema";
 import { PACKAGE_ROOT } from "../package-root";

@@ -7,7 +7,7 @@
  */
 import type { PhaseConfig } from "../config/schema";
 import { LABELS } from "../model/naming";
-import type { FoundationOutputs } from "../plan/foundation";
+import type { FoundationOutputs } from "../model/foundation";
 import type { Manifest } from "../plan/manifest";
 import { planPhase, type AgentPlan } from "../plan/phase";
 import { parseVaultPolicy } from "../rules/hcl";

@@ -4,31 +4,9 @@
  */
 import type { FoundationConfig } from "../config/schema";
 import { FOUNDATION_NAMES, LABELS } from "../model/naming";
-import type { Environment, Phase } from "../model/phases";
-import { planAdmission } from "../admission/policies";
+import type { Environment } from "../model/phases";
 import { VAULT_API_VERSION, type Manifest } from "./manifest";
 import { planObservability } from "./observability";
-
-/** What a phase stack needs from its foundation (the foundation stack's outputs). */
-export interface FoundationOutputs {
-  readonly environment: Environment;
-  readonly namespace: string;
-  readonly phaseCeiling: Phase;
-  readonly authMount: string;
-  readonly kvMount: string;
-  readonly audience: string;
-}
-
-export function foundationOutputs(cfg: FoundationConfig): FoundationOutputs {
-  return {
-    environment: cfg.environment,
-    namespace: cfg.namespace,
-    phaseCeiling: cfg.phaseCeiling,
-    authMount: cfg.vault.authMount,
-    kvMount: cfg.vault.kvMount,
-    audience: cfg.vault.audience,
-  };
-}
 
 export function baseLabels(env: Environment): Record<string, string> {
   return { [LABELS.managedBy]: "agent-trust", [LABELS.partOf]: "agent-trust", [LABELS.environment]: env };
@@ -152,7 +130,14 @@ function vaultObjects(cfg: FoundationConfig): Manifest[] {
   ];
 }
 
-export function planFoundation(cfg: FoundationConfig): Manifest[] {
+/**
+ * The admission objects of a foundation, planned by the admission room (src/admission/policies.ts `planAdmission`):
+ * they are generated from the admission rule table, above the rules, so a planner cannot import them; the adapters
+ * that plan a foundation (the renderer, the Pulumi component) pass the admission planner in.
+ */
+export type AdmissionPlanner = (cfg: FoundationConfig, labels: Record<string, string>) => Manifest[];
+
+export function planFoundation(cfg: FoundationConfig, planAdmission: AdmissionPlanner): Manifest[] {
   return [
     ...kubernetesObjects(cfg),
     ...planAdmission(cfg, baseLabels(cfg.environment)),

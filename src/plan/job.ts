@@ -6,7 +6,7 @@ import type { AgentConfig, PhaseConfig, TierConfig } from "../config/schema";
 import { allVaultPaths, CATALOG, LIMITS } from "../model/catalog";
 import { agentNames, assertDnsLabel, LABELS } from "../model/naming";
 import { isEnvironment, isPhase } from "../model/phases";
-import type { FoundationOutputs } from "./foundation";
+import type { FoundationOutputs } from "../model/foundation";
 import type { Manifest } from "./manifest";
 import { breakerCap, MAX_CYCLE_CAP, otelEnv } from "./observability-otel";
 

@@ -6,7 +6,7 @@ import type { PhaseConfig } from "../config/schema";
 import { domainGrants, type SecretDomain, type VaultGrant } from "../model/catalog";
 import { agentNames } from "../model/naming";
 import type { Phase } from "../model/phases";
-import type { FoundationOutputs } from "./foundation";
+import type { FoundationOutputs } from "../model/foundation";
 import { VAULT_API_VERSION, type Manifest } from "./manifest";
 
 /** KV v2 keeps data and metadata under separate prefixes: read needs `data/`, list needs `metadata/`. */

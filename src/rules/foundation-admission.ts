@@ -3,15 +3,32 @@
  * agents Namespace or any admission object) must hold every admission policy and binding exactly as the rule
  * table generates them, fail-closed and denying (Warn only in dev), and a parameter ConfigMap with valid values.
  * Pure; the pack and `agent-trust check --stack` run it like every stack rule.
+ *
+ * Design (issue 19): there is ONE rule table (src/rules/index.ts) and one evaluate() (src/rules/evaluate.ts), and
+ * this rule is in that table like every other, with its whole judgement here. Only the objects it compares against
+ * come from above: the admission room (src/admission/) generates the policies and bindings from the admission rule
+ * table, and rules may not import an adapter. So src/admission/policies.ts registers its generator here when it is
+ * loaded, and every adapter that runs stack rules loads the room (`import "../admission"`: the pack, the checker).
+ * Without a registered generator the rule fails closed: every foundation gets a finding naming the missing
+ * generator, so an adapter that forgot the import can never pass a weakened foundation.
  */
+import { ADMISSION_API_VERSION, ADMISSION_KINDS, ADMISSION_PARAMS, PARAM_KEYS } from "../model/admission";
 import { BROAD_GROUPS } from "../model/forbidden";
 import { LABELS } from "../model/naming";
 import { isEnvironment, isPhase, type Environment } from "../model/phases";
-import { ADMISSION_API_VERSION, ADMISSION_KINDS, ADMISSION_PARAMS, planAdmissionPolicies } from "../admission/policies";
 import type { Manifest } from "../plan/manifest";
 import { describeObject, field, isObj, isUnknown, show } from "./paths";
 import type { StackFinding, StackRule } from "./types";
-import { PARAM_KEYS } from "../admission/cel";
+
+/** The admission policies and bindings (validationActions [Deny], no labels) an environment's foundation must hold. */
+export type AdmissionGenerator = (env: Environment, namespace: string) => readonly Manifest[];
+
+let generator: AdmissionGenerator | undefined;
+
+/** Called once by src/admission/policies.ts when it is loaded; see the design note above. */
+export function registerAdmissionGenerator(generate: AdmissionGenerator): void {
+  generator = generate;
+}
 
 /** Structural equality; an unknown value equals nothing. */
 function sameValue(a: unknown, b: unknown): boolean {
@@ -116,8 +133,11 @@ export const foundationAdmissionPolicies: StackRule = {
     const params = objects.find((o) => o.kind === "ConfigMap" && o.metadata?.name === ADMISSION_PARAMS);
     if (!namespace && !params && !objects.some(isAdmissionObject)) return [];
     const env = environmentOf(objects, namespace);
+    if (!generator) {
+      return [{ message: "the admission policies cannot be verified: the admission generator (src/admission) is not loaded in this adapter" }];
+    }
     const findings: StackFinding[] = [];
-    const expected = planAdmissionPolicies(env, settings.namespace, ["Deny"], {});
+    const expected = generator(env, settings.namespace);
     for (const want of expected) {
       const have = objects.filter((o) => isAdmissionObject(o) && o.kind === want.kind && o.metadata?.name === want.metadata.name);
       if (have.length === 0) {

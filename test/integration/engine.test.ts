@@ -19,7 +19,7 @@ import { sandboxStackConfig, type ConfigMap } from "../../src/engine/settings";
 import { projectRoot } from "../../src/config/stacks";
 import { SANDBOX_ANNOTATIONS } from "../../src/engine/transform";
 import { PHASES } from "../../src/model/phases";
-import { foundationOutputs } from "../../src/plan/foundation";
+import { foundationOutputs } from "../../src/config/foundation";
 import { planPhase } from "../../src/plan/phase";
 import { kubeOk, kubeRequest } from "../../src/sandbox/kube";
 import { formatReport } from "../../src/sandbox/report";
