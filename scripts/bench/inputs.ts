@@ -1,6 +1,6 @@
 /** Generated inputs for the bench: scaled agent lists and a large checker corpus. Deterministic. */
 import { listStacks, readStackFile } from "../../src/config/stacks";
-import type { FoundationOutputs } from "../../src/plan/foundation";
+import type { FoundationOutputs } from "../../src/model/foundation";
 import type { Manifest } from "../../src/plan/manifest";
 import { renderStack, toYaml } from "../../src/render";
 
