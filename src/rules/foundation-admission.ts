@@ -46,14 +46,14 @@ function sameValue(a: unknown, b: unknown): boolean {
 /** MatchResources as the API server stores it: its defaults filled in (admissionregistration.k8s.io/v1). */
 function matchResourcesDefaults(m: unknown): unknown {
   if (!isObj(m)) return m;
-  const rules = (v: unknown) => (Array.isArray(v) ? v.map((r) => (isObj(r) && r["scope"] === undefined ? { ...r, scope: "*" } : r)) : v);
+  const rules = (v: unknown) => (Array.isArray(v) ? (v as unknown[]).map((r) => (isObj(r) && r.scope === undefined ? { ...r, scope: "*" } : r)) : v);
   return {
     ...m,
-    namespaceSelector: m["namespaceSelector"] ?? {},
-    objectSelector: m["objectSelector"] ?? {},
-    matchPolicy: m["matchPolicy"] ?? "Equivalent",
-    ...(m["resourceRules"] !== undefined ? { resourceRules: rules(m["resourceRules"]) } : {}),
-    ...(m["excludeResourceRules"] !== undefined ? { excludeResourceRules: rules(m["excludeResourceRules"]) } : {}),
+    namespaceSelector: m.namespaceSelector ?? {},
+    objectSelector: m.objectSelector ?? {},
+    matchPolicy: m.matchPolicy ?? "Equivalent",
+    ...(m.resourceRules !== undefined ? { resourceRules: rules(m.resourceRules) } : {}),
+    ...(m.excludeResourceRules !== undefined ? { excludeResourceRules: rules(m.excludeResourceRules) } : {}),
   };
 }
 
@@ -64,9 +64,9 @@ function matchResourcesDefaults(m: unknown): unknown {
 export function withServerDefaults(kind: string, spec: unknown): unknown {
   if (!isObj(spec)) return spec;
   if (kind === "ValidatingAdmissionPolicy") {
-    return { ...spec, failurePolicy: spec["failurePolicy"] ?? "Fail", matchConstraints: matchResourcesDefaults(spec["matchConstraints"]) };
+    return { ...spec, failurePolicy: spec.failurePolicy ?? "Fail", matchConstraints: matchResourcesDefaults(spec.matchConstraints) };
   }
-  return spec["matchResources"] === undefined ? spec : { ...spec, matchResources: matchResourcesDefaults(spec["matchResources"]) };
+  return spec.matchResources === undefined ? spec : { ...spec, matchResources: matchResourcesDefaults(spec.matchResources) };
 }
 
 /** The first path where `a` and `b` differ, for a message a reviewer can act on. */
@@ -90,7 +90,7 @@ function firstDifference(a: unknown, b: unknown, at: string): string | undefined
 const isAdmissionObject = (o: Manifest) => o.apiVersion === ADMISSION_API_VERSION && (ADMISSION_KINDS as readonly string[]).includes(o.kind);
 
 function environmentOf(objects: readonly Manifest[], namespace: Manifest | undefined): Environment {
-  const label = namespace?.metadata?.labels?.[LABELS.environment] ?? objects.find(isAdmissionObject)?.metadata?.labels?.[LABELS.environment];
+  const label = field(namespace, "metadata", "labels", LABELS.environment) ?? field(objects.find(isAdmissionObject), "metadata", "labels", LABELS.environment);
   return isEnvironment(label) ? label : "prod";
 }
 
@@ -101,19 +101,19 @@ function paramProblems(cm: Manifest, namespace: Manifest | undefined): string[] 
   for (const key of PARAM_KEYS) if (typeof data[key] !== "string" || isUnknown(data[key])) problems.push(`data.${key} is missing or unknown`);
   if (problems.length) return problems.map((p) => `${describeObject(cm)}: ${p}`);
   const s = data as Record<string, string>;
-  if (!isPhase(s["phaseCeiling"])) problems.push(`data.phaseCeiling ${show(s["phaseCeiling"])} is not a phase`);
-  const int = (k: string) => (/^[0-9]+$/.test(s[k]!) ? Number(s[k]) : NaN);
+  if (!isPhase(s.phaseCeiling)) problems.push(`data.phaseCeiling ${show(s.phaseCeiling)} is not a phase`);
+  const int = (k: string) => (/^[0-9]+$/.test(s[k]) ? Number(s[k]) : NaN);
   const [min, max, step] = [int("minReplicas"), int("maxReplicas"), int("maxStepFactor")];
   if (!(min >= 1)) problems.push("data.minReplicas must be a whole number of at least 1");
   if (!(max >= min)) problems.push("data.maxReplicas must be a whole number not below minReplicas");
   if (!(step >= 2)) problems.push("data.maxStepFactor must be a whole number of at least 2");
-  const names = (k: string) => s[k]!.split(",").filter(Boolean);
+  const names = (k: string) => s[k].split(",").filter(Boolean);
   if (names("deployerUsers").length + names("deployerGroups").length === 0) problems.push("data.deployerUsers and data.deployerGroups name nobody");
   const broad = names("deployerGroups").filter((g) => BROAD_GROUPS.includes(g) || g.startsWith("system:serviceaccounts:"));
   if (broad.length) problems.push(`data.deployerGroups names broad system groups (${broad.join(", ")})`);
-  if (!s["protectedLabel"]) problems.push("data.protectedLabel is empty");
-  else if (namespace && namespace.metadata?.labels?.[s["protectedLabel"]] !== "true") {
-    problems.push(`the agents Namespace does not carry ${s["protectedLabel"]}: "true"`);
+  if (!s.protectedLabel) problems.push("data.protectedLabel is empty");
+  else if (namespace && field(namespace, "metadata", "labels", s.protectedLabel) !== "true") {
+    problems.push(`the agents Namespace does not carry ${s.protectedLabel}: "true"`);
   }
   return problems.map((p) => `${describeObject(cm)}: ${p}`);
 }
@@ -129,8 +129,8 @@ export const foundationAdmissionPolicies: StackRule = {
     "A foundation stack (one that creates the agents Namespace or admission objects) installs every admission policy and binding exactly as the rule table generates them (failurePolicy Fail, validationActions [Deny]; [Warn, Audit] only in dev) and their parameter ConfigMap with valid values.",
   remediationSteps: "Deploy the foundation from this program unchanged (src/admission/policies.ts); change tunables through agent-trust:admission config, never the policies.",
   validate: (objects, settings) => {
-    const namespace = objects.find((o) => o.kind === "Namespace" && o.metadata?.name === settings.namespace);
-    const params = objects.find((o) => o.kind === "ConfigMap" && o.metadata?.name === ADMISSION_PARAMS);
+    const namespace = objects.find((o) => o.kind === "Namespace" && field(o, "metadata", "name") === settings.namespace);
+    const params = objects.find((o) => o.kind === "ConfigMap" && field(o, "metadata", "name") === ADMISSION_PARAMS);
     if (!namespace && !params && !objects.some(isAdmissionObject)) return [];
     const env = environmentOf(objects, namespace);
     if (!generator) {
@@ -139,19 +139,19 @@ export const foundationAdmissionPolicies: StackRule = {
     const findings: StackFinding[] = [];
     const expected = generator(env, settings.namespace);
     for (const want of expected) {
-      const have = objects.filter((o) => isAdmissionObject(o) && o.kind === want.kind && o.metadata?.name === want.metadata.name);
+      const have = objects.filter((o) => isAdmissionObject(o) && o.kind === want.kind && field(o, "metadata", "name") === want.metadata.name);
       if (have.length === 0) {
         findings.push({ message: `${want.kind} ${want.metadata.name} is missing: the foundation must install every admission rule` });
         continue;
       }
       for (const o of have) {
         const spec = withServerDefaults(want.kind, field(o, "spec"));
-        const wantSpec = withServerDefaults(want.kind, want["spec"]) as Record<string, unknown>;
+        const wantSpec = withServerDefaults(want.kind, want.spec) as Record<string, unknown>;
         if (want.kind === "ValidatingAdmissionPolicyBinding") {
           const actions = field(spec, "validationActions");
           const ok = sameValue(actions, ["Deny"]) || (env === "dev" && sameValue(actions, ["Warn", "Audit"]));
           if (!ok) findings.push({ message: `${describeObject(o)}: validationActions ${show(actions)} is weakened; ${env} requires [Deny]${env === "dev" ? " or [Warn, Audit]" : ""}`, object: o });
-          const rest = isObj(spec) ? { ...spec, validationActions: wantSpec["validationActions"] } : spec;
+          const rest = isObj(spec) ? { ...spec, validationActions: wantSpec.validationActions } : spec;
           if (!sameValue(rest, wantSpec)) findings.push({ message: `${describeObject(o)} differs from what the rule table generates: ${firstDifference(rest, wantSpec, "spec")}`, object: o });
         } else {
           if (field(spec, "failurePolicy") !== "Fail") {
