@@ -10,6 +10,9 @@ import type {
   ResourceValidationPolicy,
   StackValidationPolicy,
 } from "@pulumi/policy";
+// Loads the admission room, which registers the generator `foundation-admission-policies` compares a foundation
+// against (src/rules/foundation-admission.ts); without it that rule fails closed.
+import "../src/admission";
 import { ENVIRONMENTS, PHASES, type Environment, type Phase } from "../src/model/phases";
 import type { Manifest } from "../src/model/manifest";
 import {

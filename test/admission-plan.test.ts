@@ -8,11 +8,11 @@ import { ConfigError, parseStackConfig } from "../src/config/parse";
 import type { FoundationConfig } from "../src/config/schema";
 import { loadStackConfig, readStackFile } from "../src/config/stacks";
 import { PHASES } from "../src/model/phases";
-import { ADMISSION_PARAMS, planAdmission } from "../src/plan/admission";
+import { ADMISSION_PARAMS, planAdmission } from "../src/admission/policies";
 import { planFoundation } from "../src/plan/foundation";
 import { renderStack, writeRendered } from "../src/render";
-import { cel, PARAM_KEYS, PHASE_VARIABLES } from "../src/rules/admission/cel";
-import { ADMISSION_RULES } from "../src/rules/admission/rules";
+import { cel, PARAM_KEYS, PHASE_VARIABLES } from "../src/admission/cel";
+import { ADMISSION_RULES } from "../src/admission/rules";
 
 const dev = () => loadStackConfig("dev") as FoundationConfig;
 const raw = (stack = "dev") => structuredClone(readStackFile(stack).raw) as Record<string, any>;
@@ -94,7 +94,7 @@ describe("the foundation installs one fail-closed, denying policy and binding pe
       maxStepFactor: "2",
       protectedLabel: "agent-trust.io/protected",
     });
-    const ns = planFoundation(dev()).namespace;
+    const ns = planFoundation(dev(), planAdmission).namespace;
     assert.equal(ns.metadata.labels?.["agent-trust.io/protected"], "true");
   });
 

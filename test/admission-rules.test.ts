@@ -3,6 +3,8 @@
  * audit policy's order, and how the sandbox judges an admission answer.
  */
 import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import * as path from "node:path";
 import { describe, test } from "node:test";
 import { checkDocuments } from "../src/check";
 import type { PhaseConfig } from "../src/config/schema";
@@ -10,7 +12,7 @@ import { loadFoundationFor, loadStackConfig } from "../src/config/stacks";
 import { planAuditPolicy } from "../src/plan/audit";
 import { investigationJob, investigationOfPod, MAX_JOB_NAME, planPodTemplate } from "../src/plan/job";
 import { renderStack } from "../src/render";
-import { foundationAdmissionPolicies } from "../src/rules/admission/stack-rule";
+import { foundationAdmissionPolicies } from "../src/rules/foundation-admission";
 import { DEFAULT_SETTINGS } from "../src/rules";
 import { measure } from "../src/sandbox/verify-admission";
 
@@ -27,6 +29,20 @@ function edit(objs: any[], kind: string, suffix: string, f: (o: any) => void): a
 }
 
 describe("foundation-admission-policies", () => {
+  test("fails closed where the admission room (its generator) is not loaded: the rule table alone passes no foundation", () => {
+    const script = [
+      `const { STACK_RULES } = require(${JSON.stringify(path.resolve("src/rules/stack.ts"))});`,
+      `const { DEFAULT_SETTINGS } = require(${JSON.stringify(path.resolve("src/rules/index.ts"))});`,
+      `const rule = STACK_RULES.find((r) => r.name === "foundation-admission-policies");`,
+      `const ns = { apiVersion: "v1", kind: "Namespace", metadata: { name: "ai-agents", labels: {} } };`,
+      `console.log(JSON.stringify(rule.validate([ns], DEFAULT_SETTINGS, {}).map((f) => f.message)));`,
+    ].join("\n");
+    const out = execFileSync(process.execPath, ["--import", "tsx", "-e", script], { encoding: "utf8" });
+    const messages = JSON.parse(out) as string[];
+    assert.equal(messages.length, 1);
+    assert.match(messages[0]!, /cannot be verified: the admission generator \(src\/admission\) is not loaded/);
+  });
+
   test("every shipped foundation passes, through the checker too; phase stacks are not foundations", () => {
     for (const env of ["dev", "staging", "prod"]) {
       const objs = rendered(env);

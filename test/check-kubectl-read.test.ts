@@ -12,10 +12,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { loadYaml } from "../src/check/load";
-import { ManifestStream, readText } from "../src/check/stream";
+import { ManifestStream, readText } from "../src/yaml/stream";
 import { runCheckCli } from "../src/check/cli";
 import { captureIo } from "../src/cli/io";
-import type { Json } from "../src/check/scalars";
+import type { Json } from "../src/yaml/scalars";
 import { mutatedInput, prng } from "./helpers/yaml-mutate";
 
 type Want = Json[] | RegExp;

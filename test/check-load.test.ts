@@ -11,7 +11,7 @@ import * as path from "node:path";
 import { describe, test } from "node:test";
 import { check, loadPaths } from "../src/check";
 import { CHECK_HELP, runCheckCli } from "../src/check/cli";
-import { parseStream, resolvePlain } from "../src/check/yaml";
+import { parseStream, resolvePlain } from "../src/yaml/yaml";
 import { captureIo } from "../src/cli/io";
 
 function dir(files: Record<string, string>): string {

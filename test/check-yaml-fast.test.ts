@@ -8,8 +8,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
-import { parseStream, type DocumentResult } from "../src/check/yaml";
-import { parseYamlStreamFast, splitDocuments } from "../src/check/yaml-fast";
+import { parseStream, type DocumentResult } from "../src/yaml/yaml";
+import { parseYamlStreamFast, splitDocuments } from "../src/yaml/yaml-fast";
 
 const ROOT = path.join(__dirname, "..");
 const norm = (r: DocumentResult[]) => JSON.stringify(r.map((d) => ("error" in d ? "ERROR" : d.value)));

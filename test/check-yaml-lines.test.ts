@@ -11,10 +11,10 @@ import { test } from "node:test";
 import fc from "fast-check";
 import { dump } from "js-yaml";
 import { stringify } from "yaml";
-import { resolvePlain, resolvePlainRecurring, type Json } from "../src/check/scalars";
-import { parseYamlStream } from "../src/check/yaml";
-import { splitDocuments } from "../src/check/yaml-fast";
-import { readSimple } from "../src/check/yaml-lines";
+import { resolvePlain, resolvePlainRecurring, type Json } from "../src/yaml/scalars";
+import { parseYamlStream } from "../src/yaml/yaml";
+import { splitDocuments } from "../src/yaml/yaml-fast";
+import { readSimple } from "../src/yaml/yaml-lines";
 
 const ROOT = path.join(__dirname, "..");
 

@@ -1,7 +1,7 @@
 /** The foundation's guard-rail rules on shapes no fixture spells: malformed audit rules, unknown levels, odd quantities. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import type { Manifest } from "../src/plan/manifest";
+import type { Manifest } from "../src/model/manifest";
 import { auditPolicyRecordsAgents } from "../src/rules/audit-policy";
 import { DEFAULT_SETTINGS, contextFor } from "../src/rules";
 import { agentsNamespaceLimits, agentsNamespaceQuota } from "../src/rules/namespace-limits";

@@ -13,6 +13,7 @@ import { listStacks, loadFoundationFor, loadStackConfig, readStackFile } from ".
 import { renderStack } from "../src/render";
 import type { FoundationConfig, PhaseConfig } from "../src/config/schema";
 import { knownSeries, METRICS, RESOURCE_ATTRIBUTES } from "../src/model/metrics";
+import { planAdmission } from "../src/admission/policies";
 import { planFoundation } from "../src/plan/foundation";
 import { manifestsOf } from "../src/plan/manifests";
 import { investigationJob, planPodTemplate } from "../src/plan/job";
@@ -34,7 +35,7 @@ test("a foundation plans one PrometheusRule, a collector ConfigMap and a dashboa
   assert.equal(byKind("ConfigMap").length, 2);
   for (const o of objects) assert.equal(o.metadata.namespace, dev.namespace);
   assert.equal(byKind("ConfigMap", "agent-trust-dashboard")[0]!.metadata.labels!["grafana_dashboard"], "1");
-  const all = manifestsOf(planFoundation(dev));
+  const all = manifestsOf(planFoundation(dev, planAdmission));
   // Beside them the foundation holds one more ConfigMap: the admission policies' parameters.
   assert.equal(all.filter((o) => o.kind === "PrometheusRule" || o.kind === "ConfigMap").length, 4);
   assert.equal(all.filter((o) => o.kind === "ConfigMap" && o.metadata.name === "agent-trust-admission").length, 1);
@@ -215,7 +216,7 @@ test("config: observability.ruleLabels label the PrometheusRule for the operator
   assert.equal(planned.filter((m) => m.metadata.labels!["release"]).length, 1);
   const off = devWith({ enabled: false }) as FoundationConfig;
   assert.equal(planObservability(off, {}).length, 0);
-  assert.equal(manifestsOf(planFoundation(off)).length, manifestsOf(planFoundation(dev)).length - 3);
+  assert.equal(manifestsOf(planFoundation(off, planAdmission)).length, manifestsOf(planFoundation(dev, planAdmission)).length - 3);
 });
 
 test("config: bad observability settings are refused naming the key", () => {
@@ -243,7 +244,7 @@ test("config: observability.collector opens egress from the agents namespace to 
     { namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "observability" } }, podSelector: { matchLabels: { "app.kubernetes.io/name": "otel-collector" } } },
   ]);
   assert.deepEqual(spec.egress[0].ports.map((p: any) => p.port), [4317, 4318]);
-  const foundation = manifestsOf(planFoundation(cfg));
+  const foundation = manifestsOf(planFoundation(cfg, planAdmission));
   // Every object judged (the PrometheusRule, quota and limits by their own rules now), and no violation at all.
   const judged = checkDocuments(foundation, { stack: true, layer: "foundation" });
   assert.ok(foundation.length > 10);

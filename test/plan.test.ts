@@ -3,16 +3,17 @@ import { test } from "node:test";
 import { loadFoundationFor, loadStackConfig } from "../src/config/stacks";
 import type { FoundationConfig, PhaseConfig } from "../src/config/schema";
 import { planEgressPolicy } from "../src/plan/egress";
+import { planAdmission } from "../src/admission/policies";
 import { planFoundation } from "../src/plan/foundation";
 import { manifestsOf } from "../src/plan/manifests";
-import { ADMISSION_RULES } from "../src/rules/admission/rules";
+import { ADMISSION_RULES } from "../src/admission/rules";
 import { checkAgainstFoundation, planPhase, PlanError } from "../src/plan/phase";
 import { domainPolicyHcl } from "../src/plan/vault";
 
 const phaseCfg = (s: string) => loadStackConfig(s) as PhaseConfig;
 
 test("foundation: namespace, quota, limits, default deny, DNS to kube-dns only, admission, Vault mounts", () => {
-  const objs = manifestsOf(planFoundation(loadStackConfig("dev") as FoundationConfig));
+  const objs = manifestsOf(planFoundation(loadStackConfig("dev") as FoundationConfig, planAdmission));
   assert.deepEqual(objs.map((o) => o.kind), [
     "Namespace", "ResourceQuota", "LimitRange", "NetworkPolicy", "NetworkPolicy",
     "ConfigMap", ...ADMISSION_RULES.flatMap(() => ["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]),

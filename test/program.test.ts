@@ -10,7 +10,7 @@ import { isAbove } from "../src/model/phases";
 import { manifestTypeOfPulumiType, pulumiTypeOfManifest, type Manifest } from "../src/model/manifest";
 import { vaultKindOfPulumiType, vaultInputsToSpec, VAULT_KINDS } from "../src/model/vault-kinds";
 import { renderStack } from "../src/render";
-import { ADMISSION_RULES } from "../src/rules/admission/rules";
+import { ADMISSION_RULES } from "../src/admission/rules";
 import { runStack, type Registered } from "./helpers/pulumi-mocks";
 
 const STACKS = listStacks();

@@ -13,7 +13,7 @@ import {
 } from "../src/model/promotion";
 import type { EvidenceFile } from "../src/promotion/evidence";
 import { judgeDemotion, judgePromotion } from "../src/promotion/gate";
-import { gateOverridesSchema } from "../src/promotion/thresholds";
+import { gateOverridesSchema } from "../src/config/gate-overrides";
 
 const window = { from: "2026-01-01", to: "2026-01-31" };
 const signOffs = [

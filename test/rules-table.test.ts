@@ -9,7 +9,7 @@ import { agentsNamespaceRules, targetNamespaceRules } from "../src/model/catalog
 import { PHASES } from "../src/model/phases";
 import { domainPolicyHcl } from "../src/plan/vault";
 import { RESOURCE_RULES, RULES } from "../src/rules";
-import { RULES_DOC, rulesMarkdown } from "../src/rules/doc";
+import { RULES_DOC, rulesMarkdown } from "../src/docs/rules-table";
 
 describe("the rule table", () => {
   test("names are unique and kebab-case; every rule says what it refuses and how to fix it", () => {
@@ -34,7 +34,7 @@ describe("the rule table", () => {
     for (const r of RULES) assert.equal(configSchemaOf(r).properties["enforcementLevel"], undefined);
   });
 
-  test("docs/rules.md is generated from the table and up to date (node --import tsx src/rules/doc.ts --write)", () => {
+  test("docs/rules.md is generated from the table and up to date (node --import tsx src/docs/rules-table.ts --write)", () => {
     assert.equal(fs.readFileSync(RULES_DOC, "utf8"), rulesMarkdown());
     for (const r of RULES) assert.ok(rulesMarkdown().includes(`\`${r.name}\``));
   });

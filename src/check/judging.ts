@@ -2,6 +2,9 @@
  * The checker's judging: the rule table over objects, one at a time (`judging`) or all at once
  * (`checkDocuments`). Each object is judged alone unless `stack` says the input is one whole stack. Pure.
  */
+// Loads the admission room, which registers the generator `foundation-admission-policies` compares a foundation
+// against (src/rules/foundation-admission.ts); without it that rule fails closed.
+import "../admission";
 import type { Environment, Phase } from "../model/phases";
 import type { Manifest } from "../model/manifest";
 import { coveredKinds, RESOURCE_RULES, settingsFrom, STACK_RULES, type Layer, type RuleSettings } from "../rules";

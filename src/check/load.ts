@@ -9,9 +9,9 @@ import { VAULT_API_VERSION, type Manifest } from "../model/manifest";
 import { parseVaultPolicy } from "../rules/hcl";
 import { isObj } from "../rules/paths";
 import { markWithoutUnknown } from "../rules/unknowns";
-import { ManifestStream } from "./stream";
+import { ManifestStream } from "../yaml/stream";
 import { readInPieces, readRegularFile, walkPaths } from "./walk";
-import type { DocumentResult, Json } from "./yaml";
+import type { DocumentResult, Json } from "../yaml/yaml";
 
 /** One object and where it came from. */
 export interface Loaded {

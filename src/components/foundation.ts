@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { FoundationConfig } from "../config/schema";
+import { planAdmission } from "../admission/policies";
 import { foundationOutputs } from "../model/foundation";
 import { planFoundation } from "../plan/foundation";
 import { createObject } from "./objects";
@@ -30,7 +31,7 @@ export class AgentFoundation extends pulumi.ComponentResource {
 
   constructor(name: string, args: AgentFoundationArgs, opts?: pulumi.ComponentResourceOptions) {
     super("agent-trust:foundation:AgentFoundation", name, {}, opts);
-    const plan = planFoundation(args.config);
+    const plan = planFoundation(args.config, planAdmission);
     const parent = { parent: this };
     // Dependencies by role, from the plan's named parts: a namespaced object waits for its namespace, an admission
     // binding for its policy and the parameters it reads, the Vault auth config for its backend.

@@ -1,6 +1,6 @@
 /**
  * The foundation's `agent-trust:admission` block: the runtime backstop's mode, deployer identity, scale bounds and
- * protected-namespace label (src/plan/admission.ts reads it). Split from schema.ts; parsed as part of it.
+ * protected-namespace label (src/admission/policies.ts reads it). Split from schema.ts; parsed as part of it.
  */
 import { z } from "zod";
 import { BROAD_GROUPS } from "../model/forbidden";
@@ -17,7 +17,7 @@ const identity = (what: string) =>
     .max(253)
     .refine((v) => !/[,\s]/.test(v), `${what} must not contain commas or whitespace`);
 
-/** The runtime backstop: the ValidatingAdmissionPolicies the foundation installs (src/plan/admission.ts). */
+/** The runtime backstop: the ValidatingAdmissionPolicies the foundation installs (src/admission/policies.ts). */
 export const admission = z
   .strictObject({
     /** `enforce`: validationActions [Deny]. `warn` ([Warn, Audit]) is allowed in dev only. */

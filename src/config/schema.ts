@@ -7,10 +7,11 @@ import { EGRESS_CLASSES, LIMITS, SECRET_DOMAINS } from "../model/catalog";
 import { canonicalProblem, metadataReachedBy } from "../model/cidr";
 import { DEFAULTS, isDnsLabel, phaseWordIn, SYSTEM_NAMESPACES } from "../model/naming";
 import { gateFor, promotionProblems } from "../model/promotion";
-import { evidenceReference } from "../promotion/reference";
-import { gateOverridesSchema } from "../promotion/thresholds";
+import { evidenceReference } from "./evidence-reference";
+import { gateOverridesSchema } from "./gate-overrides";
 import { ENVIRONMENTS, PHASES } from "../model/phases";
 import { BROAD_GROUPS } from "../model/forbidden";
+import { DEFAULT_TIERS, type TierConfig } from "../model/tiers";
 import { admission, unique } from "./admission-schema";
 import { mountPath, quantity, requestWithinLimit, RESERVED_VAULT_PATHS } from "./fields";
 
@@ -129,21 +130,7 @@ export type AgentConfig = z.infer<typeof agent>;
 
 const seconds = (max: number) => z.number().int().min(60).max(max, `must be at most ${max} seconds`);
 
-export interface TierConfig {
-  cpuRequest: string;
-  memoryRequest: string;
-  cpuLimit: string;
-  memoryLimit: string;
-  workspaceSize: string;
-  deadlineSeconds: number;
-  maxReasoningCycles: number;
-}
-
-/** Each tier's defaults; a stack that sets some fields of a tier keeps that tier's defaults for the rest. */
-export const DEFAULT_TIERS = {
-  simple: { cpuRequest: "250m", memoryRequest: "256Mi", cpuLimit: "500m", memoryLimit: "512Mi", workspaceSize: "512Mi", deadlineSeconds: 300, maxReasoningCycles: 8 },
-  complex: { cpuRequest: "500m", memoryRequest: "512Mi", cpuLimit: "1", memoryLimit: "1Gi", workspaceSize: "1Gi", deadlineSeconds: 900, maxReasoningCycles: 15 },
-} satisfies Record<string, TierConfig>;
+export { DEFAULT_TIERS, type TierConfig };
 
 const tier = (d: TierConfig) =>
   z
@@ -177,7 +164,7 @@ export const foundationSchema = z.strictObject({
   ...common,
   layer: z.literal("foundation"),
   phaseCeiling: z.enum(PHASES),
-  /** This environment's calibration of the promotion gates (src/promotion/thresholds.ts); shown by the gate. */
+  /** This environment's calibration of the promotion gates (src/config/gate-overrides.ts); shown by the gate. */
   promotionGates: gateOverridesSchema.optional(),
   vault: z.strictObject({
     authMount: mountPath(DEFAULTS.authMount),

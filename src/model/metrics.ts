@@ -11,7 +11,7 @@
  * That is why windows are taken with `max_over_time` (a series' final value) and never `increase`, which
  * misses the first sample of a series that is born already counting.
  */
-import { DEFAULT_TIERS } from "../config/schema";
+import { DEFAULT_TIERS } from "./tiers";
 
 /** Labels on every series; the first four come from the pod (resource attributes), `domain` from the agent. */
 export const IDENTITY_LABELS = ["investigation", "agent", "phase", "tier", "domain"] as const;

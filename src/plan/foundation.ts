@@ -7,7 +7,7 @@ import { FOUNDATION_NAMES, LABELS } from "../model/naming";
 import type { Manifest } from "../model/manifest";
 import type { Environment } from "../model/phases";
 import { vaultDocument } from "../model/vault-kinds";
-import { ADMISSION_PARAMS, planAdmission } from "./admission";
+import { ADMISSION_PARAMS } from "../model/admission";
 import { planObservability } from "./observability";
 
 /** One admission rule's policy and the binding that enforces it. */
@@ -149,6 +149,13 @@ function vaultObjects(cfg: FoundationConfig): FoundationPlan["vault"] {
 }
 
 /**
+ * The admission objects of a foundation, planned by the admission room (src/admission/policies.ts `planAdmission`):
+ * they are generated from the admission rule table, above the rules, so a planner cannot import them; the adapters
+ * that plan a foundation (the renderer, the Pulumi component) pass the admission planner in.
+ */
+export type AdmissionPlanner = (cfg: FoundationConfig, labels: Record<string, string>) => Manifest[];
+
+/**
  * The admission planner's objects by role: its parameter ConfigMap, and each binding with the policy it names
  * (in the planner's order). Refuses anything it cannot place, so no object is dropped on the way.
  */
@@ -169,7 +176,7 @@ function admissionParts(objects: readonly Manifest[]): FoundationPlan["admission
   return { params: params[0]!, rules };
 }
 
-export function planFoundation(cfg: FoundationConfig): FoundationPlan {
+export function planFoundation(cfg: FoundationConfig, planAdmission: AdmissionPlanner): FoundationPlan {
   return {
     layer: "foundation",
     ...kubernetesObjects(cfg),

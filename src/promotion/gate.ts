@@ -24,7 +24,7 @@ import {
 } from "../model/promotion";
 import type { Phase } from "../model/phases";
 import { EvidenceError, loadEvidenceFile, todayUtc, windowDays, type EvidenceFile } from "./evidence";
-import { demotionWindowDays, effective, type Effective, type GateOverrides } from "./thresholds";
+import { demotionWindowDays, effective, type Effective, type GateOverrides } from "../config/gate-overrides";
 
 export interface Row {
   readonly id: string;

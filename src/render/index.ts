@@ -3,6 +3,7 @@
  * byte-for-byte deterministic, so a pull request can show exactly what a config change grants.
  */
 import { stringify } from "yaml";
+import { planAdmission } from "../admission/policies";
 import { loadFoundationFor, loadStackConfig, projectRoot } from "../config/stacks";
 import type { StackConfig } from "../config/schema";
 import { ceilingMessage, isAbove } from "../model/phases";
@@ -35,7 +36,7 @@ export function renderStack(stack: string, root = projectRoot()): Rendered {
   let objects: Manifest[];
   let auditPolicy: Record<string, unknown> | undefined;
   if (config.layer === "foundation") {
-    objects = manifestsOf(planFoundation(config));
+    objects = manifestsOf(planFoundation(config, planAdmission));
     auditPolicy = planAuditPolicy(config);
   } else {
     if (isAbove(config.phase, foundation.phaseCeiling)) {

@@ -6,7 +6,7 @@
  * except writes to the kinds whose bodies are credentials (Secrets, ConfigMaps, TokenReviews), which are recorded
  * at `Metadata` so the audit log never holds a secret. Pure.
  */
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 import { field, isObj, list, show } from "./paths";
 import type { ResourceRule, RuleContext } from "./types";
 

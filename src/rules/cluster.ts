@@ -66,7 +66,7 @@ export const NAMESPACED_KINDS: readonly string[] = [
  * itself renders. The one list to extend when the foundation renders more (admission policies and their bindings).
  */
 export const FOUNDATION_CLUSTER_KINDS: readonly string[] = [
-  // The runtime backstop (src/plan/admission.ts); `foundation-admission-policies` holds them to what the table generates.
+  // The runtime backstop (src/admission/policies.ts); `foundation-admission-policies` holds them to what the table generates.
   "ValidatingAdmissionPolicy",
   "ValidatingAdmissionPolicyBinding",
 ];

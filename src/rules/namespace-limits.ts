@@ -5,7 +5,7 @@
  * runaway investigation starves the node. Hygiene: mandatory outside dev. Pure.
  */
 import { compareQuantities, parseQuantity, type Quantity } from "../config/quantity";
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 import { field, isObj, list, show } from "./paths";
 import type { ResourceRule, RuleContext } from "./types";
 

@@ -4,7 +4,7 @@
  * config but the agents namespace, so the object must be exactly what the planner produces: a silenced alert, a
  * loosened threshold or an extra group is refused, with the first differences named. Pure.
  */
-import type { Manifest } from "../plan/manifest";
+import type { Manifest } from "../model/manifest";
 import { planRuleGroups } from "../plan/observability-rules";
 import { field, isObj, joinAt, show } from "./paths";
 import type { ResourceRule, RuleContext } from "./types";

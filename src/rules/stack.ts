@@ -9,7 +9,7 @@ import type { Manifest } from "../model/manifest";
 import { describeObject, field, isObj, isUnknown, list, podLabelsOf, podSpecOf, POD_KINDS } from "./paths";
 import { vaultList } from "./helpers";
 import type { ConfigRule, RuleSettings, StackFinding, StackRule } from "./types";
-import { foundationAdmissionPolicies } from "./admission/stack-rule";
+import { foundationAdmissionPolicies } from "./foundation-admission";
 import { SelectorIndex } from "./selector-index";
 
 /** Equality that never holds for an unknown value: what cannot be seen cannot satisfy a requirement. */

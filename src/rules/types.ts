@@ -69,7 +69,7 @@ interface RuleBase {
   readonly settings?: readonly SettingName[];
   /**
    * The rule's form inside the API server, where it has one: the foundation installs it as a
-   * ValidatingAdmissionPolicy (src/plan/admission.ts), so it holds for `kubectl`, Helm and hand-made changes too.
+   * ValidatingAdmissionPolicy (src/admission/policies.ts), so it holds for `kubectl`, Helm and hand-made changes too.
    */
   readonly admission?: AdmissionForm;
 }

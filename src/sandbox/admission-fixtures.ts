@@ -6,7 +6,7 @@
  */
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { Manifest } from "../model/manifest";
-import { RESTART_ANNOTATION } from "../rules/admission/rules";
+import { RESTART_ANNOTATION } from "../admission/rules";
 import { applyAll, kubeOk, kubeRequest, type RawResponse } from "./kube";
 
 /**

@@ -15,7 +15,7 @@ import { PHASES, type Phase } from "../model/phases";
 import { AUDIT_LEVELS } from "../plan/audit";
 import { investigationJob, investigationOfPod } from "../plan/job";
 import type { Manifest } from "../model/manifest";
-import { RESTART_ANNOTATION } from "../rules/admission/rules";
+import { RESTART_ANNOTATION } from "../admission/rules";
 import { deployment } from "./admission-fixtures";
 import type { SandboxEnvironment } from "./environment";
 import { applyAll, kubeOk, kubeRequest, tokenKubeConfig } from "./kube";

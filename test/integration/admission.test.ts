@@ -8,8 +8,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { PHASES } from "../../src/model/phases";
-import { admissionPolicyName } from "../../src/plan/admission";
-import { ADMISSION_RULES } from "../../src/rules/admission/rules";
+import { admissionPolicyName } from "../../src/admission/policies";
+import { ADMISSION_RULES } from "../../src/admission/rules";
 import { deployKubernetes } from "../../src/sandbox/deploy-kube";
 import { kubeOk } from "../../src/sandbox/kube";
 import { formatReport } from "../../src/sandbox/report";

@@ -1,13 +1,13 @@
 /**
  * docs/rules.md, generated from the rule table so the documented rule list cannot drift from the enforced one.
- * `node --import tsx src/rules/doc.ts --write` regenerates it; a test fails while it is stale.
+ * `node --import tsx src/docs/rules-table.ts --write` regenerates it; a test fails while it is stale.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { ADMISSION_RULES } from "./admission/rules";
-import { RULES, type Rule } from "./index";
-import { ANY_KIND, expandPath } from "./paths";
-import type { AdmissionRule, Domain } from "./types";
+import { ADMISSION_RULES } from "../admission/rules";
+import { RULES, type Rule } from "../rules";
+import { ANY_KIND, expandPath } from "../rules/paths";
+import type { AdmissionRule, Domain } from "../rules/types";
 import { STRICTEST_PHASE } from "../model/phases";
 import { PACKAGE_ROOT } from "../package-root";
 
@@ -68,7 +68,7 @@ function section(domain: Domain): string[] {
 export function rulesMarkdown(): string {
   const counts = `${RULES.length} rules: ${RULES.filter((r) => r.security).length} security (mandatory in every environment), ${RULES.filter((r) => !r.security).length} hygiene.`;
   return [
-    "<!-- Generated from src/rules by `node --import tsx src/rules/doc.ts --write`. Do not edit by hand. -->",
+    "<!-- Generated from src/rules by `node --import tsx src/docs/rules-table.ts --write`. Do not edit by hand. -->",
     "# Policy rules",
     "",
     `One rule table (\`src/rules\`) drives the CrossGuard pack (\`policy/\`) and \`agent-trust check\`. ${counts}`,
@@ -82,7 +82,7 @@ export function rulesMarkdown(): string {
     "`steps` or a `stepTemplate`, a `podTemplate`, or pod-level `hostNetwork`/`hostPID`/`hostIPC`/`volumes`)",
     "anywhere in an object of any other kind, such as a progressive-delivery Rollout or a KEDA ScaledJob.",
     "Admission rules are not run by the pack or the checker: the foundation installs each as a ValidatingAdmissionPolicy",
-    "and binding (`src/plan/admission.ts`), and the stack rule `foundation-admission-policies` refuses a foundation whose",
+    "and binding (`src/admission/policies.ts`), and the stack rule `foundation-admission-policies` refuses a foundation whose",
     "policies are missing, weakened or differ from what this table generates.",
     "",
     ...(Object.keys(DOMAINS) as Domain[]).flatMap(section),

@@ -88,6 +88,6 @@ export function gateOverridesFor(phase: PromotedPhase, overrides: GateOverrides 
 }
 
 export function demotionWindowDays(overrides: GateOverrides | undefined): number {
-  const v = overrides?.demotion?.["windowDays"];
+  const v = overrides?.demotion?.windowDays;
   return typeof v === "number" ? v : DEMOTION_WINDOW_DAYS;
 }

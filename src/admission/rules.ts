@@ -1,11 +1,11 @@
 /**
  * The admission rules: what the API server itself refuses an agent, whatever RBAC an administrator has granted
  * it, so an irreversible act never depends on the policy pack having run. Each rule is one
- * ValidatingAdmissionPolicy (src/plan/admission.ts); its CEL is written here once. Pure.
+ * ValidatingAdmissionPolicy (src/admission/policies.ts); its CEL is written here once. Pure.
  */
-import { NO_DELETE_RESOURCES } from "../../model/forbidden";
-import { LABELS } from "../../model/naming";
-import type { AdmissionRule, AdmissionValidation } from "../types";
+import { NO_DELETE_RESOURCES } from "../model/forbidden";
+import { LABELS } from "../model/naming";
+import type { AdmissionRule, AdmissionValidation } from "../rules/types";
 import { agentPrefix, cel, CEILING_VARIABLE, param } from "./cel";
 
 /** The annotation `kubectl rollout restart` sets; the one change of a Deployment an agent may make. */

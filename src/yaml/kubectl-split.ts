@@ -98,6 +98,8 @@ export class KubectlSplitter {
       this.pending = "";
       this.lines(rest, rest.length);
     }
+    // this.lines() above may have stopped the splitter.
+    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
     if (!this.stopped && this.partsLength > 0) this.emit();
   }
 
@@ -110,7 +112,7 @@ export class KubectlSplitter {
       line += newlines(block, from, sep);
       const eol = block.indexOf("\n", sep);
       const rest = separatorRest(block, sep + 3, eol);
-      if (rest !== "" && rest[0] !== "#") {
+      if (rest !== "" && !rest.startsWith("#")) {
         this.stopped = true;
         this.parts = [];
         this.onError({ line, message: `invalid document separator "${block.slice(sep, eol).replace(/\r$/, "")}": a line that starts with --- may only be followed by spaces or a comment; kubectl stops reading the file here ("invalid Yaml document separator: ${rest}")` });
@@ -145,7 +147,7 @@ export class KubectlSplitter {
   }
 
   private emit(): void {
-    const text = this.parts.length === 1 ? this.parts[0]! : this.parts.join("");
+    const text = this.parts.length === 1 ? this.parts[0] : this.parts.join("");
     const doc: RawDocument = { text: kubectlText(text), line: this.docLine, marked: this.docMarked };
     this.parts = [];
     this.partsLength = 0;

@@ -9,8 +9,9 @@
 import { resolvePlainRecurring, type Json } from "./scalars";
 import { keyIn } from "./yaml-keys";
 
-type JsonObject = { [key: string]: Json };
+type JsonObject = Record<string, Json>;
 /** Characters this reader never reads: controls (tab and CR included), C1, line separators, BOM, surrogates. */
+// eslint-disable-next-line no-control-regex -- the readers must name the control characters YAML and JSON treat apart
 export const BAD = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]/;
 
 const SPACE = 32, LF = 10, HASH = 35, COLON = 58, DASH = 45, PLUS = 43, BAR = 124, SQUOTE = 39, DQUOTE = 34, BACKSLASH = 92;
@@ -28,6 +29,8 @@ function table(chars: RegExp, mark: number, into: Uint8Array = new Uint8Array(12
 /** Thrown (never escapes) when the text is outside the subset. */
 const DECLINE: unique symbol = Symbol("decline");
 function decline(): never {
+  // A symbol, not an Error: no stack is captured on this hot path, and readSimple catches it before it escapes.
+  // eslint-disable-next-line @typescript-eslint/only-throw-error
   throw DECLINE;
 }
 
@@ -88,14 +91,14 @@ function quoted(q: number, eol: number): number {
 function scanKey(k: number, eol: number): number {
   const c = src.charCodeAt(k);
   let e;
-  if (c < 128 && (KEY[c]! & 1) === 1) {
+  if (c < 128 && (KEY[c] & 1) === 1) {
     e = k + 1;
     for (;;) {
       let d = src.charCodeAt(e);
-      while (d < 128 && KEY[d]! !== 0) d = src.charCodeAt(++e);
+      while (d < 128 && KEY[d] !== 0) d = src.charCodeAt(++e);
       if (d !== COLON) return -1;
       d = src.charCodeAt(e + 1);
-      if (d >= 128 || KEY[d]! === 0) break;
+      if (d >= 128 || KEY[d] === 0) break;
       e += 2; // a `:` inside the key, as Pulumi's `agent-trust:layer`
     }
     keyText = keyIn(src, k, e);
@@ -130,7 +133,7 @@ function mapping(n: number, k: number, first = -1): JsonObject {
     if (colon < 0) colon = scanKey(k, eol);
     if (colon < 0) decline();
     const key = keyText;
-    if (out[key] !== undefined && Object.hasOwn(out, key)) decline();
+    if ((out[key] as Json | undefined) !== undefined && Object.hasOwn(out, key)) decline();
     out[key] = value(n, colon + 1, eol, true);
     if (pos >= len || ind < n) return out;
     if (ind > n) decline();
@@ -204,7 +207,7 @@ function plain(q: number, eol: number): Json {
   while (src.charCodeAt(end - 1) === SPACE) end--;
   const text = src.slice(q, end);
   // A comment, a `: ` (a nested mapping) or a final `:` is not one plain scalar.
-  if (text.indexOf(" #") >= 0 || text.indexOf(": ") >= 0 || src.charCodeAt(end - 1) === COLON) decline();
+  if (text.includes(" #") || text.includes(": ") || src.charCodeAt(end - 1) === COLON) decline();
   const v = resolvePlainRecurring(text);
   if (typeof v === "number" && !Number.isFinite(v)) decline();
   return v;

@@ -33,6 +33,7 @@ export type KubectlDocument =
   | { readonly error: string; readonly line: number; readonly parse?: boolean };
 
 /** Characters go-yaml reads differently than the other readers, or refuses. */
+// eslint-disable-next-line no-control-regex -- the readers must name the control characters YAML and JSON treat apart
 const SPECIAL = /[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
 /** Anything `screen` looks for: BAD's characters, a `?`, a `...` line. */
 const SUSPECT = new RegExp(`${BAD.source.slice(0, -1)}?]|^\\.\\.\\.`, "m");
@@ -95,7 +96,10 @@ function mayHaveFlowTrouble(text: string): boolean {
   let open = false;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
-    if (c === 0x5b || c === 0x7b) (depth++, (open = true));
+    if (c === 0x5b || c === 0x7b) {
+      depth++;
+      open = true;
+    }
     else if (c === 0x5d || c === 0x7d) depth--;
     else if (c === 0x3f && open) return true;
     else if (c === 0x0a) {
@@ -144,7 +148,7 @@ export function readKubectlDocument(doc: RawDocument): KubectlDocument {
   }
   const docs = readChunkOnce(doc.text);
   if (docs.length === 0) return { value: null };
-  const first = docs[0]!;
+  const first = docs[0];
   if (docs.length > 1) {
     return { line: doc.line, error: "holds a second YAML document (after a `...` end marker): kubectl's yaml.Unmarshal would read only the first and silently drop the rest; start each document with a --- line" };
   }

@@ -3,8 +3,9 @@
  * belongs to and how phases rank. The phase comes from the ServiceAccount name `<agent>-<phase>`
  * (src/model/naming.ts), the only thing about an agent the API server shows to CEL besides its namespace. Pure.
  */
-import { PHASES } from "../../model/phases";
-import type { AdmissionContext } from "../types";
+import { PHASES } from "../model/phases";
+import { type ParamKey } from "../model/admission";
+import type { AdmissionContext } from "../rules/types";
 
 /** A CEL string literal (JSON's escapes are CEL's escapes for the ASCII text we generate). */
 export function cel(text: string): string {
@@ -45,9 +46,8 @@ export const CEILING_VARIABLE = {
   expression: `has(params.data) && "phaseCeiling" in params.data ? (${rankByName("params.data.phaseCeiling")}) : -1`,
 };
 
-/** Keys of the parameter ConfigMap, written by the foundation (src/plan/admission.ts). */
-export const PARAM_KEYS = ["phaseCeiling", "deployerUsers", "deployerGroups", "minReplicas", "maxReplicas", "maxStepFactor", "protectedLabel"] as const;
-export type ParamKey = (typeof PARAM_KEYS)[number];
+/** The parameter ConfigMap's keys (src/model/admission.ts), for the admission room's callers. */
+export { PARAM_KEYS, type ParamKey } from "../model/admission";
 
 /** `params.data.<key>`, or "" when absent (an absent deployer list names nobody). */
 export const param = (key: ParamKey) => `(has(params.data) && ${cel(key)} in params.data ? params.data[${cel(key)}] : "")`;

@@ -15,6 +15,7 @@ import { parseYamlStreamFast } from "./yaml-fast";
 const JSON_PEEK_BYTES = 4096;
 
 /** Characters JSON forbids raw or the YAML readers of a JSON document could read differently from Go's JSON. */
+// eslint-disable-next-line no-control-regex -- the readers must name the control characters YAML and JSON treat apart
 const JSON_SPECIAL = /[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u2028\u2029\ufeff\ufffe\uffff]/;
 
 /** What the stream reports: a document's value (numbered from 1, with its text for `mayHoldUnknown`), or an error. */
@@ -39,14 +40,14 @@ export class ManifestStream {
     private readonly sink: StreamSink,
   ) {
     this.splitter = new KubectlSplitter(
-      (doc) => this.yamlDocument(doc),
-      (e) => this.sink.error(`${this.file}:${e.line}: ${e.message}`),
+      (doc) => { this.yamlDocument(doc); },
+      (e) => { this.sink.error(`${this.file}:${e.line}: ${e.message}`); },
     );
   }
 
   push(text: string): void {
-    if (this.mode === "yaml") return this.splitter.push(text);
-    if (this.json) return this.json.push(text);
+    if (this.mode === "yaml") { this.splitter.push(text); return; }
+    if (this.json) { this.json.push(text); return; }
     this.held.push(text);
     this.decide(text, false);
   }
@@ -74,8 +75,8 @@ export class ManifestStream {
     if (found === 0x7b) {
       this.mode = "json";
       this.json = new JsonStream({
-        value: (text, parsed, line) => this.jsonDocument(text, parsed, line),
-        error: (message, line) => this.sink.error(`${this.file}:${line}: ${message}`),
+        value: (text, parsed, line) => { this.jsonDocument(text, parsed, line); },
+        error: (message, line) => { this.sink.error(`${this.file}:${line}: ${message}`); },
         yaml: (text, line) => {
           if (this.mode !== "yaml") this.splitter.startAt(line);
           this.mode = "yaml";
@@ -83,6 +84,8 @@ export class ManifestStream {
           this.splitter.push(text);
         },
       });
+      // The sink above drops `this.json` when the stream turns out to be YAML, so it may be gone mid-loop.
+      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
       for (const t of held) this.json?.push(t);
       return;
     }
@@ -110,7 +113,7 @@ export class ManifestStream {
     const n = ++this.n;
     if (special) {
       const hex = special[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
-      return this.sink.error(`${this.file}:${line()}: document ${n}: character U+${hex} in a JSON document: JSON forbids it raw or the checker's readers could read it differently from kubectl's JSON decoder; refused (write it as a \\u escape)`);
+      this.sink.error(`${this.file}:${line()}: document ${n}: character U+${hex} in a JSON document: JSON forbids it raw or the checker's readers could read it differently from kubectl's JSON decoder; refused (write it as a \\u escape)`); return;
     }
     for (const d of parseYamlStreamFast(part)) {
       if ("error" in d) this.sink.error(`${this.file} document ${n}: cannot be parsed: ${d.error}`);

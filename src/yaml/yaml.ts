@@ -84,13 +84,15 @@ function scalarText(state: State, node: Node): Json {
   // The failsafe schema leaves scalars as text, except a few tags the parser resolves anyway (!!binary to a
   // Buffer, !!merge to a symbol): read those from their source text.
   const raw = node.value;
+  // What the parser resolved anyway (a number, a boolean, a Buffer) reads back as its text.
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string
   const text = typeof raw === "string" ? raw : typeof node.source === "string" ? node.source : String(raw ?? "");
   const tag = node.tag;
   const plain = node.type === "PLAIN" || node.type === undefined;
   if (!tag || tag === "?") return plain ? resolvePlain(text) : text;
   if (tag === "!" || tag === `${TAG}str` || tag === `${TAG}timestamp`) return text;
   if (tag === `${TAG}binary`) return Buffer.from(text.replace(/\s+/g, ""), "base64").toString("utf8");
-  const wanted: Record<string, (v: Json) => boolean> = {
+  const wanted: Partial<Record<string, (v: Json) => boolean>> = {
     [`${TAG}bool`]: (v) => typeof v === "boolean",
     [`${TAG}int`]: (v) => typeof v === "number" && Number.isInteger(v),
     [`${TAG}float`]: (v) => typeof v === "number",
@@ -127,7 +129,7 @@ function mergeSource(state: State, node: Node): Node {
 function mergeInto(state: State, out: Record<string, Json>, node: Node | null): void {
   if (node && isSeq(node)) {
     const items = node.items as Node[];
-    for (let i = items.length - 1; i >= 0; i--) assign(out, convert(state, mergeSource(state, items[i]!)));
+    for (let i = items.length - 1; i >= 0; i--) assign(out, convert(state, mergeSource(state, items[i])));
     return;
   }
   if (!node) fail(state, node, "map merge requires map or sequence of maps as the value");
@@ -202,13 +204,13 @@ export function parseYamlStream(text: string): DocumentResult[] {
   const list = Array.isArray(docs) ? docs : [];
   return list.map((doc) => {
     if (doc.errors.length > 0) {
-      const e = doc.errors[0]!;
+      const e = doc.errors[0];
       const at = lines.linePos(e.pos[0]);
       return { error: `line ${at.line}, column ${at.col}: ${e.message.split("\n")[0]}` };
     }
     try {
       const state: State = { targets: aliasTargets(doc), lines, expanding: new Set(), decodeCount: 0, aliasCount: 0, aliasDepth: 0 };
-      return { value: convert(state, (doc.contents as Node | null) ?? null) };
+      return { value: convert(state, (doc.contents) ?? null) };
     } catch (e) {
       if (e instanceof YamlError) return { error: e.message };
       if (e instanceof RangeError) return { error: "nested too deeply to read" };
@@ -227,14 +229,14 @@ export function splitJsonStream(text: string): string[] | undefined {
   let i = 0;
   const n = text.length;
   while (i < n) {
-    while (i < n && /\s/.test(text[i]!)) i++;
+    while (i < n && /\s/.test(text[i])) i++;
     if (i >= n) break;
     if (text[i] !== "{") return undefined;
     const start = i;
     let depth = 0;
     let inString = false;
     for (; i < n; i++) {
-      const c = text[i]!;
+      const c = text[i];
       if (inString) {
         if (c === "\\") i++;
         else if (c === '"') inString = false;
