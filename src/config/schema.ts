@@ -12,6 +12,7 @@ import { gateOverridesSchema } from "../promotion/thresholds";
 import { ENVIRONMENTS, PHASES } from "../model/phases";
 import { BROAD_GROUPS } from "../model/forbidden";
 import { admission, unique } from "./admission-schema";
+import { clusterSchema } from "./cluster";
 import { mountPath, quantity, requestWithinLimit, RESERVED_VAULT_PATHS } from "./fields";
 
 const dnsLabel = (what: string, maxLength = 63) =>
@@ -177,6 +178,11 @@ export const foundationSchema = z.strictObject({
   ...common,
   layer: z.literal("foundation"),
   phaseCeiling: z.enum(PHASES),
+  /**
+   * The cluster this environment deploys to; the program checks the kubeconfig against it before creating anything,
+   * and its phase stacks read it from the foundation's outputs. It changes no rendered object.
+   */
+  cluster: clusterSchema,
   /** This environment's calibration of the promotion gates (src/promotion/thresholds.ts); shown by the gate. */
   promotionGates: gateOverridesSchema.optional(),
   vault: z.strictObject({
