@@ -138,6 +138,7 @@ build_language_nodejs() { # OUT
     || die 2 "AGENT_TRUST_PULUMI_SRC=$src is not a git directory of github.com/pulumi/pulumi with tag $PULUMI_VERSION"
   dir="$(mktemp -d)"
   # Only the language host's folder (its test data left out); a full checkout of a snapshot may lack test blobs.
+  # (git may still print "invalid object ... testdata/..." for a blob outside the folder; the archive is complete.)
   git --git-dir="$src" archive "$PULUMI_VERSION" -- "$folder" ":(exclude)$folder/testdata" | tar -x -C "$dir" \
     || { rm -rf "$dir"; die 5 "git archive of $folder at $PULUMI_VERSION failed"; }
   # The pkg/sdk replaces point into the rest of the repository: use the served modules of the CLI's own version
