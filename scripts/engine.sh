@@ -165,7 +165,7 @@ build() {
   if [[ "$name" == pulumi-language-nodejs ]]; then
     # Said plainly before anything is built: the language host is optional and needs a source snapshot.
     [[ -n "${AGENT_TRUST_PULUMI_SRC:-}" ]] || die 3 "pulumi-language-nodejs is not installed and AGENT_TRUST_PULUMI_SRC is not set (a git directory of github.com/pulumi/pulumi with tag $PULUMI_VERSION); without it the plain pulumi CLI cannot run this Node.js project (the sandbox's engine runs it inline and does not need it)"
-    minutes="1-2"
+    minutes="1 (with the CLI's build cache warm; 10+ cold)"
   fi
   log "building $name $VERSION (first run takes $minutes minutes on 2 cores)…"
   tmp="$(mktemp "$dir/.$name.tmp.XXXXXX")"
