@@ -6,9 +6,10 @@
 #   scripts/engine.sh path NAME          print the absolute path of a usable binary (exit 3 if none; never builds)
 #   scripts/engine.sh ensure [NAME...]   same lookup, build into the cache when missing; prints NAME=/abs/path lines
 #                                        (default: pulumi pulumi-resource-kubernetes, plus pulumi-resource-vault
-#                                        when AGENT_TRUST_PULUMI_VAULT_SRC is set)
+#                                        when AGENT_TRUST_PULUMI_VAULT_SRC is set and pulumi-language-nodejs when
+#                                        AGENT_TRUST_PULUMI_SRC is set)
 #   scripts/engine.sh versions           print "NAME VERSION CACHE_PATH" lines
-# NAME is one of: pulumi pulumi-resource-kubernetes pulumi-resource-vault
+# NAME is one of: pulumi pulumi-resource-kubernetes pulumi-resource-vault pulumi-language-nodejs
 #
 # Lookup order:
 #   pulumi                      $PULUMI_BIN, PATH `pulumi`, cache bin/pulumi-v3.248.0/pulumi
@@ -19,6 +20,12 @@
 #                               checkout of github.com/pulumi/pulumi-vault v7.8.0 whose upstream/ holds the patched
 #                               terraform-provider-vault; see servers/README.md), because that provider is not a
 #                               module the Go proxy serves.
+#   pulumi-language-nodejs      $PULUMI_LANGUAGE_NODEJS_BIN, PATH, cache bin/pulumi-v3.248.0/ (next to `pulumi`, where
+#                               the CLI looks for its language hosts); built only from $AGENT_TRUST_PULUMI_SRC, a git
+#                               directory holding github.com/pulumi/pulumi at tag v3.248.0 (a snapshot or clone): only
+#                               sdk/nodejs/cmd/pulumi-language-nodejs is taken (`git archive`), its pkg/sdk replaces are
+#                               swapped for the served v3.248.0 modules. It is optional: without it the plain CLI cannot
+#                               run the project (the sandbox's engine runs it inline and needs no language host).
 # The provider versions are those the npm packages in package.json ask the engine for (@pulumi/kubernetes 4.25.0,
 # @pulumi/vault 7.8.0); a plugin of another version is not used. Set AGENT_TRUST_SERVERS_NO_PATH=1 to skip PATH.
 #
@@ -31,7 +38,7 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SERVERS="$ROOT/servers"
 CACHE="${AGENT_TRUST_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/agent-trust}"
-ALL_NAMES=(pulumi pulumi-resource-kubernetes pulumi-resource-vault)
+ALL_NAMES=(pulumi pulumi-resource-kubernetes pulumi-resource-vault pulumi-language-nodejs)
 
 PULUMI_VERSION=v3.248.0
 K8S_VERSION=4.25.0
@@ -54,6 +61,9 @@ describe() {
     pulumi-resource-vault)
       VERSION=$VAULT_VERSION; KEY="pulumi-vault-v$VAULT_VERSION"; ENVVAR=PULUMI_VAULT_BIN
       PLUGIN_DIR="$home/plugins/resource-vault-v$VAULT_VERSION" ;;
+    pulumi-language-nodejs)
+      # Kept next to the CLI of its own version: `pulumi` finds language hosts beside itself.
+      VERSION=$PULUMI_VERSION; KEY="pulumi-$PULUMI_VERSION"; ENVVAR=PULUMI_LANGUAGE_NODEJS_BIN; PLUGIN_DIR="" ;;
     *) die 2 "unknown engine binary '$1' (expected one of: ${ALL_NAMES[*]})" ;;
   esac
 }
@@ -121,6 +131,28 @@ build_vault() { # OUT
   rm -rf "$tfgen"
 }
 
+build_language_nodejs() { # OUT
+  local src="${AGENT_TRUST_PULUMI_SRC:-}" dir folder=sdk/nodejs/cmd/pulumi-language-nodejs
+  [[ -n "$src" ]] || die 3 "pulumi-language-nodejs not found and AGENT_TRUST_PULUMI_SRC is not set (it names a git directory of github.com/pulumi/pulumi with tag $PULUMI_VERSION); without it the plain pulumi CLI cannot run this Node.js project"
+  git --git-dir="$src" rev-parse --verify --quiet "$PULUMI_VERSION^{commit}" >/dev/null 2>&1 \
+    || die 2 "AGENT_TRUST_PULUMI_SRC=$src is not a git directory of github.com/pulumi/pulumi with tag $PULUMI_VERSION"
+  dir="$(mktemp -d)"
+  # Only the language host's folder (its test data left out); a full checkout of a snapshot may lack test blobs.
+  # (git may still print "invalid object ... testdata/..." for a blob outside the folder; the archive is complete.)
+  git --git-dir="$src" archive "$PULUMI_VERSION" -- "$folder" ":(exclude)$folder/testdata" | tar -x -C "$dir" \
+    || { rm -rf "$dir"; die 5 "git archive of $folder at $PULUMI_VERSION failed"; }
+  # The pkg/sdk replaces point into the rest of the repository: use the served modules of the CLI's own version
+  # instead; the clipboard replace stays (the CLI wrapper in servers/pulumi has it too).
+  ( cd "$dir/$folder" \
+    && goenv go mod edit -dropreplace=github.com/pulumi/pulumi/pkg/v3 -dropreplace=github.com/pulumi/pulumi/sdk/v3 \
+         -require="github.com/pulumi/pulumi/pkg/v3@$PULUMI_VERSION" -require="github.com/pulumi/pulumi/sdk/v3@$PULUMI_VERSION" \
+    && GOFLAGS=-mod=mod goenv go mod tidy \
+    && goenv go build -trimpath \
+         -ldflags "-s -w -X github.com/pulumi/pulumi/sdk/v3/go/common/version.Version=$PULUMI_VERSION" -o "$1" . ) >&2 \
+    || { rm -rf "$dir"; return 1; }
+  rm -rf "$dir"
+}
+
 build() {
   local name="$1" dest dir tmp start rc=0 lockfd
   describe "$name"
@@ -129,7 +161,13 @@ build() {
   command -v go >/dev/null || die 4 "go is not installed; cannot build $name"
   if command -v flock >/dev/null; then exec {lockfd}>"$dir/.$name.lock"; flock "$lockfd"; fi
   if [[ -x "$dest" ]]; then return 0; fi
-  log "building $name $VERSION (first run takes 10-25 minutes on 2 cores)…"
+  local minutes="10-25"
+  if [[ "$name" == pulumi-language-nodejs ]]; then
+    # Said plainly before anything is built: the language host is optional and needs a source snapshot.
+    [[ -n "${AGENT_TRUST_PULUMI_SRC:-}" ]] || die 3 "pulumi-language-nodejs is not installed and AGENT_TRUST_PULUMI_SRC is not set (a git directory of github.com/pulumi/pulumi with tag $PULUMI_VERSION); without it the plain pulumi CLI cannot run this Node.js project (the sandbox's engine runs it inline and does not need it)"
+    minutes="1 (with the CLI's build cache warm; 10+ cold)"
+  fi
+  log "building $name $VERSION (first run takes $minutes minutes on 2 cores)…"
   tmp="$(mktemp "$dir/.$name.tmp.XXXXXX")"
   # shellcheck disable=SC2064
   trap "rm -f '$tmp'" EXIT INT TERM
@@ -138,6 +176,7 @@ build() {
     pulumi) build_pulumi "$tmp" || rc=$? ;;
     pulumi-resource-kubernetes) build_kubernetes "$tmp" || rc=$? ;;
     pulumi-resource-vault) build_vault "$tmp" || rc=$? ;;
+    pulumi-language-nodejs) build_language_nodejs "$tmp" || rc=$? ;;
   esac
   if [[ $rc -ne 0 ]]; then rm -f "$tmp"; die 5 "building $name failed (exit $rc)"; fi
   chmod 0755 "$tmp"
@@ -158,6 +197,7 @@ case "$cmd" in
     if [[ $# -eq 0 ]]; then
       set -- pulumi pulumi-resource-kubernetes
       [[ -z "${AGENT_TRUST_PULUMI_VAULT_SRC:-}" ]] || set -- "$@" pulumi-resource-vault
+      [[ -z "${AGENT_TRUST_PULUMI_SRC:-}" ]] || set -- "$@" pulumi-language-nodejs
     fi
     for n in "$@"; do describe "$n"; done
     for n in "$@"; do

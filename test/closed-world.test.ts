@@ -12,7 +12,9 @@ import { agentNames, parseAgentName, phaseWordIn } from "../src/model/naming";
 import { DEFAULT_CEILINGS, ENVIRONMENTS, PHASES } from "../src/model/phases";
 import { investigationJob } from "../src/lib";
 import { renderStack } from "../src/render";
-import { kindProblem, STACK_KINDS } from "../src/rules/closed-kinds";
+import { kindProblem, STACK_KINDS, STACK_PROVIDERS } from "../src/rules/closed-kinds";
+import { pulumiResourceDocument } from "../src/rules/opaque";
+import { toDocument } from "../policy/adapter";
 import type { Layer } from "../src/rules";
 import { packResource } from "./rules-harness";
 
@@ -120,5 +122,39 @@ describe("the pack holds a phase stack to the same closed world", () => {
     const ns = { metadata: { name: "ai-agents" } };
     assert.deepEqual(await packResource("stack-kinds-closed", "kubernetes:core/v1:Namespace", ns, { layer: "foundation", environment: "dev" }), []);
     assert.equal((await packResource("stack-kinds-closed", "kubernetes:core/v1:Namespace", ns, { layer: "phase", phase: "shadow" })).length, 1);
+  });
+});
+
+describe("providers: the closed world names the ones a stack holds", () => {
+  const layers = [
+    { layer: "phase", phase: "shadow", environment: "dev" },
+    { layer: "foundation", environment: "dev" },
+  ] as const;
+  const held = ["pulumi:providers:kubernetes", "pulumi:providers:vault"];
+  const foreign = ["pulumi:providers:random", "pulumi:providers:command", "pulumi:providers:helm", "pulumi:providers:aws", "pulumi:providers:kubernetes-cert-manager", "pulumi:providers:"];
+  test("the table: exactly the stack's Kubernetes provider and the Vault provider, in both layers", () => {
+    for (const layer of ["phase", "foundation"] as const) assert.deepEqual(STACK_PROVIDERS[layer].map((p) => p.type), held);
+  });
+  for (const stack of layers) {
+    test(`${stack.layer}: the pack passes the Kubernetes and Vault providers`, async () => {
+      for (const type of held) assert.deepEqual(await packResource("stack-kinds-closed", type, { kubeconfig: "/k", context: "c" }, stack), [], type);
+    });
+    test(`${stack.layer}: the pack refuses every other provider type by name, mandatory`, async () => {
+      for (const type of foreign) {
+        const out = await packResource("stack-kinds-closed", type, {}, stack);
+        assert.equal(out.length, 1, `${type}: ${JSON.stringify(out)}`);
+        assert.equal(out[0]!.level, "mandatory");
+        assert.match(out[0]!.message, new RegExp(`^provider type "${type}" is not one a ${stack.layer} stack can hold; a ${stack.layer} stack holds only the providers pulumi:providers:kubernetes, pulumi:providers:vault`));
+      }
+    });
+    test(`${stack.layer}: the checker's closed world agrees on the same documents`, () => {
+      for (const type of [...held, ...foreign]) {
+        const doc = pulumiResourceDocument(type, "p");
+        assert.equal(kindProblem(doc, stack.layer) === undefined, held.includes(type), type);
+      }
+    });
+  }
+  test("a provider is no longer passed over as a container: it becomes a document, with no inputs carried", () => {
+    assert.deepEqual(toDocument("pulumi:providers:kubernetes", "dev", { kubeconfig: "secret contents" }), pulumiResourceDocument("pulumi:providers:kubernetes", "dev"));
   });
 });

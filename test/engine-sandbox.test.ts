@@ -39,7 +39,7 @@ test("what users deploy never carries the sandbox annotations", () => {
   assert.ok(objects > 20, `expected the rendered stacks to have objects, got ${objects}`);
 });
 
-test("settings: the foundation's Vault auth points at the sandbox; phase stacks are the stack file unchanged", () => {
+test("settings: the foundation's Vault auth and cluster point at the sandbox; phase stacks are the stack file unchanged", () => {
   const root = projectRoot();
   const overrides = { apiserverUrl: "https://127.0.0.1:1234", caPem: "-----BEGIN CERTIFICATE-----\nX\n-----END CERTIFICATE-----\n" };
   const f = sandboxStackConfig(root, "dev", overrides);
@@ -47,9 +47,13 @@ test("settings: the foundation's Vault auth points at the sandbox; phase stacks 
   assert.equal(vault["kubernetesHost"], overrides.apiserverUrl);
   assert.equal(vault["kubernetesCaCert"], overrides.caPem);
   assert.equal(vault["kvMount"], "agent");
+  assert.deepEqual(f["agent-trust:cluster"], { server: overrides.apiserverUrl });
+  assert.equal(f["kubernetes:kubeconfig"], undefined);
   const file = parse(fs.readFileSync(path.join(root, "stacks", "Pulumi.dev-assist.yaml"), "utf8")) as { config: Record<string, unknown> };
   assert.deepEqual(sandboxStackConfig(root, "dev-assist", overrides), file.config);
   assert.throws(() => sandboxStackConfig(root, "no-such-stack", overrides), /no stack file for stack "no-such-stack"/);
+  // With the sandbox's kubeconfig, every stack's provider is given it (the inline program does not see the CLI's env).
+  for (const s of ["dev", "dev-assist"]) assert.equal(sandboxStackConfig(root, s, { ...overrides, kubeconfig: "/sb/deployer.kubeconfig" })["kubernetes:kubeconfig"], "/sb/deployer.kubeconfig");
 });
 
 test("settings: rewriting keeps the engine's salt and secure values, replaces the plain config", () => {

@@ -32,3 +32,44 @@ test("every Vault kind the program creates has its write call, and all but the a
   );
   assert.deepEqual(vaultCall("VaultKubernetesAuthRole", spec).body["backend"], undefined, "the path carries backend and role name, not the body");
 });
+
+test("the stand-in plugin works when copied into a plugin cache (`pulumi plugin install --file`), not only as a symlink", async () => {
+  const { spawn } = await import("node:child_process");
+  const fs = await import("node:fs");
+  const os = await import("node:os");
+  const path = await import("node:path");
+  const root = path.resolve(__dirname, "..");
+  const cache = fs.mkdtempSync(path.join(os.tmpdir(), "standin-copy-"));
+  const copy = path.join(cache, "pulumi-resource-vault");
+  fs.copyFileSync(path.join(root, "servers", "pulumi", "pulumi-resource-vault-standin"), copy);
+  fs.chmodSync(copy, 0o755);
+  /** Starts the copy; resolves with its first stdout line (the gRPC port) or its stderr when it exits first. */
+  const start = (cwd: string, env: NodeJS.ProcessEnv) =>
+    new Promise<{ port?: string; stderr: string; code?: number | null }>((resolve) => {
+      const p = spawn(copy, [], { cwd, env, stdio: ["pipe", "pipe", "pipe"] });
+      let out = "";
+      let err = "";
+      p.stdout.on("data", (d: Buffer) => {
+        out += d.toString();
+        if (out.includes("\n")) {
+          p.kill();
+          resolve({ port: out.split("\n")[0]!.trim(), stderr: err });
+        }
+      });
+      p.stderr.on("data", (d: Buffer) => (err += d.toString()));
+      p.on("exit", (code) => resolve({ stderr: err, code }));
+    });
+  try {
+    const env = { ...process.env, AGENT_TRUST_ROOT: "" };
+    const fromProject = await start(path.join(root, "test"), env);
+    assert.match(fromProject.port ?? "", /^\d+$/, `started in the project: ${fromProject.stderr}`);
+    const fromRoot = await start(os.tmpdir(), { ...env, AGENT_TRUST_ROOT: root });
+    assert.match(fromRoot.port ?? "", /^\d+$/, `with AGENT_TRUST_ROOT: ${fromRoot.stderr}`);
+    const lost = await start(os.tmpdir(), env);
+    assert.equal(lost.port, undefined);
+    assert.notEqual(lost.code, 0);
+    assert.match(lost.stderr, /cannot find the agent-trust project .* set AGENT_TRUST_ROOT/);
+  } finally {
+    fs.rmSync(cache, { recursive: true, force: true });
+  }
+});

@@ -10,7 +10,7 @@ import { listStacks, loadFoundationFor, loadStackConfig, projectRoot } from "../
 import { isAbove } from "../src/model/phases";
 import { evidenceFileSchema, parseWith } from "../src/promotion/evidence";
 import { judgeStack } from "../src/promotion/gate";
-import { runStack, type Registered } from "./helpers/pulumi-mocks";
+import { clusterOf, runStack, type Registered } from "./helpers/pulumi-mocks";
 
 const ROOT = projectRoot();
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-gate-"));
@@ -150,7 +150,7 @@ test("gate --observed: no trigger exits 0; any trigger names the phase to fall b
 });
 
 test("the Pulumi program refuses a phase its evidence does not earn, even under a raised ceiling, registering nothing", async () => {
-  const foundation = { ...loadFoundationFor(loadStackConfig("staging-autonomous")), phaseCeiling: "autonomous" };
+  const foundation = { ...loadFoundationFor(loadStackConfig("staging-autonomous")), phaseCeiling: "autonomous", cluster: clusterOf("staging-autonomous") };
   const sink: Registered[] = [];
   await assert.rejects(runStack("staging-autonomous", { foundationOutputs: foundation, sink }), /phase "autonomous" is not earned by its evidence; run `agent-trust gate staging-autonomous`/);
   assert.deepEqual(sink.filter((r) => !r.type.startsWith("pulumi:")), []);

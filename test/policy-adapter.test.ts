@@ -30,11 +30,12 @@ describe("toDocument", () => {
     assert.equal(type, "vault:kubernetes/authBackendRole:AuthBackendRole");
     assert.deepEqual(toDocument(type, "x", props), { ...samples.vaultRole(), metadata: { name: samples.vaultRole().metadata.name } });
   });
-  test("unnamed resources are named after the Pulumi resource; other providers are not documents", () => {
+  test("unnamed resources are named after the Pulumi resource; other packages' resources and providers are PulumiResource documents", () => {
     assert.equal(toDocument("kubernetes:core/v1:ServiceAccount", "sa", {})?.metadata.name, "sa");
     assert.deepEqual(toDocument("aws:s3/bucket:Bucket", "b", {}), { apiVersion: "pulumi.agent-trust.io/v1", kind: "PulumiResource", metadata: { name: "b" }, spec: { type: "aws:s3/bucket:Bucket" } });
     assert.equal(toDocument("kubernetes:yaml/v2:ConfigGroup", "g", {}), undefined, "its children are judged");
-    assert.equal(toDocument("pulumi:providers:kubernetes", "p", {}), undefined);
+    // Providers are judged by the closed world (stack-kinds-closed), which names the ones a stack holds.
+    assert.deepEqual(toDocument("pulumi:providers:kubernetes", "p", {}), { apiVersion: "pulumi.agent-trust.io/v1", kind: "PulumiResource", metadata: { name: "p" }, spec: { type: "pulumi:providers:kubernetes" } });
   });
   test("unknown values become UNKNOWN, at any depth", () => {
     const doc = toDocument("kubernetes:core/v1:ServiceAccount", "sa", { automountServiceAccountToken: rpc.unknownValue, metadata: { labels: { a: rpc.unknownValue } } });

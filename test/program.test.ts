@@ -11,9 +11,10 @@ import { manifestTypeOfPulumiType, pulumiTypeOfManifest, type Manifest } from ".
 import { vaultKindOfPulumiType, vaultInputsToSpec, VAULT_KINDS } from "../src/model/vault-kinds";
 import { renderStack } from "../src/render";
 import { ADMISSION_RULES } from "../src/admission/rules";
-import { runStack, type Registered } from "./helpers/pulumi-mocks";
+import { kubeconfigFor, runStack, type Registered } from "./helpers/pulumi-mocks";
 
 const STACKS = listStacks();
+const DEV_CLUSTER = { server: "https://kubernetes.dev.example.internal:6443" };
 const COMPONENTS = ["agent-trust:foundation:AgentFoundation", "agent-trust:phase:AgentIdentity"];
 
 function deployable(stack: string): boolean {
@@ -99,7 +100,7 @@ describe("every stack under the mock runtime", () => {
 test("a phase above the ceiling is refused even when the foundation says so at run time", async () => {
   await assert.rejects(
     runStack("dev-autonomous", {
-      foundationOutputs: { environment: "dev", namespace: "ai-agents", phaseCeiling: "assist", authMount: "kubernetes", kvMount: "agent", audience: "vault" },
+      foundationOutputs: { environment: "dev", namespace: "ai-agents", phaseCeiling: "assist", authMount: "kubernetes", kvMount: "agent", audience: "vault", cluster: DEV_CLUSTER },
     }),
     /phase "autonomous" is above the phase ceiling "assist" of environment "dev"/,
   );
@@ -109,7 +110,7 @@ test("a phase stack whose foundation is missing or of another environment is ref
   await assert.rejects(runStack("dev-shadow", { foundationOutputs: {} }), /foundation stack ".*\/dev" has no output "environment"; run `pulumi up` on it first/);
   await assert.rejects(
     runStack("dev-shadow", {
-      foundationOutputs: { environment: "prod", namespace: "ai-agents", phaseCeiling: "assist", authMount: "kubernetes", kvMount: "agent", audience: "vault" },
+      foundationOutputs: { environment: "prod", namespace: "ai-agents", phaseCeiling: "assist", authMount: "kubernetes", kvMount: "agent", audience: "vault", cluster: DEV_CLUSTER },
     }),
     /phase stack is for environment "dev" but its foundation is "prod"/,
   );
@@ -143,4 +144,51 @@ test("exactly the shipped stacks above their ceiling are the refused ones (sanit
     const c = loadStackConfig(s);
     assert.ok(c.layer === "phase" && isAbove(c.phase, (loadStackConfig(c.environment) as { phaseCeiling: "shadow" }).phaseCeiling));
   }
+});
+
+describe("one explicit Kubernetes provider per stack, checked against the cluster the foundation names", () => {
+  for (const stack of ["dev", "dev-shadow", "prod-shadow"]) {
+    test(`${stack}: every Kubernetes object goes through the provider named after the environment`, async () => {
+      const providers: Registered[] = [];
+      const registered = await runStack(stack, { providers });
+      const env = loadStackConfig(stack).environment;
+      assert.equal(providers.length, 1, JSON.stringify(providers.map((p) => p.type)));
+      assert.equal(providers[0]!.type, "pulumi:providers:kubernetes");
+      assert.equal(providers[0]!.name, env);
+      assert.equal(providers[0]!.inputs.context, "test");
+      assert.match(String(providers[0]!.inputs.kubeconfig), /agent-trust-mock-kubeconfig/);
+      const kube = registered.filter((r) => r.type.startsWith("kubernetes:"));
+      assert.ok(kube.length > 5, `${stack}: ${kube.length} Kubernetes objects`);
+      for (const r of kube) assert.match(r.provider ?? "", new RegExp(`::pulumi:providers:kubernetes::${env}::`), `${r.type} ${r.name}`);
+      for (const r of registered.filter((x) => x.type.startsWith("vault:"))) assert.equal(r.provider, undefined, `${r.type} ${r.name}`);
+    });
+  }
+
+  test("a kubeconfig for another cluster fails before anything (the provider included) is registered", async () => {
+    for (const stack of ["dev", "dev-shadow"]) {
+      const registered: Registered[] = [];
+      const providers: Registered[] = [];
+      await assert.rejects(
+        runStack(stack, { config: { "kubernetes:kubeconfig": kubeconfigFor("https://kubernetes.prod.example.internal:6443") }, sink: registered, providers }),
+        (e: Error) => {
+          assert.equal(e.name, "ConfigError");
+          assert.match(e.message, new RegExp(`^stack "${stack}" deploys to https://kubernetes\\.dev\\.example\\.internal:6443 \\(agent-trust:cluster\\.server\\)`));
+          assert.match(e.message, /selects context "test", whose cluster "c" is https:\/\/kubernetes\.prod\.example\.internal:6443/);
+          return true;
+        },
+      );
+      assert.equal(registered.length, 0, stack);
+      assert.equal(providers.length, 0, stack);
+    }
+  });
+
+  test("a foundation without the cluster output: run `pulumi up` on the foundation first", async () => {
+    const outputs = { environment: "dev", namespace: "ai-agents", phaseCeiling: "autonomous", authMount: "kubernetes", kvMount: "agent", audience: "vault" };
+    await assert.rejects(runStack("dev-shadow", { foundationOutputs: outputs }), /foundation stack ".*\/dev" has no output "cluster"; run `pulumi up` on the foundation first/);
+    await assert.rejects(runStack("dev-shadow", { foundationOutputs: { ...outputs, cluster: { server: "http://x" } } }), /exports an invalid "cluster" output \(agent-trust:cluster\.server: must be the https URL/);
+  });
+
+  test("kubernetes: keys other than kubeconfig and context are refused, not ignored", async () => {
+    await assert.rejects(runStack("dev", { config: { "kubernetes:namespace": "x" } }), /kubernetes:namespace: the program's Kubernetes provider reads only kubernetes:kubeconfig and kubernetes:context/);
+  });
 });

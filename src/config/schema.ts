@@ -13,6 +13,7 @@ import { ENVIRONMENTS, PHASES } from "../model/phases";
 import { BROAD_GROUPS } from "../model/forbidden";
 import { DEFAULT_TIERS, type TierConfig } from "../model/tiers";
 import { admission, unique } from "./admission-schema";
+import { clusterSchema } from "./cluster";
 import { mountPath, quantity, requestWithinLimit, RESERVED_VAULT_PATHS } from "./fields";
 
 const dnsLabel = (what: string, maxLength = 63) =>
@@ -164,6 +165,11 @@ export const foundationSchema = z.strictObject({
   ...common,
   layer: z.literal("foundation"),
   phaseCeiling: z.enum(PHASES),
+  /**
+   * The cluster this environment deploys to; the program checks the kubeconfig against it before creating anything,
+   * and its phase stacks read it from the foundation's outputs. It changes no rendered object.
+   */
+  cluster: clusterSchema,
   /** This environment's calibration of the promotion gates (src/config/gate-overrides.ts); shown by the gate. */
   promotionGates: gateOverridesSchema.optional(),
   vault: z.strictObject({

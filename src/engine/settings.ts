@@ -1,7 +1,9 @@
 /**
  * A stack's settings file for the engine's workspace: the project's own stack file (stacks/Pulumi.<stack>.yaml),
- * with the one sandbox departure the rendered deployment makes too (Vault's Kubernetes auth points at the local API
- * server and its CA), plus an optional edit (a test's or a user's what-if). The passphrase salt the engine wrote
+ * with the sandbox departures: the one the rendered deployment makes too (Vault's Kubernetes auth points at the local
+ * API server and its CA), the foundation's cluster (agent-trust:cluster.server is the local API server, so the
+ * program's cluster check passes against the sandbox's kubeconfig) and that kubeconfig (kubernetes:kubeconfig: the
+ * inline program runs in this process, so the engine's KUBECONFIG would not reach it), plus an optional edit (a test's or a user's what-if). The passphrase salt the engine wrote
  * earlier is kept, so the stack's secrets stay readable.
  */
 import * as fs from "node:fs";
@@ -14,6 +16,8 @@ export type ConfigMap = Record<string, unknown>;
 export interface SandboxOverrides {
   readonly apiserverUrl: string;
   readonly caPem: string;
+  /** The kubeconfig every stack's Kubernetes provider uses (kubernetes:kubeconfig); left unset when absent. */
+  readonly kubeconfig?: string;
 }
 
 function readYaml(file: string): Record<string, unknown> {
@@ -31,7 +35,10 @@ export function sandboxStackConfig(root: string, stack: string, overrides: Sandb
     const vault = config["agent-trust:vault"];
     if (typeof vault !== "object" || vault === null) throw new Error(`${file}: agent-trust:vault must be a mapping`);
     config["agent-trust:vault"] = { ...vault, kubernetesHost: overrides.apiserverUrl, kubernetesCaCert: overrides.caPem };
+    // The sandbox's kubeconfig uses its current context; a context named in the stack file would not be in it.
+    config["agent-trust:cluster"] = { server: overrides.apiserverUrl };
   }
+  if (overrides.kubeconfig) config["kubernetes:kubeconfig"] = overrides.kubeconfig;
   return config;
 }
 

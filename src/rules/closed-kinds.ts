@@ -8,7 +8,7 @@
  * flag lets unknown kinds through. Pure.
  */
 import { VAULT_API_VERSION, type Manifest } from "../model/manifest";
-import { isPulumiResource } from "./opaque";
+import { isProviderType, isPulumiResource } from "./opaque";
 import { ANY_KIND, field, show } from "./paths";
 import type { Layer, ResourceRule } from "./types";
 
@@ -50,13 +50,36 @@ export const STACK_KINDS: Readonly<Record<Layer, readonly StackKind[]>> = {
   ],
 };
 
+/** One provider resource type a layer may hold (the pack sees providers as `pulumi:providers:<package>` resources). */
+export interface StackProvider {
+  readonly type: string;
+  readonly role: string;
+}
+
+/**
+ * The providers a stack holds: the explicit Kubernetes provider the program makes per stack (src/program.ts), and the
+ * engine's default Vault provider of the stack's Vault objects (both layers hold Vault kinds). Any other provider
+ * (random, command, helm, a second cloud) is refused by name: what it creates is nothing the rules were written for.
+ */
+const PROVIDERS: readonly StackProvider[] = [
+  { type: "pulumi:providers:kubernetes", role: "the stack's explicit Kubernetes provider, one per environment (src/program.ts)" },
+  { type: "pulumi:providers:vault", role: "the provider of the stack's Vault policies, roles and mounts" },
+];
+export const STACK_PROVIDERS: Readonly<Record<Layer, readonly StackProvider[]>> = { phase: PROVIDERS, foundation: PROVIDERS };
+
 /** The layer an object is judged in: the one given, else phase (the strictest). */
 export const layerOf = (layer: Layer | undefined): Layer => layer ?? "phase";
 
 /** Why `obj` may not be in a stack of `layer`, or undefined when the layer's planner can produce its kind. */
 export function kindProblem(obj: Manifest, layer: Layer): string | undefined {
   const allowed = STACK_KINDS[layer];
-  const what = isPulumiResource(obj) ? `resource type ${show(field(obj, "spec", "type"))}` : `kind ${show(obj.kind)} (${show(obj.apiVersion)})`;
+  const type = isPulumiResource(obj) ? field(obj, "spec", "type") : undefined;
+  if (typeof type === "string" && isProviderType(type)) {
+    const providers = STACK_PROVIDERS[layer];
+    if (providers.some((p) => p.type === type)) return undefined;
+    return `provider type ${show(type)} is not one a ${layer} stack can hold; a ${layer} stack holds only the providers ${providers.map((p) => p.type).join(", ")}`;
+  }
+  const what = isPulumiResource(obj) ? `resource type ${show(type)}` : `kind ${show(obj.kind)} (${show(obj.apiVersion)})`;
   const exact = allowed.find((a) => a.kind === obj.kind && a.apiVersion === obj.apiVersion);
   if (exact && !isPulumiResource(obj)) return undefined;
   const sameKind = allowed.find((a) => a.kind === obj.kind);
@@ -77,7 +100,8 @@ export const stackKindsClosed: ResourceRule = {
   description:
     "A stack holds only the kinds its planner produces: a phase stack its agents' ServiceAccounts, Roles, RoleBindings, " +
     "NetworkPolicies, PodTemplates (and the launcher's Jobs) and their Vault policies and roles; a foundation the agents " +
-    "namespace and what guards it. Every other kind or resource type is refused by name, never passed over.",
+    "namespace and what guards it; each stack's providers are its Kubernetes provider and the Vault provider. Every other kind, " +
+    "resource type or provider type is refused by name, never passed over.",
   remediationSteps:
     "Remove the object from the stack. If the stack really needs this kind, add it to the closed world (src/rules/closed-kinds.ts) " +
     "together with the rule that judges it, through a reviewed change.",

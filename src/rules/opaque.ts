@@ -37,8 +37,9 @@ export const OPAQUE_PULUMI_TYPES: readonly { readonly prefix: string; readonly h
 ];
 
 /**
- * Types that need no rule: the stack itself, stack references (read-only) and providers, plus components whose children are registered, and so
- * judged, one by one (the Kubernetes provider's YAML, Chart and kustomize components, and this project's own).
+ * Types that need no rule: the stack itself and stack references (read-only), plus components whose children are registered, and so
+ * judged, one by one (the Kubernetes provider's YAML, Chart and kustomize components, and this project's own). Providers
+ * (`pulumi:providers:*`) are not among them: the closed world (closed-kinds.ts) names the ones a stack may hold.
  */
 export const CONTAINER_PULUMI_TYPES: readonly string[] = [
   "pulumi:pulumi:Stack",
@@ -52,7 +53,11 @@ export const CONTAINER_PULUMI_TYPES: readonly string[] = [
   "kubernetes:kustomize:Directory",
   "kubernetes:kustomize/v2:Directory",
 ];
-export const CONTAINER_PULUMI_PREFIXES: readonly string[] = ["pulumi:providers:", "agent-trust:"];
+export const CONTAINER_PULUMI_PREFIXES: readonly string[] = ["agent-trust:"];
+
+/** The prefix of every provider resource's type (`pulumi:providers:kubernetes`, `pulumi:providers:vault`, ...). */
+export const PROVIDER_TYPE_PREFIX = "pulumi:providers:";
+export const isProviderType = (type: string) => type.startsWith(PROVIDER_TYPE_PREFIX);
 
 export const isContainerType = (type: string) =>
   CONTAINER_PULUMI_TYPES.includes(type) || CONTAINER_PULUMI_PREFIXES.some((p) => type.startsWith(p));
@@ -100,7 +105,8 @@ function unjudgedName(obj: Manifest): string | undefined {
   if (isVaultKind(obj.kind)) return readKinds.has(obj.kind) ? undefined : obj.kind;
   if (isPulumiResource(obj)) {
     const type = String(field(obj, "spec", "type"));
-    return isContainerType(type) || opaqueReason(obj) ? undefined : type;
+    // A provider is judged by stack-kinds-closed (the closed world names the ones a stack may hold).
+    return isContainerType(type) || isProviderType(type) || opaqueReason(obj) ? undefined : type;
   }
   return readKinds.has(obj.kind) || opaqueReason(obj) ? undefined : `${obj.kind} (${obj.apiVersion})`;
 }

@@ -117,6 +117,33 @@ describe("engine: dev stacks deployed by the real Pulumi engine", () => {
     }
   });
 
+  test("a kubeconfig for another cluster than the stack names: up fails at preview with the clear message, and nothing changes", async () => {
+    const esc = (v: string) => v.replace(/[.*+?^${}()|[\]\\/]/g, "\\$&");
+    const other = "https://kubernetes.elsewhere.example.internal:6443";
+    // The foundation names another cluster; the sandbox's kubeconfig points at the sandbox.
+    const f = await dep.engine.up("dev", { edit: (c) => ({ ...c, "agent-trust:cluster": { server: other } }) });
+    assert.equal(f.ok, false, "up of a foundation naming another cluster succeeded");
+    const fText = [f.error ?? "", ...f.diagnostics].join("\n");
+    assert.match(fText, new RegExp(`stack "dev" deploys to ${esc(other)} \\(agent-trust:cluster\\.server\\)`));
+    assert.match(fText, new RegExp(`selects context "[^"]+", whose cluster "[^"]+" is ${esc(sb.apiserverUrl)}`));
+    assert.deepEqual(changes(f), [], "a refused program plans nothing (no deletes either)");
+    // A phase stack whose kubeconfig points elsewhere: the foundation's cluster (exported) is the one it is held to.
+    const wrong = path.join(sb.dir, "wrong.kubeconfig");
+    const doc = { apiVersion: "v1", kind: "Config", clusters: [{ name: "elsewhere", cluster: { server: other } }], users: [{ name: "u", user: { token: "t" } }], contexts: [{ name: "elsewhere", context: { cluster: "elsewhere", user: "u" } }], "current-context": "elsewhere" };
+    fs.writeFileSync(wrong, JSON.stringify(doc), { mode: 0o600 });
+    const p = await dep.engine.up("dev-shadow", { edit: (c) => ({ ...c, "kubernetes:kubeconfig": wrong }) });
+    assert.equal(p.ok, false, "up of a phase stack with a kubeconfig for another cluster succeeded");
+    const pText = [p.error ?? "", ...p.diagnostics].join("\n");
+    assert.match(pText, new RegExp(`stack "dev-shadow" deploys to ${esc(sb.apiserverUrl)} \\(agent-trust:cluster\\.server\\), but the kubeconfig from kubernetes:kubeconfig \\(${esc(wrong)}\\) selects context "elsewhere", whose cluster "elsewhere" is ${esc(other)}`));
+    assert.deepEqual(changes(p), []);
+    // Nothing was changed: both stacks preview clean again with the sandbox's own settings.
+    for (const stack of ["dev", "dev-shadow"]) {
+      const again = await dep.engine.preview(stack);
+      assert.ok(again.ok, `${stack}: ${again.error}`);
+      assert.deepEqual(changes(again), [], stack);
+    }
+  });
+
   test("a promotion into remediation previews as exactly the added agent's ServiceAccount, Roles, bindings and Vault policies", async () => {
     const plan = triagePlan(rawRemediationConfig());
     const r = await dep.engine.preview(remediationStack(), { edit: promoteTriage });
