@@ -130,12 +130,20 @@ describe("providers: the closed world names the ones a stack holds", () => {
     { layer: "phase", phase: "shadow", environment: "dev" },
     { layer: "foundation", environment: "dev" },
   ] as const;
-  const held = ["pulumi:providers:kubernetes", "pulumi:providers:vault"];
-  const foreign = ["pulumi:providers:random", "pulumi:providers:command", "pulumi:providers:helm", "pulumi:providers:aws", "pulumi:providers:kubernetes-cert-manager", "pulumi:providers:"];
-  test("the table: exactly the stack's Kubernetes provider and the Vault provider, in both layers", () => {
-    for (const layer of ["phase", "foundation"] as const) assert.deepEqual(STACK_PROVIDERS[layer].map((p) => p.type), held);
+  const both = ["pulumi:providers:kubernetes", "pulumi:providers:vault"];
+  // A phase stack reads its foundation through a StackReference, which the engine's builtin `pulumi` provider serves;
+  // a foundation reads no other stack, so the builtin provider is foreign there.
+  const heldIn = { phase: [...both, "pulumi:providers:pulumi"], foundation: both } as const;
+  const foreignTo = (layer: "phase" | "foundation") => [
+    "pulumi:providers:random", "pulumi:providers:command", "pulumi:providers:helm", "pulumi:providers:aws",
+    "pulumi:providers:kubernetes-cert-manager", "pulumi:providers:", ...(layer === "foundation" ? ["pulumi:providers:pulumi"] : []),
+  ];
+  test("the table: the stack's Kubernetes provider and the Vault provider in both layers, and the StackReference's in a phase stack", () => {
+    for (const layer of ["phase", "foundation"] as const) assert.deepEqual(STACK_PROVIDERS[layer].map((p) => p.type), heldIn[layer]);
   });
   for (const stack of layers) {
+    const held: readonly string[] = heldIn[stack.layer];
+    const foreign = foreignTo(stack.layer);
     test(`${stack.layer}: the pack passes the Kubernetes and Vault providers`, async () => {
       for (const type of held) assert.deepEqual(await packResource("stack-kinds-closed", type, { kubeconfig: "/k", context: "c" }, stack), [], type);
     });
@@ -144,7 +152,7 @@ describe("providers: the closed world names the ones a stack holds", () => {
         const out = await packResource("stack-kinds-closed", type, {}, stack);
         assert.equal(out.length, 1, `${type}: ${JSON.stringify(out)}`);
         assert.equal(out[0]!.level, "mandatory");
-        assert.match(out[0]!.message, new RegExp(`^provider type "${type}" is not one a ${stack.layer} stack can hold; a ${stack.layer} stack holds only the providers pulumi:providers:kubernetes, pulumi:providers:vault`));
+        assert.match(out[0]!.message, new RegExp(`^provider type "${type}" is not one a ${stack.layer} stack can hold; a ${stack.layer} stack holds only the providers ${held.join(", ")}$`));
       }
     });
     test(`${stack.layer}: the checker's closed world agrees on the same documents`, () => {

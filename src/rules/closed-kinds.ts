@@ -65,7 +65,15 @@ const PROVIDERS: readonly StackProvider[] = [
   { type: "pulumi:providers:kubernetes", role: "the stack's explicit Kubernetes provider, one per environment (src/program.ts)" },
   { type: "pulumi:providers:vault", role: "the provider of the stack's Vault policies, roles and mounts" },
 ];
-export const STACK_PROVIDERS: Readonly<Record<Layer, readonly StackProvider[]>> = { phase: PROVIDERS, foundation: PROVIDERS };
+/** A phase stack reads its foundation's outputs through a StackReference, which the engine's builtin provider serves. */
+const STACK_REFERENCE_PROVIDER: StackProvider = {
+  type: "pulumi:providers:pulumi",
+  role: "the engine's builtin provider of the StackReference a phase stack reads its foundation through (src/program.ts)",
+};
+export const STACK_PROVIDERS: Readonly<Record<Layer, readonly StackProvider[]>> = {
+  phase: [...PROVIDERS, STACK_REFERENCE_PROVIDER],
+  foundation: PROVIDERS,
+};
 
 /** The layer an object is judged in: the one given, else phase (the strictest). */
 export const layerOf = (layer: Layer | undefined): Layer => layer ?? "phase";
@@ -100,7 +108,8 @@ export const stackKindsClosed: ResourceRule = {
   description:
     "A stack holds only the kinds its planner produces: a phase stack its agents' ServiceAccounts, Roles, RoleBindings, " +
     "NetworkPolicies, PodTemplates (and the launcher's Jobs) and their Vault policies and roles; a foundation the agents " +
-    "namespace and what guards it; each stack's providers are its Kubernetes provider and the Vault provider. Every other kind, " +
+    "namespace and what guards it; each stack's providers are its Kubernetes provider and the Vault provider (and, in a phase stack, the " +
+    "builtin provider of its StackReference to the foundation). Every other kind, " +
     "resource type or provider type is refused by name, never passed over.",
   remediationSteps:
     "Remove the object from the stack. If the stack really needs this kind, add it to the closed world (src/rules/closed-kinds.ts) " +
