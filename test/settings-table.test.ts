@@ -67,15 +67,18 @@ test("the checker's flags and help lines are generated from the table", () => {
   }
 });
 
-test("the clamps are the table's bounds; junk is the default, which is the limit", () => {
+test("the clamps: never looser than the limit, never loosened past the strict end; junk is the default, which is the limit", () => {
   for (const name of SETTING_NAMES) {
     const s: Setting = SETTINGS[name];
     if (s.type === "string") {
       assert.equal(settingsFrom({ [name]: 7 } as never)[name], s.default, name);
       continue;
     }
-    assert.equal(settingsFrom({ [name]: s.max + 1000 })[name], s.max, `${name} above`);
-    assert.equal(settingsFrom({ [name]: s.min - 1000 })[name], s.min, `${name} below`);
+    // The limit is the default, at one end of the bounds: past it, a value is clamped back to it.
+    const [loose, strict] = s.default === s.max ? [s.max + 1000, s.min - 1000] : [s.min - 1000, s.max + 1000];
+    assert.equal(settingsFrom({ [name]: loose })[name], s.default, `${name} looser than its limit`);
+    // Past the other end a value is stricter than any the bounds allow: kept as asked, never raised to the bound.
+    assert.equal(settingsFrom({ [name]: strict })[name], strict, `${name} stricter than its bounds`);
     for (const junk of [Number.NaN, Infinity, "3", null]) assert.equal(settingsFrom({ [name]: junk } as never)[name], s.default, `${name} ${String(junk)}`);
   }
 });

@@ -136,14 +136,16 @@ export function settingSchema(name: SettingName): SettingSchema {
 }
 
 /**
- * One setting as the rules use it: a number within its bounds (a value that is not a finite number, from hostile
- * or broken config, is the default, which is the limit), a string that is one (else the default).
+ * One setting as the rules use it: a number never looser than its limit (the default, the loose end of its bounds; a
+ * value that is not a finite number, from hostile or broken config, is the limit), and never loosened either: a value
+ * past the strict end (a TTL cap under 60 s, say) stays as strict as it was asked to be. A string that is one, else
+ * the default. The pack's schema and the checker's flags refuse values outside the bounds before they get here.
  */
 function clampOne(name: SettingName, value: unknown): number | string {
   const s: Setting = SETTINGS[name];
   if (s.type === "string") return typeof value === "string" ? value : s.default;
   if (typeof value !== "number" || !Number.isFinite(value)) return s.default;
-  return Math.min(s.max, Math.max(s.min, value));
+  return s.default === s.max ? Math.min(s.max, value) : Math.max(s.min, value);
 }
 
 /** Settings from config, never looser than the limits (a cap can be lowered, not raised). */
