@@ -7,7 +7,7 @@
  * one is absent the test says so and skips (CI has no pulumi/pulumi snapshot to build the language host from).
  */
 import assert from "node:assert/strict";
-import { execFileSync, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
@@ -16,7 +16,7 @@ import { resolveEngineBinaries, type EngineBinaries } from "../../src/engine/bin
 import { VAULT_STANDIN_SCRIPT } from "../../src/engine/home";
 import { writeDeployerKubeconfig } from "../../src/engine/settings";
 import { deployerOf } from "../../src/engine/deploy";
-import { createReviewer, deployerKubeConfig, namespace } from "../../src/sandbox/deploy-kube";
+import { createReviewer, deployerKubeConfig, namespace, publishQuotaStatus } from "../../src/sandbox/deploy-kube";
 import { applyAll, kubeOk } from "../../src/sandbox/kube";
 import { installPrometheusRuleCrd } from "../../src/sandbox/observability-crd";
 import { startSandbox, type Sandbox } from "../../src/sandbox/sandbox";
@@ -161,9 +161,35 @@ describe("README Quickstart with the real CLI against the sandbox", { timeout: 1
   const bash = (script: string, extra: Record<string, string> = {}) =>
     spawnSync("bash", ["-euo", "pipefail", "-c", script], { cwd: repo, env: { ...env, ...extra }, encoding: "utf8", timeout: 900_000 });
 
+  /** The same, without blocking this process, so the test can play a controller while the script runs. */
+  const bashAsync = (script: string) =>
+    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+      const child = spawn("bash", ["-euo", "pipefail", "-c", script], { cwd: repo, env, stdio: ["ignore", "pipe", "pipe"] });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (d) => (stdout += String(d)));
+      child.stderr.on("data", (d) => (stderr += String(d)));
+      const timer = setTimeout(() => child.kill("SIGKILL"), 900_000);
+      child.on("close", (status) => (clearTimeout(timer), resolve({ status, stdout, stderr })));
+    });
+
   test("the Quickstart's commands run as written: preview and up of the foundation and the shadow phase, with the pack", async (t) => {
     if (skip) return t.skip(skip);
-    const r = bash(`. ${JSON.stringify(path.join(dir, "quickstart.sh"))}`);
+    // The sandbox runs no kube-controller-manager, and the plain CLI adds none of the engine tests' skipAwait
+    // annotations: `pulumi up` waits for the quota's status as it would on a real cluster. Play the quota controller
+    // while the Quickstart runs, publishing that status once the quota exists, as the real one would.
+    const quotas = sb!.env.foundation.kubernetes.filter((m) => m.kind === "ResourceQuota");
+    assert.equal(quotas.length, 1);
+    let running = true;
+    const controller = (async () => {
+      while (running) {
+        await publishQuotaStatus(sb!.kc, quotas).catch(() => undefined); // 404 until `pulumi up` creates it
+        await new Promise((res) => setTimeout(res, 1000));
+      }
+    })();
+    const r = await bashAsync(`. ${JSON.stringify(path.join(dir, "quickstart.sh"))}`);
+    running = false;
+    await controller;
     const output = `${r.stdout}\n${r.stderr}`;
     assert.equal(r.status, 0, output.slice(-6000));
     assert.ok(fs.existsSync(path.join(repo, "out", "dev-shadow")), "render wrote out/dev-shadow");
