@@ -147,7 +147,7 @@ export class KubectlSplitter {
   }
 
   private emit(): void {
-    const text = this.parts.length === 1 ? this.parts[0] : this.parts.join("");
+    const text = this.parts.length === 1 ? this.parts[0]! : this.parts.join("");
     const doc: RawDocument = { text: kubectlText(text), line: this.docLine, marked: this.docMarked };
     this.parts = [];
     this.partsLength = 0;

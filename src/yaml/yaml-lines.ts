@@ -91,7 +91,7 @@ function quoted(q: number, eol: number): number {
 function scanKey(k: number, eol: number): number {
   const c = src.charCodeAt(k);
   let e;
-  if (c < 128 && (KEY[c] & 1) === 1) {
+  if (c < 128 && (KEY[c]! & 1) === 1) {
     e = k + 1;
     for (;;) {
       let d = src.charCodeAt(e);
