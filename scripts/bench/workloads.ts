@@ -72,14 +72,14 @@ const n = args.map(Number);
 const run: Record<string, () => unknown> = {
   program: () => program(n[0]!, n[1]!),
   trivial: () => trivial(n[0]!),
-  render: () => render(n[0]!, n[1]!),
-  checker: () => checker(args[0]!),
+  render: () => { render(n[0]!, n[1]!); },
+  checker: () => { checker(args[0]!); },
 };
 if (!name || !run[name]) {
   process.stderr.write(`unknown workload ${name}\n`);
   process.exit(2);
 }
-Promise.resolve(run[name]!()).catch((e: unknown) => {
+Promise.resolve(run[name]()).catch((e: unknown) => {
   process.stderr.write(`${(e as Error).stack ?? e}\n`);
   process.exit(1);
 });

@@ -49,7 +49,7 @@ export async function runEngineCommand(io: Io, state: SandboxState, command: Eng
     throw e;
   }
   if (foundation.layer !== "foundation") return io.fail(`stack "${state.environment}" is not a foundation stack`);
-  const binaries = await resolveEngineBinaries({ build: false, log: (l) => io.err(l) });
+  const binaries = await resolveEngineBinaries({ build: false, log: (l) => { io.err(l); } });
   const engine = await SandboxEngine.open(
     state.dir,
     binaries,

@@ -22,7 +22,7 @@ export function unwrapSecrets(value: unknown): unknown {
   if (Array.isArray(value)) return value.map(unwrapSecrets);
   if (typeof value !== "object" || value === null) return value;
   const o = value as Record<string, unknown>;
-  if (o[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270") return unwrapSecrets(o["value"]);
+  if (o[SECRET_SIG] === "1b47061264138c4ac30d75fd1eb44270") return unwrapSecrets(o.value);
   return Object.fromEntries(Object.entries(o).map(([k, v]) => [k, unwrapSecrets(v)]));
 }
 
@@ -40,8 +40,8 @@ function kindOf(urn: string): VaultKind {
 }
 
 function client(): VaultHttp {
-  const addr = process.env["VAULT_ADDR"];
-  const token = process.env["VAULT_TOKEN"];
+  const addr = process.env.VAULT_ADDR;
+  const token = process.env.VAULT_TOKEN;
   if (!addr || !token) throw new Error("the sandbox's Vault stand-in needs VAULT_ADDR and VAULT_TOKEN");
   return new VaultHttp(addr, token);
 }
@@ -51,7 +51,7 @@ function specOf(urn: string, inputs: unknown): { kind: VaultKind; spec: Spec } {
   const plain = unwrapSecrets(inputs) as Record<string, unknown>;
   const spec = vaultInputsToSpec(kind, plain);
   // The reviewer JWT is a secret input no rendered document carries; Vault needs it to call TokenReview.
-  if (kind === "VaultKubernetesAuthConfig" && typeof plain["tokenReviewerJwt"] === "string") spec["token_reviewer_jwt"] = plain["tokenReviewerJwt"];
+  if (kind === "VaultKubernetesAuthConfig" && typeof plain.tokenReviewerJwt === "string") spec.token_reviewer_jwt = plain.tokenReviewerJwt;
   return { kind, spec };
 }
 

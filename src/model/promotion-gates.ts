@@ -16,7 +16,7 @@ export const ratioField = z.strictObject({ count: countField, of: countField }).
 const signOffs = z.array(z.strictObject({ person: z.string().trim().min(1), role: z.string().trim().min(1), date: isoDate })).default([]);
 
 type Ctx = z.core.$RefinementCtx;
-export const issue = (ctx: Ctx, path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path, message });
+export const issue = (ctx: Ctx, path: PropertyKey[], message: string) => { ctx.addIssue({ code: "custom", path, message }); };
 
 /** Sign-offs confirm a record that exists: none may predate the end of its window. */
 function signedAfterWindow(r: { window: Window; signOffs: readonly { date: string }[] }, ctx: Ctx): void {
@@ -143,4 +143,4 @@ export const PROMOTION_GATES = {
       { id: "signOff", label: "sign-off by distinct people", bound: { kind: "signOff", roles: ["operations-lead", "platform-owner"] }, measure: (r) => ({ kind: "signOffs", signOffs: r.signOffs }) },
     ],
   }),
-} satisfies { readonly [P in PromotedPhase]: RowShape };
+} satisfies Readonly<Record<PromotedPhase, RowShape>>;

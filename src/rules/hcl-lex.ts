@@ -143,7 +143,7 @@ export function resolveCapabilities(lists: readonly unknown[], legacies: readonl
     if (typeof legacy !== "string" || !Object.hasOwn(LEGACY_POLICY, legacy)) {
       fail(`policy = ${JSON.stringify(legacy)} is not one of deny, read, write, sudo`);
     }
-    out.push(...LEGACY_POLICY[legacy as string]!);
+    out.push(...LEGACY_POLICY[legacy]!);
   }
   const unknown = out.filter((c) => !(VAULT_CAPABILITIES as readonly string[]).includes(c));
   if (unknown.length) fail(`unknown capabilities ${unknown.map((c) => `"${c}"`).join(", ")}`);

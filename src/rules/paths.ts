@@ -161,7 +161,7 @@ function findPodSpecs(obj: Manifest): PodSpecAt[] {
     const o = value as Obj;
     if (at !== "" && at !== knownPath && isPodSpecShape(o, key)) {
       const metaAt = holder && holderAt !== undefined ? joinAt(holderAt, "metadata") : "metadata";
-      out.push({ at, spec: o, meta: holder ? holder["metadata"] : obj.metadata, metaAt, byShape: true });
+      out.push({ at, spec: o, meta: holder ? holder.metadata : obj.metadata, metaAt, byShape: true });
     }
     for (const k of Object.keys(o).reverse()) {
       if (!(at === "" && k === "metadata")) stack.push({ value: o[k], at: joinAt(at, k), key: k, holder: o, holderAt: at });

@@ -172,8 +172,8 @@ export const vaultTokenTtlCapped = roleRule({
       const s = seconds[key];
       if (s === undefined || s <= 0 || s > cap) out.push(`spec.${key} is ${show(raw)}; set 1..${cap} seconds (unset means Vault's 32-day default)`);
     }
-    const ttl = seconds["token_ttl"];
-    const max = seconds["token_max_ttl"];
+    const ttl = seconds.token_ttl;
+    const max = seconds.token_max_ttl;
     if (ttl !== undefined && max !== undefined && ttl > max) out.push(`spec.token_ttl (${ttl}) exceeds spec.token_max_ttl (${max})`);
     for (const key of ["token_explicit_max_ttl", "ttl", "max_ttl"]) {
       const raw = spec(obj, key);

@@ -21,7 +21,7 @@ export interface TemplateReads {
   readonly problems: readonly string[];
 }
 
-type Tok = { readonly kind: "string" | "word" | "field" | "punct"; readonly text: string };
+interface Tok { readonly kind: "string" | "word" | "field" | "punct"; readonly text: string }
 
 /** The tokens of one action's text, or an error message. */
 function lexAction(src: string): Tok[] | string {

@@ -71,7 +71,7 @@ export function policyFiles(policies: readonly Manifest[]): { file: string; cont
     if (seen.has(file)) throw new Error(`NetworkPolicy ${p.metadata.namespace}/${p.metadata.name} given twice`);
     seen.add(file);
     const metadata = { name: p.metadata.name, namespace: p.metadata.namespace, ...(p.metadata.labels ? { labels: p.metadata.labels } : {}) };
-    return { file, content: JSON.stringify({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata, spec: p["spec"] }) };
+    return { file, content: JSON.stringify({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata, spec: p.spec }) };
   });
 }
 

@@ -23,7 +23,7 @@ export function namespace(name: string): Manifest {
 /** No kube-controller-manager runs, so nothing computes quota usage; publish what its controller would. */
 export async function publishQuotaStatus(kc: KubeConfig, quotas: readonly Manifest[]): Promise<void> {
   for (const q of quotas) {
-    const hard = (q["spec"] as { hard: Record<string, string> }).hard;
+    const hard = (q.spec as { hard: Record<string, string> }).hard;
     const used = Object.fromEntries(Object.keys(hard).map((k) => [k, "0"]));
     await kubeOk(
       kc,
@@ -53,7 +53,7 @@ export async function createReviewer(kc: KubeConfig, tokenSeconds: number): Prom
     `/api/v1/namespaces/${REVIEWER.namespace}/serviceaccounts/${REVIEWER.serviceAccount}/token`,
     { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: tokenSeconds } },
   );
-  const token = (body["status"] as { token?: string } | undefined)?.token;
+  const token = (body.status as { token?: string } | undefined)?.token;
   if (!token) throw new Error("TokenRequest for the Vault token reviewer returned no token");
   return token;
 }

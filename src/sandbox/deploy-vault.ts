@@ -17,7 +17,7 @@ export interface VaultTarget {
   readonly reviewerToken: string;
 }
 
-const specOf = (m: Manifest) => (m["spec"] ?? {}) as Record<string, unknown>;
+const specOf = (m: Manifest) => (m.spec ?? {}) as Record<string, unknown>;
 
 /** Writes one document with the Vault-kind table's call; the auth config is pointed at the local API server. */
 async function applyDoc(vault: VaultHttp, doc: Manifest, target: VaultTarget): Promise<void> {
@@ -36,7 +36,7 @@ async function writeSecret(vault: VaultHttp, path: string, data: Record<string, 
   for (;;) {
     const r = await vault.request("POST", path, { data });
     if (r.status >= 200 && r.status < 300) return;
-    if (Date.now() > deadline) throw new Error(`vault POST ${path}: HTTP ${r.status}: ${JSON.stringify(r.body["errors"] ?? r.body)}`);
+    if (Date.now() > deadline) throw new Error(`vault POST ${path}: HTTP ${r.status}: ${JSON.stringify(r.body.errors ?? r.body)}`);
     await new Promise((res) => setTimeout(res, 200));
   }
 }

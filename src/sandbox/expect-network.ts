@@ -88,7 +88,7 @@ export const OTHER_PORTS = [1, 22, 80, 443, 8080, 65535] as const;
 function otherPorts(d: EgressDestination): PortProto[] {
   const taken = new Set(d.ports.map(portKey));
   const tcp = OTHER_PORTS.map((port) => ({ port, protocol: "TCP" as const }));
-  const flipped = d.ports.map((p) => ({ port: p.port, protocol: (p.protocol === "TCP" ? "UDP" : "TCP") as Protocol }));
+  const flipped: PortProto[] = d.ports.map((p) => ({ port: p.port, protocol: p.protocol === "TCP" ? "UDP" : "TCP" }));
   return [...tcp, ...flipped].filter((p) => !taken.has(portKey(p)));
 }
 

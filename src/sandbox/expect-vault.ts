@@ -41,7 +41,7 @@ const outcome = (b: boolean): Outcome => (b ? "allow" : "deny");
 /** What `agent` in `phase` must be able to do with the KV secrets and the admin endpoints. */
 export function vaultMatrix(phase: Phase, agent: AgentConfig, kvMount: string, authMount: string): VaultCheck[] {
   const inDomain = (d: SecretDomain) => (agent.secretDomains as readonly string[]).includes(d);
-  const caps = (secret: string, d: SecretDomain) => (inDomain(d) ? (vaultCapabilities(phase, secret) as readonly string[]) : []);
+  const caps = (secret: string, d: SecretDomain) => (inDomain(d) ? (vaultCapabilities(phase, secret)) : []);
   const base = { section: "vault" as const, phase, agent: agent.name, basis: "catalog" };
   const checks: VaultCheck[] = [];
   for (const p of vaultProbes()) {

@@ -4,7 +4,7 @@
  * HTTP status itself is what we check (dry-run admission, real requests as an agent).
  */
 import * as https from "node:https";
-import { KubeConfig, KubernetesObjectApi, PatchStrategy, type KubernetesObject } from "@kubernetes/client-node";
+import { KubeConfig, KubernetesObjectApi, PatchStrategy } from "@kubernetes/client-node";
 import type { Manifest } from "../model/manifest";
 
 export const FIELD_MANAGER = "agent-trust";
@@ -113,7 +113,7 @@ export async function kubeRequest(
 /** Like kubeRequest, but throws unless the status is 2xx. */
 export async function kubeOk(kc: KubeConfig, method: string, path: string, body?: unknown, contentType?: string): Promise<Record<string, unknown>> {
   const r = await kubeRequest(kc, method, path, body, contentType);
-  if (r.status < 200 || r.status >= 300) throw new Error(`${method} ${path}: HTTP ${r.status}: ${String(r.body["message"] ?? "")}`);
+  if (r.status < 200 || r.status >= 300) throw new Error(`${method} ${path}: HTTP ${r.status}: ${String(r.body.message ?? "")}`);
   return r.body;
 }
 
@@ -122,7 +122,7 @@ export async function applyAll(kc: KubeConfig, manifests: readonly Manifest[]): 
   const api = KubernetesObjectApi.makeApiClient(kc);
   for (const m of manifests) {
     try {
-      await api.patch(m as KubernetesObject, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
+      await api.patch(m, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
     } catch (e) {
       const where = `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ""}${m.metadata.name}`;
       throw new Error(`server-side apply of ${where} failed: ${(e as Error).message}`);

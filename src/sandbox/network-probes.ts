@@ -74,7 +74,7 @@ function rulePeers(policy: Manifest, rules: readonly PolicyRule[], side: "to" | 
 }
 
 export function policyProbes(policies: readonly Manifest[]): PolicyProbes {
-  const spec = (p: Manifest) => (p["spec"] ?? {}) as { egress?: PolicyRule[]; ingress?: PolicyRule[] };
+  const spec = (p: Manifest) => (p.spec ?? {}) as { egress?: PolicyRule[]; ingress?: PolicyRule[] };
   return {
     egressPorts: rulePorts(policies.flatMap((p) => spec(p).egress ?? [])),
     ingressPorts: rulePorts(policies.flatMap((p) => spec(p).ingress ?? [])),

@@ -28,7 +28,7 @@ export async function installPrometheusRuleCrd(kc: KubeConfig, timeoutMs = 30_00
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const body = await kubeOk(kc, "GET", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
-    const conditions = ((body["status"] as { conditions?: { type: string; status: string }[] } | undefined)?.conditions) ?? [];
+    const conditions = ((body.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions) ?? [];
     if (conditions.some((c) => c.type === "Established" && c.status === "True")) return;
     if (Date.now() > deadline) throw new Error(`CRD ${crd.metadata.name} not Established after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));

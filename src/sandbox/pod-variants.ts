@@ -55,7 +55,7 @@ export const POD_VARIANTS: readonly PodVariant[] = [
 export function investigationPod(podTemplate: Manifest, variant: PodVariant): Manifest {
   const tier = podTemplate.metadata.labels?.[LABELS.tier] as Tier;
   const job = investigationJob(podTemplate, { investigationId: "sandbox-check", tier });
-  const template = (job["spec"] as { template: { metadata: { labels: Record<string, string> }; spec: PodSpec } }).template;
+  const template = (job.spec as { template: { metadata: { labels: Record<string, string> }; spec: PodSpec } }).template;
   const spec = structuredClone(template.spec);
   variant.mutate(spec);
   return {

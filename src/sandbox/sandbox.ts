@@ -93,7 +93,7 @@ export async function deploySandbox(sb: Sandbox, reviewerTokenSeconds: number): 
  * Not used by `sandbox up`, whose servers must outlive it.
  */
 export function guard(info: Pick<SandboxInfo, "dir" | "processes">): () => void {
-  const onExit = () => stopServersSync(info);
+  const onExit = () => { stopServersSync(info); };
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) return;

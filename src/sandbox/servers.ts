@@ -56,7 +56,7 @@ function httpsOk(url: string, pki: Pki): Promise<boolean> {
         resolve(res.statusCode === 200);
       },
     );
-    req.on("error", () => resolve(false));
+    req.on("error", () => { resolve(false); });
     req.on("timeout", () => req.destroy());
   });
 }
@@ -74,7 +74,7 @@ export async function startServers(o: StartOptions): Promise<SandboxInfo> {
   fs.mkdirSync(logs, { recursive: true, mode: 0o700 });
   const processes: ServerProcess[] = o.processes ?? [];
   const started = Date.now();
-  const step = (msg: string) => o.log(`sandbox: ${msg} (+${((Date.now() - started) / 1000).toFixed(1)}s)`);
+  const step = (msg: string) => { o.log(`sandbox: ${msg} (+${((Date.now() - started) / 1000).toFixed(1)}s)`); };
   try {
     const pki = createPki(path.join(dir, "pki"));
     step(`certificates created in ${dir}`);
@@ -111,7 +111,7 @@ export async function startServers(o: StartOptions): Promise<SandboxInfo> {
       logFile: path.join(logs, "vault.log"),
       cwd: dir,
       // Keep the dev server from reading a user's own Vault settings or writing a token helper file.
-      env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", HOME: dir },
+      env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir },
     });
     processes.push(vault);
     await waitHealthy(vault, () => httpOk(`${vaultAddr}/v1/sys/health`), 30_000);

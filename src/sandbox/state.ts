@@ -10,8 +10,8 @@ import type { SandboxInfo } from "./servers";
 
 /** `$AGENT_TRUST_SANDBOX_DIR`, else `${XDG_STATE_HOME:-~/.local/state}/agent-trust/sandbox`. */
 export function sandboxDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env["AGENT_TRUST_SANDBOX_DIR"]) return path.resolve(env["AGENT_TRUST_SANDBOX_DIR"]);
-  const state = env["XDG_STATE_HOME"] || path.join(env["HOME"] || os.homedir(), ".local", "state");
+  if (env.AGENT_TRUST_SANDBOX_DIR) return path.resolve(env.AGENT_TRUST_SANDBOX_DIR);
+  const state = env.XDG_STATE_HOME || path.join(env.HOME || os.homedir(), ".local", "state");
   return path.join(state, "agent-trust", "sandbox");
 }
 

@@ -18,7 +18,7 @@ export async function requestToken(
     kind: "TokenRequest",
     spec: { expirationSeconds, ...(audiences ? { audiences } : {}) },
   });
-  const token = (body["status"] as { token?: string } | undefined)?.token;
+  const token = (body.status as { token?: string } | undefined)?.token;
   if (!token) throw new Error(`TokenRequest for ${namespace}/${serviceAccount} returned no token`);
   return token;
 }

@@ -40,7 +40,7 @@ export class VaultHttp {
   async ok(method: string, path: string, body?: unknown): Promise<Record<string, unknown>> {
     const r = await this.request(method, path, body);
     if (r.status < 200 || r.status >= 300) {
-      throw new Error(`vault ${method} ${path}: HTTP ${r.status}: ${JSON.stringify(r.body["errors"] ?? r.body)}`);
+      throw new Error(`vault ${method} ${path}: HTTP ${r.status}: ${JSON.stringify(r.body.errors ?? r.body)}`);
     }
     return r.body;
   }

@@ -38,7 +38,7 @@ interface Cell {
 
 /** Allow on 2xx; deny only on a 403 from the expected enforcer (the named rule, with the phase for agents). */
 export function measure(cell: Pick<Cell, "expected" | "basis">, phase: Phase, r: RawResponse): { measured: Measured; detail: string } {
-  const message = String(r.body["message"] ?? "");
+  const message = String(r.body.message ?? "");
   const detail = `HTTP ${r.status}${message ? `: ${message}` : ""}`;
   if (r.status >= 200 && r.status < 300) return { measured: "allow", detail };
   if (r.status !== 403) return { measured: "error", detail };
@@ -57,7 +57,7 @@ async function untilAllowed(admin: KubeConfig, user: string, attributes: Record<
       kind: "SubjectAccessReview",
       spec: { user, groups: ["system:serviceaccounts", "system:authenticated"], resourceAttributes: attributes },
     });
-    if ((body["status"] as { allowed?: boolean }).allowed) return;
+    if ((body.status as { allowed?: boolean }).allowed) return;
     if (Date.now() > deadline) throw new Error(`the authorizer never saw the over-grant for ${user}`);
     await new Promise((r) => setTimeout(r, 100));
   }

@@ -81,12 +81,12 @@ function probes(agent: AgentConfig, phase: Phase): Probe[] {
 async function investigationPodFor(admin: KubeConfig, template: Manifest, investigationId: string): Promise<{ name: string; uid: string }> {
   const job = investigationJob(template, { investigationId, tier: template.metadata.labels?.[LABELS.tier] as "simple" });
   const pod = investigationPod(template, POD_VARIANTS[0]!);
-  const labels = (job["spec"] as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
+  const labels = (job.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
   const created = await kubeOk(admin, "POST", `/api/v1/namespaces/${template.metadata.namespace}/pods`, {
     ...pod,
     metadata: { generateName: `${job.metadata.name}-`, namespace: template.metadata.namespace, labels: { ...labels, "job-name": job.metadata.name } },
   });
-  const meta = created["metadata"] as { name: string; uid: string };
+  const meta = created.metadata as { name: string; uid: string };
   return { name: meta.name, uid: meta.uid };
 }
 
@@ -105,7 +105,7 @@ export async function verifyAudit(kc: KubeConfig, env: SandboxEnvironment, audit
         kind: "TokenRequest",
         spec: { expirationSeconds: 600, boundObjectRef: { apiVersion: "v1", kind: "Pod", name: pod.name, uid: pod.uid } },
       });
-      const token = (bound["status"] as { token?: string } | undefined)?.token;
+      const token = (bound.status as { token?: string } | undefined)?.token;
       if (!token) throw new Error(`TokenRequest bound to pod ${pod.name} returned no token`);
       const asAgent = tokenKubeConfig(kc, token, `${sa}-${investigation}`);
       const ns = [...agent.targetNamespaces].sort()[0]!;

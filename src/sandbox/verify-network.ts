@@ -42,7 +42,7 @@ export function renderedWorld(env: SandboxEnvironment): NetworkWorld {
 
 /** What the API server stores: all NetworkPolicies, the environment's PodTemplates and the namespace's labels. */
 export async function storedWorld(kc: KubeConfig, env: SandboxEnvironment): Promise<NetworkWorld> {
-  const items = (body: Record<string, unknown>) => (body["items"] ?? []) as Manifest[];
+  const items = (body: Record<string, unknown>) => (body.items ?? []) as Manifest[];
   const policies = items(await kubeOk(kc, "GET", "/apis/networking.k8s.io/v1/networkpolicies")).map((p) => ({ ...p, apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy" }));
   const selector = encodeURIComponent(`${LABELS.environment}=${env.environment}`);
   const podTemplates = items(await kubeOk(kc, "GET", `/api/v1/namespaces/${env.namespace}/podtemplates?labelSelector=${selector}`)).map((t) => ({ ...t, apiVersion: "v1", kind: "PodTemplate" }));
@@ -59,7 +59,7 @@ export function sourcePods(templates: readonly Manifest[]): SourcePod[] {
       throw new Error(`PodTemplate ${t.metadata.name} lacks a valid phase, agent or tier label`);
     }
     const job = investigationJob(t, { investigationId: "netcheck", tier: tier as Tier });
-    const pod = ((job["spec"] as { template: { metadata: { labels?: Record<string, string> } } }).template.metadata.labels ?? {});
+    const pod = ((job.spec as { template: { metadata: { labels?: Record<string, string> } } }).template.metadata.labels ?? {});
     return { phase, agent, tier: tier!, labels: pod };
   });
 }

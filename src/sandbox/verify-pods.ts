@@ -14,7 +14,7 @@ import { mapLimit, type CheckResult, type Measured } from "./results";
 
 export async function verifyPodSecurity(kc: KubeConfig, env: SandboxEnvironment): Promise<CheckResult[]> {
   const list = await kubeOk(kc, "GET", `/api/v1/namespaces/${env.namespace}/podtemplates?labelSelector=${encodeURIComponent(`${LABELS.environment}=${env.environment}`)}`);
-  const templates = ((list["items"] ?? []) as Manifest[]).map((t) => ({ ...t, apiVersion: "v1", kind: "PodTemplate" }));
+  const templates = ((list.items ?? []) as Manifest[]).map((t) => ({ ...t, apiVersion: "v1", kind: "PodTemplate" }));
   const expectedCount = Object.values(env.phases).reduce((n, r) => n + r.kubernetes.filter((m) => m.kind === "PodTemplate").length, 0);
   if (templates.length !== expectedCount) throw new Error(`found ${templates.length} published PodTemplates in ${env.namespace}, expected ${expectedCount}`);
   const cells = templates.flatMap((t) => POD_VARIANTS.map((v) => ({ t, v })));
@@ -23,11 +23,11 @@ export async function verifyPodSecurity(kc: KubeConfig, env: SandboxEnvironment)
     if (!isPhase(phase)) throw new Error(`PodTemplate ${t.metadata.name} has no phase label`);
     const pod = investigationPod(t, v);
     const r = await kubeRequest(kc, "POST", `/api/v1/namespaces/${env.namespace}/pods?dryRun=All`, pod);
-    const message = String(r.body["message"] ?? "");
+    const message = String(r.body.message ?? "");
     // Only a PodSecurity rejection naming the intended violation counts as "deny"; any other refusal is an error.
     let measured: Measured = "error";
     if (r.status === 201 || r.status === 200) measured = "allow";
-    else if (r.status === 403 && /violates PodSecurity/.test(message) && (!v.violation || v.violation.test(message))) measured = "deny";
+    else if (r.status === 403 && message.includes('violates PodSecurity') && (!v.violation || v.violation.test(message))) measured = "deny";
     return {
       section: "pod-security",
       phase,

@@ -21,7 +21,7 @@ function judge(r: VaultResponse, denyCodes: readonly number[]): Measured {
   return denyCodes.includes(r.status) ? "deny" : "error";
 }
 
-const detailOf = (r: VaultResponse) => (r.status >= 300 ? { detail: `HTTP ${r.status}: ${JSON.stringify(r.body["errors"] ?? r.body)}` } : {});
+const detailOf = (r: VaultResponse) => (r.status >= 300 ? { detail: `HTTP ${r.status}: ${JSON.stringify(r.body.errors ?? r.body)}` } : {});
 
 const LOGIN_DENIED = [400, 401, 403];
 
@@ -54,7 +54,7 @@ async function verifyAgent(kc: KubeConfig, vault: VaultHttp, env: SandboxEnviron
   const jwt = await requestToken(kc, env.namespace, names.serviceAccount, [audience]);
   const ok = await login(vault, authMount, names.vaultRole, jwt);
   const results: CheckResult[] = [loginCheck("own token, own role", "allow", ok)];
-  const auth = ok.body["auth"] as { client_token?: string; lease_duration?: number } | undefined;
+  const auth = ok.body.auth as { client_token?: string; lease_duration?: number } | undefined;
   if (auth?.client_token) {
     const cap = Math.min(cfg.vault.tokenMaxTtlSeconds, LIMITS.maxTokenTtlSeconds);
     const ttl = auth.lease_duration ?? Number.POSITIVE_INFINITY;

@@ -30,7 +30,7 @@ export async function verifySandbox(
     const t = Date.now();
     const r = await f();
     timings[name] = (Date.now() - t) / 1000;
-    log(`verify: ${name}: ${r.length} checks in ${timings[name]!.toFixed(1)}s`);
+    log(`verify: ${name}: ${r.length} checks in ${timings[name].toFixed(1)}s`);
     return r;
   };
   const rbac = await timed("rbac", () => verifyRbac(sb.kc, sb.env));
