@@ -8,7 +8,7 @@ import { PHASES } from "../model/phases";
 import type { Manifest } from "../model/manifest";
 import { byApplyOrder, isVaultKind, vaultCall } from "../model/vault-kinds";
 import type { SandboxEnvironment } from "./environment";
-import { vaultProbes } from "./expect-vault";
+import { vaultProbes } from "./vault-probes";
 import type { VaultHttp } from "./vault-http";
 
 export interface VaultTarget {

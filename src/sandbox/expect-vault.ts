@@ -4,29 +4,12 @@
  * and the agent's configured secret domains. Pure.
  */
 import type { AgentConfig } from "../config/schema";
-import { allVaultPaths, SECRET_DOMAINS, vaultCapabilities, type SecretDomain } from "../model/catalog";
+import { SECRET_DOMAINS, vaultCapabilities, type SecretDomain } from "../model/catalog";
 import { FORBIDDEN_VAULT_PREFIXES } from "../model/forbidden";
 import type { Phase } from "../model/phases";
 import type { CheckSpec, Outcome } from "./results";
+import { vaultProbes } from "./vault-probes";
 
-/** A concrete secret standing for a catalog path: `datasources/*` → `datasources/sandbox-probe`. */
-export interface VaultProbe {
-  readonly catalogPath: string;
-  /** Relative to the KV mount. */
-  readonly secret: string;
-  readonly domain: SecretDomain;
-}
-
-export function vaultProbes(): VaultProbe[] {
-  const concrete = (p: string) => (p.endsWith("/*") ? `${p.slice(0, -1)}sandbox-probe` : p);
-  const probes = allVaultPaths().map((p) => ({ catalogPath: p, secret: concrete(p) }));
-  // A key no grant names, in every domain: a phase that lists single keys must not see its neighbours.
-  for (const d of SECRET_DOMAINS) probes.push({ catalogPath: `${d}/(unlisted key)`, secret: `${d}/sandbox-unlisted` });
-  const seen = new Set<string>();
-  return probes
-    .filter((p) => !seen.has(p.secret) && seen.add(p.secret))
-    .map((p) => ({ ...p, domain: p.secret.split("/")[0] as SecretDomain }));
-}
 
 export type VaultOperation = "read" | "list" | "write";
 
