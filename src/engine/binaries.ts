@@ -5,7 +5,7 @@
  */
 import * as path from "node:path";
 import { PACKAGE_ROOT } from "../package-root";
-import { runScript } from "../sandbox/binaries";
+import { runScript } from "../sandbox/servers/binaries";
 
 export interface EngineBinaries {
   readonly pulumi: string;

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { Io } from "../cli/io";
 import { isEnvironment } from "../model/phases";
-import type { SandboxState } from "../sandbox/state";
+import type { SandboxState } from "../sandbox/servers/state";
 import { resolveEngineBinaries } from "./binaries";
 import { ConfigError } from "../config/parse";
 import { loadStackConfig } from "../config/stacks";

@@ -11,7 +11,7 @@
 import { main, type Provider } from "@pulumi/pulumi/provider";
 import { isDeepStrictEqual } from "node:util";
 import { vaultCall, vaultInputsToSpec, vaultKindOfPulumiType, type VaultKind } from "../model/vault-kinds";
-import { VaultHttp } from "../sandbox/vault-http";
+import { VaultHttp } from "../sandbox/servers/vault-http";
 
 type Spec = Record<string, unknown>;
 

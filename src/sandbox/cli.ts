@@ -12,15 +12,15 @@ import { resolveEngineBinaries } from "../engine/binaries";
 import { isEngineCommand, runEngineCommand } from "../engine/cli";
 import { deployWithEngine } from "../engine/deploy";
 import { isEnvironment, type Environment } from "../model/phases";
-import { loadEnvironment } from "./environment";
-import { adminKubeConfig } from "./kube";
-import { isOurs } from "./procs";
-import { deployedOf, emitReport, REPORT_OPTIONS, REPORT_USAGE, reportFiles, unwritable } from "./report-out";
-import { deploySandbox, startSandbox } from "./sandbox";
-import { stopServers } from "./servers";
-import { exportLines, readState, sandboxDir, toState, writeState } from "./state";
-import { verifySandbox } from "./verify";
-import { VaultHttp } from "./vault-http";
+import { loadEnvironment } from "./deploy/environment";
+import { adminKubeConfig } from "./servers/kube";
+import { isOurs } from "./servers/procs";
+import { deployedOf, emitReport, REPORT_OPTIONS, REPORT_USAGE, reportFiles, unwritable } from "./verify/report-out";
+import { deploySandbox, startSandbox } from "./deploy/sandbox";
+import { stopServers } from "./servers/servers";
+import { exportLines, readState, sandboxDir, toState, writeState } from "./servers/state";
+import { verifySandbox } from "./verify/verify";
+import { VaultHttp } from "./servers/vault-http";
 
 /** How long Vault can verify logins after `up` (its reviewer token), just under the certificates' 7 days. */
 const UP_REVIEWER_SECONDS = 6 * 24 * 3600;

@@ -15,10 +15,10 @@ import { parseCommandArgs } from "../cli/args";
 import { processIo, type Io } from "../cli/io";
 import { engineAvailable, resolveEngineBinaries } from "../engine/binaries";
 import { deployWithEngine } from "../engine/deploy";
-import { deployedOf, emitReport, REPORT_OPTIONS, REPORT_USAGE, reportFiles, unwritable } from "./report-out";
-import { deploySandbox, startSandbox } from "./sandbox";
-import type { Deployed } from "./summary";
-import { verifySandbox } from "./verify";
+import { deployedOf, emitReport, REPORT_OPTIONS, REPORT_USAGE, reportFiles, unwritable } from "./verify/report-out";
+import { deploySandbox, startSandbox } from "./deploy/sandbox";
+import type { Deployed } from "./verify/summary";
+import { verifySandbox } from "./verify/verify";
 
 /** Long enough for the demo's logins, short enough to be useless afterwards. */
 const DEMO_REVIEWER_SECONDS = 3600;

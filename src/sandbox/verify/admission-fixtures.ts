@@ -5,9 +5,9 @@
  * controllers, so these objects just sit in etcd, which is all admission needs.
  */
 import type { KubeConfig } from "@kubernetes/client-node";
-import type { Manifest } from "../model/manifest";
-import { RESTART_ANNOTATION } from "../admission/rules";
-import { applyAll, kubeOk, kubeRequest, type RawResponse } from "./kube";
+import type { Manifest } from "../../model/manifest";
+import { RESTART_ANNOTATION } from "../../admission/rules";
+import { applyAll, kubeOk, kubeRequest, type RawResponse } from "../servers/kube";
 
 /**
  * Per agent ServiceAccount (`<agent>-<phase>`) and round: a namespace the administrator deleted stays Terminating

@@ -4,7 +4,7 @@
  * alone — the policies decide what is asked, never what the answer must be — so a rule widened to an odd port
  * or to an extra peer is asked about wherever it could leak. Pure.
  */
-import type { Manifest } from "../model/manifest";
+import type { Manifest } from "../../model/manifest";
 import type { Protocol } from "./cyclonus";
 import { NAME_LABEL, portKey, sampleAddress, type PortProto } from "./network-peers";
 

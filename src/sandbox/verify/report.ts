@@ -3,8 +3,8 @@
  * marked. Rows that behave identically in every phase are merged (verbs first, then objects) so thousands of
  * cells fit on a screen; the counts below the table still cover every single cell. Pure.
  */
-import { table } from "../cli/table";
-import { PHASES, type Phase } from "../model/phases";
+import { table } from "../../cli/table";
+import { PHASES, type Phase } from "../../model/phases";
 import { matches, SECTIONS, summarize, type CheckResult, type Section } from "./results";
 
 export const TITLES: Record<Section, string> = {

@@ -5,8 +5,8 @@
  * writes are asked for a listed name, an unlisted name and no name; and the never-lists of `forbidden.ts` are
  * asked everywhere they apply. Pure: API groups and scopes come from the server's discovery, passed in.
  */
-import type { AgentConfig } from "../config/schema";
-import { agentsNamespaceRules, CATALOG, targetNamespaceRules } from "../model/catalog";
+import type { AgentConfig } from "../../config/schema";
+import { agentsNamespaceRules, CATALOG, targetNamespaceRules } from "../../model/catalog";
 import {
   CLUSTER_ONLY_RESOURCES,
   ESCALATION_VERBS,
@@ -15,11 +15,11 @@ import {
   NO_WRITE_RESOURCES,
   WORKLOAD_RESOURCES,
   WRITE_VERB_SET,
-} from "../model/forbidden";
-import { agentNames } from "../model/naming";
-import type { Environment, Phase } from "../model/phases";
-import { PHASES } from "../model/phases";
-import type { PolicyRule } from "../model/rbac";
+} from "../../model/forbidden";
+import { agentNames } from "../../model/naming";
+import type { Environment, Phase } from "../../model/phases";
+import { PHASES } from "../../model/phases";
+import type { PolicyRule } from "../../model/rbac";
 import { rulesAllow } from "./rbac-eval";
 import type { CheckSpec } from "./results";
 

@@ -3,7 +3,7 @@
  * Expected values are computed from the catalog before anything is measured; a check never decides its own
  * expectation from what the server answered. Pure.
  */
-import type { Phase } from "../model/phases";
+import type { Phase } from "../../model/phases";
 
 export type Outcome = "allow" | "deny";
 

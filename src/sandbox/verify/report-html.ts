@@ -4,7 +4,7 @@
  * mismatch in red with what was expected and what was measured. Every string from the results goes through
  * `escapeHtml`; no data reaches the CSS or the script. Pure: results in, a string out.
  */
-import { PHASES, type Phase } from "../model/phases";
+import { PHASES, type Phase } from "../../model/phases";
 import { matrixRows, TITLES, type Row } from "./report";
 import { matches, summarize, type CheckResult, type Section } from "./results";
 import { LAYERS, mismatchLine, type RunReport } from "./summary";

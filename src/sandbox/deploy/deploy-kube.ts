@@ -5,10 +5,10 @@
  * publish, and Vault's token-reviewer ServiceAccount bound to `system:auth-delegator`.
  */
 import type { KubeConfig } from "@kubernetes/client-node";
-import { PHASES } from "../model/phases";
-import type { Manifest } from "../model/manifest";
+import { PHASES } from "../../model/phases";
+import type { Manifest } from "../../model/manifest";
 import type { SandboxEnvironment } from "./environment";
-import { applyAll, impersonating, kubeOk } from "./kube";
+import { applyAll, impersonating, kubeOk } from "../servers/kube";
 import { installPrometheusRuleCrd } from "./observability-crd";
 
 /** Vault's own identity in the cluster, kept apart from every agent namespace and stack. */

@@ -3,12 +3,12 @@
  * unlisted key per domain) and what each phase's agent must be able to do with them, computed from the catalog
  * and the agent's configured secret domains. Pure.
  */
-import type { AgentConfig } from "../config/schema";
-import { SECRET_DOMAINS, vaultCapabilities, type SecretDomain } from "../model/catalog";
-import { FORBIDDEN_VAULT_PREFIXES } from "../model/forbidden";
-import type { Phase } from "../model/phases";
+import type { AgentConfig } from "../../config/schema";
+import { SECRET_DOMAINS, vaultCapabilities, type SecretDomain } from "../../model/catalog";
+import { FORBIDDEN_VAULT_PREFIXES } from "../../model/forbidden";
+import type { Phase } from "../../model/phases";
 import type { CheckSpec, Outcome } from "./results";
-import { vaultProbes } from "./vault-probes";
+import { vaultProbes } from "../deploy/vault-probes";
 
 
 export type VaultOperation = "read" | "list" | "write";

@@ -8,18 +8,18 @@
  * table before anything is sent.
  */
 import type { KubeConfig } from "@kubernetes/client-node";
-import { readOnlyPhases, targetNamespaceRules } from "../model/catalog";
-import { agentNames } from "../model/naming";
-import { HIGHEST_PHASE, highestAtOrBelow, isAbove, PHASES, type Phase } from "../model/phases";
-import { ADMISSION_PARAMS } from "../admission/policies";
-import { ADMISSION_RULES } from "../admission/rules";
+import { readOnlyPhases, targetNamespaceRules } from "../../model/catalog";
+import { agentNames } from "../../model/naming";
+import { HIGHEST_PHASE, highestAtOrBelow, isAbove, PHASES, type Phase } from "../../model/phases";
+import { ADMISSION_PARAMS } from "../../admission/policies";
+import { ADMISSION_RULES } from "../../admission/rules";
 import { act, createVictims, deployment, victimPod, setReplicas, victimNamespace, victimNode, VICTIM } from "./admission-fixtures";
-import { deployerKubeConfig } from "./deploy-kube";
-import type { SandboxEnvironment } from "./environment";
-import { applyAll, kubeOk, kubeRequest, tokenKubeConfig, type RawResponse } from "./kube";
+import { deployerKubeConfig } from "../deploy/deploy-kube";
+import type { SandboxEnvironment } from "../deploy/environment";
+import { applyAll, kubeOk, kubeRequest, tokenKubeConfig, type RawResponse } from "../servers/kube";
 import { rulesAllow } from "./rbac-eval";
 import type { CheckResult, Measured, Outcome } from "./results";
-import { requestToken } from "./tokens";
+import { requestToken } from "../servers/tokens";
 
 /** The ceiling the verification lowers to, the highest phase without writes; phases above it must lose theirs at once. */
 export const LOWERED_CEILING: Phase = highestAtOrBelow(HIGHEST_PHASE, readOnlyPhases())!;

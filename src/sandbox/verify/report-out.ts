@@ -5,10 +5,10 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import type { Io } from "../cli/io";
-import type { Environment, Phase } from "../model/phases";
-import { PHASES } from "../model/phases";
-import type { SandboxEnvironment } from "./environment";
+import type { Io } from "../../cli/io";
+import type { Environment, Phase } from "../../model/phases";
+import { PHASES } from "../../model/phases";
+import type { SandboxEnvironment } from "../deploy/environment";
 import { formatReport } from "./report";
 import { renderHtmlReport } from "./report-html";
 import { summarize } from "./results";

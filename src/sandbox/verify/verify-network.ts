@@ -5,14 +5,14 @@
  * the labels it really has, so a policy that selects the wrong pods shows up as well as one that opens too much.
  */
 import type { KubeConfig } from "@kubernetes/client-node";
-import { LABELS } from "../model/naming";
-import { isPhase } from "../model/phases";
-import type { Manifest } from "../model/manifest";
-import { investigationJob, TIERS, type Tier } from "../plan/job";
+import { LABELS } from "../../model/naming";
+import { isPhase } from "../../model/phases";
+import type { Manifest } from "../../model/manifest";
+import { investigationJob, TIERS, type Tier } from "../../plan/job";
 import { queryTraffic } from "./cyclonus";
-import type { SandboxEnvironment } from "./environment";
+import type { SandboxEnvironment } from "../deploy/environment";
 import { networkMatrix, type NetworkCheck, type SourcePod } from "./expect-network";
-import { kubeOk } from "./kube";
+import { kubeOk } from "../servers/kube";
 import { policyProbes } from "./network-probes";
 import type { CheckResult } from "./results";
 

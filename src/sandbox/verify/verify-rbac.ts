@@ -3,10 +3,10 @@
  * phase's ServiceAccount, answered by the API server's real RBAC authorizer against the applied Roles.
  */
 import type { KubeConfig } from "@kubernetes/client-node";
-import type { SandboxEnvironment } from "./environment";
+import type { SandboxEnvironment } from "../deploy/environment";
 import { discoverResources } from "./discovery";
 import { rbacMatrix, type RbacCheck } from "./expect-rbac";
-import { kubeOk } from "./kube";
+import { kubeOk } from "../servers/kube";
 import { mapLimit, type CheckResult } from "./results";
 
 /** A namespace no stack targets; the API server creates it at start-up. */

@@ -2,11 +2,11 @@
  * The environment a sandbox deploys: the foundation stack and the four phase stacks of one environment, rendered
  * from the stack files exactly as `agent-trust render` would, plus the facts the harness needs from them.
  */
-import type { AgentConfig, FoundationConfig, PhaseConfig } from "../config/schema";
-import { projectRoot } from "../config/stacks";
-import { stackName } from "../model/naming";
-import { PHASES, type Environment, type Phase } from "../model/phases";
-import { renderStack, type Rendered } from "../render/index";
+import type { AgentConfig, FoundationConfig, PhaseConfig } from "../../config/schema";
+import { projectRoot } from "../../config/stacks";
+import { stackName } from "../../model/naming";
+import { PHASES, type Environment, type Phase } from "../../model/phases";
+import { renderStack, type Rendered } from "../../render";
 
 export interface SandboxEnvironment {
   readonly environment: Environment;

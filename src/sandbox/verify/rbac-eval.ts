@@ -3,7 +3,7 @@
  * resource or resource/subresource, resourceNames; `*` wildcards). Used to compute the matrix's expected
  * cells from the catalog, independently of the server that is measured. Pure.
  */
-import type { PolicyRule } from "../model/rbac";
+import type { PolicyRule } from "../../model/rbac";
 
 export interface ResourceRequest {
   readonly verb: string;

@@ -3,7 +3,7 @@
  * `*`), plus one unlisted key per domain that no grant names. Deploy writes them; the Vault half of the matrix reads
  * them back. Pure.
  */
-import { allVaultPaths, SECRET_DOMAINS, type SecretDomain } from "../model/catalog";
+import { allVaultPaths, SECRET_DOMAINS, type SecretDomain } from "../../model/catalog";
 
 /** A concrete secret standing for a catalog path: `datasources/*` → `datasources/sandbox-probe`. */
 export interface VaultProbe {

@@ -8,21 +8,21 @@
  */
 import * as fs from "node:fs";
 import type { KubeConfig } from "@kubernetes/client-node";
-import type { AgentConfig } from "../config/schema";
-import { targetNamespaceRules } from "../model/catalog";
-import { agentNames, LABELS } from "../model/naming";
-import { PHASES, type Phase } from "../model/phases";
-import { AUDIT_LEVELS } from "../plan/audit";
-import { investigationJob, investigationOfPod } from "../plan/job";
-import type { Manifest } from "../model/manifest";
-import { RESTART_ANNOTATION } from "../admission/rules";
+import type { AgentConfig } from "../../config/schema";
+import { targetNamespaceRules } from "../../model/catalog";
+import { agentNames, LABELS } from "../../model/naming";
+import { PHASES, type Phase } from "../../model/phases";
+import { AUDIT_LEVELS } from "../../plan/audit";
+import { investigationJob, investigationOfPod } from "../../plan/job";
+import type { Manifest } from "../../model/manifest";
+import { RESTART_ANNOTATION } from "../../admission/rules";
 import { deployment } from "./admission-fixtures";
-import type { SandboxEnvironment } from "./environment";
-import { applyAll, kubeOk, kubeRequest, tokenKubeConfig } from "./kube";
+import type { SandboxEnvironment } from "../deploy/environment";
+import { applyAll, kubeOk, kubeRequest, tokenKubeConfig } from "../servers/kube";
 import { investigationPod, POD_VARIANTS } from "./pod-variants";
 import { rulesAllow } from "./rbac-eval";
 import type { CheckResult, Outcome } from "./results";
-import { requestToken } from "./tokens";
+import { requestToken } from "../servers/tokens";
 
 export const POD_NAME_EXTRA = "authentication.kubernetes.io/pod-name";
 

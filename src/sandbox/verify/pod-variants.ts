@@ -2,10 +2,10 @@
  * Pods for the Pod Security checks: the pod an investigation Job would create from a published PodTemplate, and
  * the same pod with one dangerous change each. Pure.
  */
-import type { Tier } from "../plan/job";
-import { investigationJob } from "../plan/job";
-import { LABELS } from "../model/naming";
-import type { Manifest } from "../model/manifest";
+import type { Tier } from "../../plan/job";
+import { investigationJob } from "../../plan/job";
+import { LABELS } from "../../model/naming";
+import type { Manifest } from "../../model/manifest";
 
 export interface PodVariant {
   readonly name: string;

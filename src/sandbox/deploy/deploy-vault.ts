@@ -4,12 +4,12 @@
  * path. The auth config is the one place the sandbox departs from the stack file: it points at the local API
  * server (host, CA and a reviewer token the harness created as administrator) instead of the placeholder.
  */
-import { PHASES } from "../model/phases";
-import type { Manifest } from "../model/manifest";
-import { byApplyOrder, isVaultKind, vaultCall } from "../model/vault-kinds";
+import { PHASES } from "../../model/phases";
+import type { Manifest } from "../../model/manifest";
+import { byApplyOrder, isVaultKind, vaultCall } from "../../model/vault-kinds";
 import type { SandboxEnvironment } from "./environment";
 import { vaultProbes } from "./vault-probes";
-import type { VaultHttp } from "./vault-http";
+import type { VaultHttp } from "../servers/vault-http";
 
 export interface VaultTarget {
   readonly apiserverUrl: string;

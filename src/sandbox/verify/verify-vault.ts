@@ -5,15 +5,15 @@
  * without the Vault audience, and the agent's own token on another phase's role.
  */
 import type { KubeConfig } from "@kubernetes/client-node";
-import type { AgentConfig } from "../config/schema";
-import { LIMITS } from "../model/catalog";
-import { agentNames } from "../model/naming";
-import { PHASES, type Phase } from "../model/phases";
-import type { SandboxEnvironment } from "./environment";
+import type { AgentConfig } from "../../config/schema";
+import { LIMITS } from "../../model/catalog";
+import { agentNames } from "../../model/naming";
+import { PHASES, type Phase } from "../../model/phases";
+import type { SandboxEnvironment } from "../deploy/environment";
 import { vaultMatrix, type VaultCheck } from "./expect-vault";
 import type { CheckResult, CheckSpec, Measured, Outcome } from "./results";
-import { requestToken } from "./tokens";
-import type { VaultHttp, VaultResponse } from "./vault-http";
+import { requestToken } from "../servers/tokens";
+import type { VaultHttp, VaultResponse } from "../servers/vault-http";
 
 /** 2xx allow; 403 (and 400/401 for a refused login) deny; anything else is a broken setup: `error`. */
 function judge(r: VaultResponse, denyCodes: readonly number[]): Measured {

@@ -4,7 +4,7 @@
  */
 import { spawn } from "node:child_process";
 import * as path from "node:path";
-import { PACKAGE_ROOT } from "../package-root";
+import { PACKAGE_ROOT } from "../../package-root";
 
 export const SERVER_NAMES = ["etcd", "kube-apiserver", "vault"] as const;
 export type ServerName = (typeof SERVER_NAMES)[number];

@@ -10,9 +10,9 @@ import { execFile } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import type { Manifest } from "../model/manifest";
-import { PACKAGE_ROOT } from "../package-root";
-import { runScript } from "./binaries";
+import type { Manifest } from "../../model/manifest";
+import { PACKAGE_ROOT } from "../../package-root";
+import { runScript } from "../servers/binaries";
 
 /** cyclonus' `matcher.InternalPeer`: a pod, by namespace and labels. */
 export interface InternalPeer {

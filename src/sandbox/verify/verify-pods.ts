@@ -4,11 +4,11 @@
  * dangerous variant rejected by PodSecurity (restricted). Dry-run: admission runs in full, nothing is stored.
  */
 import type { KubeConfig } from "@kubernetes/client-node";
-import { LABELS } from "../model/naming";
-import { isPhase } from "../model/phases";
-import type { Manifest } from "../model/manifest";
-import type { SandboxEnvironment } from "./environment";
-import { kubeOk, kubeRequest } from "./kube";
+import { LABELS } from "../../model/naming";
+import { isPhase } from "../../model/phases";
+import type { Manifest } from "../../model/manifest";
+import type { SandboxEnvironment } from "../deploy/environment";
+import { kubeOk, kubeRequest } from "../servers/kube";
 import { investigationPod, POD_VARIANTS } from "./pod-variants";
 import { mapLimit, type CheckResult, type Measured } from "./results";
 

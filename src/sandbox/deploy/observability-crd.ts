@@ -7,9 +7,9 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { parse } from "yaml";
-import type { Manifest } from "../model/manifest";
-import { applyAll, kubeOk } from "./kube";
-import { PACKAGE_ROOT } from "../package-root";
+import type { Manifest } from "../../model/manifest";
+import { applyAll, kubeOk } from "../servers/kube";
+import { PACKAGE_ROOT } from "../../package-root";
 
 export const PROMETHEUS_RULE_CRD = path.resolve(PACKAGE_ROOT, "servers", "prometheus-operator", "monitoring.coreos.com_prometheusrules.yaml");
 

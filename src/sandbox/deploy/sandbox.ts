@@ -6,15 +6,15 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
-import type { Environment } from "../model/phases";
-import { resolveBinaries } from "./binaries";
+import type { Environment } from "../../model/phases";
+import { resolveBinaries } from "../servers/binaries";
 import { deployKubernetes } from "./deploy-kube";
 import { deployVault } from "./deploy-vault";
 import { loadEnvironment, type SandboxEnvironment } from "./environment";
-import { adminKubeConfig } from "./kube";
-import type { ServerProcess } from "./procs";
-import { startServers, stopServers, stopServersSync, type SandboxInfo } from "./servers";
-import { VaultHttp } from "./vault-http";
+import { adminKubeConfig } from "../servers/kube";
+import type { ServerProcess } from "../servers/procs";
+import { startServers, stopServers, stopServersSync, type SandboxInfo } from "../servers/servers";
+import { VaultHttp } from "../servers/vault-http";
 
 export interface Sandbox extends SandboxInfo {
   readonly env: SandboxEnvironment;

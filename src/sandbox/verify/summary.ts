@@ -3,8 +3,8 @@
  * and the time it took; what was deployed; the verdict; where the full matrix and the HTML report went. The
  * measured cells are the same ones the full matrix (report.ts) and the HTML report (report-html.ts) show. Pure.
  */
-import { table } from "../cli/table";
-import { PHASES, type Environment, type Phase } from "../model/phases";
+import { table } from "../../cli/table";
+import { PHASES, type Environment, type Phase } from "../../model/phases";
 import { wrapList } from "./report";
 import { matches, summarize, type CheckResult, type Section } from "./results";
 

@@ -1,5 +1,5 @@
 /** Runs every verification against a deployed sandbox and returns all measured cells. */
-import type { Sandbox } from "./sandbox";
+import type { Sandbox } from "../deploy/sandbox";
 import { findCyclonus } from "./cyclonus";
 import type { CheckResult } from "./results";
 import { verifyAdmission } from "./verify-admission";

@@ -5,7 +5,7 @@
  */
 import * as https from "node:https";
 import { KubeConfig, KubernetesObjectApi, PatchStrategy } from "@kubernetes/client-node";
-import type { Manifest } from "../model/manifest";
+import type { Manifest } from "../../model/manifest";
 
 export const FIELD_MANAGER = "agent-trust";
 

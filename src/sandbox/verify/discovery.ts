@@ -1,7 +1,7 @@
 /** The API server's discovery documents, flattened to what the matrix needs: resource name → group and scope. */
 import type { KubeConfig } from "@kubernetes/client-node";
 import type { ResourceIndex } from "./expect-rbac";
-import { kubeOk } from "./kube";
+import { kubeOk } from "../servers/kube";
 
 interface ApiResourceList {
   resources?: { name: string; namespaced: boolean }[];
