@@ -99,7 +99,6 @@ export class KubectlSplitter {
       this.lines(rest, rest.length);
     }
     // this.lines() above may have stopped the splitter.
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
     if (!this.stopped && this.partsLength > 0) this.emit();
   }
 
