@@ -107,6 +107,7 @@ function vaultRights(objects: readonly Manifest[], role: Manifest): Right[] {
   return policies.flatMap((name) => {
     const doc = objects.find((o) => o.kind === "VaultPolicy" && asObj(o.spec).name === name);
     if (!doc) throw new MatrixError(`Vault role ${role.metadata.name} attaches policy "${name}", which is not in the plan`);
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a YAML scalar; anything else is shown as it is
     return parseVaultPolicy(String(asObj(doc.spec).policy ?? "")).flatMap((block) =>
       block.capabilities.includes("deny") ? [] : block.capabilities.map((capability): Right => ({ kind: "vault", path: block.path, capability })),
     );
@@ -134,6 +135,7 @@ function egressRights(objects: readonly Manifest[], agent: string, phase: string
     .flatMap((np) =>
       asArr(asObj(np.spec).egress).flatMap((rule) => {
         const peers = asArr(asObj(rule).to).map((p) => peerText(asObj(p)));
+        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- YAML scalars; anything else is shown as it is
         const ports = asArr(asObj(rule).ports).map((p) => `${String(asObj(p).port ?? "all")}/${String(asObj(p).protocol ?? "TCP")}`);
         return (peers.length ? peers : ["anywhere"]).flatMap((to) => (ports.length ? ports : ["all"]).map((port): Right => ({ kind: "egress", to, port })));
       }),
@@ -152,7 +154,7 @@ function limitRights(objects: readonly Manifest[], role: Manifest, sa: string): 
     const agentContainer = asObj(asArr(pod.containers)[0]);
     const env = Object.fromEntries(asArr(agentContainer.env).map((e) => [String(asObj(e).name), String(asObj(e).value)]));
     const limits = asObj(asObj(agentContainer.resources).limits);
-    const projected = asArr(asObj(asObj(asArr(pod.volumes).find((v) => asObj(v).projected))?.projected).sources);
+    const projected = asArr(asObj(asObj(asArr(pod.volumes).find((v) => asObj(v).projected)).projected).sources);
     const tokenSeconds = asObj(asObj(projected[0]).serviceAccountToken).expirationSeconds;
     const a = t.metadata.annotations ?? {};
     out.push(

@@ -59,7 +59,7 @@ interface Args {
   readonly format: string;
 }
 
-function parseGateArgs(argv: readonly string[]): Args | "help" | string {
+function parseGateArgs(argv: readonly string[]): Args | string /* "help", or an error message */ {
   const parsed = parseCommandArgs(argv, { observed: { type: "string", needs: "a file" }, format: { type: "string" } }, "gate");
   if (typeof parsed === "string") return parsed;
   const { values, positionals } = parsed;

@@ -130,7 +130,7 @@ export async function verifyAudit(kc: KubeConfig, env: SandboxEnvironment, audit
     results.push({ ...base, scope: "real request", verb: m.p.verb, expected: m.p.expected, basis: m.p.basis, measured, detail: `HTTP ${m.status}` });
     // An unauthenticated request has no user to attribute; only authenticated ones must be on record.
     if (m.p.basis === "audience") continue;
-    const hit = events.find((e) => e.user?.username === m.user && e.requestURI === m.p.uri && e.verb === m.p.verb && e.user?.extra?.[POD_NAME_EXTRA]?.[0] === m.pod);
+    const hit = events.find((e) => e.user?.username === m.user && e.requestURI === m.p.uri && e.verb === m.p.verb && e.user.extra?.[POD_NAME_EXTRA]?.[0] === m.pod);
     const recorded = hit?.level === m.p.level && hit.responseStatus?.code === m.status;
     results.push({
       ...base,
