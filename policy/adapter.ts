@@ -40,7 +40,7 @@ export function plain(value: unknown): unknown {
   if (PULUMI_UNKNOWNS.has(v)) return UNKNOWN;
   if (Array.isArray(v)) return v.map(plain);
   if (typeof v === "object" && v !== null) {
-    const proto = Object.getPrototypeOf(v);
+    const proto = Object.getPrototypeOf(v) as unknown;
     if (proto !== Object.prototype && proto !== null) return v; // assets, archives: no rule reads them
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = plain(x);

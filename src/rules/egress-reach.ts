@@ -221,7 +221,7 @@ export function addressesOnWidePorts(rules: readonly EgressReach[], maxPorts: nu
   if (widestCount(portsOfRules(rules)) <= maxPorts) return NO_ADDRESSES;
   // Two rules of one policy ask for the same answer: computed once per list of rules and limit.
   let byLimit = WIDE.get(rules);
-  if (!byLimit) WIDE.set(rules, (byLimit = new Map()));
+  if (!byLimit) WIDE.set(rules, (byLimit = new Map<number, AddrSet>()));
   let found = byLimit.get(maxPorts);
   if (!found) byLimit.set(maxPorts, (found = widePieces(rules, maxPorts)));
   return found;

@@ -22,7 +22,7 @@ export function vaultStrings(v: unknown): unknown[] {
   if (v === undefined || v === null) return [];
   if (typeof v === "string") return v.split(",").map((s) => s.trim()).filter((s) => s !== "");
   if (typeof v === "number") return [String(v)];
-  return (Array.isArray(v) ? v : [v]).map((x) => (typeof x === "string" ? x.trim() : x));
+  return (Array.isArray(v) ? (v as unknown[]) : [v]).map((x) => (typeof x === "string" ? x.trim() : x));
 }
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;

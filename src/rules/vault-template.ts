@@ -39,7 +39,7 @@ function lexAction(src: string): Tok[] | string {
           if (e !== '"' && e !== "\\") return `the escape \\${e ?? ""} in a string is not read here; spell the path plainly`;
           out += e;
           j += 2;
-        } else out += src[j++];
+        } else out += src[j++]!;
       }
       if (j >= src.length) return "unterminated string";
       toks.push({ kind: "string", text: out });

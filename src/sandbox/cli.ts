@@ -186,8 +186,8 @@ if (require.main === module) {
     (code) => {
       process.exitCode = code;
     },
-    (e: Error) => {
-      io.err(`agent-trust sandbox: ${e.stack ?? e.message}`);
+    (e: unknown) => {
+      io.err(`agent-trust sandbox: ${(e as Error).stack ?? (e as Error).message}`);
       process.exitCode = 70;
     },
   );

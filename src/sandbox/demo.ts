@@ -82,8 +82,8 @@ if (require.main === module) {
     (code) => {
       process.exitCode = code;
     },
-    (e: Error) => {
-      io.err(`demo: ${e.stack ?? e.message}`);
+    (e: unknown) => {
+      io.err(`demo: ${(e as Error).stack ?? (e as Error).message}`);
       process.exitCode = 70;
     },
   );

@@ -141,7 +141,7 @@ export async function startServers(o: StartOptions): Promise<SandboxInfo> {
 export async function stopServers(info: Pick<SandboxInfo, "dir" | "processes">): Promise<void> {
   const errors: string[] = [];
   for (const p of [...info.processes].reverse()) {
-    await stopServer(p).catch((e: Error) => errors.push(e.message));
+    await stopServer(p).catch((e: unknown) => errors.push((e as Error).message));
   }
   fs.rmSync(info.dir, { recursive: true, force: true });
   if (errors.length > 0) throw new Error(errors.join("; "));

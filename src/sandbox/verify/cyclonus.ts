@@ -101,8 +101,8 @@ export async function queryTraffic(bin: string, policies: readonly Manifest[], t
     const args = ["analyze", "--policy-path", policyDir, "--mode", "query-traffic", "--traffic-path", trafficFile];
     const stdout = await new Promise<string>((resolve, reject) =>
       execFile(bin, args, { maxBuffer: 1 << 30, env: { ...process.env, NO_COLOR: "1" } }, (err, out, errOut) => {
-        if (err) reject(new Error(`cyclonus ${args.join(" ")} failed: ${err.message}\n${String(errOut).split("\n").slice(-10).join("\n")}`));
-        else resolve(String(out));
+        if (err) reject(new Error(`cyclonus ${args.join(" ")} failed: ${err.message}\n${errOut.split("\n").slice(-10).join("\n")}`));
+        else resolve(out);
       }),
     );
     return parseQueryTraffic(stdout, traffic.length);

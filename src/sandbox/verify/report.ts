@@ -84,7 +84,7 @@ export function matrixRows(results: readonly CheckResult[]): Row[] {
       scopeRank(a.scopes) - scopeRank(b.scopes) ||
       a.scopes.join().localeCompare(b.scopes.join()) ||
       allows(b) - allows(a) ||
-      `${a.verbs} ${a.objects}`.localeCompare(`${b.verbs} ${b.objects}`),
+      `${a.verbs.join(",")} ${a.objects.join(",")}`.localeCompare(`${b.verbs.join(",")} ${b.objects.join(",")}`),
   );
 }
 
