@@ -37,6 +37,7 @@ export const RULES_DOC_ANCHORS: Readonly<Record<Domain, string>> = {
 export function rulesDocUri(env: NodeJS.ProcessEnv, packageRoot: string): string {
   const server = env.GITHUB_SERVER_URL;
   const repo = env.GITHUB_REPOSITORY;
+  // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing -- an empty GITHUB_SHA means no commit too
   if (server && repo) return `${server}/${repo}/blob/${env.GITHUB_SHA || "HEAD"}/docs/rules.md`;
   return pathToFileUri(path.join(packageRoot, "docs", "rules.md"));
 }

@@ -83,6 +83,7 @@ const CONFIG_FILE_GROUPS: readonly string[] = [
 ];
 
 function isConfigFile(obj: Manifest): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- untrusted input: the type says string, an attacker's object may not
   const v = String(obj.apiVersion);
   const slash = v.indexOf("/");
   return CONFIG_FILE_GROUPS.includes(slash < 0 ? v : v.slice(0, slash)) || (v === "v1" && obj.kind === "Config");

@@ -42,6 +42,7 @@ export function show(value: unknown): string {
   if (value === UNKNOWN) return UNKNOWN;
   // JSON would print NaN and the infinities as null (and a bigint not at all): name what is really there.
   if ((typeof value === "number" && !Number.isFinite(value)) || typeof value === "bigint") return String(value);
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- only undefined, functions and symbols get here: JSON has no text for them
   return JSON.stringify(value) ?? String(value);
 }
 

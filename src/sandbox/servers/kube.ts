@@ -113,6 +113,7 @@ export async function kubeRequest(
 /** Like kubeRequest, but throws unless the status is 2xx. */
 export async function kubeOk(kc: KubeConfig, method: string, path: string, body?: unknown, contentType?: string): Promise<Record<string, unknown>> {
   const r = await kubeRequest(kc, method, path, body, contentType);
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the API server's JSON message, a string; anything else is shown as it is
   if (r.status < 200 || r.status >= 300) throw new Error(`${method} ${path}: HTTP ${r.status}: ${String(r.body.message ?? "")}`);
   return r.body;
 }

@@ -11,6 +11,7 @@ import type { SandboxInfo } from "./servers";
 /** `$AGENT_TRUST_SANDBOX_DIR`, else `${XDG_STATE_HOME:-~/.local/state}/agent-trust/sandbox`. */
 export function sandboxDir(env: NodeJS.ProcessEnv = process.env): string {
   if (env.AGENT_TRUST_SANDBOX_DIR) return path.resolve(env.AGENT_TRUST_SANDBOX_DIR);
+  // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing -- an empty XDG_STATE_HOME or HOME counts as unset (XDG spec)
   const state = env.XDG_STATE_HOME || path.join(env.HOME || os.homedir(), ".local", "state");
   return path.join(state, "agent-trust", "sandbox");
 }

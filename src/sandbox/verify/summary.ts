@@ -56,6 +56,7 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 function agentLines(agents: Deployed["agents"]): string[] {
   const lists = PHASES.map((p) => agents[p].join(", "));
   const same = lists.every((l) => l === lists[0]);
+  // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing -- an empty list reads "none"
   const items = same ? [`${lists[0] || "none"} in each of ${PHASES.join(", ")}`] : PHASES.map((p, i) => `${p}: ${lists[i] || "none"}`);
   return wrapList(items, 96, same ? ", " : " · ");
 }

@@ -38,6 +38,7 @@ interface Cell {
 
 /** Allow on 2xx; deny only on a 403 from the expected enforcer (the named rule, with the phase for agents). */
 export function measure(cell: Pick<Cell, "expected" | "basis">, phase: Phase, r: RawResponse): { measured: Measured; detail: string } {
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the API server's JSON message, a string; anything else is shown as it is
   const message = String(r.body.message ?? "");
   const detail = `HTTP ${r.status}${message ? `: ${message}` : ""}`;
   if (r.status >= 200 && r.status < 300) return { measured: "allow", detail };

@@ -23,6 +23,7 @@ export async function verifyPodSecurity(kc: KubeConfig, env: SandboxEnvironment)
     if (!isPhase(phase)) throw new Error(`PodTemplate ${t.metadata.name} has no phase label`);
     const pod = investigationPod(t, v);
     const r = await kubeRequest(kc, "POST", `/api/v1/namespaces/${env.namespace}/pods?dryRun=All`, pod);
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the API server's JSON message, a string; anything else is shown as it is
     const message = String(r.body.message ?? "");
     // Only a PodSecurity rejection naming the intended violation counts as "deny"; any other refusal is an error.
     let measured: Measured = "error";
