@@ -40,7 +40,7 @@ export function plain(value: unknown): unknown {
   if (PULUMI_UNKNOWNS.has(v)) return UNKNOWN;
   if (Array.isArray(v)) return v.map(plain);
   if (typeof v === "object" && v !== null) {
-    const proto = Object.getPrototypeOf(v);
+    const proto = Object.getPrototypeOf(v) as unknown;
     if (proto !== Object.prototype && proto !== null) return v; // assets, archives: no rule reads them
     const out: Record<string, unknown> = {};
     for (const [k, x] of Object.entries(v)) if (x !== undefined) out[k] = plain(x);
@@ -62,14 +62,14 @@ export function toDocument(type: string, resourceName: string, props: unknown): 
   const vaultKind = vaultKindOfPulumiType(type);
   if (vaultKind) {
     const spec = vaultInputsToSpec(vaultKind, inputs);
-    const named = [spec["name"], spec["role_name"]].find((n) => typeof n === "string" && n !== "" && n !== UNKNOWN);
+    const named = [spec.name, spec.role_name].find((n) => typeof n === "string" && n !== "" && n !== UNKNOWN);
     return { apiVersion: VAULT_API_VERSION, kind: vaultKind, metadata: { name: (named as string) ?? resourceName }, spec };
   }
   const k8s = manifestTypeOfPulumiType(type);
   if (!k8s) return pulumiResourceDocument(type, resourceName);
   const kind = k8s.kind.endsWith("Patch") && k8s.kind !== "Patch" ? k8s.kind.slice(0, -"Patch".length) : k8s.kind;
-  const meta = inputs["metadata"];
+  const meta = inputs.metadata;
   const metadata = typeof meta === "object" && meta !== null && !Array.isArray(meta) ? { ...(meta as Record<string, unknown>) } : {};
-  if (typeof metadata["name"] !== "string") metadata["name"] = resourceName;
+  if (typeof metadata.name !== "string") metadata.name = resourceName;
   return { ...inputs, apiVersion: k8s.apiVersion, kind, metadata } as unknown as Manifest;
 }

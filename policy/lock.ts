@@ -62,8 +62,10 @@ let decoding = 0;
  * message), and the whole map is checked when the server reads it. Installed once, by `index.ts`.
  */
 export function lockPolicyConfig(requestClass: ConfigureRequestClass): void {
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be called with .call(this)
   const original = requestClass.prototype.getPolicyconfigMap;
   if ((original as { locked?: boolean }).locked) return;
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- kept to be called with .call(this)
   const decode = requestClass.deserializeBinaryFromReader;
   requestClass.deserializeBinaryFromReader = function (this: unknown, msg, reader) {
     decoding++;

@@ -47,7 +47,7 @@ export function configSchemaOf(rule: Rule): PolicyConfigSchema {
   const properties: PolicyConfigSchema["properties"] = {};
   for (const s of rule.settings ?? []) properties[s] = settingSchema(s);
   if (!rule.security) {
-    properties["advisoryInEnvironments"] = {
+    properties.advisoryInEnvironments = {
       type: "array",
       items: { type: "string", enum: [...ENVIRONMENTS] },
       default: [...DEFAULT_ADVISORY_ENVIRONMENTS],
@@ -55,7 +55,7 @@ export function configSchemaOf(rule: Rule): PolicyConfigSchema {
     };
   }
   if (rule.scope === "stack-config") {
-    properties["ceilings"] = {
+    properties.ceilings = {
       type: "object",
       properties: { dev: phaseEnum, staging: phaseEnum, prod: phaseEnum },
       additionalProperties: false,

@@ -37,7 +37,7 @@ export async function readFoundation(ref: pulumi.StackReference, refName: string
       throw new ConfigError(`foundation stack "${refName}" has no output "${key}"; run \`pulumi up\` on it first`);
     }
   }
-  if (!isEnvironment(values["environment"]) || !isPhase(values["phaseCeiling"])) {
+  if (!isEnvironment(values.environment) || !isPhase(values.phaseCeiling)) {
     throw new ConfigError(`foundation stack "${refName}" exports an unknown environment or phase ceiling`);
   }
   const cluster = await ref.getOutputDetails("cluster");
@@ -53,7 +53,7 @@ export function kubernetesProvider(environment: string, cluster: ClusterConfig, 
   const settings = kubernetesProviderConfig(raw, `stack "${stack}"`);
   const resolved = resolveCluster(stack, cluster, {
     ...settings,
-    ...(process.env["KUBECONFIG"] !== undefined ? { kubeconfigEnv: process.env["KUBECONFIG"] } : {}),
+    ...(process.env.KUBECONFIG !== undefined ? { kubeconfigEnv: process.env.KUBECONFIG } : {}),
     home: os.homedir(),
     readFile: (file) => (fs.existsSync(file) && fs.statSync(file).isFile() ? fs.readFileSync(file, "utf8") : undefined),
   });

@@ -2,11 +2,11 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { Manifest } from "../src/model/manifest";
-import { parseQueryTraffic, policyFiles } from "../src/sandbox/cyclonus";
-import { loadEnvironment } from "../src/sandbox/environment";
-import { destinationCovers, destinationPeer, formatIp, ipInBlock, PodIps, portKey, sampleAddress } from "../src/sandbox/network-peers";
-import { policyProbes } from "../src/sandbox/network-probes";
-import { renderedWorld } from "../src/sandbox/verify-network";
+import { parseQueryTraffic, policyFiles } from "../src/sandbox/verify/cyclonus";
+import { loadEnvironment } from "../src/sandbox/deploy/environment";
+import { destinationCovers, destinationPeer, formatIp, ipInBlock, PodIps, portKey, sampleAddress } from "../src/sandbox/verify/network-peers";
+import { policyProbes } from "../src/sandbox/verify/network-probes";
+import { renderedWorld } from "../src/sandbox/verify/verify-network";
 
 describe("network peers", () => {
   test("addresses format in both families", () => {

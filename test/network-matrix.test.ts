@@ -8,10 +8,10 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import type { AgentConfig } from "../src/config/schema";
 import { PHASES, type Phase } from "../src/model/phases";
-import { loadEnvironment, type SandboxEnvironment } from "../src/sandbox/environment";
-import { expectedEgress, networkMatrix, type NetworkCheck, type NetworkMatrixInput } from "../src/sandbox/expect-network";
-import { policyProbes } from "../src/sandbox/network-probes";
-import { renderedWorld, sourcePods } from "../src/sandbox/verify-network";
+import { loadEnvironment, type SandboxEnvironment } from "../src/sandbox/deploy/environment";
+import { expectedEgress, networkMatrix, type NetworkCheck, type NetworkMatrixInput } from "../src/sandbox/verify/expect-network";
+import { policyProbes } from "../src/sandbox/verify/network-probes";
+import { renderedWorld, sourcePods } from "../src/sandbox/verify/verify-network";
 
 const env = loadEnvironment("dev");
 const world = renderedWorld(env);

@@ -4,11 +4,11 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { KubeConfig } from "@kubernetes/client-node";
-import { parseEnsureOutput } from "../src/sandbox/binaries";
-import { apiserverArgs, etcdArgs, SERVICE_ACCOUNT_ISSUER, vaultArgs } from "../src/sandbox/flags";
-import { kubeconfigYaml } from "../src/sandbox/kubeconfig";
-import type { Pki } from "../src/sandbox/pki";
-import { exportLines, readState, sandboxDir, stateFile } from "../src/sandbox/state";
+import { parseEnsureOutput } from "../src/sandbox/servers/binaries";
+import { apiserverArgs, etcdArgs, SERVICE_ACCOUNT_ISSUER, vaultArgs } from "../src/sandbox/servers/flags";
+import { kubeconfigYaml } from "../src/sandbox/servers/kubeconfig";
+import type { Pki } from "../src/sandbox/servers/pki";
+import { exportLines, readState, sandboxDir, stateFile } from "../src/sandbox/servers/state";
 
 const pem = (kind: string) => `-----BEGIN ${kind}-----\nAAAA\n-----END ${kind}-----\n`;
 const flag = (args: string[], name: string) => args.filter((a) => a.startsWith(`--${name}=`)).map((a) => a.slice(name.length + 3));

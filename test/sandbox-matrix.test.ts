@@ -2,9 +2,9 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { agentsNamespaceRules, CATALOG, targetNamespaceRules } from "../src/model/catalog";
 import { PHASES } from "../src/model/phases";
-import { loadEnvironment } from "../src/sandbox/environment";
-import { catalogVocabulary, rbacMatrix, UNLISTED_NAME, type RbacCheck, type ResourceIndex } from "../src/sandbox/expect-rbac";
-import { rulesAllow } from "../src/sandbox/rbac-eval";
+import { loadEnvironment } from "../src/sandbox/deploy/environment";
+import { catalogVocabulary, rbacMatrix, UNLISTED_NAME, type RbacCheck, type ResourceIndex } from "../src/sandbox/verify/expect-rbac";
+import { rulesAllow } from "../src/sandbox/verify/rbac-eval";
 
 /** A discovery stand-in for the resources the matrix asks about (the real one comes from the API server). */
 function fakeIndex(): ResourceIndex {

@@ -4,7 +4,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { createPki, type Pki } from "../src/sandbox/pki";
+import { createPki, type Pki } from "../src/sandbox/servers/pki";
 
 describe("sandbox certificates (generated at run time)", () => {
   let dir: string;

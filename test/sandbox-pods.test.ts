@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { loadEnvironment } from "../src/sandbox/environment";
-import { investigationPod, POD_VARIANTS, type PodSpec } from "../src/sandbox/pod-variants";
+import { loadEnvironment } from "../src/sandbox/deploy/environment";
+import { investigationPod, POD_VARIANTS, type PodSpec } from "../src/sandbox/verify/pod-variants";
 
 const env = loadEnvironment("dev");
 const template = env.phases.remediation.kubernetes.find((m) => m.kind === "PodTemplate")!;

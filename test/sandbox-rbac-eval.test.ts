@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { ruleAllows, rulesAllow } from "../src/sandbox/rbac-eval";
+import { ruleAllows, rulesAllow } from "../src/sandbox/verify/rbac-eval";
 
 describe("sandbox RBAC evaluator", () => {
   const read = { apiGroups: [""], resources: ["pods", "pods/log"], verbs: ["get", "list", "watch"] };

@@ -12,8 +12,8 @@ import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
 import { after, before, describe, test } from "node:test";
 import { PHASES } from "../src/model/phases";
-import { renderHtmlReport } from "../src/sandbox/report-html";
-import { LAYERS } from "../src/sandbox/summary";
+import { renderHtmlReport } from "../src/sandbox/verify/report-html";
+import { LAYERS } from "../src/sandbox/verify/summary";
 import { AGENTS, gridCells, syntheticRun } from "./helpers/run-report";
 
 /**

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { PHASES } from "../src/model/phases";
-import { escapeHtml, renderHtmlReport } from "../src/sandbox/report-html";
-import { LAYERS } from "../src/sandbox/summary";
+import { escapeHtml, renderHtmlReport } from "../src/sandbox/verify/report-html";
+import { LAYERS } from "../src/sandbox/verify/summary";
 import { AGENTS, gridCells, syntheticRun } from "./helpers/run-report";
 
 const HOSTILE = `<script>alert("x")</script>&'"`;

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { formatReport, matrixRows, wrapList } from "../src/sandbox/report";
-import { summarize, type CheckResult } from "../src/sandbox/results";
+import { formatReport, matrixRows, wrapList } from "../src/sandbox/verify/report";
+import { summarize, type CheckResult } from "../src/sandbox/verify/results";
 
 const cell = (over: Partial<CheckResult>): CheckResult => ({
   section: "rbac",

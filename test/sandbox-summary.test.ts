@@ -4,8 +4,8 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { captureIo } from "../src/cli/io";
-import { emitReport, reportFiles, unwritable } from "../src/sandbox/report-out";
-import { formatSummary, LAYERS } from "../src/sandbox/summary";
+import { emitReport, reportFiles, unwritable } from "../src/sandbox/verify/report-out";
+import { formatSummary, LAYERS } from "../src/sandbox/verify/summary";
 import { syntheticRun } from "./helpers/run-report";
 
 const FILES = { matrix: "/tmp/r/matrix.txt", html: "/tmp/r/report.html" };

@@ -2,8 +2,9 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { allVaultPaths, SECRET_DOMAINS } from "../src/model/catalog";
 import { PHASES } from "../src/model/phases";
-import { loadEnvironment } from "../src/sandbox/environment";
-import { vaultMatrix, vaultProbes } from "../src/sandbox/expect-vault";
+import { loadEnvironment } from "../src/sandbox/deploy/environment";
+import { vaultMatrix } from "../src/sandbox/verify/expect-vault";
+import { vaultProbes } from "../src/sandbox/deploy/vault-probes";
 
 const env = loadEnvironment("dev");
 const agent = (phase: (typeof PHASES)[number], name: string) => env.agents[phase].find((a) => a.name === name)!;

@@ -50,7 +50,7 @@ export function longNames(count: number, variant = 0): string {
   const docs: string[] = [];
   for (let i = 0; i < count; i++) {
     const name = `n${i + variant}-${"a".repeat(253)}`.slice(0, 253);
-    const label = `${"l".repeat(63)}`;
+    const label = "l".repeat(63);
     docs.push(
       `---\napiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: ${name}\n  namespace: ${"s".repeat(63)}\n  labels:\n    ${"p".repeat(253)}/${label}: ${label}\n    agent-trust.io/agent: ${"b".repeat(63)}\n  annotations:\n    ${"p".repeat(253)}/${label}: "${"v".repeat(4000)}"\nautomountServiceAccountToken: false\n`,
     );

@@ -41,7 +41,7 @@ if (want("startup")) {
   const nodeFloor = best(runs * 2, process.execPath, ["-e", "0"]);
   const help = best(runs * 2, process.execPath, [bin, "--help"]);
   const checkSmall = best(runs * 2, process.execPath, [bin, "check", small], [0, 1]);
-  results["startup"] = { nodeMs: nodeFloor, helpMs: help, checkSmallMs: checkSmall, helpRatio: help / nodeFloor, checkRatio: checkSmall / nodeFloor };
+  results.startup = { nodeMs: nodeFloor, helpMs: help, checkSmallMs: checkSmall, helpRatio: help / nodeFloor, checkRatio: checkSmall / nodeFloor };
   rows.push({ measure: "agent-trust --help vs node -e 0", value: `${fmt(help / nodeFloor)}x (${fmt(help, 0)} / ${fmt(nodeFloor, 0)} ms)`, target: "≤ 3x", ok: help / nodeFloor <= 3 });
   rows.push({ measure: "agent-trust check (1 file) vs node -e 0", value: `${fmt(checkSmall / nodeFloor)}x (${fmt(checkSmall, 0)} ms)`, target: "≤ 3x", ok: checkSmall / nodeFloor <= 3 });
 }
@@ -55,7 +55,7 @@ function againstParse(file: string, n: number): { cliMs: number; floorMs: number
     "js-yaml": ["-e", `require("js-yaml").loadAll(require("fs").readFileSync(process.argv[1], "utf8"), () => {})`, file],
     yaml: ["-e", `for (const d of require("yaml").parseAllDocuments(require("fs").readFileSync(process.argv[1], "utf8"))) d.toJS()`, file],
   };
-  const floors: Record<string, number> = { "js-yaml": Infinity, yaml: best(1, process.execPath, floorArgs["yaml"]!) };
+  const floors: Record<string, number> = { "js-yaml": Infinity, yaml: best(1, process.execPath, floorArgs.yaml!) };
   let cliMs = Infinity;
   for (let i = 0; i < n; i++) {
     floors["js-yaml"] = Math.min(floors["js-yaml"]!, best(1, process.execPath, floorArgs["js-yaml"]!));
@@ -103,10 +103,10 @@ if (want("program")) {
   const program = sizes.map((agents) => {
     log(`program: ${agents} agents x 25 namespaces`);
     const r = bestWorkload(quick ? 1 : 2, "program", [agents, 25]);
-    return { agents, ms: r["ms"]!, resources: r["resources"]!, peakMb: r["peakMb"]! };
+    return { agents, ms: r.ms!, resources: r.resources!, peakMb: r.peakMb! };
   });
   for (const p of program) {
-    const floor = bestWorkload(quick ? 1 : 2, "trivial", [p.resources])["ms"]!;
+    const floor = bestWorkload(quick ? 1 : 2, "trivial", [p.resources]).ms!;
     results[`program${p.agents}`] = { ...p, trivialMs: floor, ratioToTrivial: p.ms / floor };
     rows.push({
       measure: `program ${p.agents} agents x 25 ns (${p.resources} resources)`,
@@ -128,11 +128,11 @@ if (want("render")) {
   const [ra, rn] = quick ? [200, 20] : [1000, 20];
   log(`render: ${ra} agents x ${rn} namespaces`);
   const render = bestWorkload(quick ? 1 : 2, "render", [ra, rn]);
-  const renderRatio = render["ms"]! / render["floorMs"]!;
-  results["render"] = { agents: ra, namespaces: rn, ...render, ratio: renderRatio };
+  const renderRatio = render.ms! / render.floorMs!;
+  results.render = { agents: ra, namespaces: rn, ...render, ratio: renderRatio };
   rows.push({
-    measure: `render ${ra} agents x ${rn} ns (${render["objects"]} objects)`,
-    value: `${fmt(renderRatio)}x serialisation (${fmt(render["ms"]! / 1000, 1)} s)`,
+    measure: `render ${ra} agents x ${rn} ns (${render.objects} objects)`,
+    value: `${fmt(renderRatio)}x serialisation (${fmt(render.ms! / 1000, 1)} s)`,
     target: "≤ 2x",
     ok: renderRatio <= 2,
   });

@@ -38,7 +38,7 @@ export function bestWorkload(runs: number, name: string, args: readonly (string 
   let bestRun: Record<string, number> | undefined;
   for (let i = 0; i < runs; i++) {
     const r = workload(name, args);
-    if (!bestRun || r["ms"]! < bestRun["ms"]!) bestRun = r;
+    if (!bestRun || r.ms! < bestRun.ms!) bestRun = r;
   }
   return bestRun!;
 }

@@ -37,7 +37,7 @@ class Trivial extends pulumi.CustomResource {
 
 /** The floor for `program`: the same number of trivial resources through the same mock runtime. */
 async function trivial(count: number): Promise<void> {
-  await pulumi.runtime.setMocks({ newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs }), call: (a) => a.inputs }, "bench", "bench", false);
+  await pulumi.runtime.setMocks({ newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs as Record<string, unknown> }), call: (a) => a.inputs as Record<string, unknown> }, "bench", "bench", false);
   const t = now();
   const parent = new pulumi.ComponentResource("bench:index:Parent", "parent", {});
   for (let i = 0; i < count; i++) new Trivial(`r${i}`, i, parent);
@@ -72,15 +72,15 @@ const n = args.map(Number);
 const run: Record<string, () => unknown> = {
   program: () => program(n[0]!, n[1]!),
   trivial: () => trivial(n[0]!),
-  render: () => render(n[0]!, n[1]!),
-  checker: () => checker(args[0]!),
+  render: () => { render(n[0]!, n[1]!); },
+  checker: () => { checker(args[0]!); },
 };
 if (!name || !run[name]) {
   process.stderr.write(`unknown workload ${name}\n`);
   process.exit(2);
 }
-Promise.resolve(run[name]!()).catch((e: unknown) => {
-  process.stderr.write(`${(e as Error).stack ?? e}\n`);
+Promise.resolve(run[name]()).catch((e: unknown) => {
+  process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
   process.exit(1);
 });
 

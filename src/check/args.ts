@@ -38,7 +38,7 @@ const SPEC = {
 } as const;
 
 /** Parses the arguments after `check`; returns a reason string when they are wrong. */
-export function parseCheckArgs(args: readonly string[]): Parsed | "help" | string {
+export function parseCheckArgs(args: readonly string[]): Parsed | string /* "help", or an error message */ {
   const parsed = parseCommandArgs(args, { ...SETTING_FLAGS, ...SPEC }, "check");
   if (typeof parsed === "string") return parsed;
   const { values: v, positionals: paths } = parsed;

@@ -51,7 +51,7 @@ export function check(paths: readonly string[], options: CheckOptions = {}, stdi
         all.push(l);
         j.add(l, clean);
       }
-    : (l: Loaded, clean: boolean) => j.add(l, clean);
+    : (l: Loaded, clean: boolean) => { j.add(l, clean); };
   const errors = [...walked.errors];
   // One push per error, never a spread: a file of 200,000 unreadable documents would overflow the stack.
   for (const file of walked.files) for (const e of streamFile(file, onObject)) errors.push(e);
@@ -65,7 +65,7 @@ export function check(paths: readonly string[], options: CheckOptions = {}, stdi
 /** One YAML file's text, read and judged document by document on this thread. */
 export function checkText(file: string, text: string, options: CheckOptions): CheckResult {
   const j = judging(options);
-  const errors = streamYaml(file, text, (l, clean) => j.add(l, clean));
+  const errors = streamYaml(file, text, (l, clean) => { j.add(l, clean); });
   return { ...j.result(), errors };
 }
 

@@ -84,7 +84,7 @@ export function judging(options: CheckOptions = {}): Judging {
       const obj = objectOf(item);
       if (clean) judgingWithoutUnknown(obj);
       const found = evaluateObject(obj, evaluation);
-      for (let i = 0; i < found.length; i++) violations.push(violation(found[i]!, item));
+      for (const f of found) violations.push(violation(f, item));
       // Passed over: no rule reads its kind and none reported on it (the closed world refuses a kind by name, and
       // pod rules judge every object that carries a pod spec, whatever its kind).
       if (found.length === 0 && !covered.has(obj.kind) && podSpecsOf(obj).length === 0) passedOver.set(obj.kind, (passedOver.get(obj.kind) ?? 0) + 1);

@@ -50,22 +50,22 @@ function loadHcl(file: string, text: string): LoadResult {
 function addManifests(value: Json, file: string, document: number, into: LoadResult, items = ""): void {
   const where = () => `${file} document ${document}${items}`;
   if (!isObj(value)) return void into.errors.push(`${where()}: is not a mapping with apiVersion and kind`);
-  const list = value["items"];
+  const list = value.items;
   if ("items" in value && (items === "" || Array.isArray(list))) {
     if (list === null) return;
     if (!Array.isArray(list)) return void into.errors.push(`${where()}: items is not a list; kubectl cannot read it`);
-    const typed = items === "" ? { kind: nonEmpty(value["kind"]).replace(/List$/, ""), apiVersion: nonEmpty(value["apiVersion"]) } : undefined;
+    const typed = items === "" ? { kind: nonEmpty(value.kind).replace(/List$/, ""), apiVersion: nonEmpty(value.apiVersion) } : undefined;
     list.forEach((item, i) => {
-      const filled = typed && isObj(item) && nonEmpty(item["kind"]) === "" && nonEmpty(item["apiVersion"]) === "" ? { ...item, ...typed } : item;
+      const filled = typed && isObj(item) && nonEmpty(item.kind) === "" && nonEmpty(item.apiVersion) === "" ? { ...item, ...typed } : item;
       addManifests(filled, file, document, into, `${items} items[${i}]`);
     });
     return;
   }
-  if (typeof value["kind"] !== "string" || typeof value["apiVersion"] !== "string" || value["kind"] === "" || value["apiVersion"] === "") {
+  if (typeof value.kind !== "string" || typeof value.apiVersion !== "string" || value.kind === "" || value.apiVersion === "") {
     return void into.errors.push(`${where()}: has no apiVersion and kind; not a Kubernetes or agent-trust document`);
   }
   // Rules read metadata as a mapping: one that is absent or not a mapping is read as empty (a copy, not the input).
-  const object = isObj(value["metadata"]) ? value : { ...value, metadata: {} };
+  const object = isObj(value.metadata) ? value : { ...value, metadata: {} };
   into.objects.push({ object: object as unknown as Manifest, file, document });
 }
 
@@ -128,7 +128,7 @@ export function streamFile(file: string, onObject: (l: Loaded, clean: boolean) =
   if (path.extname(file).toLowerCase() !== HCL_EXT) {
     const errors: string[] = [];
     const s = manifestStream(file, onObject, errors);
-    const unreadable = readInPieces(file, (t) => s.push(t));
+    const unreadable = readInPieces(file, (t) => { s.push(t); });
     if (unreadable !== undefined) return [...errors, unreadable];
     s.end();
     return errors;

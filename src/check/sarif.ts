@@ -35,10 +35,11 @@ export const RULES_DOC_ANCHORS: Readonly<Record<Domain, string>> = {
  * pages; elsewhere this package's own copy as a file URI. Both are absolute, as SARIF asks of `helpUri`.
  */
 export function rulesDocUri(env: NodeJS.ProcessEnv, packageRoot: string): string {
-  const server = env["GITHUB_SERVER_URL"];
-  const repo = env["GITHUB_REPOSITORY"];
-  if (server && repo) return `${server}/${repo}/blob/${env["GITHUB_SHA"] || "HEAD"}/docs/rules.md`;
-  return `${pathToFileUri(path.join(packageRoot, "docs", "rules.md"))}`;
+  const server = env.GITHUB_SERVER_URL;
+  const repo = env.GITHUB_REPOSITORY;
+  // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing -- an empty GITHUB_SHA means no commit too
+  if (server && repo) return `${server}/${repo}/blob/${env.GITHUB_SHA || "HEAD"}/docs/rules.md`;
+  return pathToFileUri(path.join(packageRoot, "docs", "rules.md"));
 }
 
 export interface SarifOptions {

@@ -52,7 +52,7 @@ export function changedStacks(files: readonly string[], stacks: readonly StackIn
     for (const s of stacks) {
       // A foundation's change (ceiling, calibration) reaches every phase stack of its environment.
       const foundation = stacks.find((x) => x.stack === stackFile && !x.phase);
-      if (s.stack === stackFile || (foundation && s.environment === foundation.environment)) hit.add(s.stack);
+      if (s.stack === stackFile || s.environment === foundation?.environment) hit.add(s.stack);
       if (evidence && s.phase && s.phase !== STRICTEST_PHASE && s.environment === evidence[1] && s.agents.includes(evidence[2]!)) hit.add(s.stack);
     }
   }

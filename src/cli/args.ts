@@ -37,7 +37,7 @@ function reason(spec: Spec, command: string, code: string, message: string): str
   const option = spec[name];
   if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" || !option) return `unknown option ${named}; see agent-trust ${command} --help`;
   if (option.type === "boolean") return `--${name} takes no value`;
-  if (/ambiguous/.test(message)) return `--${name} needs ${option.needs ?? "a value"}; to give one starting with "-", write --${name}=VALUE`;
+  if (message.includes('ambiguous')) return `--${name} needs ${option.needs ?? "a value"}; to give one starting with "-", write --${name}=VALUE`;
   return `--${name} needs ${option.needs ?? "a value"}`;
 }
 

@@ -59,7 +59,7 @@ type TakesInputs<C, K extends VaultKind> = [Exclude<VaultInputName<K>, keyof Arg
 // A Vault kind without a class, or a class whose args lack one of the kind's mapped inputs, is a compile error.
 const VAULT = VAULT_CLASSES satisfies { readonly [K in VaultKind]: TakesInputs<(typeof VAULT_CLASSES)[K], K> };
 
-const VAULT_CREATE: { readonly [K in VaultKind]: Create } = {
+const VAULT_CREATE: Readonly<Record<VaultKind, Create>> = {
   VaultPolicy: creator<ArgsOf<typeof VAULT.VaultPolicy>>(VAULT.VaultPolicy),
   VaultKubernetesAuthRole: creator<ArgsOf<typeof VAULT.VaultKubernetesAuthRole>>(VAULT.VaultKubernetesAuthRole),
   VaultAuthBackend: creator<ArgsOf<typeof VAULT.VaultAuthBackend>>(VAULT.VaultAuthBackend),
@@ -87,7 +87,7 @@ export function createObject(
   const options = { deleteBeforeReplace: true, ...opts };
   if (m.apiVersion === VAULT_API_VERSION) {
     if (!isVaultKind(m.kind)) throw new Error(`no Pulumi resource for Vault kind ${m.kind}`);
-    const inputs = vaultSpecToInputs(m.kind, m["spec"] as Record<string, unknown>);
+    const inputs = vaultSpecToInputs(m.kind, m.spec as Record<string, unknown>);
     return VAULT_CREATE[m.kind](name, { ...inputs, ...extraInputs }, options);
   }
   const create = Object.hasOwn(KUBERNETES, `${m.apiVersion}/${m.kind}`) ? KUBERNETES[`${m.apiVersion}/${m.kind}`] : undefined;

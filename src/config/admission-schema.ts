@@ -6,7 +6,7 @@ import { z } from "zod";
 import { BROAD_GROUPS } from "../model/forbidden";
 
 /** A list whose entries are distinct. */
-export const unique = <T extends z.ZodTypeAny>(item: T, what: string) =>
+export const unique = <T extends z.ZodType>(item: T, what: string) =>
   z.array(item).refine((xs) => new Set(xs).size === xs.length, `${what} must not repeat an entry`);
 
 /** A user or group name as the API server reports it; no commas (the admission parameters list them comma-separated). */

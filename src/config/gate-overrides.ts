@@ -44,7 +44,7 @@ function criteriaSchema(criteria: readonly Criterion<never>[], extra: Record<str
 }
 
 /** An environment's calibration: single numbers per promoted phase's gate, and of the demotion rules. */
-export type GateOverrides = { readonly [P in PromotedPhase]?: Readonly<Record<string, unknown>> } & {
+export type GateOverrides = Readonly<Partial<Record<PromotedPhase, Readonly<Record<string, unknown>>>>> & {
   readonly demotion?: Readonly<Record<string, unknown>>;
 };
 

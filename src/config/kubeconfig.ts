@@ -55,7 +55,7 @@ function readDoc(text: string, where: string): { contexts: Named[]; clusters: Na
     if (v === undefined || v === null) return [];
     if (!Array.isArray(v)) throw new ConfigError(`${where}: "${key}" must be a list`);
     return v.map((e, i) => {
-      if (!isMap(e) || typeof e["name"] !== "string" || e["name"] === "" || !isMap(e[inner] ?? {})) {
+      if (!isMap(e) || typeof e.name !== "string" || e.name === "" || !isMap(e[inner] ?? {})) {
         throw new ConfigError(`${where}: ${key}[${i}] must be { name, ${inner} }`);
       }
       return e;
@@ -72,7 +72,7 @@ function merge(docs: { text: string; file?: string; where: string }[]): Merged {
     const r = readDoc(d.text, d.where);
     if (d.file) m.files.push(d.file);
     for (const [key, entries] of [["contexts", r.contexts], ["clusters", r.clusters], ["users", r.users]] as const) {
-      for (const e of entries) if (!m[key].has(e["name"] as string)) m[key].set(e["name"] as string, { value: e, ...(d.file ? { file: d.file } : {}) });
+      for (const e of entries) if (!m[key].has(e.name as string)) m[key].set(e.name as string, { value: e, ...(d.file ? { file: d.file } : {}) });
     }
     m.current ??= r.current;
   }
@@ -157,10 +157,10 @@ export function resolveCluster(stack: string, cluster: ClusterConfig, src: Kubec
     const known = [...merged.contexts.keys()];
     throw fail(`the kubeconfig from ${source} has no context "${context}"${named ? "" : " (its current-context)"}; contexts there: ${known.length ? known.join(", ") : "none"}`);
   }
-  const clusterName = (ctx.value["context"] as Named | undefined)?.["cluster"];
+  const clusterName = (ctx.value.context as Named | undefined)?.cluster;
   if (typeof clusterName !== "string" || clusterName === "") throw fail(`context "${context}" in ${ctx.file ?? source} names no cluster`);
   const entry = merged.clusters.get(clusterName);
-  const server = (entry?.value["cluster"] as Named | undefined)?.["server"];
+  const server = (entry?.value.cluster as Named | undefined)?.server;
   if (typeof server !== "string" || server === "") throw fail(`context "${context}" uses cluster "${clusterName}", which has no server in the kubeconfig from ${source}`);
   if (normalServer(server) !== expected) {
     throw fail(`the kubeconfig from ${source} selects context "${context}", whose cluster "${clusterName}" is ${server}; point KUBECONFIG (or kubernetes:kubeconfig / kubernetes:context) at the cluster this stack names`);

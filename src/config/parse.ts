@@ -21,7 +21,7 @@ function unknownNamespaceKeys(raw: Record<string, unknown>): string[] {
     const colon = key.indexOf(":");
     if (colon < 0) return [`${key}: config keys are "<namespace>:<key>"; allowed namespaces: ${known.join(", ")}`];
     const ns = key.slice(0, colon);
-    if ((known as string[]).includes(ns)) return [];
+    if ((known).includes(ns)) return [];
     const close = known.find((k) => editDistance(k, ns) <= 2);
     return [`${key}: unknown config namespace "${ns}"${close ? ` (did you mean "${close}:"?)` : ""}; allowed namespaces: ${known.join(", ")}`];
   });
@@ -116,7 +116,7 @@ export function parseStackConfig(raw: Record<string, unknown>, source: string): 
     if ((SECRET_KEYS as readonly string[]).includes(name)) continue;
     ours[name] = value;
   }
-  const layer = ours["layer"];
+  const layer = ours.layer;
   if (layer !== "foundation" && layer !== "phase") {
     throw new ConfigError(
       `invalid config in ${source}:\n  ${keyPath(["layer"])}: ${layer === undefined ? "is required" : `${JSON.stringify(layer)} is not allowed`}; allowed: foundation, phase`,

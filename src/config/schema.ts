@@ -39,7 +39,7 @@ const ports = z.array(port).min(1, "every egress destination must name its ports
 
 const cidr = z.string({ error: "must be a CIDR string such as 203.0.113.0/24 or 2001:db8::/32" }).superRefine((v, ctx) => {
   const problem = canonicalProblem(v);
-  if (problem) return void ctx.addIssue({ code: "custom", message: problem });
+  if (problem) { ctx.addIssue({ code: "custom", message: problem }); return; }
   // A metadata service hands out node credentials: never a destination, however it is spelled.
   const hits = metadataReachedBy(v);
   if (hits.length) {

@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { parse as parseYaml } from "yaml";
 import { foundationOutputs, type FoundationOutputs } from "../model/foundation";
 import { ConfigError, parseStackConfig } from "./parse";
-import type { FoundationConfig, StackConfig } from "./schema";
+import type { StackConfig } from "./schema";
 import { PACKAGE_ROOT } from "../package-root";
 
 const STACK_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
@@ -84,5 +84,5 @@ export function loadFoundationFor(cfg: StackConfig, root = projectRoot()): Found
   if (foundation.layer !== "foundation") {
     throw new ConfigError(`agent-trust:foundationStack "${stack}" is a ${foundation.layer} stack, not a foundation`);
   }
-  return foundationOutputs(foundation as FoundationConfig);
+  return foundationOutputs(foundation);
 }

@@ -5,7 +5,7 @@
  */
 import * as path from "node:path";
 import { PACKAGE_ROOT } from "../package-root";
-import { runScript } from "../sandbox/binaries";
+import { runScript } from "../sandbox/servers/binaries";
 
 export interface EngineBinaries {
   readonly pulumi: string;
@@ -38,7 +38,7 @@ export async function resolveEngineBinaries(opts: { build: boolean; log: (l: str
   if (!pulumi || !kubernetes) {
     throw new Error("the Pulumi engine is not built yet; run scripts/servers.sh ensure pulumi pulumi-resource-kubernetes");
   }
-  const vaultBuild = opts.build && !!process.env["AGENT_TRUST_PULUMI_VAULT_SRC"];
+  const vaultBuild = opts.build && !!process.env.AGENT_TRUST_PULUMI_VAULT_SRC;
   const vault = await find("pulumi-resource-vault", vaultBuild, () => undefined);
   return vault ? { pulumi, kubernetes, vault } : { pulumi, kubernetes };
 }

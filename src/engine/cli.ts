@@ -7,7 +7,7 @@ import * as path from "node:path";
 import { KubeConfig } from "@kubernetes/client-node";
 import type { Io } from "../cli/io";
 import { isEnvironment } from "../model/phases";
-import type { SandboxState } from "../sandbox/state";
+import type { SandboxState } from "../sandbox/servers/state";
 import { resolveEngineBinaries } from "./binaries";
 import { ConfigError } from "../config/parse";
 import { loadStackConfig } from "../config/stacks";
@@ -49,7 +49,7 @@ export async function runEngineCommand(io: Io, state: SandboxState, command: Eng
     throw e;
   }
   if (foundation.layer !== "foundation") return io.fail(`stack "${state.environment}" is not a foundation stack`);
-  const binaries = await resolveEngineBinaries({ build: false, log: (l) => io.err(l) });
+  const binaries = await resolveEngineBinaries({ build: false, log: (l) => { io.err(l); } });
   const engine = await SandboxEngine.open(
     state.dir,
     binaries,

@@ -5,12 +5,12 @@
  */
 import * as fs from "node:fs";
 import { PHASES, type Phase } from "../model/phases";
-import { createReviewer, deployerKubeConfig, namespace, publishQuotaStatus } from "../sandbox/deploy-kube";
+import { createReviewer, deployerKubeConfig, namespace, publishQuotaStatus } from "../sandbox/deploy/deploy-kube";
 import type { FoundationConfig } from "../config/schema";
-import { installPrometheusRuleCrd } from "../sandbox/observability-crd";
-import { writeProbeSecrets } from "../sandbox/deploy-vault";
-import { applyAll } from "../sandbox/kube";
-import type { Sandbox } from "../sandbox/sandbox";
+import { installPrometheusRuleCrd } from "../sandbox/deploy/observability-crd";
+import { writeProbeSecrets } from "../sandbox/deploy/deploy-vault";
+import { applyAll } from "../sandbox/servers/kube";
+import type { Sandbox } from "../sandbox/deploy/sandbox";
 import type { EngineBinaries } from "./binaries";
 import { expectOk, SandboxEngine, type EngineResult } from "./engine";
 import { enginePassphrase } from "./home";

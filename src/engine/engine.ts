@@ -155,7 +155,7 @@ export class SandboxEngine {
     const diagnostics: string[] = [];
     const onEvent = (e: EngineEvent) => {
       const d = e.diagnosticEvent;
-      if (d && d.severity === "error") diagnostics.push(d.message.trim());
+      if (d?.severity === "error") diagnostics.push(d.message.trim());
       const m = e.resourcePreEvent?.metadata;
       if (m) steps.push({ op: m.op, urn: m.urn, type: m.type, name: m.urn.slice(m.urn.lastIndexOf("::") + 2) });
       const p = e.policyEvent;

@@ -81,6 +81,7 @@ export function enginePassphrase(dir: string): string {
  * Creates (or reuses) the engine folders under `dir` and installs the plugins. The passphrase protects the
  * stack secrets in the sandbox's state files; it is stored only in the sandbox's own state.
  */
+// eslint-disable-next-line @typescript-eslint/require-await -- callers await it; a failure must stay a rejection, not a synchronous throw
 export async function prepareEngineHome(dir: string, binaries: EngineBinaries, passphrase: string): Promise<EngineHome> {
   const dirs = engineDirs(dir);
   for (const d of [path.join(dirs.cliRoot, "bin"), dirs.pulumiHome, dirs.backendDir, dirs.workDir]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });

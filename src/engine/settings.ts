@@ -30,7 +30,7 @@ function readYaml(file: string): Record<string, unknown> {
 export function sandboxStackConfig(root: string, stack: string, overrides: SandboxOverrides): ConfigMap {
   const file = path.join(stackConfigDir(root), `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) throw new Error(`no stack file for stack "${stack}" (${file})`);
-  const config = { ...((readYaml(file)["config"] ?? {}) as ConfigMap) };
+  const config = { ...((readYaml(file).config ?? {}) as ConfigMap) };
   if (config["agent-trust:layer"] === "foundation") {
     const vault = config["agent-trust:vault"];
     if (typeof vault !== "object" || vault === null) throw new Error(`${file}: agent-trust:vault must be a mapping`);
@@ -46,11 +46,11 @@ export function sandboxStackConfig(root: string, stack: string, overrides: Sandb
 export function writeStackSettings(workDir: string, stack: string, config: ConfigMap): string {
   const file = path.join(workDir, `Pulumi.${stack}.yaml`);
   const previous = fs.existsSync(file) ? readYaml(file) : {};
-  const keep = (previous["config"] ?? {}) as ConfigMap;
+  const keep = (previous.config ?? {}) as ConfigMap;
   const secure = Object.fromEntries(Object.entries(keep).filter(([, v]) => typeof v === "object" && v !== null && "secure" in v));
   const doc: Record<string, unknown> = {};
-  if (previous["encryptionsalt"]) doc["encryptionsalt"] = previous["encryptionsalt"];
-  doc["config"] = { ...config, ...secure };
+  if (previous.encryptionsalt) doc.encryptionsalt = previous.encryptionsalt;
+  doc.config = { ...config, ...secure };
   fs.writeFileSync(file, stringify(doc), { mode: 0o600 });
   return file;
 }
@@ -62,9 +62,9 @@ export function writeStackSettings(workDir: string, stack: string, config: Confi
  */
 export function writeDeployerKubeconfig(adminFile: string, user: string, outFile: string): string {
   const doc = readYaml(adminFile);
-  const users = Array.isArray(doc["users"]) ? (doc["users"] as Record<string, unknown>[]) : [];
+  const users = Array.isArray(doc.users) ? (doc.users as Record<string, unknown>[]) : [];
   if (users.length === 0) throw new Error(`${adminFile}: no users to impersonate ${user} with`);
-  doc["users"] = users.map((u) => ({ ...u, user: { ...((u["user"] ?? {}) as Record<string, unknown>), as: user } }));
+  doc.users = users.map((u) => ({ ...u, user: { ...((u.user ?? {}) as Record<string, unknown>), as: user } }));
   fs.writeFileSync(outFile, stringify(doc), { mode: 0o600 });
   return outFile;
 }

@@ -22,9 +22,9 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  */
 export function withSandboxAnnotations(type: string, custom: boolean, props: Record<string, unknown>): Record<string, unknown> | undefined {
   if (!custom || !type.startsWith("kubernetes:") || type.startsWith("kubernetes:index:")) return undefined;
-  const metadata = props["metadata"] ?? {};
+  const metadata = props.metadata ?? {};
   if (!isRecord(metadata)) throw new Error(`sandbox transform: ${type} has metadata that is not a plain object`);
-  const annotations = metadata["annotations"] ?? {};
+  const annotations = metadata.annotations ?? {};
   if (!isRecord(annotations)) throw new Error(`sandbox transform: ${type} has annotations that are not a plain object`);
   return { ...props, metadata: { ...metadata, annotations: { ...annotations, ...SANDBOX_ANNOTATIONS } } };
 }

@@ -67,7 +67,7 @@ export function runMatrix(argv: readonly string[], io: Io): number {
     const stacks = all ? listStacks(root) : rest;
     const matrices = all ? allMatrices(root) : Object.fromEntries(stacks.map((s) => [s, stackMatrix(s, root)]));
     if (format === "json") io.out(JSON.stringify({ schema: MATRIX_SCHEMA, stacks: matrices }, null, 2));
-    else stacks.forEach((s, i) => [...(i ? [""] : []), ...matrixText(matrices[s]!)].forEach((l) => io.out(l)));
+    else stacks.forEach((s, i) => { [...(i ? [""] : []), ...matrixText(matrices[s]!)].forEach((l) => { io.out(l); }); });
     return 0;
   });
 }

@@ -47,7 +47,7 @@ export function cidrOverlaps(a: Cidr, b: Cidr): boolean {
 export function protectedRanges(family: Family): Cidr[] {
   const texts = [...PRIVATE_RANGES, ...METADATA_ENDPOINTS].map((e) => e.cidr);
   if (family === 6) texts.push("64:ff9b::/96");
-  return texts.map((t) => parseCidr(t)).filter((c): c is Cidr => c !== undefined && c.family === family);
+  return texts.map((t) => parseCidr(t)).filter((c): c is Cidr => c?.family === family);
 }
 
 /**

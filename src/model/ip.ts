@@ -120,7 +120,10 @@ export function formatIpv6(v: bigint): string {
     }
     let j = i;
     while (j < 8 && groups[j] === 0) j++;
-    if (j - i > bestLen) (best = i), (bestLen = j - i);
+    if (j - i > bestLen) {
+      best = i;
+      bestLen = j - i;
+    }
     i = j;
   }
   const hex = (gs: number[]) => gs.map((g) => g.toString(16)).join(":");

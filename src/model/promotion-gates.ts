@@ -11,12 +11,12 @@ import type { Bound, Criterion, Measured, Ratio, SignOff, Window } from "./promo
 // Capped so that rate comparisons (count × 10000) stay exact in floating point.
 export const countField = z.number().int("must be a whole number").min(0, "must not be negative").max(1_000_000_000, "must be at most 1000000000");
 const isoDate = z.iso.date("must be a date written YYYY-MM-DD");
-export const windowField = z.strictObject({ from: isoDate, to: isoDate }).refine((w) => w.from <= w.to, { message: "from must not be after to", path: ["from"] });
-export const ratioField = z.strictObject({ count: countField, of: countField }).refine((r) => r.count <= r.of, { message: "count must not exceed of", path: ["count"] });
+export const windowField = z.strictObject({ from: isoDate, to: isoDate }).refine((w) => w.from <= w.to, { error: "from must not be after to", path: ["from"] });
+export const ratioField = z.strictObject({ count: countField, of: countField }).refine((r) => r.count <= r.of, { error: "count must not exceed of", path: ["count"] });
 const signOffs = z.array(z.strictObject({ person: z.string().trim().min(1), role: z.string().trim().min(1), date: isoDate })).default([]);
 
 type Ctx = z.core.$RefinementCtx;
-export const issue = (ctx: Ctx, path: PropertyKey[], message: string) => ctx.addIssue({ code: "custom", path, message });
+export const issue = (ctx: Ctx, path: PropertyKey[], message: string) => { ctx.addIssue({ code: "custom", path, message }); };
 
 /** Sign-offs confirm a record that exists: none may predate the end of its window. */
 function signedAfterWindow(r: { window: Window; signOffs: readonly { date: string }[] }, ctx: Ctx): void {
@@ -143,4 +143,4 @@ export const PROMOTION_GATES = {
       { id: "signOff", label: "sign-off by distinct people", bound: { kind: "signOff", roles: ["operations-lead", "platform-owner"] }, measure: (r) => ({ kind: "signOffs", signOffs: r.signOffs }) },
     ],
   }),
-} satisfies { readonly [P in PromotedPhase]: RowShape };
+} satisfies Readonly<Record<PromotedPhase, RowShape>>;

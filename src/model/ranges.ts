@@ -130,7 +130,11 @@ export function shift(a: Ranges, by: bigint): Ranges {
  */
 export function pieces(sets: readonly Ranges[]): Ranges {
   const cuts = new Set<bigint>();
-  for (const s of sets) for (const r of s) (cuts.add(r.lo), cuts.add(r.hi + 1n));
+  for (const s of sets)
+    for (const r of s) {
+      cuts.add(r.lo);
+      cuts.add(r.hi + 1n);
+    }
   const points = [...cuts].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
   const out: Range[] = [];
   for (let i = 0; i + 1 < points.length; i++) out.push({ lo: points[i]!, hi: points[i + 1]! - 1n });

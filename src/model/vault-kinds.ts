@@ -31,7 +31,7 @@ export const VAULT_KINDS = {
     applyOrder: 3,
     call: (spec: Spec): VaultCall => {
       const at = `sys/policies/acl/${str(spec, "name")}`;
-      return { path: at, method: "PUT", body: { policy: spec["policy"] }, deletePath: at };
+      return { path: at, method: "PUT", body: { policy: spec.policy }, deletePath: at };
     },
   },
   VaultKubernetesAuthRole: {

@@ -15,7 +15,7 @@ function peer(dest: EgressDestination): Record<string, unknown> {
     return { ipBlock: except.length > 0 ? { cidr: dest.cidr, except } : { cidr: dest.cidr } };
   }
   const out: Record<string, unknown> = { namespaceSelector: { matchLabels: { ...dest.namespaceSelector } } };
-  if (dest.podSelector) out["podSelector"] = { matchLabels: { ...dest.podSelector } };
+  if (dest.podSelector) out.podSelector = { matchLabels: { ...dest.podSelector } };
   return out;
 }
 

@@ -165,7 +165,7 @@ function admissionParts(objects: readonly Manifest[]): FoundationPlan["admission
   const rules = objects
     .filter((m) => m.kind === "ValidatingAdmissionPolicyBinding")
     .map((binding) => {
-      const name = (binding["spec"] as { policyName?: string } | undefined)?.policyName;
+      const name = (binding.spec as { policyName?: string } | undefined)?.policyName;
       const policy = name === undefined ? undefined : policies.get(name);
       if (!policy) throw new Error(`admission binding ${binding.metadata.name} names no planned policy`);
       return { policy, binding };

@@ -122,7 +122,7 @@ export function planPodTemplate(
       },
     ],
   };
-  if (cfg.runtimeClassName) spec["runtimeClassName"] = cfg.runtimeClassName;
+  if (cfg.runtimeClassName) spec.runtimeClassName = cfg.runtimeClassName;
   return {
     apiVersion: "v1",
     kind: "PodTemplate",
@@ -211,7 +211,7 @@ export function investigationOfPod(username: string, podName: string): { job: st
 export function investigationJob(podTemplate: Manifest, request: InvestigationRequest): Manifest {
   const id = assertDnsLabel(request.investigationId, "investigation ID");
   const meta = podTemplate.metadata;
-  const template = podTemplate["template"] as { metadata: { labels: Record<string, string> }; spec: unknown };
+  const template = podTemplate.template as { metadata: { labels: Record<string, string> }; spec: unknown };
   if (meta.labels?.[LABELS.tier] !== request.tier) {
     throw new Error(`PodTemplate ${meta.name} is for tier "${meta.labels?.[LABELS.tier]}", not "${request.tier}"`);
   }

@@ -110,8 +110,8 @@ export function dashboard(environment: string): Record<string, unknown> {
 
 /** Every PromQL expression the dashboard runs: panel targets, and the series its variables read values from. */
 export function dashboardQueries(d: Record<string, unknown>): string[] {
-  const panels = d["panels"] as { targets: { expr: string }[] }[];
-  const variables = ((d["templating"] as { list: { type: string; definition?: string }[] }).list ?? [])
+  const panels = d.panels as { targets: { expr: string }[] }[];
+  const variables = ((d.templating as { list?: { type: string; definition?: string }[] }).list ?? [])
     .filter((v) => v.type === "query")
     .map((v) => {
       const m = /^label_values\((.+), *[a-zA-Z_][a-zA-Z0-9_]*\)$/.exec(v.definition ?? "");

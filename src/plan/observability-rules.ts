@@ -115,7 +115,7 @@ function costGroup(namespace: string): RuleGroup {
         labels: { severity: "warning" },
         annotations: {
           summary: "Investigation {{ $labels.investigation }} of {{ $labels.agent }} ({{ $labels.phase }}) cost {{ $value }} USD",
-          description: `More than ${SIGNALS.costAnomalyFactor} times the median cost of a ${"{{ $labels.tier }}"} investigation in the last ${W} (namespace ${namespace}).`,
+          description: `More than ${SIGNALS.costAnomalyFactor} times the median cost of a {{ $labels.tier }} investigation in the last ${W} (namespace ${namespace}).`,
         },
       },
     ],

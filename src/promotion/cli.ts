@@ -4,7 +4,6 @@ import { parseCommandArgs } from "../cli/args";
 import type { Io } from "../cli/io";
 import { table } from "../cli/table";
 import { ConfigError } from "../config/parse";
-import type { FoundationConfig } from "../config/schema";
 import { loadStackConfig, projectRoot } from "../config/stacks";
 import { isPromoted } from "../model/promotion";
 import { EvidenceError, loadObservation } from "./evidence";
@@ -60,7 +59,7 @@ interface Args {
   readonly format: string;
 }
 
-function parseGateArgs(argv: readonly string[]): Args | "help" | string {
+function parseGateArgs(argv: readonly string[]): Args | string /* "help", or an error message */ {
   const parsed = parseCommandArgs(argv, { observed: { type: "string", needs: "a file" }, format: { type: "string" } }, "gate");
   if (typeof parsed === "string") return parsed;
   const { values, positionals } = parsed;
@@ -86,7 +85,7 @@ export function run(argv: readonly string[], io: Io): number {
     if (args.observed !== undefined) {
       const observation = loadObservation(path.resolve(args.observed), args.observed);
       const foundation = loadStackConfig(observation.environment, projectRoot());
-      const overrides = foundation.layer === "foundation" ? (foundation as FoundationConfig).promotionGates : undefined;
+      const overrides = foundation.layer === "foundation" ? (foundation).promotionGates : undefined;
       const d = judgeDemotion(observation, overrides);
       if (args.format === "json") io.out(JSON.stringify(d, null, 2));
       else for (const l of demotionReport(d, `stacks/Pulumi.${observation.environment}.yaml`)) io.out(l);

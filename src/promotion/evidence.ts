@@ -108,11 +108,11 @@ function readText(file: string, label: string): string {
 }
 
 export function loadEvidenceFile(file: string, label = file, today = todayUtc()): EvidenceFile {
-  return parseWith(evidenceFileSchema, readText(file, label), label, today) as EvidenceFile;
+  return parseWith(evidenceFileSchema, readText(file, label), label, today);
 }
 
 export function loadObservation(file: string, label = file, today = todayUtc()): Observation {
-  return parseWith(observationSchema, readText(file, label), label, today) as Observation;
+  return parseWith(observationSchema, readText(file, label), label, today);
 }
 
 /** Days covered by a window, both ends inclusive. */

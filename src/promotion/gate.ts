@@ -6,7 +6,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import { ConfigError } from "../config/parse";
-import type { FoundationConfig, PhaseConfig } from "../config/schema";
+import type { PhaseConfig } from "../config/schema";
 import { loadStackConfig, projectRoot, shortStackName } from "../config/stacks";
 import {
   DEMOTION_RULES,
@@ -103,7 +103,7 @@ export function overridesFor(cfg: PhaseConfig, root: string): { overrides?: Gate
   const stack = shortStackName(cfg.foundationStack ?? cfg.environment);
   const foundation = loadStackConfig(stack, root);
   if (foundation.layer !== "foundation") throw new ConfigError(`agent-trust:foundationStack "${stack}" is a ${foundation.layer} stack, not a foundation`);
-  const overrides = (foundation as FoundationConfig).promotionGates;
+  const overrides = (foundation).promotionGates;
   return { ...(overrides ? { overrides } : {}), source: `stacks/Pulumi.${stack}.yaml` };
 }
 

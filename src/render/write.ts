@@ -27,7 +27,7 @@ const reason = (e: unknown) => {
     ENOSPC: "no space left on the device",
     EEXIST: "it already exists",
   };
-  return err.code ? `${why[err.code] ?? err.message} (${err.code})` : String((e as Error).message ?? e);
+  return err.code ? `${why[err.code] ?? err.message} (${err.code})` : String((e as Partial<Error>).message ?? e);
 };
 
 function lstatOrUndefined(p: string): fs.Stats | undefined {

@@ -28,13 +28,13 @@ const REQUIRED_STAGES: readonly string[] = ["ResponseComplete", "Panic"];
 
 const strings = (v: unknown): string[] | undefined => {
   const l = list(v);
-  return l.every((s) => typeof s === "string") ? (l as string[]) : undefined;
+  return l.every((s) => typeof s === "string") ? (l) : undefined;
 };
 
 /** Whether a rule's subject (users, userGroups) can be an agent's ServiceAccount of `namespace`. */
 function mayMatchAgent(rule: Record<string, unknown>, namespace: string): boolean {
-  const users = strings(rule["users"]) ?? [];
-  const groups = strings(rule["userGroups"]) ?? [];
+  const users = strings(rule.users) ?? [];
+  const groups = strings(rule.userGroups) ?? [];
   const agentUser = (u: string) => u.startsWith(`system:serviceaccount:${namespace}:`);
   const agentGroup = (g: string) => ["system:serviceaccounts", `system:serviceaccounts:${namespace}`, "system:authenticated"].includes(g);
   return (users.length === 0 || users.some(agentUser)) && (groups.length === 0 || groups.some(agentGroup));
@@ -43,22 +43,22 @@ function mayMatchAgent(rule: Record<string, unknown>, namespace: string): boolea
 /** Whether a rule matches every request of every agent (no narrowing but by the agents' groups). */
 function matchesAllAgentRequests(rule: Record<string, unknown>, namespace: string, verbs: "all" | "writes"): boolean {
   const narrowed = ["users", "namespaces", "resources", "nonResourceURLs"].some((k) => list(rule[k]).length > 0);
-  const ruleVerbs = strings(rule["verbs"]) ?? [];
+  const ruleVerbs = strings(rule.verbs) ?? [];
   const coversVerbs = ruleVerbs.length === 0 || (verbs === "writes" && WRITE_VERBS.every((v) => ruleVerbs.includes(v)));
   return !narrowed && coversVerbs && mayMatchAgent(rule, namespace);
 }
 
 /** Whether a rule can match a write by an agent to a resource whose body is not withheld. */
 function mayMatchBodyWrite(rule: Record<string, unknown>): boolean {
-  const verbs = strings(rule["verbs"]) ?? [];
+  const verbs = strings(rule.verbs) ?? [];
   if (verbs.length > 0 && !verbs.some((v) => WRITE_VERBS.includes(v) || v === "*")) return false;
   // A rule of only non-resource URLs never matches a write to an object.
-  if (list(rule["nonResourceURLs"]).length > 0 && list(rule["resources"]).length === 0 && list(rule["namespaces"]).length === 0) return false;
-  const resources = list(rule["resources"]);
+  if (list(rule.nonResourceURLs).length > 0 && list(rule.resources).length === 0 && list(rule.namespaces).length === 0) return false;
+  const resources = list(rule.resources);
   if (resources.length === 0) return true;
   return resources.some((gr) => {
-    const group = isObj(gr) && typeof gr["group"] === "string" ? gr["group"] : "";
-    const names = isObj(gr) ? strings(gr["resources"]) : undefined;
+    const group = isObj(gr) && typeof gr.group === "string" ? gr.group : "";
+    const names = isObj(gr) ? strings(gr.resources) : undefined;
     if (!names || names.length === 0) return true;
     const withheld = BODY_WITHHELD[group] ?? [];
     return names.some((n) => !withheld.includes(n));
@@ -77,12 +77,12 @@ function judge(obj: Manifest, ctx: RuleContext): string[] {
   rules.forEach((rule: unknown, i) => {
     const at = `rules[${i}]`;
     if (!isObj(rule)) return out.push(`${at} is ${show(rule)}; expected an object`);
-    const level = rule["level"];
+    const level = rule.level;
     if (!LEVELS.includes(level as Level)) return out.push(`${at}.level is ${show(level)}; expected one of ${LEVELS.join(", ")}`);
     for (const k of ["users", "userGroups", "verbs", "namespaces", "nonResourceURLs"]) {
       if (!strings(rule[k])) return out.push(`${at}.${k} is ${show(rule[k])}; expected a list of strings`);
     }
-    const ruleOmits = strings(rule["omitStages"]) ?? [];
+    const ruleOmits = strings(rule.omitStages) ?? [];
     if (!mayMatchAgent(rule, ctx.namespace)) return;
     for (const s of REQUIRED_STAGES) if (ruleOmits.includes(s)) out.push(`${at} drops ${s} for requests of the agents`);
     const l = rank(level as Level);

@@ -95,17 +95,17 @@ function grantsWithinCatalog(obj: Manifest, owner: ParsedAgentName, ctx: RuleCon
 
 function bindingRefs(obj: Manifest, owner: ParsedAgentName, ctx: RuleContext): string[] {
   const out: string[] = [];
-  const ref = obj["roleRef"];
+  const ref = obj.roleRef;
   const name = obj.metadata?.name;
-  if (!isObj(ref) || ref["kind"] !== "Role" || ref["apiGroup"] !== RBAC || ref["name"] !== name) {
+  if (!isObj(ref) || ref.kind !== "Role" || ref.apiGroup !== RBAC || ref.name !== name) {
     out.push(`roleRef is ${show(ref)}; a binding of this agent and phase references its own Role {apiGroup: ${RBAC}, kind: Role, name: ${name}}`);
   }
-  const subjects = list(obj["subjects"]);
+  const subjects = list(obj.subjects);
   const sa = serviceAccountOf(owner);
   if (subjects.length === 0) out.push(`subjects is empty; the plan binds the ServiceAccount "${sa}"`);
   subjects.forEach((s, i) => {
     const apiGroup = field(s, "apiGroup");
-    const ok = isObj(s) && s["kind"] === "ServiceAccount" && s["name"] === sa && s["namespace"] === ctx.namespace && (apiGroup === undefined || apiGroup === "");
+    const ok = isObj(s) && s.kind === "ServiceAccount" && s.name === sa && s.namespace === ctx.namespace && (apiGroup === undefined || apiGroup === "");
     if (!ok) out.push(`subjects[${i}] is ${show(s)}; only this agent's ServiceAccount {kind: ServiceAccount, name: ${sa}, namespace: ${ctx.namespace}} is bound`);
   });
   return out;
@@ -197,19 +197,19 @@ export const phaseReferencesInStack: StackRule = {
     const out: StackFinding[] = [];
     for (const o of objects) {
       if (o.kind === "RoleBinding") {
-        const ref = o["roleRef"];
+        const ref = o.roleRef;
         const name = field(ref, "name");
         if (!declared.has(key("Role", o.metadata?.namespace, name))) {
           out.push({ object: o, message: `roleRef names Role ${show(name)} in namespace ${show(o.metadata?.namespace)}, which this stack does not declare` });
         }
-        list(o["subjects"]).forEach((s, i) => {
+        list(o.subjects).forEach((s, i) => {
           if (!declared.has(key("ServiceAccount", field(s, "namespace"), field(s, "name")))) {
             out.push({ object: o, message: `subjects[${i}] names ServiceAccount ${show(field(s, "namespace"))}/${show(field(s, "name"))}, which this stack does not declare` });
           }
         });
       }
       for (const pod of o.kind === "PodTemplate" || o.kind === "Job" ? podSpecsOf(o) : []) {
-        const sa = pod.spec["serviceAccountName"];
+        const sa = pod.spec.serviceAccountName;
         if (!declared.has(key("ServiceAccount", o.metadata?.namespace ?? settings.namespace, sa))) {
           out.push({ object: o, message: `${pod.at}.serviceAccountName ${show(sa)} is not a ServiceAccount this stack declares` });
         }

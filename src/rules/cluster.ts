@@ -83,6 +83,7 @@ const CONFIG_FILE_GROUPS: readonly string[] = [
 ];
 
 function isConfigFile(obj: Manifest): boolean {
+  // eslint-disable-next-line @typescript-eslint/no-unnecessary-type-conversion -- untrusted input: the type says string, an attacker's object may not
   const v = String(obj.apiVersion);
   const slash = v.indexOf("/");
   return CONFIG_FILE_GROUPS.includes(slash < 0 ? v : v.slice(0, slash)) || (v === "v1" && obj.kind === "Config");
@@ -158,7 +159,7 @@ export const noLongLivedTokenSecrets: ResourceRule = {
     "No Secret of type kubernetes.io/service-account-token: the token controller fills it with a token for the named ServiceAccount that never expires.",
   remediationSteps: "Remove the Secret; pods get short-lived projected tokens, and agents log in to Vault with those.",
   validate: (obj) => {
-    const type = obj["type"];
+    const type = obj.type;
     if (isUnknown(type)) return [];
     return type === SERVICE_ACCOUNT_TOKEN_TYPE
       ? [`type is "${SERVICE_ACCOUNT_TOKEN_TYPE}": a non-expiring token for ServiceAccount ${show(field(obj, "metadata", "annotations", "kubernetes.io/service-account.name"))}`]

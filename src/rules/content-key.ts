@@ -9,8 +9,9 @@
 const MAX_KEY_CHARS = 16_384;
 const MAX_DEPTH = 32;
 
-/** Thrown (never escapes) when the value has no exact key. */
-const NO_KEY: unique symbol = Symbol("no key");
+/** Thrown (never escapes) when the value has no exact key: one instance, built once. */
+class NoKey extends Error {}
+const NO_KEY = new NoKey("no key");
 
 let chars = 0;
 

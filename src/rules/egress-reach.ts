@@ -41,8 +41,8 @@ function broadSelector(sel: unknown, at: string, problems: string[]): boolean {
     problems.push(`${at} is ${show(sel)}, not a label selector: judged as selecting everything`);
     return true;
   }
-  const labels = sel["matchLabels"];
-  const exprs = sel["matchExpressions"];
+  const labels = sel.matchLabels;
+  const exprs = sel.matchExpressions;
   let pinned = false;
   if (labels !== undefined && labels !== null) {
     if (!isObj(labels) || Object.values(labels).some((v) => typeof v !== "string")) {
@@ -105,9 +105,9 @@ function peerReach(peer: unknown, at: string, problems: string[]): PeerReach {
     return { addrs: ALL_ADDRESSES, everyNamespace: true };
   }
   if (block && (nsSel || podSel)) problems.push(`${at} sets an ipBlock beside a selector (the API server refuses it)`);
-  const addrs = block ? ipBlockSet(peer["ipBlock"], `${at}.ipBlock`, problems) : NO_ADDRESSES;
-  if (podSel) broadSelector(peer["podSelector"], `${at}.podSelector`, problems);
-  const everyNamespace = nsSel ? broadSelector(peer["namespaceSelector"], `${at}.namespaceSelector`, problems) : false;
+  const addrs = block ? ipBlockSet(peer.ipBlock, `${at}.ipBlock`, problems) : NO_ADDRESSES;
+  if (podSel) broadSelector(peer.podSelector, `${at}.podSelector`, problems);
+  const everyNamespace = nsSel ? broadSelector(peer.namespaceSelector, `${at}.namespaceSelector`, problems) : false;
   return { addrs, everyNamespace };
 }
 
@@ -121,13 +121,13 @@ function portsOf(value: unknown, at: string, problems: string[]): PortSet {
         problems.push(`${where} is ${show(p)}, not a port: judged as every port`);
         return ALL_PORTS;
       }
-      const protocol = p["protocol"] ?? "TCP";
+      const protocol = p.protocol ?? "TCP";
       if (!isProtocol(protocol)) {
         problems.push(`${where}.protocol is ${show(protocol)}; allowed: TCP, UDP, SCTP; judged as every port`);
         return ALL_PORTS;
       }
-      const port = p["port"];
-      const end = p["endPort"];
+      const port = p.port;
+      const end = p.endPort;
       if (port === undefined || port === null) {
         if (end !== undefined) problems.push(`${where}.endPort is set without port (the API server refuses it)`);
         return allPortsOf(protocol);
@@ -187,8 +187,8 @@ function computeReach(egress: unknown): EgressReach[] {
       problems.push(`${at} is ${show(rule)}, not an egress rule: judged as allowing everything`);
       return { at, everywhere: true, addrs: ALL_ADDRESSES, everyNamespace: true, ports: ALL_PORTS, problems };
     }
-    const ports = portsOf(rule["ports"], `${at}.ports`, problems);
-    const peers = list(rule["to"]);
+    const ports = portsOf(rule.ports, `${at}.ports`, problems);
+    const peers = list(rule.to);
     if (peers.length === 0) return { at, everywhere: true, addrs: ALL_ADDRESSES, everyNamespace: true, ports, problems };
     const reached = peers.map((p, j) => peerReach(p, `${at}.to[${j}]`, problems));
     return {
@@ -221,7 +221,7 @@ export function addressesOnWidePorts(rules: readonly EgressReach[], maxPorts: nu
   if (widestCount(portsOfRules(rules)) <= maxPorts) return NO_ADDRESSES;
   // Two rules of one policy ask for the same answer: computed once per list of rules and limit.
   let byLimit = WIDE.get(rules);
-  if (!byLimit) WIDE.set(rules, (byLimit = new Map()));
+  if (!byLimit) WIDE.set(rules, (byLimit = new Map<number, AddrSet>()));
   let found = byLimit.get(maxPorts);
   if (!found) byLimit.set(maxPorts, (found = widePieces(rules, maxPorts)));
   return found;

@@ -50,9 +50,11 @@ export function evaluateObject(obj: Manifest, e: Evaluation, rules?: readonly Re
   const table = rules ?? resourceRulesFor(obj.kind, podSpecsOf(obj).length > 0);
   const found: Finding[] = [];
   // Indexed loops: this runs for every rule of every object, mostly before the JIT has optimised it.
+  // eslint-disable-next-line @typescript-eslint/prefer-for-of -- indexed on purpose, see above
   for (let r = 0; r < table.length; r++) {
     const rule = table[r]!;
     const messages = judge(rule, obj, ctx);
+    // eslint-disable-next-line @typescript-eslint/prefer-for-of -- indexed on purpose, see above
     for (let m = 0; m < messages.length; m++) found.push({ rule, enforcement: levelOf(rule, ctx.environment, e), message: messages[m]!, object: obj });
   }
   return found;

@@ -102,12 +102,12 @@ function paramProblems(cm: Manifest, namespace: Manifest | undefined): string[] 
   if (problems.length) return problems.map((p) => `${describeObject(cm)}: ${p}`);
   const s = data as Record<string, string>;
   if (!isPhase(s.phaseCeiling)) problems.push(`data.phaseCeiling ${show(s.phaseCeiling)} is not a phase`);
-  const int = (k: string) => (/^[0-9]+$/.test(s[k]) ? Number(s[k]) : NaN);
+  const int = (k: string) => (/^[0-9]+$/.test(s[k] ?? "") ? Number(s[k]) : NaN);
   const [min, max, step] = [int("minReplicas"), int("maxReplicas"), int("maxStepFactor")];
   if (!(min >= 1)) problems.push("data.minReplicas must be a whole number of at least 1");
   if (!(max >= min)) problems.push("data.maxReplicas must be a whole number not below minReplicas");
   if (!(step >= 2)) problems.push("data.maxStepFactor must be a whole number of at least 2");
-  const names = (k: string) => s[k].split(",").filter(Boolean);
+  const names = (k: string) => (s[k] ?? "").split(",").filter(Boolean);
   if (names("deployerUsers").length + names("deployerGroups").length === 0) problems.push("data.deployerUsers and data.deployerGroups name nobody");
   const broad = names("deployerGroups").filter((g) => BROAD_GROUPS.includes(g) || g.startsWith("system:serviceaccounts:"));
   if (broad.length) problems.push(`data.deployerGroups names broad system groups (${broad.join(", ")})`);

@@ -72,7 +72,11 @@ export function tokenize(src: string): Tok[] {
     } else if (c === "/" && src[i + 1] === "*") {
       const end = src.indexOf("*/", i + 2);
       if (end < 0) err("unterminated /* comment");
-      for (let j = i; j < end; j++) if (src[j] === "\n") (line++, (lineStart = j + 1));
+      for (let j = i; j < end; j++)
+        if (src[j] === "\n") {
+          line++;
+          lineStart = j + 1;
+        }
       i = end + 2;
     } else if (c === "<" && src[i + 1] === "<") {
       err("heredoc strings are not supported in Vault policies here; use a quoted string");
@@ -98,7 +102,7 @@ export function tokenize(src: string): Tok[] {
           continue;
         }
         if (esc === undefined || !Object.hasOwn(ESCAPES, esc)) err(`unsupported escape \\${esc ?? ""}`);
-        out += ESCAPES[esc!];
+        out += ESCAPES[esc!]!;
         i += 2;
       }
       i++;
@@ -143,7 +147,7 @@ export function resolveCapabilities(lists: readonly unknown[], legacies: readonl
     if (typeof legacy !== "string" || !Object.hasOwn(LEGACY_POLICY, legacy)) {
       fail(`policy = ${JSON.stringify(legacy)} is not one of deny, read, write, sudo`);
     }
-    out.push(...LEGACY_POLICY[legacy as string]!);
+    out.push(...LEGACY_POLICY[legacy]!);
   }
   const unknown = out.filter((c) => !(VAULT_CAPABILITIES as readonly string[]).includes(c));
   if (unknown.length) fail(`unknown capabilities ${unknown.map((c) => `"${c}"`).join(", ")}`);

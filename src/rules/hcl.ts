@@ -101,8 +101,8 @@ class Parser {
     const keys = Object.keys(body);
     const bad = keys.find((k) => !PATH_ATTRIBUTES.includes(k));
     if (bad !== undefined) this.fail(at, `"${bad}" is not an attribute of a path block (Vault accepts ${PATH_ATTRIBUTES.join(", ")})`);
-    const caps = body["capabilities"];
-    const legacy = body["policy"];
+    const caps = body.capabilities;
+    const legacy = body.policy;
     return resolveCapabilities(caps === undefined ? [] : [caps], legacy === undefined ? [] : [legacy], (msg) => this.fail(at, msg));
   }
 }

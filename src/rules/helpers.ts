@@ -28,7 +28,7 @@ export function policyRules(obj: Manifest): readonly RuleAt[] {
 const POLICY_RULES = new WeakMap<Manifest, readonly RuleAt[]>();
 
 function readPolicyRules(obj: Manifest): RuleAt[] {
-  return list(obj["rules"]).map((r, i) => ({
+  return list(obj.rules).map((r, i) => ({
     at: `rules[${i}]`,
     // A rule without apiGroups is invalid; judge it as the core group rather than as granting nothing.
     apiGroups: field(r, "apiGroups") === undefined ? [""] : strings(field(r, "apiGroups")),
@@ -115,8 +115,8 @@ const SETTERS = new WeakMap<Manifest, readonly Setter[]>();
 
 function findSetters(obj: Manifest): Setter[] {
   return podSpecsOf(obj).flatMap((pod) => [
-    { at: `${pod.at}.securityContext`, securityContext: pod.spec["securityContext"] },
-    ...containersOf(pod).map((c) => ({ at: `${c.at}.securityContext`, securityContext: c.container["securityContext"] })),
+    { at: `${pod.at}.securityContext`, securityContext: pod.spec.securityContext },
+    ...containersOf(pod).map((c) => ({ at: `${c.at}.securityContext`, securityContext: c.container.securityContext })),
   ]);
 }
 

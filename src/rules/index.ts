@@ -119,7 +119,7 @@ export function contextFor(obj: Manifest, given: Given, settings: RuleSettings):
   const stackEnvironment = isEnvironment(given.environment) ? given.environment : given.trustLabels && isEnvironment(envLabel) ? envLabel : undefined;
   // Objects judged alike share one frozen context: a checker run over many objects builds only a handful.
   let bySettings = CONTEXTS.get(settings);
-  if (!bySettings) CONTEXTS.set(settings, (bySettings = new Map()));
+  if (!bySettings) CONTEXTS.set(settings, (bySettings = new Map<string, RuleContext>()));
   const key = `${phase}|${stackPhase}|${environment}|${stackEnvironment}|${layer}`;
   let ctx = bySettings.get(key);
   if (!ctx) bySettings.set(key, (ctx = Object.freeze({ ...settings, phase, stackPhase, stackEnvironment, environment, layer })));

@@ -38,7 +38,7 @@ function judgeQuota(obj: Manifest, ctx: RuleContext): string[] {
 function judgeLimits(obj: Manifest, ctx: RuleContext): string[] {
   const out = inAgentsNamespace(obj, ctx);
   const items = list(field(obj, "spec", "limits"));
-  const containers = items.filter((i) => isObj(i) && i["type"] === "Container");
+  const containers = items.filter((i) => isObj(i) && i.type === "Container");
   if (containers.length !== 1) return [...out, `spec.limits has ${containers.length} Container item(s); expected exactly one`];
   const item = containers[0] as Record<string, unknown>;
   for (const r of LIMIT_RESOURCES) {

@@ -42,6 +42,7 @@ export function show(value: unknown): string {
   if (value === UNKNOWN) return UNKNOWN;
   // JSON would print NaN and the infinities as null (and a bigint not at all): name what is really there.
   if ((typeof value === "number" && !Number.isFinite(value)) || typeof value === "bigint") return String(value);
+  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- only undefined, functions and symbols get here: JSON has no text for them
   return JSON.stringify(value) ?? String(value);
 }
 
@@ -161,7 +162,7 @@ function findPodSpecs(obj: Manifest): PodSpecAt[] {
     const o = value as Obj;
     if (at !== "" && at !== knownPath && isPodSpecShape(o, key)) {
       const metaAt = holder && holderAt !== undefined ? joinAt(holderAt, "metadata") : "metadata";
-      out.push({ at, spec: o, meta: holder ? holder["metadata"] : obj.metadata, metaAt, byShape: true });
+      out.push({ at, spec: o, meta: holder ? holder.metadata : obj.metadata, metaAt, byShape: true });
     }
     for (const k of Object.keys(o).reverse()) {
       if (!(at === "" && k === "metadata")) stack.push({ value: o[k], at: joinAt(at, k), key: k, holder: o, holderAt: at });

@@ -46,6 +46,6 @@ export function isPodSpecShape(v: Mapping, key: string | number | undefined): bo
   if (CONTAINER_LISTS.some((l) => l in v)) return true;
   if (SHAPE_CONTAINERS.some((k) => isContainerLike(v[k]))) return true;
   if (SHAPE_CONTAINER_LISTS.some((l) => Array.isArray(v[l]) && (v[l] as unknown[]).some(isContainerLike))) return true;
-  if (POD_LEVEL_KEYS.some((k) => k in v) || Array.isArray(v["volumes"])) return true;
+  if (POD_LEVEL_KEYS.some((k) => k in v) || Array.isArray(v.volumes)) return true;
   return key === "podTemplate";
 }

@@ -19,11 +19,11 @@ export const podNoHostAccess = podRule({
     onPod(obj, (pod) => {
       const out: string[] = [];
       for (const k of HOST_NAMESPACES) if (!absentOrFalse(pod.spec[k])) out.push(`${pod.at}.${k} is ${show(pod.spec[k])}; it must be false or absent`);
-      list(pod.spec["volumes"]).forEach((v, i) => {
-        if (!isObj(v) || v["hostPath"] !== undefined) out.push(`${pod.at}.volumes[${i}] is a hostPath volume (or not a volume)`);
+      list(pod.spec.volumes).forEach((v, i) => {
+        if (!isObj(v) || v.hostPath !== undefined) out.push(`${pod.at}.volumes[${i}] is a hostPath volume (or not a volume)`);
       });
       for (const c of containersOf(pod)) {
-        list(c.container["ports"]).forEach((p, i) => {
+        list(c.container.ports).forEach((p, i) => {
           const hp = field(p, "hostPort");
           if (hp !== undefined && hp !== 0) out.push(`${c.at}.ports[${i}].hostPort is ${show(hp)}`);
         });
@@ -63,7 +63,7 @@ export const podNoProbeHost = podRule({
         }
       };
       for (const p of PROBES) hostOf(p, c.container[p]);
-      const lifecycle = c.container["lifecycle"];
+      const lifecycle = c.container.lifecycle;
       if (isObj(lifecycle)) for (const h of HANDLERS) hostOf(`lifecycle.${h}`, lifecycle[h]);
       return out;
     }),
@@ -106,7 +106,7 @@ export const podSeLinuxOptions = podRule({
     onSetters(obj, ["seLinuxOptions"], (v, at) => {
       if (!isObj(v)) return [`${at} is ${show(v)}; not SELinux options`];
       const out: string[] = [];
-      const type = v["type"] ?? "";
+      const type = v.type ?? "";
       if (typeof type !== "string" || !SELINUX_TYPES.includes(type)) out.push(`${at}.type is ${show(type)}; allowed: ${SELINUX_TYPES.filter(Boolean).join(", ")}`);
       for (const k of ["user", "role"] as const) if (v[k] !== undefined && v[k] !== "") out.push(`${at}.${k} is ${show(v[k])}; it may not be set`);
       return out;

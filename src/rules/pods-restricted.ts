@@ -115,11 +115,11 @@ export const podVolumeTypes = podRule({
   remediationSteps: "Use emptyDir for scratch space, projected volumes for tokens and configMap or csi for files; nothing from the node or a network filesystem.",
   validate: (obj) =>
     onPod(obj, (pod) =>
-      list(pod.spec["volumes"]).flatMap((v, i) => {
+      list(pod.spec.volumes).flatMap((v, i) => {
         const at = `${pod.at}.volumes[${i}]`;
         if (!isObj(v)) return [`${at} is ${show(v)}; not a volume`];
         const bad = Object.keys(v).filter((k) => k !== "name" && !RESTRICTED_VOLUME_SOURCES.includes(k));
-        return bad.length === 0 ? [] : [`${at} (${show(v["name"])}) uses ${bad.join(", ")}; allowed: ${RESTRICTED_VOLUME_SOURCES.join(", ")}`];
+        return bad.length === 0 ? [] : [`${at} (${show(v.name)}) uses ${bad.join(", ")}; allowed: ${RESTRICTED_VOLUME_SOURCES.join(", ")}`];
       }),
     ),
 });

@@ -19,7 +19,7 @@ export const podNoKubernetesSecrets = podRule({
   remediationSteps: "Read the credential from Vault (the agent's Vault role and the projected Vault token); delete the Secret reference.",
   validate: (obj) => [
     ...onPod(obj, (pod) =>
-      list(pod.spec["volumes"]).flatMap((v, i) => {
+      list(pod.spec.volumes).flatMap((v, i) => {
         const at = `${pod.at}.volumes[${i}]`;
         if (field(v, "secret") !== undefined) return [`${at} (${show(field(v, "name"))}) is a Secret volume`];
         return list(field(v, "projected", "sources")).flatMap((s, j) =>
@@ -28,10 +28,10 @@ export const podNoKubernetesSecrets = podRule({
       }),
     ),
     ...onContainers(obj, (c) => [
-      ...list(c.container["envFrom"]).flatMap((e, i) =>
+      ...list(c.container.envFrom).flatMap((e, i) =>
         field(e, "secretRef") !== undefined ? [`${c.at}.envFrom[${i}].secretRef takes Secret ${show(field(e, "secretRef", "name"))}`] : [],
       ),
-      ...list(c.container["env"]).flatMap((e, i) =>
+      ...list(c.container.env).flatMap((e, i) =>
         field(e, "valueFrom", "secretKeyRef") !== undefined
           ? [`${c.at}.env[${i}] ${show(field(e, "name"))} comes from Secret ${show(field(e, "valueFrom", "secretKeyRef", "name"))}`]
           : [],
@@ -51,13 +51,13 @@ export const podProjectedTokenVaultOnly = podRule({
   remediationSteps: `Project serviceAccountToken with audience: ${DEFAULTS.audience} and expirationSeconds: ${LIMITS.projectedTokenSeconds}; remove other credential sources.`,
   validate: (obj) =>
     onPod(obj, (pod) =>
-      list(pod.spec["volumes"]).flatMap((v, i) =>
+      list(pod.spec.volumes).flatMap((v, i) =>
         list(field(v, "projected", "sources")).flatMap((s, j) => {
           const at = `${pod.at}.volumes[${i}].projected.sources[${j}]`;
           if (!isObj(s)) return [`${at} is ${show(s)}; not a projection`];
           const bad = Object.keys(s).filter((k) => !PROJECTED_SOURCES.includes(k));
           const out = bad.map((k) => `${at}.${k} is not allowed; project only ${PROJECTED_SOURCES.join(", ")}`);
-          const token = s["serviceAccountToken"];
+          const token = s.serviceAccountToken;
           if (token === undefined) return out;
           const audience = field(token, "audience");
           if (audience !== DEFAULTS.audience) out.push(`${at}.serviceAccountToken.audience is ${show(audience)}; it must be "${DEFAULTS.audience}"`);
@@ -85,7 +85,7 @@ export function hiddenUnknowns(obj: Manifest): string[] {
     if (typeof value !== "object" || value === null || specs.has(value) || seen.has(value)) return;
     if (depth > 200) return void out.push(`${at} (nested too deeply to judge)`);
     seen.add(value);
-    if (Array.isArray(value)) return value.forEach((v, i) => visit(v, joinAt(at, i), depth + 1));
+    if (Array.isArray(value)) { value.forEach((v, i) => { visit(v, joinAt(at, i), depth + 1); }); return; }
     // The object's own metadata, and the metadata next to a pod spec, are read by the rules that need them.
     const holdsSpec = Object.values(value).some((v) => specs.has(v));
     for (const [k, v] of Object.entries(value)) if (!(k === "metadata" && (at === "" || holdsSpec))) visit(v, joinAt(at, k), depth + 1);
@@ -121,13 +121,13 @@ function opaqueParts(obj: Manifest): string[] {
   const visit = (value: unknown, at: string, depth: number): void => {
     if (typeof value !== "object" || value === null || seen.has(value) || depth > 200) return;
     seen.add(value);
-    if (Array.isArray(value)) return value.forEach((v, i) => visit(v, joinAt(at, i), depth + 1));
+    if (Array.isArray(value)) { value.forEach((v, i) => { visit(v, joinAt(at, i), depth + 1); }); return; }
     for (const [k, v] of Object.entries(value)) {
       if (at === "" && k === "metadata") continue;
       if (k === "podSpecPatch" && given(v)) {
         out.push(`${joinAt(at, k)} patches the pods after every rule has judged them (Argo podSpecPatch); set the fields in the template instead`);
-      } else if (k === "resource" && isObj(v) && (given(v["manifest"]) || given(v["manifestFrom"]))) {
-        const which = given(v["manifest"]) ? "manifest" : "manifestFrom";
+      } else if (k === "resource" && isObj(v) && (given(v.manifest) || given(v.manifestFrom))) {
+        const which = given(v.manifest) ? "manifest" : "manifestFrom";
         out.push(`${joinAt(joinAt(at, k), which)} creates objects from text no rule reads (an Argo resource template); deploy the object itself instead`);
       } else visit(v, joinAt(at, k), depth + 1);
     }

@@ -85,10 +85,10 @@ function pathProblem(path: string, ctx: RuleContext): string | undefined {
 
 /** Whether the pod has a projected ServiceAccount token volume of this name. */
 const tokenVolume = (pod: PodSpecAt, name: unknown) =>
-  list(pod.spec["volumes"]).some((v) => field(v, "name") === name && list(field(v, "projected", "sources")).some((s) => field(s, "serviceAccountToken") !== undefined));
+  list(pod.spec.volumes).some((v) => field(v, "name") === name && list(field(v, "projected", "sources")).some((s) => field(s, "serviceAccountToken") !== undefined));
 
 function roleProblem(pod: PodSpecAt, role: unknown, ctx: RuleContext): string | undefined {
-  const sa = pod.spec["serviceAccountName"] ?? pod.spec["serviceAccount"];
+  const sa = pod.spec.serviceAccountName ?? pod.spec.serviceAccount;
   const suffix = `-${ctx.phase}`;
   const saAgent = typeof sa === "string" && sa.endsWith(suffix) ? sa.slice(0, -suffix.length) : undefined;
   let expected = `agent-trust-${ctx.environment}-<agent>-${ctx.phase}`;

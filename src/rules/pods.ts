@@ -26,7 +26,7 @@ export const podNoTokenAutomount = podRule({
   remediationSteps: "Set automountServiceAccountToken: false in the pod spec and project a short-lived token with an audience.",
   validate: (obj) =>
     onPod(obj, (pod) => {
-      const v = pod.spec["automountServiceAccountToken"];
+      const v = pod.spec.automountServiceAccountToken;
       return v === false ? [] : [`${pod.at}.automountServiceAccountToken is ${show(v)}; it must be false`];
     }),
 });
@@ -39,7 +39,7 @@ export const podDedicatedServiceAccount = podRule({
   remediationSteps: "Set serviceAccountName to the agent's ServiceAccount (<agent>-<phase>).",
   validate: (obj) =>
     onPod(obj, (pod) => {
-      const name = pod.spec["serviceAccountName"] ?? pod.spec["serviceAccount"];
+      const name = pod.spec.serviceAccountName ?? pod.spec.serviceAccount;
       return typeof name === "string" && name !== "" && name !== "default"
         ? []
         : [`${pod.at}.serviceAccountName is ${show(name)}; use the agent's own ServiceAccount`];
@@ -57,8 +57,8 @@ export const podResourcesSet = podRule({
       // Ephemeral containers take no resources; a Tekton stepTemplate only lends defaults to the steps judged here.
       if (c.list === "ephemeralContainers" || c.list === "stepTemplate") return [];
       // Tekton names a step's or sidecar's resources computeResources.
-      const tekton = (c.list === "steps" || c.list === "sidecars") && c.container["resources"] === undefined;
-      const key = tekton && c.container["computeResources"] !== undefined ? "computeResources" : "resources";
+      const tekton = (c.list === "steps" || c.list === "sidecars") && c.container.resources === undefined;
+      const key = tekton && c.container.computeResources !== undefined ? "computeResources" : "resources";
       const named = tekton && key === "resources" ? "resources (Tekton: computeResources)" : key;
       return (["requests", "limits"] as const).flatMap((k) =>
         ["cpu", "memory"].filter((r) => field(c.container, key, k, r) === undefined).map((r) => `${c.at}: ${named}.${k}.${r} is missing`),
@@ -78,7 +78,7 @@ export const podNoLiteralCredentials = podRule({
   remediationSteps: "Deliver the credential through Vault (agent injector or a file), never as a literal value.",
   validate: (obj) =>
     onContainers(obj, (c) =>
-      list(c.container["env"]).flatMap((e, i) => {
+      list(c.container.env).flatMap((e, i) => {
         const name = field(e, "name");
         const value = field(e, "value");
         if (typeof name !== "string" || !CREDENTIAL_NAME_PATTERN.test(name) || REFERENCE_SUFFIX.test(name)) return [];
@@ -98,13 +98,13 @@ export const imagePinnedByDigest = podRule({
   appliesTo: (_obj, ctx: RuleContext) => ctx.environment === "prod",
   validate: (obj) => [
     ...onContainers(obj, (c) => {
-      const image = c.container["image"];
+      const image = c.container.image;
       // A Tekton stepTemplate need not name an image (each step does); one it names is judged.
       if (c.list === "stepTemplate" && image === undefined) return [];
       return typeof image === "string" && DIGEST.test(image) ? [] : [`${c.at}.image ${show(image)} is not pinned by digest`];
     }),
     ...onPod(obj, (pod) =>
-      list(pod.spec["volumes"]).flatMap((v, i) => {
+      list(pod.spec.volumes).flatMap((v, i) => {
         const ref = field(v, "image", "reference");
         return field(v, "image") === undefined || (typeof ref === "string" && DIGEST.test(ref))
           ? []
@@ -127,9 +127,9 @@ export const jobBounded = podRule({
     const job = jobSpecOf(obj);
     if (!job) return [];
     const out: string[] = [];
-    const backoff = job.spec["backoffLimit"];
+    const backoff = job.spec.backoffLimit;
     if (backoff !== 0) out.push(`${job.at}.backoffLimit is ${show(backoff)}; it must be 0 (a failed diagnosis is reported, not retried)`);
-    const deadline = job.spec["activeDeadlineSeconds"];
+    const deadline = job.spec.activeDeadlineSeconds;
     if (typeof deadline !== "number" || !Number.isInteger(deadline) || deadline <= 0 || deadline > ctx.maxJobDeadlineSeconds) {
       out.push(`${job.at}.activeDeadlineSeconds is ${show(deadline)}; set 1..${ctx.maxJobDeadlineSeconds}`);
     }
@@ -146,7 +146,7 @@ export const jobTtlAfterFinished = podRule({
   remediationSteps: "Set ttlSecondsAfterFinished (the planner uses 3600).",
   validate: (obj) => {
     const job = jobSpecOf(obj);
-    const ttl = job?.spec["ttlSecondsAfterFinished"];
+    const ttl = job?.spec.ttlSecondsAfterFinished;
     return !job || (typeof ttl === "number" && Number.isInteger(ttl) && ttl >= 0)
       ? []
       : [`${job.at}.ttlSecondsAfterFinished is ${show(ttl)}`];
@@ -161,7 +161,7 @@ export const serviceAccountAutomountOff = podRule({
   description: "ServiceAccounts set automountServiceAccountToken: false, so no pod gets a long-lived API token by accident.",
   remediationSteps: "Set automountServiceAccountToken: false on the ServiceAccount.",
   validate: (obj) => {
-    const v = obj["automountServiceAccountToken"];
+    const v = obj.automountServiceAccountToken;
     return v === false ? [] : [`automountServiceAccountToken is ${show(v)}; it must be false`];
   },
 });

@@ -198,18 +198,18 @@ export const bindingSubjectsServiceAccounts = rbacRule({
     "Bindings bind only named ServiceAccounts (never `default`, never users or groups), each with its namespace.",
   remediationSteps: "Bind the agent's own ServiceAccount: kind ServiceAccount, its name and its namespace.",
   validate: (obj) => {
-    const subjects = list(obj["subjects"]);
+    const subjects = list(obj.subjects);
     if (subjects.length === 0) return ["subjects is empty or missing; bind the agent's ServiceAccount"];
     return subjects.flatMap((s, i) => {
       const at = `subjects[${i}]`;
       if (!isObj(s)) return [`${at} is not an object`];
       const out: string[] = [];
-      if (s["kind"] !== "ServiceAccount") out.push(`${at}.kind is ${show(s["kind"])}; only ServiceAccount subjects are allowed`);
+      if (s.kind !== "ServiceAccount") out.push(`${at}.kind is ${show(s.kind)}; only ServiceAccount subjects are allowed`);
       else {
-        if (typeof s["name"] !== "string" || s["name"] === "" || s["name"] === "default") {
-          out.push(`${at}.name is ${show(s["name"])}; bind the agent's own ServiceAccount, never "default"`);
+        if (typeof s.name !== "string" || s.name === "" || s.name === "default") {
+          out.push(`${at}.name is ${show(s.name)}; bind the agent's own ServiceAccount, never "default"`);
         }
-        if (typeof s["namespace"] !== "string" || s["namespace"] === "") out.push(`${at}.namespace is ${show(s["namespace"])}`);
+        if (typeof s.namespace !== "string" || s.namespace === "") out.push(`${at}.namespace is ${show(s.namespace)}`);
       }
       return out;
     });

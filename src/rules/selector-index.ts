@@ -17,7 +17,7 @@ export class SelectorIndex<T> {
   constructor(private readonly items: readonly T[], selectorOf: (item: T) => unknown) {
     const pairsOf = items.map((item): string[] | undefined => {
       const selector = selectorOf(item);
-      const labels = isObj(selector) ? selector["matchLabels"] : undefined;
+      const labels = isObj(selector) ? selector.matchLabels : undefined;
       if (!isObj(labels)) return undefined;
       const entries = Object.entries(labels);
       if (entries.length === 0 || entries.some(([, v]) => typeof v !== "string")) return undefined;

@@ -18,10 +18,10 @@ const same = (a: unknown, b: unknown) => !isUnknown(a) && !isUnknown(b) && a ===
 /** True when a label selector selects the given labels (matchLabels and matchExpressions). */
 export function selects(selector: unknown, labels: Record<string, unknown>): boolean {
   if (!isObj(selector)) return false;
-  const matchLabels = selector["matchLabels"] ?? {};
+  const matchLabels = selector.matchLabels ?? {};
   if (!isObj(matchLabels)) return false;
   if (!Object.entries(matchLabels).every(([k, v]) => same(labels[k], v))) return false;
-  return list(selector["matchExpressions"]).every((e) => {
+  return list(selector.matchExpressions).every((e) => {
     const key = field(e, "key");
     const op = field(e, "operator");
     const values = list(field(e, "values"));
@@ -127,7 +127,7 @@ export const agentSaHasNetworkPolicy = stackRule({
   remediationSteps: "Create the agent's egress NetworkPolicy (policyTypes Ingress and Egress) selecting its pods' labels.",
   validate: (objects, settings) => {
     const isolating = isolatingByNamespace(objects, settings);
-    const podsBySa = indexBy(podObjects(objects), (p) => [podSpecOf(p)!.spec["serviceAccountName"]]);
+    const podsBySa = indexBy(podObjects(objects), (p) => [podSpecOf(p)!.spec.serviceAccountName]);
     return agentServiceAccounts(objects).flatMap((sa): StackFinding[] => {
       const ns = namespaceOf(sa, settings);
       const name = sa.metadata?.name;

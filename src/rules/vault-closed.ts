@@ -28,6 +28,7 @@ export const vaultFoundationOnly = vaultRule({
     "The Kubernetes auth backend, its config and the KV mount configure Vault itself: only the foundation stack declares them, never a phase stack.",
   remediationSteps: "Remove the object from the phase stack; the foundation stack of the environment owns it.",
   validate: (obj) => [
+    // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the kind is a string; the rest go through show()
     `${[obj.kind, spec(obj, "path") ?? spec(obj, "backend")].filter((x) => x !== undefined).map((x, i) => (i ? show(x) : x)).join(" ")} configures Vault itself and belongs to the foundation stack (layer "foundation"); ` +
       `expected in a phase stack: only its agents' VaultPolicy and VaultKubernetesAuthRole documents`,
   ],

@@ -22,7 +22,7 @@ export function vaultStrings(v: unknown): unknown[] {
   if (v === undefined || v === null) return [];
   if (typeof v === "string") return v.split(",").map((s) => s.trim()).filter((s) => s !== "");
   if (typeof v === "number") return [String(v)];
-  return (Array.isArray(v) ? v : [v]).map((x) => (typeof x === "string" ? x.trim() : x));
+  return (Array.isArray(v) ? (v as unknown[]) : [v]).map((x) => (typeof x === "string" ? x.trim() : x));
 }
 
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/;
@@ -172,8 +172,8 @@ export const vaultTokenTtlCapped = roleRule({
       const s = seconds[key];
       if (s === undefined || s <= 0 || s > cap) out.push(`spec.${key} is ${show(raw)}; set 1..${cap} seconds (unset means Vault's 32-day default)`);
     }
-    const ttl = seconds["token_ttl"];
-    const max = seconds["token_max_ttl"];
+    const ttl = seconds.token_ttl;
+    const max = seconds.token_max_ttl;
     if (ttl !== undefined && max !== undefined && ttl > max) out.push(`spec.token_ttl (${ttl}) exceeds spec.token_max_ttl (${max})`);
     for (const key of ["token_explicit_max_ttl", "ttl", "max_ttl"]) {
       const raw = spec(obj, key);

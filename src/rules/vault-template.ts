@@ -21,7 +21,7 @@ export interface TemplateReads {
   readonly problems: readonly string[];
 }
 
-type Tok = { readonly kind: "string" | "word" | "field" | "punct"; readonly text: string };
+interface Tok { readonly kind: "string" | "word" | "field" | "punct"; readonly text: string }
 
 /** The tokens of one action's text, or an error message. */
 function lexAction(src: string): Tok[] | string {
@@ -39,7 +39,7 @@ function lexAction(src: string): Tok[] | string {
           if (e !== '"' && e !== "\\") return `the escape \\${e ?? ""} in a string is not read here; spell the path plainly`;
           out += e;
           j += 2;
-        } else out += src[j++];
+        } else out += src[j++]!;
       }
       if (j >= src.length) return "unterminated string";
       toks.push({ kind: "string", text: out });

@@ -12,15 +12,15 @@ import { resolveEngineBinaries } from "../engine/binaries";
 import { isEngineCommand, runEngineCommand } from "../engine/cli";
 import { deployWithEngine } from "../engine/deploy";
 import { isEnvironment, type Environment } from "../model/phases";
-import { loadEnvironment } from "./environment";
-import { adminKubeConfig } from "./kube";
-import { isOurs } from "./procs";
-import { deployedOf, emitReport, REPORT_OPTIONS, REPORT_USAGE, reportFiles, unwritable } from "./report-out";
-import { deploySandbox, startSandbox } from "./sandbox";
-import { stopServers } from "./servers";
-import { exportLines, readState, sandboxDir, toState, writeState } from "./state";
-import { verifySandbox } from "./verify";
-import { VaultHttp } from "./vault-http";
+import { loadEnvironment } from "./deploy/environment";
+import { adminKubeConfig } from "./servers/kube";
+import { isOurs } from "./servers/procs";
+import { deployedOf, emitReport, REPORT_OPTIONS, REPORT_USAGE, reportFiles, unwritable } from "./verify/report-out";
+import { deploySandbox, startSandbox } from "./deploy/sandbox";
+import { stopServers } from "./servers/servers";
+import { exportLines, readState, sandboxDir, toState, writeState } from "./servers/state";
+import { verifySandbox } from "./verify/verify";
+import { VaultHttp } from "./servers/vault-http";
 
 /** How long Vault can verify logins after `up` (its reviewer token), just under the certificates' 7 days. */
 const UP_REVIEWER_SECONDS = 6 * 24 * 3600;
@@ -62,12 +62,12 @@ async function up(io: Io, environment: Environment, build: boolean, engine: bool
     return io.fail(`${dir} exists and is not a sandbox; remove it or set AGENT_TRUST_SANDBOX_DIR`);
   }
   // Find (or build) the engine before any server starts, so a missing engine fails fast.
-  const binaries = engine ? await resolveEngineBinaries({ build, log: (l) => io.err(l) }) : undefined;
-  const sb = await startSandbox({ dir, build, environment, log: (l) => io.err(l) });
+  const binaries = engine ? await resolveEngineBinaries({ build, log: (l) => { io.err(l); } }) : undefined;
+  const sb = await startSandbox({ dir, build, environment, log: (l) => { io.err(l); } });
   try {
     writeState(toState(sb, environment));
     if (binaries) {
-      const n = await deployWithEngine(sb, binaries, UP_REVIEWER_SECONDS, (l) => io.err(`sandbox: ${l}`));
+      const n = await deployWithEngine(sb, binaries, UP_REVIEWER_SECONDS, (l) => { io.err(`sandbox: ${l}`); });
       io.err(`sandbox: the Pulumi engine deployed ${n.stacks.join(", ")}: ${n.kubernetes} Kubernetes and ${n.vault} Vault resources`);
       io.err(`sandbox: preview an edited stack file with: agent-trust sandbox preview ${environment}-assist`);
     } else {
@@ -130,7 +130,7 @@ async function verify(io: Io, files: { matrix?: string | undefined; html?: strin
     env: loadEnvironment(state.environment),
     auditLog: state.auditLog,
   };
-  const { results, timings } = await verifySandbox(sb, (l) => io.err(l));
+  const { results, timings } = await verifySandbox(sb, (l) => { io.err(l); });
   const deployed = deployedOf(sb.env, `sandbox up at ${state.createdAt}`);
   const run = { title: "agent-trust sandbox verify", deployed, results, timings, generatedAt: new Date().toISOString() };
   return emitReport(io, run, reportFiles(files, () => path.join(state.dir, "report")));
@@ -186,8 +186,8 @@ if (require.main === module) {
     (code) => {
       process.exitCode = code;
     },
-    (e: Error) => {
-      io.err(`agent-trust sandbox: ${e.stack ?? e.message}`);
+    (e: unknown) => {
+      io.err(`agent-trust sandbox: ${(e as Error).stack ?? (e as Error).message}`);
       process.exitCode = 70;
     },
   );

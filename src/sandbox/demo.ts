@@ -15,10 +15,10 @@ import { parseCommandArgs } from "../cli/args";
 import { processIo, type Io } from "../cli/io";
 import { engineAvailable, resolveEngineBinaries } from "../engine/binaries";
 import { deployWithEngine } from "../engine/deploy";
-import { deployedOf, emitReport, REPORT_OPTIONS, REPORT_USAGE, reportFiles, unwritable } from "./report-out";
-import { deploySandbox, startSandbox } from "./sandbox";
-import type { Deployed } from "./summary";
-import { verifySandbox } from "./verify";
+import { deployedOf, emitReport, REPORT_OPTIONS, REPORT_USAGE, reportFiles, unwritable } from "./verify/report-out";
+import { deploySandbox, startSandbox } from "./deploy/sandbox";
+import type { Deployed } from "./verify/summary";
+import { verifySandbox } from "./verify/verify";
 
 /** Long enough for the demo's logins, short enough to be useless afterwards. */
 const DEMO_REVIEWER_SECONDS = 3600;
@@ -33,16 +33,16 @@ export interface DemoOptions {
 
 export async function runDemo(io: Io, opts: DemoOptions = {}): Promise<number> {
   const t0 = Date.now();
-  const binaries = opts.engine !== false && (await engineAvailable()) ? await resolveEngineBinaries({ build: false, log: (l) => io.err(l) }) : undefined;
+  const binaries = opts.engine !== false && (await engineAvailable()) ? await resolveEngineBinaries({ build: false, log: (l) => { io.err(l); } }) : undefined;
   io.err(binaries ? "demo: deploying through the Pulumi engine (policy pack enforced by the engine)" : "demo: deploying with the sandbox's own client (the Pulumi engine is not built; see docs/engine.md)");
   const since = (t: number) => (Date.now() - t) / 1000;
-  const sb = await startSandbox({ build: opts.build !== false, log: (l) => io.err(l) });
+  const sb = await startSandbox({ build: opts.build !== false, log: (l) => { io.err(l); } });
   const started = since(t0);
   try {
     const t1 = Date.now();
     let deployed: Deployed;
     if (binaries) {
-      const n = await deployWithEngine(sb, binaries, DEMO_REVIEWER_SECONDS, (l) => io.err(`demo: ${l}`));
+      const n = await deployWithEngine(sb, binaries, DEMO_REVIEWER_SECONDS, (l) => { io.err(`demo: ${l}`); });
       io.err(`demo: the Pulumi engine deployed ${n.stacks.join(", ")}: ${n.kubernetes} Kubernetes and ${n.vault} Vault resources`);
       deployed = { ...deployedOf(sb.env, "the Pulumi engine (policy pack enforced)", n), stacks: n.stacks };
     } else {
@@ -52,7 +52,7 @@ export async function runDemo(io: Io, opts: DemoOptions = {}): Promise<number> {
     }
     const deploy = since(t1);
     const t2 = Date.now();
-    const { results, timings } = await verifySandbox(sb, (l) => io.err(l));
+    const { results, timings } = await verifySandbox(sb, (l) => { io.err(l); });
     const verified = since(t2);
     const t3 = Date.now();
     await sb.stop();
@@ -82,8 +82,8 @@ if (require.main === module) {
     (code) => {
       process.exitCode = code;
     },
-    (e: Error) => {
-      io.err(`demo: ${e.stack ?? e.message}`);
+    (e: unknown) => {
+      io.err(`demo: ${(e as Error).stack ?? (e as Error).message}`);
       process.exitCode = 70;
     },
   );

@@ -96,7 +96,7 @@ export class JsonStream {
     if (first !== 0x7b && first !== 0x5b && first !== 0x22) {
       // A number or a literal: up to the next character that cannot continue one.
       if (i === this.start) i++;
-      while (i < b.length && /[A-Za-z0-9+.-]/.test(b[i])) i++;
+      while (i < b.length && /[A-Za-z0-9+.-]/.test(b[i]!)) i++;
       this.scanned = i;
       return i < b.length || atEnd ? i : undefined;
     }

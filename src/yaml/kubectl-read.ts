@@ -148,7 +148,7 @@ export function readKubectlDocument(doc: RawDocument): KubectlDocument {
   }
   const docs = readChunkOnce(doc.text);
   if (docs.length === 0) return { value: null };
-  const first = docs[0];
+  const first = docs[0]!;
   if (docs.length > 1) {
     return { line: doc.line, error: "holds a second YAML document (after a `...` end marker): kubectl's yaml.Unmarshal would read only the first and silently drop the rest; start each document with a --- line" };
   }

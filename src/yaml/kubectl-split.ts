@@ -99,7 +99,6 @@ export class KubectlSplitter {
       this.lines(rest, rest.length);
     }
     // this.lines() above may have stopped the splitter.
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
     if (!this.stopped && this.partsLength > 0) this.emit();
   }
 
@@ -147,7 +146,7 @@ export class KubectlSplitter {
   }
 
   private emit(): void {
-    const text = this.parts.length === 1 ? this.parts[0] : this.parts.join("");
+    const text = this.parts.length === 1 ? this.parts[0]! : this.parts.join("");
     const doc: RawDocument = { text: kubectlText(text), line: this.docLine, marked: this.docMarked };
     this.parts = [];
     this.partsLength = 0;

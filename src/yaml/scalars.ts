@@ -22,7 +22,7 @@ const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/
 function goParseInt(s: string): number | undefined {
   const m = /^([+-]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/.exec(s);
   if (!m) return undefined;
-  const body = m[2];
+  const body = m[2]!;
   let big: bigint;
   if (/^0[xXoObB]/.test(body)) big = BigInt(body.toLowerCase());
   else if (body.startsWith("0") && body.length > 1) big = BigInt(`0o${body.slice(1)}`);
@@ -38,8 +38,8 @@ export function resolvePlain(text: string): Json {
   if (BOOL_TRUE.includes(text)) return true;
   if (BOOL_FALSE.includes(text)) return false;
   if (NULLS.includes(text)) return null;
-  if (Object.hasOwn(SPECIAL_FLOATS, text)) return SPECIAL_FLOATS[text];
-  const first = text[0];
+  if (Object.hasOwn(SPECIAL_FLOATS, text)) return SPECIAL_FLOATS[text]!;
+  const first = text[0] ?? "";
   if (first === ".") return /^\.[0-9]+([eE][-+]?[0-9]+)?$/.test(text) ? Number(text) : text;
   if (!/[-+0-9]/.test(first)) return text;
   const plain = text.replace(/_/g, "");

@@ -85,7 +85,6 @@ export class ManifestStream {
         },
       });
       // The sink above drops `this.json` when the stream turns out to be YAML, so it may be gone mid-loop.
-      // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
       for (const t of held) this.json?.push(t);
       return;
     }

@@ -99,7 +99,6 @@ export function forEachDocument(text: string, each: (chunk: Chunk) => void): voi
   };
   for (let m = marker.exec(text); m; m = marker.exec(text)) {
     // emit() clears `first`.
-    // eslint-disable-next-line @typescript-eslint/no-unnecessary-condition
     if (m.index > start || !first) emit(start, m.index);
     start = m.index;
   }

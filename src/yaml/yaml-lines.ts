@@ -91,7 +91,7 @@ function quoted(q: number, eol: number): number {
 function scanKey(k: number, eol: number): number {
   const c = src.charCodeAt(k);
   let e;
-  if (c < 128 && (KEY[c] & 1) === 1) {
+  if (c < 128 && (KEY[c]! & 1) === 1) {
     e = k + 1;
     for (;;) {
       let d = src.charCodeAt(e);
@@ -133,7 +133,7 @@ function mapping(n: number, k: number, first = -1): JsonObject {
     if (colon < 0) colon = scanKey(k, eol);
     if (colon < 0) decline();
     const key = keyText;
-    if ((out[key] as Json | undefined) !== undefined && Object.hasOwn(out, key)) decline();
+    if ((out[key]) !== undefined && Object.hasOwn(out, key)) decline();
     out[key] = value(n, colon + 1, eol, true);
     if (pos >= len || ind < n) return out;
     if (ind > n) decline();

@@ -129,7 +129,7 @@ function mergeSource(state: State, node: Node): Node {
 function mergeInto(state: State, out: Record<string, Json>, node: Node | null): void {
   if (node && isSeq(node)) {
     const items = node.items as Node[];
-    for (let i = items.length - 1; i >= 0; i--) assign(out, convert(state, mergeSource(state, items[i])));
+    for (let i = items.length - 1; i >= 0; i--) assign(out, convert(state, mergeSource(state, items[i]!)));
     return;
   }
   if (!node) fail(state, node, "map merge requires map or sequence of maps as the value");
@@ -204,7 +204,7 @@ export function parseYamlStream(text: string): DocumentResult[] {
   const list = Array.isArray(docs) ? docs : [];
   return list.map((doc) => {
     if (doc.errors.length > 0) {
-      const e = doc.errors[0];
+      const e = doc.errors[0]!;
       const at = lines.linePos(e.pos[0]);
       return { error: `line ${at.line}, column ${at.col}: ${e.message.split("\n")[0]}` };
     }
@@ -229,7 +229,7 @@ export function splitJsonStream(text: string): string[] | undefined {
   let i = 0;
   const n = text.length;
   while (i < n) {
-    while (i < n && /\s/.test(text[i])) i++;
+    while (i < n && /\s/.test(text[i]!)) i++;
     if (i >= n) break;
     if (text[i] !== "{") return undefined;
     const start = i;

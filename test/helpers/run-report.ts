@@ -4,8 +4,8 @@
  * assist measured the opposite of what the catalog expects (in RBAC: diagnostic may delete pods).
  */
 import { PHASES } from "../../src/model/phases";
-import type { CheckResult, Section } from "../../src/sandbox/results";
-import type { RunReport } from "../../src/sandbox/summary";
+import type { CheckResult, Section } from "../../src/sandbox/verify/results";
+import type { RunReport } from "../../src/sandbox/verify/summary";
 
 export const AGENTS = ["diagnostic", "capacity"] as const;
 

@@ -9,8 +9,8 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { readState } from "../../src/sandbox/state";
-import { VaultHttp } from "../../src/sandbox/vault-http";
+import { readState } from "../../src/sandbox/servers/state";
+import { VaultHttp } from "../../src/sandbox/servers/vault-http";
 import { ROOT } from "./helpers";
 
 const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "engine-cli-"));

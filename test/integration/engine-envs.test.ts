@@ -10,7 +10,7 @@ import { resolveEngineBinaries, type EngineBinaries } from "../../src/engine/bin
 import { deployWithEngine, type EngineDeployment } from "../../src/engine/deploy";
 import { changes } from "../../src/engine/engine";
 import { ceilingMessage, isAbove, PHASES, type Environment } from "../../src/model/phases";
-import { startSandbox, type Sandbox } from "../../src/sandbox/sandbox";
+import { startSandbox, type Sandbox } from "../../src/sandbox/deploy/sandbox";
 
 const log = (l: string) => process.stderr.write(`${l}\n`);
 let binaries: EngineBinaries;

@@ -22,12 +22,12 @@ import { PHASES } from "../../src/model/phases";
 import { foundationOutputs } from "../../src/model/foundation";
 import { manifestsOf } from "../../src/plan/manifests";
 import { planPhase } from "../../src/plan/phase";
-import { kubeOk, kubeRequest } from "../../src/sandbox/kube";
-import { formatReport } from "../../src/sandbox/report";
-import { summarize, type CheckResult } from "../../src/sandbox/results";
-import { startSandbox, type Sandbox } from "../../src/sandbox/sandbox";
-import { requestToken } from "../../src/sandbox/tokens";
-import { verifySandbox } from "../../src/sandbox/verify";
+import { kubeOk, kubeRequest } from "../../src/sandbox/servers/kube";
+import { formatReport } from "../../src/sandbox/verify/report";
+import { summarize, type CheckResult } from "../../src/sandbox/verify/results";
+import { startSandbox, type Sandbox } from "../../src/sandbox/deploy/sandbox";
+import { requestToken } from "../../src/sandbox/servers/tokens";
+import { verifySandbox } from "../../src/sandbox/verify/verify";
 
 let sb: Sandbox;
 let dep: EngineDeployment;

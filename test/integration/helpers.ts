@@ -4,7 +4,7 @@ import { spawn, type ChildProcess } from "node:child_process";
 import type { KubeConfig } from "@kubernetes/client-node";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { kubeOk } from "../../src/sandbox/kube";
+import { kubeOk } from "../../src/sandbox/servers/kube";
 
 export const ROOT = path.resolve(__dirname, "..", "..");
 

@@ -9,12 +9,12 @@ import { before, describe, test } from "node:test";
 import { agentNames } from "../../src/model/naming";
 import { requiredExcepts } from "../../src/model/cidr";
 import type { Manifest } from "../../src/model/manifest";
-import { findCyclonus } from "../../src/sandbox/cyclonus";
-import { loadEnvironment } from "../../src/sandbox/environment";
-import { ipInBlock } from "../../src/sandbox/network-peers";
-import { formatReport } from "../../src/sandbox/report";
-import { matches } from "../../src/sandbox/results";
-import { judgeNetwork, renderedWorld, type NetworkResult, type NetworkWorld } from "../../src/sandbox/verify-network";
+import { findCyclonus } from "../../src/sandbox/verify/cyclonus";
+import { loadEnvironment } from "../../src/sandbox/deploy/environment";
+import { ipInBlock } from "../../src/sandbox/verify/network-peers";
+import { formatReport } from "../../src/sandbox/verify/report";
+import { matches } from "../../src/sandbox/verify/results";
+import { judgeNetwork, renderedWorld, type NetworkResult, type NetworkWorld } from "../../src/sandbox/verify/verify-network";
 
 const env = loadEnvironment("dev");
 const world = renderedWorld(env);

@@ -6,8 +6,8 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import type { Manifest } from "../../src/model/manifest";
-import { kubeRequest } from "../../src/sandbox/kube";
-import { deploySandbox, startSandbox, type Sandbox } from "../../src/sandbox/sandbox";
+import { kubeRequest } from "../../src/sandbox/servers/kube";
+import { deploySandbox, startSandbox, type Sandbox } from "../../src/sandbox/deploy/sandbox";
 
 let sb: Sandbox;
 const log = (l: string) => process.stderr.write(`${l}\n`);

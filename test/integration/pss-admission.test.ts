@@ -20,11 +20,11 @@ import { loadPaths } from "../../src/check";
 import { CONTAINER_LISTS, podSpecsOf } from "../../src/rules/paths";
 import { RESTRICTED_RULES } from "../../src/rules/pods-restricted";
 import { BASELINE_RULES } from "../../src/rules/pods-baseline";
-import { etcdArgs, apiserverArgs } from "../../src/sandbox/flags";
-import { adminKubeConfig, kubeOk, kubeRequest, type RawResponse } from "../../src/sandbox/kube";
-import { kubeconfigYaml } from "../../src/sandbox/kubeconfig";
-import { createPki } from "../../src/sandbox/pki";
-import { freePort, startServer, stopServer, waitHealthy, type Running } from "../../src/sandbox/procs";
+import { etcdArgs, apiserverArgs } from "../../src/sandbox/servers/flags";
+import { adminKubeConfig, kubeOk, kubeRequest, type RawResponse } from "../../src/sandbox/servers/kube";
+import { kubeconfigYaml } from "../../src/sandbox/servers/kubeconfig";
+import { createPki } from "../../src/sandbox/servers/pki";
+import { freePort, startServer, stopServer, waitHealthy, type Running } from "../../src/sandbox/servers/procs";
 import { build, CONTROLS, KINDS, type PssCase } from "../pss-controls";
 import { ROOT } from "./helpers";
 

@@ -16,10 +16,10 @@ import { resolveEngineBinaries, type EngineBinaries } from "../../src/engine/bin
 import { VAULT_STANDIN_SCRIPT } from "../../src/engine/home";
 import { writeDeployerKubeconfig } from "../../src/engine/settings";
 import { deployerOf } from "../../src/engine/deploy";
-import { createReviewer, deployerKubeConfig, namespace, publishQuotaStatus } from "../../src/sandbox/deploy-kube";
-import { applyAll, kubeOk } from "../../src/sandbox/kube";
-import { installPrometheusRuleCrd } from "../../src/sandbox/observability-crd";
-import { startSandbox, type Sandbox } from "../../src/sandbox/sandbox";
+import { createReviewer, deployerKubeConfig, namespace, publishQuotaStatus } from "../../src/sandbox/deploy/deploy-kube";
+import { applyAll, kubeOk } from "../../src/sandbox/servers/kube";
+import { installPrometheusRuleCrd } from "../../src/sandbox/deploy/observability-crd";
+import { startSandbox, type Sandbox } from "../../src/sandbox/deploy/sandbox";
 import { ROOT } from "./helpers";
 
 const README = path.join(ROOT, "README.md");

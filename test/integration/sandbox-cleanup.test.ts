@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import { before, describe, test } from "node:test";
-import { resolveBinaries } from "../../src/sandbox/binaries";
+import { resolveBinaries } from "../../src/sandbox/servers/binaries";
 import { announced, pidAlive, runTs, waitFor } from "./helpers";
 
 describe("sandbox cleanup", () => {

@@ -7,9 +7,9 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { adminKubeConfig, kubeOk } from "../../src/sandbox/kube";
-import { readState, type SandboxState } from "../../src/sandbox/state";
-import { VaultHttp } from "../../src/sandbox/vault-http";
+import { adminKubeConfig, kubeOk } from "../../src/sandbox/servers/kube";
+import { readState, type SandboxState } from "../../src/sandbox/servers/state";
+import { VaultHttp } from "../../src/sandbox/servers/vault-http";
 import { pidAlive, runTs } from "./helpers";
 
 const CLI = "src/sandbox/cli.ts";

@@ -7,16 +7,16 @@
 import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { untilSar } from "./helpers";
-import { applyAll, kubeOk } from "../../src/sandbox/kube";
-import { deployerKubeConfig } from "../../src/sandbox/deploy-kube";
+import { applyAll, kubeOk } from "../../src/sandbox/servers/kube";
+import { deployerKubeConfig } from "../../src/sandbox/deploy/deploy-kube";
 import { agentNames } from "../../src/model/naming";
-import { matches, summarize, type CheckResult, type Section } from "../../src/sandbox/results";
-import { formatReport } from "../../src/sandbox/report";
-import { deploySandbox, startSandbox, type Sandbox } from "../../src/sandbox/sandbox";
-import { verifySandbox } from "../../src/sandbox/verify";
-import { verifyRbac } from "../../src/sandbox/verify-rbac";
-import { verifyVault } from "../../src/sandbox/verify-vault";
-import type { RbacCheck } from "../../src/sandbox/expect-rbac";
+import { matches, summarize, type CheckResult, type Section } from "../../src/sandbox/verify/results";
+import { formatReport } from "../../src/sandbox/verify/report";
+import { deploySandbox, startSandbox, type Sandbox } from "../../src/sandbox/deploy/sandbox";
+import { verifySandbox } from "../../src/sandbox/verify/verify";
+import { verifyRbac } from "../../src/sandbox/verify/verify-rbac";
+import { verifyVault } from "../../src/sandbox/verify/verify-vault";
+import type { RbacCheck } from "../../src/sandbox/verify/expect-rbac";
 
 let sb: Sandbox;
 let results: CheckResult[];

@@ -16,8 +16,8 @@ import { egressReach } from "../../src/rules/egress-reach";
 import { formatCidr, parseIpCidr } from "../../src/model/ip";
 import { parseVaultPolicy } from "../../src/rules/hcl";
 import { vaultStrings } from "../../src/rules/vault-role";
-import { kubeRequest } from "../../src/sandbox/kube";
-import { startSandbox, type Sandbox } from "../../src/sandbox/sandbox";
+import { kubeRequest } from "../../src/sandbox/servers/kube";
+import { startSandbox, type Sandbox } from "../../src/sandbox/deploy/sandbox";
 
 let sb: Sandbox;
 const log = (l: string) => process.stderr.write(`${l}\n`);
