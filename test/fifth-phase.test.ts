@@ -34,7 +34,7 @@ const EDITS: readonly { file: string; anchor: string; insert: "before" | "after"
   },
   {
     file: "src/model/promotion-gates.ts",
-    anchor: "} satisfies { readonly [P in PromotedPhase]: RowShape };",
+    anchor: "} satisfies Readonly<Record<PromotedPhase, RowShape>>;",
     insert: "before",
     text: `  guardian: gate<"autonomous", { window: Window; autonomousRemediations: number; rollbacks: Ratio; signOffs: readonly SignOff[] }>({
     from: "autonomous",
