@@ -37,7 +37,9 @@ export function roomOf(file, root) {
     // A file at the top of src/ (`../program`), or a folder imported through its index (`../rules`).
     if (parts.length === 1) {
       const name = parts[0].replace(/\.[cm]?[jt]s$/, "");
-      return fs.existsSync(path.join(root, "src", name)) && fs.statSync(path.join(root, "src", name)).isDirectory() ? name : `root:${name}`;
+      return fs.existsSync(path.join(root, "src", name)) && fs.statSync(path.join(root, "src", name)).isDirectory()
+        ? name
+        : `root:${name}`;
     }
     if (parts[0] === "sandbox" && parts.length > 2) return `sandbox/${parts[1]}`;
     return parts[0];
@@ -82,7 +84,11 @@ export default {
       const why = PURE.includes(from)
         ? `${from} may import ${BELOW[from].length ? `only ${BELOW[from].join(", ")}` : "nothing of ours"}`
         : `an adapter imports the layers below, ${SHARED.join(", ")}${EXTRA[from]?.length ? ` and ${EXTRA[from].join(", ")}` : ""}, never another adapter`;
-      context.report({ node, messageId: "layer", data: { from: from.replace(/^root:/, ""), to: to.replace(/^root:/, ""), why } });
+      context.report({
+        node,
+        messageId: "layer",
+        data: { from: from.replace(/^root:/, ""), to: to.replace(/^root:/, ""), why },
+      });
     };
     return {
       ImportDeclaration: (n) => check(n, n.source.value),
@@ -90,7 +96,10 @@ export default {
       ExportAllDeclaration: (n) => check(n, n.source.value),
       ImportExpression: (n) => n.source.type === "Literal" && check(n, n.source.value),
       CallExpression: (n) =>
-        n.callee.type === "Identifier" && n.callee.name === "require" && n.arguments[0]?.type === "Literal" && check(n, n.arguments[0].value),
+        n.callee.type === "Identifier" &&
+        n.callee.name === "require" &&
+        n.arguments[0]?.type === "Literal" &&
+        check(n, n.arguments[0].value),
     };
   },
 };

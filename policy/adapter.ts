@@ -63,13 +63,19 @@ export function toDocument(type: string, resourceName: string, props: unknown): 
   if (vaultKind) {
     const spec = vaultInputsToSpec(vaultKind, inputs);
     const named = [spec.name, spec.role_name].find((n) => typeof n === "string" && n !== "" && n !== UNKNOWN);
-    return { apiVersion: VAULT_API_VERSION, kind: vaultKind, metadata: { name: (named as string) ?? resourceName }, spec };
+    return {
+      apiVersion: VAULT_API_VERSION,
+      kind: vaultKind,
+      metadata: { name: (named as string) ?? resourceName },
+      spec,
+    };
   }
   const k8s = manifestTypeOfPulumiType(type);
   if (!k8s) return pulumiResourceDocument(type, resourceName);
   const kind = k8s.kind.endsWith("Patch") && k8s.kind !== "Patch" ? k8s.kind.slice(0, -"Patch".length) : k8s.kind;
   const meta = inputs.metadata;
-  const metadata = typeof meta === "object" && meta !== null && !Array.isArray(meta) ? { ...(meta as Record<string, unknown>) } : {};
+  const metadata =
+    typeof meta === "object" && meta !== null && !Array.isArray(meta) ? { ...(meta as Record<string, unknown>) } : {};
   if (typeof metadata.name !== "string") metadata.name = resourceName;
   return { ...inputs, apiVersion: k8s.apiVersion, kind, metadata } as unknown as Manifest;
 }

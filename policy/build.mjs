@@ -17,10 +17,14 @@ const result = await build({
   format: "cjs",
   target: "node20",
   external: ["@pulumi/policy", "@pulumi/policy/*", "@pulumi/pulumi", "@pulumi/pulumi/*"],
-  banner: { js: `// agent-trust policy pack ${version}: the rule table bundled at build time. Generated; do not edit.` },
+  banner: {
+    js: `// agent-trust policy pack ${version}: the rule table bundled at build time. Generated; do not edit.`,
+  },
   metafile: true,
   logLevel: "warning",
 });
-const outside = Object.keys(result.metafile.inputs).filter((f) => f.includes("node_modules") && !/node_modules\/@pulumi\/(policy|pulumi)\//.test(f));
+const outside = Object.keys(result.metafile.inputs).filter(
+  (f) => f.includes("node_modules") && !/node_modules\/@pulumi\/(policy|pulumi)\//.test(f),
+);
 if (outside.length > 0) throw new Error(`the bundle pulls in packages it should not: ${outside.join(", ")}`);
 console.log(`policy pack ${version}: dist/index.js from ${Object.keys(result.metafile.inputs).length} sources`);

@@ -14,5 +14,7 @@ if (fs.existsSync(sources) && fs.existsSync(path.join(__dirname, "index.ts"))) {
 } else if (fs.existsSync(bundle)) {
   require(bundle);
 } else {
-  throw new Error(`agent-trust policy pack: neither the repository's sources (${sources}) nor the bundle (${bundle}) is here; run "npm run build" in the pack's folder`);
+  throw new Error(
+    `agent-trust policy pack: neither the repository's sources (${sources}) nor the bundle (${bundle}) is here; run "npm run build" in the pack's folder`,
+  );
 }

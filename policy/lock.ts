@@ -79,7 +79,8 @@ export function lockPolicyConfig(requestClass: ConfigureRequestClass): void {
     const map = original.call(this, noLazyCreate);
     if (decoding > 0) return map;
     const levels = new Map<string, string>();
-    for (const [name, cfg] of map.entries()) levels.set(name, PROTO_LEVELS[cfg.getEnforcementlevel()] ?? `unknown (${cfg.getEnforcementlevel()})`);
+    for (const [name, cfg] of map.entries())
+      levels.set(name, PROTO_LEVELS[cfg.getEnforcementlevel()] ?? `unknown (${cfg.getEnforcementlevel()})`);
     const errors = lockedConfigErrors(levels);
     if (errors.length > 0) {
       const refused = new Error(`agent-trust policy pack: refusing this policy config:\n  ${errors.join("\n  ")}`);

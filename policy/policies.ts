@@ -78,7 +78,13 @@ export function settingsOf(config: PolicyConfig, env: PackEnvironment): RuleSett
   const { maxPublicEgressShare, maxBroadEgressPorts, minPrivateEgressPrefixV4, minPrivateEgressPrefixV6 } = config;
   const egress = { maxPublicEgressShare, maxBroadEgressPorts, minPrivateEgressPrefixV4, minPrivateEgressPrefixV6 };
   const defined = Object.fromEntries(
-    Object.entries({ maxTtlSeconds, maxJobDeadlineSeconds, kvMount, namespace: fromStack ?? namespace, ...egress }).filter(([, v]) => v !== undefined),
+    Object.entries({
+      maxTtlSeconds,
+      maxJobDeadlineSeconds,
+      kvMount,
+      namespace: fromStack ?? namespace,
+      ...egress,
+    }).filter(([, v]) => v !== undefined),
   );
   return settingsFrom(defined);
 }
@@ -89,7 +95,11 @@ export function settingsOf(config: PolicyConfig, env: PackEnvironment): RuleSett
  * them, and how hygiene rules become advisory in dev. The analyzer-protocol test proves the level arrives.
  */
 function reportAt(report: ReportViolation, level: Level, message: string, urn?: string): void {
-  (report as unknown as (info: { message: string; urn?: string; enforcementLevel: Level }) => void)({ message, urn, enforcementLevel: level });
+  (report as unknown as (info: { message: string; urn?: string; enforcementLevel: Level }) => void)({
+    message,
+    urn,
+    enforcementLevel: level,
+  });
 }
 
 function base(rule: Rule) {
@@ -120,7 +130,8 @@ function resourcePolicy(rule: ResourceRule, env: PackEnvironment): ResourceValid
     validateResource: (args, report) => {
       const doc = toDocument(args.type, args.name, args.props);
       if (!doc || !judgesKind(rule.kinds, doc.kind)) return;
-      for (const f of evaluateObject(doc, evaluationOf(args.getConfig<PolicyConfig>(), env), [rule])) reportAt(report, f.enforcement, f.message);
+      for (const f of evaluateObject(doc, evaluationOf(args.getConfig<PolicyConfig>(), env), [rule]))
+        reportAt(report, f.enforcement, f.message);
     },
   };
 }
@@ -160,6 +171,10 @@ function configPolicy(rule: ConfigRule, env: PackEnvironment): StackValidationPo
 /** One policy per rule of the table, in table order. */
 export function buildPolicies(env: PackEnvironment): (ResourceValidationPolicy | StackValidationPolicy)[] {
   return RULES.map((rule) =>
-    rule.scope === "resource" ? resourcePolicy(rule, env) : rule.scope === "stack" ? stackPolicy(rule, env) : configPolicy(rule, env),
+    rule.scope === "resource"
+      ? resourcePolicy(rule, env)
+      : rule.scope === "stack"
+        ? stackPolicy(rule, env)
+        : configPolicy(rule, env),
   );
 }

@@ -41,14 +41,21 @@ export async function readFoundation(ref: pulumi.StackReference, refName: string
     throw new ConfigError(`foundation stack "${refName}" exports an unknown environment or phase ceiling`);
   }
   const cluster = await ref.getOutputDetails("cluster");
-  return { outputs: values as unknown as FoundationOutputs, cluster: parseClusterOutput(cluster.value ?? cluster.secretValue, refName) };
+  return {
+    outputs: values as unknown as FoundationOutputs,
+    cluster: parseClusterOutput(cluster.value ?? cluster.secretValue, refName),
+  };
 }
 
 /**
  * The stack's one Kubernetes provider, named after the environment, made from the kubeconfig and context the
  * provider would have used anyway, once they are checked against `cluster` (a ConfigError otherwise).
  */
-export function kubernetesProvider(environment: string, cluster: ClusterConfig, raw: Record<string, string>): k8s.Provider {
+export function kubernetesProvider(
+  environment: string,
+  cluster: ClusterConfig,
+  raw: Record<string, string>,
+): k8s.Provider {
   const stack = pulumi.getStack();
   const settings = kubernetesProviderConfig(raw, `stack "${stack}"`);
   const resolved = resolveCluster(stack, cluster, {
@@ -57,7 +64,8 @@ export function kubernetesProvider(environment: string, cluster: ClusterConfig, 
     home: os.homedir(),
     readFile: (file) => (fs.existsSync(file) && fs.statSync(file).isFile() ? fs.readFileSync(file, "utf8") : undefined),
   });
-  const kubeconfig = "path" in resolved.kubeconfig ? resolved.kubeconfig.path : pulumi.secret(resolved.kubeconfig.contents);
+  const kubeconfig =
+    "path" in resolved.kubeconfig ? resolved.kubeconfig.path : pulumi.secret(resolved.kubeconfig.contents);
   return new k8s.Provider(environment, { kubeconfig, context: resolved.context });
 }
 
@@ -82,7 +90,11 @@ export async function runProgram(options: ProgramOptions = {}): Promise<Record<s
   if (cfg.layer === "foundation") {
     const provider = kubernetesProvider(cfg.environment, cfg.cluster, engineConfig);
     const tokenReviewerJwt = new pulumi.Config(CONFIG_NAMESPACE).getSecret("vaultTokenReviewerJwt");
-    const foundation = new AgentFoundation(cfg.environment, { config: cfg, tokenReviewerJwt, includeVault }, { providers: [provider] });
+    const foundation = new AgentFoundation(
+      cfg.environment,
+      { config: cfg, tokenReviewerJwt, includeVault },
+      { providers: [provider] },
+    );
     // The cluster is exported so the phase stacks check against the one value the foundation names.
     return { ...foundation.outputs, cluster: { ...cfg.cluster } };
   }
@@ -92,7 +104,10 @@ export async function runProgram(options: ProgramOptions = {}): Promise<Record<s
   const plans = planPhase(cfg, foundation);
   // Promotion is earned by evidence: a phase its agents' evidence files do not earn creates nothing.
   const gate = judgePhaseConfig(pulumi.getStack(), cfg);
-  if (!gate.earned) throw new PlanError(`phase "${cfg.phase}" is not earned by its evidence; run \`agent-trust gate ${pulumi.getStack()}\` for the table`);
+  if (!gate.earned)
+    throw new PlanError(
+      `phase "${cfg.phase}" is not earned by its evidence; run \`agent-trust gate ${pulumi.getStack()}\` for the table`,
+    );
   const provider = kubernetesProvider(cfg.environment, cluster, engineConfig);
   const agents = plans.map((plan) => new AgentIdentity(plan.agent, { plan, includeVault }, { providers: [provider] }));
   return {

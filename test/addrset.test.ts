@@ -12,7 +12,9 @@ const SPAN = 64;
 /** A random set over 0..SPAN-1 as ranges, with its members as a plain Set for reference. */
 const smallSet = fc
   .array(fc.tuple(fc.integer({ min: 0, max: SPAN - 1 }), fc.integer({ min: 0, max: 8 })), { maxLength: 6 })
-  .map((pairs) => R.normalize(pairs.map(([lo, len]) => ({ lo: BigInt(lo), hi: BigInt(Math.min(lo + len, SPAN - 1)) }))));
+  .map((pairs) =>
+    R.normalize(pairs.map(([lo, len]) => ({ lo: BigInt(lo), hi: BigInt(Math.min(lo + len, SPAN - 1)) }))),
+  );
 const members = (s: R.Ranges) => new Set([...Array(SPAN).keys()].filter((i) => R.has(s, BigInt(i))));
 const isNormal = (s: R.Ranges) => s.every((r, i) => r.lo <= r.hi && (i === 0 || s[i - 1]!.hi + 1n < r.lo));
 
@@ -62,9 +64,17 @@ test("every spelling of one IPv4 network reaches the same addresses", () => {
   fc.assert(
     fc.property(v4, fc.integer({ min: 0, max: 32 }), fc.integer({ min: 0, max: 3 }), (addr, p, zeros) => {
       const plain = reach(cidrSet(`${formatIpv4(addr)}/${p}`)!);
-      const padded = formatIpv4(addr).split(".").map((o) => "0".repeat(zeros) + o).join(".");
+      const padded = formatIpv4(addr)
+        .split(".")
+        .map((o) => "0".repeat(zeros) + o)
+        .join(".");
       const hex = formatIpv6((0xffffn << 32n) | addr);
-      for (const text of [`${padded}/${"0".repeat(zeros)}${p}`, `::ffff:${formatIpv4(addr)}/${p + 96}`, `${hex}/${p + 96}`, `64:ff9b::${formatIpv4(addr)}/${p + 96}`]) {
+      for (const text of [
+        `${padded}/${"0".repeat(zeros)}${p}`,
+        `::ffff:${formatIpv4(addr)}/${p + 96}`,
+        `${hex}/${p + 96}`,
+        `64:ff9b::${formatIpv4(addr)}/${p + 96}`,
+      ]) {
         assert.ok(R.covers(reach(cidrSet(text)!).v4, plain.v4), text);
       }
     }),
@@ -120,26 +130,51 @@ test("port sets: ranges union like intervals and the widest protocol is counted"
 });
 
 test("a grant split across rules (by ports or by address halves) is judged as the merged grant", () => {
-  const policy = (egress: object[]) => egressReach({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "p" }, spec: { egress } });
+  const policy = (egress: object[]) =>
+    egressReach({
+      apiVersion: "networking.k8s.io/v1",
+      kind: "NetworkPolicy",
+      metadata: { name: "p" },
+      spec: { egress },
+    });
   fc.assert(
-    fc.property(v4, fc.integer({ min: 1, max: 31 }), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 39 }), (addr, p, nPorts, cut) => {
-      const base = parseIpCidr(`${formatIpv4(addr)}/${p - 1}`)!.base;
-      const half = 1n << BigInt(32 - p);
-      const whole = `${formatIpv4(base)}/${p - 1}`;
-      const [lo, hi] = [`${formatIpv4(base)}/${p}`, `${formatIpv4(base + half)}/${p}`];
-      const split = Math.min(cut, nPorts - 1);
-      const merged = addressesOnWidePorts(policy([{ to: [{ ipBlock: { cidr: whole } }], ports: [{ port: 1000, endPort: 1000 + nPorts - 1 }] }]), 16);
-      const byPorts = addressesOnWidePorts(
-        policy([
-          { to: [{ ipBlock: { cidr: whole } }], ports: [{ port: 1000, endPort: 1000 + split }] },
-          ...(split + 1 < nPorts ? [{ to: [{ ipBlock: { cidr: whole } }], ports: [{ port: 1001 + split, endPort: 1000 + nPorts - 1 }] }] : []),
-        ]),
-        16,
-      );
-      const byHalves = addressesOnWidePorts(policy([{ to: [{ ipBlock: { cidr: lo } }, { ipBlock: { cidr: hi } }], ports: [{ port: 1000, endPort: 1000 + nPorts - 1 }] }]), 16);
-      assert.ok(addrEquals(byPorts, merged));
-      assert.ok(addrEquals(byHalves, merged));
-      assert.equal(addrEquals(merged, { v4: [], v6: [] }), nPorts <= 16);
-    }),
+    fc.property(
+      v4,
+      fc.integer({ min: 1, max: 31 }),
+      fc.integer({ min: 1, max: 40 }),
+      fc.integer({ min: 0, max: 39 }),
+      (addr, p, nPorts, cut) => {
+        const base = parseIpCidr(`${formatIpv4(addr)}/${p - 1}`)!.base;
+        const half = 1n << BigInt(32 - p);
+        const whole = `${formatIpv4(base)}/${p - 1}`;
+        const [lo, hi] = [`${formatIpv4(base)}/${p}`, `${formatIpv4(base + half)}/${p}`];
+        const split = Math.min(cut, nPorts - 1);
+        const merged = addressesOnWidePorts(
+          policy([{ to: [{ ipBlock: { cidr: whole } }], ports: [{ port: 1000, endPort: 1000 + nPorts - 1 }] }]),
+          16,
+        );
+        const byPorts = addressesOnWidePorts(
+          policy([
+            { to: [{ ipBlock: { cidr: whole } }], ports: [{ port: 1000, endPort: 1000 + split }] },
+            ...(split + 1 < nPorts
+              ? [{ to: [{ ipBlock: { cidr: whole } }], ports: [{ port: 1001 + split, endPort: 1000 + nPorts - 1 }] }]
+              : []),
+          ]),
+          16,
+        );
+        const byHalves = addressesOnWidePorts(
+          policy([
+            {
+              to: [{ ipBlock: { cidr: lo } }, { ipBlock: { cidr: hi } }],
+              ports: [{ port: 1000, endPort: 1000 + nPorts - 1 }],
+            },
+          ]),
+          16,
+        );
+        assert.ok(addrEquals(byPorts, merged));
+        assert.ok(addrEquals(byHalves, merged));
+        assert.equal(addrEquals(merged, { v4: [], v6: [] }), nPorts <= 16);
+      },
+    ),
   );
 });

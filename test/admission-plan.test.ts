@@ -36,22 +36,37 @@ describe("the foundation installs one fail-closed, denying policy and binding pe
     assert.equal(objs.length, 1 + 2 * ADMISSION_RULES.length);
     const policies = kinds(objs, "ValidatingAdmissionPolicy");
     assert.equal(policies.length, ADMISSION_RULES.length);
-    assert.deepEqual(policies.map((p) => p.metadata.name), ADMISSION_RULES.map((r) => `agent-trust-dev-${r.name}`));
-    assert.deepEqual(kinds(objs, "ValidatingAdmissionPolicyBinding").map((b) => b.spec.policyName), policies.map((p) => p.metadata.name));
+    assert.deepEqual(
+      policies.map((p) => p.metadata.name),
+      ADMISSION_RULES.map((r) => `agent-trust-dev-${r.name}`),
+    );
+    assert.deepEqual(
+      kinds(objs, "ValidatingAdmissionPolicyBinding").map((b) => b.spec.policyName),
+      policies.map((p) => p.metadata.name),
+    );
   });
 
   test("every policy fails closed and every binding denies; parameters are required where read", () => {
     for (const p of kinds(objs, "ValidatingAdmissionPolicy")) {
       assert.equal(p.spec.failurePolicy, "Fail", p.metadata.name);
       assert.ok(p.spec.validations.length > 0);
-      for (const v of p.spec.validations) assert.match(v.messageExpression, new RegExp(`agent-trust rule ${p.metadata.name.replace("agent-trust-dev-", "")}`));
+      for (const v of p.spec.validations)
+        assert.match(
+          v.messageExpression,
+          new RegExp(`agent-trust rule ${p.metadata.name.replace("agent-trust-dev-", "")}`),
+        );
     }
     const bindings = kinds(objs, "ValidatingAdmissionPolicyBinding");
     for (const b of bindings) assert.deepEqual(b.spec.validationActions, ["Deny"]);
     const withParams = ADMISSION_RULES.filter((r) => r.admission.params).map((r) => `agent-trust-dev-${r.name}`);
     assert.ok(withParams.length >= 4);
     for (const b of bindings) {
-      if (withParams.includes(b.metadata.name)) assert.deepEqual(b.spec.paramRef, { name: ADMISSION_PARAMS, namespace: "ai-agents", parameterNotFoundAction: "Deny" });
+      if (withParams.includes(b.metadata.name))
+        assert.deepEqual(b.spec.paramRef, {
+          name: ADMISSION_PARAMS,
+          namespace: "ai-agents",
+          parameterNotFoundAction: "Deny",
+        });
       else assert.equal(b.spec.paramRef, undefined);
     }
   });
@@ -62,15 +77,27 @@ describe("the foundation installs one fail-closed, denying policy and binding pe
     assert.equal(agentRules.length, 8);
     for (const r of agentRules) {
       const p = policies.find((x) => x.metadata.name.endsWith(r.name));
-      assert.deepEqual(p.spec.matchConditions[0], { name: "agent-service-account", expression: `request.userInfo.username.startsWith("system:serviceaccount:ai-agents:")` });
+      assert.deepEqual(p.spec.matchConditions[0], {
+        name: "agent-service-account",
+        expression: `request.userInfo.username.startsWith("system:serviceaccount:ai-agents:")`,
+      });
       assert.ok(p.spec.validations.every((v: any) => v.messageExpression.includes('" (phase " + variables.phase')));
     }
     // The grant rule applies to every requester (system:masters included), only for bindings naming an agent.
     const grants = policies.find((x) => x.metadata.name.endsWith("deployer-only-grants"));
-    assert.deepEqual(grants.spec.matchConditions.map((c: any) => c.name), ["names-an-agent"]);
+    assert.deepEqual(
+      grants.spec.matchConditions.map((c: any) => c.name),
+      ["names-an-agent"],
+    );
     const roles = policies.find((x) => x.metadata.name.endsWith("deployer-only-agent-roles"));
-    assert.deepEqual(roles.spec.matchConditions.map((c: any) => c.name), ["an-agents-role"]);
-    assert.match(roles.spec.matchConditions[0].expression, /oldObject != null && .*"agent-trust.io\/phase" in oldObject.metadata.labels/);
+    assert.deepEqual(
+      roles.spec.matchConditions.map((c: any) => c.name),
+      ["an-agents-role"],
+    );
+    assert.match(
+      roles.spec.matchConditions[0].expression,
+      /oldObject != null && .*"agent-trust.io\/phase" in oldObject.metadata.labels/,
+    );
   });
 
   test("the phase is read from the ServiceAccount name suffix, unknown names rank above every ceiling", () => {
@@ -101,9 +128,23 @@ describe("the foundation installs one fail-closed, denying policy and binding pe
   test("warn mode in dev gives [Warn, Audit]; the CEL does not depend on config", () => {
     const cfg = { ...dev(), admission: { ...dev().admission, mode: "warn" as const } };
     const warn = planAdmission(cfg, {});
-    assert.ok(kinds(warn, "ValidatingAdmissionPolicyBinding").every((b) => JSON.stringify(b.spec.validationActions) === '["Warn","Audit"]'));
-    const other = planAdmission({ ...dev(), phaseCeiling: "shadow", admission: { ...dev().admission, scale: { minReplicas: 3, maxReplicas: 5, maxStepFactor: 3 } } }, {});
-    assert.deepEqual(kinds(other, "ValidatingAdmissionPolicy"), kinds(objs, "ValidatingAdmissionPolicy").map((p) => ({ ...p, metadata: { ...p.metadata, labels: {} } })));
+    assert.ok(
+      kinds(warn, "ValidatingAdmissionPolicyBinding").every(
+        (b) => JSON.stringify(b.spec.validationActions) === '["Warn","Audit"]',
+      ),
+    );
+    const other = planAdmission(
+      {
+        ...dev(),
+        phaseCeiling: "shadow",
+        admission: { ...dev().admission, scale: { minReplicas: 3, maxReplicas: 5, maxStepFactor: 3 } },
+      },
+      {},
+    );
+    assert.deepEqual(
+      kinds(other, "ValidatingAdmissionPolicy"),
+      kinds(objs, "ValidatingAdmissionPolicy").map((p) => ({ ...p, metadata: { ...p.metadata, labels: {} } })),
+    );
   });
 
   test("CEL literals escape quotes and refuse what CEL would read differently", () => {
@@ -127,7 +168,10 @@ describe("admission config errors name the key and change nothing", () => {
     r["agent-trust:admission"] = { deployer: { groups: ["system:masters"] } };
     assert.match(refused(r), /agent-trust:admission\.deployer\.groups\[0\]: must not be a broad system group/);
     r["agent-trust:admission"] = { deployer: { users: ["system:serviceaccount:ai-agents:diagnostic-autonomous"] } };
-    assert.match(refused(r), /agent-trust:admission\.deployer\.users\[0\]: an agent ServiceAccount can never be the deployer/);
+    assert.match(
+      refused(r),
+      /agent-trust:admission\.deployer\.users\[0\]: an agent ServiceAccount can never be the deployer/,
+    );
     r["agent-trust:admission"] = { deployer: { users: ["a,b"] } };
     assert.match(refused(r), /agent-trust:admission\.deployer\.users\[0\]: deployer user must not contain commas/);
     delete r["agent-trust:admission"];
@@ -136,7 +180,10 @@ describe("admission config errors name the key and change nothing", () => {
 
   test("scale bounds: min above max, a step below 2, an unknown key", () => {
     const r = raw();
-    r["agent-trust:admission"] = { ...r["agent-trust:admission"], scale: { minReplicas: 5, maxReplicas: 2, maxStepFactor: 1, max: 3 } };
+    r["agent-trust:admission"] = {
+      ...r["agent-trust:admission"],
+      scale: { minReplicas: 5, maxReplicas: 2, maxStepFactor: 1, max: 3 },
+    };
     const msg = refused(r);
     assert.match(msg, /agent-trust:admission\.scale\.maxStepFactor: /);
     assert.match(msg, /agent-trust:admission\.scale\.max: unknown key/);

@@ -36,12 +36,20 @@ describe("trust catalog", () => {
 
   test("every phase reads the diagnostic resources in target namespaces", () => {
     const reads: [string, string][] = [
-      ["", "pods"], ["", "pods/log"], ["", "events"], ["", "services"], ["", "endpoints"],
-      ["apps", "deployments"], ["apps", "replicasets"], ["apps", "statefulsets"], ["batch", "jobs"],
+      ["", "pods"],
+      ["", "pods/log"],
+      ["", "events"],
+      ["", "services"],
+      ["", "endpoints"],
+      ["apps", "deployments"],
+      ["apps", "replicasets"],
+      ["apps", "statefulsets"],
+      ["batch", "jobs"],
     ];
     for (const phase of PHASES) {
       for (const [group, resource] of reads) {
-        for (const verb of ["get", "list", "watch"]) assert.ok(phaseAllows(phase, verb, group, resource), `${phase} ${verb} ${resource}`);
+        for (const verb of ["get", "list", "watch"])
+          assert.ok(phaseAllows(phase, verb, group, resource), `${phase} ${verb} ${resource}`);
       }
     }
   });
@@ -75,9 +83,12 @@ describe("trust catalog", () => {
         for (const res of r.resources) {
           assert.ok(!(FORBIDDEN_RESOURCES as readonly string[]).includes(res), `${phase}: ${res}`);
           assert.ok(!(CLUSTER_ONLY_RESOURCES as readonly string[]).includes(res), `${phase}: ${res}`);
-          if ((WORKLOAD_RESOURCES as readonly string[]).includes(res)) assert.ok(!r.verbs.includes("create"), `${phase}: create ${res}`);
-          if ((NO_WRITE_RESOURCES as readonly string[]).includes(res)) assert.ok(!r.verbs.some((v) => WRITES.includes(v)), `${phase}: write ${res}`);
-          if ((NO_DELETE_RESOURCES as readonly string[]).includes(res)) assert.ok(!r.verbs.includes("delete"), `${phase}: delete ${res}`);
+          if ((WORKLOAD_RESOURCES as readonly string[]).includes(res))
+            assert.ok(!r.verbs.includes("create"), `${phase}: create ${res}`);
+          if ((NO_WRITE_RESOURCES as readonly string[]).includes(res))
+            assert.ok(!r.verbs.some((v) => WRITES.includes(v)), `${phase}: write ${res}`);
+          if ((NO_DELETE_RESOURCES as readonly string[]).includes(res))
+            assert.ok(!r.verbs.includes("delete"), `${phase}: delete ${res}`);
         }
       }
     }
@@ -85,11 +96,24 @@ describe("trust catalog", () => {
 
   test("Vault: shadow reads datasources and llm/inference; assist adds notify; remediation and autonomous add remediation paths", () => {
     const readable = (phase: (typeof PHASES)[number]) =>
-      ["datasources/logs", "llm/inference", "llm/admin", "notify/slack", "remediation/pod-restart", "remediation/cache-clear", "remediation/other"]
-        .filter((p) => vaultCapabilities(phase, p).includes("read"));
+      [
+        "datasources/logs",
+        "llm/inference",
+        "llm/admin",
+        "notify/slack",
+        "remediation/pod-restart",
+        "remediation/cache-clear",
+        "remediation/other",
+      ].filter((p) => vaultCapabilities(phase, p).includes("read"));
     assert.deepEqual(readable("shadow"), ["datasources/logs", "llm/inference"]);
     assert.deepEqual(readable("assist"), ["datasources/logs", "llm/inference", "notify/slack"]);
-    const full = ["datasources/logs", "llm/inference", "notify/slack", "remediation/pod-restart", "remediation/cache-clear"];
+    const full = [
+      "datasources/logs",
+      "llm/inference",
+      "notify/slack",
+      "remediation/pod-restart",
+      "remediation/cache-clear",
+    ];
     assert.deepEqual(readable("remediation"), full);
     assert.deepEqual(readable("autonomous"), full);
   });
@@ -99,7 +123,11 @@ describe("trust catalog", () => {
       for (const g of CATALOG[phase].vault) for (const c of g.capabilities) assert.ok(c === "read" || c === "list");
     }
     assert.deepEqual(allVaultPaths(), [
-      "datasources/*", "llm/inference", "notify/*", "remediation/cache-clear", "remediation/pod-restart",
+      "datasources/*",
+      "llm/inference",
+      "notify/*",
+      "remediation/cache-clear",
+      "remediation/pod-restart",
     ]);
   });
 

@@ -28,8 +28,18 @@ const run = (...argv: string[]) => {
 };
 const secretsRole = patch(role(), (o) => o.rules.push({ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }));
 // No rule reads a Service (a ConfigMap is read: the foundation's admission parameters are one).
-const service: Manifest = { apiVersion: "v1", kind: "Service", metadata: { name: "s", namespace: "ai-agents" }, spec: { ports: [{ port: 80 }] } };
-const configMap: Manifest = { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c", namespace: "ai-agents" }, data: {} };
+const service: Manifest = {
+  apiVersion: "v1",
+  kind: "Service",
+  metadata: { name: "s", namespace: "ai-agents" },
+  spec: { ports: [{ port: 80 }] },
+};
+const configMap: Manifest = {
+  apiVersion: "v1",
+  kind: "ConfigMap",
+  metadata: { name: "c", namespace: "ai-agents" },
+  data: {},
+};
 
 describe("agent-trust check", () => {
   test("exit 0 over compliant input; hidden entries are read", () => {
@@ -37,10 +47,18 @@ describe("agent-trust check", () => {
     // check-render.test.ts).
     const stack = wholeStack().filter((o) => o.kind !== "Namespace" && o.metadata.name !== "agent-trust-default-deny");
     // A .hcl file's policy is named by its file name; unlabelled, it is judged as prod and shadow, so named for them.
-    const d = dir({ "stack.yaml": yamlDocs(...stack.slice(1)), "nested/deep/agent-trust-prod-diag-shadow-datasources.hcl": POLICY_HCL, ".hidden/x.yaml": yamlDocs(stack[0]!), "notes.txt": ": not read" });
+    const d = dir({
+      "stack.yaml": yamlDocs(...stack.slice(1)),
+      "nested/deep/agent-trust-prod-diag-shadow-datasources.hcl": POLICY_HCL,
+      ".hidden/x.yaml": yamlDocs(stack[0]!),
+      "notes.txt": ": not read",
+    });
     const r = run("--stack", "--trust-labels", d);
     assert.equal(r.code, 0, r.out + r.err);
-    assert.match(r.out, new RegExp(`${stack.length + 1} object\\(s\\) checked .*: 0 mandatory and 0 advisory violation\\(s\\)`));
+    assert.match(
+      r.out,
+      new RegExp(`${stack.length + 1} object\\(s\\) checked .*: 0 mandatory and 0 advisory violation\\(s\\)`),
+    );
     assert.match(r.out, /passed over: none/);
   });
 
@@ -49,7 +67,14 @@ describe("agent-trust check", () => {
     const d = dir({ "stack.yaml": yamlDocs(...stack, service), ".hidden/x.yaml": yamlDocs(service) });
     const r = run("--stack", "--trust-labels", d);
     assert.equal(r.code, 1, r.out + r.err);
-    assert.equal((r.out.match(/DENY \[mandatory\] stack-kinds-closed: kind "Service" \("v1"\) is not one a phase stack can hold/g) ?? []).length, 2);
+    assert.equal(
+      (
+        r.out.match(
+          /DENY \[mandatory\] stack-kinds-closed: kind "Service" \("v1"\) is not one a phase stack can hold/g,
+        ) ?? []
+      ).length,
+      2,
+    );
     assert.match(r.out, /passed over: none/);
   });
 
@@ -69,7 +94,8 @@ describe("agent-trust check", () => {
     assert.deepEqual(Object.keys(parsed), ["violations", "errors"]);
     assert.deepEqual(parsed.errors, []);
     assert.ok(parsed.violations.length > 0);
-    for (const v of parsed.violations) assert.deepEqual(Object.keys(v), ["policy", "enforcement", "resource", "message"]);
+    for (const v of parsed.violations)
+      assert.deepEqual(Object.keys(v), ["policy", "enforcement", "resource", "message"]);
     const secrets = parsed.violations.filter((v) => v.policy === "no-secrets-access");
     assert.equal(secrets.length, 1);
     assert.equal(secrets[0]!.enforcement, "mandatory");
@@ -83,7 +109,11 @@ describe("agent-trust check", () => {
     assert.equal(run("--phase", "assist", d).code, 1);
     assert.equal(run("--phase=remediation", d).code, 0);
     // --phase autonomous does not lift a Role labelled remediation above its own label: scale is autonomous-only.
-    const scales = dir({ "role.yaml": yamlDocs(patch(role(), (o) => o.rules.push({ apiGroups: ["apps"], resources: ["deployments/scale"], verbs: ["patch"] }))) });
+    const scales = dir({
+      "role.yaml": yamlDocs(
+        patch(role(), (o) => o.rules.push({ apiGroups: ["apps"], resources: ["deployments/scale"], verbs: ["patch"] })),
+      ),
+    });
     assert.equal(run("--phase=autonomous", scales).code, 1);
     assert.match(run("--phase=autonomous", scales).out, /above the ceiling of phase "remediation"/);
     const unlabelled = dir({ "role.yaml": yamlDocs(patch(role(), (o) => delete o.metadata.labels)) });
@@ -92,16 +122,26 @@ describe("agent-trust check", () => {
 
   test("environment: a label can make it stricter (prod), never looser than --env or prod", () => {
     const noLimits = patch(podTemplate(), (o) => delete o.template.spec.containers[0].resources.limits);
-    const devLabelled = dir({ "t.yaml": yamlDocs(patch(noLimits, (o) => (o.metadata.labels = { ...o.metadata.labels, "agent-trust.io/environment": "dev" }))) });
+    const devLabelled = dir({
+      "t.yaml": yamlDocs(
+        patch(noLimits, (o) => (o.metadata.labels = { ...o.metadata.labels, "agent-trust.io/environment": "dev" })),
+      ),
+    });
     assert.equal(run(devLabelled).code, 1, "a dev label alone does not lower prod");
     assert.equal(run("--trust-labels", devLabelled).code, 0);
-    const prodLabelled = dir({ "t.yaml": yamlDocs(patch(noLimits, (o) => (o.metadata.labels = { ...o.metadata.labels, "agent-trust.io/environment": "prod" }))) });
+    const prodLabelled = dir({
+      "t.yaml": yamlDocs(
+        patch(noLimits, (o) => (o.metadata.labels = { ...o.metadata.labels, "agent-trust.io/environment": "prod" })),
+      ),
+    });
     assert.equal(run("--env", "dev", prodLabelled).code, 1, "a prod label tightens --env dev");
   });
 
   test("hygiene rules are advisory in dev: a warning, exit 0", () => {
     const noLimits = patch(podTemplate(), (o) => delete o.template.spec.containers[0].resources.limits);
-    const d = dir({ "t.yaml": yamlDocs(patch(noLimits, (o) => delete o.metadata.labels["agent-trust.io/environment"])) });
+    const d = dir({
+      "t.yaml": yamlDocs(patch(noLimits, (o) => delete o.metadata.labels["agent-trust.io/environment"])),
+    });
     const dev = run("--env", "dev", "--phase", "remediation", d);
     assert.equal(dev.code, 0, dev.out);
     assert.match(dev.out, /WARN \[advisory\] pod-resources-set/);
@@ -109,10 +149,17 @@ describe("agent-trust check", () => {
   });
 
   test("List documents are expanded; each object is judged", () => {
-    const list = { apiVersion: "v1", kind: "List", items: [serviceAccount(), patch(serviceAccount(), (o) => (o.automountServiceAccountToken = true))] };
+    const list = {
+      apiVersion: "v1",
+      kind: "List",
+      items: [serviceAccount(), patch(serviceAccount(), (o) => (o.automountServiceAccountToken = true))],
+    };
     const r = check([dir({ "list.yaml": yamlDocs(list) })], { phase: "remediation" });
     assert.equal(r.checked, 2);
-    assert.deepEqual(r.violations.map((v) => v.policy), ["serviceaccount-automount-off"]);
+    assert.deepEqual(
+      r.violations.map((v) => v.policy),
+      ["serviceaccount-automount-off"],
+    );
   });
 
   test(".hcl files are Vault policies, judged by the Vault rules", () => {
@@ -158,22 +205,43 @@ describe("agent-trust check", () => {
   test("--help explains usage and exit codes", () => {
     const r = run("--help");
     assert.equal(r.code, 0);
-    assert.match(r.out, /Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 unreadable input or bad arguments/);
+    assert.match(
+      r.out,
+      /Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 unreadable input or bad arguments/,
+    );
   });
 });
 
 test("kinds named like Object.prototype members are judged and refused like any other, never an internal error", () => {
   const kinds = ["toString", "__proto__", "constructor", "hasOwnProperty", "valueOf"];
-  const objs = kinds.map((kind) => ({ apiVersion: "example.com/v1", kind, metadata: { name: "x", namespace: "ai-agents" } }));
-  const d = dir({ "odd.yaml": yamlDocs(...objs), "pod.yaml": yamlDocs({ apiVersion: "example.com/v1", kind: "toString", metadata: { name: "p", namespace: "ai-agents" }, spec: { containers: [{ name: "c" }] } }) });
+  const objs = kinds.map((kind) => ({
+    apiVersion: "example.com/v1",
+    kind,
+    metadata: { name: "x", namespace: "ai-agents" },
+  }));
+  const d = dir({
+    "odd.yaml": yamlDocs(...objs),
+    "pod.yaml": yamlDocs({
+      apiVersion: "example.com/v1",
+      kind: "toString",
+      metadata: { name: "p", namespace: "ai-agents" },
+      spec: { containers: [{ name: "c" }] },
+    }),
+  });
   const r = check([d]);
   assert.deepEqual(r.errors, []);
   assert.equal(r.checked, 6);
   // Each is a kind no stack holds: refused by name (closed world), so none is passed over.
   assert.deepEqual(Object.keys(r.passedOver), []);
-  for (const k of kinds) assert.ok(r.violations.some((v) => v.policy === "stack-kinds-closed" && v.message.startsWith(`kind "${k}"`)), k);
+  for (const k of kinds)
+    assert.ok(
+      r.violations.some((v) => v.policy === "stack-kinds-closed" && v.message.startsWith(`kind "${k}"`)),
+      k,
+    );
   // The one carrying a pod spec is judged as pods: the bare container breaks the restricted profile.
-  assert.ok(r.violations.some((v) => v.resource.startsWith("toString ai-agents/p") && v.policy === "pod-run-as-non-root"));
+  assert.ok(
+    r.violations.some((v) => v.resource.startsWith("toString ai-agents/p") && v.policy === "pod-run-as-non-root"),
+  );
   const cli = run(d);
   assert.equal(cli.code, 1);
   assert.match(cli.out, /passed over: none/);
@@ -183,22 +251,36 @@ describe("egress thresholds as flags", () => {
   // 8 ports on a /24 of private space: passes the default thresholds (16 ports count as all, a /16 may be open),
   // refused once 4 ports count as all and only a /25 may be open.
   const own = { matchLabels: { "agent-trust.io/agent": "diag", "agent-trust.io/phase": "shadow" } };
-  const wide = { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "diag-shadow-egress", namespace: "ai-agents" },
-    spec: { podSelector: own, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr: "10.0.0.0/24" } }], ports: [{ port: 8000, endPort: 8007 }] }] } };
+  const wide = {
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: "diag-shadow-egress", namespace: "ai-agents" },
+    spec: {
+      podSelector: own,
+      policyTypes: ["Egress"],
+      egress: [{ to: [{ ipBlock: { cidr: "10.0.0.0/24" } }], ports: [{ port: 8000, endPort: 8007 }] }],
+    },
+  };
   const d = dir({ "np.yaml": yamlDocs(wide) });
 
   test("a stricter threshold is applied: 8 ports count as all ports with --max-broad-egress-ports 4", () => {
     assert.equal(run(d).code, 0);
     const strict = run("--max-broad-egress-ports", "4", "--min-private-egress-prefix-v4=25", d);
     assert.equal(strict.code, 1, strict.out);
-    assert.match(strict.out, /egress-no-wide-private: spec\.egress\[0\] open 256 private IPv4 addresses .* on more than 4 ports; at most a \/25/);
+    assert.match(
+      strict.out,
+      /egress-no-wide-private: spec\.egress\[0\] open 256 private IPv4 addresses .* on more than 4 ports; at most a \/25/,
+    );
   });
 
   test("a looser or malformed threshold is refused with a clear error and judges nothing", () => {
     const bad: [string[], RegExp][] = [
       [["--max-broad-egress-ports", "17"], /--max-broad-egress-ports 17 is outside 0\.\.16: the limit is 16/],
       [["--max-public-egress-share=0.5"], /--max-public-egress-share 0\.5 is outside 0\.\.0\.001/],
-      [["--min-private-egress-prefix-v4", "8"], /--min-private-egress-prefix-v4 8 is outside 16\.\.32: the limit is 16/],
+      [
+        ["--min-private-egress-prefix-v4", "8"],
+        /--min-private-egress-prefix-v4 8 is outside 16\.\.32: the limit is 16/,
+      ],
       [["--min-private-egress-prefix-v6", "64.5"], /needs an integer from 48 to 128, not "64\.5"/],
       [["--max-broad-egress-ports", "NaN"], /needs an integer/],
       [["--max-broad-egress-ports="], /needs an integer/],

@@ -34,7 +34,9 @@ function filesUnder(dir: string): string[] {
   return fs
     .readdirSync(dir, { withFileTypes: true })
     .sort((a, b) => a.name.localeCompare(b.name))
-    .flatMap((e) => (e.isDirectory() ? filesUnder(path.join(dir, e.name)) : e.isFile() ? [path.join(dir, e.name)] : []));
+    .flatMap((e) =>
+      e.isDirectory() ? filesUnder(path.join(dir, e.name)) : e.isFile() ? [path.join(dir, e.name)] : [],
+    );
 }
 
 interface Fixture {
@@ -75,7 +77,10 @@ describe("dangerous fixtures", () => {
   test("there are at least 40, each naming at least one rule that exists", () => {
     assert.ok(fixtures.length >= 40, `only ${fixtures.length} fixtures`);
     for (const f of fixtures) {
-      assert.ok(f.expect.length > 0 || f.unreadable !== undefined, `${f.file} has no "# expect:" or "# unreadable:" line`);
+      assert.ok(
+        f.expect.length > 0 || f.unreadable !== undefined,
+        `${f.file} has no "# expect:" or "# unreadable:" line`,
+      );
       for (const r of f.expect) assert.ok(ruleByName(r), `${f.file}: no rule named ${r}`);
     }
   });
@@ -96,7 +101,10 @@ describe("dangerous fixtures", () => {
   test("the closed-world set (issue 17) has at least 80 dangerous files over its families and 30 sound", () => {
     const dangerous = fs.existsSync(REDTEAM) ? fs.readdirSync(REDTEAM).filter((d) => d.startsWith("closed-")) : [];
     for (const family of ["closed-kinds", "closed-names"]) {
-      assert.ok(filesUnder(path.join(REDTEAM, family)).length >= 20, `red-team family ${family} has fewer than 20 fixtures`);
+      assert.ok(
+        filesUnder(path.join(REDTEAM, family)).length >= 20,
+        `red-team family ${family} has fewer than 20 fixtures`,
+      );
     }
     const n = dangerous.reduce((sum, d) => sum + filesUnder(path.join(REDTEAM, d)).length, 0);
     assert.ok(n >= 80, `only ${n} closed-world red-team fixtures`);
@@ -107,7 +115,9 @@ describe("dangerous fixtures", () => {
 
   test("together they exercise every security rule the checker can run", () => {
     const named = new Set(fixtures.flatMap((f) => f.expect));
-    const unexercised = RULES.filter((r) => r.security && r.scope !== "stack-config" && !named.has(r.name)).map((r) => r.name);
+    const unexercised = RULES.filter((r) => r.security && r.scope !== "stack-config" && !named.has(r.name)).map(
+      (r) => r.name,
+    );
     assert.deepEqual(unexercised, []);
   });
 
@@ -151,9 +161,16 @@ describe("dangerous fixtures", () => {
         const rule = ruleByName(ruleName)!;
         const out =
           rule.scope === "resource"
-            ? (await Promise.all(docs.map((d) => pulumiResourceOf(d)).map((r) => packResource(ruleName, r.type, r.props, stack)))).flat()
+            ? (
+                await Promise.all(
+                  docs.map((d) => pulumiResourceOf(d)).map((r) => packResource(ruleName, r.type, r.props, stack)),
+                )
+              ).flat()
             : await packStack(ruleName, docs, stack);
-        assert.ok(out.some((o) => o.level === "mandatory"), `${ruleName}: ${JSON.stringify(out)}`);
+        assert.ok(
+          out.some((o) => o.level === "mandatory"),
+          `${ruleName}: ${JSON.stringify(out)}`,
+        );
       }
     });
   }
@@ -180,8 +197,15 @@ describe("sound fixtures", () => {
       assert.deepEqual(r.errors, []);
       assert.ok(r.checked > 0, "no object was read");
       const mandatory = r.violations.filter((v) => v.enforcement === "mandatory");
-      assert.deepEqual(mandatory.filter((v) => !f.refusedBy.includes(v.policy)), []);
-      for (const rule of f.refusedBy) assert.ok(mandatory.some((v) => v.policy === rule), `${rule} did not refuse it`);
+      assert.deepEqual(
+        mandatory.filter((v) => !f.refusedBy.includes(v.policy)),
+        [],
+      );
+      for (const rule of f.refusedBy)
+        assert.ok(
+          mandatory.some((v) => v.policy === rule),
+          `${rule} did not refuse it`,
+        );
       const io = captureIo();
       assert.equal(runCheckCli([...flags, f.file], io), f.refusedBy.length > 0 ? 1 : 0, io.stdout.join("\n"));
     });
@@ -194,12 +218,17 @@ describe("sound fixtures", () => {
         if (rule.scope === "stack-config") continue;
         const out =
           rule.scope === "resource"
-            ? (await Promise.all(docs.map((d) => pulumiResourceOf(d)).map((r) => packResource(rule.name, r.type, r.props, stack)))).flat()
+            ? (
+                await Promise.all(
+                  docs.map((d) => pulumiResourceOf(d)).map((r) => packResource(rule.name, r.type, r.props, stack)),
+                )
+              ).flat()
             : f.stack
               ? await packStack(rule.name, docs, stack)
               : [];
         const refused = out.filter((o) => o.level === "mandatory");
-        if (f.refusedBy.includes(rule.name)) assert.ok(refused.length > 0, `${rule.name} did not refuse it in the pack`);
+        if (f.refusedBy.includes(rule.name))
+          assert.ok(refused.length > 0, `${rule.name} did not refuse it in the pack`);
         else assert.deepEqual(refused, [], rule.name);
       }
     });

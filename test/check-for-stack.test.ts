@@ -25,8 +25,15 @@ const run = (...argv: string[]) => {
 
 interface Sarif {
   runs: {
-    tool: { driver: { version?: string; rules: { id: string; helpUri?: string; properties: Record<string, unknown> }[] } };
-    results: { ruleId: string; level: string; message: { text: string }; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[];
+    tool: {
+      driver: { version?: string; rules: { id: string; helpUri?: string; properties: Record<string, unknown> }[] };
+    };
+    results: {
+      ruleId: string;
+      level: string;
+      message: { text: string };
+      locations: { physicalLocation: { artifactLocation: { uri: string } } }[];
+    }[];
   }[];
 }
 
@@ -61,7 +68,11 @@ describe("check --for-stack", () => {
       const r = run("--for-stack", stack, "--format", "sarif", renderedDir(stack));
       assert.equal(r.code, 0, `${stack}: ${r.err}`);
       const errors = (JSON.parse(r.out) as Sarif).runs[0]!.results.filter((x) => x.level === "error");
-      assert.deepEqual(errors.map((e) => `${e.ruleId}: ${e.message.text}`), [], stack);
+      assert.deepEqual(
+        errors.map((e) => `${e.ruleId}: ${e.message.text}`),
+        [],
+        stack,
+      );
     }
   });
 
@@ -71,7 +82,10 @@ describe("check --for-stack", () => {
     const file = path.join(dir, "kubernetes.yaml");
     const text = fs.readFileSync(file, "utf8");
     // The first Role's first rule gains secrets.
-    const widened = text.replace(/(kind: Role\n[\s\S]*?rules:\n\s*- apiGroups:\n\s*- ""\n\s*resources:\n)/, "$1      - secrets\n");
+    const widened = text.replace(
+      /(kind: Role\n[\s\S]*?rules:\n\s*- apiGroups:\n\s*- ""\n\s*resources:\n)/,
+      "$1      - secrets\n",
+    );
     assert.notEqual(widened, text, "the Role was widened");
     fs.writeFileSync(file, widened);
     const r = run("--for-stack", "dev-remediation", "--format", "sarif", dir);
@@ -81,7 +95,11 @@ describe("check --for-stack", () => {
     // Exactly the widening: no-secrets-access, and the closed world's "secrets is not in the catalog" for each verb.
     assert.ok(errors.some((e) => e.ruleId === "no-secrets-access"));
     for (const e of errors) {
-      assert.ok(e.ruleId === "no-secrets-access" || (e.ruleId === "phase-objects-owned" && /on secrets is not in the catalog/.test(e.message.text)), `${e.ruleId}: ${e.message.text}`);
+      assert.ok(
+        e.ruleId === "no-secrets-access" ||
+          (e.ruleId === "phase-objects-owned" && /on secrets is not in the catalog/.test(e.message.text)),
+        `${e.ruleId}: ${e.message.text}`,
+      );
     }
     assert.match(errors[0]!.message.text, /^Role /);
   });
@@ -89,11 +107,19 @@ describe("check --for-stack", () => {
   test("an unknown stack, a clash with --phase/--env/--layer/--trust-labels or a contradicting --namespace is exit 2", () => {
     const unknown = run("--for-stack", "qa-shadow", ".");
     assert.equal(unknown.code, 2);
-    assert.match(unknown.err, /--for-stack qa-shadow: no stack "qa-shadow": stacks\/Pulumi\.qa-shadow\.yaml does not exist \(stacks: dev, /);
+    assert.match(
+      unknown.err,
+      /--for-stack qa-shadow: no stack "qa-shadow": stacks\/Pulumi\.qa-shadow\.yaml does not exist \(stacks: dev, /,
+    );
     for (const clash of [["--phase", "shadow"], ["--env", "dev"], ["--layer", "phase"], ["--trust-labels"]]) {
       const r = run("--for-stack", "dev-shadow", ...clash, ".");
       assert.equal(r.code, 2, clash.join(" "));
-      assert.match(r.err, new RegExp(`--for-stack reads the phase, environment and layer from stacks/Pulumi\\.dev-shadow\\.yaml; drop ${clash[0]}`));
+      assert.match(
+        r.err,
+        new RegExp(
+          `--for-stack reads the phase, environment and layer from stacks/Pulumi\\.dev-shadow\\.yaml; drop ${clash[0]}`,
+        ),
+      );
     }
     const ns = run("--for-stack", "dev-shadow", "--namespace", "elsewhere", ".");
     assert.equal(ns.code, 2);
@@ -119,7 +145,11 @@ describe("SARIF rule metadata", () => {
     assert.equal(driver.rules.length, RULES.length);
     for (const r of RULES) {
       const d = driver.rules.find((x) => x.id === r.name)!;
-      assert.equal(d.properties["security-severity"], r.security ? SECURITY_SEVERITY.security : SECURITY_SEVERITY.hygiene, r.name);
+      assert.equal(
+        d.properties["security-severity"],
+        r.security ? SECURITY_SEVERITY.security : SECURITY_SEVERITY.hygiene,
+        r.name,
+      );
       assert.equal((d.properties["tags"] as string[]).includes("security"), r.security, r.name);
     }
     assert.ok(RULES.some((r) => !r.security) && RULES.some((r) => r.security));
@@ -127,9 +157,24 @@ describe("SARIF rule metadata", () => {
 
   test("every helpUri is an anchor of a heading in docs/rules.md", () => {
     // GitHub's heading slug: lower case, punctuation but - and _ removed, spaces to -.
-    const slug = (h: string) => h.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-");
-    const anchors = new Set(fs.readFileSync(path.join(ROOT, "docs", "rules.md"), "utf8").split("\n").filter((l) => /^#{1,6} /.test(l)).map((l) => slug(l.replace(/^#+ /, ""))));
-    for (const [domain, anchor] of Object.entries(RULES_DOC_ANCHORS)) assert.ok(anchors.has(anchor), `${domain}: #${anchor} is not a heading of docs/rules.md (${[...anchors].join(", ")})`);
+    const slug = (h: string) =>
+      h
+        .trim()
+        .toLowerCase()
+        .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+        .replace(/\s/g, "-");
+    const anchors = new Set(
+      fs
+        .readFileSync(path.join(ROOT, "docs", "rules.md"), "utf8")
+        .split("\n")
+        .filter((l) => /^#{1,6} /.test(l))
+        .map((l) => slug(l.replace(/^#+ /, ""))),
+    );
+    for (const [domain, anchor] of Object.entries(RULES_DOC_ANCHORS))
+      assert.ok(
+        anchors.has(anchor),
+        `${domain}: #${anchor} is not a heading of docs/rules.md (${[...anchors].join(", ")})`,
+      );
     for (const d of driver.rules) {
       const m = /^(.+)\/docs\/rules\.md#([a-z0-9-]+)$/.exec(d.helpUri ?? "");
       assert.ok(m && anchors.has(m[2]!), `${d.id}: ${d.helpUri}`);
@@ -150,18 +195,31 @@ describe("--format github and junit", () => {
       passedOver: {},
       errors: ["x.yaml: cannot read: ENOENT"],
       violations: [
-        { policy: "no-secrets-access", enforcement: "mandatory" as const, resource: "Role a/b", message: "no secrets, 100%\nreally", remediation: "remove", file: "dir,1/r:1.yaml" },
+        {
+          policy: "no-secrets-access",
+          enforcement: "mandatory" as const,
+          resource: "Role a/b",
+          message: "no secrets, 100%\nreally",
+          remediation: "remove",
+          file: "dir,1/r:1.yaml",
+        },
         { policy: "hygiene", enforcement: "advisory" as const, resource: "Role a/c", message: "m", remediation: "r" },
       ],
     };
     const lines = toGithub(result, { paths: ["in.yaml"], base: ROOT, judged: "phase shadow" });
-    assert.equal(lines[0], "::error file=dir%2C1/r%3A1.yaml,line=1,title=agent-trust no-secrets-access::Role a/b: no secrets, 100%25%0Areally%0Afix: remove");
+    assert.equal(
+      lines[0],
+      "::error file=dir%2C1/r%3A1.yaml,line=1,title=agent-trust no-secrets-access::Role a/b: no secrets, 100%25%0Areally%0Afix: remove",
+    );
     assert.equal(lines[1], "::warning file=in.yaml,line=1,title=agent-trust hygiene::Role a/c: m%0Afix: r");
     assert.equal(lines[2], "::error title=agent-trust%3A unreadable input::x.yaml: cannot read: ENOENT");
     assert.match(lines[3]!, /^agent-trust check: 2 object\(s\) checked \(phase shadow\): 1 mandatory and 1 advisory/);
     const xmlOut = toJunit(result, { paths: ["in.yaml"], base: ROOT, judged: "phase shadow" });
     assert.match(xmlOut, /<testsuites name="agent-trust check" tests="4" failures="1" errors="1">/);
-    assert.match(xmlOut, /<testcase classname="no-secrets-access" name="Role a\/b" file="dir,1\/r:1.yaml" line="1">\n\s*<failure type="mandatory" message="no secrets, 100%\nreally">/);
+    assert.match(
+      xmlOut,
+      /<testcase classname="no-secrets-access" name="Role a\/b" file="dir,1\/r:1.yaml" line="1">\n\s*<failure type="mandatory" message="no secrets, 100%\nreally">/,
+    );
     assert.equal(xml("a<b>&\"'\u0001"), "a&lt;b&gt;&amp;&quot;&apos;\uFFFD");
   });
 
@@ -171,7 +229,12 @@ describe("--format github and junit", () => {
     const annotations = gh.out.split("\n").filter((l) => l.startsWith("::"));
     const json = JSON.parse(run("--format", "json", "test/fixtures/dangerous").out) as { violations: unknown[] };
     assert.equal(annotations.length, json.violations.length);
-    assert.ok(annotations.every((a) => /^::(error|warning) file=test\/fixtures\/dangerous\/[^,]+,line=\d+,title=agent-trust [a-z0-9-]+::/.test(a)), annotations[0]);
+    assert.ok(
+      annotations.every((a) =>
+        /^::(error|warning) file=test\/fixtures\/dangerous\/[^,]+,line=\d+,title=agent-trust [a-z0-9-]+::/.test(a),
+      ),
+      annotations[0],
+    );
     const ju = run("--format", "junit", "test/fixtures/dangerous");
     assert.equal(ju.code, 1);
     assert.match(ju.out, /^<\?xml version="1\.0" encoding="UTF-8"\?>\n<testsuites /);

@@ -57,23 +57,38 @@ const KUBECTL_FAILS: [string, RegExp][] = [
   ['a: "\x9b"\n', /control character U\+009B/],
   ['{"a": 1} #c\n', /^x\.yaml:1: not valid JSON.*kubectl would refuse the file/],
   ['{"a": 1}{"b": 2} x\n', /^x\.yaml:1: not JSON after the stream's 2 JSON values/],
-  ["---\n{ a: 1,\u00a0\n  b: 2 }\n", /^x\.yaml:2: document 1: an unquoted value inside \[ \] or \{ \} that holds a `\?` or runs over lines/],
+  [
+    "---\n{ a: 1,\u00a0\n  b: 2 }\n",
+    /^x\.yaml:2: document 1: an unquoted value inside \[ \] or \{ \} that holds a `\?` or runs over lines/,
+  ],
   ["---\n{ a: r.?n }\n", /^x\.yaml:2: document 1: an unquoted value inside/],
   ['{"a": 1}\n\n\nb: 2\n--- x\n', /^x\.yaml:5: invalid document separator "--- x"/], // lines counted on past the JSON
 ];
 
 /** kubectl reads these, but go-yaml's reading differs from a YAML 1.2 reader's: refused, naming the line. */
 const REFUSED: [string, RegExp][] = [
-  ["a: 1\rb: 2\n", /^x\.yaml:1: document 1: a carriage return \(\\r\) that does not end a line: go-yaml \(kubectl\) reads it as a line break/],
+  [
+    "a: 1\rb: 2\n",
+    /^x\.yaml:1: document 1: a carriage return \(\\r\) that does not end a line: go-yaml \(kubectl\) reads it as a line break/,
+  ],
   ["# c\u0085a: 1\n", /^x\.yaml:1: document 1: U\+0085 NEXT LINE \(NEL\)/],
   ["kind: Role\na: x\u2028b: 2\n", /^x\.yaml:2: document 1: U\+2028 LINE SEPARATOR/],
   ["a: x\u2029b: 2\n", /U\+2029 PARAGRAPH SEPARATOR/],
-  ["a: 1\n---\n\ufeffb: 2\n", /^x\.yaml:3: document 2: a byte order mark \(U\+FEFF\) that is not at the start of the file/],
+  [
+    "a: 1\n---\n\ufeffb: 2\n",
+    /^x\.yaml:3: document 2: a byte order mark \(U\+FEFF\) that is not at the start of the file/,
+  ],
   ["a: b\ufeffc\n", /byte order mark/],
-  ["a: 1\n...\nb: 2\n", /^x\.yaml:2: document 1: a `\.\.\.` document end marker: go-yaml \(kubectl\) reads only the first YAML document/],
+  [
+    "a: 1\n...\nb: 2\n",
+    /^x\.yaml:2: document 1: a `\.\.\.` document end marker: go-yaml \(kubectl\) reads only the first YAML document/,
+  ],
   ['{"a": "x\u2028"}\n', /^x\.yaml:1: document 1: character U\+2028 in a JSON document/],
   // A lone CR is JSON whitespace; the YAML readers (which also refuse duplicate keys in JSON) misread this one.
-  ["{\n  \"metadata\": {\n    \"labels\": {\n    }\n  },\n  \"spec\": {\n    \"matchConstraints\": {\n      \"resourceRules\": [\n        {\n          \"apiGroups\": [\n          ],\n          \"apiVersions\": [\n          ],\n          \"operations\": [\n          ],\n          \"resources\": [\n          ],\n          \"scope\": \"*\"\n        },\n        {\n          \"apiGroups\": [\n          ],\n  \r        \"apiVersions\": [\n          ],\n          \"operations\": [\n          ],\n          \"resources\": [\n          ],\n          \"scope\": \"*\"\n        }\n      ]\n    },\n    \"matchConditions\": [\n      {\n      }\n    ],\n    \"variables\": [\n      {\n      },\n      {\n      }\n    ],\n    \"validations\": [\n      {\n      }\n    ]\n  }\n}", /^x\.yaml:1: document 1: read differently as JSON and as YAML/],
+  [
+    '{\n  "metadata": {\n    "labels": {\n    }\n  },\n  "spec": {\n    "matchConstraints": {\n      "resourceRules": [\n        {\n          "apiGroups": [\n          ],\n          "apiVersions": [\n          ],\n          "operations": [\n          ],\n          "resources": [\n          ],\n          "scope": "*"\n        },\n        {\n          "apiGroups": [\n          ],\n  \r        "apiVersions": [\n          ],\n          "operations": [\n          ],\n          "resources": [\n          ],\n          "scope": "*"\n        }\n      ]\n    },\n    "matchConditions": [\n      {\n      }\n    ],\n    "variables": [\n      {\n      },\n      {\n      }\n    ],\n    "validations": [\n      {\n      }\n    ]\n  }\n}',
+    /^x\.yaml:1: document 1: read differently as JSON and as YAML/,
+  ],
   ['{"a": 1}\nb: 2\n---\nc: \u2028\n', /^x\.yaml:4: document 3: U\+2028/],
   ["kind: Role\n? name\n: x\n", /^x\.yaml:2: document 1: an explicit `\? ` mapping key/], // kubectl: {kind, name: x}
   ["x: [ ?a ]\n", /^x\.yaml:1: document 1: an unquoted value inside \[ \] or \{ \}/], // kubectl: {x: [{a: null}]}
@@ -118,21 +133,44 @@ items:
     items: [{ metadata: { name: nested } }]
 `;
     const r = loadYaml("l.yaml", text);
-    assert.deepEqual(r.objects.map((l) => `${l.object.apiVersion} ${l.object.kind} ${l.object.metadata.name}`), ["rbac.authorization.k8s.io/v1 Role a", "v1 ConfigMap c"]);
+    assert.deepEqual(
+      r.objects.map((l) => `${l.object.apiVersion} ${l.object.kind} ${l.object.metadata.name}`),
+      ["rbac.authorization.k8s.io/v1 Role a", "v1 ConfigMap c"],
+    );
     // A nested list's items are not filled in (kubectl's FlattenListVisitor does not): no kind, an error.
     assert.equal(r.errors.length, 1);
     assert.match(r.errors[0]!, /l\.yaml document 1 items\[2\] items\[0\]: has no apiVersion and kind/);
     // Only an item with neither field is filled in; one with apiVersion alone stays without a kind.
-    assert.match(loadYaml("m.yaml", "apiVersion: v1\nkind: PodList\nitems: [{ apiVersion: v1, metadata: { name: p } }]\n").errors[0]!, /has no apiVersion and kind/);
+    assert.match(
+      loadYaml("m.yaml", "apiVersion: v1\nkind: PodList\nitems: [{ apiVersion: v1, metadata: { name: p } }]\n")
+        .errors[0]!,
+      /has no apiVersion and kind/,
+    );
     // A nested `items: null` does not make a list: the object itself is read, as kubectl applies it.
-    const nested = loadYaml("n.yaml", "apiVersion: v1\nkind: List\nitems: [{ apiVersion: v1, kind: ConfigMap, metadata: { name: c }, items: null }]\n");
-    assert.deepEqual(nested.objects.map((l) => l.object.kind), ["ConfigMap"]);
+    const nested = loadYaml(
+      "n.yaml",
+      "apiVersion: v1\nkind: List\nitems: [{ apiVersion: v1, kind: ConfigMap, metadata: { name: c }, items: null }]\n",
+    );
+    assert.deepEqual(
+      nested.objects.map((l) => l.object.kind),
+      ["ConfigMap"],
+    );
   });
 
   test("the same values and errors however the text arrives in pieces (generated inputs, random cuts)", () => {
     const docs = [
-      { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "diagnostic-shadow", namespace: "ai-agents" }, automountServiceAccountToken: false },
-      { apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "diagnostic-shadow-target", namespace: "checkout" }, rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] }] },
+      {
+        apiVersion: "v1",
+        kind: "ServiceAccount",
+        metadata: { name: "diagnostic-shadow", namespace: "ai-agents" },
+        automountServiceAccountToken: false,
+      },
+      {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: "Role",
+        metadata: { name: "diagnostic-shadow-target", namespace: "checkout" },
+        rules: [{ apiGroups: [""], resources: ["pods"], verbs: ["get", "list"] }],
+      },
     ];
     const r = prng(17);
     for (let i = 0; i < 400; i++) {
@@ -140,9 +178,12 @@ items:
       const whole = readText("x.yaml", text);
       const values: Json[] = [];
       const errors: string[] = [];
-      const s = new ManifestStream("x.yaml", { document: (_, v) => void values.push(v), error: (m) => void errors.push(m) });
+      const s = new ManifestStream("x.yaml", {
+        document: (_, v) => void values.push(v),
+        error: (m) => void errors.push(m),
+      });
       const body = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
-      for (let p = 0; p < body.length; ) {
+      for (let p = 0; p < body.length;) {
         const n = 1 + Math.floor(r() * 40);
         s.push(body.slice(p, p + n));
         p += n;
@@ -154,9 +195,18 @@ items:
 
   test("the CLI: exit 2 naming FILE:LINE, and every other file is still judged", () => {
     const d = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-read-"));
-    fs.writeFileSync(path.join(d, "a.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c, namespace: x }\n--- foo\n");
-    fs.writeFileSync(path.join(d, "b.yaml"), "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c, namespace: x }\n# note\u2028kind: Secret\n");
-    fs.writeFileSync(path.join(d, "c.yaml"), 'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: { name: r, namespace: checkout }\nrules: [{ apiGroups: [""], resources: [secrets], verbs: [get] }]\n');
+    fs.writeFileSync(
+      path.join(d, "a.yaml"),
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c, namespace: x }\n--- foo\n",
+    );
+    fs.writeFileSync(
+      path.join(d, "b.yaml"),
+      "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c, namespace: x }\n# note\u2028kind: Secret\n",
+    );
+    fs.writeFileSync(
+      path.join(d, "c.yaml"),
+      'apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\nmetadata: { name: r, namespace: checkout }\nrules: [{ apiGroups: [""], resources: [secrets], verbs: [get] }]\n',
+    );
     const io = captureIo();
     assert.equal(runCheckCli([d], io), 2);
     const err = io.stderr.join("\n");

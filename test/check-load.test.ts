@@ -37,11 +37,41 @@ const values = (text: string) => parseStream(text).map((d) => ("value" in d ? d.
 
 describe("scalars and merge keys as kubectl (go-yaml v2) reads them", () => {
   const table: [string, unknown][] = [
-    ["yes", true], ["Yes", true], ["YES", true], ["y", true], ["Y", true], ["on", true], ["On", true], ["ON", true], ["true", true],
-    ["no", false], ["n", false], ["off", false], ["OFF", false], ["False", false],
-    ["~", null], ["null", null], ["Null", null], ["", null],
-    ["0777", 511], ["0o17", 15], ["0x1F", 31], ["-0x1F", -31], ["0b101", 5], ["1_000", 1000], ["+12", 12], ["0_0", 0], ["08", 8],
-    ["1e3", 1000], [".5", 0.5], ["0.0", 0], ["1:20", "1:20"], ["2001-12-14", "2001-12-14"], ["yEs", "yEs"], ["0x", "0x"], ["_1", "_1"],
+    ["yes", true],
+    ["Yes", true],
+    ["YES", true],
+    ["y", true],
+    ["Y", true],
+    ["on", true],
+    ["On", true],
+    ["ON", true],
+    ["true", true],
+    ["no", false],
+    ["n", false],
+    ["off", false],
+    ["OFF", false],
+    ["False", false],
+    ["~", null],
+    ["null", null],
+    ["Null", null],
+    ["", null],
+    ["0777", 511],
+    ["0o17", 15],
+    ["0x1F", 31],
+    ["-0x1F", -31],
+    ["0b101", 5],
+    ["1_000", 1000],
+    ["+12", 12],
+    ["0_0", 0],
+    ["08", 8],
+    ["1e3", 1000],
+    [".5", 0.5],
+    ["0.0", 0],
+    ["1:20", "1:20"],
+    ["2001-12-14", "2001-12-14"],
+    ["yEs", "yEs"],
+    ["0x", "0x"],
+    ["_1", "_1"],
   ];
   test(`${table.length} plain scalars resolve as go-yaml v2 resolves them`, () => {
     assert.equal(table.length, 35);
@@ -49,13 +79,15 @@ describe("scalars and merge keys as kubectl (go-yaml v2) reads them", () => {
   });
 
   test("quoted scalars and !!str stay strings; explicit !!bool and !!int resolve; an impossible tag is an error", () => {
-    assert.deepEqual(values(`a: "yes"\nb: 'on'\nc: !!str 0777\nd: !!bool "true"\ne: !!int "0x10"\n`), [{ a: "yes", b: "on", c: "0777", d: true, e: 16 }]);
+    assert.deepEqual(values(`a: "yes"\nb: 'on'\nc: !!str 0777\nd: !!bool "true"\ne: !!int "0x10"\n`), [
+      { a: "yes", b: "on", c: "0777", d: true, e: 16 },
+    ]);
     assert.match(String(values("a: !!int yes")[0]), /cannot decode "yes" as !!int/);
     assert.deepEqual(values("a: !!binary aGVsbG8=\n"), [{ a: "hello" }]);
     assert.match(String(values("a: .inf\n")[0]), /Infinity cannot be converted to JSON; kubectl refuses the document/);
   });
 
-  test("merge keys: document order, earlier list entries win, nesting, !!merge, and a quoted \"<<\" is a plain key", () => {
+  test('merge keys: document order, earlier list entries win, nesting, !!merge, and a quoted "<<" is a plain key', () => {
     const [v] = values(`base: &b { x: 1, k: 1 }
 before: { x: 0, <<: *b }
 after: { <<: *b, x: 0 }
@@ -85,16 +117,33 @@ quoted: { "<<": { q: 1 } }
 
   test("alias bombs are refused within go-yaml's budget, and quickly; a self-containing anchor is refused", () => {
     const levels = ["a: &a [x, x, x, x, x, x, x, x, x, x]"];
-    for (let i = 1; i < 9; i++) levels.push(`${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10).fill(`*${String.fromCharCode(96 + i)}`).join(", ")}]`);
+    for (let i = 1; i < 9; i++)
+      levels.push(
+        `${String.fromCharCode(97 + i)}: &${String.fromCharCode(97 + i)} [${Array(10)
+          .fill(`*${String.fromCharCode(96 + i)}`)
+          .join(", ")}]`,
+      );
     const bomb = levels.join("\n") + "\n";
     assert.match(String(values(bomb)[0]), /excessive aliasing/);
     assert.match(String(values("a: &a [*a]\n")[0]), /anchor "a" value contains itself/);
     // Legitimate reuse within the budget is read in full.
-    assert.deepEqual(values("a: &a [1, 2]\nb: [*a, *a]\n"), [{ a: [1, 2], b: [[1, 2], [1, 2]] }]);
+    assert.deepEqual(values("a: &a [1, 2]\nb: [*a, *a]\n"), [
+      {
+        a: [1, 2],
+        b: [
+          [1, 2],
+          [1, 2],
+        ],
+      },
+    ]);
   });
 
   test("a JSON stream (objects back to back, braces inside strings) and a YAML stream read alike", () => {
-    assert.deepEqual(values(`{"a": "}{"} {"b": [1, {"c": 2}]}\n{"d": true}`), [{ a: "}{" }, { b: [1, { c: 2 }] }, { d: true }]);
+    assert.deepEqual(values(`{"a": "}{"} {"b": [1, {"c": 2}]}\n{"d": true}`), [
+      { a: "}{" },
+      { b: [1, { c: 2 }] },
+      { d: true },
+    ]);
     assert.match(String(values(`{"a": 1, "a": 2}`)[0]), /key "a" appears twice/);
     assert.deepEqual(values("---\n# only a comment\n---\na: 1\n"), [null, { a: 1 }]);
   });
@@ -102,7 +151,13 @@ quoted: { "<<": { q: 1 } }
 
 describe("the directory walk, as kubectl apply -R does it", () => {
   test("hidden files and folders are read; files with other extensions are not; a List of any kind is expanded", () => {
-    const d = dir({ ".hidden/r.yaml": SECRETS_ROLE, ".r.yml": SECRETS_ROLE, "r.JSON": JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "j", namespace: "x" } }), "notes.txt": "kind: [", "l.yaml": `apiVersion: v1\nkind: Anything\nitems:\n  - ${JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "i", namespace: "x" } })}\n` });
+    const d = dir({
+      ".hidden/r.yaml": SECRETS_ROLE,
+      ".r.yml": SECRETS_ROLE,
+      "r.JSON": JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "j", namespace: "x" } }),
+      "notes.txt": "kind: [",
+      "l.yaml": `apiVersion: v1\nkind: Anything\nitems:\n  - ${JSON.stringify({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "i", namespace: "x" } })}\n`,
+    });
     const r = check([d]);
     assert.deepEqual(r.errors, []);
     assert.equal(r.checked, 4);
@@ -130,14 +185,32 @@ describe("the directory walk, as kubectl apply -R does it", () => {
     assert.equal(r.code, 2);
     const json = JSON.parse(r.out) as { violations: { policy: string }[]; errors: string[] };
     assert.equal(json.errors.length, 3, json.errors.join("\n"));
-    assert.match(json.errors[0]!, /pipe\.yaml: is a FIFO \(named pipe\); only regular files are read \(it was not opened\)/);
+    assert.match(
+      json.errors[0]!,
+      /pipe\.yaml: is a FIFO \(named pipe\); only regular files are read \(it was not opened\)/,
+    );
     assert.match(json.errors[2]!, /\/dev\/null: is a character device/);
-    assert.ok(json.violations.some((v) => v.policy === "no-secrets-access"), "the readable file is still judged");
+    assert.ok(
+      json.violations.some((v) => v.policy === "no-secrets-access"),
+      "the readable file is still judged",
+    );
   });
 
   test("an unparsable file and an alias bomb are named with exit 2; every other file is still judged, in json too", () => {
-    const bomb = ["a: &a [x,x,x,x,x,x,x,x,x,x]", ...Array.from({ length: 8 }, (_, i) => `${"bcdefghi"[i]}: &${"bcdefghi"[i]} [${Array(10).fill(`*${"abcdefgh"[i]}`).join(",")}]`)].join("\n");
-    const d = dir({ "a.yaml": SECRETS_ROLE, "b.yaml": "kind: Role\nmetadata: [unclosed\n", "c.yaml": bomb, "d.yaml": "a: 1\na: 2\n", "e.yaml": SECRETS_ROLE });
+    const bomb = [
+      "a: &a [x,x,x,x,x,x,x,x,x,x]",
+      ...Array.from(
+        { length: 8 },
+        (_, i) => `${"bcdefghi"[i]}: &${"bcdefghi"[i]} [${Array(10).fill(`*${"abcdefgh"[i]}`).join(",")}]`,
+      ),
+    ].join("\n");
+    const d = dir({
+      "a.yaml": SECRETS_ROLE,
+      "b.yaml": "kind: Role\nmetadata: [unclosed\n",
+      "c.yaml": bomb,
+      "d.yaml": "a: 1\na: 2\n",
+      "e.yaml": SECRETS_ROLE,
+    });
     const text = run(d);
     assert.equal(text.code, 2);
     assert.match(text.err, /b\.yaml document 1: cannot be parsed: line \d+, column \d+/);

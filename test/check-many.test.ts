@@ -18,7 +18,10 @@ test("200,000 unreadable documents in one of several files: each an error, no in
   const many = path.join(dir, "many.yaml");
   const other = path.join(dir, "other.yaml");
   fs.writeFileSync(many, "---\n1\n".repeat(200_000));
-  fs.writeFileSync(other, "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n  namespace: team-a\nautomountServiceAccountToken: false\n");
+  fs.writeFileSync(
+    other,
+    "apiVersion: v1\nkind: ServiceAccount\nmetadata:\n  name: a\n  namespace: team-a\nautomountServiceAccountToken: false\n",
+  );
   const r = check([many, other]);
   assert.equal(r.errors.length, 200_000);
   assert.equal(r.checked, 1);

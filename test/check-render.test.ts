@@ -29,10 +29,16 @@ describe("rendered stacks pass the rules", () => {
     const cfg = r.config;
 
     test(`${name}: the checker (--stack) finds no violation at all`, () => {
-      const given = cfg.layer === "phase" ? { phase: cfg.phase, env: cfg.environment } : { env: cfg.environment, layer: "foundation" as const };
+      const given =
+        cfg.layer === "phase"
+          ? { phase: cfg.phase, env: cfg.environment }
+          : { env: cfg.environment, layer: "foundation" as const };
       const result = checkDocuments(objects, { stack: true, ...given });
       // The only findings: the advisory listing of kinds no rule reads, exactly the kinds passed over.
-      assert.deepEqual(result.violations.filter((v) => v.policy !== "unjudged-resource-types"), []);
+      assert.deepEqual(
+        result.violations.filter((v) => v.policy !== "unjudged-resource-types"),
+        [],
+      );
       const listed = result.violations.map((v) => v.message.replace(/^no rule reads (\S+) .*/, "$1")).sort();
       assert.deepEqual(listed, Object.keys(result.passedOver).sort());
       assert.ok(result.violations.every((v) => v.enforcement === "advisory"));
@@ -49,12 +55,20 @@ describe("rendered stacks pass the rules", () => {
       for (const rule of RULES) {
         const out =
           rule.scope === "resource"
-            ? (await Promise.all(objects.map(pulumiResourceOf).map((p) => packResource(rule.name, p.type, p.props, stack)))).flat()
+            ? (
+                await Promise.all(
+                  objects.map(pulumiResourceOf).map((p) => packResource(rule.name, p.type, p.props, stack)),
+                )
+              ).flat()
             : await packStack(rule.name, objects, stack);
         found.push(...out.filter((o) => o.level === "mandatory").map((o) => `${rule.name}: ${o.message}`));
       }
       const above = cfg.layer === "phase" && isAbove(cfg.phase, DEFAULT_CEILINGS[cfg.environment]);
-      assert.deepEqual(found.map((f) => f.split(":")[0]), above ? ["phase-within-environment-ceiling"] : [], found.join("\n"));
+      assert.deepEqual(
+        found.map((f) => f.split(":")[0]),
+        above ? ["phase-within-environment-ceiling"] : [],
+        found.join("\n"),
+      );
     });
   }
 
@@ -67,13 +81,21 @@ describe("rendered stacks pass the rules", () => {
       const dirs = stacks.filter((n) => layerOf(n) === layer).map((n) => path.join(out, n));
       assert.ok(dirs.length >= 3, `${layer}: ${dirs.length} stacks`);
       const io = captureIo();
-      assert.equal(runCheckCli(["--trust-labels", "--layer", layer, ...dirs], io), 0, io.stdout.join("\n") + io.stderr.join("\n"));
+      assert.equal(
+        runCheckCli(["--trust-labels", "--layer", layer, ...dirs], io),
+        0,
+        io.stdout.join("\n") + io.stderr.join("\n"),
+      );
     }
     for (const name of stacks) {
       const one = captureIo();
       const cfg = renderStack(name).config;
       const given = cfg.layer === "phase" ? ["--phase", cfg.phase] : ["--layer", "foundation"];
-      assert.equal(runCheckCli(["--stack", ...given, "--env", cfg.environment, path.join(out, name)], one), 0, one.stdout.join("\n"));
+      assert.equal(
+        runCheckCli(["--stack", ...given, "--env", cfg.environment, path.join(out, name)], one),
+        0,
+        one.stdout.join("\n"),
+      );
     }
   });
 });

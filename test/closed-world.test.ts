@@ -27,7 +27,11 @@ describe("the kinds a layer holds are the kinds its planner produces", () => {
   for (const stack of stacks) {
     const r = renderStack(stack);
     const layer = r.config.layer;
-    const objects = [...r.kubernetes, ...r.vault, ...(r.auditPolicy ? [r.auditPolicy as { apiVersion: string; kind: string }] : [])];
+    const objects = [
+      ...r.kubernetes,
+      ...r.vault,
+      ...(r.auditPolicy ? [r.auditPolicy as { apiVersion: string; kind: string }] : []),
+    ];
     for (const o of objects) produced[layer].add(key(o));
     if (layer === "phase") {
       const template = r.kubernetes.find((o) => o.kind === "PodTemplate");
@@ -79,14 +83,25 @@ describe("names are built and parsed by one module", () => {
 
   test("two different agents or phases never share a name (investigation ids may hold phase words)", () => {
     fc.assert(
-      fc.property(phase, agent, phase, agent, fc.constantFrom("inc-1", "x-shadow-1", "autonomous"), (p1, a1, p2, a2, id) => {
-        fc.pre(p1 !== p2 || a1 !== a2);
-        const one = agentNames("dev", p1, a1);
-        const two = agentNames("dev", p2, a2);
-        for (const pick of [(n: typeof one) => n.serviceAccount, (n: typeof one) => n.targetRole, (n: typeof one) => n.job(id)]) {
-          assert.notEqual(pick(one), pick(two));
-        }
-      }),
+      fc.property(
+        phase,
+        agent,
+        phase,
+        agent,
+        fc.constantFrom("inc-1", "x-shadow-1", "autonomous"),
+        (p1, a1, p2, a2, id) => {
+          fc.pre(p1 !== p2 || a1 !== a2);
+          const one = agentNames("dev", p1, a1);
+          const two = agentNames("dev", p2, a2);
+          for (const pick of [
+            (n: typeof one) => n.serviceAccount,
+            (n: typeof one) => n.targetRole,
+            (n: typeof one) => n.job(id),
+          ]) {
+            assert.notEqual(pick(one), pick(two));
+          }
+        },
+      ),
     );
   });
 
@@ -97,31 +112,65 @@ describe("names are built and parsed by one module", () => {
       "agent-trust:layer": "phase",
       "agent-trust:environment": "dev",
       "agent-trust:phase": "shadow",
-      "agent-trust:agents": [{ name: "ops-assist", image: "registry.example.com/a@sha256:" + "ab".repeat(32), secretDomains: ["llm"], targetNamespaces: ["payments"] }],
+      "agent-trust:agents": [
+        {
+          name: "ops-assist",
+          image: "registry.example.com/a@sha256:" + "ab".repeat(32),
+          secretDomains: ["llm"],
+          targetNamespaces: ["payments"],
+        },
+      ],
     };
-    assert.throws(() => parseStackConfig(raw, "test.yaml"), /"ops-assist" contains the phase word "assist" as a segment/);
+    assert.throws(
+      () => parseStackConfig(raw, "test.yaml"),
+      /"ops-assist" contains the phase word "assist" as a segment/,
+    );
   });
 });
 
 describe("the pack holds a phase stack to the same closed world", () => {
   const foreign: [string, Record<string, unknown>][] = [
-    ["kubernetes:core/v1:Secret", { metadata: { name: "diagnostic-shadow-x", namespace: "ai-agents" }, stringData: { a: "b" } }],
-    ["kubernetes:kyverno.io/v1:Policy", { metadata: { name: "diagnostic-shadow-p", namespace: "ai-agents" }, spec: {} }],
+    [
+      "kubernetes:core/v1:Secret",
+      { metadata: { name: "diagnostic-shadow-x", namespace: "ai-agents" }, stringData: { a: "b" } },
+    ],
+    [
+      "kubernetes:kyverno.io/v1:Policy",
+      { metadata: { name: "diagnostic-shadow-p", namespace: "ai-agents" }, spec: {} },
+    ],
     ["vault:generic/endpoint:Endpoint", { path: "auth/kubernetes/role/x", dataJson: "{}" }],
     ["random:index/randomPassword:RandomPassword", { length: 16 }],
     ["vault:index/mount:Mount", { path: "agent-shadow", type: "kv-v2" }],
   ];
   for (const [type, props] of foreign) {
     test(`${type} in a phase stack is refused by stack-kinds-closed, mandatory`, async () => {
-      const out = await packResource("stack-kinds-closed", type, props, { layer: "phase", phase: "shadow", environment: "dev" });
+      const out = await packResource("stack-kinds-closed", type, props, {
+        layer: "phase",
+        phase: "shadow",
+        environment: "dev",
+      });
       assert.equal(out.length, 1, JSON.stringify(out));
       assert.equal(out[0]!.level, "mandatory");
     });
   }
   test("a foundation's own kinds pass it there and are refused in a phase stack", async () => {
     const ns = { metadata: { name: "ai-agents" } };
-    assert.deepEqual(await packResource("stack-kinds-closed", "kubernetes:core/v1:Namespace", ns, { layer: "foundation", environment: "dev" }), []);
-    assert.equal((await packResource("stack-kinds-closed", "kubernetes:core/v1:Namespace", ns, { layer: "phase", phase: "shadow" })).length, 1);
+    assert.deepEqual(
+      await packResource("stack-kinds-closed", "kubernetes:core/v1:Namespace", ns, {
+        layer: "foundation",
+        environment: "dev",
+      }),
+      [],
+    );
+    assert.equal(
+      (
+        await packResource("stack-kinds-closed", "kubernetes:core/v1:Namespace", ns, {
+          layer: "phase",
+          phase: "shadow",
+        })
+      ).length,
+      1,
+    );
   });
 });
 
@@ -135,24 +184,43 @@ describe("providers: the closed world names the ones a stack holds", () => {
   // a foundation reads no other stack, so the builtin provider is foreign there.
   const heldIn = { phase: [...both, "pulumi:providers:pulumi"], foundation: both } as const;
   const foreignTo = (layer: "phase" | "foundation") => [
-    "pulumi:providers:random", "pulumi:providers:command", "pulumi:providers:helm", "pulumi:providers:aws",
-    "pulumi:providers:kubernetes-cert-manager", "pulumi:providers:", ...(layer === "foundation" ? ["pulumi:providers:pulumi"] : []),
+    "pulumi:providers:random",
+    "pulumi:providers:command",
+    "pulumi:providers:helm",
+    "pulumi:providers:aws",
+    "pulumi:providers:kubernetes-cert-manager",
+    "pulumi:providers:",
+    ...(layer === "foundation" ? ["pulumi:providers:pulumi"] : []),
   ];
   test("the table: the stack's Kubernetes provider and the Vault provider in both layers, and the StackReference's in a phase stack", () => {
-    for (const layer of ["phase", "foundation"] as const) assert.deepEqual(STACK_PROVIDERS[layer].map((p) => p.type), heldIn[layer]);
+    for (const layer of ["phase", "foundation"] as const)
+      assert.deepEqual(
+        STACK_PROVIDERS[layer].map((p) => p.type),
+        heldIn[layer],
+      );
   });
   for (const stack of layers) {
     const held: readonly string[] = heldIn[stack.layer];
     const foreign = foreignTo(stack.layer);
     test(`${stack.layer}: the pack passes the Kubernetes and Vault providers`, async () => {
-      for (const type of held) assert.deepEqual(await packResource("stack-kinds-closed", type, { kubeconfig: "/k", context: "c" }, stack), [], type);
+      for (const type of held)
+        assert.deepEqual(
+          await packResource("stack-kinds-closed", type, { kubeconfig: "/k", context: "c" }, stack),
+          [],
+          type,
+        );
     });
     test(`${stack.layer}: the pack refuses every other provider type by name, mandatory`, async () => {
       for (const type of foreign) {
         const out = await packResource("stack-kinds-closed", type, {}, stack);
         assert.equal(out.length, 1, `${type}: ${JSON.stringify(out)}`);
         assert.equal(out[0]!.level, "mandatory");
-        assert.match(out[0]!.message, new RegExp(`^provider type "${type}" is not one a ${stack.layer} stack can hold; a ${stack.layer} stack holds only the providers ${held.join(", ")}$`));
+        assert.match(
+          out[0]!.message,
+          new RegExp(
+            `^provider type "${type}" is not one a ${stack.layer} stack can hold; a ${stack.layer} stack holds only the providers ${held.join(", ")}$`,
+          ),
+        );
       }
     });
     test(`${stack.layer}: the checker's closed world agrees on the same documents`, () => {
@@ -163,6 +231,9 @@ describe("providers: the closed world names the ones a stack holds", () => {
     });
   }
   test("a provider is no longer passed over as a container: it becomes a document, with no inputs carried", () => {
-    assert.deepEqual(toDocument("pulumi:providers:kubernetes", "dev", { kubeconfig: "secret contents" }), pulumiResourceDocument("pulumi:providers:kubernetes", "dev"));
+    assert.deepEqual(
+      toDocument("pulumi:providers:kubernetes", "dev", { kubeconfig: "secret contents" }),
+      pulumiResourceDocument("pulumi:providers:kubernetes", "dev"),
+    );
   });
 });

@@ -23,14 +23,25 @@ const FILES = [
   "README.md",
   "docs/promotion.md",
   ...INFO.map((s) => `stacks/Pulumi.${s.stack}.yaml`),
-  ...["dev", "staging", "prod"].flatMap((e) => ["capacity", "diagnostic", "remediation"].map((a) => `evidence/${e}/${a}.yaml`)),
+  ...["dev", "staging", "prod"].flatMap((e) =>
+    ["capacity", "diagnostic", "remediation"].map((a) => `evidence/${e}/${a}.yaml`),
+  ),
 ];
 const COMMITS = ["c0", "c1", "c2", "c3"];
 
 /** Any records (a stack recorded at one of a few commits, or not at all) and, per commit, any changed files (or not an ancestor). */
 const inputs: fc.Arbitrary<DeployInputs> = fc.record({
-  records: fc.record(Object.fromEntries(INFO.map((s) => [s.stack, fc.option(fc.constantFrom(...COMMITS), { nil: undefined })])) as Record<string, fc.Arbitrary<string | undefined>>),
-  changedSince: fc.record(Object.fromEntries(COMMITS.map((c) => [c, fc.option(fc.subarray(FILES), { nil: undefined, freq: 6 })])) as Record<string, fc.Arbitrary<string[] | undefined>>),
+  records: fc.record(
+    Object.fromEntries(
+      INFO.map((s) => [s.stack, fc.option(fc.constantFrom(...COMMITS), { nil: undefined })]),
+    ) as Record<string, fc.Arbitrary<string | undefined>>,
+  ),
+  changedSince: fc.record(
+    Object.fromEntries(COMMITS.map((c) => [c, fc.option(fc.subarray(FILES), { nil: undefined, freq: 6 })])) as Record<
+      string,
+      fc.Arbitrary<string[] | undefined>
+    >,
+  ),
 });
 
 test("property: never skips a deployable stack changed since its record, nor one without a usable record", () => {
@@ -40,7 +51,8 @@ test("property: never skips a deployable stack changed since its record, nor one
       for (const s of DEPLOYABLE) {
         const commit = i.records[s];
         const files = commit === undefined ? undefined : i.changedSince[commit];
-        if (files === undefined || changedStacks(files, INFO).includes(s)) assert.ok(plan.has(s), `${s} (record ${commit}, files ${JSON.stringify(files)}) skipped`);
+        if (files === undefined || changedStacks(files, INFO).includes(s))
+          assert.ok(plan.has(s), `${s} (record ${commit}, files ${JSON.stringify(files)}) skipped`);
       }
     }),
     { numRuns: 300 },
@@ -54,7 +66,10 @@ test("property: deploys nothing else — only deployable stacks, each changed si
         assert.ok(DEPLOYABLE.has(s), `${s} is above its environment's ceiling`);
         const commit = i.records[s];
         const files = commit === undefined ? undefined : i.changedSince[commit];
-        assert.ok(files === undefined || changedStacks(files, INFO).includes(s), `${s} deployed without a change since ${commit}`);
+        assert.ok(
+          files === undefined || changedStacks(files, INFO).includes(s),
+          `${s} deployed without a change since ${commit}`,
+        );
       }
     }),
     { numRuns: 300 },
@@ -66,8 +81,14 @@ test("property: the plan keeps the deploy order (dev → staging → prod, each 
     fc.property(inputs, (i) => {
       const plan = planDeploys(INFO, i);
       const at = plan.stacks.map((s) => ORDER.indexOf(s));
-      assert.ok(at.every((x, k) => x >= 0 && (k === 0 || at[k - 1]! < x)), plan.stacks.join(", "));
-      assert.deepEqual(plan.phaseStacks, plan.stacks.filter((s) => INFO.find((x) => x.stack === s)!.phase !== undefined));
+      assert.ok(
+        at.every((x, k) => x >= 0 && (k === 0 || at[k - 1]! < x)),
+        plan.stacks.join(", "),
+      );
+      assert.deepEqual(
+        plan.phaseStacks,
+        plan.stacks.filter((s) => INFO.find((x) => x.stack === s)!.phase !== undefined),
+      );
     }),
     { numRuns: 300 },
   );
@@ -77,12 +98,18 @@ test("property: a foundation changed since a phase stack's record redeploys that
   fc.assert(
     fc.property(inputs, fc.constantFrom("dev", "staging", "prod"), fc.constantFrom(...COMMITS), (i, env, commit) => {
       const files = [...(i.changedSince[commit] ?? []), `stacks/Pulumi.${env}.yaml`];
-      const records = Object.fromEntries(INFO.map((s) => [s.stack, s.environment === env ? commit : i.records[s.stack]]));
+      const records = Object.fromEntries(
+        INFO.map((s) => [s.stack, s.environment === env ? commit : i.records[s.stack]]),
+      );
       const plan = planDeploys(INFO, { records, changedSince: { ...i.changedSince, [commit]: files } }).stacks;
       const ofEnv = INFO.filter((s) => s.environment === env && s.deployable).map((s) => s.stack);
       assert.ok(ofEnv.length >= 3);
       for (const s of ofEnv) assert.ok(plan.includes(s), `${s} not redeployed after its foundation changed`);
-      assert.equal(plan.find((s) => ofEnv.includes(s)), env, "the foundation first");
+      assert.equal(
+        plan.find((s) => ofEnv.includes(s)),
+        env,
+        "the foundation first",
+      );
     }),
     { numRuns: 200 },
   );
@@ -92,17 +119,27 @@ test("a run replaced in the queue: its push's stacks are still deployed by the n
   const recorded = Object.fromEntries(INFO.map((s) => [s.stack, "c0"]));
   // Push 1 (c1) changed prod-assist and its run was replaced; push 2 (c2) changed dev-shadow. The run at c2 diffs
   // every stack from c0, its own record, not from c1.
-  const plan = planDeploys(INFO, { records: recorded, changedSince: { c0: ["stacks/Pulumi.prod-assist.yaml", "stacks/Pulumi.dev-shadow.yaml"] } });
+  const plan = planDeploys(INFO, {
+    records: recorded,
+    changedSince: { c0: ["stacks/Pulumi.prod-assist.yaml", "stacks/Pulumi.dev-shadow.yaml"] },
+  });
   assert.deepEqual(plan.stacks, ["dev-shadow", "prod-assist"]);
   assert.deepEqual(plan.reasons, { "dev-shadow": "changed since c0", "prod-assist": "changed since c0" });
   // A first deploy (no tags) deploys every deployable stack; nothing changed since every record deploys nothing.
-  assert.deepEqual(planDeploys(INFO, { records: {}, changedSince: {} }).stacks, ORDER.filter((s) => DEPLOYABLE.has(s)));
+  assert.deepEqual(
+    planDeploys(INFO, { records: {}, changedSince: {} }).stacks,
+    ORDER.filter((s) => DEPLOYABLE.has(s)),
+  );
   assert.deepEqual(planDeploys(INFO, { records: recorded, changedSince: { c0: ["README.md"] } }).stacks, []);
 });
 
 test("readDeployRecords: the deployed/<stack> tags of a git repository, a tag outside HEAD's history counting as none", () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-deploy-records-"));
-  const git = (...args: string[]) => execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], { cwd: dir, encoding: "utf8" }).trim();
+  const git = (...args: string[]) =>
+    execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
+      cwd: dir,
+      encoding: "utf8",
+    }).trim();
   try {
     git("init", "-q", "-b", "main");
     fs.cpSync(path.join(ROOT, "stacks"), path.join(dir, "stacks"), { recursive: true });
@@ -126,7 +163,10 @@ test("readDeployRecords: the deployed/<stack> tags of a git repository, a tag ou
     assert.deepEqual(read.changedSince[base], ["stacks/Pulumi.dev-assist.yaml"]);
     assert.equal(read.changedSince[gone], undefined);
     const plan = planDeploys(INFO, read);
-    assert.deepEqual(plan.stacks.filter((s) => s.startsWith("dev")), ["dev-assist"]);
+    assert.deepEqual(
+      plan.stacks.filter((s) => s.startsWith("dev")),
+      ["dev-assist"],
+    );
     assert.equal(plan.reasons["staging"], `record ${gone} is not in HEAD's history`);
     assert.ok(plan.stacks.includes("prod") && plan.reasons["prod"] === "no record");
   } finally {

@@ -8,7 +8,11 @@ test("the README's phase table is the one generated from the catalog", () => {
   const readme = fs.readFileSync(path.resolve(__dirname, "..", "README.md"), "utf8");
   const m = /<!-- phase-table:start -->\n([\s\S]*?)\n<!-- phase-table:end -->/.exec(readme);
   assert.ok(m, "README has the phase-table markers");
-  assert.equal(m[1], phaseTable(), "regenerate with: npx tsx -e 'import {phaseTable} from \"./src/docs/phase-table\"; console.log(phaseTable())'");
+  assert.equal(
+    m[1],
+    phaseTable(),
+    "regenerate with: npx tsx -e 'import {phaseTable} from \"./src/docs/phase-table\"; console.log(phaseTable())'",
+  );
 });
 
 test("docs/promotion.md's gates and demotion rules are the generated ones", () => {
@@ -29,9 +33,27 @@ test("the README gives the test command CI runs", () => {
 
 test("every relative link in the README and docs/*.md names a file that exists, and every #anchor a heading there", () => {
   const root = path.resolve(__dirname, "..");
-  const slug = (h: string) => h.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-");
-  const anchors = (file: string) => new Set(fs.readFileSync(file, "utf8").split("\n").filter((l) => /^#{1,6} /.test(l)).map((l) => slug(l.replace(/^#+ /, ""))));
-  const docs = ["README.md", ...fs.readdirSync(path.join(root, "docs")).filter((f) => f.endsWith(".md")).map((f) => `docs/${f}`)];
+  const slug = (h: string) =>
+    h
+      .trim()
+      .toLowerCase()
+      .replace(/[^\p{L}\p{N}\s_-]/gu, "")
+      .replace(/\s/g, "-");
+  const anchors = (file: string) =>
+    new Set(
+      fs
+        .readFileSync(file, "utf8")
+        .split("\n")
+        .filter((l) => /^#{1,6} /.test(l))
+        .map((l) => slug(l.replace(/^#+ /, ""))),
+    );
+  const docs = [
+    "README.md",
+    ...fs
+      .readdirSync(path.join(root, "docs"))
+      .filter((f) => f.endsWith(".md"))
+      .map((f) => `docs/${f}`),
+  ];
   let links = 0;
   for (const doc of docs) {
     const text = fs.readFileSync(path.join(root, doc), "utf8").replace(/```[\s\S]*?```/g, "");
@@ -51,9 +73,14 @@ test("every relative link in the README and docs/*.md names a file that exists, 
 test("the README's first screen is what runs without Go, then the demo, then the tests", () => {
   const readme = fs.readFileSync(path.resolve(__dirname, "..", "README.md"), "utf8");
   const headings = readme.split("\n").filter((l) => l.startsWith("## "));
-  assert.deepEqual(headings.slice(0, 3), ["## Try it in seconds (no Go, no cluster)", "## The demo: measured on real servers", "## Tests"]);
+  assert.deepEqual(headings.slice(0, 3), [
+    "## Try it in seconds (no Go, no cluster)",
+    "## The demo: measured on real servers",
+    "## Tests",
+  ]);
   const first = readme.slice(readme.indexOf(headings[0]!), readme.indexOf(headings[1]!));
-  for (const c of ["render", "check --for-stack", "matrix", "gate", "diff --base"]) assert.match(first, new RegExp(`npx agent-trust ${c}`), c);
+  for (const c of ["render", "check --for-stack", "matrix", "gate", "diff --base"])
+    assert.match(first, new RegExp(`npx agent-trust ${c}`), c);
   assert.match(readme, /pulumi login/);
   assert.match(readme, /pulumi stack init dev/);
   assert.match(readme, /pulumi config set --path 'agent-trust:vault\.kubernetesCaCert' -s dev -- "\$\(cat ca\.crt\)"/);

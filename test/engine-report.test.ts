@@ -4,7 +4,12 @@ import { test } from "node:test";
 import type { EngineResult, Step } from "../src/engine/engine";
 import { formatEngineResult } from "../src/engine/report";
 
-const step = (op: Step["op"], type: string, name: string): Step => ({ op, type, name, urn: `urn:pulumi:dev::agent-trust::${type}::${name}` });
+const step = (op: Step["op"], type: string, name: string): Step => ({
+  op,
+  type,
+  name,
+  urn: `urn:pulumi:dev::agent-trust::${type}::${name}`,
+});
 
 test("changes are one table from the CLI's printer; unchanged steps and the stack itself are left out", () => {
   const r: EngineResult = {

@@ -5,20 +5,27 @@ import { typeOfUrn, unwrapSecrets } from "../src/engine/vault-standin";
 import { VAULT_KINDS, vaultCall, type VaultKind } from "../src/model/vault-kinds";
 
 test("a URN's type is its last type segment, parents left out", () => {
-  assert.equal(typeOfUrn("urn:pulumi:dev::agent-trust::agent-trust:phase:AgentIdentity$vault:index/policy:Policy::p"), "vault:index/policy:Policy");
+  assert.equal(
+    typeOfUrn("urn:pulumi:dev::agent-trust::agent-trust:phase:AgentIdentity$vault:index/policy:Policy::p"),
+    "vault:index/policy:Policy",
+  );
   assert.equal(typeOfUrn("urn:pulumi:dev::agent-trust::vault:index/mount:Mount::m"), "vault:index/mount:Mount");
 });
 
 test("secrets arrive wrapped and are unwrapped at any depth; other values are untouched", () => {
   const sig = "4dabf18193072939515e22adb298388d";
-  const wrapped = { a: { [sig]: "1b47061264138c4ac30d75fd1eb44270", value: "jwt" }, b: [{ [sig]: "1b47061264138c4ac30d75fd1eb44270", value: 1 }], c: { [sig]: "other" } };
+  const wrapped = {
+    a: { [sig]: "1b47061264138c4ac30d75fd1eb44270", value: "jwt" },
+    b: [{ [sig]: "1b47061264138c4ac30d75fd1eb44270", value: 1 }],
+    c: { [sig]: "other" },
+  };
   assert.deepEqual(unwrapSecrets(wrapped), { a: "jwt", b: [1], c: { [sig]: "other" } });
 });
 
 test("every Vault kind the program creates has its write call, and all but the auth config a delete", () => {
   const kinds = Object.keys(VAULT_KINDS) as VaultKind[];
   assert.equal(kinds.length, 5);
-  const spec = { path: "agent", name: "p", backend: "kubernetes", role_name: "r", policy: "path \"x\" {}", type: "kv" };
+  const spec = { path: "agent", name: "p", backend: "kubernetes", role_name: "r", policy: 'path "x" {}', type: "kv" };
   const calls = kinds.map((k) => [k, vaultCall(k, spec)] as const);
   assert.deepEqual(
     calls.map(([k, c]) => [k, c.method, c.path, c.deletePath ?? null]),
@@ -28,9 +35,15 @@ test("every Vault kind the program creates has its write call, and all but the a
       ["VaultAuthBackend", "POST", "sys/auth/agent", "sys/auth/agent"],
       ["VaultKubernetesAuthConfig", "POST", "auth/kubernetes/config", null],
       ["VaultMount", "POST", "sys/mounts/agent", "sys/mounts/agent"],
-    ].filter(([k]) => kinds.includes(k as VaultKind)).sort((a, b) => kinds.indexOf(a[0] as VaultKind) - kinds.indexOf(b[0] as VaultKind)),
+    ]
+      .filter(([k]) => kinds.includes(k as VaultKind))
+      .sort((a, b) => kinds.indexOf(a[0] as VaultKind) - kinds.indexOf(b[0] as VaultKind)),
   );
-  assert.deepEqual(vaultCall("VaultKubernetesAuthRole", spec).body["backend"], undefined, "the path carries backend and role name, not the body");
+  assert.deepEqual(
+    vaultCall("VaultKubernetesAuthRole", spec).body["backend"],
+    undefined,
+    "the path carries backend and role name, not the body",
+  );
 });
 
 test("the stand-in plugin works when copied into a plugin cache (`pulumi plugin install --file`), not only as a symlink", async () => {

@@ -56,7 +56,10 @@ function edit(file: string, anchor: string, insert: "before" | "after", text: st
   const p = path.join(tree, file);
   const src = fs.readFileSync(p, "utf8");
   const at = src.indexOf(anchor);
-  assert.ok(at >= 0 && src.indexOf(anchor, at + 1) < 0, `${file}: the anchor ${JSON.stringify(anchor)} occurs exactly once`);
+  assert.ok(
+    at >= 0 && src.indexOf(anchor, at + 1) < 0,
+    `${file}: the anchor ${JSON.stringify(anchor)} occurs exactly once`,
+  );
   const cut = insert === "before" ? at : at + anchor.length;
   fs.writeFileSync(p, src.slice(0, cut) + text + src.slice(cut));
 }
@@ -66,17 +69,28 @@ before(() => {
   for (const d of ["src", "stacks", "evidence", "policy"]) {
     fs.cpSync(path.join(ROOT, d), path.join(tree, d), { recursive: true, filter: (s) => !s.includes("node_modules") });
   }
-  for (const f of ["Pulumi.yaml", "package.json", "tsconfig.json"]) fs.copyFileSync(path.join(ROOT, f), path.join(tree, f));
+  for (const f of ["Pulumi.yaml", "package.json", "tsconfig.json"])
+    fs.copyFileSync(path.join(ROOT, f), path.join(tree, f));
   fs.mkdirSync(path.join(tree, "test/fixtures/fifth-phase"), { recursive: true });
-  fs.copyFileSync(path.join(ROOT, "test/fixtures/fifth-phase/probe.ts"), path.join(tree, "test/fixtures/fifth-phase/probe.ts"));
+  fs.copyFileSync(
+    path.join(ROOT, "test/fixtures/fifth-phase/probe.ts"),
+    path.join(tree, "test/fixtures/fifth-phase/probe.ts"),
+  );
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(tree, "node_modules"), "dir");
   fs.symlinkSync(path.join(ROOT, "policy/node_modules"), path.join(tree, "policy/node_modules"), "dir");
   for (const e of EDITS) edit(e.file, e.anchor, e.insert, e.text);
   // A stack for the new phase: the dev autonomous stack, one phase up.
   const stack = fs.readFileSync(path.join(ROOT, "stacks/Pulumi.dev-autonomous.yaml"), "utf8");
   assert.equal(stack.split("agent-trust:phase: autonomous").length, 2);
-  fs.writeFileSync(path.join(tree, "stacks/Pulumi.dev-guardian.yaml"), stack.replace("agent-trust:phase: autonomous", "agent-trust:phase: guardian"));
-  const probe = execFileSync(process.execPath, ["--import", "tsx", "test/fixtures/fifth-phase/probe.ts", tree], { cwd: tree, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+  fs.writeFileSync(
+    path.join(tree, "stacks/Pulumi.dev-guardian.yaml"),
+    stack.replace("agent-trust:phase: autonomous", "agent-trust:phase: guardian"),
+  );
+  const probe = execFileSync(process.execPath, ["--import", "tsx", "test/fixtures/fifth-phase/probe.ts", tree], {
+    cwd: tree,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+  });
   seen = JSON.parse(probe);
   if (process.env["FIFTH_DUMP"]) fs.writeFileSync(process.env["FIFTH_DUMP"], probe);
 });
@@ -102,7 +116,11 @@ test("config and plan: the stack parses and every agent object is named and labe
   assert.equal(accounts.length, 2);
   assert.deepEqual(accounts.map((o) => o.name).sort(), ["capacity-guardian", "diagnostic-guardian"]);
   assert.ok(objects.length > 10, `${objects.length} objects`);
-  assert.deepEqual(objects.filter((o) => o.phase !== "guardian").map((o) => `${o.kind}/${o.name}`), [], "every object carries the guardian phase label");
+  assert.deepEqual(
+    objects.filter((o) => o.phase !== "guardian").map((o) => `${o.kind}/${o.name}`),
+    [],
+    "every object carries the guardian phase label",
+  );
   assert.equal(objects.filter((o) => o.name.includes("autonomous")).length, 0);
 });
 
@@ -112,9 +130,13 @@ test("rules: guardian's own grants pass, one phase lower they are refused, a gra
   const verbs = (fs: F[]) => fs.filter((f) => f.rule === "verbs-within-phase-ceiling");
   const lower: F[] = verbs(seen.rules.oneLower);
   assert.equal(lower.length, 3, "one per target Role: diagnostic in checkout and payments, capacity in payments");
-  for (const f of lower) assert.match(f.message, /"patch" on apps\/statefulsets\/scale is above the ceiling of phase "autonomous"/);
+  for (const f of lower)
+    assert.match(f.message, /"patch" on apps\/statefulsets\/scale is above the ceiling of phase "autonomous"/);
   const owned = (seen.rules.oneLower as F[]).filter((f) => f.rule === "phase-objects-owned");
-  assert.ok(owned.length > 0 && owned.every((f) => /belongs to phase "guardian"; the "autonomous" stack/.test(f.message)), "names are read with the new phase word");
+  assert.ok(
+    owned.length > 0 && owned.every((f) => /belongs to phase "guardian"; the "autonomous" stack/.test(f.message)),
+    "names are read with the new phase word",
+  );
   const beyond: F[] = seen.rules.beyond;
   assert.equal(beyond.length, 2);
   assert.deepEqual(beyond.map((f) => f.rule).sort(), ["no-destructive-delete", "verbs-within-phase-ceiling"]);
@@ -130,15 +152,25 @@ test("gate: guardian is earned on the autonomous record, by its own row", () => 
   assert.equal(seen.gate.before.earned, false);
   for (const a of seen.gate.before.agents) {
     assert.equal(a.from, "autonomous");
-    assert.deepEqual(a.rows.map((r: unknown[]) => r[0]), ["autonomousRemediations", "rollbackRate"]);
+    assert.deepEqual(
+      a.rows.map((r: unknown[]) => r[0]),
+      ["autonomousRemediations", "rollbackRate"],
+    );
   }
   const diagnostic = seen.gate.after.agents.find((a: { agent: string }) => a.agent === "diagnostic");
   assert.equal(diagnostic.rows.length, 2);
-  assert.deepEqual(diagnostic.rows, [["autonomousRemediations", "240", true], ["rollbackRate", "1 of 240 = 0.41 %", true]]);
+  assert.deepEqual(diagnostic.rows, [
+    ["autonomousRemediations", "240", true],
+    ["rollbackRate", "1 of 240 = 0.41 %", true],
+  ]);
   assert.equal(diagnostic.earned, true);
   assert.equal(seen.gate.after.earned, false, "capacity has no autonomous record yet");
   assert.deepEqual(seen.gate.recordKeys, ["shadow", "assist", "remediation", "autonomous"]);
-  assert.ok(seen.gate.report.some((l: string) => /agent diagnostic: .*autonomous record 2026-11-04 to 2026-11-28: earned/.test(l)));
+  assert.ok(
+    seen.gate.report.some((l: string) =>
+      /agent diagnostic: .*autonomous record 2026-11-04 to 2026-11-28: earned/.test(l),
+    ),
+  );
   assert.equal(seen.gate.overrideAccepted, true);
   assert.equal(seen.gate.overrideOfUnknownRefused, true);
 });
@@ -152,7 +184,9 @@ test("matrix: the promotion from dev-autonomous shows exactly the statefulset sc
   const diagnostic = d.agents.find((a: { agent: string }) => a.agent === "diagnostic");
   assert.equal(diagnostic.comparedWith, "dev-autonomous at the base (promotion)");
   assert.equal(diagnostic.removed, 0);
-  const kubernetes = diagnostic.added.map((r: string) => JSON.parse(r)).filter((r: { kind: string }) => r.kind === "kubernetes");
+  const kubernetes = diagnostic.added
+    .map((r: string) => JSON.parse(r))
+    .filter((r: { kind: string }) => r.kind === "kubernetes");
   assert.equal(kubernetes.length, 2, "one per target namespace");
   for (const r of kubernetes) assert.deepEqual([r.verb, r.resource], ["patch", "apps/statefulsets/scale"]);
 });
@@ -161,17 +195,27 @@ test("docs: the README tables gain the guardian rows", () => {
   assert.equal(seen.docs.phaseRows.length, 1);
   assert.match(seen.docs.phaseRows[0], /patch statefulsets\/scale \(scale a statefulset\)/);
   assert.equal(seen.docs.gateRows.length, 1);
-  assert.match(seen.docs.gateRows[0], /autonomous → \*\*guardian\*\* \| autonomous remediations \| ≥ 200 \| `guardian.autonomousRemediations`/);
+  assert.match(
+    seen.docs.gateRows[0],
+    /autonomous → \*\*guardian\*\* \| autonomous remediations \| ≥ 200 \| `guardian.autonomousRemediations`/,
+  );
 });
 
 test("the copy type-checks: nothing else spells out the phases", () => {
   fs.writeFileSync(
     path.join(tree, "tsconfig.fifth.json"),
-    JSON.stringify({ extends: "./tsconfig.json", include: ["src/**/*.ts", "policy/*.ts", "test/fixtures/fifth-phase/probe.ts"] }),
+    JSON.stringify({
+      extends: "./tsconfig.json",
+      include: ["src/**/*.ts", "policy/*.ts", "test/fixtures/fifth-phase/probe.ts"],
+    }),
   );
   const tsc = path.join(ROOT, "node_modules/typescript/bin/tsc");
   try {
-    execFileSync(process.execPath, [tsc, "--noEmit", "-p", "tsconfig.fifth.json"], { cwd: tree, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"] });
+    execFileSync(process.execPath, [tsc, "--noEmit", "-p", "tsconfig.fifth.json"], {
+      cwd: tree,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+    });
   } catch (e) {
     assert.fail(`tsc in the five-phase copy:\n${(e as { stdout?: string }).stdout ?? (e as Error).message}`);
   }

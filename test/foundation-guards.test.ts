@@ -6,10 +6,20 @@ import { auditPolicyRecordsAgents } from "../src/rules/audit-policy";
 import { DEFAULT_SETTINGS, contextFor } from "../src/rules";
 import { agentsNamespaceLimits, agentsNamespaceQuota } from "../src/rules/namespace-limits";
 
-const policy = (extra: Record<string, unknown>): Manifest => ({ apiVersion: "audit.k8s.io/v1", kind: "Policy", metadata: { name: "" }, ...extra });
-const judge = (m: Manifest) => auditPolicyRecordsAgents.validate(m, contextFor(m, { layer: "foundation", environment: "prod" }, DEFAULT_SETTINGS));
+const policy = (extra: Record<string, unknown>): Manifest => ({
+  apiVersion: "audit.k8s.io/v1",
+  kind: "Policy",
+  metadata: { name: "" },
+  ...extra,
+});
+const judge = (m: Manifest) =>
+  auditPolicyRecordsAgents.validate(m, contextFor(m, { layer: "foundation", environment: "prod" }, DEFAULT_SETTINGS));
 const GOOD_RULES = [
-  { level: "RequestResponse", userGroups: ["system:serviceaccounts:ai-agents"], verbs: ["create", "update", "patch", "delete", "deletecollection"] },
+  {
+    level: "RequestResponse",
+    userGroups: ["system:serviceaccounts:ai-agents"],
+    verbs: ["create", "update", "patch", "delete", "deletecollection"],
+  },
   { level: "Metadata", userGroups: ["system:serviceaccounts:ai-agents"] },
 ];
 
@@ -24,7 +34,10 @@ test("the audit rule: a sound policy passes; each malformed shape is refused, ne
     ["a rule omits Panic for agents", { rules: [{ ...GOOD_RULES[0], omitStages: ["Panic"] }, GOOD_RULES[1]] }],
     // "*" is no wildcard in an audit rule's verbs: this rule matches no request, so the writes stay uncovered.
     ["verbs [*] cover nothing", { rules: [{ ...GOOD_RULES[0], verbs: ["*"] }, GOOD_RULES[1]] }],
-    ["system:authenticated silenced first", { rules: [{ level: "None", userGroups: ["system:authenticated"] }, ...GOOD_RULES] }],
+    [
+      "system:authenticated silenced first",
+      { rules: [{ level: "None", userGroups: ["system:authenticated"] }, ...GOOD_RULES] },
+    ],
   ];
   assert.equal(refused.length, 8);
   for (const [what, extra] of refused) assert.ok(judge(policy(extra)).length > 0, what);
@@ -42,15 +55,30 @@ test("the audit rule: rules that cannot match an agent do not count against it, 
 
 const ns = "ai-agents";
 test("quota and limits: numbers as quantities pass, negative or fractional nonsense is refused", () => {
-  const quota = (hard: Record<string, unknown>): Manifest => ({ apiVersion: "v1", kind: "ResourceQuota", metadata: { name: "q", namespace: ns }, spec: { hard } });
+  const quota = (hard: Record<string, unknown>): Manifest => ({
+    apiVersion: "v1",
+    kind: "ResourceQuota",
+    metadata: { name: "q", namespace: ns },
+    spec: { hard },
+  });
   const ctx = (m: Manifest) => contextFor(m, { layer: "foundation" }, DEFAULT_SETTINGS);
   const ok = { pods: 20, "requests.cpu": "4", "requests.memory": "8Gi", "limits.cpu": "8", "limits.memory": "16Gi" };
   assert.deepEqual(agentsNamespaceQuota.validate(quota(ok), ctx(quota(ok))), []);
   const bad = quota({ ...ok, pods: -1 });
   assert.equal(agentsNamespaceQuota.validate(bad, ctx(bad)).length, 1);
-  const limits: Manifest = { apiVersion: "v1", kind: "LimitRange", metadata: { name: "l", namespace: ns }, spec: { limits: [
-    { type: "Container", default: { cpu: "1", memory: "1Gi" }, max: { cpu: "1", memory: "1Gi" } },
-    { type: "Container", default: { cpu: "9", memory: "9Gi" }, max: { cpu: "9", memory: "9Gi" } },
-  ] } };
-  assert.match(agentsNamespaceLimits.validate(limits, ctx(limits))[0] ?? "", /2 Container item\(s\); expected exactly one/);
+  const limits: Manifest = {
+    apiVersion: "v1",
+    kind: "LimitRange",
+    metadata: { name: "l", namespace: ns },
+    spec: {
+      limits: [
+        { type: "Container", default: { cpu: "1", memory: "1Gi" }, max: { cpu: "1", memory: "1Gi" } },
+        { type: "Container", default: { cpu: "9", memory: "9Gi" }, max: { cpu: "9", memory: "9Gi" } },
+      ],
+    },
+  };
+  assert.match(
+    agentsNamespaceLimits.validate(limits, ctx(limits))[0] ?? "",
+    /2 Container item\(s\); expected exactly one/,
+  );
 });

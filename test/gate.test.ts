@@ -41,13 +41,21 @@ test("raising prod's phase without the evidence fails the gate with a readable t
   assert.match(r.out, /operator agreement on the diagnosis\s+> 90 %\s+89 of 96 = 92\.70 %\s+yes/);
   const none = await gate("prod-autonomous");
   assert.equal(none.code, 1);
-  assert.equal((none.out.match(/no record\s+NO/g) ?? []).length, 5, "every autonomous criterion fails for want of a record");
+  assert.equal(
+    (none.out.match(/no record\s+NO/g) ?? []).length,
+    5,
+    "every autonomous criterion fails for want of a record",
+  );
 });
 
 test("an earned stack exits 0, and an environment's override is shown next to its default", async () => {
   const r = await gate("dev-assist");
   assert.equal(r.code, 0);
-  assert.equal((r.out.match(/shadow incidents\s+≥ 50 \(override; default ≥ 100\)/g) ?? []).length, 2, "both dev agents");
+  assert.equal(
+    (r.out.match(/shadow incidents\s+≥ 50 \(override; default ≥ 100\)/g) ?? []).length,
+    2,
+    "both dev agents",
+  );
   assert.match(r.out, /calibration: stacks\/Pulumi\.dev\.yaml \(overrides marked below\)/);
   const json = await gate("prod-assist", "--format", "json");
   assert.equal(json.code, 0);
@@ -57,7 +65,14 @@ test("an earned stack exits 0, and an environment's override is shown next to it
 });
 
 test("bad arguments and foundation stacks are bad input (exit 2)", async () => {
-  for (const args of [[], ["prod"], ["nope"], ["dev-assist", "dev-shadow"], ["dev-assist", "--format", "xml"], ["--bogus"]]) {
+  for (const args of [
+    [],
+    ["prod"],
+    ["nope"],
+    ["dev-assist", "dev-shadow"],
+    ["dev-assist", "--format", "xml"],
+    ["--bogus"],
+  ]) {
     const r = await gate(...args);
     assert.equal(r.code, 2, args.join(" "));
     assert.match(r.err, /^agent-trust: /);
@@ -81,18 +96,66 @@ const SHIPPED = fs.readFileSync(path.join(ROOT, "evidence/prod/diagnostic.yaml")
 
 test("bad evidence is refused with every problem naming its key, and judges nothing", () => {
   const cases: [string, string | undefined, RegExp][] = [
-    ["bare-percentage", SHIPPED.replace("diagnosticAccuracy: {count: 174, of: 180}", "diagnosticAccuracy: 0.97"), /records\.shadow\.diagnosticAccuracy: Invalid input: expected object/],
-    ["count-above-of", SHIPPED.replace("{count: 174, of: 180}", "{count: 181, of: 180}"), /records\.shadow\.diagnosticAccuracy\.count: count must not exceed of/],
-    ["domains-sum", SHIPPED.replace("deploy: 50", "deploy: 49"), /records\.shadow\.domains: the per-domain counts add up to 179, not to incidents \(180\)/],
-    ["typo", SHIPPED.replace("unsafeActionAttempts: 0", "unsafeActionAttempt: 0"), /records\.shadow\.unsafeActionAttempts: is required[\s\S]*records\.shadow\.unsafeActionAttempt: unknown key; check its spelling/],
-    ["negative", SHIPPED.replace("unsafeActionAttempts: 0", "unsafeActionAttempts: -1"), /records\.shadow\.unsafeActionAttempts: must not be negative/],
-    ["future", SHIPPED.replace("to: 2026-11-20", "to: 2999-01-01"), /records\.assist\.window\.to: 2999-01-01 is in the future/],
-    ["bad-date", SHIPPED.replace("from: 2026-08-01", "from: 2026-13-01"), /records\.shadow\.window\.from: must be a date written YYYY-MM-DD/],
-    ["signed-early", SHIPPED.replace("date: 2026-09-16", "date: 2026-09-01"), /records\.shadow\.signOffs\[0\]\.date: 2026-09-01 is before the end of the window \(2026-09-15\)/],
-    ["overlap", SHIPPED.replace("from: 2026-09-17", "from: 2026-09-01"), /records\.assist\.window\.from: 2026-09-01 is before the end of the shadow window/],
-    ["wrong-agent", SHIPPED.replace("agent: diagnostic", "agent: capacity"), /evidence\/prod\/diagnostic\.yaml: agent: is "capacity" but agent-trust:agents\[0\] is "diagnostic"/],
-    ["wrong-env", SHIPPED.replace("environment: prod", "environment: dev"), /environment: is "dev" but stack prod-assist is in "prod"/],
-    ["duplicate-key", SHIPPED.replace("agent: diagnostic", "agent: diagnostic\nagent: diagnostic"), /is not valid YAML/],
+    [
+      "bare-percentage",
+      SHIPPED.replace("diagnosticAccuracy: {count: 174, of: 180}", "diagnosticAccuracy: 0.97"),
+      /records\.shadow\.diagnosticAccuracy: Invalid input: expected object/,
+    ],
+    [
+      "count-above-of",
+      SHIPPED.replace("{count: 174, of: 180}", "{count: 181, of: 180}"),
+      /records\.shadow\.diagnosticAccuracy\.count: count must not exceed of/,
+    ],
+    [
+      "domains-sum",
+      SHIPPED.replace("deploy: 50", "deploy: 49"),
+      /records\.shadow\.domains: the per-domain counts add up to 179, not to incidents \(180\)/,
+    ],
+    [
+      "typo",
+      SHIPPED.replace("unsafeActionAttempts: 0", "unsafeActionAttempt: 0"),
+      /records\.shadow\.unsafeActionAttempts: is required[\s\S]*records\.shadow\.unsafeActionAttempt: unknown key; check its spelling/,
+    ],
+    [
+      "negative",
+      SHIPPED.replace("unsafeActionAttempts: 0", "unsafeActionAttempts: -1"),
+      /records\.shadow\.unsafeActionAttempts: must not be negative/,
+    ],
+    [
+      "future",
+      SHIPPED.replace("to: 2026-11-20", "to: 2999-01-01"),
+      /records\.assist\.window\.to: 2999-01-01 is in the future/,
+    ],
+    [
+      "bad-date",
+      SHIPPED.replace("from: 2026-08-01", "from: 2026-13-01"),
+      /records\.shadow\.window\.from: must be a date written YYYY-MM-DD/,
+    ],
+    [
+      "signed-early",
+      SHIPPED.replace("date: 2026-09-16", "date: 2026-09-01"),
+      /records\.shadow\.signOffs\[0\]\.date: 2026-09-01 is before the end of the window \(2026-09-15\)/,
+    ],
+    [
+      "overlap",
+      SHIPPED.replace("from: 2026-09-17", "from: 2026-09-01"),
+      /records\.assist\.window\.from: 2026-09-01 is before the end of the shadow window/,
+    ],
+    [
+      "wrong-agent",
+      SHIPPED.replace("agent: diagnostic", "agent: capacity"),
+      /evidence\/prod\/diagnostic\.yaml: agent: is "capacity" but agent-trust:agents\[0\] is "diagnostic"/,
+    ],
+    [
+      "wrong-env",
+      SHIPPED.replace("environment: prod", "environment: dev"),
+      /environment: is "dev" but stack prod-assist is in "prod"/,
+    ],
+    [
+      "duplicate-key",
+      SHIPPED.replace("agent: diagnostic", "agent: diagnostic\nagent: diagnostic"),
+      /is not valid YAML/,
+    ],
     ["unreadable", "\u0000", /is not valid YAML|invalid evidence/],
   ];
   assert.equal(cases.length, 13);
@@ -136,7 +199,10 @@ test("gate --observed: no trigger exits 0; any trigger names the phase to fall b
   const rolled = await gate("--observed", observed("rolled", OBS.replace("count: 1, of: 80", "count: 2, of: 80")));
   assert.equal(rolled.code, 1);
   assert.match(rolled.out, /rollbacks of successful remediations\s+> 2 %\s+2 of 80 = 2\.50 %\s+YES/);
-  const scope = await gate("--observed", observed("scope", OBS.replace("outOfScopeActions: 0", "outOfScopeActions: 1")));
+  const scope = await gate(
+    "--observed",
+    observed("scope", OBS.replace("outOfScopeActions: 0", "outOfScopeActions: 1")),
+  );
   assert.equal(scope.code, 1);
   assert.match(scope.out, /actions outside the permitted scope\s+≥ 1\s+1\s+YES/);
   const long = await gate("--observed", observed("long", OBS.replace("from: 2026-10-20", "from: 2026-09-01")));
@@ -150,24 +216,44 @@ test("gate --observed: no trigger exits 0; any trigger names the phase to fall b
 });
 
 test("the Pulumi program refuses a phase its evidence does not earn, even under a raised ceiling, registering nothing", async () => {
-  const foundation = { ...loadFoundationFor(loadStackConfig("staging-autonomous")), phaseCeiling: "autonomous", cluster: clusterOf("staging-autonomous") };
+  const foundation = {
+    ...loadFoundationFor(loadStackConfig("staging-autonomous")),
+    phaseCeiling: "autonomous",
+    cluster: clusterOf("staging-autonomous"),
+  };
   const sink: Registered[] = [];
-  await assert.rejects(runStack("staging-autonomous", { foundationOutputs: foundation, sink }), /phase "autonomous" is not earned by its evidence; run `agent-trust gate staging-autonomous`/);
-  assert.deepEqual(sink.filter((r) => !r.type.startsWith("pulumi:")), []);
+  await assert.rejects(
+    runStack("staging-autonomous", { foundationOutputs: foundation, sink }),
+    /phase "autonomous" is not earned by its evidence; run `agent-trust gate staging-autonomous`/,
+  );
+  assert.deepEqual(
+    sink.filter((r) => !r.type.startsWith("pulumi:")),
+    [],
+  );
 });
 
 test("property: any rate in an evidence file passes parsing exactly when 0 ≤ count ≤ of ≤ 10^9, else names its key", () => {
   fc.assert(
-    fc.property(fc.integer({ min: -5, max: 2_000_000_000 }), fc.integer({ min: 0, max: 2_000_000_000 }), (count, of) => {
-      const text = SHIPPED.replace("operatorAgreement: {count: 89, of: 96}", `operatorAgreement: {count: ${count}, of: ${of}}`).replace("incidents: 96", `incidents: ${Math.max(of, 96)}`);
-      const ok = count >= 0 && count <= of && of <= 1_000_000_000;
-      try {
-        parseWith(evidenceFileSchema, text, "f", "2026-11-26");
-        return ok;
-      } catch (e) {
-        return !ok && /records\.assist\.operatorAgreement\.(count|of)|records\.assist\.incidents/.test((e as Error).message);
-      }
-    }),
+    fc.property(
+      fc.integer({ min: -5, max: 2_000_000_000 }),
+      fc.integer({ min: 0, max: 2_000_000_000 }),
+      (count, of) => {
+        const text = SHIPPED.replace(
+          "operatorAgreement: {count: 89, of: 96}",
+          `operatorAgreement: {count: ${count}, of: ${of}}`,
+        ).replace("incidents: 96", `incidents: ${Math.max(of, 96)}`);
+        const ok = count >= 0 && count <= of && of <= 1_000_000_000;
+        try {
+          parseWith(evidenceFileSchema, text, "f", "2026-11-26");
+          return ok;
+        } catch (e) {
+          return (
+            !ok &&
+            /records\.assist\.operatorAgreement\.(count|of)|records\.assist\.incidents/.test((e as Error).message)
+          );
+        }
+      },
+    ),
     { numRuns: 200 },
   );
 });

@@ -37,7 +37,11 @@ const cpuMs = () => {
 };
 
 /** Best CPU time of `runs` runs of each size, alternating so drift hits both alike. */
-async function best(sizes: readonly number[], runs: number, f: (n: number) => Promise<number>): Promise<{ ms: number[]; counts: number[] }> {
+async function best(
+  sizes: readonly number[],
+  runs: number,
+  f: (n: number) => Promise<number>,
+): Promise<{ ms: number[]; counts: number[] }> {
   const ms = sizes.map(() => Infinity);
   const counts = sizes.map(() => 0);
   for (let r = 0; r < runs; r++) {
@@ -55,13 +59,21 @@ const NAMESPACES = 5;
 
 test("the program grows linearly with the number of agents (10 → 20 agents: at most 3x the CPU time)", async () => {
   const program = async (n: number) =>
-    (await runStack(BENCH_STACK, { config: { "agent-trust:agents": scaledAgents(n, NAMESPACES) }, foundationOutputs: { ...BENCH_FOUNDATION, cluster: clusterOf(BENCH_STACK) } })).length;
+    (
+      await runStack(BENCH_STACK, {
+        config: { "agent-trust:agents": scaledAgents(n, NAMESPACES) },
+        foundationOutputs: { ...BENCH_FOUNDATION, cluster: clusterOf(BENCH_STACK) },
+      })
+    ).length;
   const five = await program(5); // warm-up: module loading and JIT out of the measurement
   const { ms, counts } = await best([10, 20], 3, program);
   assert.ok(counts[0]! > 100, `only ${counts[0]} resources registered for 10 agents`);
   assert.equal(counts[1]! - counts[0]!, 2 * (counts[0]! - five), "every agent adds the same number of resources");
   const ratio = ms[1]! / ms[0]!;
-  assert.ok(ratio <= 3, `20 agents took ${ratio.toFixed(2)}x the CPU time of 10 (${ms.map((m) => m.toFixed(0)).join(" / ")} ms)`);
+  assert.ok(
+    ratio <= 3,
+    `20 agents took ${ratio.toFixed(2)}x the CPU time of 10 (${ms.map((m) => m.toFixed(0)).join(" / ")} ms)`,
+  );
 });
 
 test("the planner grows linearly with the number of agents (100 → 200 agents: at most 3x the CPU time)", async () => {
@@ -76,7 +88,10 @@ test("the planner grows linearly with the number of agents (100 → 200 agents: 
   assert.ok(counts[0]! > 1000, `only ${counts[0]} objects planned for 100 agents`);
   assert.equal(counts[1], 2 * counts[0]!);
   const ratio = ms[1]! / ms[0]!;
-  assert.ok(ratio <= 3, `200 agents took ${ratio.toFixed(2)}x the CPU time of 100 (${ms.map((m) => m.toFixed(0)).join(" / ")} ms)`);
+  assert.ok(
+    ratio <= 3,
+    `200 agents took ${ratio.toFixed(2)}x the CPU time of 100 (${ms.map((m) => m.toFixed(0)).join(" / ")} ms)`,
+  );
 });
 
 /**
@@ -106,7 +121,10 @@ for (const [name, make] of Object.entries(HOSTILE)) {
       }),
     );
     const sizes = files.map((f) => fs.statSync(f[0]!).size);
-    assert.ok(sizes[1]! > 1.9 * sizes[0]! && sizes[1]! < 2.1 * sizes[0]!, `sizes ${sizes.join(" / ")}: not twice the input`);
+    assert.ok(
+      sizes[1]! > 1.9 * sizes[0]! && sizes[1]! < 2.1 * sizes[0]!,
+      `sizes ${sizes.join(" / ")}: not twice the input`,
+    );
     const next = [0, 0];
     const run = async (k: number) => {
       const r = check([files[k - 1]![next[k - 1]!++]!]);
@@ -116,23 +134,33 @@ for (const [name, make] of Object.entries(HOSTILE)) {
     await run(1); // warm-up
     const { ms } = await best([1, 2], RUNS, run);
     const ratio = ms[1]! / ms[0]!;
-    assert.ok(ratio <= 3, `twice the input took ${ratio.toFixed(2)}x the CPU time (${ms.map((m) => m.toFixed(0)).join(" / ")} ms)`);
+    assert.ok(
+      ratio <= 3,
+      `twice the input took ${ratio.toFixed(2)}x the CPU time (${ms.map((m) => m.toFixed(0)).join(" / ")} ms)`,
+    );
   });
 }
 
 test("the SARIF report grows linearly with the documents of a file (2,000 → 4,000 objects: at most 3x the CPU time)", async () => {
   const results = [2000, 4000].map((n) => {
     const file = path.join(dir, `sarif-${n}.yaml`);
-    fs.writeFileSync(file, corpus(n, (o) => stringify(o, { lineWidth: 0 })));
+    fs.writeFileSync(
+      file,
+      corpus(n, (o) => stringify(o, { lineWidth: 0 })),
+    );
     return check([file]);
   });
   assert.ok(results[0]!.violations.length > 100, `only ${results[0]!.violations.length} violations`);
-  const report = async (k: number) => (toSarif(results[k - 1]!, { paths: [dir] }) as { runs: { results: unknown[] }[] }).runs[0]!.results.length;
+  const report = async (k: number) =>
+    (toSarif(results[k - 1]!, { paths: [dir] }) as { runs: { results: unknown[] }[] }).runs[0]!.results.length;
   await report(1);
   const { ms, counts } = await best([1, 2], 5, report);
   assert.ok(counts[1]! > 1.9 * counts[0]!, `results ${counts.join(" / ")}`);
   const ratio = ms[1]! / ms[0]!;
-  assert.ok(ratio <= 3, `twice the objects took ${ratio.toFixed(2)}x the CPU time (${ms.map((m) => m.toFixed(0)).join(" / ")} ms)`);
+  assert.ok(
+    ratio <= 3,
+    `twice the objects took ${ratio.toFixed(2)}x the CPU time (${ms.map((m) => m.toFixed(0)).join(" / ")} ms)`,
+  );
 });
 
 test("the stack's egress union grows linearly with pods and rules (300 → 600 pods and rules: at most 3x the CPU time)", async () => {
@@ -145,10 +173,18 @@ test("the stack's egress union grows linearly with pods and rules (300 → 600 p
       spec: {
         podSelector: { matchLabels: labels },
         policyTypes: ["Egress"],
-        egress: Array.from({ length: n }, (_, i) => ({ to: [{ ipBlock: { cidr: `10.${offset}.${i >> 8}.${i & 255}/32` } }], ports: [{ port: 1024 + i + variant }] })),
+        egress: Array.from({ length: n }, (_, i) => ({
+          to: [{ ipBlock: { cidr: `10.${offset}.${i >> 8}.${i & 255}/32` } }],
+          ports: [{ port: 1024 + i + variant }],
+        })),
       },
     });
-    const pods = Array.from({ length: n }, (_, i): Manifest => ({ apiVersion: "v1", kind: "Pod", metadata: { name: `p${i}`, namespace: "ai-agents", labels }, spec: { containers: [] } }));
+    const pods = Array.from({ length: n }, (_, i): Manifest => ({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: `p${i}`, namespace: "ai-agents", labels },
+      spec: { containers: [] },
+    }));
     return [policy("a", 1), policy("b", 2), ...pods];
   };
   let variant = 0;
@@ -156,7 +192,10 @@ test("the stack's egress union grows linearly with pods and rules (300 → 600 p
   await judge(300);
   const { ms } = await best([300, 600], 5, judge);
   const ratio = ms[1]! / ms[0]!;
-  assert.ok(ratio <= 3, `twice the pods and rules took ${ratio.toFixed(2)}x the CPU time (${ms.map((m) => m.toFixed(0)).join(" / ")} ms)`);
+  assert.ok(
+    ratio <= 3,
+    `twice the pods and rules took ${ratio.toFixed(2)}x the CPU time (${ms.map((m) => m.toFixed(0)).join(" / ")} ms)`,
+  );
 });
 
 test("the stack rules grow linearly with agents (1,000 → 2,000 ServiceAccounts, pods, policies and roles: at most 3x)", async () => {
@@ -167,13 +206,26 @@ test("the stack rules grow linearly with agents (1,000 → 2,000 ServiceAccounts
       return [
         { apiVersion: "v1", kind: "ServiceAccount", metadata },
         { apiVersion: "v1", kind: "Pod", metadata, spec: { serviceAccountName: `a${i}`, containers: [] } },
-        { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata, spec: { podSelector: { matchLabels: labels }, policyTypes: ["Ingress", "Egress"] } },
-        { apiVersion: "agent-trust.io/v1", kind: "VaultKubernetesAuthRole", metadata: { name: `a${i}` }, spec: { bound_service_account_names: [`a${i}`], bound_service_account_namespaces: ["ai-agents"] } },
+        {
+          apiVersion: "networking.k8s.io/v1",
+          kind: "NetworkPolicy",
+          metadata,
+          spec: { podSelector: { matchLabels: labels }, policyTypes: ["Ingress", "Egress"] },
+        },
+        {
+          apiVersion: "agent-trust.io/v1",
+          kind: "VaultKubernetesAuthRole",
+          metadata: { name: `a${i}` },
+          spec: { bound_service_account_names: [`a${i}`], bound_service_account_namespaces: ["ai-agents"] },
+        },
       ];
     }).flat();
   const judge = async (n: number) => checkDocuments(stack(n), { stack: true }).violations.length;
   await judge(500);
   const { ms } = await best([1000, 2000], 5, judge);
   const ratio = ms[1]! / ms[0]!;
-  assert.ok(ratio <= 3, `twice the agents took ${ratio.toFixed(2)}x the CPU time (${ms.map((m) => m.toFixed(0)).join(" / ")} ms)`);
+  assert.ok(
+    ratio <= 3,
+    `twice the agents took ${ratio.toFixed(2)}x the CPU time (${ms.map((m) => m.toFixed(0)).join(" / ")} ms)`,
+  );
 });

@@ -7,7 +7,8 @@ import { investigationJob, planPodTemplate } from "../src/plan/job";
 const cfg = loadStackConfig("prod-assist") as PhaseConfig;
 const foundation = loadFoundationFor(cfg);
 const agent = cfg.agents[0]!;
-const template = (tier: "simple" | "complex") => planPodTemplate(cfg, foundation, agent, tier, { "agent-trust.io/environment": "prod" });
+const template = (tier: "simple" | "complex") =>
+  planPodTemplate(cfg, foundation, agent, tier, { "agent-trust.io/environment": "prod" });
 
 test("an investigation Job: one attempt, deadline per tier, TTL, cost labels", () => {
   const job = investigationJob(template("complex"), { investigationId: "inc-1234", tier: "complex" });
@@ -16,10 +17,18 @@ test("an investigation Job: one attempt, deadline per tier, TTL, cost labels", (
   assert.equal(spec.backoffLimit, 0);
   assert.equal(spec.activeDeadlineSeconds, 900);
   assert.equal(spec.ttlSecondsAfterFinished, 3600);
-  assert.deepEqual(spec.podFailurePolicy.rules.map((r: any) => r.action), ["Ignore", "FailJob"]);
+  assert.deepEqual(
+    spec.podFailurePolicy.rules.map((r: any) => r.action),
+    ["Ignore", "FailJob"],
+  );
   const labels = spec.template.metadata.labels;
   assert.deepEqual(
-    [labels["agent-trust.io/investigation"], labels["agent-trust.io/agent"], labels["agent-trust.io/phase"], labels["agent-trust.io/tier"]],
+    [
+      labels["agent-trust.io/investigation"],
+      labels["agent-trust.io/agent"],
+      labels["agent-trust.io/phase"],
+      labels["agent-trust.io/tier"],
+    ],
     ["inc-1234", "diagnostic", "assist", "complex"],
   );
   assert.equal(spec.template.spec.restartPolicy, "Never");
@@ -27,7 +36,10 @@ test("an investigation Job: one attempt, deadline per tier, TTL, cost labels", (
 });
 
 test("tiers differ in deadline, resources and reasoning-cycle cap", () => {
-  const env = (t: any) => Object.fromEntries(t.template.spec.containers[0].env.filter((e: any) => e.value).map((e: any) => [e.name, e.value]));
+  const env = (t: any) =>
+    Object.fromEntries(
+      t.template.spec.containers[0].env.filter((e: any) => e.value).map((e: any) => [e.name, e.value]),
+    );
   const simple = template("simple") as any;
   const complex = template("complex") as any;
   assert.equal(env(simple).AGENT_TRUST_MAX_REASONING_CYCLES, "8");
@@ -53,7 +65,13 @@ test("pod is restricted, has no automounted token and a short Vault-audience pro
 test("the agent asks for the same Vault paths in every phase", () => {
   const paths = (phase: string) => {
     const c = loadStackConfig(`dev-${phase}`) as PhaseConfig;
-    const t = planPodTemplate(c, loadFoundationFor(c), c.agents.find((a) => a.name === "diagnostic")!, "simple", {}) as any;
+    const t = planPodTemplate(
+      c,
+      loadFoundationFor(c),
+      c.agents.find((a) => a.name === "diagnostic")!,
+      "simple",
+      {},
+    ) as any;
     return t.template.spec.containers[0].env.find((e: any) => e.name === "AGENT_TRUST_SECRET_PATHS").value;
   };
   const shadow = paths("shadow");
@@ -68,9 +86,18 @@ test("Vault agent injection pre-populates only, so the Job can finish", () => {
 });
 
 test("bad requests are refused", () => {
-  assert.throws(() => investigationJob(template("simple"), { investigationId: "INC_1", tier: "simple" }), /investigation ID "INC_1" is not a DNS label/);
-  assert.throws(() => investigationJob(template("simple"), { investigationId: "x", tier: "complex" }), /is for tier "simple", not "complex"/);
+  assert.throws(
+    () => investigationJob(template("simple"), { investigationId: "INC_1", tier: "simple" }),
+    /investigation ID "INC_1" is not a DNS label/,
+  );
+  assert.throws(
+    () => investigationJob(template("simple"), { investigationId: "x", tier: "complex" }),
+    /is for tier "simple", not "complex"/,
+  );
   const broken = template("simple");
   broken.metadata.annotations!["agent-trust.io/active-deadline-seconds"] = "86400";
-  assert.throws(() => investigationJob(broken, { investigationId: "x", tier: "simple" }), /no valid agent-trust.io\/active-deadline-seconds/);
+  assert.throws(
+    () => investigationJob(broken, { investigationId: "x", tier: "simple" }),
+    /no valid agent-trust.io\/active-deadline-seconds/,
+  );
 });

@@ -15,26 +15,38 @@ import { SelectorIndex } from "../src/rules/selector-index";
 import { selects } from "../src/rules/stack";
 
 const SPAN = 64;
-const pairs = fc.array(fc.tuple(fc.integer({ min: 0, max: SPAN - 1 }), fc.integer({ min: 0, max: 8 })), { maxLength: 8 });
+const pairs = fc.array(fc.tuple(fc.integer({ min: 0, max: SPAN - 1 }), fc.integer({ min: 0, max: 8 })), {
+  maxLength: 8,
+});
 /** The members of the ranges, read off the raw pairs (not through `R`). */
 const membersOf = (ps: readonly (readonly [number, number])[]) => {
   const m = new Set<number>();
   for (const [lo, len] of ps) for (let i = lo; i <= Math.min(lo + len, SPAN - 1); i++) m.add(i);
   return m;
 };
-const setOf = (ps: readonly (readonly [number, number])[]) => R.normalize(ps.map(([lo, len]) => ({ lo: BigInt(lo), hi: BigInt(Math.min(lo + len, SPAN - 1)) })));
+const setOf = (ps: readonly (readonly [number, number])[]) =>
+  R.normalize(ps.map(([lo, len]) => ({ lo: BigInt(lo), hi: BigInt(Math.min(lo + len, SPAN - 1)) })));
 
 test("has, overlaps and subtract agree with plain membership", () => {
   fc.assert(
     fc.property(pairs, pairs, (pa, pb) => {
       const [a, b, ma, mb] = [setOf(pa), setOf(pb), membersOf(pa), membersOf(pb)];
       for (let i = 0; i < SPAN; i++) assert.equal(R.has(a, BigInt(i)), ma.has(i), `has ${i}`);
-      assert.equal(R.overlaps(a, b), [...ma].some((i) => mb.has(i)));
+      assert.equal(
+        R.overlaps(a, b),
+        [...ma].some((i) => mb.has(i)),
+      );
       const diff = R.subtract(a, b);
       const inDiff = new Set<number>();
       for (const r of diff) for (let i = Number(r.lo); i <= Number(r.hi); i++) inDiff.add(i);
-      assert.deepEqual([...inDiff].sort((x, y) => x - y), [...ma].filter((i) => !mb.has(i)).sort((x, y) => x - y));
-      assert.ok(diff.every((r, i) => r.lo <= r.hi && (i === 0 || diff[i - 1]!.hi + 1n < r.lo)), "normal form");
+      assert.deepEqual(
+        [...inDiff].sort((x, y) => x - y),
+        [...ma].filter((i) => !mb.has(i)).sort((x, y) => x - y),
+      );
+      assert.ok(
+        diff.every((r, i) => r.lo <= r.hi && (i === 0 || diff[i - 1]!.hi + 1n < r.lo)),
+        "normal form",
+      );
     }),
     { numRuns: 500 },
   );
@@ -44,7 +56,9 @@ test("has, overlaps and subtract agree with plain membership", () => {
 function widePerPiece(rules: readonly { set: R.Ranges; ports: PortSet }[], maxPorts: number): R.Ranges {
   const out: R.Range[] = [];
   for (const piece of R.pieces(rules.map((r) => r.set))) {
-    const ports = portUnion(...rules.filter((r) => r.set.some((x) => x.lo <= piece.lo && piece.lo <= x.hi)).map((r) => r.ports));
+    const ports = portUnion(
+      ...rules.filter((r) => r.set.some((x) => x.lo <= piece.lo && piece.lo <= x.hi)).map((r) => r.ports),
+    );
     if (widestCount(ports) > maxPorts) out.push(piece);
   }
   return R.normalize(out);
@@ -54,8 +68,18 @@ const ipOf = (n: number) => `10.0.0.${n}`;
 
 test("the wide-port sweep finds exactly the addresses the per-piece union finds", () => {
   const rule = fc.record({
-    addrs: fc.array(fc.tuple(fc.integer({ min: 0, max: 60 }), fc.constantFrom(30, 31, 32)), { minLength: 1, maxLength: 3 }),
-    ports: fc.array(fc.tuple(fc.constantFrom("TCP", "UDP", "SCTP" as const), fc.integer({ min: 1, max: 40 }), fc.integer({ min: 0, max: 12 })), { minLength: 1, maxLength: 3 }),
+    addrs: fc.array(fc.tuple(fc.integer({ min: 0, max: 60 }), fc.constantFrom(30, 31, 32)), {
+      minLength: 1,
+      maxLength: 3,
+    }),
+    ports: fc.array(
+      fc.tuple(
+        fc.constantFrom("TCP", "UDP", "SCTP" as const),
+        fc.integer({ min: 1, max: 40 }),
+        fc.integer({ min: 0, max: 12 }),
+      ),
+      { minLength: 1, maxLength: 3 },
+    ),
   });
   fc.assert(
     fc.property(fc.array(rule, { minLength: 1, maxLength: 8 }), fc.integer({ min: 0, max: 24 }), (rules, maxPorts) => {
@@ -63,11 +87,21 @@ test("the wide-port sweep finds exactly the addresses the per-piece union finds"
         to: r.addrs.map(([a, p]) => ({ ipBlock: { cidr: `${ipOf(a)}/${p}` } })),
         ports: r.ports.map(([protocol, port, extra]) => ({ protocol, port, endPort: port + extra })),
       }));
-      const policy = { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "p" }, spec: { egress } } as unknown as Manifest;
+      const policy = {
+        apiVersion: "networking.k8s.io/v1",
+        kind: "NetworkPolicy",
+        metadata: { name: "p" },
+        spec: { egress },
+      } as unknown as Manifest;
       const reach = egressReach(policy);
       const reference = widePerPiece(
         rules.map((r) => ({
-          set: R.union(...r.addrs.map(([a, p]) => { const lo = BigInt(0x0a000000 + a) & ~((1n << BigInt(32 - p)) - 1n); return R.range(lo, lo + (1n << BigInt(32 - p)) - 1n); })),
+          set: R.union(
+            ...r.addrs.map(([a, p]) => {
+              const lo = BigInt(0x0a000000 + a) & ~((1n << BigInt(32 - p)) - 1n);
+              return R.range(lo, lo + (1n << BigInt(32 - p)) - 1n);
+            }),
+          ),
           ports: portUnion(...r.ports.map(([protocol, port, extra]) => portRange(protocol, port, port + extra))),
         })),
         maxPorts,
@@ -88,15 +122,19 @@ test("the selector index selects exactly what the plain filter selects, in the s
     fc.constantFrom({}, null, "x", { matchLabels: "x" }),
   );
   fc.assert(
-    fc.property(fc.array(selector, { maxLength: 12 }), fc.array(labelMap, { minLength: 1, maxLength: 6 }), (selectors, pods) => {
-      const index = new SelectorIndex(selectors, (s) => s);
-      for (const labels of pods) {
-        assert.deepEqual(
-          index.selecting(labels, (s) => selects(s, labels)),
-          selectors.filter((s) => selects(s, labels)),
-        );
-      }
-    }),
+    fc.property(
+      fc.array(selector, { maxLength: 12 }),
+      fc.array(labelMap, { minLength: 1, maxLength: 6 }),
+      (selectors, pods) => {
+        const index = new SelectorIndex(selectors, (s) => s);
+        for (const labels of pods) {
+          assert.deepEqual(
+            index.selecting(labels, (s) => selects(s, labels)),
+            selectors.filter((s) => selects(s, labels)),
+          );
+        }
+      },
+    ),
     { numRuns: 500 },
   );
 });

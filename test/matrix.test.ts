@@ -25,7 +25,11 @@ function devAs(phase: Phase): StackMatrix {
   raw["agent-trust:phase"] = phase;
   if (phase !== "shadow") {
     for (const a of raw["agent-trust:agents"]) {
-      a.promotion = { evidence: `evidence/dev/${a.name}.yaml`, approvedBy: ["ana", "ben"], reference: "https://example.test/pr/1" };
+      a.promotion = {
+        evidence: `evidence/dev/${a.name}.yaml`,
+        approvedBy: ["ana", "ben"],
+        reference: "https://example.test/pr/1",
+      };
     }
   }
   const cfg = parseStackConfig(raw, "test") as PhaseConfig;
@@ -42,18 +46,30 @@ test("the matrix reads the plan: identities, verbs per namespace with resourceNa
   const m = allMatrices(ROOT);
   assert.equal(Object.keys(m).length, 15);
   const rem = m["dev-remediation"]!;
-  assert.deepEqual(rem.agents.map((a) => a.identity), ["system:serviceaccount:ai-agents:capacity-remediation", "system:serviceaccount:ai-agents:diagnostic-remediation"]);
+  assert.deepEqual(
+    rem.agents.map((a) => a.identity),
+    ["system:serviceaccount:ai-agents:capacity-remediation", "system:serviceaccount:ai-agents:diagnostic-remediation"],
+  );
   const k8s = texts(rem, "diagnostic", "kubernetes");
   // Every right is backed by a Role bound to this ServiceAccount in the rendered output.
-  const rendered = renderStack("dev-remediation").kubernetes.filter((o) => o.kind === "RoleBinding" && o.metadata.labels?.["agent-trust.io/agent"] === "diagnostic");
+  const rendered = renderStack("dev-remediation").kubernetes.filter(
+    (o) => o.kind === "RoleBinding" && o.metadata.labels?.["agent-trust.io/agent"] === "diagnostic",
+  );
   assert.equal(rendered.length, 3, "ai-agents, checkout, payments");
   assert.equal(new Set(k8s.map((t) => t.split(" in ")[1]!.split(" ")[0])).size, 3);
   assert.ok(k8s.includes("patch apps/deployments in payments (only checkout-web, payments-api)"));
   assert.ok(k8s.includes("delete pods in checkout"));
   assert.ok(!k8s.some((t) => /secrets|^create |\*/.test(t)), "never secrets, create or wildcards");
-  assert.deepEqual(texts(rem, "diagnostic", "vault").filter((t) => t.includes("remediation/")), ["read agent/data/remediation/cache-clear", "read agent/data/remediation/pod-restart"]);
+  assert.deepEqual(
+    texts(rem, "diagnostic", "vault").filter((t) => t.includes("remediation/")),
+    ["read agent/data/remediation/cache-clear", "read agent/data/remediation/pod-restart"],
+  );
   const limits = texts(m["prod-assist"]!, "diagnostic", "limit");
-  assert.ok(limits.includes("vault token ttl: 300 s") && limits.includes("vault token max ttl: 600 s") && limits.includes("complex job deadline: 900 s"));
+  assert.ok(
+    limits.includes("vault token ttl: 300 s") &&
+      limits.includes("vault token max ttl: 600 s") &&
+      limits.includes("complex job deadline: 900 s"),
+  );
   const shadow = texts(m["dev-shadow"]!, "diagnostic", "kubernetes");
   assert.ok(shadow.length > 0 && shadow.every((t) => /^(get|list|watch) /.test(t)), "shadow only reads");
   assert.deepEqual(m["prod"]!.agents, []);
@@ -76,7 +92,11 @@ test("delta shadow → assist shows exactly the added rights: notify secrets and
   ]);
   assert.deepEqual(diag.removed, []);
   const capacity = d[0]!.agents.find((a) => a.agent === "capacity");
-  assert.deepEqual([capacity?.added.length, capacity?.removed.length], [0, 0], "capacity has no notify domain or egress: assist adds nothing to it");
+  assert.deepEqual(
+    [capacity?.added.length, capacity?.removed.length],
+    [0, 0],
+    "capacity has no notify domain or egress: assist adds nothing to it",
+  );
 });
 
 test("delta assist → remediation shows exactly the added rights: named writes, remediation secrets and targets", () => {
@@ -117,26 +137,39 @@ function sh(cwd: string, cmd: string, args: string[]): string {
 test("diff --base: a git revision's own code computes the base; only the changed stack shows, added first", () => {
   const repo = path.join(tmp, "repo");
   fs.mkdirSync(repo);
-  for (const f of ["Pulumi.yaml", "package.json", "tsconfig.json", "bin", "src", "stacks", "evidence"]) fs.cpSync(path.join(ROOT, f), path.join(repo, f), { recursive: true });
+  for (const f of ["Pulumi.yaml", "package.json", "tsconfig.json", "bin", "src", "stacks", "evidence"])
+    fs.cpSync(path.join(ROOT, f), path.join(repo, f), { recursive: true });
   fs.symlinkSync(path.join(ROOT, "node_modules"), path.join(repo, "node_modules"), "dir");
   fs.writeFileSync(path.join(repo, ".gitignore"), "node_modules\n");
-  const git = (...a: string[]) => sh(repo, "git", ["-c", "user.name=t", "-c", "user.email=t@example.test", "-c", "commit.gpgsign=false", ...a]);
+  const git = (...a: string[]) =>
+    sh(repo, "git", ["-c", "user.name=t", "-c", "user.email=t@example.test", "-c", "commit.gpgsign=false", ...a]);
   git("init", "-q");
   git("add", "-A");
   git("commit", "-qm", "base");
   const file = path.join(repo, "stacks/Pulumi.prod-assist.yaml");
-  fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("targetNamespaces: [checkout, payments]", "targetNamespaces: [checkout, orders, payments]"));
+  fs.writeFileSync(
+    file,
+    fs
+      .readFileSync(file, "utf8")
+      .replace("targetNamespaces: [checkout, payments]", "targetNamespaces: [checkout, orders, payments]"),
+  );
   const base = matricesAt(repo, "HEAD");
   assert.equal(base.note, undefined, "the base revision has the matrix command: its own code computed it");
   assert.equal(Object.keys(base.matrices).length, 15);
   const d = diffMatrices(base.matrices, allMatrices(repo));
-  assert.deepEqual(d.map((x) => x.stack), ["prod-assist"]);
+  assert.deepEqual(
+    d.map((x) => x.stack),
+    ["prod-assist"],
+  );
   const added = d[0]!.agents[0]!.added.map(rightText);
   assert.equal(added.length, 27, "get/list/watch on the 9 readable resources");
   assert.ok(added.every((t) => / in orders$/.test(t)));
   assert.deepEqual(d[0]!.agents[0]!.removed, []);
   const out = sh(repo, process.execPath, [path.join(repo, "bin/agent-trust.js"), "diff", "--base", "HEAD"]);
-  assert.match(out, /#### `prod-assist`[\s\S]*27 added, 0 removed[\s\S]*\| \*\*\+ added\*\* \| kubernetes \| get apps\/deployments in orders \|/);
+  assert.match(
+    out,
+    /#### `prod-assist`[\s\S]*27 added, 0 removed[\s\S]*\| \*\*\+ added\*\* \| kubernetes \| get apps\/deployments in orders \|/,
+  );
   assert.throws(() => matricesAt(repo, "--upload-pack=x"), /is not a git revision/);
   assert.throws(() => matricesAt(repo, "no-such-ref"), /is not a commit/);
 });
@@ -152,10 +185,21 @@ test("agent-trust matrix prints each identity's rights (text and json); bad argu
   const text = captureIo();
   assert.equal(await main(["matrix", "prod-assist"], text), 0);
   const out = text.stdout.join("\n");
-  assert.match(out, /^agent diagnostic: system:serviceaccount:ai-agents:diagnostic-assist, Vault role agent-trust-prod-diagnostic-assist$/m);
+  assert.match(
+    out,
+    /^agent diagnostic: system:serviceaccount:ai-agents:diagnostic-assist, Vault role agent-trust-prod-diagnostic-assist$/m,
+  );
   assert.match(out, new RegExp(`kubernetes \\(${k8s} verb x resource x namespace\\)`));
   assert.match(out, /^ {4}get\/list\/watch pods in payments$/m);
-  for (const args of [["matrix"], ["matrix", "a", "b"], ["matrix", "--all", "dev"], ["matrix", "dev", "--format", "yaml"], ["diff"], ["diff", "--base"], ["diff", "--base", "HEAD", "--format", "html"]]) {
+  for (const args of [
+    ["matrix"],
+    ["matrix", "a", "b"],
+    ["matrix", "--all", "dev"],
+    ["matrix", "dev", "--format", "yaml"],
+    ["diff"],
+    ["diff", "--base"],
+    ["diff", "--base", "HEAD", "--format", "html"],
+  ]) {
     const bad = captureIo();
     assert.equal(await main(args, bad), 2, args.join(" "));
   }

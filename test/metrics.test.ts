@@ -7,8 +7,10 @@ import { METRICS } from "../src/model/metrics";
 
 // The tables live in docs/observability.md (moved out of the README with the rest of the observability internals).
 const readme = () => fs.readFileSync(path.resolve(__dirname, "..", "docs", "observability.md"), "utf8");
-const section = (name: string) => new RegExp(`<!-- ${name}:start -->\\n([\\s\\S]*?)\\n<!-- ${name}:end -->`).exec(readme());
-const REGEN = "regenerate: replace the text between the markers with metricsTable() / rulesTable() from src/docs/metrics-table.ts";
+const section = (name: string) =>
+  new RegExp(`<!-- ${name}:start -->\\n([\\s\\S]*?)\\n<!-- ${name}:end -->`).exec(readme());
+const REGEN =
+  "regenerate: replace the text between the markers with metricsTable() / rulesTable() from src/docs/metrics-table.ts";
 
 test("the README's metrics contract is the one generated from src/model/metrics.ts", () => {
   const m = section("metrics-table");

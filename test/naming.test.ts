@@ -16,7 +16,14 @@ test("no two environments, phases or agents share a fixed physical name", () => 
         const n = agentNames(env, phase, agent);
         const owner = `${env}/${phase}/${agent}`;
         // Kubernetes names only need to be unique within one environment's cluster namespace.
-        for (const k8s of [n.serviceAccount, n.agentsRole, n.targetRole, n.networkPolicy, n.podTemplate("simple"), n.podTemplate("complex")]) {
+        for (const k8s of [
+          n.serviceAccount,
+          n.agentsRole,
+          n.targetRole,
+          n.networkPolicy,
+          n.podTemplate("simple"),
+          n.podTemplate("complex"),
+        ]) {
           claim(`k8s-${env}`, k8s, owner);
         }
         // Vault names must be unique across environments: one Vault may serve several.

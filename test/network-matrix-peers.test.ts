@@ -4,7 +4,15 @@ import { describe, test } from "node:test";
 import type { Manifest } from "../src/model/manifest";
 import { parseQueryTraffic, policyFiles } from "../src/sandbox/verify/cyclonus";
 import { loadEnvironment } from "../src/sandbox/deploy/environment";
-import { destinationCovers, destinationPeer, formatIp, ipInBlock, PodIps, portKey, sampleAddress } from "../src/sandbox/verify/network-peers";
+import {
+  destinationCovers,
+  destinationPeer,
+  formatIp,
+  ipInBlock,
+  PodIps,
+  portKey,
+  sampleAddress,
+} from "../src/sandbox/verify/network-peers";
 import { policyProbes } from "../src/sandbox/verify/network-probes";
 import { renderedWorld } from "../src/sandbox/verify/verify-network";
 
@@ -40,7 +48,10 @@ describe("network peers", () => {
 
   test("a selector destination becomes a pod its own selector covers, and nothing else does", () => {
     const ips = new PodIps();
-    const d = { namespaceSelector: { "agent-trust.io/remediation-target": "true" }, ports: [{ port: 8081, protocol: "TCP" as const }] };
+    const d = {
+      namespaceSelector: { "agent-trust.io/remediation-target": "true" },
+      ports: [{ port: 8081, protocol: "TCP" as const }],
+    };
     const peer = destinationPeer(ips, d, "fallback-ns")!;
     assert.equal(peer.Internal?.Namespace, "fallback-ns");
     assert.equal(peer.Internal?.NamespaceLabels["kubernetes.io/metadata.name"], "fallback-ns");
@@ -74,9 +85,13 @@ describe("cyclonus plumbing", () => {
   });
 
   test("the report must carry exactly one verdict per traffic", () => {
-    const block = (v: string) => `Traffic:\n+--+\n\nIs traffic allowed?\n+-------------+--------+\n| IS ALLOWED? | ${v} |\n+-------------+--------+\n\n`;
+    const block = (v: string) =>
+      `Traffic:\n+--+\n\nIs traffic allowed?\n+-------------+--------+\n| IS ALLOWED? | ${v} |\n+-------------+--------+\n\n`;
     assert.deepEqual(parseQueryTraffic(`query traffic:\n${block("FALSE ")}${block(" TRUE ")}`, 2), [false, true]);
-    assert.throws(() => parseQueryTraffic(`query traffic:\n${block("TRUE")}`, 2), /1 verdicts for 1 reported of 2 traffics/);
+    assert.throws(
+      () => parseQueryTraffic(`query traffic:\n${block("TRUE")}`, 2),
+      /1 verdicts for 1 reported of 2 traffics/,
+    );
   });
 });
 
@@ -85,8 +100,19 @@ describe("policy probes: what the judged policies name is asked about too", () =
 
   test("the rendered dev policies name these ports and one peer per `to` entry", () => {
     const probes = policyProbes(world.policies);
-    assert.deepEqual(probes.egressPorts.map(portKey).sort(), ["TCP/3100", "TCP/443", "TCP/53", "TCP/8080", "TCP/8081", "TCP/8200", "TCP/9090", "UDP/53"]);
-    const peers = world.policies.flatMap((p) => ((p["spec"] as { egress?: { to?: unknown[] }[] }).egress ?? []).flatMap((r) => r.to ?? []));
+    assert.deepEqual(probes.egressPorts.map(portKey).sort(), [
+      "TCP/3100",
+      "TCP/443",
+      "TCP/53",
+      "TCP/8080",
+      "TCP/8081",
+      "TCP/8200",
+      "TCP/9090",
+      "UDP/53",
+    ]);
+    const peers = world.policies.flatMap((p) =>
+      ((p["spec"] as { egress?: { to?: unknown[] }[] }).egress ?? []).flatMap((r) => r.to ?? []),
+    );
     assert.equal(probes.egressPeers.length, peers.length);
     assert.equal(probes.ingressPeers.length, 0);
   });
@@ -98,10 +124,15 @@ describe("policy probes: what the judged policies name is asked about too", () =
       metadata: { name: "wide", namespace: "ai-agents" },
       spec: {
         podSelector: {},
-        egress: [{
-          to: [{ ipBlock: { cidr: "169.254.0.0/16" } }, { namespaceSelector: { matchExpressions: [{ key: "team", operator: "In", values: ["x", "y"] }] } }],
-          ports: [{ port: 2222, endPort: 2230 }, { port: "http" }],
-        }],
+        egress: [
+          {
+            to: [
+              { ipBlock: { cidr: "169.254.0.0/16" } },
+              { namespaceSelector: { matchExpressions: [{ key: "team", operator: "In", values: ["x", "y"] }] } },
+            ],
+            ports: [{ port: 2222, endPort: 2230 }, { port: "http" }],
+          },
+        ],
         ingress: [{ from: [{ podSelector: { matchLabels: { app: "db" } } }], ports: [{ port: 5432 }] }],
       },
     };

@@ -9,7 +9,12 @@ import { describe, test } from "node:test";
 import type { AgentConfig } from "../src/config/schema";
 import { PHASES, type Phase } from "../src/model/phases";
 import { loadEnvironment, type SandboxEnvironment } from "../src/sandbox/deploy/environment";
-import { expectedEgress, networkMatrix, type NetworkCheck, type NetworkMatrixInput } from "../src/sandbox/verify/expect-network";
+import {
+  expectedEgress,
+  networkMatrix,
+  type NetworkCheck,
+  type NetworkMatrixInput,
+} from "../src/sandbox/verify/expect-network";
 import { policyProbes } from "../src/sandbox/verify/network-probes";
 import { renderedWorld, sourcePods } from "../src/sandbox/verify/verify-network";
 
@@ -17,11 +22,22 @@ const env = loadEnvironment("dev");
 const world = renderedWorld(env);
 
 function inputFor(e: SandboxEnvironment, agents = e.agents): NetworkMatrixInput {
-  return { environment: e.environment, namespace: e.namespace, namespaceLabels: world.namespaceLabels, agents, sources: sourcePods(world.podTemplates) };
+  return {
+    environment: e.environment,
+    namespace: e.namespace,
+    namespaceLabels: world.namespaceLabels,
+    agents,
+    sources: sourcePods(world.podTemplates),
+  };
 }
 const matrix = networkMatrix(inputFor(env));
-const cells = (phase: Phase, agent: string, tier = "simple") => matrix.filter((c) => c.phase === phase && c.agent === agent && c.tier === tier);
-const allowed = (cs: NetworkCheck[]) => cs.filter((c) => c.expected === "allow").map((c) => `${c.scope} ${c.verb} ${c.object}`).sort();
+const cells = (phase: Phase, agent: string, tier = "simple") =>
+  matrix.filter((c) => c.phase === phase && c.agent === agent && c.tier === tier);
+const allowed = (cs: NetworkCheck[]) =>
+  cs
+    .filter((c) => c.expected === "allow")
+    .map((c) => `${c.scope} ${c.verb} ${c.object}`)
+    .sort();
 
 describe("network matrix: sources", () => {
   test("every published PodTemplate is a source pod, with the labels its Job pod gets", () => {
@@ -36,7 +52,10 @@ describe("network matrix: sources", () => {
   });
 
   test("an agent without a published template is refused, by name", () => {
-    const input = { ...inputFor(env), sources: sourcePods(world.podTemplates).filter((s) => !(s.agent === "capacity" && s.phase === "assist")) };
+    const input = {
+      ...inputFor(env),
+      sources: sourcePods(world.podTemplates).filter((s) => !(s.agent === "capacity" && s.phase === "assist")),
+    };
     assert.throws(() => networkMatrix(input), /no published PodTemplate for agent "capacity" in phase assist/);
   });
 });
@@ -56,14 +75,27 @@ describe("network matrix: what is allowed comes from the catalog and the config"
   });
 
   test("each phase opens exactly its classes: notify from assist, remediation targets from remediation", () => {
-    const count = (p: Phase, scope: string) => cells(p, "diagnostic").filter((c) => c.scope === scope && c.expected === "allow").length;
-    assert.deepEqual(PHASES.map((p) => count(p, "egress notify")), [0, 1, 1, 1]);
-    assert.deepEqual(PHASES.map((p) => count(p, "egress remediation-targets")), [0, 0, 1, 1]);
+    const count = (p: Phase, scope: string) =>
+      cells(p, "diagnostic").filter((c) => c.scope === scope && c.expected === "allow").length;
+    assert.deepEqual(
+      PHASES.map((p) => count(p, "egress notify")),
+      [0, 1, 1, 1],
+    );
+    assert.deepEqual(
+      PHASES.map((p) => count(p, "egress remediation-targets")),
+      [0, 0, 1, 1],
+    );
     // The destinations are still asked about where the class is closed: a shadow agent must not reach notify.
     // 8080/TCP, five other TCP ports and 8080/UDP.
     assert.equal(cells("shadow", "diagnostic").filter((c) => c.scope === "egress notify").length, 1 + 5 + 1);
-    assert.deepEqual(PHASES.map((p) => allowed(cells(p, "diagnostic")).length), [8, 9, 10, 10]);
-    assert.deepEqual(PHASES.map((p) => allowed(cells(p, "capacity")).length), [6, 6, 6, 6]);
+    assert.deepEqual(
+      PHASES.map((p) => allowed(cells(p, "diagnostic")).length),
+      [8, 9, 10, 10],
+    );
+    assert.deepEqual(
+      PHASES.map((p) => allowed(cells(p, "capacity")).length),
+      [6, 6, 6, 6],
+    );
   });
 
   test("another agent's destinations follow the asking agent's own config", () => {
@@ -76,19 +108,34 @@ describe("network matrix: what is allowed comes from the catalog and the config"
 });
 
 describe("network matrix: everything else the catalog implies is denied", () => {
-  const scopes = ["egress metadata", "egress private range", "egress ipv6", "egress other ns", "egress agents ns", "ingress"];
+  const scopes = [
+    "egress metadata",
+    "egress private range",
+    "egress ipv6",
+    "egress other ns",
+    "egress agents ns",
+    "ingress",
+  ];
   test("metadata, private ranges, IPv6, other namespaces, the agents namespace and all ingress: every cell deny", () => {
-    for (const phase of PHASES) for (const agent of ["diagnostic", "capacity"]) for (const scope of scopes) {
-      const cs = cells(phase, agent).filter((c) => c.scope === scope);
-      assert.ok(cs.length >= 5, `${phase} ${agent} ${scope}: only ${cs.length} cells`);
-      assert.ok(cs.every((c) => c.expected === "deny"), `${phase} ${agent} ${scope}`);
-    }
+    for (const phase of PHASES)
+      for (const agent of ["diagnostic", "capacity"])
+        for (const scope of scopes) {
+          const cs = cells(phase, agent).filter((c) => c.scope === scope);
+          assert.ok(cs.length >= 5, `${phase} ${agent} ${scope}: only ${cs.length} cells`);
+          assert.ok(
+            cs.every((c) => c.expected === "deny"),
+            `${phase} ${agent} ${scope}`,
+          );
+        }
   });
 
   test("the metadata endpoints are asked on every port the agent uses, in both families", () => {
     const meta = cells("assist", "diagnostic").filter((c) => c.scope === "egress metadata");
     assert.equal(meta.length, 2 * 8); // 2 addresses × (3100, 443, 80, 8080, 8081, 8200, 9090 TCP; 53 UDP)
-    assert.deepEqual([...new Set(meta.map((c) => c.traffic.Destination.IP))].sort(), ["169.254.169.254", "fd00:ec2::254"]);
+    assert.deepEqual([...new Set(meta.map((c) => c.traffic.Destination.IP))].sort(), [
+      "169.254.169.254",
+      "fd00:ec2::254",
+    ]);
   });
 
   test("private samples avoid the agent's explicit targets but not its broad ranges", () => {
@@ -106,10 +153,29 @@ describe("network matrix: everything else the catalog implies is denied", () => 
 
 describe("network matrix: cases move with the config", () => {
   const widen = (a: AgentConfig): AgentConfig =>
-    a.name !== "diagnostic" ? a : { ...a, egress: { ...a.egress, "llm-api": [{ cidr: "0.0.0.0/0", ports: [{ port: 443, protocol: "TCP" }, { port: 8443, protocol: "TCP" }] }] } };
-  const agents = Object.fromEntries(PHASES.map((p) => [p, env.agents[p].map(widen)])) as unknown as SandboxEnvironment["agents"];
+    a.name !== "diagnostic"
+      ? a
+      : {
+          ...a,
+          egress: {
+            ...a.egress,
+            "llm-api": [
+              {
+                cidr: "0.0.0.0/0",
+                ports: [
+                  { port: 443, protocol: "TCP" },
+                  { port: 8443, protocol: "TCP" },
+                ],
+              },
+            ],
+          },
+        };
+  const agents = Object.fromEntries(
+    PHASES.map((p) => [p, env.agents[p].map(widen)]),
+  ) as unknown as SandboxEnvironment["agents"];
   const wider = networkMatrix(inputFor(env, agents));
-  const at = (m: NetworkCheck[], phase: Phase) => m.filter((c) => c.phase === phase && c.agent === "diagnostic" && c.tier === "simple");
+  const at = (m: NetworkCheck[], phase: Phase) =>
+    m.filter((c) => c.phase === phase && c.agent === "diagnostic" && c.tier === "simple");
 
   test("a port added to a destination becomes an allowed cell, and a new port everything else is denied on", () => {
     assert.equal(allowed(at(wider, "shadow")).length, allowed(at(matrix, "shadow")).length + 1);
@@ -133,11 +199,16 @@ describe("network matrix: cases move with the config", () => {
 describe("network matrix: the judged policies add questions, never answers", () => {
   test("a port and a peer only a policy names are asked everywhere, and expected from the config", () => {
     const wide = structuredClone(world.policies.find((p) => p.metadata.name === "diagnostic-shadow-egress")!);
-    (wide["spec"] as { egress: unknown[] }).egress.push({ to: [{ namespaceSelector: { matchLabels: { team: "x" } } }], ports: [{ port: 2222 }] });
+    (wide["spec"] as { egress: unknown[] }).egress.push({
+      to: [{ namespaceSelector: { matchLabels: { team: "x" } } }],
+      ports: [{ port: 2222 }],
+    });
     const probed = networkMatrix({ ...inputFor(env), probes: policyProbes([wide]) });
     const shadow = probed.filter((c) => c.phase === "shadow" && c.agent === "diagnostic" && c.tier === "simple");
     assert.equal(shadow.filter((c) => c.scope === "egress metadata" && c.verb === "TCP/2222").length, 2);
-    const team = shadow.filter((c) => c.scope === "egress policy peer" && c.traffic.Destination.Internal?.NamespaceLabels["team"] === "x");
+    const team = shadow.filter(
+      (c) => c.scope === "egress policy peer" && c.traffic.Destination.Internal?.NamespaceLabels["team"] === "x",
+    );
     assert.ok(team.length >= 8, `${team.length} cells for the team=x peer`);
     assert.ok(team.every((c) => c.expected === "deny"));
     // Only new questions: every case of the plain matrix is still there with the same expectation.

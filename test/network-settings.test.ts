@@ -9,7 +9,9 @@ import { egressPolicy } from "./rules-samples";
 
 /** The sample policy plus the internet on `n` TCP ports, metadata carved. */
 const internetOn = (n: number) =>
-  patch(egressPolicy(), (o) => o.spec.egress.push({ to: o.spec.egress[0].to, ports: [{ port: 10000, endPort: 10000 + n - 1 }] }));
+  patch(egressPolicy(), (o) =>
+    o.spec.egress.push({ to: o.spec.egress[0].to, ports: [{ port: 10000, endPort: 10000 + n - 1 }] }),
+  );
 
 async function packSays(rule: string, doc: ReturnType<typeof egressPolicy>, config: object): Promise<string[]> {
   const { type, props } = pulumiResourceOf(doc);
@@ -30,11 +32,25 @@ test("config can tighten the port limit and the private prefix, never loosen the
   assert.deepEqual(await packSays(egressNoWidePrivate.name, wide, {}), []);
   assert.equal((await packSays(egressNoWidePrivate.name, wide, { minPrivateEgressPrefixV4: 20 })).length, 1);
   assert.deepEqual(await packSays(egressNoWidePrivate.name, wide, { minPrivateEgressPrefixV4: 8 }), []);
-  assert.equal((await packSays(egressNoWidePrivate.name, patch(wide, (o) => (o.spec.egress[3].to[0].ipBlock.cidr = "10.0.0.0/15")), { minPrivateEgressPrefixV4: 8 })).length, 1);
+  assert.equal(
+    (
+      await packSays(
+        egressNoWidePrivate.name,
+        patch(wide, (o) => (o.spec.egress[3].to[0].ipBlock.cidr = "10.0.0.0/15")),
+        { minPrivateEgressPrefixV4: 8 },
+      )
+    ).length,
+    1,
+  );
 });
 
 test("settingsFrom clamps to the limits and turns junk into the limit", () => {
-  const s = settingsFrom({ maxPublicEgressShare: 0.5, maxBroadEgressPorts: Number.NaN, minPrivateEgressPrefixV4: 4, minPrivateEgressPrefixV6: "x" as unknown as number });
+  const s = settingsFrom({
+    maxPublicEgressShare: 0.5,
+    maxBroadEgressPorts: Number.NaN,
+    minPrivateEgressPrefixV4: 4,
+    minPrivateEgressPrefixV6: "x" as unknown as number,
+  });
   assert.equal(s.maxPublicEgressShare, DEFAULT_SETTINGS.maxPublicEgressShare);
   assert.equal(s.maxBroadEgressPorts, DEFAULT_SETTINGS.maxBroadEgressPorts);
   assert.equal(s.minPrivateEgressPrefixV4, DEFAULT_SETTINGS.minPrivateEgressPrefixV4);

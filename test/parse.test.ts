@@ -40,7 +40,10 @@ describe("stack config errors name the exact key and what is allowed", () => {
     };
     raw["agent-trust:tiers"] = tiers;
     raw["agent-trust:vault"] = { tokenTtlSeconds: 300, tokenMaxTtlSeconds: 900 };
-    assert.match(refused(raw), /agent-trust:vault\.tokenMaxTtlSeconds: must not exceed the longest Job deadline \(300 s\)/);
+    assert.match(
+      refused(raw),
+      /agent-trust:vault\.tokenMaxTtlSeconds: must not exceed the longest Job deadline \(300 s\)/,
+    );
   });
 
   test("unknown keys at the top level and nested", () => {
@@ -63,7 +66,10 @@ describe("stack config errors name the exact key and what is allowed", () => {
     raw["agent-trust:agents"][0].targetNamespaces = ["kube-system"];
     assert.match(refused(raw), /agent-trust:agents\[0\]\.targetNamespaces\[0\]: system namespaces/);
     raw["agent-trust:agents"][0].targetNamespaces = ["ai-agents"];
-    assert.match(refused(raw), /agent-trust:agents\[0\]\.targetNamespaces: the agents namespace "ai-agents" cannot be a target/);
+    assert.match(
+      refused(raw),
+      /agent-trust:agents\[0\]\.targetNamespaces: the agents namespace "ai-agents" cannot be a target/,
+    );
   });
 
   test("agent name that is not a DNS label, or too long", () => {
@@ -82,7 +88,10 @@ describe("stack config errors name the exact key and what is allowed", () => {
     raw["agent-trust:agents"][0].secretDomains = ["datasources", "payroll"];
     raw["agent-trust:agents"][0].egress.internet = [{ cidr: "0.0.0.0/0", ports: [{ port: 443 }] }];
     const msg = refused(raw);
-    assert.match(msg, /agent-trust:agents\[0\]\.secretDomains\[1\]: "payroll" is not allowed; allowed: datasources, llm, notify, remediation/);
+    assert.match(
+      msg,
+      /agent-trust:agents\[0\]\.secretDomains\[1\]: "payroll" is not allowed; allowed: datasources, llm, notify, remediation/,
+    );
     assert.match(msg, /agent-trust:agents\[0\]\.egress\.internet: unknown key/);
   });
 
@@ -92,9 +101,18 @@ describe("stack config errors name the exact key and what is allowed", () => {
     raw["agent-trust:agents"][0].egress.vault = [{ cidr: "10.0.0.0/33", ports: [{ port: 8200 }] }];
     raw["agent-trust:agents"][0].egress.datasources = [{ cidr: "169.254.169.254/32", ports: [{ port: 80 }] }];
     const msg = refused(raw);
-    assert.match(msg, /agent-trust:agents\[0\]\.egress\.llm-api\[0\]\.ports: every egress destination must name its ports/);
-    assert.match(msg, /agent-trust:agents\[0\]\.egress\.vault\[0\]\.cidr: "10\.0\.0\.0\/33" is not a CIDR; allowed: an IPv4 or IPv6 network/);
-    assert.match(msg, /agent-trust:agents\[0\]\.egress\.datasources\[0\]\.cidr: "169\.254\.169\.254\/32" reaches IPv4 link-local .*metadata endpoints are never a destination/);
+    assert.match(
+      msg,
+      /agent-trust:agents\[0\]\.egress\.llm-api\[0\]\.ports: every egress destination must name its ports/,
+    );
+    assert.match(
+      msg,
+      /agent-trust:agents\[0\]\.egress\.vault\[0\]\.cidr: "10\.0\.0\.0\/33" is not a CIDR; allowed: an IPv4 or IPv6 network/,
+    );
+    assert.match(
+      msg,
+      /agent-trust:agents\[0\]\.egress\.datasources\[0\]\.cidr: "169\.254\.169\.254\/32" reaches IPv4 link-local .*metadata endpoints are never a destination/,
+    );
   });
 
   test("egress CIDRs in a non-canonical spelling or reaching any metadata endpoint", () => {
@@ -108,7 +126,10 @@ describe("stack config errors name the exact key and what is allowed", () => {
     ];
     const msg = refused(raw);
     assert.match(msg, /egress\.llm-api\[0\]\.cidr: "10\.0\.0\.1\/8" is not in canonical form; write "10\.0\.0\.0\/8"/);
-    assert.match(msg, /egress\.llm-api\[1\]\.cidr: "::ffff:169\.254\.169\.254\/128" is an IPv4-mapped IPv6 address, which the API server refuses; write the IPv4 CIDR/);
+    assert.match(
+      msg,
+      /egress\.llm-api\[1\]\.cidr: "::ffff:169\.254\.169\.254\/128" is an IPv4-mapped IPv6 address, which the API server refuses; write the IPv4 CIDR/,
+    );
     assert.match(msg, /egress\.llm-api\[2\]\.cidr: "168\.63\.129\.16\/32" reaches Azure WireServer/);
     assert.match(msg, /egress\.llm-api\[3\]\.cidr: "100\.100\.100\.200\/32" reaches Alibaba Cloud metadata/);
     assert.match(msg, /egress\.llm-api\[4\]\.cidr: "::ffff:a9fe:a9fe\/128" is an IPv4-mapped IPv6 address/);

@@ -14,16 +14,31 @@ const phaseCfg = (s: string) => loadStackConfig(s) as PhaseConfig;
 
 test("foundation: namespace, quota, limits, default deny, DNS to kube-dns only, admission, Vault mounts", () => {
   const objs = manifestsOf(planFoundation(loadStackConfig("dev") as FoundationConfig, planAdmission));
-  assert.deepEqual(objs.map((o) => o.kind), [
-    "Namespace", "ResourceQuota", "LimitRange", "NetworkPolicy", "NetworkPolicy",
-    "ConfigMap", ...ADMISSION_RULES.flatMap(() => ["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]),
-    "PrometheusRule", "ConfigMap", "ConfigMap",
-    "VaultAuthBackend", "VaultKubernetesAuthConfig", "VaultMount",
-  ]);
+  assert.deepEqual(
+    objs.map((o) => o.kind),
+    [
+      "Namespace",
+      "ResourceQuota",
+      "LimitRange",
+      "NetworkPolicy",
+      "NetworkPolicy",
+      "ConfigMap",
+      ...ADMISSION_RULES.flatMap(() => ["ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"]),
+      "PrometheusRule",
+      "ConfigMap",
+      "ConfigMap",
+      "VaultAuthBackend",
+      "VaultKubernetesAuthConfig",
+      "VaultMount",
+    ],
+  );
   const [deny, dns] = objs.filter((o) => o.kind === "NetworkPolicy") as any[];
   assert.deepEqual(deny.spec, { podSelector: {}, policyTypes: ["Ingress", "Egress"] });
   assert.deepEqual(dns.spec.egress[0].to[0].podSelector.matchLabels, { "k8s-app": "kube-dns" });
-  assert.deepEqual(dns.spec.egress[0].ports.map((p: any) => p.port), [53, 53]);
+  assert.deepEqual(
+    dns.spec.egress[0].ports.map((p: any) => p.port),
+    [53, 53],
+  );
   const mount = objs.find((o) => o.kind === "VaultMount") as any;
   assert.deepEqual(mount.spec.options, { version: "2" });
   assert.equal(mount.spec.path, "agent");
@@ -41,7 +56,10 @@ test("shadow HCL reads datasources and llm/inference and denies the rest of its 
   );
   assert.doesNotMatch(domainPolicyHcl("agent", "shadow", "diag", "remediation"), /"read"/);
   assert.match(domainPolicyHcl("agent", "remediation", "diag", "remediation"), /agent\/data\/remediation\/pod-restart/);
-  assert.match(domainPolicyHcl("agent", "assist", "diag", "notify"), /path "agent\/metadata\/notify\/\*" \{\n  capabilities = \["list"\]/);
+  assert.match(
+    domainPolicyHcl("agent", "assist", "diag", "notify"),
+    /path "agent\/metadata\/notify\/\*" \{\n  capabilities = \["list"\]/,
+  );
 });
 
 test("egress: only the phase's classes, ports always, broad CIDRs carved", () => {
@@ -59,7 +77,10 @@ test("egress: only the phase's classes, ports always, broad CIDRs carved", () =>
   assert.equal(shadow.spec.ingress, undefined);
   const broad = shadow.spec.egress.find((r: any) => r.to[0].ipBlock?.cidr === "0.0.0.0/0");
   assert.ok(broad.to[0].ipBlock.except.includes("169.254.0.0/16"));
-  assert.deepEqual(shadow.spec.podSelector.matchLabels, { "agent-trust.io/agent": "diagnostic", "agent-trust.io/phase": "shadow" });
+  assert.deepEqual(shadow.spec.podSelector.matchLabels, {
+    "agent-trust.io/agent": "diagnostic",
+    "agent-trust.io/phase": "shadow",
+  });
 });
 
 test("RoleBindings bind the phase ServiceAccount to a namespaced Role only", () => {
@@ -69,7 +90,9 @@ test("RoleBindings bind the phase ServiceAccount to a namespaced Role only", () 
     assert.ok(p.grants.length > 0, p.agent);
     for (const b of p.grants.map((g) => g.binding) as any[]) {
       assert.equal(b.roleRef.kind, "Role");
-      assert.deepEqual(b.subjects, [{ kind: "ServiceAccount", name: `${p.agent}-remediation`, namespace: "ai-agents" }]);
+      assert.deepEqual(b.subjects, [
+        { kind: "ServiceAccount", name: `${p.agent}-remediation`, namespace: "ai-agents" },
+      ]);
     }
   }
 });
@@ -77,13 +100,26 @@ test("RoleBindings bind the phase ServiceAccount to a namespaced Role only", () 
 test("the ceiling and the foundation's environment are checked before anything is planned", () => {
   const cfg = phaseCfg("prod-autonomous");
   const foundation = loadFoundationFor(cfg);
-  assert.throws(() => planPhase(cfg, foundation), (e: unknown) => e instanceof PlanError && /above the phase ceiling "assist"/.test(e.message));
+  assert.throws(
+    () => planPhase(cfg, foundation),
+    (e: unknown) => e instanceof PlanError && /above the phase ceiling "assist"/.test(e.message),
+  );
   assert.ok(planPhase(cfg, foundation, { allowAboveCeiling: true }).length > 0, "render may plan it for review");
-  assert.throws(() => checkAgainstFoundation(cfg, { ...foundation, environment: "dev", phaseCeiling: "autonomous" }), /foundation is "dev"/);
+  assert.throws(
+    () => checkAgainstFoundation(cfg, { ...foundation, environment: "dev", phaseCeiling: "autonomous" }),
+    /foundation is "dev"/,
+  );
   assert.throws(
     () => planPhase(cfg, { ...foundation, environment: "staging" }, { allowAboveCeiling: true }),
     /foundation is "staging"/,
     "allowAboveCeiling never excuses a wrong foundation",
   );
-  assert.throws(() => checkAgainstFoundation(phaseCfg("dev-shadow"), { ...loadFoundationFor(phaseCfg("dev-shadow")), namespace: "other" }), /agent-trust:namespace is "ai-agents" but the foundation created "other"/);
+  assert.throws(
+    () =>
+      checkAgainstFoundation(phaseCfg("dev-shadow"), {
+        ...loadFoundationFor(phaseCfg("dev-shadow")),
+        namespace: "other",
+      }),
+    /agent-trust:namespace is "ai-agents" but the foundation created "other"/,
+  );
 });

@@ -18,7 +18,12 @@ import { cronJob, deployment, podSpec, podTemplate, role, rollout, vaultRole } f
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const rpc = require("@pulumi/pulumi/runtime/rpc") as { unknownValue: string };
 
-const custom = (apiVersion: string, kind: string, spec: object): Manifest => ({ apiVersion, kind, metadata: { name: "x", namespace: "ai-agents" }, spec });
+const custom = (apiVersion: string, kind: string, spec: object): Manifest => ({
+  apiVersion,
+  kind,
+  metadata: { name: "x", namespace: "ai-agents" },
+  spec,
+});
 const tmpl = () => ({ metadata: { labels: { app: "x" }, annotations: { a: "b" } }, spec: podSpec() });
 
 describe("pod specs are found by shape", () => {
@@ -27,68 +32,164 @@ describe("pod specs are found by shape", () => {
     ["PodTemplate", podTemplate(), ["template.spec"]],
     ["CronJob", cronJob(), ["spec.jobTemplate.spec.template.spec"]],
     ["Argo Rollout", rollout(), ["spec.template.spec"]],
-    ["KEDA ScaledJob", custom("keda.sh/v1alpha1", "ScaledJob", { jobTargetRef: { backoffLimit: 0, template: tmpl() } }), ["spec.jobTargetRef.template.spec"]],
-    ["OpenKruise CloneSet", custom("apps.kruise.io/v1alpha1", "CloneSet", { template: tmpl() }), ["spec.template.spec"]],
+    [
+      "KEDA ScaledJob",
+      custom("keda.sh/v1alpha1", "ScaledJob", { jobTargetRef: { backoffLimit: 0, template: tmpl() } }),
+      ["spec.jobTargetRef.template.spec"],
+    ],
+    [
+      "OpenKruise CloneSet",
+      custom("apps.kruise.io/v1alpha1", "CloneSet", { template: tmpl() }),
+      ["spec.template.spec"],
+    ],
     ["Knative Service", custom("serving.knative.dev/v1", "Service", { template: tmpl() }), ["spec.template.spec"]],
-    ["two pod specs in a list", custom("example.com/v1", "Pipeline", { stages: [{ pod: podSpec() }, { run: { image: "x" } }, { pod: podSpec() }] }), ["spec.stages[0].pod", "spec.stages[2].pod"]],
-    ["only initContainers", custom("example.com/v1", "Thing", { worker: { initContainers: [{ name: "i", image: "x" }] } }), ["spec.worker"]],
-    ["a Deployment spelled with a custom group", { ...deployment(), apiVersion: "evil.example.com/v1" }, ["spec.template.spec"]],
+    [
+      "two pod specs in a list",
+      custom("example.com/v1", "Pipeline", {
+        stages: [{ pod: podSpec() }, { run: { image: "x" } }, { pod: podSpec() }],
+      }),
+      ["spec.stages[0].pod", "spec.stages[2].pod"],
+    ],
+    [
+      "only initContainers",
+      custom("example.com/v1", "Thing", { worker: { initContainers: [{ name: "i", image: "x" }] } }),
+      ["spec.worker"],
+    ],
+    [
+      "a Deployment spelled with a custom group",
+      { ...deployment(), apiVersion: "evil.example.com/v1" },
+      ["spec.template.spec"],
+    ],
     [
       "Argo Workflow templates with a container or a script (step groups are not containers)",
-      custom("argoproj.io/v1alpha1", "Workflow", { templates: [{ name: "a", steps: [[{ name: "s", template: "b" }]] }, { name: "b", container: { image: "x" } }, { name: "c", script: { image: "x", source: "id" } }] }),
+      custom("argoproj.io/v1alpha1", "Workflow", {
+        templates: [
+          { name: "a", steps: [[{ name: "s", template: "b" }]] },
+          { name: "b", container: { image: "x" } },
+          { name: "c", script: { image: "x", source: "id" } },
+        ],
+      }),
       ["spec.templates[1]", "spec.templates[2]"],
     ],
-    ["Argo Workflow spec-level host settings", custom("argoproj.io/v1alpha1", "Workflow", { hostNetwork: true, templates: [{ name: "a", suspend: {} }] }), ["spec"]],
-    ["Argo Workflow spec-level volumes", custom("argoproj.io/v1alpha1", "Workflow", { volumes: [{ name: "v", hostPath: { path: "/" } }] }), ["spec"]],
+    [
+      "Argo Workflow spec-level host settings",
+      custom("argoproj.io/v1alpha1", "Workflow", { hostNetwork: true, templates: [{ name: "a", suspend: {} }] }),
+      ["spec"],
+    ],
+    [
+      "Argo Workflow spec-level volumes",
+      custom("argoproj.io/v1alpha1", "Workflow", { volumes: [{ name: "v", hostPath: { path: "/" } }] }),
+      ["spec"],
+    ],
     ["Tekton Task steps", custom("tekton.dev/v1", "Task", { steps: [{ name: "s", image: "x" }] }), ["spec"]],
-    ["Tekton Task stepTemplate alone", custom("tekton.dev/v1", "Task", { stepTemplate: { securityContext: { privileged: true } } }), ["spec"]],
-    ["Tekton TaskRun podTemplate", custom("tekton.dev/v1", "TaskRun", { taskRef: { name: "t" }, podTemplate: { securityContext: {} } }), ["spec.podTemplate"]],
-    ["Tekton Pipeline with an embedded task", custom("tekton.dev/v1", "Pipeline", { tasks: [{ name: "t", taskSpec: { steps: [{ image: "x" }] } }] }), ["spec.tasks[0].taskSpec"]],
+    [
+      "Tekton Task stepTemplate alone",
+      custom("tekton.dev/v1", "Task", { stepTemplate: { securityContext: { privileged: true } } }),
+      ["spec"],
+    ],
+    [
+      "Tekton TaskRun podTemplate",
+      custom("tekton.dev/v1", "TaskRun", { taskRef: { name: "t" }, podTemplate: { securityContext: {} } }),
+      ["spec.podTemplate"],
+    ],
+    [
+      "Tekton Pipeline with an embedded task",
+      custom("tekton.dev/v1", "Pipeline", { tasks: [{ name: "t", taskSpec: { steps: [{ image: "x" }] } }] }),
+      ["spec.tasks[0].taskSpec"],
+    ],
     [
       "a container named by reference, or canary steps, are no containers",
-      custom("example.com/v1", "Probe", { target: { container: { name: "app" } }, strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }] } } }),
+      custom("example.com/v1", "Probe", {
+        target: { container: { name: "app" } },
+        strategy: { canary: { steps: [{ setWeight: 20 }, { pause: {} }] } },
+      }),
       [],
     ],
   ];
   for (const [what, doc, at] of cases) {
-    test(`${what}: ${at.join(", ")}`, () => assert.deepEqual(podSpecsOf(doc).map((p) => p.at), at));
+    test(`${what}: ${at.join(", ")}`, () =>
+      assert.deepEqual(
+        podSpecsOf(doc).map((p) => p.at),
+        at,
+      ));
   }
 
   test("the containers of workflow and pipeline kinds are judged where they are, with their own paths", () => {
     const wf = custom("argoproj.io/v1alpha1", "Workflow", {
-      templates: [{ name: "b", container: { image: "x" }, sidecars: [{ name: "p", image: "y" }], initContainers: [{ name: "i", image: "z" }] }],
+      templates: [
+        {
+          name: "b",
+          container: { image: "x" },
+          sidecars: [{ name: "p", image: "y" }],
+          initContainers: [{ name: "i", image: "z" }],
+        },
+      ],
     });
-    assert.deepEqual(podSpecsOf(wf).flatMap((p) => containersOf(p).map((c) => `${c.list} ${c.at}`)), [
-      "initContainers spec.templates[0].initContainers[0]",
-      "sidecars spec.templates[0].sidecars[0]",
-      "container spec.templates[0].container",
-    ]);
-    const task = custom("tekton.dev/v1", "Task", { stepTemplate: { securityContext: {} }, steps: [{ image: "x" }, "not a step"] });
-    assert.deepEqual(podSpecsOf(task).flatMap((p) => containersOf(p).map((c) => c.at)), ["spec.steps[0]", "spec.steps[1]", "spec.stepTemplate"]);
+    assert.deepEqual(
+      podSpecsOf(wf).flatMap((p) => containersOf(p).map((c) => `${c.list} ${c.at}`)),
+      [
+        "initContainers spec.templates[0].initContainers[0]",
+        "sidecars spec.templates[0].sidecars[0]",
+        "container spec.templates[0].container",
+      ],
+    );
+    const task = custom("tekton.dev/v1", "Task", {
+      stepTemplate: { securityContext: {} },
+      steps: [{ image: "x" }, "not a step"],
+    });
+    assert.deepEqual(
+      podSpecsOf(task).flatMap((p) => containersOf(p).map((c) => c.at)),
+      ["spec.steps[0]", "spec.steps[1]", "spec.stepTemplate"],
+    );
     // A built-in kind's pod spec holds only what its schema keeps: the API server drops a `sidecars` key there.
-    const dep = patch(deployment(), (d) => (d.spec.template.spec.sidecars = [{ name: "s", image: "x", securityContext: { privileged: true } }]));
-    assert.ok(podSpecsOf(dep).flatMap(containersOf).every((c) => c.list === "containers" || c.list === "initContainers"));
+    const dep = patch(
+      deployment(),
+      (d) => (d.spec.template.spec.sidecars = [{ name: "s", image: "x", securityContext: { privileged: true } }]),
+    );
+    assert.ok(
+      podSpecsOf(dep)
+        .flatMap(containersOf)
+        .every((c) => c.list === "containers" || c.list === "initContainers"),
+    );
     // Each of them is judged: a privileged Argo sidecar, a Tekton stepTemplate adding a capability.
     const ctx = contextFor(wf, {}, DEFAULT_SETTINGS);
     const bad = patch(wf, (w) => (w.spec.templates[0].sidecars[0].securityContext = { privileged: true }));
-    assert.ok(judge(podNoPrivilegeEscalation, bad, ctx).some((m) => m.startsWith("spec.templates[0].sidecars[0]: privileged is true")));
+    assert.ok(
+      judge(podNoPrivilegeEscalation, bad, ctx).some((m) =>
+        m.startsWith("spec.templates[0].sidecars[0]: privileged is true"),
+      ),
+    );
   });
 
   test("an unknown value in an Argo container or a Tekton step is refused by the rule that reads it", () => {
-    const wf = custom("argoproj.io/v1alpha1", "Workflow", { templates: [{ name: "b", container: { image: "x", securityContext: UNKNOWN } }] });
-    const task = custom("tekton.dev/v1", "Task", { steps: [{ image: "x", securityContext: { allowPrivilegeEscalation: UNKNOWN } }] });
+    const wf = custom("argoproj.io/v1alpha1", "Workflow", {
+      templates: [{ name: "b", container: { image: "x", securityContext: UNKNOWN } }],
+    });
+    const task = custom("tekton.dev/v1", "Task", {
+      steps: [{ image: "x", securityContext: { allowPrivilegeEscalation: UNKNOWN } }],
+    });
     for (const doc of [wf, task]) {
       const out = judge(podNoPrivilegeEscalation, doc, contextFor(doc, {}, DEFAULT_SETTINGS));
-      assert.ok(out.some((m) => /is unknown during preview/.test(m)), out.join("\n"));
+      assert.ok(
+        out.some((m) => /is unknown during preview/.test(m)),
+        out.join("\n"),
+      );
     }
   });
 
   test("built-in kinds are not searched by shape: a CRD's schema mentioning containers is no pod spec", () => {
-    const crd = { apiVersion: "apiextensions.k8s.io/v1", kind: "CustomResourceDefinition", metadata: { name: "r.example.com" },
-      spec: { versions: [{ schema: { openAPIV3Schema: { properties: { containers: { type: "array" } } } } }] } };
+    const crd = {
+      apiVersion: "apiextensions.k8s.io/v1",
+      kind: "CustomResourceDefinition",
+      metadata: { name: "r.example.com" },
+      spec: { versions: [{ schema: { openAPIV3Schema: { properties: { containers: { type: "array" } } } } }] },
+    };
     assert.equal(podSpecsOf(crd).length, 0);
     assert.equal(podSpecsOf({ ...crd, apiVersion: "v1", kind: "ConfigMap" }).length, 0);
-    assert.deepEqual(podSpecsOf({ apiVersion: "v1", kind: "List", metadata: { name: "l" }, items: [rollout()] }).map((p) => p.at), ["items[0].spec.template.spec"]);
+    assert.deepEqual(
+      podSpecsOf({ apiVersion: "v1", kind: "List", metadata: { name: "l" }, items: [rollout()] }).map((p) => p.at),
+      ["items[0].spec.template.spec"],
+    );
   });
 
   test("objects without a container list carry none; the object's own metadata is not searched", () => {
@@ -117,8 +218,13 @@ describe("pod specs are found by shape", () => {
     const bad = patch(rollout(), (o) => (o.spec.template.spec.hostNetwork = true));
     // In a foundation the ConfigMap is a kind it holds and no rule reads (passed over); the Rollout is no
     // stack's kind (refused by name) and its pods are judged all the same.
-    const r = checkDocuments([bad, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" } }], { layer: "foundation" });
-    assert.deepEqual(r.violations.map((v) => v.policy), ["stack-kinds-closed", "pod-no-host-access"]);
+    const r = checkDocuments([bad, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "c" } }], {
+      layer: "foundation",
+    });
+    assert.deepEqual(
+      r.violations.map((v) => v.policy),
+      ["stack-kinds-closed", "pod-no-host-access"],
+    );
     assert.match(r.violations[0]!.resource, /^Rollout /);
     assert.deepEqual(r.passedOver, { ConfigMap: 1 });
   });
@@ -134,20 +240,37 @@ describe("unknown values in custom kinds never pass", () => {
     assert.match(out[0]!.message, /^spec\.template\.spec\.containers\[0\]\.securityContext is unknown during preview/);
     assert.equal(out[0]!.level, "mandatory");
     const doc = patch(rollout(), (o) => (o.spec.template.spec.containers[0].securityContext = UNKNOWN));
-    assert.match(judge(podNoPrivilegeEscalation, doc, contextFor(doc, {}, DEFAULT_SETTINGS)).join("\n"), /securityContext is unknown/);
+    assert.match(
+      judge(podNoPrivilegeEscalation, doc, contextFor(doc, {}, DEFAULT_SETTINGS)).join("\n"),
+      /securityContext is unknown/,
+    );
   });
 
   test("an unknown template annotation is refused by the annotation rules of a custom kind", () => {
     const doc = patch(rollout(), (o) => (o.spec.template.metadata.annotations = UNKNOWN));
-    const refused = POD_RULES.filter((r) => judge(r, doc, contextFor(doc, {}, DEFAULT_SETTINGS)).some((m) => /annotations is unknown/.test(m)));
-    assert.deepEqual(refused.map((r) => r.name).sort(), ["pod-apparmor-profile", "pod-seccomp-profile", "pod-vault-annotations"]);
+    const refused = POD_RULES.filter((r) =>
+      judge(r, doc, contextFor(doc, {}, DEFAULT_SETTINGS)).some((m) => /annotations is unknown/.test(m)),
+    );
+    assert.deepEqual(refused.map((r) => r.name).sort(), [
+      "pod-apparmor-profile",
+      "pod-seccomp-profile",
+      "pod-vault-annotations",
+    ]);
   });
 
   test("where a pod spec could hide, in a custom kind: refused by pod-spec-visible through the pack", async () => {
     const { type, props } = pulumiResourceOf(rollout());
     (props as any).spec.template = rpc.unknownValue;
     const out = await packResource(podSpecVisible.name, type, props);
-    assert.deepEqual(out.map((o) => [o.level, o.message]), [["mandatory", "spec.template is unknown during preview; in a custom kind it could hold a pod spec that no rule can see"]]);
+    assert.deepEqual(
+      out.map((o) => [o.level, o.message]),
+      [
+        [
+          "mandatory",
+          "spec.template is unknown during preview; in a custom kind it could hold a pod spec that no rule can see",
+        ],
+      ],
+    );
   });
 
   test("hidden unknowns: the custom kind's fields count; its metadata and built-in kinds' fields do not", () => {
@@ -161,7 +284,10 @@ describe("unknown values in custom kinds never pass", () => {
     assert.deepEqual(hiddenUnknowns(patch(deployment(), (o) => (o.spec.replicas = UNKNOWN))), []);
     assert.deepEqual(hiddenUnknowns(patch(vaultRole(), (o) => (o.spec.backend = UNKNOWN))), []);
     const d = patch(deployment(), (o) => (o.spec.template = UNKNOWN));
-    assert.match(judge(podNoPrivilegeEscalation, d, contextFor(d, {}, DEFAULT_SETTINGS)).join("\n"), /^spec\.template is unknown during preview/);
+    assert.match(
+      judge(podNoPrivilegeEscalation, d, contextFor(d, {}, DEFAULT_SETTINGS)).join("\n"),
+      /^spec\.template is unknown during preview/,
+    );
   });
 });
 

@@ -22,23 +22,41 @@ describe("toDocument", () => {
     assert.deepEqual(doc, samples.role());
   });
   test("server-side-apply Patch resources are judged as the kind they upsert", () => {
-    const doc = toDocument("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBindingPatch", "crb", { metadata: { name: "x" } });
+    const doc = toDocument("kubernetes:rbac.authorization.k8s.io/v1:ClusterRoleBindingPatch", "crb", {
+      metadata: { name: "x" },
+    });
     assert.equal(doc?.kind, "ClusterRoleBinding");
   });
   test("a Vault resource becomes its agent-trust.io/v1 document with Vault API field names", () => {
     const { type, props } = pulumiResourceOf(samples.vaultRole());
     assert.equal(type, "vault:kubernetes/authBackendRole:AuthBackendRole");
-    assert.deepEqual(toDocument(type, "x", props), { ...samples.vaultRole(), metadata: { name: samples.vaultRole().metadata.name } });
+    assert.deepEqual(toDocument(type, "x", props), {
+      ...samples.vaultRole(),
+      metadata: { name: samples.vaultRole().metadata.name },
+    });
   });
   test("unnamed resources are named after the Pulumi resource; other packages' resources and providers are PulumiResource documents", () => {
     assert.equal(toDocument("kubernetes:core/v1:ServiceAccount", "sa", {})?.metadata.name, "sa");
-    assert.deepEqual(toDocument("aws:s3/bucket:Bucket", "b", {}), { apiVersion: "pulumi.agent-trust.io/v1", kind: "PulumiResource", metadata: { name: "b" }, spec: { type: "aws:s3/bucket:Bucket" } });
+    assert.deepEqual(toDocument("aws:s3/bucket:Bucket", "b", {}), {
+      apiVersion: "pulumi.agent-trust.io/v1",
+      kind: "PulumiResource",
+      metadata: { name: "b" },
+      spec: { type: "aws:s3/bucket:Bucket" },
+    });
     assert.equal(toDocument("kubernetes:yaml/v2:ConfigGroup", "g", {}), undefined, "its children are judged");
     // Providers are judged by the closed world (stack-kinds-closed), which names the ones a stack holds.
-    assert.deepEqual(toDocument("pulumi:providers:kubernetes", "p", {}), { apiVersion: "pulumi.agent-trust.io/v1", kind: "PulumiResource", metadata: { name: "p" }, spec: { type: "pulumi:providers:kubernetes" } });
+    assert.deepEqual(toDocument("pulumi:providers:kubernetes", "p", {}), {
+      apiVersion: "pulumi.agent-trust.io/v1",
+      kind: "PulumiResource",
+      metadata: { name: "p" },
+      spec: { type: "pulumi:providers:kubernetes" },
+    });
   });
   test("unknown values become UNKNOWN, at any depth", () => {
-    const doc = toDocument("kubernetes:core/v1:ServiceAccount", "sa", { automountServiceAccountToken: rpc.unknownValue, metadata: { labels: { a: rpc.unknownValue } } });
+    const doc = toDocument("kubernetes:core/v1:ServiceAccount", "sa", {
+      automountServiceAccountToken: rpc.unknownValue,
+      metadata: { labels: { a: rpc.unknownValue } },
+    });
     assert.equal(doc?.["automountServiceAccountToken"], UNKNOWN);
     assert.equal(doc?.metadata.labels?.["a"], UNKNOWN);
   });
@@ -59,8 +77,17 @@ function setAt(obj: any, path: string, value: unknown): boolean {
 }
 
 const SAMPLES: Manifest[] = [
-  samples.role(), samples.roleBinding(), samples.serviceAccount(), samples.podTemplate(), samples.job(), samples.cronJob(),
-  samples.deployment(), samples.namespace(), samples.egressPolicy(), samples.vaultRole(), samples.vaultPolicy(),
+  samples.role(),
+  samples.roleBinding(),
+  samples.serviceAccount(),
+  samples.podTemplate(),
+  samples.job(),
+  samples.cronJob(),
+  samples.deployment(),
+  samples.namespace(),
+  samples.egressPolicy(),
+  samples.vaultRole(),
+  samples.vaultPolicy(),
 ];
 
 describe("an unknown value never passes a rule that reads it", () => {
@@ -76,11 +103,16 @@ describe("an unknown value never passes a rule that reads it", () => {
           assert.match(judge(rule, broken, ctx).join("\n"), /unknown during preview/);
           // Through the pack, with Pulumi's own sentinel behind @pulumi/policy's proxy: mandatory, not skipped.
           const { type, props } = pulumiResourceOf(structuredClone(sample));
-          const prop = (broken.apiVersion === "agent-trust.io/v1" ? path.replace(/^spec\./, "") : path)
-            .replace(/_([a-z])/g, (_, c: string) => c.toUpperCase());
+          const prop = (broken.apiVersion === "agent-trust.io/v1" ? path.replace(/^spec\./, "") : path).replace(
+            /_([a-z])/g,
+            (_, c: string) => c.toUpperCase(),
+          );
           assert.ok(setAt(props, prop, rpc.unknownValue));
           const out = await packResource(rule.name, type, props, { environment: "prod" });
-          assert.ok(out.some((r) => r.level === "mandatory" && /unknown during preview/.test(r.message)), JSON.stringify(out));
+          assert.ok(
+            out.some((r) => r.level === "mandatory" && /unknown during preview/.test(r.message)),
+            JSON.stringify(out),
+          );
         });
       }
     }
@@ -105,25 +137,63 @@ describe("phase, environment and enforcement in the pack", () => {
   test("hygiene rules are advisory in dev by default and mandatory elsewhere; a prod label tightens a dev stack", async () => {
     const prodLabelled = structuredClone(noLimits);
     prodLabelled.metadata.labels["agent-trust.io/environment"] = "prod";
-    assert.deepEqual((await packResource("pod-resources-set", sa.type, prodLabelled, { environment: "dev" })).map((r) => r.level), ["mandatory", "mandatory"]);
-    assert.deepEqual((await packResource("pod-resources-set", sa.type, noLimits, { environment: "dev" })).map((r) => r.level), ["advisory", "advisory"]);
-    assert.deepEqual((await packResource("pod-resources-set", sa.type, noLimits, { environment: "prod" })).map((r) => r.level), ["mandatory", "mandatory"]);
+    assert.deepEqual(
+      (await packResource("pod-resources-set", sa.type, prodLabelled, { environment: "dev" })).map((r) => r.level),
+      ["mandatory", "mandatory"],
+    );
+    assert.deepEqual(
+      (await packResource("pod-resources-set", sa.type, noLimits, { environment: "dev" })).map((r) => r.level),
+      ["advisory", "advisory"],
+    );
+    assert.deepEqual(
+      (await packResource("pod-resources-set", sa.type, noLimits, { environment: "prod" })).map((r) => r.level),
+      ["mandatory", "mandatory"],
+    );
   });
   test("policy config decides where hygiene is advisory", async () => {
-    const out = await packResource("pod-resources-set", sa.type, noLimits, { environment: "dev" }, { advisoryInEnvironments: [] });
-    assert.deepEqual(out.map((r) => r.level), ["mandatory", "mandatory"]);
+    const out = await packResource(
+      "pod-resources-set",
+      sa.type,
+      noLimits,
+      { environment: "dev" },
+      { advisoryInEnvironments: [] },
+    );
+    assert.deepEqual(
+      out.map((r) => r.level),
+      ["mandatory", "mandatory"],
+    );
   });
   test("security rules are mandatory in dev too, and offer no advisory setting", async () => {
     const bad = { ...samples.serviceAccount(), automountServiceAccountToken: true };
-    const out = await packResource("serviceaccount-automount-off", "kubernetes:core/v1:ServiceAccount", bad, { environment: "dev" }, { advisoryInEnvironments: ["dev"] });
-    assert.deepEqual(out.map((r) => r.level), ["mandatory"]);
-    for (const rule of RULES.filter((r) => r.security)) assert.equal(configSchemaOf(rule).properties["advisoryInEnvironments"], undefined);
+    const out = await packResource(
+      "serviceaccount-automount-off",
+      "kubernetes:core/v1:ServiceAccount",
+      bad,
+      { environment: "dev" },
+      { advisoryInEnvironments: ["dev"] },
+    );
+    assert.deepEqual(
+      out.map((r) => r.level),
+      ["mandatory"],
+    );
+    for (const rule of RULES.filter((r) => r.security))
+      assert.equal(configSchemaOf(rule).properties["advisoryInEnvironments"], undefined);
   });
   test("the stack's phase decides, else the strictest; an object's label can only lower it, never raise it", async () => {
     const role = pulumiResourceOf(samples.role()); // labelled remediation, deletes pods
-    assert.equal((await packResource("verbs-within-phase-ceiling", role.type, role.props, { phase: "remediation" })).length, 0);
-    assert.equal((await packResource("verbs-within-phase-ceiling", role.type, role.props, { phase: "assist" })).length, 2);
-    assert.equal((await packResource("verbs-within-phase-ceiling", role.type, role.props)).length, 2, "no stack phase: shadow, whatever the label says");
+    assert.equal(
+      (await packResource("verbs-within-phase-ceiling", role.type, role.props, { phase: "remediation" })).length,
+      0,
+    );
+    assert.equal(
+      (await packResource("verbs-within-phase-ceiling", role.type, role.props, { phase: "assist" })).length,
+      2,
+    );
+    assert.equal(
+      (await packResource("verbs-within-phase-ceiling", role.type, role.props)).length,
+      2,
+      "no stack phase: shadow, whatever the label says",
+    );
     const scaling = structuredClone(role.props) as any;
     scaling.rules.push({ apiGroups: ["apps"], resources: ["deployments/scale"], verbs: ["patch"] });
     const out = await packResource("verbs-within-phase-ceiling", role.type, scaling, { phase: "autonomous" });
@@ -131,7 +201,10 @@ describe("phase, environment and enforcement in the pack", () => {
     assert.match(out[0]!.message, /phase "remediation"/);
     const unlabelled = structuredClone(role.props) as any;
     delete unlabelled.metadata.labels;
-    assert.match((await packResource("verbs-within-phase-ceiling", role.type, unlabelled))[0]!.message, /phase "shadow"/);
+    assert.match(
+      (await packResource("verbs-within-phase-ceiling", role.type, unlabelled))[0]!.message,
+      /phase "shadow"/,
+    );
   });
   test("policy config lowers the token TTL cap but can never raise it", async () => {
     const r = pulumiResourceOf(samples.vaultRole()); // token_max_ttl 900
@@ -141,7 +214,10 @@ describe("phase, environment and enforcement in the pack", () => {
   });
   test("kvMount comes from policy config; the namespace from the stack config first", async () => {
     const p = pulumiResourceOf(samples.vaultPolicy());
-    assert.equal((await packResource("vault-policy-kv-mount-only", p.type, p.props, {}, { kvMount: "agents-kv" })).length, 3);
+    assert.equal(
+      (await packResource("vault-policy-kv-mount-only", p.type, p.props, {}, { kvMount: "agents-kv" })).length,
+      3,
+    );
     const np = pulumiResourceOf({ ...samples.egressPolicy(), spec: { podSelector: {}, ingress: [{}] } });
     assert.equal((await packResource("no-ingress-to-agents", np.type, np.props, { namespace: "bots" })).length, 0);
     assert.equal((await packResource("no-ingress-to-agents", np.type, np.props)).length, 1);

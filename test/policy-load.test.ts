@@ -33,7 +33,12 @@ async function startPack(config: Record<string, string>): Promise<Pack> {
   const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack", { paths: [PACK] });
   const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], {
     cwd: PACK,
-    env: { ...process.env, PULUMI_CONFIG: JSON.stringify(config), PULUMI_NODEJS_STACK: "dev-remediation", PULUMI_NODEJS_PROJECT: "agent-trust" },
+    env: {
+      ...process.env,
+      PULUMI_CONFIG: JSON.stringify(config),
+      PULUMI_NODEJS_STACK: "dev-remediation",
+      PULUMI_NODEJS_PROJECT: "agent-trust",
+    },
     stdio: ["ignore", "pipe", "pipe"],
   });
   // The pack never outlives this test process, whether the test passes, fails or times out.
@@ -44,7 +49,10 @@ async function startPack(config: Record<string, string>): Promise<Pack> {
   // ts-node type-checks the pack and the rule table before the port appears: ~15 s idle, minutes on a loaded machine.
   const port = await new Promise<string>((resolve, reject) => {
     const fail = (e: Error) => (clearTimeout(timer), stop(), reject(e));
-    const timer = setTimeout(() => fail(new Error(`no port within ${PORT_WAIT_S} s; stderr: ${stderr}`)), PORT_WAIT_S * 1000);
+    const timer = setTimeout(
+      () => fail(new Error(`no port within ${PORT_WAIT_S} s; stderr: ${stderr}`)),
+      PORT_WAIT_S * 1000,
+    );
     child.stdout!.once("data", (d) => (clearTimeout(timer), resolve(String(d).trim())));
     child.once("exit", (code) => fail(new Error(`pack exited ${code}: ${stderr}`)));
   });
@@ -70,7 +78,9 @@ function resource<T extends pb.AnalyzeRequest | pb.AnalyzerResource>(r: T, type:
 async function analyze(pack: Pack, type: string, props: object) {
   const req = resource(new pb.AnalyzeRequest(), type, props);
   const res = await call<pb.AnalyzeResponse>((cb) => pack.client.analyze(req, cb));
-  return res.getDiagnosticsList().map((d) => ({ policy: d.getPolicyname(), level: d.getEnforcementlevel(), message: d.getMessage() }));
+  return res
+    .getDiagnosticsList()
+    .map((d) => ({ policy: d.getPolicyname(), level: d.getEnforcementlevel(), message: d.getMessage() }));
 }
 
 const ROLE = "kubernetes:rbac.authorization.k8s.io/v1:Role";
@@ -78,7 +88,11 @@ const ROLE = "kubernetes:rbac.authorization.k8s.io/v1:Role";
 describe("the policy pack under the analyzer protocol", { timeout: (2 * PORT_WAIT_S + 120) * 1000 }, () => {
   let dev: Pack;
   before(async () => {
-    dev = await startPack({ "agent-trust:layer": "phase", "agent-trust:environment": "dev", "agent-trust:phase": "remediation" });
+    dev = await startPack({
+      "agent-trust:layer": "phase",
+      "agent-trust:environment": "dev",
+      "agent-trust:phase": "remediation",
+    });
   });
   after(() => dev?.child.kill());
 
@@ -87,15 +101,26 @@ describe("the policy pack under the analyzer protocol", { timeout: (2 * PORT_WAI
     assert.equal(info.getName(), "agent-trust");
     assert.equal(info.getSupportsconfig(), true);
     const policies = info.getPoliciesList();
-    assert.deepEqual(policies.map((p) => p.getName()), RULES.map((r) => r.name));
+    assert.deepEqual(
+      policies.map((p) => p.getName()),
+      RULES.map((r) => r.name),
+    );
     for (const p of policies) assert.equal(p.getEnforcementlevel(), pb.EnforcementLevel.MANDATORY, p.getName());
     const ttl = policies.find((p) => p.getName() === "vault-token-ttl-capped")!;
-    assert.deepEqual(ttl.getConfigschema()!.getProperties()!.toJavaScript()["maxTtlSeconds"], { type: "integer", minimum: 60, maximum: 900, default: 900 });
+    assert.deepEqual(ttl.getConfigschema()!.getProperties()!.toJavaScript()["maxTtlSeconds"], {
+      type: "integer",
+      minimum: 60,
+      maximum: 900,
+      default: 900,
+    });
     assert.ok(ttl.getRemediationSteps().length > 0);
   });
 
   test("Analyze refuses a ClusterRole, mandatory", async () => {
-    const d = await analyze(dev, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", { metadata: { name: "view-all" }, rules: [] });
+    const d = await analyze(dev, "kubernetes:rbac.authorization.k8s.io/v1:ClusterRole", {
+      metadata: { name: "view-all" },
+      rules: [],
+    });
     // Refused twice over: a cluster-wide grant, and a kind no phase stack holds (closed world).
     assert.deepEqual(d.map((x) => [x.policy, x.level]).sort(), [
       ["no-cluster-scoped-grants", pb.EnforcementLevel.MANDATORY],
@@ -106,15 +131,27 @@ describe("the policy pack under the analyzer protocol", { timeout: (2 * PORT_WAI
   test("the phase comes from the stack config: remediation may restart, not scale", async () => {
     const unlabelled = patch(role(), (o) => delete o.metadata.labels);
     assert.deepEqual(await analyze(dev, ROLE, unlabelled), []);
-    const scale = patch(unlabelled, (o) => o.rules.push({ apiGroups: ["apps"], resources: ["deployments/scale"], verbs: ["patch"] }));
+    const scale = patch(unlabelled, (o) =>
+      o.rules.push({ apiGroups: ["apps"], resources: ["deployments/scale"], verbs: ["patch"] }),
+    );
     const d = await analyze(dev, ROLE, scale);
     assert.equal(d.length, 1);
     assert.match(d[0]!.message, /"patch" on apps\/deployments\/scale is above the ceiling of phase "remediation"/);
   });
 
   test("an unknown value is a mandatory violation, not a skipped check", async () => {
-    const d = await analyze(dev, ROLE, patch(role(), (o) => (o.rules[0].verbs = unknownValue)));
-    assert.ok(d.some((x) => x.level === pb.EnforcementLevel.MANDATORY && /rules\[0\]\.verbs is unknown during preview/.test(x.message)), JSON.stringify(d));
+    const d = await analyze(
+      dev,
+      ROLE,
+      patch(role(), (o) => (o.rules[0].verbs = unknownValue)),
+    );
+    assert.ok(
+      d.some(
+        (x) =>
+          x.level === pb.EnforcementLevel.MANDATORY && /rules\[0\]\.verbs is unknown during preview/.test(x.message),
+      ),
+      JSON.stringify(d),
+    );
   });
 
   test("hygiene is advisory in dev, security stays mandatory", async () => {
@@ -138,10 +175,20 @@ describe("the policy pack under the analyzer protocol", { timeout: (2 * PORT_WAI
     await call<Empty>((cb) => dev.client.configure(req, cb));
     const d = await analyze(dev, "vault:kubernetes/authBackendRole:AuthBackendRole", {
       // Named and mounted as the naming module and the foundation say (a phase stack's roles are closed-world).
-      backend: "kubernetes", roleName: "agent-trust-dev-diag-remediation", boundServiceAccountNames: ["diag-remediation"], boundServiceAccountNamespaces: ["ai-agents"], audience: "vault",
-      aliasNameSource: "serviceaccount_uid", tokenTtl: 300, tokenMaxTtl: 600, tokenNoDefaultPolicy: true,
+      backend: "kubernetes",
+      roleName: "agent-trust-dev-diag-remediation",
+      boundServiceAccountNames: ["diag-remediation"],
+      boundServiceAccountNamespaces: ["ai-agents"],
+      audience: "vault",
+      aliasNameSource: "serviceaccount_uid",
+      tokenTtl: 300,
+      tokenMaxTtl: 600,
+      tokenNoDefaultPolicy: true,
     });
-    assert.deepEqual(d.map((x) => [x.policy, x.level]), [["vault-token-ttl-capped", pb.EnforcementLevel.MANDATORY]]);
+    assert.deepEqual(
+      d.map((x) => [x.policy, x.level]),
+      [["vault-token-ttl-capped", pb.EnforcementLevel.MANDATORY]],
+    );
     assert.match(d[0]!.message, /token_max_ttl is 600; set 1\.\.300/);
   });
 
@@ -157,7 +204,10 @@ describe("the policy pack under the analyzer protocol", { timeout: (2 * PORT_WAI
     );
     const secrets = patch(role(), (o) => o.rules.push({ apiGroups: [""], resources: ["secrets"], verbs: ["get"] }));
     const d = await analyze(dev, ROLE, secrets);
-    assert.ok(d.some((x) => x.policy === "no-secrets-access" && x.level === pb.EnforcementLevel.MANDATORY), JSON.stringify(d));
+    assert.ok(
+      d.some((x) => x.policy === "no-secrets-access" && x.level === pb.EnforcementLevel.MANDATORY),
+      JSON.stringify(d),
+    );
   });
 
   test("AnalyzeStack runs the stack rules and pins findings to URNs", async () => {
@@ -165,12 +215,19 @@ describe("the policy pack under the analyzer protocol", { timeout: (2 * PORT_WAI
     req.setResourcesList([resource(new pb.AnalyzerResource(), "kubernetes:core/v1:ServiceAccount", serviceAccount())]);
     const res = await call<pb.AnalyzeResponse>((cb) => dev.client.analyzeStack(req, cb));
     const d = res.getDiagnosticsList();
-    assert.deepEqual(d.map((x) => x.getPolicyname()).sort(), ["agent-sa-has-network-policy", "agent-sa-has-vault-role"]);
+    assert.deepEqual(d.map((x) => x.getPolicyname()).sort(), [
+      "agent-sa-has-network-policy",
+      "agent-sa-has-vault-role",
+    ]);
     assert.match(d[0]!.getUrn(), /ServiceAccount::r$/);
   });
 
   test("the phase ceiling: autonomous in prod is refused from the stack config", async () => {
-    const prod = await startPack({ "agent-trust:layer": "phase", "agent-trust:environment": "prod", "agent-trust:phase": "autonomous" });
+    const prod = await startPack({
+      "agent-trust:layer": "phase",
+      "agent-trust:environment": "prod",
+      "agent-trust:phase": "autonomous",
+    });
     try {
       const res = await call<pb.AnalyzeResponse>((cb) => prod.client.analyzeStack(new pb.AnalyzeStackRequest(), cb));
       const d = res.getDiagnosticsList().filter((x) => x.getPolicyname() === "phase-within-environment-ceiling");

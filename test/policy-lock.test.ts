@@ -25,7 +25,12 @@ describe("policy config lock", () => {
       for (const level of ["disabled", "advisory"]) {
         const e = errors([[r.name, level]]);
         assert.equal(e.length, 1, `${r.name} ${level}`);
-        assert.match(e[0]!, new RegExp(`sets "${r.name}" to enforcementLevel "${level}"; a security rule may only be mandatory or remediate`));
+        assert.match(
+          e[0]!,
+          new RegExp(
+            `sets "${r.name}" to enforcementLevel "${level}"; a security rule may only be mandatory or remediate`,
+          ),
+        );
       }
     }
   });
@@ -42,7 +47,10 @@ describe("policy config lock", () => {
   test('"all" lowered and an unknown policy name are refused', () => {
     assert.match(errors([["all", "disabled"]])[0]!, /"all": enforcementLevel "disabled" would lower every rule/);
     assert.match(errors([["all", "advisory"]])[0]!, /would lower every rule/);
-    assert.match(errors([["no-secret-access", "mandatory"]])[0]!, /names "no-secret-access", which is not a policy of the agent-trust pack/);
+    assert.match(
+      errors([["no-secret-access", "mandatory"]])[0]!,
+      /names "no-secret-access", which is not a policy of the agent-trust pack/,
+    );
   });
 });
 
@@ -50,12 +58,20 @@ describe("the lock in the protocol", () => {
   test("decoding a request never throws; reading its config does, with our message alone", () => {
     const build = (levels: [string, number][]) => {
       const req = new ConfigureAnalyzerRequest();
-      for (const [name, level] of levels) req.getPolicyconfigMap().set(name, new PolicyConfig().setEnforcementlevel(level));
+      for (const [name, level] of levels)
+        req.getPolicyconfigMap().set(name, new PolicyConfig().setEnforcementlevel(level));
       return req.serializeBinary();
     };
     // Several entries, the refused one first: the decoder reads the map back entry by entry.
-    const bad = build([["no-secrets-access", EnforcementLevel.DISABLED], ["no-pod-exec", EnforcementLevel.MANDATORY], ["no-rbac-wildcards", EnforcementLevel.MANDATORY]]);
-    const good = build([["no-secrets-access", EnforcementLevel.MANDATORY], ["no-pod-exec", EnforcementLevel.REMEDIATE]]);
+    const bad = build([
+      ["no-secrets-access", EnforcementLevel.DISABLED],
+      ["no-pod-exec", EnforcementLevel.MANDATORY],
+      ["no-rbac-wildcards", EnforcementLevel.MANDATORY],
+    ]);
+    const good = build([
+      ["no-secrets-access", EnforcementLevel.MANDATORY],
+      ["no-pod-exec", EnforcementLevel.REMEDIATE],
+    ]);
     lockPolicyConfig(ConfigureAnalyzerRequest);
     lockPolicyConfig(ConfigureAnalyzerRequest); // installed once, however often asked
     const decoded = ConfigureAnalyzerRequest.deserializeBinary(bad);
@@ -67,7 +83,10 @@ describe("the lock in the protocol", () => {
     }
     assert.ok(thrown instanceof Error);
     assert.equal(thrown.stack, thrown.message);
-    assert.match(thrown.message, /^agent-trust policy pack: refusing this policy config:\n {2}policy config sets "no-secrets-access" to enforcementLevel "disabled"/);
+    assert.match(
+      thrown.message,
+      /^agent-trust policy pack: refusing this policy config:\n {2}policy config sets "no-secrets-access" to enforcementLevel "disabled"/,
+    );
     assert.equal(ConfigureAnalyzerRequest.deserializeBinary(good).getPolicyconfigMap().getLength(), 2);
   });
 });

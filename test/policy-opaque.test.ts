@@ -11,10 +11,32 @@ const phaseStack = { layer: "phase", environment: "prod", phase: "shadow" };
 
 async function listing(types: string[], stack = phaseStack) {
   const policy = policyNamed("unjudged-resource-types", stack) as StackValidationPolicy;
-  const resources = types.map((type, i) => ({ type, props: {}, urn: `urn:pulumi:s::p::${type}::r${i}`, name: `r${i}`, opts: {}, dependencies: [], propertyDependencies: {} }) as unknown as PolicyResource);
+  const resources = types.map(
+    (type, i) =>
+      ({
+        type,
+        props: {},
+        urn: `urn:pulumi:s::p::${type}::r${i}`,
+        name: `r${i}`,
+        opts: {},
+        dependencies: [],
+        propertyDependencies: {},
+      }) as unknown as PolicyResource,
+  );
   const out: { message: string; level: string }[] = [];
-  const report = ((m: { message: string; enforcementLevel: string }) => out.push({ message: m.message, level: m.enforcementLevel })) as unknown as ReportViolation;
-  await policy.validateStack({ resources, stackTags: new Map(), getConfig: <T extends object>() => ({}) as T, notApplicable: (): never => { throw new Error("n/a"); } }, report);
+  const report = ((m: { message: string; enforcementLevel: string }) =>
+    out.push({ message: m.message, level: m.enforcementLevel })) as unknown as ReportViolation;
+  await policy.validateStack(
+    {
+      resources,
+      stackTags: new Map(),
+      getConfig: <T extends object>() => ({}) as T,
+      notApplicable: (): never => {
+        throw new Error("n/a");
+      },
+    },
+    report,
+  );
   return out;
 }
 
@@ -31,7 +53,10 @@ describe("opaque resources", () => {
       assert.equal(out.length, 1);
       assert.equal(out[0]!.level, "mandatory");
       assert.match(out[0]!.message, /agent stacks may hold only objects the rules can judge/);
-      assert.deepEqual(await packResource("no-opaque-resources", type, props as Record<string, unknown>, { layer: "foundation" }), []);
+      assert.deepEqual(
+        await packResource("no-opaque-resources", type, props as Record<string, unknown>, { layer: "foundation" }),
+        [],
+      );
     });
   }
 
@@ -40,7 +65,12 @@ describe("opaque resources", () => {
   });
 
   test("components whose children are registered are not refused: Chart v4, ConfigGroup, kustomize", async () => {
-    for (const type of ["kubernetes:helm.sh/v4:Chart", "kubernetes:yaml/v2:ConfigGroup", "kubernetes:kustomize/v2:Directory", "kubernetes:yaml:ConfigFile"]) {
+    for (const type of [
+      "kubernetes:helm.sh/v4:Chart",
+      "kubernetes:yaml/v2:ConfigGroup",
+      "kubernetes:kustomize/v2:Directory",
+      "kubernetes:yaml:ConfigFile",
+    ]) {
       assert.deepEqual(await packResource("no-opaque-resources", type, {}, phaseStack), [], type);
       assert.deepEqual(await packResource("no-cluster-scoped-objects", type, {}, phaseStack), [], type);
     }
@@ -62,7 +92,10 @@ describe("types no rule reads are listed, never passed in silence", () => {
       "command:local:Command",
     ]);
     assert.equal(out.length, 2, JSON.stringify(out));
-    assert.deepEqual(out.map((o) => o.level), ["advisory", "advisory"]);
+    assert.deepEqual(
+      out.map((o) => o.level),
+      ["advisory", "advisory"],
+    );
     assert.match(out[0]!.message, /^no rule reads Service \(v1\) \(1 resource\(s\)\)/);
     assert.match(out[1]!.message, /^no rule reads random:index\/randomPassword:RandomPassword \(2 resource\(s\)\)/);
   });

@@ -35,7 +35,8 @@ test("remediation and autonomous stacks write only on named deployments, and del
         else {
           assert.deepEqual(writes, ["patch"]);
           const agentName: string = role.inputs.metadata.labels["agent-trust.io/agent"];
-          const names: readonly string[] | undefined = cfg.agents.find((a) => a.name === agentName)!.resourceNames?.deployments;
+          const names: readonly string[] | undefined = cfg.agents.find((a) => a.name === agentName)!.resourceNames
+            ?.deployments;
           assert.deepEqual(rule.resourceNames, names ? [...names].sort() : undefined);
         }
       }
@@ -63,7 +64,9 @@ test("each Vault role is bound to exactly the ServiceAccount the stack creates, 
       assert.equal(role.inputs.tokenNoDefaultPolicy, true);
       assert.ok(role.inputs.tokenTtl <= role.inputs.tokenMaxTtl);
       assert.ok(role.inputs.tokenMaxTtl <= LIMITS.maxTokenTtlSeconds && role.inputs.tokenMaxTtl <= longest, stack);
-      const policies = byType(registered, ":Policy").filter((p) => p.name.startsWith(`${agent}-`)).map((p) => p.inputs.name);
+      const policies = byType(registered, ":Policy")
+        .filter((p) => p.name.startsWith(`${agent}-`))
+        .map((p) => p.inputs.name);
       assert.deepEqual([...role.inputs.tokenPolicies].sort(), policies.sort());
     }
   }
@@ -77,7 +80,9 @@ test("every phase stack's Job templates run restricted, short-lived and with the
       const sa = byType(registered, ":ServiceAccount").find((a) => a.inputs.metadata.name === spec.serviceAccountName);
       assert.ok(sa, `${stack}: ${t.name} uses a ServiceAccount of this stack`);
       assert.equal(spec.automountServiceAccountToken, false);
-      assert.ok(Number(t.inputs.metadata.annotations["agent-trust.io/active-deadline-seconds"]) <= LIMITS.maxJobDeadlineSeconds);
+      assert.ok(
+        Number(t.inputs.metadata.annotations["agent-trust.io/active-deadline-seconds"]) <= LIMITS.maxJobDeadlineSeconds,
+      );
       const c = spec.containers[0];
       assert.equal(c.securityContext.allowPrivilegeEscalation, false);
       assert.deepEqual(c.securityContext.capabilities.drop, ["ALL"]);
@@ -90,6 +95,7 @@ test("foundation stacks: agents namespace enforces, audits and warns Pod Securit
     const ns = byType(await runStack(env), ":Namespace");
     assert.equal(ns.length, 1);
     const labels = ns[0]!.inputs.metadata.labels;
-    for (const mode of ["enforce", "audit", "warn"]) assert.equal(labels[`pod-security.kubernetes.io/${mode}`], "restricted");
+    for (const mode of ["enforce", "audit", "warn"])
+      assert.equal(labels[`pod-security.kubernetes.io/${mode}`], "restricted");
   }
 });

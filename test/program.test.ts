@@ -84,14 +84,23 @@ describe("every stack under the mock runtime", () => {
         assert.deepEqual(components.map((c) => c.name).sort(), cfg.agents.map((a) => a.name).sort());
         // Per agent: SA, Role+RoleBinding at home, Role+RoleBinding per target, NetworkPolicy, 2 PodTemplates,
         // one Vault policy per secret domain and one Vault role.
-        const expected = cfg.agents.reduce((n, a) => n + 1 + 2 + 2 * a.targetNamespaces.length + 1 + 2 + a.secretDomains.length + 1, 0);
+        const expected = cfg.agents.reduce(
+          (n, a) => n + 1 + 2 + 2 * a.targetNamespaces.length + 1 + 2 + a.secretDomains.length + 1,
+          0,
+        );
         assert.equal(resources.length, expected);
       } else {
-        assert.deepEqual(components.map((c) => c.type), ["agent-trust:foundation:AgentFoundation"]);
+        assert.deepEqual(
+          components.map((c) => c.type),
+          ["agent-trust:foundation:AgentFoundation"],
+        );
         // Namespace, quota, limits, 2 NetworkPolicies, 3 Vault objects, the admission parameter ConfigMap and a
         // policy + binding per admission rule; the PrometheusRule and the collector and dashboard ConfigMaps.
         assert.equal(resources.length, 8 + 1 + 2 * ADMISSION_RULES.length + 3);
-        assert.equal(resources.filter((r) => r.type.endsWith(":ValidatingAdmissionPolicy")).length, ADMISSION_RULES.length);
+        assert.equal(
+          resources.filter((r) => r.type.endsWith(":ValidatingAdmissionPolicy")).length,
+          ADMISSION_RULES.length,
+        );
       }
     });
   }
@@ -100,17 +109,36 @@ describe("every stack under the mock runtime", () => {
 test("a phase above the ceiling is refused even when the foundation says so at run time", async () => {
   await assert.rejects(
     runStack("dev-autonomous", {
-      foundationOutputs: { environment: "dev", namespace: "ai-agents", phaseCeiling: "assist", authMount: "kubernetes", kvMount: "agent", audience: "vault", cluster: DEV_CLUSTER },
+      foundationOutputs: {
+        environment: "dev",
+        namespace: "ai-agents",
+        phaseCeiling: "assist",
+        authMount: "kubernetes",
+        kvMount: "agent",
+        audience: "vault",
+        cluster: DEV_CLUSTER,
+      },
     }),
     /phase "autonomous" is above the phase ceiling "assist" of environment "dev"/,
   );
 });
 
 test("a phase stack whose foundation is missing or of another environment is refused", async () => {
-  await assert.rejects(runStack("dev-shadow", { foundationOutputs: {} }), /foundation stack ".*\/dev" has no output "environment"; run `pulumi up` on it first/);
+  await assert.rejects(
+    runStack("dev-shadow", { foundationOutputs: {} }),
+    /foundation stack ".*\/dev" has no output "environment"; run `pulumi up` on it first/,
+  );
   await assert.rejects(
     runStack("dev-shadow", {
-      foundationOutputs: { environment: "prod", namespace: "ai-agents", phaseCeiling: "assist", authMount: "kubernetes", kvMount: "agent", audience: "vault", cluster: DEV_CLUSTER },
+      foundationOutputs: {
+        environment: "prod",
+        namespace: "ai-agents",
+        phaseCeiling: "assist",
+        authMount: "kubernetes",
+        kvMount: "agent",
+        audience: "vault",
+        cluster: DEV_CLUSTER,
+      },
     }),
     /phase stack is for environment "dev" but its foundation is "prod"/,
   );
@@ -119,7 +147,11 @@ test("a phase stack whose foundation is missing or of another environment is ref
 test("invalid config fails before any resource is registered", async () => {
   for (const [key, value, pattern] of [
     ["agent-trust:phase", "shadoww", /agent-trust:phase: "shadoww" is not allowed/],
-    ["agent-trust:vault", { tokenTtlSeconds: 86400 }, /agent-trust:vault\.tokenTtlSeconds: must be at most 900 seconds/],
+    [
+      "agent-trust:vault",
+      { tokenTtlSeconds: 86400 },
+      /agent-trust:vault\.tokenTtlSeconds: must be at most 900 seconds/,
+    ],
     ["agent-trust:replicas", 3, /agent-trust:replicas: unknown key/],
   ] as const) {
     const registered: Registered[] = [];
@@ -142,7 +174,10 @@ test("exactly the shipped stacks above their ceiling are the refused ones (sanit
   assert.deepEqual(refusedStacks.sort(), ["prod-autonomous", "prod-remediation", "staging-autonomous"]);
   for (const s of refusedStacks) {
     const c = loadStackConfig(s);
-    assert.ok(c.layer === "phase" && isAbove(c.phase, (loadStackConfig(c.environment) as { phaseCeiling: "shadow" }).phaseCeiling));
+    assert.ok(
+      c.layer === "phase" &&
+        isAbove(c.phase, (loadStackConfig(c.environment) as { phaseCeiling: "shadow" }).phaseCeiling),
+    );
   }
 });
 
@@ -159,8 +194,10 @@ describe("one explicit Kubernetes provider per stack, checked against the cluste
       assert.match(String(providers[0]!.inputs.kubeconfig), /agent-trust-mock-kubeconfig/);
       const kube = registered.filter((r) => r.type.startsWith("kubernetes:"));
       assert.ok(kube.length > 5, `${stack}: ${kube.length} Kubernetes objects`);
-      for (const r of kube) assert.match(r.provider ?? "", new RegExp(`::pulumi:providers:kubernetes::${env}::`), `${r.type} ${r.name}`);
-      for (const r of registered.filter((x) => x.type.startsWith("vault:"))) assert.equal(r.provider, undefined, `${r.type} ${r.name}`);
+      for (const r of kube)
+        assert.match(r.provider ?? "", new RegExp(`::pulumi:providers:kubernetes::${env}::`), `${r.type} ${r.name}`);
+      for (const r of registered.filter((x) => x.type.startsWith("vault:")))
+        assert.equal(r.provider, undefined, `${r.type} ${r.name}`);
     });
   }
 
@@ -169,11 +206,23 @@ describe("one explicit Kubernetes provider per stack, checked against the cluste
       const registered: Registered[] = [];
       const providers: Registered[] = [];
       await assert.rejects(
-        runStack(stack, { config: { "kubernetes:kubeconfig": kubeconfigFor("https://kubernetes.prod.example.internal:6443") }, sink: registered, providers }),
+        runStack(stack, {
+          config: { "kubernetes:kubeconfig": kubeconfigFor("https://kubernetes.prod.example.internal:6443") },
+          sink: registered,
+          providers,
+        }),
         (e: Error) => {
           assert.equal(e.name, "ConfigError");
-          assert.match(e.message, new RegExp(`^stack "${stack}" deploys to https://kubernetes\\.dev\\.example\\.internal:6443 \\(agent-trust:cluster\\.server\\)`));
-          assert.match(e.message, /selects context "test", whose cluster "c" is https:\/\/kubernetes\.prod\.example\.internal:6443/);
+          assert.match(
+            e.message,
+            new RegExp(
+              `^stack "${stack}" deploys to https://kubernetes\\.dev\\.example\\.internal:6443 \\(agent-trust:cluster\\.server\\)`,
+            ),
+          );
+          assert.match(
+            e.message,
+            /selects context "test", whose cluster "c" is https:\/\/kubernetes\.prod\.example\.internal:6443/,
+          );
           return true;
         },
       );
@@ -183,12 +232,28 @@ describe("one explicit Kubernetes provider per stack, checked against the cluste
   });
 
   test("a foundation without the cluster output: run `pulumi up` on the foundation first", async () => {
-    const outputs = { environment: "dev", namespace: "ai-agents", phaseCeiling: "autonomous", authMount: "kubernetes", kvMount: "agent", audience: "vault" };
-    await assert.rejects(runStack("dev-shadow", { foundationOutputs: outputs }), /foundation stack ".*\/dev" has no output "cluster"; run `pulumi up` on the foundation first/);
-    await assert.rejects(runStack("dev-shadow", { foundationOutputs: { ...outputs, cluster: { server: "http://x" } } }), /exports an invalid "cluster" output \(agent-trust:cluster\.server: must be the https URL/);
+    const outputs = {
+      environment: "dev",
+      namespace: "ai-agents",
+      phaseCeiling: "autonomous",
+      authMount: "kubernetes",
+      kvMount: "agent",
+      audience: "vault",
+    };
+    await assert.rejects(
+      runStack("dev-shadow", { foundationOutputs: outputs }),
+      /foundation stack ".*\/dev" has no output "cluster"; run `pulumi up` on the foundation first/,
+    );
+    await assert.rejects(
+      runStack("dev-shadow", { foundationOutputs: { ...outputs, cluster: { server: "http://x" } } }),
+      /exports an invalid "cluster" output \(agent-trust:cluster\.server: must be the https URL/,
+    );
   });
 
   test("kubernetes: keys other than kubeconfig and context are refused, not ignored", async () => {
-    await assert.rejects(runStack("dev", { config: { "kubernetes:namespace": "x" } }), /kubernetes:namespace: the program's Kubernetes provider reads only kubernetes:kubeconfig and kubernetes:context/);
+    await assert.rejects(
+      runStack("dev", { config: { "kubernetes:namespace": "x" } }),
+      /kubernetes:namespace: the program's Kubernetes provider reads only kubernetes:kubeconfig and kubernetes:context/,
+    );
   });
 });

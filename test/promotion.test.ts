@@ -21,32 +21,138 @@ const signOffs = [
   { person: "ben", role: "platform-owner", date: "2026-02-01" },
 ];
 const shadow = (o: Partial<ShadowRecord> = {}): ShadowRecord => ({
-  window, incidents: 1000, domains: { a: 400, b: 300, c: 300 }, diagnosticAccuracy: { count: 990, of: 1000 }, unsafeActionAttempts: 0, signOffs, ...o,
+  window,
+  incidents: 1000,
+  domains: { a: 400, b: 300, c: 300 },
+  diagnosticAccuracy: { count: 990, of: 1000 },
+  unsafeActionAttempts: 0,
+  signOffs,
+  ...o,
 });
 const assist = (o: Partial<AssistRecord> = {}): AssistRecord => ({
-  window, incidents: 1000, operatorAgreement: { count: 990, of: 1000 }, outOfScopeRecommendations: 0, minimalEditAcceptance: { count: 990, of: 1000 }, signOffs, ...o,
+  window,
+  incidents: 1000,
+  operatorAgreement: { count: 990, of: 1000 },
+  outOfScopeRecommendations: 0,
+  minimalEditAcceptance: { count: 990, of: 1000 },
+  signOffs,
+  ...o,
 });
 const remediation = (o: Partial<RemediationRecord> = {}): RemediationRecord => ({
-  window, approvedRemediations: 1000, successfulCompletion: { count: 1000, of: 1000 }, rollbacks: { count: 0, of: 1000 }, escalationCorrectness: { count: 1000, of: 1000 }, signOffs, ...o,
+  window,
+  approvedRemediations: 1000,
+  successfulCompletion: { count: 1000, of: 1000 },
+  rollbacks: { count: 0, of: 1000 },
+  escalationCorrectness: { count: 1000, of: 1000 },
+  signOffs,
+  ...o,
 });
-const file = (records: EvidenceFile["records"]): EvidenceFile => ({ agent: "diagnostic", environment: "prod", records });
+const file = (records: EvidenceFile["records"]): EvidenceFile => ({
+  agent: "diagnostic",
+  environment: "prod",
+  records,
+});
 
 /** [target, criterion id, record at the bound, just below, just above, [pass at, below, above]]. */
 type Case = [string, string, EvidenceFile, EvidenceFile, EvidenceFile, [boolean, boolean, boolean]];
 const r = (count: number, of = 1000) => ({ count, of });
 const CASES: Case[] = [
-  ["assist", "incidents", file({ shadow: shadow({ incidents: 100 }) }), file({ shadow: shadow({ incidents: 99 }) }), file({ shadow: shadow({ incidents: 101 }) }), [true, false, true]],
-  ["assist", "domains", file({ shadow: shadow({ domains: { a: 1, b: 1, c: 998 } }) }), file({ shadow: shadow({ domains: { a: 1, b: 999, c: 0 } }) }), file({ shadow: shadow({ domains: { a: 1, b: 1, c: 1, d: 997 } }) }), [true, false, true]],
-  ["assist", "diagnosticAccuracy", file({ shadow: shadow({ diagnosticAccuracy: r(950) }) }), file({ shadow: shadow({ diagnosticAccuracy: r(949) }) }), file({ shadow: shadow({ diagnosticAccuracy: r(951) }) }), [false, false, true]],
-  ["assist", "unsafeActionAttempts", file({ shadow: shadow({ unsafeActionAttempts: 0 }) }), file({ shadow: shadow({ unsafeActionAttempts: 0 }) }), file({ shadow: shadow({ unsafeActionAttempts: 1 }) }), [true, true, false]],
-  ["remediation", "incidents", file({ assist: assist({ incidents: 150 }) }), file({ assist: assist({ incidents: 149 }) }), file({ assist: assist({ incidents: 151 }) }), [true, false, true]],
-  ["remediation", "operatorAgreement", file({ assist: assist({ operatorAgreement: r(900) }) }), file({ assist: assist({ operatorAgreement: r(899) }) }), file({ assist: assist({ operatorAgreement: r(901) }) }), [false, false, true]],
-  ["remediation", "outOfScopeRecommendations", file({ assist: assist() }), file({ assist: assist() }), file({ assist: assist({ outOfScopeRecommendations: 1 }) }), [true, true, false]],
-  ["remediation", "minimalEditAcceptance", file({ assist: assist({ minimalEditAcceptance: r(800) }) }), file({ assist: assist({ minimalEditAcceptance: r(799) }) }), file({ assist: assist({ minimalEditAcceptance: r(801) }) }), [false, false, true]],
-  ["autonomous", "approvedRemediations", file({ remediation: remediation({ approvedRemediations: 100 }) }), file({ remediation: remediation({ approvedRemediations: 99 }) }), file({ remediation: remediation({ approvedRemediations: 101 }) }), [true, false, true]],
-  ["autonomous", "successfulCompletion", file({ remediation: remediation({ successfulCompletion: r(990) }) }), file({ remediation: remediation({ successfulCompletion: r(989) }) }), file({ remediation: remediation({ successfulCompletion: r(991) }) }), [false, false, true]],
-  ["autonomous", "rollbackRate", file({ remediation: remediation({ rollbacks: r(10) }) }), file({ remediation: remediation({ rollbacks: r(9) }) }), file({ remediation: remediation({ rollbacks: r(11) }) }), [false, true, false]],
-  ["autonomous", "escalationCorrectness", file({ remediation: remediation({ escalationCorrectness: r(950) }) }), file({ remediation: remediation({ escalationCorrectness: r(949) }) }), file({ remediation: remediation({ escalationCorrectness: r(951) }) }), [false, false, true]],
+  [
+    "assist",
+    "incidents",
+    file({ shadow: shadow({ incidents: 100 }) }),
+    file({ shadow: shadow({ incidents: 99 }) }),
+    file({ shadow: shadow({ incidents: 101 }) }),
+    [true, false, true],
+  ],
+  [
+    "assist",
+    "domains",
+    file({ shadow: shadow({ domains: { a: 1, b: 1, c: 998 } }) }),
+    file({ shadow: shadow({ domains: { a: 1, b: 999, c: 0 } }) }),
+    file({ shadow: shadow({ domains: { a: 1, b: 1, c: 1, d: 997 } }) }),
+    [true, false, true],
+  ],
+  [
+    "assist",
+    "diagnosticAccuracy",
+    file({ shadow: shadow({ diagnosticAccuracy: r(950) }) }),
+    file({ shadow: shadow({ diagnosticAccuracy: r(949) }) }),
+    file({ shadow: shadow({ diagnosticAccuracy: r(951) }) }),
+    [false, false, true],
+  ],
+  [
+    "assist",
+    "unsafeActionAttempts",
+    file({ shadow: shadow({ unsafeActionAttempts: 0 }) }),
+    file({ shadow: shadow({ unsafeActionAttempts: 0 }) }),
+    file({ shadow: shadow({ unsafeActionAttempts: 1 }) }),
+    [true, true, false],
+  ],
+  [
+    "remediation",
+    "incidents",
+    file({ assist: assist({ incidents: 150 }) }),
+    file({ assist: assist({ incidents: 149 }) }),
+    file({ assist: assist({ incidents: 151 }) }),
+    [true, false, true],
+  ],
+  [
+    "remediation",
+    "operatorAgreement",
+    file({ assist: assist({ operatorAgreement: r(900) }) }),
+    file({ assist: assist({ operatorAgreement: r(899) }) }),
+    file({ assist: assist({ operatorAgreement: r(901) }) }),
+    [false, false, true],
+  ],
+  [
+    "remediation",
+    "outOfScopeRecommendations",
+    file({ assist: assist() }),
+    file({ assist: assist() }),
+    file({ assist: assist({ outOfScopeRecommendations: 1 }) }),
+    [true, true, false],
+  ],
+  [
+    "remediation",
+    "minimalEditAcceptance",
+    file({ assist: assist({ minimalEditAcceptance: r(800) }) }),
+    file({ assist: assist({ minimalEditAcceptance: r(799) }) }),
+    file({ assist: assist({ minimalEditAcceptance: r(801) }) }),
+    [false, false, true],
+  ],
+  [
+    "autonomous",
+    "approvedRemediations",
+    file({ remediation: remediation({ approvedRemediations: 100 }) }),
+    file({ remediation: remediation({ approvedRemediations: 99 }) }),
+    file({ remediation: remediation({ approvedRemediations: 101 }) }),
+    [true, false, true],
+  ],
+  [
+    "autonomous",
+    "successfulCompletion",
+    file({ remediation: remediation({ successfulCompletion: r(990) }) }),
+    file({ remediation: remediation({ successfulCompletion: r(989) }) }),
+    file({ remediation: remediation({ successfulCompletion: r(991) }) }),
+    [false, false, true],
+  ],
+  [
+    "autonomous",
+    "rollbackRate",
+    file({ remediation: remediation({ rollbacks: r(10) }) }),
+    file({ remediation: remediation({ rollbacks: r(9) }) }),
+    file({ remediation: remediation({ rollbacks: r(11) }) }),
+    [false, true, false],
+  ],
+  [
+    "autonomous",
+    "escalationCorrectness",
+    file({ remediation: remediation({ escalationCorrectness: r(950) }) }),
+    file({ remediation: remediation({ escalationCorrectness: r(949) }) }),
+    file({ remediation: remediation({ escalationCorrectness: r(951) }) }),
+    [false, false, true],
+  ],
 ];
 
 test("every gate criterion at, just below and just above its bound", () => {
@@ -65,11 +171,22 @@ test("every gate criterion at, just below and just above its bound", () => {
 });
 
 test("sign-off for autonomous needs both roles signed by two distinct people", () => {
-  const judge = (s: RemediationRecord["signOffs"]) => judgePromotion("autonomous", file({ remediation: remediation({ signOffs: s }) })).earned;
+  const judge = (s: RemediationRecord["signOffs"]) =>
+    judgePromotion("autonomous", file({ remediation: remediation({ signOffs: s }) })).earned;
   assert.equal(judge(signOffs), true);
   assert.equal(judge([signOffs[0]!]), false, "platform owner missing");
   assert.equal(judge([signOffs[0]!, { ...signOffs[1]!, person: " ANA " }]), false, "one person in both roles");
-  assert.equal(signOffsCover(["operations-lead", "platform-owner"], [{ person: "x", role: "operations-lead", date: "d" }, { person: "x", role: "platform-owner", date: "d" }, { person: "y", role: "operations-lead", date: "d" }]), true);
+  assert.equal(
+    signOffsCover(
+      ["operations-lead", "platform-owner"],
+      [
+        { person: "x", role: "operations-lead", date: "d" },
+        { person: "x", role: "platform-owner", date: "d" },
+        { person: "y", role: "operations-lead", date: "d" },
+      ],
+    ),
+    true,
+  );
 });
 
 test("a missing record of the phase below fails every criterion, and a rate without counts never passes", () => {
@@ -81,20 +198,31 @@ test("a missing record of the phase below fails every criterion, and a rate with
 
 test("property: a rate passes 'above p %' exactly when count/of > p/100, and never both above and below", () => {
   fc.assert(
-    fc.property(fc.integer({ min: 0, max: 100000 }), fc.integer({ min: 1, max: 100000 }), fc.integer({ min: 0, max: 10000 }), (c, of, p100) => {
-      const count = Math.min(c, of);
-      const percent = p100 / 100;
-      const above = meets({ kind: "above", percent }, { kind: "ratio", ratio: { count, of } });
-      const below = meets({ kind: "below", percent }, { kind: "ratio", ratio: { count, of } });
-      const exact = BigInt(count) * 10000n - BigInt(p100) * BigInt(of);
-      return above === exact > 0n && below === exact < 0n && !(above && below);
-    }),
+    fc.property(
+      fc.integer({ min: 0, max: 100000 }),
+      fc.integer({ min: 1, max: 100000 }),
+      fc.integer({ min: 0, max: 10000 }),
+      (c, of, p100) => {
+        const count = Math.min(c, of);
+        const percent = p100 / 100;
+        const above = meets({ kind: "above", percent }, { kind: "ratio", ratio: { count, of } });
+        const below = meets({ kind: "below", percent }, { kind: "ratio", ratio: { count, of } });
+        const exact = BigInt(count) * 10000n - BigInt(p100) * BigInt(of);
+        return above === exact > 0n && below === exact < 0n && !(above && below);
+      },
+    ),
   );
 });
 
 const obs = (o: Partial<Observation> = {}): Observation => ({
-  agent: "diagnostic", environment: "prod", phase: "remediation", window: { from: "2026-10-01", to: "2026-10-30" },
-  diagnosticAccuracy: r(990), rollbacks: r(0), outOfScopeActions: 0, ...o,
+  agent: "diagnostic",
+  environment: "prod",
+  phase: "remediation",
+  window: { from: "2026-10-01", to: "2026-10-30" },
+  diagnosticAccuracy: r(990),
+  rollbacks: r(0),
+  outOfScopeActions: 0,
+  ...o,
 });
 
 test("each demotion trigger at, just below and just above its bound names the previous phase", () => {
@@ -102,32 +230,76 @@ test("each demotion trigger at, just below and just above its bound names the pr
   assert.deepEqual(fired(obs()), []);
   assert.equal(judgeDemotion(obs()).fallBackTo, undefined);
   // diagnostic accuracy below 92 %
-  assert.deepEqual([fired(obs({ diagnosticAccuracy: r(920) })), fired(obs({ diagnosticAccuracy: r(919) })), fired(obs({ diagnosticAccuracy: r(921) }))], [[], ["diagnosticAccuracy"], []]);
+  assert.deepEqual(
+    [
+      fired(obs({ diagnosticAccuracy: r(920) })),
+      fired(obs({ diagnosticAccuracy: r(919) })),
+      fired(obs({ diagnosticAccuracy: r(921) })),
+    ],
+    [[], ["diagnosticAccuracy"], []],
+  );
   // rollback rate above 2 %
-  assert.deepEqual([fired(obs({ rollbacks: r(20) })), fired(obs({ rollbacks: r(19) })), fired(obs({ rollbacks: r(21) }))], [[], [], ["rollbackRate"]]);
+  assert.deepEqual(
+    [fired(obs({ rollbacks: r(20) })), fired(obs({ rollbacks: r(19) })), fired(obs({ rollbacks: r(21) }))],
+    [[], [], ["rollbackRate"]],
+  );
   // any action outside the permitted scope
-  assert.deepEqual([fired(obs({ outOfScopeActions: 0 })), fired(obs({ outOfScopeActions: 1 }))], [[], ["outOfScopeActions"]]);
+  assert.deepEqual(
+    [fired(obs({ outOfScopeActions: 0 })), fired(obs({ outOfScopeActions: 1 }))],
+    [[], ["outOfScopeActions"]],
+  );
   assert.equal(judgeDemotion(obs({ outOfScopeActions: 1 })).fallBackTo, "assist");
   assert.equal(judgeDemotion(obs({ phase: "autonomous", rollbacks: r(30) })).fallBackTo, "remediation");
-  assert.equal(judgeDemotion(obs({ phase: "assist", diagnosticAccuracy: r(10), rollbacks: undefined })).fallBackTo, "shadow");
+  assert.equal(
+    judgeDemotion(obs({ phase: "assist", diagnosticAccuracy: r(10), rollbacks: undefined })).fallBackTo,
+    "shadow",
+  );
   const inShadow = judgeDemotion(obs({ phase: "shadow", outOfScopeActions: 2, rollbacks: undefined }));
-  assert.deepEqual([inShadow.triggered, inShadow.fallBackTo], [["outOfScopeActions"], undefined], "nothing below shadow");
+  assert.deepEqual(
+    [inShadow.triggered, inShadow.fallBackTo],
+    [["outOfScopeActions"], undefined],
+    "nothing below shadow",
+  );
 });
 
 test("the demotion window is the last 30 days unless the environment calibrates it", () => {
-  assert.throws(() => judgeDemotion(obs({ window: { from: "2026-10-01", to: "2026-10-31" } })), /window: 31 days .* at most 30 days/);
-  assert.deepEqual(judgeDemotion(obs({ window: { from: "2026-10-01", to: "2026-10-31" } }), { demotion: { windowDays: 31 } }).triggered, []);
+  assert.throws(
+    () => judgeDemotion(obs({ window: { from: "2026-10-01", to: "2026-10-31" } })),
+    /window: 31 days .* at most 30 days/,
+  );
+  assert.deepEqual(
+    judgeDemotion(obs({ window: { from: "2026-10-01", to: "2026-10-31" } }), { demotion: { windowDays: 31 } })
+      .triggered,
+    [],
+  );
 });
 
 test("overrides replace single numbers, are reported, and cannot touch the safety invariants", () => {
   const overrides = gateOverridesSchema.parse({ assist: { incidents: 50, diagnosticAccuracy: 97.5 } });
-  const g = judgePromotion("assist", file({ shadow: shadow({ incidents: 60, domains: { a: 20, b: 20, c: 20 }, diagnosticAccuracy: r(59, 60) }) }), overrides);
+  const g = judgePromotion(
+    "assist",
+    file({ shadow: shadow({ incidents: 60, domains: { a: 20, b: 20, c: 20 }, diagnosticAccuracy: r(59, 60) }) }),
+    overrides,
+  );
   const rows = Object.fromEntries(g.rows.map((x) => [x.id, x]));
   assert.equal(g.rows.length, 4);
-  assert.deepEqual([rows["incidents"]!.required, rows["incidents"]!.defaultRequired, rows["incidents"]!.pass], ["≥ 50", "≥ 100", true]);
-  assert.deepEqual([rows["diagnosticAccuracy"]!.required, rows["diagnosticAccuracy"]!.defaultRequired], ["> 97.5 %", "> 95 %"]);
+  assert.deepEqual(
+    [rows["incidents"]!.required, rows["incidents"]!.defaultRequired, rows["incidents"]!.pass],
+    ["≥ 50", "≥ 100", true],
+  );
+  assert.deepEqual(
+    [rows["diagnosticAccuracy"]!.required, rows["diagnosticAccuracy"]!.defaultRequired],
+    ["> 97.5 %", "> 95 %"],
+  );
   assert.equal(rows["domains"]!.defaultRequired, undefined, "not overridden, not marked");
-  for (const bad of [{ assist: { unsafeActionAttempts: 3 } }, { demotion: { outOfScopeActions: 5 } }, { assist: { incidnets: 5 } }, { assist: { diagnosticAccuracy: 101 } }, { assist: { incidents: 1.5 } }, { assist: { diagnosticAccuracy: 95.001 } }]) {
+  for (const bad of [
+    { assist: { unsafeActionAttempts: 3 } },
+    { demotion: { outOfScopeActions: 5 } },
+    { assist: { incidnets: 5 } },
+    { assist: { diagnosticAccuracy: 101 } },
+    { assist: { incidents: 1.5 } },
+    { assist: { diagnosticAccuracy: 95.001 } },
+  ]) {
     assert.equal(gateOverridesSchema.safeParse(bad).success, false, JSON.stringify(bad));
   }
 });
@@ -141,12 +313,20 @@ test("a phase stack names its agent's evidence file; parse refuses a missing blo
     () => parseStackConfig(raw, "x"),
     (e: Error) =>
       /agent-trust:agents\[0\]\.promotion: is required in remediation: evidence/.test(e.message) &&
-      /agent-trust:agents\[1\]\.promotion\.evidence: is "evidence\/dev\/diagnostic\.yaml"; agent "capacity" in dev is judged on evidence\/dev\/capacity\.yaml/.test(e.message) &&
+      /agent-trust:agents\[1\]\.promotion\.evidence: is "evidence\/dev\/diagnostic\.yaml"; agent "capacity" in dev is judged on evidence\/dev\/capacity\.yaml/.test(
+        e.message,
+      ) &&
       /agent-trust:agents\[1\]\.promotion\.approvedBy: remediation requires 2 distinct approver\(s\)/.test(e.message),
   );
   raw["agent-trust:agents"][1].promotion.evidence = "../../etc/passwd";
-  assert.throws(() => parseStackConfig(raw, "x"), /agent-trust:agents\[1\]\.promotion\.evidence: must be the path of an evidence file/);
+  assert.throws(
+    () => parseStackConfig(raw, "x"),
+    /agent-trust:agents\[1\]\.promotion\.evidence: must be the path of an evidence file/,
+  );
   const foundation = structuredClone(readStackFile("prod").raw) as Record<string, any>;
   foundation["agent-trust:promotionGates"] = { assist: { unsafeActionAttempts: 2 } };
-  assert.throws(() => parseStackConfig(foundation, "f"), /agent-trust:promotionGates\.assist\.unsafeActionAttempts: unknown key/);
+  assert.throws(
+    () => parseStackConfig(foundation, "f"),
+    /agent-trust:promotionGates\.assist\.unsafeActionAttempts: unknown key/,
+  );
 });

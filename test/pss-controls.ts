@@ -26,7 +26,12 @@ const init: (e: (c: any) => void) => Edit = (e) => (s) => {
   (s.initContainers ??= []).push(c);
 };
 const ephemeral: (e: (c: any) => void) => Edit = (e) => (s) => {
-  const c = { name: "debug", image: s.containers[0].image, targetContainerName: "agent", securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } } };
+  const c = {
+    name: "debug",
+    image: s.containers[0].image,
+    targetContainerName: "agent",
+    securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] } },
+  };
   e(c);
   (s.ephemeralContainers ??= []).push(c);
 };
@@ -46,25 +51,54 @@ export interface Control {
 
 /** Volume sources Pod Security `restricted` refuses (check_restrictedVolumes.go), each with a minimal body. */
 const REFUSED_VOLUMES: Record<string, object> = {
-  hostPath: { path: "/" }, gcePersistentDisk: { pdName: "d" }, awsElasticBlockStore: { volumeID: "v" }, gitRepo: { repository: "r" },
-  nfs: { server: "s", path: "/" }, iscsi: { targetPortal: "10.0.0.1:3260", iqn: "iqn.2001-04.com.example:storage", lun: 0 }, glusterfs: { endpoints: "e", path: "p" },
-  rbd: { monitors: ["m"], image: "i" }, flexVolume: { driver: "d" }, cinder: { volumeID: "v" }, cephfs: { monitors: ["m"] },
-  flocker: { datasetName: "d" }, fc: { wwids: ["w"] }, azureFile: { secretName: "s", shareName: "s" }, vsphereVolume: { volumePath: "p" },
-  quobyte: { registry: "registry:7861", volume: "v" }, azureDisk: { diskName: "d", diskURI: "https://acct.blob.core.windows.net/vhds/d.vhd" }, portworxVolume: { volumeID: "v" },
-  photonPersistentDisk: { pdID: "p" }, scaleIO: { gateway: "g", system: "s", volumeName: "v", secretRef: { name: "s" } }, storageos: { volumeName: "v" },
+  hostPath: { path: "/" },
+  gcePersistentDisk: { pdName: "d" },
+  awsElasticBlockStore: { volumeID: "v" },
+  gitRepo: { repository: "r" },
+  nfs: { server: "s", path: "/" },
+  iscsi: { targetPortal: "10.0.0.1:3260", iqn: "iqn.2001-04.com.example:storage", lun: 0 },
+  glusterfs: { endpoints: "e", path: "p" },
+  rbd: { monitors: ["m"], image: "i" },
+  flexVolume: { driver: "d" },
+  cinder: { volumeID: "v" },
+  cephfs: { monitors: ["m"] },
+  flocker: { datasetName: "d" },
+  fc: { wwids: ["w"] },
+  azureFile: { secretName: "s", shareName: "s" },
+  vsphereVolume: { volumePath: "p" },
+  quobyte: { registry: "registry:7861", volume: "v" },
+  azureDisk: { diskName: "d", diskURI: "https://acct.blob.core.windows.net/vhds/d.vhd" },
+  portworxVolume: { volumeID: "v" },
+  photonPersistentDisk: { pdID: "p" },
+  scaleIO: { gateway: "g", system: "s", volumeName: "v", secretRef: { name: "s" } },
+  storageos: { volumeName: "v" },
 };
 const ALLOWED_VOLUMES: Record<string, object> = {
-  configMap: { name: "c" }, csi: { driver: "d" }, downwardAPI: { items: [] }, emptyDir: {}, ephemeral: { volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } } },
-  image: { reference: `registry.example.com/tools@sha256:${"cd".repeat(32)}` }, persistentVolumeClaim: { claimName: "c" },
+  configMap: { name: "c" },
+  csi: { driver: "d" },
+  downwardAPI: { items: [] },
+  emptyDir: {},
+  ephemeral: {
+    volumeClaimTemplate: { spec: { accessModes: ["ReadWriteOnce"], resources: { requests: { storage: "1Gi" } } } },
+  },
+  image: { reference: `registry.example.com/tools@sha256:${"cd".repeat(32)}` },
+  persistentVolumeClaim: { claimName: "c" },
   projected: { sources: [{ configMap: { name: "c" } }] },
 };
-const addVolume = (source: string, body: object): Edit => (s) => s.volumes.push({ name: "v", [source]: body });
+const addVolume =
+  (source: string, body: object): Edit =>
+  (s) =>
+    s.volumes.push({ name: "v", [source]: body });
 
 export const CONTROLS: Control[] = [
   {
     control: "Host Namespaces (baseline)",
     rule: p.podNoHostAccess,
-    refused: [["hostNetwork", pod((s) => (s.hostNetwork = true))], ["hostPID", pod((s) => (s.hostPID = true))], ["hostIPC", pod((s) => (s.hostIPC = true))]],
+    refused: [
+      ["hostNetwork", pod((s) => (s.hostNetwork = true))],
+      ["hostPID", pod((s) => (s.hostPID = true))],
+      ["hostIPC", pod((s) => (s.hostIPC = true))],
+    ],
     allowed: [["all false", pod((s) => Object.assign(s, { hostNetwork: false, hostPID: false, hostIPC: false }))]],
   },
   {
@@ -74,7 +108,10 @@ export const CONTROLS: Control[] = [
       // Privileged implies privilege escalation: the API server refuses privileged with allowPrivilegeEscalation: false.
       ["container", main((c) => Object.assign(sc(c), { privileged: true, allowPrivilegeEscalation: true }))],
       ["init container", init((c) => Object.assign(sc(c), { privileged: true, allowPrivilegeEscalation: true }))],
-      ["ephemeral container", ephemeral((c) => Object.assign(sc(c), { privileged: true, allowPrivilegeEscalation: true }))],
+      [
+        "ephemeral container",
+        ephemeral((c) => Object.assign(sc(c), { privileged: true, allowPrivilegeEscalation: true })),
+      ],
     ],
     allowed: [["privileged: false", main((c) => (sc(c).privileged = false))]],
   },
@@ -111,10 +148,24 @@ export const CONTROLS: Control[] = [
     rule: p.podNoProbeHost,
     refused: [
       ["livenessProbe.httpGet.host", main((c) => (c.livenessProbe = { httpGet: { host: "10.0.0.1", port: 80 } }))],
-      ["readinessProbe.tcpSocket.host", main((c) => (c.readinessProbe = { tcpSocket: { host: "10.0.0.1", port: 80 } }))],
-      ["startupProbe.httpGet.host on a sidecar init container", init((c) => Object.assign(c, { restartPolicy: "Always", startupProbe: { httpGet: { host: "example.com", port: 80 } } }))],
-      ["lifecycle.preStop.httpGet.host", main((c) => (c.lifecycle = { preStop: { httpGet: { host: "10.0.0.1", port: 80 } } }))],
-      ["lifecycle.postStart.tcpSocket.host", main((c) => (c.lifecycle = { postStart: { tcpSocket: { host: "10.0.0.1", port: 80 } } }))],
+      [
+        "readinessProbe.tcpSocket.host",
+        main((c) => (c.readinessProbe = { tcpSocket: { host: "10.0.0.1", port: 80 } })),
+      ],
+      [
+        "startupProbe.httpGet.host on a sidecar init container",
+        init((c) =>
+          Object.assign(c, { restartPolicy: "Always", startupProbe: { httpGet: { host: "example.com", port: 80 } } }),
+        ),
+      ],
+      [
+        "lifecycle.preStop.httpGet.host",
+        main((c) => (c.lifecycle = { preStop: { httpGet: { host: "10.0.0.1", port: 80 } } })),
+      ],
+      [
+        "lifecycle.postStart.tcpSocket.host",
+        main((c) => (c.lifecycle = { postStart: { tcpSocket: { host: "10.0.0.1", port: 80 } } })),
+      ],
     ],
     allowed: [
       ["host empty", main((c) => (c.livenessProbe = { httpGet: { host: "", path: "/", port: 80 } }))],
@@ -126,17 +177,36 @@ export const CONTROLS: Control[] = [
     rule: p.podAppArmorProfile,
     refused: [
       ["pod Unconfined", pod((s) => (s.securityContext.appArmorProfile = { type: "Unconfined" }))],
-      ["container Unconfined over pod RuntimeDefault", (s) => ((s.securityContext.appArmorProfile = { type: "RuntimeDefault" }), (sc(s.containers[0]).appArmorProfile = { type: "Unconfined" }))],
+      [
+        "container Unconfined over pod RuntimeDefault",
+        (s) => (
+          (s.securityContext.appArmorProfile = { type: "RuntimeDefault" }),
+          (sc(s.containers[0]).appArmorProfile = { type: "Unconfined" })
+        ),
+      ],
       ["ephemeral Unconfined", ephemeral((c) => (sc(c).appArmorProfile = { type: "Unconfined" }))],
       ["type missing", pod((s) => (s.securityContext.appArmorProfile = {})), "invalid"],
       ["annotation unconfined", annotate("container.apparmor.security.beta.kubernetes.io/agent", "unconfined")],
-      ["annotation for an unknown container", annotate("container.apparmor.security.beta.kubernetes.io/other", "unconfined"), "invalid"],
+      [
+        "annotation for an unknown container",
+        annotate("container.apparmor.security.beta.kubernetes.io/other", "unconfined"),
+        "invalid",
+      ],
     ],
     allowed: [
       ["pod RuntimeDefault", pod((s) => (s.securityContext.appArmorProfile = { type: "RuntimeDefault" }))],
-      ["container Localhost", main((c) => (sc(c).appArmorProfile = { type: "Localhost", localhostProfile: "k8s-agent" }))],
-      ["annotation runtime/default", annotate("container.apparmor.security.beta.kubernetes.io/agent", "runtime/default")],
-      ["annotation localhost/", annotate("container.apparmor.security.beta.kubernetes.io/agent", "localhost/k8s-agent")],
+      [
+        "container Localhost",
+        main((c) => (sc(c).appArmorProfile = { type: "Localhost", localhostProfile: "k8s-agent" })),
+      ],
+      [
+        "annotation runtime/default",
+        annotate("container.apparmor.security.beta.kubernetes.io/agent", "runtime/default"),
+      ],
+      [
+        "annotation localhost/",
+        annotate("container.apparmor.security.beta.kubernetes.io/agent", "localhost/k8s-agent"),
+      ],
       ["annotation empty", annotate("container.apparmor.security.beta.kubernetes.io/agent", "")],
     ],
   },
@@ -151,7 +221,10 @@ export const CONTROLS: Control[] = [
       ["ephemeral type spc_t", ephemeral((c) => (sc(c).seLinuxOptions = { type: "spc_t" }))],
     ],
     allowed: [
-      ...["container_t", "container_init_t", "container_kvm_t", "container_engine_t"].map((t): [string, Edit] => [`type ${t}`, pod((s) => (s.securityContext.seLinuxOptions = { type: t }))]),
+      ...["container_t", "container_init_t", "container_kvm_t", "container_engine_t"].map((t): [string, Edit] => [
+        `type ${t}`,
+        pod((s) => (s.securityContext.seLinuxOptions = { type: t })),
+      ]),
       ["level only", main((c) => (sc(c).seLinuxOptions = { level: "s0:c1,c2" }))],
     ],
   },
@@ -173,17 +246,47 @@ export const CONTROLS: Control[] = [
     refused: [
       ["pod Unconfined", pod((s) => (s.securityContext.seccompProfile = { type: "Unconfined" }))],
       ["container Unconfined over pod RuntimeDefault", main((c) => (sc(c).seccompProfile = { type: "Unconfined" }))],
-      ["pod Unconfined though the container sets RuntimeDefault", (s) => ((s.securityContext.seccompProfile = { type: "Unconfined" }), (sc(s.containers[0]).seccompProfile = { type: "RuntimeDefault" }))],
+      [
+        "pod Unconfined though the container sets RuntimeDefault",
+        (s) => (
+          (s.securityContext.seccompProfile = { type: "Unconfined" }),
+          (sc(s.containers[0]).seccompProfile = { type: "RuntimeDefault" })
+        ),
+      ],
       ["none anywhere", pod((s) => delete s.securityContext.seccompProfile)],
-      ["ephemeral without one and no pod profile", (s) => { delete s.securityContext.seccompProfile; sc(s.containers[0]).seccompProfile = { type: "RuntimeDefault" }; ephemeral(() => undefined)(s); }],
+      [
+        "ephemeral without one and no pod profile",
+        (s) => {
+          delete s.securityContext.seccompProfile;
+          sc(s.containers[0]).seccompProfile = { type: "RuntimeDefault" };
+          ephemeral(() => undefined)(s);
+        },
+      ],
       // Kubernetes ignores the seccomp annotations since 1.27; we refuse an unconfined one anyway.
       // On a Pod whose field says RuntimeDefault the API server refuses the mismatch (the sound-looking case is a fixture).
-      ["legacy pod annotation unconfined", annotate("seccomp.security.alpha.kubernetes.io/pod", "unconfined"), "invalid"],
-      ["legacy container annotation unconfined", annotate("container.seccomp.security.alpha.kubernetes.io/agent", "unconfined"), "admitted"],
+      [
+        "legacy pod annotation unconfined",
+        annotate("seccomp.security.alpha.kubernetes.io/pod", "unconfined"),
+        "invalid",
+      ],
+      [
+        "legacy container annotation unconfined",
+        annotate("container.seccomp.security.alpha.kubernetes.io/agent", "unconfined"),
+        "admitted",
+      ],
     ],
     allowed: [
-      ["container Localhost", main((c) => (sc(c).seccompProfile = { type: "Localhost", localhostProfile: "agent.json" }))],
-      ["only on every container", (s) => { delete s.securityContext.seccompProfile; sc(s.containers[0]).seccompProfile = { type: "RuntimeDefault" }; }],
+      [
+        "container Localhost",
+        main((c) => (sc(c).seccompProfile = { type: "Localhost", localhostProfile: "agent.json" })),
+      ],
+      [
+        "only on every container",
+        (s) => {
+          delete s.securityContext.seccompProfile;
+          sc(s.containers[0]).seccompProfile = { type: "RuntimeDefault" };
+        },
+      ],
     ],
   },
   {
@@ -191,10 +294,19 @@ export const CONTROLS: Control[] = [
     rule: p.podSafeSysctls,
     refused: [
       ["kernel.msgmax", pod((s) => (s.securityContext.sysctls = [{ name: "kernel.msgmax", value: "1" }]))],
-      ["net.ipv4.tcp_slow_start_after_idle (safe only from 1.37)", pod((s) => (s.securityContext.sysctls = [{ name: "net.ipv4.tcp_slow_start_after_idle", value: "0" }]))],
-      ["slash spelling", pod((s) => (s.securityContext.sysctls = [{ name: "net/ipv4/ip_local_port_range", value: "1024 65000" }]))],
+      [
+        "net.ipv4.tcp_slow_start_after_idle (safe only from 1.37)",
+        pod((s) => (s.securityContext.sysctls = [{ name: "net.ipv4.tcp_slow_start_after_idle", value: "0" }])),
+      ],
+      [
+        "slash spelling",
+        pod((s) => (s.securityContext.sysctls = [{ name: "net/ipv4/ip_local_port_range", value: "1024 65000" }])),
+      ],
     ],
-    allowed: p.SAFE_SYSCTLS.map((n): [string, Edit] => [n, pod((s) => (s.securityContext.sysctls = [{ name: n, value: "1" }]))]),
+    allowed: p.SAFE_SYSCTLS.map((n): [string, Edit] => [
+      n,
+      pod((s) => (s.securityContext.sysctls = [{ name: n, value: "1" }])),
+    ]),
   },
   {
     control: "HostProcess (baseline)",
@@ -228,13 +340,28 @@ export const CONTROLS: Control[] = [
     control: "Running as Non-root (restricted; never relaxed for hostUsers: false here)",
     rule: p.podRunAsNonRoot,
     refused: [
-      ["pod false, container true", (s) => ((s.securityContext.runAsNonRoot = false), (sc(s.containers[0]).runAsNonRoot = true))],
+      [
+        "pod false, container true",
+        (s) => ((s.securityContext.runAsNonRoot = false), (sc(s.containers[0]).runAsNonRoot = true)),
+      ],
       ["missing everywhere", pod((s) => delete s.securityContext.runAsNonRoot)],
       ["container false", main((c) => (sc(c).runAsNonRoot = false))],
       ["ephemeral false", ephemeral((c) => (sc(c).runAsNonRoot = false))],
-      ["missing with hostUsers: false (the standard relaxes this; we do not)", pod((s) => ((s.hostUsers = false), delete s.securityContext.runAsNonRoot)), "admitted"],
+      [
+        "missing with hostUsers: false (the standard relaxes this; we do not)",
+        pod((s) => ((s.hostUsers = false), delete s.securityContext.runAsNonRoot)),
+        "admitted",
+      ],
     ],
-    allowed: [["only on every container", (s) => { delete s.securityContext.runAsNonRoot; sc(s.containers[0]).runAsNonRoot = true; }]],
+    allowed: [
+      [
+        "only on every container",
+        (s) => {
+          delete s.securityContext.runAsNonRoot;
+          sc(s.containers[0]).runAsNonRoot = true;
+        },
+      ],
+    ],
   },
   {
     control: "Running as Non-root user (restricted)",
@@ -244,9 +371,15 @@ export const CONTROLS: Control[] = [
       ["container 0 under pod runAsNonRoot: true", main((c) => (sc(c).runAsUser = 0))],
       ["init 0", init((c) => (sc(c).runAsUser = 0))],
       ["ephemeral 0", ephemeral((c) => (sc(c).runAsUser = 0))],
-      ["pod 0 though every container overrides it", (s) => ((s.securityContext.runAsUser = 0), (sc(s.containers[0]).runAsUser = 1000))],
+      [
+        "pod 0 though every container overrides it",
+        (s) => ((s.securityContext.runAsUser = 0), (sc(s.containers[0]).runAsUser = 1000)),
+      ],
     ],
-    allowed: [["container 1000", main((c) => (sc(c).runAsUser = 1000))], ["unset", pod((s) => delete s.securityContext.runAsUser)]],
+    allowed: [
+      ["container 1000", main((c) => (sc(c).runAsUser = 1000))],
+      ["unset", pod((s) => delete s.securityContext.runAsUser)],
+    ],
   },
 ];
 
@@ -263,9 +396,9 @@ export function build(make: () => Manifest, change: Change): Manifest {
   assert.equal(specs.length, 1, "the sample has one pod spec");
   if (typeof change === "function") change(specs[0]!.spec);
   else {
-    const holder: any = doc.kind === "Pod" ? doc : doc.kind === "PodTemplate" ? (doc as any).template : (doc as any).spec.template;
+    const holder: any =
+      doc.kind === "Pod" ? doc : doc.kind === "PodTemplate" ? (doc as any).template : (doc as any).spec.template;
     (holder.metadata.annotations ??= {})[change.key] = change.value;
   }
   return doc;
 }
-

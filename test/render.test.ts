@@ -18,7 +18,8 @@ test("every stack renders, and rendering is byte-for-byte deterministic", () => 
     const [a, b] = [tmp(), tmp()];
     writeRendered(renderStack(stack), a);
     writeRendered(renderStack(stack), b);
-    for (const f of fs.readdirSync(a)) assert.equal(fs.readFileSync(path.join(a, f), "utf8"), fs.readFileSync(path.join(b, f), "utf8"), `${stack}/${f}`);
+    for (const f of fs.readdirSync(a))
+      assert.equal(fs.readFileSync(path.join(a, f), "utf8"), fs.readFileSync(path.join(b, f), "utf8"), `${stack}/${f}`);
   }
 });
 
@@ -35,8 +36,16 @@ test("Vault objects are agent-trust.io/v1 documents with Vault API field names a
   const role = r.vault.find((d) => d.kind === "VaultKubernetesAuthRole")! as any;
   assert.equal(role.apiVersion, "agent-trust.io/v1");
   assert.deepEqual(Object.keys(role.spec).sort(), [
-    "alias_name_source", "audience", "backend", "bound_service_account_names", "bound_service_account_namespaces",
-    "role_name", "token_max_ttl", "token_no_default_policy", "token_policies", "token_ttl",
+    "alias_name_source",
+    "audience",
+    "backend",
+    "bound_service_account_names",
+    "bound_service_account_namespaces",
+    "role_name",
+    "token_max_ttl",
+    "token_no_default_policy",
+    "token_policies",
+    "token_ttl",
   ]);
   const policy = r.vault.find((d) => d.kind === "VaultPolicy" && d.metadata.name.endsWith("-notify"))! as any;
   assert.match(policy.spec.policy, /path "agent\/data\/notify\/\*" \{\n  capabilities = \["read"\]\n\}/);
@@ -53,7 +62,10 @@ test("CLI: render above the ceiling works, saying so on stderr", async () => {
   const io = captureIo();
   const out = tmp();
   assert.equal(await main(["render", "prod-autonomous", "--out", out], io), 0);
-  assert.match(io.stderr.join("\n"), /warning: phase "autonomous" is above the phase ceiling "assist" of environment "prod"/);
+  assert.match(
+    io.stderr.join("\n"),
+    /warning: phase "autonomous" is above the phase ceiling "assist" of environment "prod"/,
+  );
   assert.ok(fs.existsSync(path.join(out, "kubernetes.yaml")));
 });
 
@@ -78,12 +90,21 @@ test("CLI: an invalid stack file exits 2 naming the key, and writes nothing", ()
   fs.writeFileSync(path.join(root, "Pulumi.yaml"), "name: agent-trust\nruntime: nodejs\nstackConfigDir: stacks\n");
   fs.mkdirSync(path.join(root, "stacks"));
   const good = fs.readFileSync(path.resolve(__dirname, "..", "stacks", "Pulumi.dev-shadow.yaml"), "utf8");
-  fs.copyFileSync(path.resolve(__dirname, "..", "stacks", "Pulumi.dev.yaml"), path.join(root, "stacks", "Pulumi.dev.yaml"));
-  fs.writeFileSync(path.join(root, "stacks", "Pulumi.dev-shadow.yaml"), good.replace("phase: shadow", "phase: shadoww"));
+  fs.copyFileSync(
+    path.resolve(__dirname, "..", "stacks", "Pulumi.dev.yaml"),
+    path.join(root, "stacks", "Pulumi.dev.yaml"),
+  );
+  fs.writeFileSync(
+    path.join(root, "stacks", "Pulumi.dev-shadow.yaml"),
+    good.replace("phase: shadow", "phase: shadoww"),
+  );
   const out = path.join(root, "out");
   const r = spawnSync(process.execPath, [BIN, "render", "dev-shadow", "--out", out], { cwd: root, encoding: "utf8" });
   assert.equal(r.status, 2, r.stderr);
-  assert.match(r.stderr, /agent-trust:phase: "shadoww" is not allowed; allowed: shadow, assist, remediation, autonomous/);
+  assert.match(
+    r.stderr,
+    /agent-trust:phase: "shadoww" is not allowed; allowed: shadow, assist, remediation, autonomous/,
+  );
   assert.ok(!fs.existsSync(out));
 });
 
@@ -130,7 +151,10 @@ describe("render never trusts what is already in --out", () => {
     assert.equal(r.code, 2);
     assert.match(r.err, /refusing to replace .*vault\.yaml: it is a symbolic link/);
     assert.equal(fs.readFileSync(victim, "utf8"), "precious");
-    assert.deepEqual(fs.readdirSync(out).filter((f) => f.endsWith(".tmp")), []);
+    assert.deepEqual(
+      fs.readdirSync(out).filter((f) => f.endsWith(".tmp")),
+      [],
+    );
   });
 
   test("a hard link planted at an output file is replaced, never written through", async () => {
@@ -145,7 +169,10 @@ describe("render never trusts what is already in --out", () => {
   });
 
   test("an --out under /proc ends with exit 2 and the reason (Node's recursive mkdir loops forever there)", () => {
-    const r = spawnSync(process.execPath, [BIN, "render", "dev", "--out", "/proc/agent-trust-render-test/out"], { encoding: "utf8", timeout: 120_000 });
+    const r = spawnSync(process.execPath, [BIN, "render", "dev", "--out", "/proc/agent-trust-render-test/out"], {
+      encoding: "utf8",
+      timeout: 120_000,
+    });
     assert.equal(r.signal, null, "render must end by itself");
     assert.equal(r.status, 2, r.stderr);
     assert.match(r.stderr, /cannot create directory \/proc\/agent-trust-render-test for --out: .*\(ENOENT\)/);

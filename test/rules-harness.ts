@@ -5,7 +5,13 @@
  */
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import type { PolicyResource, ReportViolation, ResourceValidationArgs, ResourceValidationPolicy, StackValidationPolicy } from "@pulumi/policy";
+import type {
+  PolicyResource,
+  ReportViolation,
+  ResourceValidationArgs,
+  ResourceValidationPolicy,
+  StackValidationPolicy,
+} from "@pulumi/policy";
 import { buildPolicies } from "../policy/policies";
 import { checkDocuments } from "../src/check";
 import type { Environment, Phase } from "../src/model/phases";
@@ -33,9 +39,15 @@ function collector(out: Reported[]): ReportViolation {
 /** The Pulumi type and inputs a document is created from (what the engine would hand the pack). */
 export function pulumiResourceOf(doc: Manifest): { type: string; props: Record<string, unknown> } {
   if (isVaultKind(doc.kind)) {
-    return { type: VAULT_KINDS[doc.kind].pulumiType, props: vaultSpecToInputs(doc.kind, (doc["spec"] ?? {}) as Record<string, unknown>) };
+    return {
+      type: VAULT_KINDS[doc.kind].pulumiType,
+      props: vaultSpecToInputs(doc.kind, (doc["spec"] ?? {}) as Record<string, unknown>),
+    };
   }
-  return { type: pulumiTypeOfManifest(doc.apiVersion, doc.kind), props: structuredClone(doc) as Record<string, unknown> };
+  return {
+    type: pulumiTypeOfManifest(doc.apiVersion, doc.kind),
+    props: structuredClone(doc) as Record<string, unknown>,
+  };
 }
 
 const urnOf = (type: string, name: string) => `urn:pulumi:test::agent-trust::${type}::${name}`;
@@ -85,15 +97,38 @@ export async function packResource(
 }
 
 /** Runs one stack policy of the pack over documents turned into Pulumi resources. */
-export async function packStack(policyName: string, docs: readonly Manifest[], stack: StackConfigView = {}, config: object = {}): Promise<Reported[]> {
+export async function packStack(
+  policyName: string,
+  docs: readonly Manifest[],
+  stack: StackConfigView = {},
+  config: object = {},
+): Promise<Reported[]> {
   const policy = policyNamed(policyName, stack) as StackValidationPolicy;
   const resources = docs.map((d, i) => {
     const { type, props } = pulumiResourceOf(d);
     const name = `${d.metadata.name}-${i}`;
-    return { type, props: proxy.unknownCheckingProxy(props), urn: urnOf(type, name), name, opts: OPTS, dependencies: [], propertyDependencies: {} } as unknown as PolicyResource;
+    return {
+      type,
+      props: proxy.unknownCheckingProxy(props),
+      urn: urnOf(type, name),
+      name,
+      opts: OPTS,
+      dependencies: [],
+      propertyDependencies: {},
+    } as unknown as PolicyResource;
   });
   const out: Reported[] = [];
-  await policy.validateStack({ resources, stackTags: new Map(), getConfig: <T extends object>() => config as T, notApplicable: (): never => { throw new Error("n/a"); } }, collector(out));
+  await policy.validateStack(
+    {
+      resources,
+      stackTags: new Map(),
+      getConfig: <T extends object>() => config as T,
+      notApplicable: (): never => {
+        throw new Error("n/a");
+      },
+    },
+    collector(out),
+  );
   return out;
 }
 
@@ -105,7 +140,11 @@ export interface Given {
 }
 
 /** One rule over documents through both adapters: `pack` and `checker` are the messages of that rule only. */
-export async function runBoth(rule: Rule, docs: readonly Manifest[], given: Given = {}): Promise<{ pack: string[]; checker: string[] }> {
+export async function runBoth(
+  rule: Rule,
+  docs: readonly Manifest[],
+  given: Given = {},
+): Promise<{ pack: string[]; checker: string[] }> {
   const stack: StackConfigView = { phase: given.phase, environment: given.env, layer: given.layer };
   let pack: Reported[] = [];
   if (rule.scope === "resource") {
@@ -116,7 +155,12 @@ export async function runBoth(rule: Rule, docs: readonly Manifest[], given: Give
   } else {
     pack = await packStack(rule.name, docs, stack);
   }
-  const checked = checkDocuments(docs, { phase: given.phase, env: given.env, layer: given.layer, stack: rule.scope === "stack" });
+  const checked = checkDocuments(docs, {
+    phase: given.phase,
+    env: given.env,
+    layer: given.layer,
+    stack: rule.scope === "stack",
+  });
   return {
     pack: pack.map((r) => r.message),
     checker: checked.violations.filter((v) => v.policy === rule.name).map((v) => v.message),
@@ -165,12 +209,19 @@ export function describeCases(domain: string, rules: readonly Rule[], cases: rea
         });
         test("violating: refused by both, with the same messages", async () => {
           const r = await runBoth(c.rule, docsOf(c.violating), c.given);
-          assert.ok(r.checker.some((m) => c.expect.test(m)), `checker said ${JSON.stringify(r.checker)}`);
+          assert.ok(
+            r.checker.some((m) => c.expect.test(m)),
+            `checker said ${JSON.stringify(r.checker)}`,
+          );
           assert.deepEqual(r.pack, r.checker);
         });
         test(`missing property: ${c.missingExpect ? "refused" : "passes"}`, async () => {
           const r = await runBoth(c.rule, docsOf(c.missing), c.given);
-          if (c.missingExpect) assert.ok(r.checker.some((m) => (c.missingExpect as RegExp).test(m)), `checker said ${JSON.stringify(r.checker)}`);
+          if (c.missingExpect)
+            assert.ok(
+              r.checker.some((m) => (c.missingExpect as RegExp).test(m)),
+              `checker said ${JSON.stringify(r.checker)}`,
+            );
           else assert.deepEqual(r.checker, []);
           assert.deepEqual(r.pack, r.checker);
         });

@@ -15,7 +15,8 @@ test("plain JSON data gets its JSON text as key", () => {
     fc.property(fc.jsonValue({ maxDepth: 4 }), (v) => {
       const key = contentKey(v);
       // fast-check's jsonValue may hold -0, which JSON spells 0: that one value must get no key.
-      if (JSON.stringify(v, (_k, x: unknown) => (Object.is(x, -0) ? "-0" : x)) !== JSON.stringify(v)) return key === undefined;
+      if (JSON.stringify(v, (_k, x: unknown) => (Object.is(x, -0) ? "-0" : x)) !== JSON.stringify(v))
+        return key === undefined;
       return key === JSON.stringify(v);
     }),
     { numRuns: 500 },
@@ -29,21 +30,45 @@ test("values JSON would blur get no key", () => {
   const sparse: unknown[] = [];
   sparse[2] = 1;
   const blurred: unknown[] = [
-    undefined, NaN, Infinity, -Infinity, -0, 1n, () => 1, Symbol("s"), new Box(), new Date(0), sparse,
-    { a: undefined }, [undefined], { a: NaN }, [{ b: [1, Infinity] }], { a: "x".repeat(20_000) }, { b: [{ c: -0 }] },
+    undefined,
+    NaN,
+    Infinity,
+    -Infinity,
+    -0,
+    1n,
+    () => 1,
+    Symbol("s"),
+    new Box(),
+    new Date(0),
+    sparse,
+    { a: undefined },
+    [undefined],
+    { a: NaN },
+    [{ b: [1, Infinity] }],
+    { a: "x".repeat(20_000) },
+    { b: [{ c: -0 }] },
   ];
   assert.equal(blurred.length, 17);
-  assert.deepEqual(blurred.map((v) => contentKey(v)), blurred.map(() => undefined));
+  assert.deepEqual(
+    blurred.map((v) => contentKey(v)),
+    blurred.map(() => undefined),
+  );
   // Rules read string keys only: a symbol-keyed property changes no verdict, so it is not part of the key.
   assert.equal(contentKey({ a: 1, [Symbol("k")]: 2 }), '{"a":1}');
 });
 
 const policy = (egress: unknown): Manifest =>
-  ({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "p", namespace: "ai-agents" }, spec: { egress } }) as Manifest;
+  ({
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+    metadata: { name: "p", namespace: "ai-agents" },
+    spec: { egress },
+  }) as Manifest;
 
 test("egress lists that JSON would spell alike are judged apart", () => {
   const ctx = contextFor(policy([]), {}, settingsFrom({}));
-  const run = (egress: unknown) => [noAllowAllEgress, egressExcludesMetadata].flatMap((r) => judge(r, policy(egress), ctx));
+  const run = (egress: unknown) =>
+    [noAllowAllEgress, egressExcludesMetadata].flatMap((r) => judge(r, policy(egress), ctx));
   const peer = [{ ipBlock: { cidr: "10.0.0.0/24" } }];
   // null: no port named, every TCP port; NaN: not a port at all, reported.
   const withNull = run([{ to: peer, ports: [{ port: null }] }]);

@@ -15,11 +15,15 @@ const cases: Case[] = [
     violating: patch(egressPolicy(), (o) =>
       o.spec.egress.push(
         { to: [{ ipBlock: { cidr: "0.0.0.0/1" } }], ports: [{ port: 1, endPort: 30000 }] },
-        { to: [{ ipBlock: { cidr: "128.0.0.0/1" } }, { ipBlock: { cidr: "0.0.0.0/1" } }], ports: [{ port: 30001, endPort: 65535 }] },
+        {
+          to: [{ ipBlock: { cidr: "128.0.0.0/1" } }, { ipBlock: { cidr: "0.0.0.0/1" } }],
+          ports: [{ port: 30001, endPort: 65535 }],
+        },
         { to: [{ ipBlock: { cidr: "128.0.0.0/1" } }], ports: [{ port: 1, endPort: 30000 }] },
       ),
     ),
-    expect: /spec\.egress\[0\], spec\.egress\[3\], spec\.egress\[4\], spec\.egress\[5\] open 100\.0% of the public IPv4 space on more than 16 ports/,
+    expect:
+      /spec\.egress\[0\], spec\.egress\[3\], spec\.egress\[4\], spec\.egress\[5\] open 100\.0% of the public IPv4 space on more than 16 ports/,
     // An egress rule with ports but no `to` reaches every destination on those ports.
     missing: patch(egressPolicy(), (o) => delete o.spec.egress[0].to),
     missingExpect: /spec\.egress\[0\] has no "to": it allows every destination on its ports \(TCP 443\)/,
@@ -36,16 +40,22 @@ const cases: Case[] = [
     rule: n.egressNoWidePrivate,
     compliant: [egressPolicy(), withEgress({ to: [{ ipBlock: { cidr: "10.0.0.0/8" } }], ports: [{ port: 5432 }] })],
     violating: withEgress({ to: [{ ipBlock: { cidr: "10.0.0.0/15" } }], ports: [{ port: 1, endPort: 1024 }] }),
-    expect: /spec\.egress\[3\] open 131072 private IPv4 addresses \(from 10\.0\.0\.0\) on more than 16 ports; at most a \/16/,
+    expect:
+      /spec\.egress\[3\] open 131072 private IPv4 addresses \(from 10\.0\.0\.0\) on more than 16 ports; at most a \/16/,
     missing: withEgress({ to: [{ ipBlock: { cidr: "172.16.0.0/12" } }] }),
     missingExpect: /spec\.egress\[3\] open 1048576 private IPv4 addresses/,
   },
   {
     rule: n.egressNoEveryNamespace,
     compliant: [egressPolicy(), withEgress({ to: [{ namespaceSelector: {} }], ports: [{ port: 8080 }] })],
-    violating: withEgress({ to: [{ namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "Exists" }] } }] }),
+    violating: withEgress({
+      to: [{ namespaceSelector: { matchExpressions: [{ key: "kubernetes.io/metadata.name", operator: "Exists" }] } }],
+    }),
     expect: /spec\.egress\[3\] reach every namespace on every TCP port; every UDP port; every SCTP port/,
-    missing: withEgress({ to: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: "db" } } }], ports: [{ port: 1, endPort: 65535 }] }),
+    missing: withEgress({
+      to: [{ namespaceSelector: {}, podSelector: { matchLabels: { app: "db" } } }],
+      ports: [{ port: 1, endPort: 65535 }],
+    }),
     missingExpect: /spec\.egress\[3\] reach every namespace on every TCP port \(more than 16 ports\)/,
   },
   {

@@ -34,7 +34,12 @@ const cases: Case[] = [
   {
     rule: p.podNoPrivilegeEscalation,
     compliant: podTemplate(),
-    violating: tpl((s) => s.initContainers = [{ ...c0(s), name: "init", securityContext: { ...c0(s).securityContext, privileged: true } }]),
+    violating: tpl(
+      (s) =>
+        (s.initContainers = [
+          { ...c0(s), name: "init", securityContext: { ...c0(s).securityContext, privileged: true } },
+        ]),
+    ),
     expect: /initContainers\[0\]: privileged is true/,
     missing: tpl((s) => delete c0(s).securityContext.allowPrivilegeEscalation),
     missingExpect: /allowPrivilegeEscalation is missing/,
@@ -49,7 +54,9 @@ const cases: Case[] = [
   },
   {
     rule: p.podSeccompProfile,
-    compliant: tpl((s) => (c0(s).securityContext.seccompProfile = { type: "Localhost", localhostProfile: "agent.json" })),
+    compliant: tpl(
+      (s) => (c0(s).securityContext.seccompProfile = { type: "Localhost", localhostProfile: "agent.json" }),
+    ),
     violating: tpl((s) => (s.securityContext.seccompProfile = { type: "Unconfined" })),
     expect: /securityContext\.seccompProfile\.type is "Unconfined"/,
     missing: tpl((s) => delete s.securityContext.seccompProfile),
@@ -69,7 +76,12 @@ const cases: Case[] = [
   },
   {
     rule: p.podVolumeTypes,
-    compliant: tpl((s) => s.volumes.push({ name: "cfg", configMap: { name: "c" } }, { name: "data", persistentVolumeClaim: { claimName: "d" } })),
+    compliant: tpl((s) =>
+      s.volumes.push(
+        { name: "cfg", configMap: { name: "c" } },
+        { name: "data", persistentVolumeClaim: { claimName: "d" } },
+      ),
+    ),
     violating: tpl((s) => s.volumes.push({ name: "share", nfs: { server: "10.0.0.1", path: "/" } })),
     expect: /volumes\[2\] \("share"\) uses nfs/,
     missing: tpl((s) => delete s.volumes),
@@ -86,7 +98,9 @@ const cases: Case[] = [
   {
     rule: p.podNoProbeHost,
     compliant: tpl((s) => (c0(s).livenessProbe = { httpGet: { path: "/healthz", port: 8080 } })),
-    violating: tpl((s) => (c0(s).lifecycle = { preStop: { httpGet: { host: "169.254.169.254", path: "/", port: 80 } } })),
+    violating: tpl(
+      (s) => (c0(s).lifecycle = { preStop: { httpGet: { host: "169.254.169.254", path: "/", port: 80 } } }),
+    ),
     expect: /containers\[0\]\.lifecycle\.preStop\.httpGet\.host is "169\.254\.169\.254"/,
     missing: tpl((s) => delete c0(s).ports),
     missingExpect: false,
@@ -94,8 +108,13 @@ const cases: Case[] = [
   {
     rule: p.podAppArmorProfile,
     compliant: tpl((s) => (s.securityContext.appArmorProfile = { type: "RuntimeDefault" })),
-    violating: patch(podTemplate(), (o) => (o.template.metadata.annotations = { "container.apparmor.security.beta.kubernetes.io/agent": "unconfined" })),
-    expect: /template\.metadata\.annotations\["container\.apparmor\.security\.beta\.kubernetes\.io\/agent"\] is "unconfined"/,
+    violating: patch(
+      podTemplate(),
+      (o) =>
+        (o.template.metadata.annotations = { "container.apparmor.security.beta.kubernetes.io/agent": "unconfined" }),
+    ),
+    expect:
+      /template\.metadata\.annotations\["container\.apparmor\.security\.beta\.kubernetes\.io\/agent"\] is "unconfined"/,
     missing: tpl((s) => (s.securityContext.appArmorProfile = {})),
     missingExpect: /appArmorProfile\.type is missing/,
   },
@@ -126,15 +145,20 @@ const cases: Case[] = [
   {
     rule: p.podNoKubernetesSecrets,
     compliant: podTemplate(),
-    violating: tpl((s) => c0(s).envFrom = [{ secretRef: { name: "db" } }]),
+    violating: tpl((s) => (c0(s).envFrom = [{ secretRef: { name: "db" } }])),
     expect: /containers\[0\]\.envFrom\[0\]\.secretRef takes Secret "db"/,
-    missing: tpl((s) => { delete s.volumes; delete c0(s).env; }),
+    missing: tpl((s) => {
+      delete s.volumes;
+      delete c0(s).env;
+    }),
     missingExpect: false,
   },
   {
     rule: p.podProjectedTokenVaultOnly,
     compliant: podTemplate(),
-    violating: tpl((s) => (s.volumes[1].projected.sources[0].serviceAccountToken.audience = "https://kubernetes.default.svc")),
+    violating: tpl(
+      (s) => (s.volumes[1].projected.sources[0].serviceAccountToken.audience = "https://kubernetes.default.svc"),
+    ),
     expect: /serviceAccountToken\.audience is "https:\/\/kubernetes\.default\.svc"; it must be "vault"/,
     missing: tpl((s) => delete s.volumes[1].projected.sources[0].serviceAccountToken.expirationSeconds),
     missingExpect: /expirationSeconds is missing; set at most 600/,
@@ -219,8 +243,13 @@ describeCases("pods", POD_RULES, [...cases, ...VAULT_ANNOTATION_CASES]);
 test("namespace-psa-restricted: an enforce-version other than latest is refused by both adapters", async () => {
   const old = patch(namespace(), (o) => (o.metadata.labels["pod-security.kubernetes.io/enforce-version"] = "v1.21"));
   const r = await runBoth(p.namespacePsaRestricted, [old]);
-  assert.deepEqual(r.checker, ['label pod-security.kubernetes.io/enforce-version is "v1.21"; it must be "latest" or absent']);
+  assert.deepEqual(r.checker, [
+    'label pod-security.kubernetes.io/enforce-version is "v1.21"; it must be "latest" or absent',
+  ]);
   assert.deepEqual(r.pack, r.checker);
-  const latest = patch(namespace(), (o) => (o.metadata.labels["pod-security.kubernetes.io/enforce-version"] = "latest"));
+  const latest = patch(
+    namespace(),
+    (o) => (o.metadata.labels["pod-security.kubernetes.io/enforce-version"] = "latest"),
+  );
   assert.deepEqual(await runBoth(p.namespacePsaRestricted, [latest]), { pack: [], checker: [] });
 });

@@ -31,7 +31,10 @@ describe("Pod Security Standards 1.36, control by control", () => {
           // On the plan's own kind (a phase stack holds PodTemplates, not Deployments), so that every rule,
           // the closed world's included, has its say.
           const doc = build(podTemplate, change);
-          assert.deepEqual(checkDocuments([doc], { phase: "remediation" }).violations.map((v) => `${v.policy}: ${v.message}`), []);
+          assert.deepEqual(
+            checkDocuments([doc], { phase: "remediation" }).violations.map((v) => `${v.policy}: ${v.message}`),
+            [],
+          );
           assert.deepEqual(await runBoth(c.rule, [doc], { phase: "remediation" }), { pack: [], checker: [] });
         });
       }

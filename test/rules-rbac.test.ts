@@ -44,7 +44,11 @@ const cases: Case[] = [
   {
     rule: r.noEscalationVerbs,
     compliant: role(),
-    violating: withRule({ apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles"], verbs: ["escalate", "bind"] }),
+    violating: withRule({
+      apiGroups: ["rbac.authorization.k8s.io"],
+      resources: ["roles"],
+      verbs: ["escalate", "bind"],
+    }),
     expect: /"escalate", "bind"/,
     missing: patch(role(), (o) => delete o.rules[0].verbs),
     missingExpect: false,
@@ -108,7 +112,11 @@ const cases: Case[] = [
   {
     rule: r.noClusterOnlyResources,
     compliant: role(),
-    violating: withRule({ apiGroups: ["certificates.k8s.io"], resources: ["certificatesigningrequests/approval"], verbs: ["get"] }),
+    violating: withRule({
+      apiGroups: ["certificates.k8s.io"],
+      resources: ["certificatesigningrequests/approval"],
+      verbs: ["get"],
+    }),
     expect: /certificatesigningrequests\/approval/,
     missing: noRules,
     missingExpect: false,
@@ -135,7 +143,12 @@ const cases: Case[] = [
   {
     rule: r.bindingSubjectsServiceAccounts,
     compliant: roleBinding(),
-    violating: patch(roleBinding(), (o) => o.subjects.push({ kind: "Group", name: "system:serviceaccounts:ai-agents" }, { kind: "ServiceAccount", name: "default", namespace: "ai-agents" })),
+    violating: patch(roleBinding(), (o) =>
+      o.subjects.push(
+        { kind: "Group", name: "system:serviceaccounts:ai-agents" },
+        { kind: "ServiceAccount", name: "default", namespace: "ai-agents" },
+      ),
+    ),
     expect: /subjects\[1\]\.kind is "Group"/,
     missing: patch(roleBinding(), (o) => delete o.subjects),
     missingExpect: /subjects is empty or missing/,

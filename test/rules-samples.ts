@@ -4,7 +4,11 @@
  */
 import type { Manifest } from "../src/model/manifest";
 
-const labels = { "agent-trust.io/agent": "diag", "agent-trust.io/phase": "remediation", "agent-trust.io/environment": "staging" };
+const labels = {
+  "agent-trust.io/agent": "diag",
+  "agent-trust.io/phase": "remediation",
+  "agent-trust.io/environment": "staging",
+};
 const meta = (name: string, namespace = "ai-agents") => ({ name, namespace, labels: { ...labels } });
 
 export const role = (): Manifest => ({
@@ -55,7 +59,10 @@ export const podSpec = () => ({
   ],
   volumes: [
     { name: "workspace", emptyDir: { sizeLimit: "1Gi" } },
-    { name: "vault-token", projected: { sources: [{ serviceAccountToken: { audience: "vault", expirationSeconds: 600, path: "token" } }] } },
+    {
+      name: "vault-token",
+      projected: { sources: [{ serviceAccountToken: { audience: "vault", expirationSeconds: 600, path: "token" } }] },
+    },
   ],
 });
 
@@ -125,11 +132,21 @@ export const egressPolicy = (): Manifest => ({
     policyTypes: ["Ingress", "Egress"],
     egress: [
       {
-        to: [{ ipBlock: { cidr: "0.0.0.0/0", except: ["10.0.0.0/8", "169.254.0.0/16", "168.63.129.16/32", "100.100.100.200/32", "192.0.0.192/32"] } }],
+        to: [
+          {
+            ipBlock: {
+              cidr: "0.0.0.0/0",
+              except: ["10.0.0.0/8", "169.254.0.0/16", "168.63.129.16/32", "100.100.100.200/32", "192.0.0.192/32"],
+            },
+          },
+        ],
         ports: [{ port: 443, protocol: "TCP" }],
       },
       { to: [{ ipBlock: { cidr: "2001:db8::/32" } }], ports: [{ port: 443, protocol: "TCP" }] },
-      { to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "vault" } } }], ports: [{ port: 8200 }] },
+      {
+        to: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "vault" } } }],
+        ports: [{ port: 8200 }],
+      },
     ],
   },
 });

@@ -29,7 +29,10 @@ describe("the rule table", () => {
 
   test("the pack has exactly one policy per rule, in table order, all mandatory by default", () => {
     const policies = buildPolicies({ stackConfig: () => ({}) });
-    assert.deepEqual(policies.map((p) => p.name), RULES.map((r) => r.name));
+    assert.deepEqual(
+      policies.map((p) => p.name),
+      RULES.map((r) => r.name),
+    );
     for (const p of policies) assert.equal(p.enforcementLevel, "mandatory");
     for (const r of RULES) assert.equal(configSchemaOf(r).properties["enforcementLevel"], undefined);
   });
@@ -57,7 +60,11 @@ describe("the trust catalog obeys the rules in every phase", () => {
         spec: { name: names.vaultPolicy(d), policy: domainPolicyHcl("agent", phase, "diag", d) },
       }));
       const r = checkDocuments(
-        [role(names.agentsRole, "ai-agents", agentsNamespaceRules()), role(names.targetRole, "checkout", targetNamespaceRules(phase, { pods: ["web-0"] })), ...policies],
+        [
+          role(names.agentsRole, "ai-agents", agentsNamespaceRules()),
+          role(names.targetRole, "checkout", targetNamespaceRules(phase, { pods: ["web-0"] })),
+          ...policies,
+        ],
         { phase },
       );
       assert.deepEqual(r.violations, []);
@@ -65,7 +72,14 @@ describe("the trust catalog obeys the rules in every phase", () => {
   }
   test("a phase's Role is refused when judged as a lower phase (the ceiling bites)", () => {
     const r = checkDocuments(
-      [{ apiVersion: "rbac.authorization.k8s.io/v1", kind: "Role", metadata: { name: "diag-remediation-target", namespace: "checkout" }, rules: targetNamespaceRules("autonomous") }],
+      [
+        {
+          apiVersion: "rbac.authorization.k8s.io/v1",
+          kind: "Role",
+          metadata: { name: "diag-remediation-target", namespace: "checkout" },
+          rules: targetNamespaceRules("autonomous"),
+        },
+      ],
       { phase: "remediation" },
     );
     assert.deepEqual([...new Set(r.violations.map((v) => v.policy))], ["verbs-within-phase-ceiling"]);

@@ -33,9 +33,23 @@ const cases: Case[] = [
     rule: v.vaultRoleOwnPolicies,
     // Vault documents carry no labels in the pack: the stack config says the phase and environment.
     given: { phase: "remediation", env: "staging" },
-    compliant: [vaultRole(), roleWith((s) => (s.token_policies = "agent-trust-staging-diag-remediation-llm, AGENT-TRUST-STAGING-DIAG-REMEDIATION-NOTIFY"))],
-    violating: roleWith((s) => (s.token_policies = ["agent-trust-staging-diag-remediation-llm", " Root ", "agent-trust-staging-capacity-remediation-llm"])),
-    expect: /token_policies\[2\] is "agent-trust-staging-capacity-remediation-llm", not one of agent "diag"'s policies in phase "remediation", environment "staging"/,
+    compliant: [
+      vaultRole(),
+      roleWith(
+        (s) =>
+          (s.token_policies = "agent-trust-staging-diag-remediation-llm, AGENT-TRUST-STAGING-DIAG-REMEDIATION-NOTIFY"),
+      ),
+    ],
+    violating: roleWith(
+      (s) =>
+        (s.token_policies = [
+          "agent-trust-staging-diag-remediation-llm",
+          " Root ",
+          "agent-trust-staging-capacity-remediation-llm",
+        ]),
+    ),
+    expect:
+      /token_policies\[2\] is "agent-trust-staging-capacity-remediation-llm", not one of agent "diag"'s policies in phase "remediation", environment "staging"/,
     // The legacy field grants policies too; it must be gone, not merely empty of bad names.
     missing: roleWith((s) => (s.policies = ["agent-trust-staging-diag-remediation-llm"])),
     missingExpect: /spec\.policies \(the legacy field\) is \["agent-trust-staging-diag-remediation-llm"\]/,
@@ -63,7 +77,10 @@ const cases: Case[] = [
     rule: v.vaultRoleAliasUid,
     // Omitted or "", Vault stores its default serviceaccount_uid (path_role.go): judged by the stored value.
     compliant: [vaultRole(), roleWith((s) => (s.alias_name_source = ""))],
-    violating: [roleWith((s) => (s.alias_name_source = "serviceaccount_name")), roleWith((s) => (s.alias_name_source = "SERVICEACCOUNT_UID"))],
+    violating: [
+      roleWith((s) => (s.alias_name_source = "serviceaccount_name")),
+      roleWith((s) => (s.alias_name_source = "SERVICEACCOUNT_UID")),
+    ],
     expect: /"serviceaccount_name"; expected "serviceaccount_uid" \(or omitted: Vault's default\)/,
     missing: roleWith((s) => delete s.alias_name_source),
     missingExpect: false,
@@ -145,7 +162,9 @@ const cases: Case[] = [
     // Vault reads a policy starting with "{" as JSON.
     compliant: vaultPolicy(JSON.stringify({ path: { "agent/data/datasources/*": { capabilities: ["read"] } } })),
     // A JSON policy may spell "sys" as \u0073ys, and name a path twice (Vault merges both).
-    violating: vaultPolicy(`{"path": {"\\u0073ys/policies/acl/*": {"capabilities": ["deny"]}, "\\u0073ys/policies/acl/*": {"capabilities": ["update"]}}}`),
+    violating: vaultPolicy(
+      `{"path": {"\\u0073ys/policies/acl/*": {"capabilities": ["deny"]}, "\\u0073ys/policies/acl/*": {"capabilities": ["update"]}}}`,
+    ),
     expect: /path "sys\/policies\/acl\/\*" \(line 1\): "sys\/" administers Vault/,
     missing: vaultPolicy(`{"path": {"sys/*": {"capabilities": null}}}`),
     missingExpect: /spec\.policy does not parse/,

@@ -11,11 +11,18 @@ import type { Pki } from "../src/sandbox/servers/pki";
 import { exportLines, readState, sandboxDir, stateFile } from "../src/sandbox/servers/state";
 
 const pem = (kind: string) => `-----BEGIN ${kind}-----\nAAAA\n-----END ${kind}-----\n`;
-const flag = (args: string[], name: string) => args.filter((a) => a.startsWith(`--${name}=`)).map((a) => a.slice(name.length + 3));
+const flag = (args: string[], name: string) =>
+  args.filter((a) => a.startsWith(`--${name}=`)).map((a) => a.slice(name.length + 3));
 
 describe("sandbox kubeconfig", () => {
   test("embeds the CA and client certificate and loads with the client library", () => {
-    const yaml = kubeconfigYaml({ server: "https://127.0.0.1:6443", caPem: pem("CERTIFICATE"), clientCertPem: pem("CERTIFICATE"), clientKeyPem: pem("EC PRIVATE KEY"), namespace: "ai-agents" });
+    const yaml = kubeconfigYaml({
+      server: "https://127.0.0.1:6443",
+      caPem: pem("CERTIFICATE"),
+      clientCertPem: pem("CERTIFICATE"),
+      clientKeyPem: pem("EC PRIVATE KEY"),
+      namespace: "ai-agents",
+    });
     const kc = new KubeConfig();
     kc.loadFromString(yaml);
     assert.equal(kc.getCurrentCluster()?.server, "https://127.0.0.1:6443");
@@ -25,7 +32,12 @@ describe("sandbox kubeconfig", () => {
   });
 
   test("refuses a plain-http server or something that is not PEM", () => {
-    const ok = { server: "https://127.0.0.1:1", caPem: pem("CERTIFICATE"), clientCertPem: pem("CERTIFICATE"), clientKeyPem: pem("PRIVATE KEY") };
+    const ok = {
+      server: "https://127.0.0.1:1",
+      caPem: pem("CERTIFICATE"),
+      clientCertPem: pem("CERTIFICATE"),
+      clientKeyPem: pem("PRIVATE KEY"),
+    };
     assert.throws(() => kubeconfigYaml({ ...ok, server: "http://127.0.0.1:1" }), /https/);
     assert.throws(() => kubeconfigYaml({ ...ok, caPem: "nope" }), /CA is not a PEM certificate/);
     assert.throws(() => kubeconfigYaml({ ...ok, clientKeyPem: pem("CERTIFICATE") }), /private key/);
@@ -33,8 +45,20 @@ describe("sandbox kubeconfig", () => {
 });
 
 describe("sandbox server flags", () => {
-  const pki = { caCert: "/p/ca.crt", servingCert: "/p/s.crt", servingKey: "/p/s.key", saPublicKey: "/p/sa.pub", saPrivateKey: "/p/sa.key" } as Pki;
-  const api = apiserverArgs({ port: 6443, etcdUrl: "http://127.0.0.1:2379", pki, auditPolicyFile: "/p/audit.yaml", auditLogPath: "/p/audit.log" });
+  const pki = {
+    caCert: "/p/ca.crt",
+    servingCert: "/p/s.crt",
+    servingKey: "/p/s.key",
+    saPublicKey: "/p/sa.pub",
+    saPrivateKey: "/p/sa.key",
+  } as Pki;
+  const api = apiserverArgs({
+    port: 6443,
+    etcdUrl: "http://127.0.0.1:2379",
+    pki,
+    auditPolicyFile: "/p/audit.yaml",
+    auditLogPath: "/p/audit.log",
+  });
 
   test("kube-apiserver: loopback only, RBAC only, no anonymous access", () => {
     assert.deepEqual(flag(api, "bind-address"), ["127.0.0.1"]);
@@ -44,7 +68,10 @@ describe("sandbox server flags", () => {
   });
 
   test("kube-apiserver: Pod Security and ValidatingAdmissionPolicy admission, audit to a JSON log", () => {
-    assert.deepEqual(flag(api, "enable-admission-plugins")[0]!.split(",").sort(), ["PodSecurity", "ValidatingAdmissionPolicy"]);
+    assert.deepEqual(flag(api, "enable-admission-plugins")[0]!.split(",").sort(), [
+      "PodSecurity",
+      "ValidatingAdmissionPolicy",
+    ]);
     assert.deepEqual(flag(api, "disable-admission-plugins"), ["ServiceAccount"]);
     assert.deepEqual(flag(api, "audit-policy-file"), ["/p/audit.yaml"]);
     assert.deepEqual(flag(api, "audit-log-path"), ["/p/audit.log"]);
@@ -78,8 +105,16 @@ describe("sandbox state and binaries", () => {
   });
 
   test("export lines are safe to eval, whatever the path", () => {
-    const lines = exportLines({ kubeconfig: "/tmp/it's here/kubeconfig", vaultAddr: "http://127.0.0.1:1", vaultToken: "abc" });
-    assert.deepEqual(lines, [`export KUBECONFIG='/tmp/it'\\''s here/kubeconfig'`, "export VAULT_ADDR='http://127.0.0.1:1'", "export VAULT_TOKEN='abc'"]);
+    const lines = exportLines({
+      kubeconfig: "/tmp/it's here/kubeconfig",
+      vaultAddr: "http://127.0.0.1:1",
+      vaultToken: "abc",
+    });
+    assert.deepEqual(lines, [
+      `export KUBECONFIG='/tmp/it'\\''s here/kubeconfig'`,
+      "export VAULT_ADDR='http://127.0.0.1:1'",
+      "export VAULT_TOKEN='abc'",
+    ]);
   });
 
   test("a state file that is not ours is refused; none at all is 'no sandbox'", () => {
@@ -94,7 +129,11 @@ describe("sandbox state and binaries", () => {
   });
 
   test("servers.sh ensure output must name all three servers with absolute paths", () => {
-    assert.deepEqual(parseEnsureOutput("etcd=/c/etcd\nkube-apiserver=/c/kube-apiserver\nvault=/c/bao\n"), { etcd: "/c/etcd", "kube-apiserver": "/c/kube-apiserver", vault: "/c/bao" });
+    assert.deepEqual(parseEnsureOutput("etcd=/c/etcd\nkube-apiserver=/c/kube-apiserver\nvault=/c/bao\n"), {
+      etcd: "/c/etcd",
+      "kube-apiserver": "/c/kube-apiserver",
+      vault: "/c/bao",
+    });
     assert.throws(() => parseEnsureOutput("etcd=/c/etcd\nvault=/c/bao"), /did not report: kube-apiserver/);
     assert.throws(() => parseEnsureOutput("etcd=c/etcd\nkube-apiserver=/k\nvault=/v"), /relative path/);
     assert.throws(() => parseEnsureOutput("building…"), /unexpected line/);

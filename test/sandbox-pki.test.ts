@@ -43,7 +43,10 @@ describe("sandbox certificates (generated at run time)", () => {
   });
 
   test("each key matches its certificate, and the ServiceAccount key pair signs and verifies", () => {
-    for (const [c, k] of [[pki.servingCert, pki.servingKey], [pki.adminCert, pki.adminKey]] as const) {
+    for (const [c, k] of [
+      [pki.servingCert, pki.servingKey],
+      [pki.adminCert, pki.adminKey],
+    ] as const) {
       assert.ok(cert(c).checkPrivateKey(crypto.createPrivateKey(fs.readFileSync(k))));
     }
     const data = Buffer.from("token");
@@ -60,6 +63,9 @@ describe("sandbox certificates (generated at run time)", () => {
   test("two runs never share a key", () => {
     const other = createPki(path.join(dir, "other"));
     assert.notEqual(fs.readFileSync(other.caKey, "utf8"), fs.readFileSync(pki.caKey, "utf8"));
-    assert.notEqual(cert(other.caCert).serialNumber + cert(other.adminCert).serialNumber, cert(pki.caCert).serialNumber + cert(pki.adminCert).serialNumber);
+    assert.notEqual(
+      cert(other.caCert).serialNumber + cert(other.adminCert).serialNumber,
+      cert(pki.caCert).serialNumber + cert(pki.adminCert).serialNumber,
+    );
   });
 });

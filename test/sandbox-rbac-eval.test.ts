@@ -16,7 +16,10 @@ describe("sandbox RBAC evaluator", () => {
   test("a resource grant does not reach its subresources, and a subresource is its own resource", () => {
     assert.equal(ruleAllows(read, { verb: "get", apiGroup: "", resource: "pods/exec" }), false);
     assert.equal(ruleAllows(read, { verb: "get", apiGroup: "", resource: "pods/log" }), true);
-    assert.equal(ruleAllows(restart, { verb: "patch", apiGroup: "apps", resource: "deployments/scale", name: "web" }), false);
+    assert.equal(
+      ruleAllows(restart, { verb: "patch", apiGroup: "apps", resource: "deployments/scale", name: "web" }),
+      false,
+    );
   });
 
   test("resourceNames narrow to the listed names; an unnamed request never matches", () => {
@@ -35,7 +38,10 @@ describe("sandbox RBAC evaluator", () => {
   });
 
   test("a rule list allows when any rule does; none allows nothing", () => {
-    assert.equal(rulesAllow([read, restart], { verb: "patch", apiGroup: "apps", resource: "deployments", name: "web" }), true);
+    assert.equal(
+      rulesAllow([read, restart], { verb: "patch", apiGroup: "apps", resource: "deployments", name: "web" }),
+      true,
+    );
     assert.equal(rulesAllow([], { verb: "get", apiGroup: "", resource: "pods" }), false);
   });
 });

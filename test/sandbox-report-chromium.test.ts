@@ -45,7 +45,18 @@ let dir = "";
 /** Headless Chromium with nothing of its own running beside the page. */
 async function browse(url: string, ...extra: string[]): Promise<string> {
   const profile = fs.mkdtempSync(path.join(dir, "profile-"));
-  const args = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", `--user-data-dir=${profile}`, ...extra, url];
+  const args = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    `--user-data-dir=${profile}`,
+    ...extra,
+    url,
+  ];
   const { stdout } = await promisify(execFile)(chromium!, args, { timeout: 60_000, maxBuffer: 32 << 20 });
   return stdout;
 }
@@ -67,13 +78,17 @@ describe("the HTML report in headless Chromium", { skip }, () => {
   test("the page loads and its inline script runs: the layer with the mismatch is the open tab", async () => {
     dom = await browse(pathToFileURL(file).href, "--dump-dom");
     assert.match(dom, /<body data-js="ready">/);
-    const checked = [...dom.matchAll(/<input [^>]*id="tab-([a-z-]+)"[^>]*>/g)].filter((m) => / checked=""/.test(m[0])).map((m) => m[1]);
+    const checked = [...dom.matchAll(/<input [^>]*id="tab-([a-z-]+)"[^>]*>/g)]
+      .filter((m) => / checked=""/.test(m[0]))
+      .map((m) => m[1]);
     assert.deepEqual(checked, ["vault"]);
   });
 
   test("a #fragment naming a layer opens that tab instead", async () => {
     const named = await browse(`${pathToFileURL(file).href}#network`, "--dump-dom");
-    const checked = [...named.matchAll(/<input [^>]*id="tab-([a-z-]+)"[^>]*>/g)].filter((m) => / checked=""/.test(m[0])).map((m) => m[1]);
+    const checked = [...named.matchAll(/<input [^>]*id="tab-([a-z-]+)"[^>]*>/g)]
+      .filter((m) => / checked=""/.test(m[0]))
+      .map((m) => m[1]);
     assert.deepEqual(checked, ["network"]);
   });
 
@@ -84,12 +99,16 @@ describe("the HTML report in headless Chromium", { skip }, () => {
       assert.match(dom, new RegExp(`<section class="panel" id="panel-${section}">`), section);
     }
     const cells = gridCells(dom);
-    for (const { section } of LAYERS) assert.equal(cells.filter((c) => c.layer === section).length, AGENT_NAMES.length * PHASES.length, section);
+    for (const { section } of LAYERS)
+      assert.equal(cells.filter((c) => c.layer === section).length, AGENT_NAMES.length * PHASES.length, section);
   });
 
   test("the mismatch cell carries the red class and says expected vs measured; no other cell does", () => {
     const bad = gridCells(dom).filter((c) => c.cls === "mismatch");
-    assert.deepEqual(bad.map((c) => [c.layer, c.agent, c.phase]), [["vault", AGENTS[0], "assist"]]);
+    assert.deepEqual(
+      bad.map((c) => [c.layer, c.agent, c.phase]),
+      [["vault", AGENTS[0], "assist"]],
+    );
     assert.match(bad[0]!.body, /expected <b>allow<\/b>, measured <b>deny<\/b>/);
     assert.match(dom, /<td class="mismatch">measured deny<br>expected allow<\/td>/);
   });
@@ -97,7 +116,12 @@ describe("the HTML report in headless Chromium", { skip }, () => {
   test("the hostile agent name is text, not markup: nothing it carries ran", () => {
     assert.ok(dom.includes(`<body data-js="ready">`), "the body carries no attribute the hostile name would set");
     assert.ok(!/<img|<script>document/.test(dom), "no element made from the hostile name");
-    assert.ok(dom.includes(`<th scope="row">&lt;img src=x onerror="document.body.setAttribute('data-pwned','img')"&gt;&lt;script&gt;`), "shown as text");
+    assert.ok(
+      dom.includes(
+        `<th scope="row">&lt;img src=x onerror="document.body.setAttribute('data-pwned','img')"&gt;&lt;script&gt;`,
+      ),
+      "shown as text",
+    );
   });
 
   test("a screenshot renders", async () => {

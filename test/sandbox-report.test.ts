@@ -19,7 +19,9 @@ const cell = (over: Partial<CheckResult>): CheckResult => ({
 describe("sandbox matrix report", () => {
   test("rows that behave alike in every phase merge: verbs, then objects", () => {
     const results = ["get", "list", "watch"].flatMap((verb) =>
-      ["pods", "events"].flatMap((object) => (["shadow", "assist", "remediation", "autonomous"] as const).map((phase) => cell({ verb, object, phase }))),
+      ["pods", "events"].flatMap((object) =>
+        (["shadow", "assist", "remediation", "autonomous"] as const).map((phase) => cell({ verb, object, phase })),
+      ),
     );
     const rows = matrixRows(results);
     assert.equal(rows.length, 1);
@@ -38,12 +40,24 @@ describe("sandbox matrix report", () => {
   });
 
   test("a mismatch is marked, shows both values, counts, and is listed with the server's words", () => {
-    const results = [cell({}), cell({ phase: "assist", verb: "delete", expected: "deny", measured: "allow", detail: "RBAC: allowed by RoleBinding x" })];
+    const results = [
+      cell({}),
+      cell({
+        phase: "assist",
+        verb: "delete",
+        expected: "deny",
+        measured: "allow",
+        detail: "RBAC: allowed by RoleBinding x",
+      }),
+    ];
     const text = formatReport(results);
     assert.match(text, /ALLOW\/deny ✗/);
     assert.match(text, /allow\/allow/);
     assert.match(text, /rbac\s+2 checks, 1 mismatch\b/);
-    assert.match(text, /✗ rbac assist diagnostic target ns: delete pods: measured allow, expected deny \(catalog\) — RBAC: allowed by RoleBinding x/);
+    assert.match(
+      text,
+      /✗ rbac assist diagnostic target ns: delete pods: measured allow, expected deny \(catalog\) — RBAC: allowed by RoleBinding x/,
+    );
     assert.equal(summarize(results).mismatches, 1);
   });
 

@@ -15,10 +15,23 @@ describe("the one-screen summary", () => {
   test("fits a screen: per layer the cells, mismatches and time; what was deployed; the verdict; the files", () => {
     const lines = formatSummary(syntheticRun({ mismatch: false }), FILES);
     assert.ok(lines.length <= 25, `${lines.length} lines`);
-    for (const l of LAYERS) assert.ok(lines.some((x) => x.startsWith(`${l.label} `)), l.label);
-    assert.match(lines.find((x) => x.startsWith("RBAC "))!, /^RBAC\s+16\s+0\s+1\.3s\s+SubjectAccessReview/);
-    assert.match(lines.find((x) => x.startsWith("audit "))!, /^audit\s+8\s+0\s+4\.5s/);
-    assert.match(lines.find((x) => x.startsWith("total "))!, /^total\s+56\s+0\s+13\.0s/);
+    for (const l of LAYERS)
+      assert.ok(
+        lines.some((x) => x.startsWith(`${l.label} `)),
+        l.label,
+      );
+    assert.match(
+      lines.find((x) => x.startsWith("RBAC "))!,
+      /^RBAC\s+16\s+0\s+1\.3s\s+SubjectAccessReview/,
+    );
+    assert.match(
+      lines.find((x) => x.startsWith("audit "))!,
+      /^audit\s+8\s+0\s+4\.5s/,
+    );
+    assert.match(
+      lines.find((x) => x.startsWith("total "))!,
+      /^total\s+56\s+0\s+13\.0s/,
+    );
     const text = lines.join("\n");
     assert.match(text, /deployed {2}5 stacks: dev, dev-shadow, dev-assist, dev-remediation, dev-autonomous/);
     assert.match(text, /by the sandbox's own client: 120 Kubernetes and 40 Vault objects/);
@@ -33,12 +46,24 @@ describe("the one-screen summary", () => {
 
   test("a mismatch is counted in its layer and named under the verdict, measured vs expected", () => {
     const lines = formatSummary(syntheticRun({ mismatch: "rbac" }), FILES);
-    assert.match(lines.find((x) => x.startsWith("RBAC "))!, /^RBAC\s+16\s+1\s/);
-    assert.match(lines.find((x) => x.startsWith("Vault "))!, /^Vault\s+8\s+0\s/);
-    assert.match(lines.find((x) => x.startsWith("total "))!, /^total\s+56\s+1\s/);
+    assert.match(
+      lines.find((x) => x.startsWith("RBAC "))!,
+      /^RBAC\s+16\s+1\s/,
+    );
+    assert.match(
+      lines.find((x) => x.startsWith("Vault "))!,
+      /^Vault\s+8\s+0\s/,
+    );
+    assert.match(
+      lines.find((x) => x.startsWith("total "))!,
+      /^total\s+56\s+1\s/,
+    );
     const text = lines.join("\n");
     assert.match(text, /^✗ 1 of 56 cells differ from the catalog:$/m);
-    assert.match(text, /^ {2}✗ rbac assist diagnostic target ns: delete pods: measured allow, expected deny \(catalog\)$/m);
+    assert.match(
+      text,
+      /^ {2}✗ rbac assist diagnostic target ns: delete pods: measured allow, expected deny \(catalog\)$/m,
+    );
   });
 
   test("many mismatches stay on one screen: three named, the rest counted", () => {
@@ -52,7 +77,10 @@ describe("the one-screen summary", () => {
 
   test("different agents per phase are listed phase by phase", () => {
     const run = syntheticRun({ mismatch: false });
-    const lines = formatSummary({ ...run, deployed: { ...run.deployed, agents: { ...run.deployed.agents, shadow: ["diagnostic"] } } }, FILES);
+    const lines = formatSummary(
+      { ...run, deployed: { ...run.deployed, agents: { ...run.deployed.agents, shadow: ["diagnostic"] } } },
+      FILES,
+    );
     assert.match(lines.join("\n"), /agents {4}shadow: diagnostic · assist: diagnostic, capacity · /);
   });
 });
@@ -60,7 +88,9 @@ describe("the one-screen summary", () => {
 describe("the files", () => {
   test("--matrix and --html name the files; the screen says where they went; exit 1 on a mismatch", () => {
     const dir = tmp();
-    const files = reportFiles({ matrix: path.join(dir, "m", "full.txt"), html: path.join(dir, "r.html") }, () => assert.fail("no default folder when both are named"));
+    const files = reportFiles({ matrix: path.join(dir, "m", "full.txt"), html: path.join(dir, "r.html") }, () =>
+      assert.fail("no default folder when both are named"),
+    );
     const io = captureIo();
     assert.equal(emitReport(io, syntheticRun({ mismatch: "audit" }), files), 1);
     assert.ok(io.stdout.length <= 25);
@@ -87,7 +117,11 @@ describe("the files", () => {
   test("--matrix - prints the full matrix after the screen", () => {
     const dir = tmp();
     const io = captureIo();
-    emitReport(io, syntheticRun({ mismatch: false }), reportFiles({ matrix: "-" }, () => dir));
+    emitReport(
+      io,
+      syntheticRun({ mismatch: false }),
+      reportFiles({ matrix: "-" }, () => dir),
+    );
     const out = io.stdout.join("\n");
     assert.ok(out.indexOf("full matrix  below (stdout)") < out.indexOf("RBAC: SubjectAccessReview as each phase"));
     assert.match(out, /total\s+56 checks, 0 mismatches/);
@@ -103,7 +137,10 @@ describe("the files", () => {
     assert.equal(unwritable({ matrix: dir }), `--matrix ${dir} is a directory`);
     const file = path.join(dir, "r.html");
     fs.writeFileSync(file, "");
-    assert.match(unwritable({ html: path.join(file, "x.html") }) ?? "", new RegExp(`^cannot write --html ${file}/x\\.html: `));
+    assert.match(
+      unwritable({ html: path.join(file, "x.html") }) ?? "",
+      new RegExp(`^cannot write --html ${file}/x\\.html: `),
+    );
     fs.rmSync(dir, { recursive: true });
   });
 });

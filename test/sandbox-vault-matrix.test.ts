@@ -9,7 +9,9 @@ import { vaultProbes } from "../src/sandbox/deploy/vault-probes";
 const env = loadEnvironment("dev");
 const agent = (phase: (typeof PHASES)[number], name: string) => env.agents[phase].find((a) => a.name === name)!;
 const cell = (phase: (typeof PHASES)[number], name: string, verb: string, object: string) => {
-  const c = vaultMatrix(phase, agent(phase, name), "agent", "kubernetes").find((x) => x.verb === verb && x.object === object);
+  const c = vaultMatrix(phase, agent(phase, name), "agent", "kubernetes").find(
+    (x) => x.verb === verb && x.object === object,
+  );
   assert.ok(c, `${phase} ${name} ${verb} ${object}`);
   return c.expected;
 };
@@ -17,9 +19,17 @@ const cell = (phase: (typeof PHASES)[number], name: string, verb: string, object
 describe("sandbox Vault matrix (expected cells from the catalog)", () => {
   test("probes stand for every catalog path, globs made concrete, plus an unlisted key per domain", () => {
     const probes = vaultProbes();
-    for (const p of allVaultPaths()) assert.ok(probes.some((x) => x.catalogPath === p && !x.secret.includes("*")), p);
+    for (const p of allVaultPaths())
+      assert.ok(
+        probes.some((x) => x.catalogPath === p && !x.secret.includes("*")),
+        p,
+      );
     assert.equal(probes.find((x) => x.catalogPath === "datasources/*")!.secret, "datasources/sandbox-probe");
-    for (const d of SECRET_DOMAINS) assert.ok(probes.some((x) => x.secret === `${d}/sandbox-unlisted`), d);
+    for (const d of SECRET_DOMAINS)
+      assert.ok(
+        probes.some((x) => x.secret === `${d}/sandbox-unlisted`),
+        d,
+      );
     assert.equal(new Set(probes.map((p) => p.secret)).size, probes.length);
   });
 
@@ -46,8 +56,16 @@ describe("sandbox Vault matrix (expected cells from the catalog)", () => {
     for (const phase of PHASES) {
       for (const a of env.agents[phase]) {
         const m = vaultMatrix(phase, a, "agent", "kubernetes");
-        assert.ok(m.filter((c) => c.operation === "write" || c.operation === "admin").every((c) => c.expected === "deny"));
-        assert.deepEqual(m.filter((c) => c.operation === "admin").map((c) => c.path).sort(), ["auth/kubernetes/role", "identity/entity/id", "sys/policies/acl"]);
+        assert.ok(
+          m.filter((c) => c.operation === "write" || c.operation === "admin").every((c) => c.expected === "deny"),
+        );
+        assert.deepEqual(
+          m
+            .filter((c) => c.operation === "admin")
+            .map((c) => c.path)
+            .sort(),
+          ["auth/kubernetes/role", "identity/entity/id", "sys/policies/acl"],
+        );
         assert.ok(m.every((c) => c.operation === "admin" || c.path.startsWith("agent/")));
       }
     }

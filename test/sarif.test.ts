@@ -33,23 +33,39 @@ test("check --format sarif over the dangerous corpus validates against SARIF 2.1
   const sarif = run("--format", "sarif", dir);
   const json = run("--format", "json", dir);
   assert.equal(sarif.code, 1);
-  const doc = JSON.parse(sarif.out) as { version: string; runs: { results: SarifResult[]; tool: { driver: { rules: { id: string }[] } } }[] };
+  const doc = JSON.parse(sarif.out) as {
+    version: string;
+    runs: { results: SarifResult[]; tool: { driver: { rules: { id: string }[] } } }[];
+  };
   assert.equal(validate(doc), true, JSON.stringify(validate.errors?.slice(0, 3)));
   const violations = (JSON.parse(json.out) as { violations: { policy: string; enforcement: string }[] }).violations;
   const results = doc.runs[0]!.results;
   assert.ok(violations.length > 50);
   assert.equal(results.length, violations.length);
-  assert.deepEqual(results.map((r) => r.ruleId), violations.map((v) => v.policy));
-  assert.deepEqual(results.map((r) => r.level), violations.map((v) => (v.enforcement === "mandatory" ? "error" : "warning")));
+  assert.deepEqual(
+    results.map((r) => r.ruleId),
+    violations.map((v) => v.policy),
+  );
+  assert.deepEqual(
+    results.map((r) => r.level),
+    violations.map((v) => (v.enforcement === "mandatory" ? "error" : "warning")),
+  );
   const ruleIds = new Set(doc.runs[0]!.tool.driver.rules.map((r) => r.id));
-  assert.ok(results.every((r) => ruleIds.has(r.ruleId)), "every result's rule is described");
+  assert.ok(
+    results.every((r) => ruleIds.has(r.ruleId)),
+    "every result's rule is described",
+  );
   for (const r of results) {
     const loc = r.locations[0]!.physicalLocation;
-    assert.ok(!path.isAbsolute(loc.artifactLocation.uri) && loc.artifactLocation.uri.startsWith(`${dir}/`), loc.artifactLocation.uri);
+    assert.ok(
+      !path.isAbsolute(loc.artifactLocation.uri) && loc.artifactLocation.uri.startsWith(`${dir}/`),
+      loc.artifactLocation.uri,
+    );
     const lines = fs.readFileSync(loc.artifactLocation.uri, "utf8").split("\n");
     const line = lines[loc.region.startLine - 1] ?? "";
     // The region is the start of the object's document, not the comment header above it.
-    if (!loc.artifactLocation.uri.endsWith(".hcl")) assert.match(line, /^[A-Za-z]/, `${loc.artifactLocation.uri}:${loc.region.startLine}`);
+    if (!loc.artifactLocation.uri.endsWith(".hcl"))
+      assert.match(line, /^[A-Za-z]/, `${loc.artifactLocation.uri}:${loc.region.startLine}`);
   }
   assert.ok(results.some((r) => r.locations[0]!.physicalLocation.region.startLine > 1));
 });
@@ -69,7 +85,9 @@ test("a clean input is an empty but valid log, and the validator does reject a b
   const broken = structuredClone(doc);
   delete broken.version;
   assert.equal(validate(broken), false);
-  const badLevel = JSON.parse(run("--format", "sarif", "test/fixtures/dangerous").out) as { runs: { results: { level: string }[] }[] };
+  const badLevel = JSON.parse(run("--format", "sarif", "test/fixtures/dangerous").out) as {
+    runs: { results: { level: string }[] }[];
+  };
   badLevel.runs[0]!.results[0]!.level = "fatal";
   assert.equal(validate(badLevel), false);
   assert.equal(run("--format", "xml", "x").code, 2);
@@ -92,7 +110,9 @@ rules: [{apiGroups: [""], resources: [secrets], verbs: [get]}]
     const before = fs.readFileSync(k8s, "utf8");
     fs.writeFileSync(k8s, before + extra);
     const r = run("--format", "sarif", out);
-    const doc = JSON.parse(r.out) as { runs: { results: (SarifResult & { relatedLocations?: SarifResult["locations"]; message: { text: string } })[] }[] };
+    const doc = JSON.parse(r.out) as {
+      runs: { results: (SarifResult & { relatedLocations?: SarifResult["locations"]; message: { text: string } })[] }[];
+    };
     assert.equal(validate(doc), true, JSON.stringify(validate.errors?.slice(0, 3)));
     const sneaky = doc.runs[0]!.results.filter((x) => x.message.text.includes("sneaky"));
     assert.ok(sneaky.length >= 1);
@@ -104,7 +124,10 @@ rules: [{apiGroups: [""], resources: [secrets], verbs: [get]}]
       assert.match(stackLines[loc.region.startLine - 1]!, /^\s*- name: capacity$/);
       const rel = x.relatedLocations?.[0]?.physicalLocation;
       assert.ok(rel && rel.artifactLocation.uri.endsWith("/kubernetes.yaml"));
-      assert.equal(fs.readFileSync(k8s, "utf8").split("\n")[rel.region.startLine - 1], "apiVersion: rbac.authorization.k8s.io/v1");
+      assert.equal(
+        fs.readFileSync(k8s, "utf8").split("\n")[rel.region.startLine - 1],
+        "apiVersion: rbac.authorization.k8s.io/v1",
+      );
       assert.ok(rel.region.startLine >= docLine - 1);
     }
   } finally {

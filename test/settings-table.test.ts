@@ -26,7 +26,9 @@ function ruleWith(name: SettingName) {
 function valid(s: Setting): fc.Arbitrary<number | string> {
   if (s.type === "string") return fc.stringMatching(new RegExp(s.pattern)).filter((v) => v.length <= 63);
   if (s.type === "integer") return fc.integer({ min: s.min, max: s.max });
-  return fc.double({ min: s.min, max: s.max, noNaN: true, noDefaultInfinity: true }).map((v) => (Object.is(v, -0) ? 0 : v));
+  return fc
+    .double({ min: s.min, max: s.max, noNaN: true, noDefaultInfinity: true })
+    .map((v) => (Object.is(v, -0) ? 0 : v));
 }
 
 test("the table covers every setting the rules declare, and the defaults are the table's", () => {
@@ -42,7 +44,10 @@ test("the pack's config schema of each setting is generated from the table", () 
   for (const rule of RULES) {
     for (const name of rule.settings ?? []) {
       const s: Setting = SETTINGS[name];
-      const expected = s.type === "string" ? { type: "string", pattern: s.pattern, default: s.default } : { type: s.type, minimum: s.min, maximum: s.max, default: s.default };
+      const expected =
+        s.type === "string"
+          ? { type: "string", pattern: s.pattern, default: s.default }
+          : { type: s.type, minimum: s.min, maximum: s.max, default: s.default };
       assert.deepEqual(configSchemaOf(rule).properties[name], expected, `${rule.name}: ${name}`);
       seen++;
     }
@@ -56,14 +61,23 @@ test("the checker's flags and help lines are generated from the table", () => {
     assert.match(CHECK_HELP, new RegExp(`^  --${s.flag} ${s.metavar}\\b`, "m"), s.flag);
     assert.ok(CHECK_HELP.replace(/\s+/g, " ").includes(`default ${s.default}`), `${s.flag}: default in the help`);
     if (s.type === "string") {
-      assert.match(String(parseCheckArgs([`--${s.flag}`, "Not_A-Name", "."])), new RegExp(`^--${s.flag} "Not_A-Name" is not of the form`));
+      assert.match(
+        String(parseCheckArgs([`--${s.flag}`, "Not_A-Name", "."])),
+        new RegExp(`^--${s.flag} "Not_A-Name" is not of the form`),
+      );
       assert.equal(parseCheckArgs([`--${s.flag}=`, "."]), `--${s.flag} needs a value`);
       continue;
     }
     const limit = s.default;
     const looser = limit === s.max ? s.max + 1 : s.min - 1;
-    assert.match(String(parseCheckArgs([`--${s.flag}`, String(looser), "."])), new RegExp(`^--${s.flag} ${looser} is outside ${s.min}\\.\\.${s.max}: the limit is ${limit}`));
-    assert.match(String(parseCheckArgs([`--${s.flag}=x`, "."])), new RegExp(`^--${s.flag} needs an? (integer|number) from ${s.min} to ${s.max}, not "x"`));
+    assert.match(
+      String(parseCheckArgs([`--${s.flag}`, String(looser), "."])),
+      new RegExp(`^--${s.flag} ${looser} is outside ${s.min}\\.\\.${s.max}: the limit is ${limit}`),
+    );
+    assert.match(
+      String(parseCheckArgs([`--${s.flag}=x`, "."])),
+      new RegExp(`^--${s.flag} needs an? (integer|number) from ${s.min} to ${s.max}, not "x"`),
+    );
   }
 });
 
@@ -79,7 +93,8 @@ test("the clamps: never looser than the limit, never loosened past the strict en
     assert.equal(settingsFrom({ [name]: loose })[name], s.default, `${name} looser than its limit`);
     // Past the other end a value is stricter than any the bounds allow: kept as asked, never raised to the bound.
     assert.equal(settingsFrom({ [name]: strict })[name], strict, `${name} stricter than its bounds`);
-    for (const junk of [Number.NaN, Infinity, "3", null]) assert.equal(settingsFrom({ [name]: junk } as never)[name], s.default, `${name} ${String(junk)}`);
+    for (const junk of [Number.NaN, Infinity, "3", null])
+      assert.equal(settingsFrom({ [name]: junk } as never)[name], s.default, `${name} ${String(junk)}`);
   }
 });
 

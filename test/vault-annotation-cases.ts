@@ -33,13 +33,15 @@ export const VAULT_ANNOTATION_CASES: Case[] = [
       annotated({ "vault.hashicorp.com/agent-inject-secret-db": "agent/data/datasources/db" }),
       annotated({
         "vault.hashicorp.com/agent-inject-secret-llm": "agent/data/llm/inference",
-        "vault.hashicorp.com/agent-inject-template-llm": '{{- with secret "agent/data/llm/inference" -}}{{ .Data.data.key }}{{- end }}',
+        "vault.hashicorp.com/agent-inject-template-llm":
+          '{{- with secret "agent/data/llm/inference" -}}{{ .Data.data.key }}{{- end }}',
         "vault.hashicorp.com/agent-inject-file-llm": "llm.key",
         "vault.hashicorp.com/agent-inject-perms-llm": "0400",
       }),
     ],
     violating: annotated({ "vault.hashicorp.com/agent-extra-secret": "llm-api-key" }),
-    expect: /agent-extra-secret"\] mounts a Kubernetes Secret into the agent; expected only the annotations the planner writes/,
+    expect:
+      /agent-extra-secret"\] mounts a Kubernetes Secret into the agent; expected only the annotations the planner writes/,
     // A role of another phase (no role at all is the injector's failure, not a grant: it passes).
     missing: annotated({ "vault.hashicorp.com/role": "agent-trust-staging-diag-autonomous" }),
     missingExpect: /role"\] is "agent-trust-staging-diag-autonomous"; expected "agent-trust-staging-diag-remediation"/,
@@ -48,8 +50,11 @@ export const VAULT_ANNOTATION_CASES: Case[] = [
     rule: podVaultAnnotations,
     given,
     compliant: annotated({ "vault.hashicorp.com/role": undefined, "vault.hashicorp.com/auth-path": undefined }),
-    violating: annotated({ "vault.hashicorp.com/agent-inject-template-x": '{{ with secret "sys/policies/acl/root" }}{{ .Data }}{{ end }}' }),
-    expect: /agent-inject-template-x"\] reads "sys\/policies\/acl\/root" is outside the agents' KV mount; expected agent\/data\//,
+    violating: annotated({
+      "vault.hashicorp.com/agent-inject-template-x": '{{ with secret "sys/policies/acl/root" }}{{ .Data }}{{ end }}',
+    }),
+    expect:
+      /agent-inject-template-x"\] reads "sys\/policies\/acl\/root" is outside the agents' KV mount; expected agent\/data\//,
     missing: annotated({ "vault.hashicorp.com/agent-inject-secret-r": "agent/data/remediation/scale-down" }),
     missingExpect: /"agent\/data\/remediation\/scale-down" is not a path the catalog lets phase "remediation" read/,
   },

@@ -12,9 +12,14 @@ export const foundationDoc = (kind: string, spec: Record<string, unknown>): Mani
   metadata: { name: "kubernetes" },
   spec,
 });
-export const authConfig = foundationDoc("VaultKubernetesAuthConfig", { backend: "kubernetes", kubernetes_host: "https://k8s.example:6443", disable_local_ca_jwt: true });
+export const authConfig = foundationDoc("VaultKubernetesAuthConfig", {
+  backend: "kubernetes",
+  kubernetes_host: "https://k8s.example:6443",
+  disable_local_ca_jwt: true,
+});
 const roleSpec = (edit: (s: Record<string, unknown>) => void) => patch(vaultRole(), (o) => edit(o.spec));
-const policyNamed = (name: string | undefined) => patch(vaultPolicy(), (o) => (name === undefined ? delete o.spec.name : (o.spec.name = name)));
+const policyNamed = (name: string | undefined) =>
+  patch(vaultPolicy(), (o) => (name === undefined ? delete o.spec.name : (o.spec.name = name)));
 
 export const VAULT_CLOSED_CASES: Case[] = [
   {
@@ -32,26 +37,48 @@ export const VAULT_CLOSED_CASES: Case[] = [
     rule: v.vaultPolicyOwnName,
     given,
     compliant: [vaultPolicy(), policyNamed("agent-trust-staging-diag-remediation-remediation")],
-    violating: [policyNamed("agent-trust-staging-diag-autonomous-datasources"), policyNamed("agent-trust-prod-diag-remediation-datasources")],
-    expect: /spec\.name is "agent-trust-staging-diag-autonomous-datasources"; expected a policy name of environment "staging", phase "remediation": agent-trust-staging-<agent>-remediation-<datasources\|llm\|notify\|remediation>/,
+    violating: [
+      policyNamed("agent-trust-staging-diag-autonomous-datasources"),
+      policyNamed("agent-trust-prod-diag-remediation-datasources"),
+    ],
+    expect:
+      /spec\.name is "agent-trust-staging-diag-autonomous-datasources"; expected a policy name of environment "staging", phase "remediation": agent-trust-staging-<agent>-remediation-<datasources\|llm\|notify\|remediation>/,
     missing: policyNamed(undefined),
     missingExpect: /spec\.name is missing; expected a policy name/,
   },
   {
     rule: v.vaultRoleOwnName,
     given,
-    compliant: [vaultRole(), roleSpec((s) => (s["token_policies"] = "agent-trust-staging-diag-remediation-llm, AGENT-TRUST-STAGING-DIAG-REMEDIATION-NOTIFY"))],
-    violating: roleSpec((s) => (s["token_policies"] = ["agent-trust-staging-diag-remediation-llm", "agent-trust-staging-capacity-remediation-llm"])),
-    expect: /token_policies\[1\] is "agent-trust-staging-capacity-remediation-llm"; expected only agent "diag"'s policies of this phase/,
+    compliant: [
+      vaultRole(),
+      roleSpec(
+        (s) =>
+          (s["token_policies"] =
+            "agent-trust-staging-diag-remediation-llm, AGENT-TRUST-STAGING-DIAG-REMEDIATION-NOTIFY"),
+      ),
+    ],
+    violating: roleSpec(
+      (s) =>
+        (s["token_policies"] = [
+          "agent-trust-staging-diag-remediation-llm",
+          "agent-trust-staging-capacity-remediation-llm",
+        ]),
+    ),
+    expect:
+      /token_policies\[1\] is "agent-trust-staging-capacity-remediation-llm"; expected only agent "diag"'s policies of this phase/,
     missing: roleSpec((s) => delete s["role_name"]),
-    missingExpect: /spec\.role_name is missing; expected a role name of environment "staging", phase "remediation": agent-trust-staging-<agent>-remediation/,
+    missingExpect:
+      /spec\.role_name is missing; expected a role name of environment "staging", phase "remediation": agent-trust-staging-<agent>-remediation/,
   },
   {
     rule: v.vaultRoleOwnName,
     given,
     compliant: roleSpec((s) => delete s["token_policies"]),
-    violating: roleSpec((s) => ((s["role_name"] = "agent-trust-staging-capacity-remediation"), (s["backend"] = "kubernetes-other"))),
-    expect: /bound_service_account_names is \["diag-remediation"\]; role "agent-trust-staging-capacity-remediation" is agent "capacity"'s: expected exactly \["capacity-remediation"\]/,
+    violating: roleSpec(
+      (s) => ((s["role_name"] = "agent-trust-staging-capacity-remediation"), (s["backend"] = "kubernetes-other")),
+    ),
+    expect:
+      /bound_service_account_names is \["diag-remediation"\]; role "agent-trust-staging-capacity-remediation" is agent "capacity"'s: expected exactly \["capacity-remediation"\]/,
     missing: roleSpec((s) => delete s["backend"]),
     missingExpect: /spec\.backend is missing; expected the foundation's auth mount "kubernetes"/,
   },

@@ -6,7 +6,17 @@ import fc from "fast-check";
 import { parse } from "yaml";
 import { changedStacks, deployOrder, stackInfo } from "../src/ci/changed";
 import { planDeploys } from "../src/ci/deploys";
-import { DIR, needsOf, PULUMI_ACTION, PULUMI_AUTH, pulumiSteps, ROOT, VAULT_ACTION, WORKFLOWS, type Step } from "./helpers/workflows";
+import {
+  DIR,
+  needsOf,
+  PULUMI_ACTION,
+  PULUMI_AUTH,
+  pulumiSteps,
+  ROOT,
+  VAULT_ACTION,
+  WORKFLOWS,
+  type Step,
+} from "./helpers/workflows";
 
 const INFO = stackInfo(ROOT);
 
@@ -40,7 +50,9 @@ test("pull request: preview of each changed stack posted as a comment, gate and 
   assert.equal(preview.strategy?.matrix?.stack, "${{ fromJSON(needs.changes.outputs.stacks) }}");
   const p = pulumiSteps({ ...w, jobs: { preview } })[0]!;
   assert.deepEqual([p.with?.["command"], p.with?.["comment-on-pr"]], ["preview", true]);
-  const runs = Object.values(w.jobs).flatMap((j) => j.steps.map((s) => s.run ?? "")).join("\n");
+  const runs = Object.values(w.jobs)
+    .flatMap((j) => j.steps.map((s) => s.run ?? ""))
+    .join("\n");
   assert.match(runs, /src\/ci\/changed\.ts "\$BASE_SHA"/);
   assert.match(runs, /npx agent-trust gate "\$s"/);
   assert.match(runs, /npx agent-trust diff --base "\$BASE_SHA" --format markdown/);
@@ -54,8 +66,14 @@ test("pull request: preview of each changed stack posted as a comment, gate and 
   assert.equal(npmTest[0]!.env?.["AGENT_TRUST_CHROMIUM"], "/usr/bin/google-chrome");
   const sarif = w.jobs["sarif"]!.steps;
   // Each rendered stack is judged as itself, never at the checker's defaults.
-  const check = sarif.findIndex((s) => /agent-trust check --for-stack "\$s" --format sarif "out\/\$s"/.test(s.run ?? ""));
-  assert.doesNotMatch(sarif.map((s) => s.run ?? "").join("\n"), /agent-trust check (?!--for-stack)/, "no check at the defaults");
+  const check = sarif.findIndex((s) =>
+    /agent-trust check --for-stack "\$s" --format sarif "out\/\$s"/.test(s.run ?? ""),
+  );
+  assert.doesNotMatch(
+    sarif.map((s) => s.run ?? "").join("\n"),
+    /agent-trust check (?!--for-stack)/,
+    "no check at the defaults",
+  );
   const upload = sarif.findIndex((s) => s.uses?.startsWith("github/codeql-action/upload-sarif"));
   assert.ok(check >= 0 && upload > check, "check writes the SARIF, then it is uploaded");
   assert.equal(sarif[upload]!.with?.["sarif_file"], "agent-trust.sarif");
@@ -66,7 +84,8 @@ test("push to main: one deploy job, a matrix over the planned stacks in order, o
   assert.deepEqual((w.on["push"] as { branches: string[] }).branches, ["main"]);
   assert.deepEqual(Object.keys(w.jobs), ["plan", "deploy"]);
   // The plan: every stack changed since its own last successful deploy, read from the deployed/<stack> tags.
-  const plan = w.jobs["plan"]!.steps.find((s) => s.name === "Stacks changed since their last successful deploy")?.run ?? "";
+  const plan =
+    w.jobs["plan"]!.steps.find((s) => s.name === "Stacks changed since their last successful deploy")?.run ?? "";
   assert.match(plan, /git fetch --force origin 'refs\/tags\/deployed\/\*:refs\/tags\/deployed\/\*'/);
   assert.match(plan, /node --import tsx src\/ci\/changed\.ts --since-deployed >> "\$GITHUB_OUTPUT"/);
   assert.doesNotMatch(JSON.stringify(w), /github\.event\.before/, "never only what the last push changed");
@@ -75,17 +94,28 @@ test("push to main: one deploy job, a matrix over the planned stacks in order, o
   assert.equal(job.strategy?.matrix?.stack, "${{ fromJSON(needs.plan.outputs.stacks) }}");
   assert.equal(job.strategy?.["max-parallel"], 1, "one stack at a time, in the matrix's (deploy) order");
   assert.equal(job.strategy?.["fail-fast"], true, "a failed stack cancels the stacks after it");
-  assert.equal(job.environment, "${{ startsWith(matrix.stack, 'prod') && 'prod' || (startsWith(matrix.stack, 'staging') && 'staging' || 'dev') }}");
+  assert.equal(
+    job.environment,
+    "${{ startsWith(matrix.stack, 'prod') && 'prod' || (startsWith(matrix.stack, 'staging') && 'staging' || 'dev') }}",
+  );
   const steps = job.steps;
   const at = (p: (s: Step) => boolean) => steps.findIndex(p);
   const gate = at((s) => /agent-trust gate "\$STACK"/.test(s.run ?? ""));
   const up = at((s) => s.uses === PULUMI_ACTION && s.with?.["command"] === "up");
   const record = at((s) => /git push --force origin "refs\/tags\/deployed\/\$STACK"/.test(s.run ?? ""));
   assert.ok(gate >= 0 && gate < up && up < record, "gate, then up, then the record");
-  assert.equal(steps[gate]!.if, "contains(fromJSON(needs.plan.outputs.phase-stacks), matrix.stack)", "the gate of every phase stack");
+  assert.equal(
+    steps[gate]!.if,
+    "contains(fromJSON(needs.plan.outputs.phase-stacks), matrix.stack)",
+    "the gate of every phase stack",
+  );
   assert.match(steps[record]!.run ?? "", /git tag --force "deployed\/\$STACK" "\$GITHUB_SHA"/);
   assert.equal(steps[record]!.if, undefined, "recorded only when every step before it succeeded");
-  for (const p of [(s: Step) => s.uses === PULUMI_AUTH, (s: Step) => s.uses === VAULT_ACTION, (s: Step) => /github-kubeconfig\.sh/.test(s.run ?? "")]) {
+  for (const p of [
+    (s: Step) => s.uses === PULUMI_AUTH,
+    (s: Step) => s.uses === VAULT_ACTION,
+    (s: Step) => /github-kubeconfig\.sh/.test(s.run ?? ""),
+  ]) {
     const i = at(p);
     assert.ok(i >= 0 && i < up, "credentials before up");
   }
@@ -97,11 +127,21 @@ test("every stack is covered: deployable ones in the first deploy (in deploy ord
   const all = changedStacks(["src/index.ts"], INFO);
   assert.equal(all.length, 15, "a code change touches every stack");
   const grouped = planDeploys(INFO, { records: {}, changedSince: {} }).stacks;
-  assert.deepEqual(grouped, deployOrder(INFO).filter((s) => s.deployable).map((s) => s.stack));
+  assert.deepEqual(
+    grouped,
+    deployOrder(INFO)
+      .filter((s) => s.deployable)
+      .map((s) => s.stack),
+  );
   const deployable = INFO.filter((s) => s.deployable).map((s) => s.stack);
   assert.deepEqual([...grouped].sort(), [...deployable].sort());
   assert.equal(new Set(grouped).size, grouped.length);
-  assert.deepEqual(INFO.filter((s) => !s.deployable).map((s) => s.stack).sort(), ["prod-autonomous", "prod-remediation", "staging-autonomous"]);
+  assert.deepEqual(
+    INFO.filter((s) => !s.deployable)
+      .map((s) => s.stack)
+      .sort(),
+    ["prod-autonomous", "prod-remediation", "staging-autonomous"],
+  );
   const drift = WORKFLOWS["drift.yaml"]!;
   assert.ok("schedule" in drift.on);
   assert.match(drift.jobs["stacks"]!.steps.map((s) => s.run ?? "").join("\n"), /src\/ci\/changed\.ts --all/);
@@ -114,18 +154,45 @@ test("every stack is covered: deployable ones in the first deploy (in deploy ord
 test("changed stacks: a stack file, a foundation (its whole environment) or an evidence file (its agent's stacks)", () => {
   assert.deepEqual(changedStacks(["README.md"], INFO), []);
   assert.deepEqual(changedStacks(["stacks/Pulumi.prod-assist.yaml"], INFO), ["prod-assist"]);
-  assert.deepEqual(changedStacks(["stacks/Pulumi.staging.yaml"], INFO), ["staging", "staging-shadow", "staging-assist", "staging-remediation", "staging-autonomous"]);
-  assert.deepEqual(changedStacks(["evidence/dev/capacity.yaml"], INFO), ["dev-assist", "dev-remediation", "dev-autonomous"]);
-  assert.deepEqual(changedStacks(["evidence/prod/diagnostic.yaml", "stacks/Pulumi.dev-shadow.yaml"], INFO), ["dev-shadow", "prod-assist", "prod-remediation", "prod-autonomous"]);
+  assert.deepEqual(changedStacks(["stacks/Pulumi.staging.yaml"], INFO), [
+    "staging",
+    "staging-shadow",
+    "staging-assist",
+    "staging-remediation",
+    "staging-autonomous",
+  ]);
+  assert.deepEqual(changedStacks(["evidence/dev/capacity.yaml"], INFO), [
+    "dev-assist",
+    "dev-remediation",
+    "dev-autonomous",
+  ]);
+  assert.deepEqual(changedStacks(["evidence/prod/diagnostic.yaml", "stacks/Pulumi.dev-shadow.yaml"], INFO), [
+    "dev-shadow",
+    "prod-assist",
+    "prod-remediation",
+    "prod-autonomous",
+  ]);
 });
 
 test("property: for any set of changed files, the deploy order has each foundation before its phases and dev → staging → prod", () => {
-  const files = ["src/x.ts", "README.md", ...INFO.map((s) => `stacks/Pulumi.${s.stack}.yaml`), "evidence/dev/capacity.yaml", "evidence/prod/diagnostic.yaml"];
+  const files = [
+    "src/x.ts",
+    "README.md",
+    ...INFO.map((s) => `stacks/Pulumi.${s.stack}.yaml`),
+    "evidence/dev/capacity.yaml",
+    "evidence/prod/diagnostic.yaml",
+  ];
   fc.assert(
     fc.property(fc.subarray(files), (changed) => {
       const order = changedStacks(changed, INFO).map((s) => INFO.find((i) => i.stack === s)!);
       const envRank = (e: string) => ["dev", "staging", "prod"].indexOf(e);
-      return order.every((s, i) => i === 0 || envRank(order[i - 1]!.environment) < envRank(s.environment) || (order[i - 1]!.environment === s.environment && !(s.phase === undefined && order[i - 1]!.phase !== undefined)));
+      return order.every(
+        (s, i) =>
+          i === 0 ||
+          envRank(order[i - 1]!.environment) < envRank(s.environment) ||
+          (order[i - 1]!.environment === s.environment &&
+            !(s.phase === undefined && order[i - 1]!.phase !== undefined)),
+      );
     }),
   );
 });
@@ -144,7 +211,9 @@ describe("workflow hygiene", () => {
     assert.ok(n >= 20);
     // One version per action across the workflows, so Dependabot's single update moves them all.
     const versions = new Map<string, Set<string>>();
-    for (const text of Object.values(raw)) for (const m of text.matchAll(/uses:\s*([^@\s]+)@(\S+)/g)) versions.set(m[1]!, new Set([...(versions.get(m[1]!) ?? []), m[2]!]));
+    for (const text of Object.values(raw))
+      for (const m of text.matchAll(/uses:\s*([^@\s]+)@(\S+)/g))
+        versions.set(m[1]!, new Set([...(versions.get(m[1]!) ?? []), m[2]!]));
     for (const [action, shas] of versions) assert.equal(shas.size, 1, `${action}: ${[...shas].join(", ")}`);
   });
 
@@ -161,8 +230,14 @@ describe("workflow hygiene", () => {
       for (const [name, job] of Object.entries(w.jobs)) {
         assert.ok(job.permissions, `${f}/${name}: permissions`);
         // contents: write in one job only: the deploy job, to move its stack's deployed/<stack> tag.
-        assert.equal(job.permissions["contents"], `${f}/${name}` === "deploy.yaml/deploy" ? "write" : "read", `${f}/${name}: contents`);
-        const writes = Object.entries(job.permissions).filter(([, v]) => v === "write").map(([k]) => k);
+        assert.equal(
+          job.permissions["contents"],
+          `${f}/${name}` === "deploy.yaml/deploy" ? "write" : "read",
+          `${f}/${name}: contents`,
+        );
+        const writes = Object.entries(job.permissions)
+          .filter(([, v]) => v === "write")
+          .map(([k]) => k);
         assert.deepEqual(writes, writers[`${f}/${name}`] ?? [], `${f}/${name}: writes`);
       }
     }
@@ -183,11 +258,16 @@ describe("workflow hygiene", () => {
       for (const step of Object.values(w.jobs).flatMap((j) => j.steps)) {
         for (const m of (step.run ?? "").matchAll(/(?:cd\s+(\S+)\s*&&\s*)?npm ci\b/g)) {
           const dir = m[1] ?? ".";
-          assert.ok(fs.existsSync(path.join(ROOT, dir, "package-lock.json")), `${f}: npm ci in ${dir} has no package-lock.json`);
+          assert.ok(
+            fs.existsSync(path.join(ROOT, dir, "package-lock.json")),
+            `${f}: npm ci in ${dir} has no package-lock.json`,
+          );
           n++;
         }
         if (step.uses?.startsWith("actions/setup-node")) {
-          const deps = String(step.with?.["cache-dependency-path"] ?? "").split("\n").filter(Boolean);
+          const deps = String(step.with?.["cache-dependency-path"] ?? "")
+            .split("\n")
+            .filter(Boolean);
           assert.deepEqual(deps, ["package-lock.json", "policy/package-lock.json"], `${f}: setup-node cache key`);
         }
       }
@@ -197,7 +277,10 @@ describe("workflow hygiene", () => {
   });
 
   test("Dependabot keeps the actions current", () => {
-    const d = parse(fs.readFileSync(path.join(ROOT, ".github", "dependabot.yml"), "utf8")) as { version: number; updates: { "package-ecosystem": string; directory: string }[] };
+    const d = parse(fs.readFileSync(path.join(ROOT, ".github", "dependabot.yml"), "utf8")) as {
+      version: number;
+      updates: { "package-ecosystem": string; directory: string }[];
+    };
     assert.equal(d.version, 2);
     assert.ok(d.updates.some((u) => u["package-ecosystem"] === "github-actions" && u.directory === "/"));
   });

@@ -25,15 +25,23 @@ export function spaceRuns(n: number, variant = 0): string {
     `apiVersion: v1\nkind: Pod\n${META("spaces-pod")}spec:\n  serviceAccountName: "sa${run}"\n  containers:\n    - name: c\n      image: "registry.example.com/a${run}@sha256:${"0".repeat(64)}"\n      command: ["sh", "-c", "${run}"]\n`,
     `apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\n${META("spaces-role")}rules:\n  - apiGroups: ["${run}"]\n    resources: ["pods${run}/log", "${run}*"]\n    verbs: ["get${run}"]\n    resourceNames: ["${run}"]\n`,
   ];
-  return docs.map((d) => `---\n${d}`).join("").replaceAll("443", String(443 + variant));
+  return docs
+    .map((d) => `---\n${d}`)
+    .join("")
+    .replaceAll("443", String(443 + variant));
 }
 
 /** One NetworkPolicy with `n` egress rules, each to one address (/32, or /128 for IPv6). */
 export function singleAddressEgress(n: number, family: 4 | 6, variant = 0): string {
   const rules: string[] = [];
   for (let i = 0; i < n; i++) {
-    const cidr = family === 4 ? `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32` : `fd00::${(i >> 16).toString(16)}:${(i & 0xffff).toString(16)}/128`;
-    rules.push(`    - to:\n        - ipBlock:\n            cidr: ${cidr}\n      ports:\n        - port: ${1024 + ((i + variant) % 60000)}\n          protocol: TCP\n`);
+    const cidr =
+      family === 4
+        ? `10.${(i >> 16) & 255}.${(i >> 8) & 255}.${i & 255}/32`
+        : `fd00::${(i >> 16).toString(16)}:${(i & 0xffff).toString(16)}/128`;
+    rules.push(
+      `    - to:\n        - ipBlock:\n            cidr: ${cidr}\n      ports:\n        - port: ${1024 + ((i + variant) % 60000)}\n          protocol: TCP\n`,
+    );
   }
   return `apiVersion: networking.k8s.io/v1\nkind: NetworkPolicy\n${META(`egress-v${family}`)}spec:\n  podSelector:\n    matchLabels:\n      agent-trust.io/agent: a\n  policyTypes:\n    - Egress\n  egress:\n${rules.join("")}`;
 }
@@ -41,7 +49,10 @@ export function singleAddressEgress(n: number, family: 4 | 6, variant = 0): stri
 /** One Role with `n` rules, each naming a different resource (and a different name in it). */
 export function manyRoleRules(n: number, variant = 0): string {
   const rules: string[] = [];
-  for (let i = 0; i < n; i++) rules.push(`  - apiGroups:\n      - ""\n    resources:\n      - res${i + variant}\n    verbs:\n      - get\n      - list\n    resourceNames:\n      - n${i}\n`);
+  for (let i = 0; i < n; i++)
+    rules.push(
+      `  - apiGroups:\n      - ""\n    resources:\n      - res${i + variant}\n    verbs:\n      - get\n      - list\n    resourceNames:\n      - n${i}\n`,
+    );
   return `apiVersion: rbac.authorization.k8s.io/v1\nkind: Role\n${META("many-rules")}rules:\n${rules.join("")}`;
 }
 
@@ -61,7 +72,10 @@ export function longNames(count: number, variant = 0): string {
 /** One Vault policy with `n` path blocks, some with long capability lists and comments. */
 export function longHclPolicy(n: number, variant = 0): string {
   const blocks: string[] = [];
-  for (let i = 0; i < n; i++) blocks.push(`# block ${i}\\npath \\"agent/data/team${i + variant}/*\\" {\\n  capabilities = [\\"read\\", \\"list\\"]\\n}\\n`);
+  for (let i = 0; i < n; i++)
+    blocks.push(
+      `# block ${i}\\npath \\"agent/data/team${i + variant}/*\\" {\\n  capabilities = [\\"read\\", \\"list\\"]\\n}\\n`,
+    );
   return `apiVersion: agent-trust.io/v1\nkind: VaultPolicy\nmetadata:\n  name: long-policy\nspec:\n  name: long-policy\n  policy: "${blocks.join("")}"\n`;
 }
 

@@ -33,7 +33,11 @@ const IMAGE = `registry.example.com/agents/diagnostic@sha256:${"4f0c2b7e".repeat
 
 /** One generated object: a mix of the kinds agent stacks hold, some compliant and some not. */
 function object(i: number): Record<string, unknown> {
-  const metadata = { name: `obj-${i}`, namespace: i % 3 === 0 ? "ai-agents" : `team${i % 25}`, labels: { "agent-trust.io/agent": `agent${i % 100}` } };
+  const metadata = {
+    name: `obj-${i}`,
+    namespace: i % 3 === 0 ? "ai-agents" : `team${i % 25}`,
+    labels: { "agent-trust.io/agent": `agent${i % 100}` },
+  };
   switch (i % 5) {
     case 0:
       return {
@@ -42,7 +46,11 @@ function object(i: number): Record<string, unknown> {
         metadata,
         rules: [
           { apiGroups: [""], resources: ["pods", "pods/log", "events"], verbs: ["get", "list", "watch"] },
-          { apiGroups: ["apps"], resources: ["deployments"], verbs: i % 10 === 0 ? ["get", "list", "delete"] : ["get", "list"] },
+          {
+            apiGroups: ["apps"],
+            resources: ["deployments"],
+            verbs: i % 10 === 0 ? ["get", "list", "delete"] : ["get", "list"],
+          },
         ],
       };
     case 1:
@@ -57,7 +65,12 @@ function object(i: number): Record<string, unknown> {
             {
               name: "agent",
               image: IMAGE,
-              securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ["ALL"] }, readOnlyRootFilesystem: true, runAsNonRoot: true },
+              securityContext: {
+                allowPrivilegeEscalation: false,
+                capabilities: { drop: ["ALL"] },
+                readOnlyRootFilesystem: true,
+                runAsNonRoot: true,
+              },
               resources: { limits: { cpu: "500m", memory: "512Mi" }, requests: { cpu: "100m", memory: "128Mi" } },
             },
           ],
@@ -71,7 +84,12 @@ function object(i: number): Record<string, unknown> {
         spec: {
           podSelector: { matchLabels: { "agent-trust.io/agent": `agent${i % 100}` } },
           policyTypes: ["Egress"],
-          egress: [{ to: [{ ipBlock: { cidr: `10.${i % 250}.0.0/16`, except: [`10.${i % 250}.1.0/24`] } }], ports: [{ port: 443, protocol: "TCP" }] }],
+          egress: [
+            {
+              to: [{ ipBlock: { cidr: `10.${i % 250}.0.0/16`, except: [`10.${i % 250}.1.0/24`] } }],
+              ports: [{ port: 443, protocol: "TCP" }],
+            },
+          ],
         },
       };
     case 3:

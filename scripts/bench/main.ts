@@ -41,19 +41,46 @@ if (want("startup")) {
   const nodeFloor = best(runs * 2, process.execPath, ["-e", "0"]);
   const help = best(runs * 2, process.execPath, [bin, "--help"]);
   const checkSmall = best(runs * 2, process.execPath, [bin, "check", small], [0, 1]);
-  results.startup = { nodeMs: nodeFloor, helpMs: help, checkSmallMs: checkSmall, helpRatio: help / nodeFloor, checkRatio: checkSmall / nodeFloor };
-  rows.push({ measure: "agent-trust --help vs node -e 0", value: `${fmt(help / nodeFloor)}x (${fmt(help, 0)} / ${fmt(nodeFloor, 0)} ms)`, target: "≤ 3x", ok: help / nodeFloor <= 3 });
-  rows.push({ measure: "agent-trust check (1 file) vs node -e 0", value: `${fmt(checkSmall / nodeFloor)}x (${fmt(checkSmall, 0)} ms)`, target: "≤ 3x", ok: checkSmall / nodeFloor <= 3 });
+  results.startup = {
+    nodeMs: nodeFloor,
+    helpMs: help,
+    checkSmallMs: checkSmall,
+    helpRatio: help / nodeFloor,
+    checkRatio: checkSmall / nodeFloor,
+  };
+  rows.push({
+    measure: "agent-trust --help vs node -e 0",
+    value: `${fmt(help / nodeFloor)}x (${fmt(help, 0)} / ${fmt(nodeFloor, 0)} ms)`,
+    target: "≤ 3x",
+    ok: help / nodeFloor <= 3,
+  });
+  rows.push({
+    measure: "agent-trust check (1 file) vs node -e 0",
+    value: `${fmt(checkSmall / nodeFloor)}x (${fmt(checkSmall, 0)} ms)`,
+    target: "≤ 3x",
+    ok: checkSmall / nodeFloor <= 3,
+  });
 }
 
 /**
  * `check FILE` from outside against the fastest plain parse of the same file, each the best of `n` runs, the
  * floors and the checker alternating so that whatever else the machine does hits both alike.
  */
-function againstParse(file: string, n: number): { cliMs: number; floorMs: number; fastest: string; floors: Record<string, number> } {
+function againstParse(
+  file: string,
+  n: number,
+): { cliMs: number; floorMs: number; fastest: string; floors: Record<string, number> } {
   const floorArgs: Record<string, string[]> = {
-    "js-yaml": ["-e", `require("js-yaml").loadAll(require("fs").readFileSync(process.argv[1], "utf8"), () => {})`, file],
-    yaml: ["-e", `for (const d of require("yaml").parseAllDocuments(require("fs").readFileSync(process.argv[1], "utf8"))) d.toJS()`, file],
+    "js-yaml": [
+      "-e",
+      `require("js-yaml").loadAll(require("fs").readFileSync(process.argv[1], "utf8"), () => {})`,
+      file,
+    ],
+    yaml: [
+      "-e",
+      `for (const d of require("yaml").parseAllDocuments(require("fs").readFileSync(process.argv[1], "utf8"))) d.toJS()`,
+      file,
+    ],
   };
   const floors: Record<string, number> = { "js-yaml": Infinity, yaml: best(1, process.execPath, floorArgs.yaml!) };
   let cliMs = Infinity;
@@ -69,17 +96,38 @@ function againstParse(file: string, n: number): { cliMs: number; floorMs: number
 // copied from the project's own rendered stacks (admission policies, alert rules, dashboards, Vault policies).
 const parseRuns = Math.max(2, runs - 2);
 const corpora: [string, string, number, () => string][] = [];
-if (want("checker")) for (const n of quick ? [20_000] : [20_000, 100_000]) corpora.push([`checker${n}`, `${n} objects`, n, () => corpus(n, (o) => stringify(o, { lineWidth: 0 }))]);
-if (want("rendered")) corpora.push(["rendered20000", "20000 rendered-stack objects", 20_000, () => renderedCorpus(20_000)]);
+if (want("checker"))
+  for (const n of quick ? [20_000] : [20_000, 100_000])
+    corpora.push([`checker${n}`, `${n} objects`, n, () => corpus(n, (o) => stringify(o, { lineWidth: 0 }))]);
+if (want("rendered"))
+  corpora.push(["rendered20000", "20000 rendered-stack objects", 20_000, () => renderedCorpus(20_000)]);
 for (const [key, label, n, make] of corpora) {
   log(`checker on ${label}`);
   const file = path.join(tmp, `${key}.yaml`);
   fs.writeFileSync(file, make());
   const { cliMs: cli, floorMs, fastest, floors } = againstParse(file, parseRuns);
   const perSecond = (n / cli) * 1000;
-  results[key] = { objects: n, bytes: fs.statSync(file).size, cliMs: cli, floors, fastest, ratio: cli / floorMs, objectsPerSecond: perSecond };
-  rows.push({ measure: `check ${label} vs ${fastest} parse (from outside)`, value: `${fmt(cli / floorMs)}x (${fmt(cli, 0)} / ${fmt(floorMs, 0)} ms)`, target: "≤ 1.5x", ok: cli / floorMs <= 1.5 });
-  rows.push({ measure: `check ${label}: throughput`, value: `${fmt(perSecond, 0)} objects/s`, target: "≥ 10,000/s", ok: perSecond >= 10_000 });
+  results[key] = {
+    objects: n,
+    bytes: fs.statSync(file).size,
+    cliMs: cli,
+    floors,
+    fastest,
+    ratio: cli / floorMs,
+    objectsPerSecond: perSecond,
+  };
+  rows.push({
+    measure: `check ${label} vs ${fastest} parse (from outside)`,
+    value: `${fmt(cli / floorMs)}x (${fmt(cli, 0)} / ${fmt(floorMs, 0)} ms)`,
+    target: "≤ 1.5x",
+    ok: cli / floorMs <= 1.5,
+  });
+  rows.push({
+    measure: `check ${label}: throughput`,
+    value: `${fmt(perSecond, 0)} objects/s`,
+    target: "≥ 10,000/s",
+    ok: perSecond >= 10_000,
+  });
 }
 
 // 2b. Hostile inputs (scripts/bench/hostile.ts): runs of 100,000 spaces, 20,000 single-address rules, 20,000
@@ -93,7 +141,12 @@ if (want("hostile")) {
     const { cliMs: cli, floorMs, fastest } = againstParse(file, parseRuns);
     const mb = fs.statSync(file).size / 2 ** 20;
     results[`hostile: ${label}`] = { megabytes: mb, cliMs: cli, floorMs, fastest, ratio: cli / floorMs };
-    rows.push({ measure: `hostile: ${label} (${fmt(mb, 1)} MiB) vs ${fastest}`, value: `${fmt(cli / floorMs)}x (${fmt(cli, 0)} / ${fmt(floorMs, 0)} ms)`, target: "≤ 2x", ok: cli / floorMs <= 2 });
+    rows.push({
+      measure: `hostile: ${label} (${fmt(mb, 1)} MiB) vs ${fastest}`,
+      value: `${fmt(cli / floorMs)}x (${fmt(cli, 0)} / ${fmt(floorMs, 0)} ms)`,
+      target: "≤ 2x",
+      ok: cli / floorMs <= 2,
+    });
   }
 }
 
@@ -119,7 +172,12 @@ if (want("program")) {
     const [a, b] = [program[i - 1]!, program[i]!];
     const e = exponent(a.ms, b.ms, a.agents, b.agents);
     const doubling = Math.pow(2, e);
-    rows.push({ measure: `program growth ${a.agents} → ${b.agents} agents`, value: `exponent ${fmt(e)} (doubling: ${fmt(doubling)}x)`, target: "doubling ≤ 2.2x", ok: doubling <= 2.2 });
+    rows.push({
+      measure: `program growth ${a.agents} → ${b.agents} agents`,
+      value: `exponent ${fmt(e)} (doubling: ${fmt(doubling)}x)`,
+      target: "doubling ≤ 2.2x",
+      ok: doubling <= 2.2,
+    });
   }
 }
 
@@ -139,9 +197,18 @@ if (want("render")) {
 }
 
 fs.rmSync(tmp, { recursive: true, force: true });
-const machine = { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? "unknown", memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}` };
+const machine = {
+  cpus: os.cpus().length,
+  cpu: os.cpus()[0]?.model ?? "unknown",
+  memoryGb: Math.round(os.totalmem() / 2 ** 30),
+  node: process.version,
+  platform: `${os.type()} ${os.release()}`,
+};
 fs.mkdirSync(path.dirname(outFile), { recursive: true });
-fs.writeFileSync(outFile, `${JSON.stringify({ date: new Date().toISOString(), machine, quick, results, rows }, null, 2)}\n`);
+fs.writeFileSync(
+  outFile,
+  `${JSON.stringify({ date: new Date().toISOString(), machine, quick, results, rows }, null, 2)}\n`,
+);
 
 const widths = [0, 1, 2].map((c) => Math.max(...rows.map((r) => [r.measure, r.value, r.target][c]!.length), 8));
 const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(" | ")} |`;

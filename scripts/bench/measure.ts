@@ -15,7 +15,8 @@ export function timeOnce(cmd: string, args: readonly string[], okCodes: readonly
   const r = spawnSync(cmd, args, { cwd: ROOT, encoding: "utf8", maxBuffer: 1 << 28 });
   const ms = Number(process.hrtime.bigint() - t) / 1e6;
   if (r.error) throw r.error;
-  if (!okCodes.includes(r.status ?? -1)) throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}: ${r.stderr.slice(-2000)}`);
+  if (!okCodes.includes(r.status ?? -1))
+    throw new Error(`${cmd} ${args.join(" ")} exited ${r.status}: ${r.stderr.slice(-2000)}`);
   return { ms, stdout: r.stdout };
 }
 
@@ -28,7 +29,13 @@ export function best(runs: number, cmd: string, args: readonly string[], okCodes
 
 /** Runs one workload of workloads.ts in its own process and returns its JSON line. */
 export function workload(name: string, args: readonly (string | number)[]): Record<string, number> {
-  const r = timeOnce(process.execPath, ["--import", "tsx", path.join(__dirname, "workloads.ts"), name, ...args.map(String)]);
+  const r = timeOnce(process.execPath, [
+    "--import",
+    "tsx",
+    path.join(__dirname, "workloads.ts"),
+    name,
+    ...args.map(String),
+  ]);
   const last = r.stdout.trim().split("\n").pop() ?? "{}";
   return JSON.parse(last) as Record<string, number>;
 }

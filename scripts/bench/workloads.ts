@@ -24,7 +24,10 @@ function emit(result: Record<string, unknown>): void {
 /** The real program under the mock runtime with `agents` agents × `namespaces` target namespaces. */
 async function program(agents: number, namespaces: number): Promise<void> {
   const t = now();
-  const registered = await runStack(BENCH_STACK, { config: { "agent-trust:agents": scaledAgents(agents, namespaces) }, foundationOutputs: { ...BENCH_FOUNDATION } });
+  const registered = await runStack(BENCH_STACK, {
+    config: { "agent-trust:agents": scaledAgents(agents, namespaces) },
+    foundationOutputs: { ...BENCH_FOUNDATION },
+  });
   emit({ ms: now() - t, resources: registered.length });
 }
 
@@ -37,7 +40,15 @@ class Trivial extends pulumi.CustomResource {
 
 /** The floor for `program`: the same number of trivial resources through the same mock runtime. */
 async function trivial(count: number): Promise<void> {
-  await pulumi.runtime.setMocks({ newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs as Record<string, unknown> }), call: (a) => a.inputs as Record<string, unknown> }, "bench", "bench", false);
+  await pulumi.runtime.setMocks(
+    {
+      newResource: (a) => ({ id: `${a.name}-id`, state: a.inputs as Record<string, unknown> }),
+      call: (a) => a.inputs as Record<string, unknown>,
+    },
+    "bench",
+    "bench",
+    false,
+  );
   const t = now();
   const parent = new pulumi.ComponentResource("bench:index:Parent", "parent", {});
   for (let i = 0; i < count; i++) new Trivial(`r${i}`, i, parent);
@@ -72,8 +83,12 @@ const n = args.map(Number);
 const run: Record<string, () => unknown> = {
   program: () => program(n[0]!, n[1]!),
   trivial: () => trivial(n[0]!),
-  render: () => { render(n[0]!, n[1]!); },
-  checker: () => { checker(args[0]!); },
+  render: () => {
+    render(n[0]!, n[1]!);
+  },
+  checker: () => {
+    checker(args[0]!);
+  },
 };
 if (!name || !run[name]) {
   process.stderr.write(`unknown workload ${name}\n`);
@@ -83,4 +98,3 @@ Promise.resolve(run[name]()).catch((e: unknown) => {
   process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
   process.exit(1);
 });
-

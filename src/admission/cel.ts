@@ -16,7 +16,8 @@ export function cel(text: string): string {
 /** Username prefix of every ServiceAccount in the agents namespace. */
 export const agentPrefix = (ctx: AdmissionContext) => `system:serviceaccount:${ctx.namespace}:`;
 
-export const isAgentRequest = (ctx: AdmissionContext) => `request.userInfo.username.startsWith(${cel(agentPrefix(ctx))})`;
+export const isAgentRequest = (ctx: AdmissionContext) =>
+  `request.userInfo.username.startsWith(${cel(agentPrefix(ctx))})`;
 
 /** Rank of the phase a string names by suffix; 99 (above everything) when none matches, so unknowns fail closed. */
 function rankBySuffix(subject: string): string {
@@ -50,4 +51,5 @@ export const CEILING_VARIABLE = {
 export { PARAM_KEYS, type ParamKey } from "../model/admission";
 
 /** `params.data.<key>`, or "" when absent (an absent deployer list names nobody). */
-export const param = (key: ParamKey) => `(has(params.data) && ${cel(key)} in params.data ? params.data[${cel(key)}] : "")`;
+export const param = (key: ParamKey) =>
+  `(has(params.data) && ${cel(key)} in params.data ? params.data[${cel(key)}] : "")`;

@@ -35,7 +35,12 @@ function messageExpression(rule: AdmissionRule, reason: string): string {
 }
 
 /** The ValidatingAdmissionPolicy of one rule; depends only on the environment, the namespace and the table. */
-export function planPolicy(env: Environment, ctx: AdmissionContext, rule: AdmissionRule, labels: Record<string, string>): Manifest {
+export function planPolicy(
+  env: Environment,
+  ctx: AdmissionContext,
+  rule: AdmissionRule,
+  labels: Record<string, string>,
+): Manifest {
   const form = rule.admission;
   const conditions = [
     ...(form.requesters === "agents" ? [{ name: "agent-service-account", expression: isAgentRequest(ctx) }] : []),
@@ -86,7 +91,9 @@ export function planBinding(
       policyName: admissionPolicyName(env, rule),
       validationActions: [...actions],
       // No parameter object, no admission: a deleted ConfigMap refuses every matching request.
-      ...(rule.admission.params ? { paramRef: { name: ADMISSION_PARAMS, namespace: ctx.namespace, parameterNotFoundAction: "Deny" } } : {}),
+      ...(rule.admission.params
+        ? { paramRef: { name: ADMISSION_PARAMS, namespace: ctx.namespace, parameterNotFoundAction: "Deny" } }
+        : {}),
     },
   };
 }
@@ -113,7 +120,10 @@ export function planAdmissionPolicies(
   labels: Record<string, string>,
 ): Manifest[] {
   const ctx = { namespace };
-  return ADMISSION_RULES.flatMap((rule) => [planPolicy(env, ctx, rule, labels), planBinding(env, ctx, rule, actions, labels)]);
+  return ADMISSION_RULES.flatMap((rule) => [
+    planPolicy(env, ctx, rule, labels),
+    planBinding(env, ctx, rule, actions, labels),
+  ]);
 }
 
 /** The foundation's admission objects: the parameter ConfigMap, then each rule's policy and binding. */
@@ -124,7 +134,10 @@ export function planAdmission(cfg: FoundationConfig, labels: Record<string, stri
     metadata: { name: ADMISSION_PARAMS, namespace: cfg.namespace, labels },
     data: admissionParams(cfg),
   };
-  return [params, ...planAdmissionPolicies(cfg.environment, cfg.namespace, validationActions(cfg.admission.mode), labels)];
+  return [
+    params,
+    ...planAdmissionPolicies(cfg.environment, cfg.namespace, validationActions(cfg.admission.mode), labels),
+  ];
 }
 
 // The stack rule `foundation-admission-policies` (src/rules/foundation-admission.ts) compares a foundation against

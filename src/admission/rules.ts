@@ -28,7 +28,11 @@ const irreversibleDelete: AdmissionRule = {
   admission: {
     requesters: "agents",
     resourceRules: [
-      { apiGroups: [""], resources: [...NO_DELETE_RESOURCES.filter((r) => r !== "deployments" && r !== "statefulsets"), "services"], operations: ["DELETE"] },
+      {
+        apiGroups: [""],
+        resources: [...NO_DELETE_RESOURCES.filter((r) => r !== "deployments" && r !== "statefulsets"), "services"],
+        operations: ["DELETE"],
+      },
       { apiGroups: ["apps"], resources: ["deployments", "statefulsets"], operations: ["DELETE"] },
     ],
     params: false,
@@ -41,13 +45,19 @@ const deleteCollection: AdmissionRule = {
   domain: "admission",
   scope: "admission",
   security: true,
-  description: "An agent may not delete a collection of anything (the API server admits each item of a deletecollection with no request name).",
+  description:
+    "An agent may not delete a collection of anything (the API server admits each item of a deletecollection with no request name).",
   remediationSteps: "Delete named objects one by one, within the agent's grants.",
   admission: {
     requesters: "agents",
     resourceRules: [{ ...ALL, operations: ["DELETE"] }],
     params: false,
-    validations: () => [{ expression: `request.?name.orValue("") != ""`, reason: "deletecollection removes everything a selector matches" }],
+    validations: () => [
+      {
+        expression: `request.?name.orValue("") != ""`,
+        reason: "deletecollection removes everything a selector matches",
+      },
+    ],
   },
 };
 
@@ -71,14 +81,19 @@ const nodeChanges: AdmissionRule = {
   domain: "admission",
   scope: "admission",
   security: true,
-  description: "An agent may not create, change or delete Nodes or their status (cordon, taints, drain), nor create or change Namespaces (their labels decide what is protected).",
+  description:
+    "An agent may not create, change or delete Nodes or their status (cordon, taints, drain), nor create or change Namespaces (their labels decide what is protected).",
   remediationSteps: "Report the node problem to an operator; node and namespace changes are never an agent's.",
   admission: {
     requesters: "agents",
     resourceRules: [
       { apiGroups: [""], resources: ["nodes", "nodes/status"], operations: ["CREATE", "UPDATE", "DELETE"] },
       // Deleting a namespace is admission-no-irreversible-delete's.
-      { apiGroups: [""], resources: ["namespaces", "namespaces/status", "namespaces/finalize"], operations: ["CREATE", "UPDATE"] },
+      {
+        apiGroups: [""],
+        resources: ["namespaces", "namespaces/status", "namespaces/finalize"],
+        operations: ["CREATE", "UPDATE"],
+      },
     ],
     params: false,
     validations: () => refuse("nodes (cordon, taints, drain) and namespaces are the cluster operator's"),
@@ -86,7 +101,15 @@ const nodeChanges: AdmissionRule = {
 };
 
 /** DeploymentSpec fields other than `template`; compared one by one because CEL cannot drop a key from an object. */
-const DEPLOYMENT_SPEC_FIELDS = ["replicas", "selector", "strategy", "minReadySeconds", "revisionHistoryLimit", "paused", "progressDeadlineSeconds"];
+const DEPLOYMENT_SPEC_FIELDS = [
+  "replicas",
+  "selector",
+  "strategy",
+  "minReadySeconds",
+  "revisionHistoryLimit",
+  "paused",
+  "progressDeadlineSeconds",
+];
 const METADATA_FIELDS = ["labels", "annotations", "finalizers", "ownerReferences"];
 
 const restartOnly: AdmissionRule = {
@@ -95,7 +118,8 @@ const restartOnly: AdmissionRule = {
   scope: "admission",
   security: true,
   description: `An agent's update or patch of a Deployment may change nothing but spec.template.metadata.annotations["${RESTART_ANNOTATION}"] (a rollout restart): no image, ServiceAccount, volume, replica or label change.`,
-  remediationSteps: "Use `kubectl rollout restart`; any other change to a Deployment goes through its owner's deployment pipeline.",
+  remediationSteps:
+    "Use `kubectl rollout restart`; any other change to a Deployment goes through its owner's deployment pipeline.",
   admission: {
     requesters: "agents",
     resourceRules: [{ apiGroups: ["apps"], resources: ["deployments"], operations: ["UPDATE"] }],
@@ -131,10 +155,17 @@ const scaleBounded: AdmissionRule = {
   security: true,
   description:
     "An agent's scaling (deployments/scale, statefulsets/scale, replicasets/scale) never goes to zero, stays within the foundation's minReplicas..maxReplicas and changes by at most maxStepFactor (default: at most double or half).",
-  remediationSteps: "Scale in smaller steps within the bounds; scaling to zero or beyond the bounds is an operator's act.",
+  remediationSteps:
+    "Scale in smaller steps within the bounds; scaling to zero or beyond the bounds is an operator's act.",
   admission: {
     requesters: "agents",
-    resourceRules: [{ apiGroups: ["apps"], resources: ["deployments/scale", "statefulsets/scale", "replicasets/scale"], operations: ["UPDATE"] }],
+    resourceRules: [
+      {
+        apiGroups: ["apps"],
+        resources: ["deployments/scale", "statefulsets/scale", "replicasets/scale"],
+        operations: ["UPDATE"],
+      },
+    ],
     params: true,
     variables: () => [
       { name: "newReplicas", expression: "object.spec.?replicas.orValue(0)" },
@@ -148,7 +179,8 @@ const scaleBounded: AdmissionRule = {
         reason: "the replica count must stay within the foundation's minReplicas..maxReplicas",
       },
       {
-        expression: "variables.newReplicas <= variables.oldReplicas * variables.step && variables.newReplicas * variables.step >= variables.oldReplicas",
+        expression:
+          "variables.newReplicas <= variables.oldReplicas * variables.step && variables.newReplicas * variables.step >= variables.oldReplicas",
         reason: "one scaling step may change replicas by at most the foundation's maxStepFactor",
       },
     ],
@@ -162,13 +194,19 @@ const phaseCeiling: AdmissionRule = {
   security: true,
   description:
     "No write (create, update, delete, connect) by an agent whose phase is above the environment's current ceiling (phaseCeiling in the foundation's parameter ConfigMap), so lowering the ceiling takes effect at once; a ServiceAccount outside the `<agent>-<phase>` naming counts as above every ceiling.",
-  remediationSteps: "Demote the agent (remove it from the higher phase stack) or raise the ceiling through a reviewed foundation change.",
+  remediationSteps:
+    "Demote the agent (remove it from the higher phase stack) or raise the ceiling through a reviewed foundation change.",
   admission: {
     requesters: "agents",
     resourceRules: [{ ...ALL, operations: [...WRITES] }],
     params: true,
     variables: () => [CEILING_VARIABLE],
-    validations: () => [{ expression: "variables.rank <= variables.ceilingRank", reason: "the agent's phase is above the environment's current phase ceiling" }],
+    validations: () => [
+      {
+        expression: "variables.rank <= variables.ceilingRank",
+        reason: "the agent's phase is above the environment's current phase ceiling",
+      },
+    ],
   },
 };
 
@@ -178,8 +216,9 @@ const protectedNamespace: AdmissionRule = {
   scope: "admission",
   security: true,
   description:
-    "No agent write in a namespace labelled protected (the foundation's protectedLabel set to \"true\"); the agents namespace itself carries the label, so an agent cannot touch its own parameters or Jobs.",
-  remediationSteps: "Remove the namespace from the agent's targets; protected namespaces are never an agent's to change.",
+    'No agent write in a namespace labelled protected (the foundation\'s protectedLabel set to "true"); the agents namespace itself carries the label, so an agent cannot touch its own parameters or Jobs.',
+  remediationSteps:
+    "Remove the namespace from the agent's targets; protected namespaces are never an agent's to change.",
   admission: {
     requesters: "agents",
     resourceRules: [{ ...ALL, operations: [...WRITES] }],
@@ -222,20 +261,32 @@ const deployerOnlyGrants: AdmissionRule = {
   security: true,
   description:
     "Only the configured deployer identity (deployerUsers / deployerGroups in the foundation's parameter ConfigMap) may create or change a RoleBinding or ClusterRoleBinding whose subjects include an agent ServiceAccount; system:masters is not exempt.",
-  remediationSteps: "Grant agents only through their phase stack (`pulumi up` as the deployer); never bind an agent by hand.",
+  remediationSteps:
+    "Grant agents only through their phase stack (`pulumi up` as the deployer); never bind an agent by hand.",
   admission: {
     requesters: "everyone",
-    resourceRules: [{ apiGroups: ["rbac.authorization.k8s.io"], resources: ["rolebindings", "clusterrolebindings"], operations: ["CREATE", "UPDATE"] }],
+    resourceRules: [
+      {
+        apiGroups: ["rbac.authorization.k8s.io"],
+        resources: ["rolebindings", "clusterrolebindings"],
+        operations: ["CREATE", "UPDATE"],
+      },
+    ],
     matchConditions: (ctx) => [{ name: "names-an-agent", expression: namesAgent(ctx.namespace) }],
     params: true,
     variables: () => [IS_DEPLOYER],
-    validations: () => [{ expression: "variables.isDeployer", reason: "only the deployer identity may bind an agent ServiceAccount" }],
+    validations: () => [
+      { expression: "variables.isDeployer", reason: "only the deployer identity may bind an agent ServiceAccount" },
+    ],
   },
 };
 
 /** CEL: the object (or, on an update, the object before it) carries an agent-trust phase or agent label. */
 export const AGENT_LABELLED = ["object", "oldObject"]
-  .map((o) => `(${o} != null && has(${o}.metadata.labels) && (${cel(LABELS.phase)} in ${o}.metadata.labels || ${cel(LABELS.agent)} in ${o}.metadata.labels))`)
+  .map(
+    (o) =>
+      `(${o} != null && has(${o}.metadata.labels) && (${cel(LABELS.phase)} in ${o}.metadata.labels || ${cel(LABELS.agent)} in ${o}.metadata.labels))`,
+  )
   .join(" || ");
 
 const deployerOnlyAgentRoles: AdmissionRule = {
@@ -245,14 +296,23 @@ const deployerOnlyAgentRoles: AdmissionRule = {
   security: true,
   description:
     "Only the configured deployer identity may create or change a Role or ClusterRole labelled as an agent's (agent-trust.io/phase or agent-trust.io/agent, before or after the change): widening an agent's Role is granting it, system:masters included.",
-  remediationSteps: "Change an agent's permissions only through the trust catalog and its phase stack (`pulumi up` as the deployer).",
+  remediationSteps:
+    "Change an agent's permissions only through the trust catalog and its phase stack (`pulumi up` as the deployer).",
   admission: {
     requesters: "everyone",
-    resourceRules: [{ apiGroups: ["rbac.authorization.k8s.io"], resources: ["roles", "clusterroles"], operations: ["CREATE", "UPDATE"] }],
+    resourceRules: [
+      {
+        apiGroups: ["rbac.authorization.k8s.io"],
+        resources: ["roles", "clusterroles"],
+        operations: ["CREATE", "UPDATE"],
+      },
+    ],
     matchConditions: () => [{ name: "an-agents-role", expression: AGENT_LABELLED }],
     params: true,
     variables: () => [IS_DEPLOYER],
-    validations: () => [{ expression: "variables.isDeployer", reason: "only the deployer identity may change an agent's Role" }],
+    validations: () => [
+      { expression: "variables.isDeployer", reason: "only the deployer identity may change an agent's Role" },
+    ],
   },
 };
 

@@ -22,7 +22,12 @@ export interface Parsed {
  * team's pack does and never looser than the limits.
  */
 const NEEDS = { integer: "an integer", number: "a number", string: "a value" } as const;
-type SettingFlags = { readonly [K in keyof RuleSettings as (typeof SETTINGS)[K]["flag"]]: { readonly type: "string"; readonly needs: string } };
+type SettingFlags = {
+  readonly [K in keyof RuleSettings as (typeof SETTINGS)[K]["flag"]]: {
+    readonly type: "string";
+    readonly needs: string;
+  };
+};
 const SETTING_FLAGS = Object.fromEntries(
   SETTING_NAMES.map((k) => [SETTINGS[k].flag, { type: "string", needs: NEEDS[SETTINGS[k].type] } satisfies OptionSpec]),
 ) as SettingFlags;
@@ -56,14 +61,29 @@ export function parseCheckArgs(args: readonly string[]): Parsed | string /* "hel
   const forStack = v["for-stack"];
   if (phase !== undefined && !isPhase(phase)) return `--phase must be one of ${PHASES.join(", ")}, not "${phase}"`;
   if (env !== undefined && !isEnvironment(env)) return `--env must be one of ${ENVIRONMENTS.join(", ")}, not "${env}"`;
-  if (layer !== undefined && layer !== "phase" && layer !== "foundation") return `--layer must be phase or foundation, not "${layer}"`;
-  if (!(FORMATS as readonly string[]).includes(format)) return `--format must be text or json or sarif or junit or github, not "${format}"`;
+  if (layer !== undefined && layer !== "phase" && layer !== "foundation")
+    return `--layer must be phase or foundation, not "${layer}"`;
+  if (!(FORMATS as readonly string[]).includes(format))
+    return `--format must be text or json or sarif or junit or github, not "${format}"`;
   if (forStack !== undefined) {
     if (forStack === "") return "--for-stack needs a stack name, e.g. --for-stack dev-shadow";
-    const clash = [phase !== undefined && "--phase", env !== undefined && "--env", layer !== undefined && "--layer", v["trust-labels"] && "--trust-labels"].filter(Boolean);
-    if (clash.length > 0) return `--for-stack reads the phase, environment and layer from stacks/Pulumi.${forStack}.yaml; drop ${clash.join(", ")}`;
+    const clash = [
+      phase !== undefined && "--phase",
+      env !== undefined && "--env",
+      layer !== undefined && "--layer",
+      v["trust-labels"] && "--trust-labels",
+    ].filter(Boolean);
+    if (clash.length > 0)
+      return `--for-stack reads the phase, environment and layer from stacks/Pulumi.${forStack}.yaml; drop ${clash.join(", ")}`;
   }
   if (paths.length === 0) return "check needs at least one PATH (a file or a directory, or - for standard input)";
-  const options = { phase, env, stack: v.stack === true || forStack !== undefined, trustLabels: v["trust-labels"] === true, layer, settings } as CheckOptions;
+  const options = {
+    phase,
+    env,
+    stack: v.stack === true || forStack !== undefined,
+    trustLabels: v["trust-labels"] === true,
+    layer,
+    settings,
+  } as CheckOptions;
   return { options, format: format as Format, paths, ...(forStack !== undefined ? { forStack } : {}) };
 }

@@ -67,7 +67,8 @@ Exit codes: 0 no mandatory violation, 1 a mandatory violation, 2 unreadable inpu
 
 /** How the objects were judged, e.g. "phase shadow, env prod, layer phase". */
 export function judgedAs(opts: CheckOptions, forStack?: string): string {
-  const from = (given: string | undefined, strictest: string) => given ?? (opts.trustLabels ? `from labels (else ${strictest})` : strictest);
+  const from = (given: string | undefined, strictest: string) =>
+    given ?? (opts.trustLabels ? `from labels (else ${strictest})` : strictest);
   const as = forStack ? `as stack ${forStack}: ` : "";
   return `${as}phase ${from(opts.phase, STRICTEST_PHASE)}, env ${from(opts.env, "prod")}, layer ${opts.layer ?? "phase"}${opts.stack ? ", stack rules on" : ""}`;
 }
@@ -92,7 +93,11 @@ function textReport(r: CheckResult, judged: string): string[] {
   lines.push(
     `${r.checked} object(s) checked (${judged}): ${mandatory} mandatory and ${r.violations.length - mandatory} advisory violation(s)`,
   );
-  lines.push(over.length ? `passed over (no rule covers the kind): ${over.map(([k, n]) => `${k} ×${n}`).join(", ")}` : "passed over: none");
+  lines.push(
+    over.length
+      ? `passed over (no rule covers the kind): ${over.map(([k, n]) => `${k} ×${n}`).join(", ")}`
+      : "passed over: none",
+  );
   return lines;
 }
 
@@ -119,7 +124,15 @@ function report(result: CheckResult, parsed: Parsed, options: CheckOptions): str
     const { toSarif, rulesDocUri } = require("./sarif") as typeof import("./sarif");
     const { toolVersion } = require("../cli/version") as typeof import("../cli/version");
     const { PACKAGE_ROOT } = require("../package-root") as typeof import("../package-root");
-    return JSON.stringify(toSarif(result, { paths: parsed.paths, toolVersion: toolVersion(), rulesDoc: rulesDocUri(process.env, PACKAGE_ROOT) }), null, 2);
+    return JSON.stringify(
+      toSarif(result, {
+        paths: parsed.paths,
+        toolVersion: toolVersion(),
+        rulesDoc: rulesDocUri(process.env, PACKAGE_ROOT),
+      }),
+      null,
+      2,
+    );
   }
   if (parsed.format === "github" || parsed.format === "junit") {
     const { toGithub, toJunit } = require("./formats") as typeof import("./formats");
@@ -128,7 +141,12 @@ function report(result: CheckResult, parsed: Parsed, options: CheckOptions): str
   }
   /* eslint-enable @typescript-eslint/no-require-imports */
   if (parsed.format === "json") {
-    const violations = result.violations.map(({ policy, enforcement, resource, message }) => ({ policy, enforcement, resource, message }));
+    const violations = result.violations.map(({ policy, enforcement, resource, message }) => ({
+      policy,
+      enforcement,
+      resource,
+      message,
+    }));
     return JSON.stringify({ violations, errors: result.errors }, null, 2);
   }
   return textReport(result, judged).join("\n");

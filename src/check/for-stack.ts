@@ -12,10 +12,15 @@ export function forStackOptions(stack: string, given: CheckOptions, root = proje
   const config = loadStackConfig(stack, root);
   const foundation = loadFoundationFor(config, root);
   const own = { namespace: foundation.namespace, kvMount: foundation.kvMount };
-  for (const [key, flag] of [["namespace", "--namespace"], ["kvMount", "--kv-mount"]] as const) {
+  for (const [key, flag] of [
+    ["namespace", "--namespace"],
+    ["kvMount", "--kv-mount"],
+  ] as const) {
     const value = given.settings?.[key];
     if (value !== undefined && value !== own[key]) {
-      throw new ForStackError(`${flag} ${value} contradicts stack "${stack}", whose ${key === "namespace" ? "agents namespace" : "KV mount"} is ${own[key]}`);
+      throw new ForStackError(
+        `${flag} ${value} contradicts stack "${stack}", whose ${key === "namespace" ? "agents namespace" : "KV mount"} is ${own[key]}`,
+      );
     }
   }
   return {

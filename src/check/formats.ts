@@ -39,11 +39,17 @@ export function toGithub(result: CheckResult, options: ReportOptions): string[] 
     const at = locate(v);
     const level = v.enforcement === "mandatory" ? "error" : "warning";
     const also = at.rendered ? ` (rendered: ${uriOf(at.rendered.file, options.base)}:${at.rendered.line})` : "";
-    return command(level, { file: uriOf(at.file, options.base), line: at.line, title: `agent-trust ${v.policy}` }, `${v.resource}: ${v.message}${also}\nfix: ${v.remediation}`);
+    return command(
+      level,
+      { file: uriOf(at.file, options.base), line: at.line, title: `agent-trust ${v.policy}` },
+      `${v.resource}: ${v.message}${also}\nfix: ${v.remediation}`,
+    );
   });
   for (const e of result.errors) lines.push(command("error", { title: "agent-trust: unreadable input" }, e));
   const mandatory = result.violations.filter((v) => v.enforcement === "mandatory").length;
-  lines.push(`agent-trust check: ${result.checked} object(s) checked (${options.judged}): ${mandatory} mandatory and ${result.violations.length - mandatory} advisory violation(s), ${result.errors.length} unreadable input(s)`);
+  lines.push(
+    `agent-trust check: ${result.checked} object(s) checked (${options.judged}): ${mandatory} mandatory and ${result.violations.length - mandatory} advisory violation(s), ${result.errors.length} unreadable input(s)`,
+  );
   return lines;
 }
 
@@ -64,7 +70,8 @@ function violationCase(v: CheckViolation, at: Located, base: string): string {
   const head = `    <testcase classname="${xml(v.policy)}" name="${xml(v.resource)}" file="${xml(file)}" line="${at.line}"`;
   const text = `${v.message}\nat ${where}\nfix: ${v.remediation}`;
   // Advisory findings do not fail the check (exit 0), so they do not fail the test case either.
-  if (v.enforcement === "advisory") return `${head}>\n      <system-out>${xml(`advisory: ${text}`)}</system-out>\n    </testcase>`;
+  if (v.enforcement === "advisory")
+    return `${head}>\n      <system-out>${xml(`advisory: ${text}`)}</system-out>\n    </testcase>`;
   return `${head}>\n      <failure type="mandatory" message="${xml(v.message)}">${xml(text)}</failure>\n    </testcase>`;
 }
 
@@ -73,9 +80,13 @@ export function toJunit(result: CheckResult, options: ReportOptions): string {
   const locate = locator(options.paths, options.base);
   const cases = result.violations.map((v) => violationCase(v, locate(v), options.base));
   for (const e of result.errors) {
-    cases.push(`    <testcase classname="agent-trust.input" name="${xml(e)}">\n      <error type="unreadable" message="${xml(e)}">${xml(e)}</error>\n    </testcase>`);
+    cases.push(
+      `    <testcase classname="agent-trust.input" name="${xml(e)}">\n      <error type="unreadable" message="${xml(e)}">${xml(e)}</error>\n    </testcase>`,
+    );
   }
-  cases.push(`    <testcase classname="agent-trust" name="${xml(`${result.checked} object(s) checked (${options.judged})`)}"/>`);
+  cases.push(
+    `    <testcase classname="agent-trust" name="${xml(`${result.checked} object(s) checked (${options.judged})`)}"/>`,
+  );
   const failures = result.violations.filter((v) => v.enforcement === "mandatory").length;
   const counts = `tests="${cases.length}" failures="${failures}" errors="${result.errors.length}"`;
   return [

@@ -9,7 +9,14 @@ import { streamFile, streamYaml, type Loaded } from "./load";
 import { markWithoutUnknown } from "../rules/unknowns";
 import { decodeText, walkPaths } from "./walk";
 
-export { checkDocuments, judging, type CheckOptions, type CheckResult, type CheckViolation, type Judging } from "./judging";
+export {
+  checkDocuments,
+  judging,
+  type CheckOptions,
+  type CheckResult,
+  type CheckViolation,
+  type Judging,
+} from "./judging";
 
 /** The PATH that means standard input, and the name its documents are reported under. */
 export const STDIN = "-";
@@ -39,7 +46,11 @@ function stdinText(stdin: () => Buffer): { text: string } | { error: string } {
  * object as each is read: files are read in pieces and documents judged and dropped as they come, so memory does
  * not grow with a file's size (only a whole stack is held in memory, for the stack rules).
  */
-export function check(paths: readonly string[], options: CheckOptions = {}, stdin: () => Buffer = readStdin): CheckResult {
+export function check(
+  paths: readonly string[],
+  options: CheckOptions = {},
+  stdin: () => Buffer = readStdin,
+): CheckResult {
   const files = paths.filter((p) => p !== STDIN);
   const input = files.length === paths.length ? undefined : stdinText(stdin);
   const walked = files.length > 0 ? walkPaths(files) : { files: [], errors: [] };
@@ -51,7 +62,9 @@ export function check(paths: readonly string[], options: CheckOptions = {}, stdi
         all.push(l);
         j.add(l, clean);
       }
-    : (l: Loaded, clean: boolean) => { j.add(l, clean); };
+    : (l: Loaded, clean: boolean) => {
+        j.add(l, clean);
+      };
   const errors = [...walked.errors];
   // One push per error, never a spread: a file of 200,000 unreadable documents would overflow the stack.
   for (const file of walked.files) for (const e of streamFile(file, onObject)) errors.push(e);
@@ -65,7 +78,9 @@ export function check(paths: readonly string[], options: CheckOptions = {}, stdi
 /** One YAML file's text, read and judged document by document on this thread. */
 export function checkText(file: string, text: string, options: CheckOptions): CheckResult {
   const j = judging(options);
-  const errors = streamYaml(file, text, (l, clean) => { j.add(l, clean); });
+  const errors = streamYaml(file, text, (l, clean) => {
+    j.add(l, clean);
+  });
   return { ...j.result(), errors };
 }
 

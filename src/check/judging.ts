@@ -59,7 +59,13 @@ function resourceOf(l: Loaded | Manifest): { resource: string; file?: string } {
 
 function violation(f: Finding, where: Loaded | Manifest | undefined): CheckViolation {
   const at = where ? resourceOf(where) : { resource: "(stack)" };
-  return { policy: f.rule.name, enforcement: f.enforcement, message: f.message, remediation: f.rule.remediationSteps, ...at };
+  return {
+    policy: f.rule.name,
+    enforcement: f.enforcement,
+    message: f.message,
+    remediation: f.rule.remediationSteps,
+    ...at,
+  };
 }
 
 /** Judges objects one at a time, keeping only what they broke: the check streams, so its objects die young. */
@@ -71,7 +77,12 @@ export interface Judging {
 }
 
 export function judging(options: CheckOptions = {}): Judging {
-  const given = { phase: options.phase, environment: options.env, trustLabels: options.trustLabels, layer: options.layer };
+  const given = {
+    phase: options.phase,
+    environment: options.env,
+    trustLabels: options.trustLabels,
+    layer: options.layer,
+  };
   const evaluation: Evaluation = { given, settings: settingsFrom(options.settings ?? {}) };
   const covered = coveredKinds(options.stack ? [...RESOURCE_RULES, ...STACK_RULES] : RESOURCE_RULES);
   const violations: CheckViolation[] = [];
@@ -87,7 +98,8 @@ export function judging(options: CheckOptions = {}): Judging {
       for (const f of found) violations.push(violation(f, item));
       // Passed over: no rule reads its kind and none reported on it (the closed world refuses a kind by name, and
       // pod rules judge every object that carries a pod spec, whatever its kind).
-      if (found.length === 0 && !covered.has(obj.kind) && podSpecsOf(obj).length === 0) passedOver.set(obj.kind, (passedOver.get(obj.kind) ?? 0) + 1);
+      if (found.length === 0 && !covered.has(obj.kind) && podSpecsOf(obj).length === 0)
+        passedOver.set(obj.kind, (passedOver.get(obj.kind) ?? 0) + 1);
     },
     result(all = []) {
       const found = [...violations];
@@ -96,7 +108,8 @@ export function judging(options: CheckOptions = {}): Judging {
         // Each object's first position, looked up per finding (an indexOf per finding is quadratic).
         const at = new Map<Manifest, number>();
         objects.forEach((o, i) => at.has(o) || at.set(o, i));
-        for (const f of evaluateStack(objects, evaluation)) found.push(violation(f, f.object ? all[at.get(f.object) ?? -1] : undefined));
+        for (const f of evaluateStack(objects, evaluation))
+          found.push(violation(f, f.object ? all[at.get(f.object) ?? -1] : undefined));
       }
       return { violations: found, passedOver: Object.fromEntries(passedOver), errors: [], checked };
     },

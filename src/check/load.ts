@@ -35,7 +35,12 @@ function loadHcl(file: string, text: string): LoadResult {
     return { objects: [], errors: [`${file}: not a valid Vault policy: ${(e as Error).message}`] };
   }
   const name = path.basename(file, path.extname(file));
-  const object: Manifest = { apiVersion: VAULT_API_VERSION, kind: "VaultPolicy", metadata: { name }, spec: { name, policy: text } };
+  const object: Manifest = {
+    apiVersion: VAULT_API_VERSION,
+    kind: "VaultPolicy",
+    metadata: { name },
+    spec: { name, policy: text },
+  };
   return { objects: [{ object, file, document: 1 }], errors: [] };
 }
 
@@ -54,14 +59,25 @@ function addManifests(value: Json, file: string, document: number, into: LoadRes
   if ("items" in value && (items === "" || Array.isArray(list))) {
     if (list === null) return;
     if (!Array.isArray(list)) return void into.errors.push(`${where()}: items is not a list; kubectl cannot read it`);
-    const typed = items === "" ? { kind: nonEmpty(value.kind).replace(/List$/, ""), apiVersion: nonEmpty(value.apiVersion) } : undefined;
+    const typed =
+      items === ""
+        ? { kind: nonEmpty(value.kind).replace(/List$/, ""), apiVersion: nonEmpty(value.apiVersion) }
+        : undefined;
     list.forEach((item, i) => {
-      const filled = typed && isObj(item) && nonEmpty(item.kind) === "" && nonEmpty(item.apiVersion) === "" ? { ...item, ...typed } : item;
+      const filled =
+        typed && isObj(item) && nonEmpty(item.kind) === "" && nonEmpty(item.apiVersion) === ""
+          ? { ...item, ...typed }
+          : item;
       addManifests(filled, file, document, into, `${items} items[${i}]`);
     });
     return;
   }
-  if (typeof value.kind !== "string" || typeof value.apiVersion !== "string" || value.kind === "" || value.apiVersion === "") {
+  if (
+    typeof value.kind !== "string" ||
+    typeof value.apiVersion !== "string" ||
+    value.kind === "" ||
+    value.apiVersion === ""
+  ) {
     return void into.errors.push(`${where()}: has no apiVersion and kind; not a Kubernetes or agent-trust document`);
   }
   // Rules read metadata as a mapping: one that is absent or not a mapping is read as empty (a copy, not the input).
@@ -84,7 +100,8 @@ export function loadDocument(file: string, doc: DocumentResult, document: number
  * stays contiguous. The objects of any other text are marked as holding none, which spares every rule its
  * search for unknown values.
  */
-export const mayHoldUnknown = (text: string): boolean => text.includes("<unknown") || text.includes("\\") || text.includes("!");
+export const mayHoldUnknown = (text: string): boolean =>
+  text.includes("<unknown") || text.includes("\\") || text.includes("!");
 
 /**
  * Reads a YAML or JSON stream as kubectl does (`stream.ts`), handing each object to `onObject` as soon as its
@@ -128,7 +145,9 @@ export function streamFile(file: string, onObject: (l: Loaded, clean: boolean) =
   if (path.extname(file).toLowerCase() !== HCL_EXT) {
     const errors: string[] = [];
     const s = manifestStream(file, onObject, errors);
-    const unreadable = readInPieces(file, (t) => { s.push(t); });
+    const unreadable = readInPieces(file, (t) => {
+      s.push(t);
+    });
     if (unreadable !== undefined) return [...errors, unreadable];
     s.end();
     return errors;

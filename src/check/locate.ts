@@ -45,7 +45,10 @@ function fileInfo(file: string, cache: Map<string, FileInfo>): FileInfo {
     const text = fs.readFileSync(file, "utf8");
     if (!/\.hcl$/i.test(file)) {
       const docs = parseAllDocuments(text).filter((d) => "range" in d && d.contents);
-      const lines = linesAt(text, docs.map((d) => d.contents?.range?.[0] ?? d.range[0]));
+      const lines = linesAt(
+        text,
+        docs.map((d) => d.contents?.range?.[0] ?? d.range[0]),
+      );
       const agents = docs.map((d) => {
         const labels = (d.toJS() as { metadata?: { labels?: Record<string, unknown> } } | null)?.metadata?.labels;
         const agent = labels?.["agent-trust.io/agent"];
@@ -76,14 +79,25 @@ function linesAt(text: string, offsets: readonly number[]): number[] {
 }
 
 /** The stack file a rendered document came from, at the line of its agent's entry (else the file's first line). */
-function sourceOf(stack: string, agent: string | undefined, base: string, read: Map<string, string[] | undefined>): Place | undefined {
+function sourceOf(
+  stack: string,
+  agent: string | undefined,
+  base: string,
+  read: Map<string, string[] | undefined>,
+): Place | undefined {
   const file = path.join(base, "stacks", `Pulumi.${stack}.yaml`);
   // Read once per report, not once per violation.
   if (!read.has(file)) read.set(file, fs.existsSync(file) ? fs.readFileSync(file, "utf8").split("\n") : undefined);
   const lines = read.get(file);
   if (!lines) return undefined;
   // Compared as text, never as a pattern: the label comes from the checked file.
-  const entry = (l: string) => /^\s*-\s*name:/.test(l) && l.replace(/#.*$/, "").replace(/^\s*-\s*name:/, "").trim().replace(/^["']|["']$/g, "") === agent;
+  const entry = (l: string) =>
+    /^\s*-\s*name:/.test(l) &&
+    l
+      .replace(/#.*$/, "")
+      .replace(/^\s*-\s*name:/, "")
+      .trim()
+      .replace(/^["']|["']$/g, "") === agent;
   const at = agent === undefined ? -1 : lines.findIndex(entry);
   return { file, line: at + 1 || 1 };
 }
@@ -103,7 +117,9 @@ export function locator(paths: readonly string[], base: string): (v: CheckViolat
     const doc = v.file ? documentOf(v) : undefined;
     const info = v.file ? fileInfo(v.file, cache) : undefined;
     const line = (doc !== undefined ? info?.lines[doc - 1] : undefined) ?? 1;
-    const source = info?.renderedFrom ? sourceOf(info.renderedFrom, doc !== undefined ? info.agents[doc - 1] : undefined, base, stackFiles) : undefined;
+    const source = info?.renderedFrom
+      ? sourceOf(info.renderedFrom, doc !== undefined ? info.agents[doc - 1] : undefined, base, stackFiles)
+      : undefined;
     return source ? { ...source, rendered: { file, line } } : { file, line };
   };
 }

@@ -58,7 +58,9 @@ export function toSarif(result: CheckResult, options: SarifOptions): object {
   const base = options.base ?? process.cwd();
   const ruleIndex = new Map(RULES.map((r, i) => [r.name, i]));
   const locate = locator(options.paths, base);
-  const location = (file: string, startLine: number) => ({ physicalLocation: { artifactLocation: { uri: uriOf(file, base), uriBaseId: "%SRCROOT%" }, region: { startLine } } });
+  const location = (file: string, startLine: number) => ({
+    physicalLocation: { artifactLocation: { uri: uriOf(file, base), uriBaseId: "%SRCROOT%" }, region: { startLine } },
+  });
   const results = result.violations.map((v) => {
     const at = locate(v);
     const level: Level = v.enforcement === "mandatory" ? "error" : "warning";
@@ -68,7 +70,13 @@ export function toSarif(result: CheckResult, options: SarifOptions): object {
       level,
       message: { text: `${v.resource}: ${v.message}` },
       locations: [location(at.file, at.line)],
-      ...(at.rendered ? { relatedLocations: [{ id: 0, ...location(at.rendered.file, at.rendered.line), message: { text: "the rendered object" } }] } : {}),
+      ...(at.rendered
+        ? {
+            relatedLocations: [
+              { id: 0, ...location(at.rendered.file, at.rendered.line), message: { text: "the rendered object" } },
+            ],
+          }
+        : {}),
       properties: { enforcement: v.enforcement, remediation: v.remediation },
     };
   });

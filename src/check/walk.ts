@@ -56,7 +56,8 @@ function walkDir(dir: string, seen: Set<string>, out: Walked): void {
     try {
       st = e.isSymbolicLink() ? fs.statSync(p) : fs.lstatSync(p);
     } catch (err) {
-      if (reads(e.name)) out.errors.push(`${p}: cannot read: ${code(err)}${e.isSymbolicLink() ? " (dangling symbolic link)" : ""}`);
+      if (reads(e.name))
+        out.errors.push(`${p}: cannot read: ${code(err)}${e.isSymbolicLink() ? " (dangling symbolic link)" : ""}`);
       continue;
     }
     if (st.isDirectory()) walkDir(p, seen, out);
@@ -81,7 +82,8 @@ export function walkPaths(paths: readonly string[]): Walked {
     const before = out.files.length + out.errors.length;
     if (st.isDirectory()) {
       walkDir(p, seen, out);
-      if (out.files.length + out.errors.length === before) out.errors.push(`${p}: contains no .yaml, .yml, .json or .hcl files`);
+      if (out.files.length + out.errors.length === before)
+        out.errors.push(`${p}: contains no .yaml, .yml, .json or .hcl files`);
     } else if (st.isFile()) out.files.push(p);
     else out.errors.push(`${p}: is ${specialKind(st)}; only regular files are read (it was not opened)`);
   }
@@ -148,7 +150,9 @@ export function readInPieces(file: string, onText: (text: string) => void): stri
  * is dropped). Bytes that are not valid in the encoding become U+FFFD, as in Go.
  */
 export function decodeText(bytes: Buffer): string {
-  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe) return new TextDecoder("utf-16le", { ignoreBOM: true }).decode(bytes.subarray(2));
-  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff) return new TextDecoder("utf-16be", { ignoreBOM: true }).decode(bytes.subarray(2));
+  if (bytes.length >= 2 && bytes[0] === 0xff && bytes[1] === 0xfe)
+    return new TextDecoder("utf-16le", { ignoreBOM: true }).decode(bytes.subarray(2));
+  if (bytes.length >= 2 && bytes[0] === 0xfe && bytes[1] === 0xff)
+    return new TextDecoder("utf-16be", { ignoreBOM: true }).decode(bytes.subarray(2));
   return new TextDecoder("utf-8").decode(bytes);
 }

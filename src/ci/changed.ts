@@ -39,7 +39,9 @@ export function stackInfo(root: string): StackInfo[] {
 
 /** Deploy order: environments dev, staging, prod; in each the foundation, then phases in trust order. */
 export function deployOrder(stacks: readonly StackInfo[]): StackInfo[] {
-  const rank = (s: StackInfo) => ENVIRONMENTS.indexOf(s.environment as never) * (PHASES.length + 1) + (isPhase(s.phase) ? 1 + phaseRank(s.phase) : 0);
+  const rank = (s: StackInfo) =>
+    ENVIRONMENTS.indexOf(s.environment as never) * (PHASES.length + 1) +
+    (isPhase(s.phase) ? 1 + phaseRank(s.phase) : 0);
   return [...stacks].sort((a, b) => rank(a) - rank(b) || a.stack.localeCompare(b.stack));
 }
 
@@ -53,7 +55,14 @@ export function changedStacks(files: readonly string[], stacks: readonly StackIn
       // A foundation's change (ceiling, calibration) reaches every phase stack of its environment.
       const foundation = stacks.find((x) => x.stack === stackFile && !x.phase);
       if (s.stack === stackFile || s.environment === foundation?.environment) hit.add(s.stack);
-      if (evidence && s.phase && s.phase !== STRICTEST_PHASE && s.environment === evidence[1] && s.agents.includes(evidence[2]!)) hit.add(s.stack);
+      if (
+        evidence &&
+        s.phase &&
+        s.phase !== STRICTEST_PHASE &&
+        s.environment === evidence[1] &&
+        s.agents.includes(evidence[2]!)
+      )
+        hit.add(s.stack);
     }
   }
   return deployOrder(stacks.filter((s) => hit.has(s.stack))).map((s) => s.stack);
@@ -73,12 +82,19 @@ export function readDeployRecords(root: string, stacks: readonly StackInfo[]): D
   const records: Record<string, string | undefined> = {};
   const changedSince: Record<string, string[] | undefined> = {};
   for (const s of stacks) {
-    const commit = git(root, ["rev-parse", "--verify", "--quiet", `refs/tags/${DEPLOYED_TAG_PREFIX}${s.stack}^{commit}`])?.trim();
+    const commit = git(root, [
+      "rev-parse",
+      "--verify",
+      "--quiet",
+      `refs/tags/${DEPLOYED_TAG_PREFIX}${s.stack}^{commit}`,
+    ])?.trim();
     if (!commit) continue;
     records[s.stack] = commit;
     if (commit in changedSince) continue;
     const ancestor = git(root, ["merge-base", "--is-ancestor", commit, "HEAD"]) !== undefined;
-    changedSince[commit] = ancestor ? (git(root, ["diff", "--name-only", `${commit}..HEAD`]) ?? "").split("\n").filter(Boolean) : undefined;
+    changedSince[commit] = ancestor
+      ? (git(root, ["diff", "--name-only", `${commit}..HEAD`]) ?? "").split("\n").filter(Boolean)
+      : undefined;
   }
   return { records, changedSince };
 }
@@ -87,17 +103,26 @@ if (require.main === module) {
   const [base, head = "HEAD"] = process.argv.slice(2);
   const root = projectRoot();
   const stacks = stackInfo(root);
-  const out = (lines: [string, unknown][]) => process.stdout.write(lines.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n") + "\n");
+  const out = (lines: [string, unknown][]) =>
+    process.stdout.write(lines.map(([k, v]) => `${k}=${JSON.stringify(v)}`).join("\n") + "\n");
   if (base === "--since-deployed") {
     // Deploy: every stack changed since its own last successful deploy (the `deployed/<stack>` tags).
     const plan = planDeploys(stacks, readDeployRecords(root, stacks));
     for (const s of plan.stacks) process.stderr.write(`deploy ${s}: ${plan.reasons[s]}\n`);
-    out([["stacks", plan.stacks], ["phase-stacks", plan.phaseStacks]]);
+    out([
+      ["stacks", plan.stacks],
+      ["phase-stacks", plan.phaseStacks],
+    ]);
   } else {
     const files =
       base === "--all"
         ? ["src/"]
-        : execFileSync("git", ["diff", "--name-only", "--end-of-options", `${base ?? "HEAD~1"}...${head}`], { cwd: root, encoding: "utf8" }).split("\n").filter(Boolean);
+        : execFileSync("git", ["diff", "--name-only", "--end-of-options", `${base ?? "HEAD~1"}...${head}`], {
+            cwd: root,
+            encoding: "utf8",
+          })
+            .split("\n")
+            .filter(Boolean);
     const changed = changedStacks(files, stacks);
     const deployable = changed.filter((c) => stacks.find((s) => s.stack === c)?.deployable);
     out([

@@ -34,7 +34,8 @@ export function planDeploys(stacks: readonly StackInfo[], inputs: DeployInputs):
     if (!s.deployable) continue;
     const commit = inputs.records[s.stack];
     const files = commit === undefined ? undefined : inputs.changedSince[commit];
-    if (commit === undefined || files === undefined) reasons[s.stack] = commit === undefined ? "no record" : `record ${commit} is not in HEAD's history`;
+    if (commit === undefined || files === undefined)
+      reasons[s.stack] = commit === undefined ? "no record" : `record ${commit} is not in HEAD's history`;
     else if (changedStacks(files, stacks).includes(s.stack)) reasons[s.stack] = `changed since ${commit.slice(0, 12)}`;
   }
   const ordered = deployOrder(stacks.filter((s) => s.stack in reasons));

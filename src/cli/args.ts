@@ -35,9 +35,11 @@ function reason(spec: Spec, command: string, code: string, message: string): str
   const short = Object.entries(spec).find(([, o]) => o.short === long)?.[0];
   const name = named.startsWith("--") ? long : (short ?? long);
   const option = spec[name];
-  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" || !option) return `unknown option ${named}; see agent-trust ${command} --help`;
+  if (code === "ERR_PARSE_ARGS_UNKNOWN_OPTION" || !option)
+    return `unknown option ${named}; see agent-trust ${command} --help`;
   if (option.type === "boolean") return `--${name} takes no value`;
-  if (message.includes('ambiguous')) return `--${name} needs ${option.needs ?? "a value"}; to give one starting with "-", write --${name}=VALUE`;
+  if (message.includes("ambiguous"))
+    return `--${name} needs ${option.needs ?? "a value"}; to give one starting with "-", write --${name}=VALUE`;
   return `--${name} needs ${option.needs ?? "a value"}`;
 }
 
@@ -45,15 +47,22 @@ function reason(spec: Spec, command: string, code: string, message: string): str
  * Parses `args` against `spec` (plus `--help`); returns the values and positionals, or a one-line reason when the
  * arguments are wrong.
  */
-export function parseCommandArgs<S extends Spec>(args: readonly string[], spec: S, command: string): Parsed<S & typeof HELP> | string {
+export function parseCommandArgs<S extends Spec>(
+  args: readonly string[],
+  spec: S,
+  command: string,
+): Parsed<S & typeof HELP> | string {
   const all: Spec = { ...HELP, ...spec };
-  const options = Object.fromEntries(Object.entries(all).map(([k, o]) => [k, o.short ? { type: o.type, short: o.short } : { type: o.type }]));
+  const options = Object.fromEntries(
+    Object.entries(all).map(([k, o]) => [k, o.short ? { type: o.type, short: o.short } : { type: o.type }]),
+  );
   try {
     const r = parseArgs({ args: [...args], options, strict: true, allowPositionals: true });
     return { values: r.values as Values<S & typeof HELP>, positionals: r.positionals };
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
-    if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS_")) return reason(all, command, code, (e as Error).message);
+    if (typeof code === "string" && code.startsWith("ERR_PARSE_ARGS_"))
+      return reason(all, command, code, (e as Error).message);
     throw e;
   }
 }

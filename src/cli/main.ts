@@ -6,7 +6,10 @@
 import { EXIT_CLOSED_PIPE, processIo, type Io } from "./io";
 
 type Run = (args: string[], io: Io) => number | Promise<number>;
-interface Command { readonly summary: string; readonly load: () => Run }
+interface Command {
+  readonly summary: string;
+  readonly load: () => Run;
+}
 
 /* eslint-disable @typescript-eslint/no-require-imports -- synchronous, lazy loading keeps start-up at the floor */
 const COMMANDS: Record<string, Command> = {

@@ -48,7 +48,8 @@ export function runRender(args: string[], io: Io): number {
   try {
     const rendered = renderStack(stack);
     for (const w of rendered.warnings) io.err(`warning: ${w}`);
-    if (out === "-") io.out(renderedStream(rendered).replace(/\n$/, "")); // one write: the stream, nothing else
+    if (out === "-")
+      io.out(renderedStream(rendered).replace(/\n$/, "")); // one write: the stream, nothing else
     else for (const f of writeRendered(rendered, out)) io.out(`wrote ${f}`);
     return 0;
   } catch (e) {

@@ -11,10 +11,17 @@ export interface TableOptions {
 
 const linesOf = (c: Cell): readonly string[] => (typeof c === "string" ? [c] : c);
 
-export function table(header: readonly string[], rows: readonly (readonly Cell[])[], opts: TableOptions = {}): string[] {
+export function table(
+  header: readonly string[],
+  rows: readonly (readonly Cell[])[],
+  opts: TableOptions = {},
+): string[] {
   const indent = opts.indent ?? "";
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => Math.max(0, ...linesOf(r[i] ?? "").map((l) => l.length)))));
-  const line = (cells: readonly string[]) => `${indent}${cells.map((c, i) => c.padEnd(widths[i]!)).join("  ")}`.trimEnd();
+  const widths = header.map((h, i) =>
+    Math.max(h.length, ...rows.map((r) => Math.max(0, ...linesOf(r[i] ?? "").map((l) => l.length)))),
+  );
+  const line = (cells: readonly string[]) =>
+    `${indent}${cells.map((c, i) => c.padEnd(widths[i]!)).join("  ")}`.trimEnd();
   const body = rows.flatMap((r) => {
     const cells = header.map((_, i) => linesOf(r[i] ?? ""));
     const height = Math.max(1, ...cells.map((c) => c.length));

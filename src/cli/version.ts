@@ -6,6 +6,7 @@ import { PACKAGE_ROOT } from "../package-root";
 let version: string | undefined;
 
 export function toolVersion(): string {
-  version ??= (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string }).version;
+  version ??= (JSON.parse(fs.readFileSync(path.join(PACKAGE_ROOT, "package.json"), "utf8")) as { version: string })
+    .version;
   return version;
 }

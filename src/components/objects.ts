@@ -17,7 +17,11 @@ type ArgsOf<C> = C extends ResourceClass<infer A> ? A : never;
  * through the Vault-kind table for Vault): their names are checked against the class below, their values are
  * the plan's and cross into the class's args type here, the one place they do.
  */
-type Create = (name: string, inputs: Readonly<Record<string, unknown>>, opts: pulumi.CustomResourceOptions) => pulumi.CustomResource;
+type Create = (
+  name: string,
+  inputs: Readonly<Record<string, unknown>>,
+  opts: pulumi.CustomResourceOptions,
+) => pulumi.CustomResource;
 function creator<A>(Class: ResourceClass<A>): Create {
   return (name, inputs, opts) => new Class(name, inputs as A, opts);
 }
@@ -32,14 +36,18 @@ const KUBERNETES: Readonly<Record<string, Create>> = {
   "networking.k8s.io/v1/NetworkPolicy": creator<k8s.networking.v1.NetworkPolicyArgs>(k8s.networking.v1.NetworkPolicy),
   "rbac.authorization.k8s.io/v1/Role": creator<k8s.rbac.v1.RoleArgs>(k8s.rbac.v1.Role),
   "rbac.authorization.k8s.io/v1/RoleBinding": creator<k8s.rbac.v1.RoleBindingArgs>(k8s.rbac.v1.RoleBinding),
-  "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy": creator<k8s.admissionregistration.v1.ValidatingAdmissionPolicyArgs>(
-    k8s.admissionregistration.v1.ValidatingAdmissionPolicy,
-  ),
-  "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding": creator<k8s.admissionregistration.v1.ValidatingAdmissionPolicyBindingArgs>(
-    k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding,
-  ),
+  "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy":
+    creator<k8s.admissionregistration.v1.ValidatingAdmissionPolicyArgs>(
+      k8s.admissionregistration.v1.ValidatingAdmissionPolicy,
+    ),
+  "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicyBinding":
+    creator<k8s.admissionregistration.v1.ValidatingAdmissionPolicyBindingArgs>(
+      k8s.admissionregistration.v1.ValidatingAdmissionPolicyBinding,
+    ),
   // prometheus-operator CRD: a CustomResource registers as kubernetes:monitoring.coreos.com/v1:PrometheusRule.
-  "monitoring.coreos.com/v1/PrometheusRule": creator<k8s.apiextensions.CustomResourceArgs>(k8s.apiextensions.CustomResource),
+  "monitoring.coreos.com/v1/PrometheusRule": creator<k8s.apiextensions.CustomResourceArgs>(
+    k8s.apiextensions.CustomResource,
+  ),
 };
 
 /** The Pulumi class of each Vault kind, keyed by the Vault-kind table (src/model/vault-kinds.ts). */
@@ -90,7 +98,9 @@ export function createObject(
     const inputs = vaultSpecToInputs(m.kind, m.spec as Record<string, unknown>);
     return VAULT_CREATE[m.kind](name, { ...inputs, ...extraInputs }, options);
   }
-  const create = Object.hasOwn(KUBERNETES, `${m.apiVersion}/${m.kind}`) ? KUBERNETES[`${m.apiVersion}/${m.kind}`] : undefined;
+  const create = Object.hasOwn(KUBERNETES, `${m.apiVersion}/${m.kind}`)
+    ? KUBERNETES[`${m.apiVersion}/${m.kind}`]
+    : undefined;
   if (!create) throw new Error(`no Pulumi resource for ${m.apiVersion} ${m.kind}`);
   return create(name, { ...m, ...extraInputs }, options);
 }

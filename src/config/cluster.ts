@@ -33,8 +33,13 @@ export function normalServer(url: string): string | undefined {
 export const clusterSchema = z.strictObject(
   {
     server: z
-      .string({ error: "must be the https URL of the cluster's API server, e.g. https://kubernetes.dev.example.internal:6443" })
-      .refine((v) => normalServer(v) !== undefined, "must be the https URL of the cluster's API server (no credentials, query or fragment), e.g. https://kubernetes.dev.example.internal:6443"),
+      .string({
+        error: "must be the https URL of the cluster's API server, e.g. https://kubernetes.dev.example.internal:6443",
+      })
+      .refine(
+        (v) => normalServer(v) !== undefined,
+        "must be the https URL of the cluster's API server (no credentials, query or fragment), e.g. https://kubernetes.dev.example.internal:6443",
+      ),
     context: z.string().min(1, "must name a kubeconfig context, or be left out to use the current context").optional(),
   },
   { error: `must be ${SHAPE}` },

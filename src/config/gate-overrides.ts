@@ -17,7 +17,10 @@ const percent = z
   .number()
   .min(0)
   .max(100, "is a percentage: at most 100")
-  .refine((v) => Number.isInteger(Math.round(v * 100)) && Math.abs(v * 100 - Math.round(v * 100)) < 1e-9, "may have at most 2 decimals");
+  .refine(
+    (v) => Number.isInteger(Math.round(v * 100)) && Math.abs(v * 100 - Math.round(v * 100)) < 1e-9,
+    "may have at most 2 decimals",
+  );
 const countValue = z.number().int("must be a whole number").min(0);
 const roles = z
   .array(z.string().trim().min(1))
@@ -50,8 +53,12 @@ export type GateOverrides = Readonly<Partial<Record<PromotedPhase, Readonly<Reco
 
 /** The zod schema of `agent-trust:promotionGates`, derived from the table so it can never name a missing criterion. */
 export const gateOverridesSchema: z.ZodType<GateOverrides> = z.strictObject({
-  ...Object.fromEntries(gateRows().map(([phase, g]) => [phase, criteriaSchema(g.criteria as readonly Criterion<never>[])])),
-  demotion: criteriaSchema(DEMOTION_RULES as readonly Criterion<never>[], { windowDays: z.number().int().min(1).max(366).optional() }),
+  ...Object.fromEntries(
+    gateRows().map(([phase, g]) => [phase, criteriaSchema(g.criteria as readonly Criterion<never>[])]),
+  ),
+  demotion: criteriaSchema(DEMOTION_RULES as readonly Criterion<never>[], {
+    windowDays: z.number().int().min(1).max(366).optional(),
+  }),
 });
 
 /** One criterion as it applies in an environment. */
@@ -75,7 +82,10 @@ function withValue(bound: Bound, value: unknown): Bound {
   }
 }
 
-export function effective<R>(criteria: readonly Criterion<R>[], overrides: Record<string, unknown> | undefined): Effective<R>[] {
+export function effective<R>(
+  criteria: readonly Criterion<R>[],
+  overrides: Record<string, unknown> | undefined,
+): Effective<R>[] {
   return criteria.map((criterion) => {
     const value = overrides?.[criterion.id];
     if (value === undefined || criterion.fixed) return { criterion, bound: criterion.bound };
@@ -83,7 +93,10 @@ export function effective<R>(criteria: readonly Criterion<R>[], overrides: Recor
   });
 }
 
-export function gateOverridesFor(phase: PromotedPhase, overrides: GateOverrides | undefined): Record<string, unknown> | undefined {
+export function gateOverridesFor(
+  phase: PromotedPhase,
+  overrides: GateOverrides | undefined,
+): Record<string, unknown> | undefined {
   return overrides?.[phase];
 }
 

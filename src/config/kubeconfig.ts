@@ -35,13 +35,25 @@ export interface ResolvedCluster {
 }
 
 type Named = Record<string, unknown>;
-interface Entry { readonly value: Named; readonly file?: string }
-interface Merged { contexts: Map<string, Entry>; clusters: Map<string, Entry>; users: Map<string, Entry>; current?: string; files: string[] }
+interface Entry {
+  readonly value: Named;
+  readonly file?: string;
+}
+interface Merged {
+  contexts: Map<string, Entry>;
+  clusters: Map<string, Entry>;
+  users: Map<string, Entry>;
+  current?: string;
+  files: string[];
+}
 
 const isMap = (v: unknown): v is Named => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** One kubeconfig document's named entries, refusing what is not a kubeconfig. */
-function readDoc(text: string, where: string): { contexts: Named[]; clusters: Named[]; users: Named[]; current?: string } {
+function readDoc(
+  text: string,
+  where: string,
+): { contexts: Named[]; clusters: Named[]; users: Named[]; current?: string } {
   let doc: unknown;
   try {
     doc = parseYaml(text);
@@ -62,8 +74,14 @@ function readDoc(text: string, where: string): { contexts: Named[]; clusters: Na
     });
   };
   const current = doc["current-context"];
-  if (current !== undefined && current !== null && typeof current !== "string") throw new ConfigError(`${where}: "current-context" must be a string`);
-  return { contexts: list("contexts", "context"), clusters: list("clusters", "cluster"), users: list("users", "user"), ...(current ? { current } : {}) };
+  if (current !== undefined && current !== null && typeof current !== "string")
+    throw new ConfigError(`${where}: "current-context" must be a string`);
+  return {
+    contexts: list("contexts", "context"),
+    clusters: list("clusters", "cluster"),
+    users: list("users", "user"),
+    ...(current ? { current } : {}),
+  };
 }
 
 function merge(docs: { text: string; file?: string; where: string }[]): Merged {
@@ -71,8 +89,14 @@ function merge(docs: { text: string; file?: string; where: string }[]): Merged {
   for (const d of docs) {
     const r = readDoc(d.text, d.where);
     if (d.file) m.files.push(d.file);
-    for (const [key, entries] of [["contexts", r.contexts], ["clusters", r.clusters], ["users", r.users]] as const) {
-      for (const e of entries) if (!m[key].has(e.name as string)) m[key].set(e.name as string, { value: e, ...(d.file ? { file: d.file } : {}) });
+    for (const [key, entries] of [
+      ["contexts", r.contexts],
+      ["clusters", r.clusters],
+      ["users", r.users],
+    ] as const) {
+      for (const e of entries)
+        if (!m[key].has(e.name as string))
+          m[key].set(e.name as string, { value: e, ...(d.file ? { file: d.file } : {}) });
     }
     m.current ??= r.current;
   }
@@ -85,7 +109,10 @@ const expand = (p: string, home: string) => (p === "~" ? home : p.startsWith("~/
 const isContents = (v: string) => v.includes("\n") || /^\s*(\{|apiVersion:|kind:|clusters:|contexts:)/.test(v);
 
 /** File references of a merged entry made absolute against its own file, as kubectl resolves them. */
-const PATH_FIELDS: Record<string, readonly string[]> = { cluster: ["certificate-authority"], user: ["client-certificate", "client-key", "tokenFile"] };
+const PATH_FIELDS: Record<string, readonly string[]> = {
+  cluster: ["certificate-authority"],
+  user: ["client-certificate", "client-key", "tokenFile"],
+};
 function absolutized(e: Entry, inner: string): Named {
   const body = e.value[inner];
   if (!e.file || !isMap(body)) return e.value;
@@ -113,7 +140,11 @@ function mergedContents(m: Merged, context: string): string {
 function load(src: KubeconfigSources): { merged: Merged; source: string; inline?: string } {
   if (src.kubeconfig !== undefined) {
     if (isContents(src.kubeconfig)) {
-      return { merged: merge([{ text: src.kubeconfig, where: "the kubeconfig in kubernetes:kubeconfig" }]), source: "kubernetes:kubeconfig (inline)", inline: src.kubeconfig };
+      return {
+        merged: merge([{ text: src.kubeconfig, where: "the kubeconfig in kubernetes:kubeconfig" }]),
+        source: "kubernetes:kubeconfig (inline)",
+        inline: src.kubeconfig,
+      };
     }
     const file = path.resolve(expand(src.kubeconfig.trim(), src.home));
     const text = src.readFile(file);
@@ -127,12 +158,18 @@ function load(src: KubeconfigSources): { merged: Merged; source: string; inline?
       const text = src.readFile(file);
       return text === undefined ? [] : [{ text, file, where: file }];
     });
-    if (docs.length === 0) throw new ConfigError(`no kubeconfig found: KUBECONFIG names ${listed.join(path.delimiter)}, and none of them exists`);
+    if (docs.length === 0)
+      throw new ConfigError(
+        `no kubeconfig found: KUBECONFIG names ${listed.join(path.delimiter)}, and none of them exists`,
+      );
     return { merged: merge(docs), source: `KUBECONFIG (${docs.map((d) => d.file).join(path.delimiter)})` };
   }
   const file = path.join(src.home, ".kube", "config");
   const text = src.readFile(file);
-  if (text === undefined) throw new ConfigError(`no kubeconfig found: KUBECONFIG is not set, kubernetes:kubeconfig is not set, and ${file} does not exist`);
+  if (text === undefined)
+    throw new ConfigError(
+      `no kubeconfig found: KUBECONFIG is not set, kubernetes:kubeconfig is not set, and ${file} does not exist`,
+    );
   return { merged: merge([{ text, file, where: file }]), source: file };
 }
 
@@ -143,29 +180,49 @@ function load(src: KubeconfigSources): { merged: Merged; source: string; inline?
  */
 export function resolveCluster(stack: string, cluster: ClusterConfig, src: KubeconfigSources): ResolvedCluster {
   const expected = normalServer(cluster.server);
-  if (!expected) throw new ConfigError(`stack "${stack}": agent-trust:cluster.server "${cluster.server}" is not an https URL`);
+  if (!expected)
+    throw new ConfigError(`stack "${stack}": agent-trust:cluster.server "${cluster.server}" is not an https URL`);
   if (src.context && cluster.context && src.context !== cluster.context) {
-    throw new ConfigError(`stack "${stack}": kubernetes:context is "${src.context}" but agent-trust:cluster.context is "${cluster.context}"; set one of them`);
+    throw new ConfigError(
+      `stack "${stack}": kubernetes:context is "${src.context}" but agent-trust:cluster.context is "${cluster.context}"; set one of them`,
+    );
   }
-  const fail = (why: string) => new ConfigError(`stack "${stack}" deploys to ${cluster.server} (agent-trust:cluster.server), but ${why}`);
+  const fail = (why: string) =>
+    new ConfigError(`stack "${stack}" deploys to ${cluster.server} (agent-trust:cluster.server), but ${why}`);
   const { merged, source, inline } = load(src);
   const named = src.context ?? cluster.context;
   const context = named ?? merged.current;
-  if (!context) throw fail(`the kubeconfig from ${source} has no current-context; set agent-trust:cluster.context or kubernetes:context`);
+  if (!context)
+    throw fail(
+      `the kubeconfig from ${source} has no current-context; set agent-trust:cluster.context or kubernetes:context`,
+    );
   const ctx = merged.contexts.get(context);
   if (!ctx) {
     const known = [...merged.contexts.keys()];
-    throw fail(`the kubeconfig from ${source} has no context "${context}"${named ? "" : " (its current-context)"}; contexts there: ${known.length ? known.join(", ") : "none"}`);
+    throw fail(
+      `the kubeconfig from ${source} has no context "${context}"${named ? "" : " (its current-context)"}; contexts there: ${known.length ? known.join(", ") : "none"}`,
+    );
   }
   const clusterName = (ctx.value.context as Named | undefined)?.cluster;
-  if (typeof clusterName !== "string" || clusterName === "") throw fail(`context "${context}" in ${ctx.file ?? source} names no cluster`);
+  if (typeof clusterName !== "string" || clusterName === "")
+    throw fail(`context "${context}" in ${ctx.file ?? source} names no cluster`);
   const entry = merged.clusters.get(clusterName);
   const server = (entry?.value.cluster as Named | undefined)?.server;
-  if (typeof server !== "string" || server === "") throw fail(`context "${context}" uses cluster "${clusterName}", which has no server in the kubeconfig from ${source}`);
+  if (typeof server !== "string" || server === "")
+    throw fail(
+      `context "${context}" uses cluster "${clusterName}", which has no server in the kubeconfig from ${source}`,
+    );
   if (normalServer(server) !== expected) {
-    throw fail(`the kubeconfig from ${source} selects context "${context}", whose cluster "${clusterName}" is ${server}; point KUBECONFIG (or kubernetes:kubeconfig / kubernetes:context) at the cluster this stack names`);
+    throw fail(
+      `the kubeconfig from ${source} selects context "${context}", whose cluster "${clusterName}" is ${server}; point KUBECONFIG (or kubernetes:kubeconfig / kubernetes:context) at the cluster this stack names`,
+    );
   }
-  const kubeconfig = inline !== undefined ? { contents: inline } : merged.files.length === 1 ? { path: merged.files[0]! } : { contents: mergedContents(merged, context) };
+  const kubeconfig =
+    inline !== undefined
+      ? { contents: inline }
+      : merged.files.length === 1
+        ? { path: merged.files[0]! }
+        : { contents: mergedContents(merged, context) };
   return { kubeconfig, context, server, source };
 }
 /** The `kubernetes:` provider settings the program applies to its explicit provider; every other key is refused. */
@@ -189,7 +246,9 @@ export function kubernetesProviderConfig(raw: Record<string, unknown>, source: s
     if (!key.startsWith("kubernetes:")) continue;
     const name = key.slice("kubernetes:".length);
     if (!(KUBERNETES_PROVIDER_KEYS as readonly string[]).includes(name)) {
-      problems.push(`${key}: the program's Kubernetes provider reads only ${KUBERNETES_PROVIDER_KEYS.map((k) => `kubernetes:${k}`).join(" and ")}; this key would be ignored`);
+      problems.push(
+        `${key}: the program's Kubernetes provider reads only ${KUBERNETES_PROVIDER_KEYS.map((k) => `kubernetes:${k}`).join(" and ")}; this key would be ignored`,
+      );
     } else if (typeof value !== "string" || value.trim() === "") {
       problems.push(`${key}: must be a non-empty string`);
     } else out[name as "kubeconfig" | "context"] = value;
@@ -201,12 +260,18 @@ export function kubernetesProviderConfig(raw: Record<string, unknown>, source: s
 /** The cluster a foundation exports, read back in a phase stack; a clear error when it is missing or malformed. */
 export function parseClusterOutput(value: unknown, foundation: string): ClusterConfig {
   if (value === undefined || value === null) {
-    throw new ConfigError(`foundation stack "${foundation}" has no output "cluster"; run \`pulumi up\` on the foundation first`);
+    throw new ConfigError(
+      `foundation stack "${foundation}" has no output "cluster"; run \`pulumi up\` on the foundation first`,
+    );
   }
   const r = clusterSchema.safeParse(value);
   if (!r.success) {
-    const why = r.error.issues.map((i) => `${[`${CONFIG_NAMESPACE}:cluster`, ...i.path.map(String)].join(".")}: ${i.message}`).join("; ");
-    throw new ConfigError(`foundation stack "${foundation}" exports an invalid "cluster" output (${why}); run \`pulumi up\` on the foundation again`);
+    const why = r.error.issues
+      .map((i) => `${[`${CONFIG_NAMESPACE}:cluster`, ...i.path.map(String)].join(".")}: ${i.message}`)
+      .join("; ");
+    throw new ConfigError(
+      `foundation stack "${foundation}" exports an invalid "cluster" output (${why}); run \`pulumi up\` on the foundation again`,
+    );
   }
   return r.data;
 }

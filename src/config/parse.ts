@@ -21,9 +21,11 @@ function unknownNamespaceKeys(raw: Record<string, unknown>): string[] {
     const colon = key.indexOf(":");
     if (colon < 0) return [`${key}: config keys are "<namespace>:<key>"; allowed namespaces: ${known.join(", ")}`];
     const ns = key.slice(0, colon);
-    if ((known).includes(ns)) return [];
+    if (known.includes(ns)) return [];
     const close = known.find((k) => editDistance(k, ns) <= 2);
-    return [`${key}: unknown config namespace "${ns}"${close ? ` (did you mean "${close}:"?)` : ""}; allowed namespaces: ${known.join(", ")}`];
+    return [
+      `${key}: unknown config namespace "${ns}"${close ? ` (did you mean "${close}:"?)` : ""}; allowed namespaces: ${known.join(", ")}`,
+    ];
   });
 }
 
@@ -73,10 +75,24 @@ export function allowedKeysAt(schema: z.core.$ZodType, path: readonly PropertyKe
   let cur: z.core.$ZodType | undefined = schema;
   for (const seg of path) {
     if (!cur) return [];
-    const def = unwrap(cur)._zod.def as unknown as { type: string; shape?: Record<string, z.core.$ZodType>; element?: z.core.$ZodType; valueType?: z.core.$ZodType };
-    cur = def.type === "object" ? def.shape?.[String(seg)] : def.type === "array" ? def.element : def.type === "record" ? def.valueType : undefined;
+    const def = unwrap(cur)._zod.def as unknown as {
+      type: string;
+      shape?: Record<string, z.core.$ZodType>;
+      element?: z.core.$ZodType;
+      valueType?: z.core.$ZodType;
+    };
+    cur =
+      def.type === "object"
+        ? def.shape?.[String(seg)]
+        : def.type === "array"
+          ? def.element
+          : def.type === "record"
+            ? def.valueType
+            : undefined;
   }
-  const def = cur ? (unwrap(cur)._zod.def as unknown as { type: string; shape?: Record<string, unknown>; keyType?: z.core.$ZodType }) : undefined;
+  const def = cur
+    ? (unwrap(cur)._zod.def as unknown as { type: string; shape?: Record<string, unknown>; keyType?: z.core.$ZodType })
+    : undefined;
   if (def?.type === "record" && def.keyType) {
     const keyDef = unwrap(def.keyType)._zod.def as unknown as { type: string; entries?: Record<string, string> };
     return keyDef.type === "enum" && keyDef.entries ? Object.values(keyDef.entries) : [];
@@ -92,7 +108,9 @@ function describe(issue: z.core.$ZodIssue, schema: z.core.$ZodType): string[] {
       return issue.keys.map((k) => `${keyPath([...issue.path, k])}: unknown key; check its spelling${hint}`);
     }
     case "invalid_value":
-      return [`${keyPath(issue.path)}: ${JSON.stringify(issue.input)} is not allowed; allowed: ${issue.values.map(String).join(", ")}`];
+      return [
+        `${keyPath(issue.path)}: ${JSON.stringify(issue.input)} is not allowed; allowed: ${issue.values.map(String).join(", ")}`,
+      ];
     case "invalid_union":
       return [`${keyPath(issue.path)}: ${issue.message}; see README "Configuration" for the allowed shapes`];
     default:

@@ -27,27 +27,40 @@ export const RESERVED_NAMESPACES: readonly string[] = SYSTEM_NAMESPACES;
 
 export { RESERVED_VAULT_PATHS };
 
-
 const labelMap = z.record(z.string().min(1), z.string());
 
-const port = z
-  .strictObject({
-    port: z.number({ error: "must be a port number 1..65535" }).int("must be a port number 1..65535").min(1, "must be a port number 1..65535").max(65535, "must be a port number 1..65535"),
-    protocol: z.enum(["TCP", "UDP"]).default("TCP"),
-  });
+const port = z.strictObject({
+  port: z
+    .number({ error: "must be a port number 1..65535" })
+    .int("must be a port number 1..65535")
+    .min(1, "must be a port number 1..65535")
+    .max(65535, "must be a port number 1..65535"),
+  protocol: z.enum(["TCP", "UDP"]).default("TCP"),
+});
 const ports = z.array(port).min(1, "every egress destination must name its ports; all-ports egress is refused");
 
-const cidr = z.string({ error: "must be a CIDR string such as 203.0.113.0/24 or 2001:db8::/32" }).superRefine((v, ctx) => {
-  const problem = canonicalProblem(v);
-  if (problem) { ctx.addIssue({ code: "custom", message: problem }); return; }
-  // A metadata service hands out node credentials: never a destination, however it is spelled.
-  const hits = metadataReachedBy(v);
-  if (hits.length) {
-    ctx.addIssue({ code: "custom", message: `"${v}" reaches ${hits.map((h) => `${h.endpoint.name} (${h.endpoint.cidr})`).join(", ")}; metadata endpoints are never a destination` });
-  }
-});
+const cidr = z
+  .string({ error: "must be a CIDR string such as 203.0.113.0/24 or 2001:db8::/32" })
+  .superRefine((v, ctx) => {
+    const problem = canonicalProblem(v);
+    if (problem) {
+      ctx.addIssue({ code: "custom", message: problem });
+      return;
+    }
+    // A metadata service hands out node credentials: never a destination, however it is spelled.
+    const hits = metadataReachedBy(v);
+    if (hits.length) {
+      ctx.addIssue({
+        code: "custom",
+        message: `"${v}" reaches ${hits.map((h) => `${h.endpoint.name} (${h.endpoint.cidr})`).join(", ")}; metadata endpoints are never a destination`,
+      });
+    }
+  });
 
-const selectorLabels = labelMap.refine((m) => Object.keys(m).length > 0, "must select by at least one label; {} selects every namespace");
+const selectorLabels = labelMap.refine(
+  (m) => Object.keys(m).length > 0,
+  "must select by at least one label; {} selects every namespace",
+);
 
 type Port = z.infer<typeof port>;
 export type EgressDestination =
@@ -69,14 +82,26 @@ const destination = z
   )
   .superRefine((d, ctx) => {
     if (d.cidr === undefined && d.namespaceSelector === undefined) {
-      ctx.addIssue({ code: "custom", path: [], message: `names no destination; a destination is ${DESTINATION_FORMS}` });
+      ctx.addIssue({
+        code: "custom",
+        path: [],
+        message: `names no destination; a destination is ${DESTINATION_FORMS}`,
+      });
     }
     if (d.cidr !== undefined) {
       for (const k of SELECTOR_KEYS.filter((k) => !CIDR_KEYS.includes(k) && k in d)) {
-        ctx.addIssue({ code: "custom", path: [k], message: `cannot be set beside cidr; a destination is ${DESTINATION_FORMS}` });
+        ctx.addIssue({
+          code: "custom",
+          path: [k],
+          message: `cannot be set beside cidr; a destination is ${DESTINATION_FORMS}`,
+        });
       }
     } else if (d.podSelector !== undefined && d.namespaceSelector === undefined) {
-      ctx.addIssue({ code: "custom", path: ["podSelector"], message: `needs namespaceSelector; a destination is ${DESTINATION_FORMS}` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["podSelector"],
+        message: `needs namespaceSelector; a destination is ${DESTINATION_FORMS}`,
+      });
     }
   })
   .transform((d) => d as EgressDestination);
@@ -87,7 +112,11 @@ const agent = z.strictObject({
   // 30 characters leaves room for "-<phase>-investigation" inside the 63-character DNS label limit.
   name: dnsLabel("agent name", 30).superRefine((n, ctx) => {
     const word = phaseWordIn(n);
-    if (word) ctx.addIssue({ code: "custom", message: `"${n}" contains the phase word "${word}" as a segment; names of different phases would collide` });
+    if (word)
+      ctx.addIssue({
+        code: "custom",
+        message: `"${n}" contains the phase word "${word}" as a segment; names of different phases would collide`,
+      });
   }),
   image: z.string().min(1),
   secretDomains: unique(z.enum(SECRET_DOMAINS), "secretDomains").min(1),
@@ -99,7 +128,10 @@ const agent = z.strictObject({
     "targetNamespaces",
   ).min(1),
   resourceNames: z
-    .strictObject({ pods: z.array(dnsLabel("pod name", 253)).min(1), deployments: z.array(dnsLabel("deployment name", 253)).min(1) })
+    .strictObject({
+      pods: z.array(dnsLabel("pod name", 253)).min(1),
+      deployments: z.array(dnsLabel("deployment name", 253)).min(1),
+    })
     .partial()
     .optional(),
   egress: z.partialRecord(egressClass, z.array(destination).min(1)).default({}),
@@ -118,12 +150,18 @@ const agent = z.strictObject({
             const key = n.trim().toLowerCase();
             const first = seen.get(key);
             if (key !== "" && first !== undefined) {
-              ctx.addIssue({ code: "custom", path: [i], message: `"${n}" is approvedBy[${first}] again (compared trimmed and case-folded); approvers must be distinct people` });
+              ctx.addIssue({
+                code: "custom",
+                path: [i],
+                message: `"${n}" is approvedBy[${first}] again (compared trimmed and case-folded); approvers must be distinct people`,
+              });
             } else seen.set(key, i);
           });
         }),
       /** Where the review happened: a pull request or change ticket. */
-      reference: z.string().refine((v) => v.trim() !== "", "must name the review (a pull request or change ticket URL), not be blank"),
+      reference: z
+        .string()
+        .refine((v) => v.trim() !== "", "must name the review (a pull request or change ticket URL), not be blank"),
     })
     .optional(),
 });
@@ -153,83 +191,110 @@ const tier = (d: TierConfig) =>
 const common = {
   environment: z.enum(ENVIRONMENTS),
   namespace: dnsLabel("namespace")
-    .refine((ns) => !RESERVED_NAMESPACES.includes(ns), `the agents namespace cannot be a system namespace (${RESERVED_NAMESPACES.join(", ")})`)
+    .refine(
+      (ns) => !RESERVED_NAMESPACES.includes(ns),
+      `the agents namespace cannot be a system namespace (${RESERVED_NAMESPACES.join(", ")})`,
+    )
     .default(DEFAULTS.namespace),
 };
 
 export { BROAD_GROUPS };
 export type { AdmissionConfig } from "./admission-schema";
 
-
-export const foundationSchema = z.strictObject({
-  ...common,
-  layer: z.literal("foundation"),
-  phaseCeiling: z.enum(PHASES),
-  /**
-   * The cluster this environment deploys to; the program checks the kubeconfig against it before creating anything,
-   * and its phase stacks read it from the foundation's outputs. It changes no rendered object.
-   */
-  cluster: clusterSchema,
-  /** This environment's calibration of the promotion gates (src/config/gate-overrides.ts); shown by the gate. */
-  promotionGates: gateOverridesSchema.optional(),
-  vault: z.strictObject({
-    authMount: mountPath(DEFAULTS.authMount),
-    kvMount: mountPath(DEFAULTS.kvMount),
-    audience: z.string().min(1).default(DEFAULTS.audience),
-    kubernetesHost: z.url({ protocol: /^https$/, error: "must be the https URL of the Kubernetes API server" }),
-    kubernetesCaCert: z.string().includes("BEGIN CERTIFICATE", { error: "must be a PEM CA certificate" }),
-  }),
-  /** The PrometheusRule, collector ConfigMap and dashboard ConfigMap (src/plan/observability.ts). */
-  observability: z
-    .strictObject({
-      /** Off for a cluster without the prometheus-operator CRDs: then none of the three is planned. */
-      enabled: z.boolean().default(true),
-      /** Extra labels on the PrometheusRule, for the operator's ruleSelector (e.g. release: kube-prometheus-stack). */
-      ruleLabels: z
-        .record(z.string(), z.string().regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/, "must be a Kubernetes label value (at most 63 characters)"))
-        .superRefine((m, ctx) => {
-          for (const k of Object.keys(m)) {
-            if (!/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(k)) {
-              ctx.addIssue({ code: "custom", path: [k], message: "is not a Kubernetes label key" });
-            } else if (k.startsWith("app.kubernetes.io/") || k.startsWith("agent-trust.io/")) {
-              ctx.addIssue({ code: "custom", path: [k], message: "app.kubernetes.io/ and agent-trust.io/ labels are set by agent-trust" });
+export const foundationSchema = z
+  .strictObject({
+    ...common,
+    layer: z.literal("foundation"),
+    phaseCeiling: z.enum(PHASES),
+    /**
+     * The cluster this environment deploys to; the program checks the kubeconfig against it before creating anything,
+     * and its phase stacks read it from the foundation's outputs. It changes no rendered object.
+     */
+    cluster: clusterSchema,
+    /** This environment's calibration of the promotion gates (src/config/gate-overrides.ts); shown by the gate. */
+    promotionGates: gateOverridesSchema.optional(),
+    vault: z.strictObject({
+      authMount: mountPath(DEFAULTS.authMount),
+      kvMount: mountPath(DEFAULTS.kvMount),
+      audience: z.string().min(1).default(DEFAULTS.audience),
+      kubernetesHost: z.url({ protocol: /^https$/, error: "must be the https URL of the Kubernetes API server" }),
+      kubernetesCaCert: z.string().includes("BEGIN CERTIFICATE", { error: "must be a PEM CA certificate" }),
+    }),
+    /** The PrometheusRule, collector ConfigMap and dashboard ConfigMap (src/plan/observability.ts). */
+    observability: z
+      .strictObject({
+        /** Off for a cluster without the prometheus-operator CRDs: then none of the three is planned. */
+        enabled: z.boolean().default(true),
+        /** Extra labels on the PrometheusRule, for the operator's ruleSelector (e.g. release: kube-prometheus-stack). */
+        ruleLabels: z
+          .record(
+            z.string(),
+            z
+              .string()
+              .regex(
+                /^([A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?)?$/,
+                "must be a Kubernetes label value (at most 63 characters)",
+              ),
+          )
+          .superRefine((m, ctx) => {
+            for (const k of Object.keys(m)) {
+              if (!/^([a-z0-9]([-a-z0-9.]*[a-z0-9])?\/)?[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?$/.test(k)) {
+                ctx.addIssue({ code: "custom", path: [k], message: "is not a Kubernetes label key" });
+              } else if (k.startsWith("app.kubernetes.io/") || k.startsWith("agent-trust.io/")) {
+                ctx.addIssue({
+                  code: "custom",
+                  path: [k],
+                  message: "app.kubernetes.io/ and agent-trust.io/ labels are set by agent-trust",
+                });
+              }
             }
-          }
-        })
-        .default({}),
-      /** Where the OpenTelemetry Collector runs: agent pods get egress to its OTLP ports (4317, 4318) and nothing else of it. */
-      collector: z
-        .strictObject({
-          namespace: dnsLabel("collector namespace"),
-          podSelector: labelMap.refine((m) => Object.keys(m).length > 0, "must select the collector pods by at least one label"),
-        })
-        .optional(),
-    })
-    .prefault({}),
-  quota: z
-    .strictObject({
-      pods: z.number().int().min(1).default(20),
-      requestsCpu: quantity("4"),
-      requestsMemory: quantity("8Gi"),
-      limitsCpu: quantity("8"),
-      limitsMemory: quantity("16Gi"),
-    })
-    .superRefine((q, ctx) => {
-      requestWithinLimit(ctx, ["requestsCpu"], q.requestsCpu, q.limitsCpu, "quota.limitsCpu");
-      requestWithinLimit(ctx, ["requestsMemory"], q.requestsMemory, q.limitsMemory, "quota.limitsMemory");
-    })
-    .prefault({}),
-  admission,
-}).superRefine((cfg, ctx) => {
-  if (cfg.admission.mode === "warn" && cfg.environment !== "dev") {
-    ctx.addIssue({ code: "custom", path: ["admission", "mode"], message: `"warn" is only allowed in dev; ${cfg.environment} must enforce (Deny)` });
-  }
-  for (const [i, u] of cfg.admission.deployer.users.entries()) {
-    if (u.startsWith(`system:serviceaccount:${cfg.namespace}:`)) {
-      ctx.addIssue({ code: "custom", path: ["admission", "deployer", "users", i], message: "an agent ServiceAccount can never be the deployer" });
+          })
+          .default({}),
+        /** Where the OpenTelemetry Collector runs: agent pods get egress to its OTLP ports (4317, 4318) and nothing else of it. */
+        collector: z
+          .strictObject({
+            namespace: dnsLabel("collector namespace"),
+            podSelector: labelMap.refine(
+              (m) => Object.keys(m).length > 0,
+              "must select the collector pods by at least one label",
+            ),
+          })
+          .optional(),
+      })
+      .prefault({}),
+    quota: z
+      .strictObject({
+        pods: z.number().int().min(1).default(20),
+        requestsCpu: quantity("4"),
+        requestsMemory: quantity("8Gi"),
+        limitsCpu: quantity("8"),
+        limitsMemory: quantity("16Gi"),
+      })
+      .superRefine((q, ctx) => {
+        requestWithinLimit(ctx, ["requestsCpu"], q.requestsCpu, q.limitsCpu, "quota.limitsCpu");
+        requestWithinLimit(ctx, ["requestsMemory"], q.requestsMemory, q.limitsMemory, "quota.limitsMemory");
+      })
+      .prefault({}),
+    admission,
+  })
+  .superRefine((cfg, ctx) => {
+    if (cfg.admission.mode === "warn" && cfg.environment !== "dev") {
+      ctx.addIssue({
+        code: "custom",
+        path: ["admission", "mode"],
+        message: `"warn" is only allowed in dev; ${cfg.environment} must enforce (Deny)`,
+      });
     }
-  }
-});
+    for (const [i, u] of cfg.admission.deployer.users.entries()) {
+      if (u.startsWith(`system:serviceaccount:${cfg.namespace}:`)) {
+        ctx.addIssue({
+          code: "custom",
+          path: ["admission", "deployer", "users", i],
+          message: "an agent ServiceAccount can never be the deployer",
+        });
+      }
+    }
+  });
 export type FoundationConfig = z.infer<typeof foundationSchema>;
 
 export const phaseSchema = z
@@ -251,30 +316,53 @@ export const phaseSchema = z
   .superRefine((cfg, ctx) => {
     const names = cfg.agents.map((a) => a.name);
     names.forEach((n, i) => {
-      if (names.indexOf(n) !== i) ctx.addIssue({ code: "custom", path: ["agents", i, "name"], message: `agent "${n}" is defined twice` });
+      if (names.indexOf(n) !== i)
+        ctx.addIssue({ code: "custom", path: ["agents", i, "name"], message: `agent "${n}" is defined twice` });
     });
     cfg.agents.forEach((a, i) => {
       const gate = gateFor(cfg.phase);
       if (gate && !a.promotion) {
-        ctx.addIssue({ code: "custom", path: ["agents", i, "promotion"], message: `is required in ${cfg.phase}: evidence (the evidence file with the ${gate.from} record), approvedBy and reference` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["agents", i, "promotion"],
+          message: `is required in ${cfg.phase}: evidence (the evidence file with the ${gate.from} record), approvedBy and reference`,
+        });
       } else if (!gate && a.promotion) {
         ctx.addIssue({ code: "custom", path: ["agents", i, "promotion"], message: "is only for phases above shadow" });
       } else if (a.promotion) {
-        for (const [field, message] of promotionProblems(cfg.phase, a.promotion.evidence, a.name, cfg.environment, a.promotion.approvedBy)) {
+        for (const [field, message] of promotionProblems(
+          cfg.phase,
+          a.promotion.evidence,
+          a.name,
+          cfg.environment,
+          a.promotion.approvedBy,
+        )) {
           ctx.addIssue({ code: "custom", path: ["agents", i, "promotion", ...field.split(".")], message });
         }
       }
       if (a.targetNamespaces.includes(cfg.namespace)) {
-        ctx.addIssue({ code: "custom", path: ["agents", i, "targetNamespaces"], message: `the agents namespace "${cfg.namespace}" cannot be a target` });
+        ctx.addIssue({
+          code: "custom",
+          path: ["agents", i, "targetNamespaces"],
+          message: `the agents namespace "${cfg.namespace}" cannot be a target`,
+        });
       }
     });
     if (cfg.vault.tokenTtlSeconds > cfg.vault.tokenMaxTtlSeconds) {
-      ctx.addIssue({ code: "custom", path: ["vault", "tokenTtlSeconds"], message: "must not exceed vault.tokenMaxTtlSeconds" });
+      ctx.addIssue({
+        code: "custom",
+        path: ["vault", "tokenTtlSeconds"],
+        message: "must not exceed vault.tokenMaxTtlSeconds",
+      });
     }
     // A token must not outlive the longest Job it serves: after the deadline nothing legitimate holds it.
     const longest = Math.max(cfg.tiers.simple.deadlineSeconds, cfg.tiers.complex.deadlineSeconds);
     if (cfg.vault.tokenMaxTtlSeconds > longest) {
-      ctx.addIssue({ code: "custom", path: ["vault", "tokenMaxTtlSeconds"], message: `must not exceed the longest Job deadline (${longest} s)` });
+      ctx.addIssue({
+        code: "custom",
+        path: ["vault", "tokenMaxTtlSeconds"],
+        message: `must not exceed the longest Job deadline (${longest} s)`,
+      });
     }
   });
 export type PhaseConfig = z.infer<typeof phaseSchema>;

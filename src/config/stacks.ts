@@ -51,7 +51,9 @@ export function readStackFile(stack: string, root = projectRoot()): { file: stri
   if (!STACK_NAME.test(stack)) throw new ConfigError(`"${stack}" is not a valid stack name`);
   const file = path.join(stackConfigDir(root), `Pulumi.${stack}.yaml`);
   if (!fs.existsSync(file)) {
-    throw new ConfigError(`no stack "${stack}": ${path.relative(root, file)} does not exist (stacks: ${listStacks(root).join(", ")})`);
+    throw new ConfigError(
+      `no stack "${stack}": ${path.relative(root, file)} does not exist (stacks: ${listStacks(root).join(", ")})`,
+    );
   }
   let doc: unknown;
   try {

@@ -24,7 +24,17 @@ export function metricsTable(): string {
 
 export function rulesTable(): string {
   const rows = planRuleGroups("<namespace>").flatMap((g) =>
-    g.rules.map((r) => ("record" in r ? `| ${g.name} | record | \`${r.record}\`${r.labels ? ` (${Object.entries(r.labels).map(([k, v]) => `${k}=${v}`).join(", ")})` : ""} | \`${r.expr.replaceAll("|", "\\|")}\` |` : `| ${g.name} | alert | **${r.alert}** | \`${r.expr.replaceAll("|", "\\|")}\` |`)),
+    g.rules.map((r) =>
+      "record" in r
+        ? `| ${g.name} | record | \`${r.record}\`${
+            r.labels
+              ? ` (${Object.entries(r.labels)
+                  .map(([k, v]) => `${k}=${v}`)
+                  .join(", ")})`
+              : ""
+          } | \`${r.expr.replaceAll("|", "\\|")}\` |`
+        : `| ${g.name} | alert | **${r.alert}** | \`${r.expr.replaceAll("|", "\\|")}\` |`,
+    ),
   );
   const d = SIGNALS.demotion;
   return [

@@ -9,8 +9,13 @@ import { DEMOTION_RULES, DEMOTION_WINDOW_DAYS, formatBound, gateRows } from "../
 export function phaseTable(): string {
   const rows = PHASES.map((p) => {
     const spec = CATALOG[p];
-    const writes = spec.writes.length === 0 ? "none" : spec.writes.map((w) => `${w.verb} ${w.resource.resource} (${w.intent})`).join("; ");
-    const vault = SECRET_DOMAINS.flatMap((d) => domainGrants(p, d).map((g) => `\`${g.path}\` ${g.capabilities.join("/")}`)).join(", ");
+    const writes =
+      spec.writes.length === 0
+        ? "none"
+        : spec.writes.map((w) => `${w.verb} ${w.resource.resource} (${w.intent})`).join("; ");
+    const vault = SECRET_DOMAINS.flatMap((d) =>
+      domainGrants(p, d).map((g) => `\`${g.path}\` ${g.capabilities.join("/")}`),
+    ).join(", ");
     return `| **${p}** | ${spec.summary} | get/list/watch | ${writes} | ${vault} | ${spec.egress.join(", ")} |`;
   });
   return [
@@ -23,9 +28,15 @@ export function phaseTable(): string {
 /** The README's promotion gates and demotion rules, generated from the gate table (`src/model/promotion-gates.ts`) and `src/model/promotion.ts`. */
 export function promotionTable(): string {
   const gates = gateRows().flatMap(([to, g]) =>
-    g.criteria.map((c, i) => `| ${i === 0 ? `${g.from} → **${to}**` : ""} | ${c.label} | ${formatBound(c.bound)} | ${c.fixed ? "fixed (safety invariant)" : `\`${to}.${c.id}\``} |`),
+    g.criteria.map(
+      (c, i) =>
+        `| ${i === 0 ? `${g.from} → **${to}**` : ""} | ${c.label} | ${formatBound(c.bound)} | ${c.fixed ? "fixed (safety invariant)" : `\`${to}.${c.id}\``} |`,
+    ),
   );
-  const demotions = DEMOTION_RULES.map((c) => `| ${c.label} | ${formatBound(c.bound)} | ${c.fixed ? "fixed (safety invariant)" : `\`demotion.${c.id}\``} |`);
+  const demotions = DEMOTION_RULES.map(
+    (c) =>
+      `| ${c.label} | ${formatBound(c.bound)} | ${c.fixed ? "fixed (safety invariant)" : `\`demotion.${c.id}\``} |`,
+  );
   return [
     "| promotion | criterion (measured in the phase below) | default | override key |",
     "|---|---|---|---|",

@@ -27,7 +27,8 @@ const ALL: readonly Documented[] = [...RULES, ...ADMISSION_RULES];
 const cell = (s: string) => s.replace(/\|/g, "\\|").replace(/\n/g, " ");
 
 function enforcement(rule: Documented): string {
-  if (rule.scope === "admission") return "ValidatingAdmissionPolicy, failurePolicy Fail, Deny ([Warn, Audit] in dev only if configured)";
+  if (rule.scope === "admission")
+    return "ValidatingAdmissionPolicy, failurePolicy Fail, Deny ([Warn, Audit] in dev only if configured)";
   if (rule.advisoryOnly) return "advisory in every environment (a listing for review)";
   return rule.security ? "mandatory (security)" : "mandatory; advisory in dev by default (hygiene)";
 }
@@ -35,7 +36,9 @@ function enforcement(rule: Documented): string {
 function scope(rule: Documented): string {
   if (rule.scope === "admission") {
     const who = rule.admission.requesters === "agents" ? "agent ServiceAccounts" : "every requester";
-    const what = rule.admission.resourceRules.map((r) => `${r.operations.join("/")} ${r.resources.join(", ")}`).join("; ");
+    const what = rule.admission.resourceRules
+      .map((r) => `${r.operations.join("/")} ${r.resources.join(", ")}`)
+      .join("; ");
     return `requests of ${who}: ${what}`;
   }
   if (rule.scope === "stack-config") return "stack config (policy pack only)";

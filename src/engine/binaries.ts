@@ -23,8 +23,14 @@ async function run(args: string[], log: (l: string) => void): Promise<{ code: nu
 async function find(name: string, build: boolean, log: (l: string) => void): Promise<string | undefined> {
   const { code, stdout } = await run([build ? "ensure" : "path", name], log);
   if (code !== 0) return undefined;
-  const value = build ? stdout.split("\n").find((l) => l.startsWith(`${name}=`))?.slice(name.length + 1) : stdout;
-  if (!value || !path.isAbsolute(value)) throw new Error(`scripts/engine.sh gave no absolute path for ${name}: "${stdout}"`);
+  const value = build
+    ? stdout
+        .split("\n")
+        .find((l) => l.startsWith(`${name}=`))
+        ?.slice(name.length + 1)
+    : stdout;
+  if (!value || !path.isAbsolute(value))
+    throw new Error(`scripts/engine.sh gave no absolute path for ${name}: "${stdout}"`);
   return value;
 }
 
@@ -32,11 +38,16 @@ async function find(name: string, build: boolean, log: (l: string) => void): Pro
  * The engine's binaries. With `build`, missing ones are built (tens of minutes the first time); without it a
  * missing CLI or Kubernetes provider is an error naming the command that builds it.
  */
-export async function resolveEngineBinaries(opts: { build: boolean; log: (l: string) => void }): Promise<EngineBinaries> {
+export async function resolveEngineBinaries(opts: {
+  build: boolean;
+  log: (l: string) => void;
+}): Promise<EngineBinaries> {
   const pulumi = await find("pulumi", opts.build, opts.log);
   const kubernetes = await find("pulumi-resource-kubernetes", opts.build, opts.log);
   if (!pulumi || !kubernetes) {
-    throw new Error("the Pulumi engine is not built yet; run scripts/servers.sh ensure pulumi pulumi-resource-kubernetes");
+    throw new Error(
+      "the Pulumi engine is not built yet; run scripts/servers.sh ensure pulumi pulumi-resource-kubernetes",
+    );
   }
   const vaultBuild = opts.build && !!process.env.AGENT_TRUST_PULUMI_VAULT_SRC;
   const vault = await find("pulumi-resource-vault", vaultBuild, () => undefined);

@@ -36,10 +36,19 @@ function caPemOf(kubeconfig: string): string {
   return Buffer.from(data, "base64").toString("utf8");
 }
 
-export async function runEngineCommand(io: Io, state: SandboxState, command: EngineCommand, stack: string | undefined): Promise<number> {
-  if (!stack) return io.fail(`sandbox ${command} needs a stack name, e.g. agent-trust sandbox ${command} ${state.environment}-assist`);
+export async function runEngineCommand(
+  io: Io,
+  state: SandboxState,
+  command: EngineCommand,
+  stack: string | undefined,
+): Promise<number> {
+  if (!stack)
+    return io.fail(
+      `sandbox ${command} needs a stack name, e.g. agent-trust sandbox ${command} ${state.environment}-assist`,
+    );
   if (!hasEngine(state.dir)) return io.fail(`the sandbox in ${state.dir} was not started with --engine pulumi`);
-  if (!isEnvironment(state.environment)) return io.fail(`the sandbox state names an unknown environment "${state.environment}"`);
+  if (!isEnvironment(state.environment))
+    return io.fail(`the sandbox state names an unknown environment "${state.environment}"`);
   // Only the foundation's file is read here: the stack being previewed may be the invalid one under review.
   let foundation;
   try {
@@ -49,7 +58,12 @@ export async function runEngineCommand(io: Io, state: SandboxState, command: Eng
     throw e;
   }
   if (foundation.layer !== "foundation") return io.fail(`stack "${state.environment}" is not a foundation stack`);
-  const binaries = await resolveEngineBinaries({ build: false, log: (l) => { io.err(l); } });
+  const binaries = await resolveEngineBinaries({
+    build: false,
+    log: (l) => {
+      io.err(l);
+    },
+  });
   const engine = await SandboxEngine.open(
     state.dir,
     binaries,

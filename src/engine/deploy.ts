@@ -26,12 +26,16 @@ export interface EngineDeployment {
   readonly vault: number;
 }
 
-const managed = (r: EngineResult, prefix: string) => r.steps.filter((s) => s.type.startsWith(prefix) && s.op !== "delete").length;
+const managed = (r: EngineResult, prefix: string) =>
+  r.steps.filter((s) => s.type.startsWith(prefix) && s.op !== "delete").length;
 
 /** The user the engine deploys as: the foundation's deployer, the only identity the admission policies let bind an agent. */
 export function deployerOf(foundation: FoundationConfig): string {
   const user = foundation.admission.deployer.users[0];
-  if (!user) throw new Error(`the ${foundation.environment} foundation names no deployer user (agent-trust:admission.deployer.users); the engine deploys as that user`);
+  if (!user)
+    throw new Error(
+      `the ${foundation.environment} foundation names no deployer user (agent-trust:admission.deployer.users); the engine deploys as that user`,
+    );
   return user;
 }
 
@@ -85,8 +89,14 @@ export async function deployWithEngine(
     const r = expectOk(stack, "up", await engine.up(stack));
     kubernetes += managed(r, "kubernetes:");
     vault += managed(r, "vault:");
-    log(`engine: pulumi up ${stack}: ${r.steps.filter((s) => s.op === "create").length} created, policy pack passed (${((Date.now() - t) / 1000).toFixed(1)}s)`);
-    if (stack === env.foundation.stack) await publishQuotaStatus(sb.kc, env.foundation.kubernetes.filter((m) => m.kind === "ResourceQuota"));
+    log(
+      `engine: pulumi up ${stack}: ${r.steps.filter((s) => s.op === "create").length} created, policy pack passed (${((Date.now() - t) / 1000).toFixed(1)}s)`,
+    );
+    if (stack === env.foundation.stack)
+      await publishQuotaStatus(
+        sb.kc,
+        env.foundation.kubernetes.filter((m) => m.kind === "ResourceQuota"),
+      );
   }
   await writeProbeSecrets(sb.vault, env);
   return { engine, stacks, kubernetes, vault };

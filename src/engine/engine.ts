@@ -10,7 +10,13 @@ import { PACKAGE_ROOT } from "../package-root";
 import { runProgram } from "../program";
 import type { EngineBinaries } from "./binaries";
 import { prepareEngineHome, type EngineHome } from "./home";
-import { sandboxStackConfig, writeDeployerKubeconfig, writeStackSettings, type ConfigMap, type SandboxOverrides } from "./settings";
+import {
+  sandboxStackConfig,
+  writeDeployerKubeconfig,
+  writeStackSettings,
+  type ConfigMap,
+  type SandboxOverrides,
+} from "./settings";
 import { registerSandboxTransform } from "./transform";
 
 export const PROJECT = "agent-trust";
@@ -90,11 +96,28 @@ export class SandboxEngine {
     private readonly secrets: Record<string, string>,
   ) {}
 
-  static async open(dir: string, binaries: EngineBinaries, target: EngineTarget, passphrase: string, root = projectRoot()): Promise<SandboxEngine> {
+  static async open(
+    dir: string,
+    binaries: EngineBinaries,
+    target: EngineTarget,
+    passphrase: string,
+    root = projectRoot(),
+  ): Promise<SandboxEngine> {
     const home = await prepareEngineHome(dir, binaries, passphrase);
     const cmd = await PulumiCommand.get({ root: home.cliRoot, skipVersionCheck: true });
-    const kubeconfig = writeDeployerKubeconfig(target.kubeconfig, target.deployer, path.join(home.workDir, "deployer.kubeconfig"));
-    return new SandboxEngine(home, cmd, { ...target, kubeconfig }, binaries.vault ? "pulumi-vault" : "stand-in", root, {});
+    const kubeconfig = writeDeployerKubeconfig(
+      target.kubeconfig,
+      target.deployer,
+      path.join(home.workDir, "deployer.kubeconfig"),
+    );
+    return new SandboxEngine(
+      home,
+      cmd,
+      { ...target, kubeconfig },
+      binaries.vault ? "pulumi-vault" : "stand-in",
+      root,
+      {},
+    );
   }
 
   /** The engine deploys the Vault half too (always: through pulumi-vault or the stand-in). */
@@ -118,7 +141,12 @@ export class SandboxEngine {
     writeStackSettings(this.home.workDir, name, opts.edit ? opts.edit(base) : base);
     const includeVault = this.includeVault;
     // The Vault provider (real or stand-in) reads its address and token from the environment.
-    const envVars: Record<string, string> = { ...this.home.env, KUBECONFIG: this.target.kubeconfig, VAULT_ADDR: this.target.vaultAddr, VAULT_TOKEN: this.target.vaultToken };
+    const envVars: Record<string, string> = {
+      ...this.home.env,
+      KUBECONFIG: this.target.kubeconfig,
+      VAULT_ADDR: this.target.vaultAddr,
+      VAULT_TOKEN: this.target.vaultToken,
+    };
     const stack = await LocalWorkspace.createOrSelectStack(
       {
         stackName: name,
@@ -149,7 +177,11 @@ export class SandboxEngine {
     return stack;
   }
 
-  private async run(name: string, opts: RunOptions, f: (s: Stack, onEvent: (e: EngineEvent) => void) => Promise<{ outputs?: Record<string, unknown> }>): Promise<EngineResult> {
+  private async run(
+    name: string,
+    opts: RunOptions,
+    f: (s: Stack, onEvent: (e: EngineEvent) => void) => Promise<{ outputs?: Record<string, unknown> }>,
+  ): Promise<EngineResult> {
     const steps: Step[] = [];
     const violations: Violation[] = [];
     const diagnostics: string[] = [];
@@ -159,7 +191,13 @@ export class SandboxEngine {
       const m = e.resourcePreEvent?.metadata;
       if (m) steps.push({ op: m.op, urn: m.urn, type: m.type, name: m.urn.slice(m.urn.lastIndexOf("::") + 2) });
       const p = e.policyEvent;
-      if (p) violations.push({ policy: p.policyName, message: p.message, level: p.enforcementLevel, ...(p.resourceUrn ? { urn: p.resourceUrn } : {}) });
+      if (p)
+        violations.push({
+          policy: p.policyName,
+          message: p.message,
+          level: p.enforcementLevel,
+          ...(p.resourceUrn ? { urn: p.resourceUrn } : {}),
+        });
     };
     const stack = await this.stack(name, opts);
     try {

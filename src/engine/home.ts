@@ -82,9 +82,14 @@ export function enginePassphrase(dir: string): string {
  * stack secrets in the sandbox's state files; it is stored only in the sandbox's own state.
  */
 // eslint-disable-next-line @typescript-eslint/require-await -- callers await it; a failure must stay a rejection, not a synchronous throw
-export async function prepareEngineHome(dir: string, binaries: EngineBinaries, passphrase: string): Promise<EngineHome> {
+export async function prepareEngineHome(
+  dir: string,
+  binaries: EngineBinaries,
+  passphrase: string,
+): Promise<EngineHome> {
   const dirs = engineDirs(dir);
-  for (const d of [path.join(dirs.cliRoot, "bin"), dirs.pulumiHome, dirs.backendDir, dirs.workDir]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
+  for (const d of [path.join(dirs.cliRoot, "bin"), dirs.pulumiHome, dirs.backendDir, dirs.workDir])
+    fs.mkdirSync(d, { recursive: true, mode: 0o700 });
   const link = path.join(dirs.cliRoot, "bin", "pulumi");
   if (!fs.existsSync(link)) fs.symlinkSync(binaries.pulumi, link);
   const env = engineEnv(dirs, passphrase);

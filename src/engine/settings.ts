@@ -34,7 +34,11 @@ export function sandboxStackConfig(root: string, stack: string, overrides: Sandb
   if (config["agent-trust:layer"] === "foundation") {
     const vault = config["agent-trust:vault"];
     if (typeof vault !== "object" || vault === null) throw new Error(`${file}: agent-trust:vault must be a mapping`);
-    config["agent-trust:vault"] = { ...vault, kubernetesHost: overrides.apiserverUrl, kubernetesCaCert: overrides.caPem };
+    config["agent-trust:vault"] = {
+      ...vault,
+      kubernetesHost: overrides.apiserverUrl,
+      kubernetesCaCert: overrides.caPem,
+    };
     // The sandbox's kubeconfig uses its current context; a context named in the stack file would not be in it.
     config["agent-trust:cluster"] = { server: overrides.apiserverUrl };
   }
@@ -47,7 +51,9 @@ export function writeStackSettings(workDir: string, stack: string, config: Confi
   const file = path.join(workDir, `Pulumi.${stack}.yaml`);
   const previous = fs.existsSync(file) ? readYaml(file) : {};
   const keep = (previous.config ?? {}) as ConfigMap;
-  const secure = Object.fromEntries(Object.entries(keep).filter(([, v]) => typeof v === "object" && v !== null && "secure" in v));
+  const secure = Object.fromEntries(
+    Object.entries(keep).filter(([, v]) => typeof v === "object" && v !== null && "secure" in v),
+  );
   const doc: Record<string, unknown> = {};
   if (previous.encryptionsalt) doc.encryptionsalt = previous.encryptionsalt;
   doc.config = { ...config, ...secure };

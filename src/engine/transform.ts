@@ -20,7 +20,11 @@ function isRecord(v: unknown): v is Record<string, unknown> {
  * undefined for anything else. Throws when the metadata is not a plain object, since an annotation that could not
  * be added would make `destroy` hang.
  */
-export function withSandboxAnnotations(type: string, custom: boolean, props: Record<string, unknown>): Record<string, unknown> | undefined {
+export function withSandboxAnnotations(
+  type: string,
+  custom: boolean,
+  props: Record<string, unknown>,
+): Record<string, unknown> | undefined {
   if (!custom || !type.startsWith("kubernetes:") || type.startsWith("kubernetes:index:")) return undefined;
   const metadata = props.metadata ?? {};
   if (!isRecord(metadata)) throw new Error(`sandbox transform: ${type} has metadata that is not a plain object`);

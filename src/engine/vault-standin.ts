@@ -51,7 +51,8 @@ function specOf(urn: string, inputs: unknown): { kind: VaultKind; spec: Spec } {
   const plain = unwrapSecrets(inputs) as Record<string, unknown>;
   const spec = vaultInputsToSpec(kind, plain);
   // The reviewer JWT is a secret input no rendered document carries; Vault needs it to call TokenReview.
-  if (kind === "VaultKubernetesAuthConfig" && typeof plain.tokenReviewerJwt === "string") spec.token_reviewer_jwt = plain.tokenReviewerJwt;
+  if (kind === "VaultKubernetesAuthConfig" && typeof plain.tokenReviewerJwt === "string")
+    spec.token_reviewer_jwt = plain.tokenReviewerJwt;
   return { kind, spec };
 }
 

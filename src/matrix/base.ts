@@ -21,7 +21,12 @@ export interface BaseMatrices {
 }
 
 function git(root: string, args: string[]): string {
-  return execFileSync("git", args, { cwd: root, encoding: "utf8", stdio: ["ignore", "pipe", "pipe"], maxBuffer: 256 * 1024 * 1024 });
+  return execFileSync("git", args, {
+    cwd: root,
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "pipe"],
+    maxBuffer: 256 * 1024 * 1024,
+  });
 }
 
 /** Resolves a revision to a commit; refuses anything that is not one (and anything git could read as an option). */
@@ -35,13 +40,18 @@ export function resolveCommit(root: string, ref: string): string {
 }
 
 function ownMatrices(dir: string): Record<string, StackMatrix> | undefined {
-  if (!fs.existsSync(path.join(dir, "src/matrix/cli.ts")) || !fs.existsSync(path.join(dir, "bin/agent-trust.js"))) return undefined;
-  const out = execFileSync(process.execPath, [path.join(dir, "bin/agent-trust.js"), "matrix", "--all", "--format", "json"], {
-    cwd: dir,
-    encoding: "utf8",
-    stdio: ["ignore", "pipe", "pipe"],
-    maxBuffer: 256 * 1024 * 1024,
-  });
+  if (!fs.existsSync(path.join(dir, "src/matrix/cli.ts")) || !fs.existsSync(path.join(dir, "bin/agent-trust.js")))
+    return undefined;
+  const out = execFileSync(
+    process.execPath,
+    [path.join(dir, "bin/agent-trust.js"), "matrix", "--all", "--format", "json"],
+    {
+      cwd: dir,
+      encoding: "utf8",
+      stdio: ["ignore", "pipe", "pipe"],
+      maxBuffer: 256 * 1024 * 1024,
+    },
+  );
   const doc = JSON.parse(out) as { schema?: string; stacks?: Record<string, StackMatrix> };
   return doc.schema === MATRIX_SCHEMA && doc.stacks ? doc.stacks : undefined;
 }
@@ -65,7 +75,8 @@ export function matricesAt(root: string, ref: string): BaseMatrices {
       failure = `its own matrix command failed (${((e as { stderr?: string }).stderr ?? (e as Error).message).trim().split("\n")[0]})`;
     }
     if (own) return { matrices: own, commit };
-    if (!fs.existsSync(path.join(tree, "Pulumi.yaml"))) throw new MatrixError(`--base ${ref}: that revision has no Pulumi.yaml`);
+    if (!fs.existsSync(path.join(tree, "Pulumi.yaml")))
+      throw new MatrixError(`--base ${ref}: that revision has no Pulumi.yaml`);
     const matrices: Record<string, StackMatrix> = {};
     const unreadable: string[] = [];
     for (const stack of listStacks(tree)) {
@@ -75,8 +86,14 @@ export function matricesAt(root: string, ref: string): BaseMatrices {
         unreadable.push(`${stack} (${(e as Error).message.split("\n").slice(0, 2).join(" ")})`);
       }
     }
-    const skipped = unreadable.length ? `; unreadable at the base, so shown as wholly added: ${unreadable.join("; ")}` : "";
-    return { matrices, commit, note: `${ref} (${commit.slice(0, 12)}) computed with the current code from its stack files: ${failure}${skipped}` };
+    const skipped = unreadable.length
+      ? `; unreadable at the base, so shown as wholly added: ${unreadable.join("; ")}`
+      : "";
+    return {
+      matrices,
+      commit,
+      note: `${ref} (${commit.slice(0, 12)}) computed with the current code from its stack files: ${failure}${skipped}`,
+    };
   } finally {
     fs.rmSync(dir, { recursive: true, force: true });
   }

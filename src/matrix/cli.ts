@@ -23,7 +23,8 @@ comment. Exit 0 (whether or not anything changed), 2 on bad input.`;
 
 export function matrixText(m: StackMatrix): string[] {
   const out = [`matrix ${m.stack} (${m.layer}${m.phase ? ` ${m.phase}` : ""}, ${m.environment})`];
-  if (m.agents.length === 0) out.push("  no agent identities (a foundation grants DNS egress to every agent pod, nothing per identity)");
+  if (m.agents.length === 0)
+    out.push("  no agent identities (a foundation grants DNS egress to every agent pod, nothing per identity)");
   for (const a of m.agents) {
     out.push("", `agent ${a.agent}: ${a.identity}, Vault role ${a.vaultRole}`);
     // Kubernetes verbs on the same resource, namespace and names share a line; every other right is one line.
@@ -56,7 +57,7 @@ export function runMatrix(argv: readonly string[], io: Io): number {
   const parsed = parseCommandArgs(argv, { all: { type: "boolean" }, format: { type: "string" } }, "matrix");
   if (typeof parsed === "string") return io.fail(parsed);
   const { values, positionals: rest } = parsed;
-  if (values.help) return io.out(MATRIX_HELP), 0;
+  if (values.help) return (io.out(MATRIX_HELP), 0);
   if (values.format === "") return io.fail("--format needs a value");
   const format = values.format ?? "text";
   if (format !== "text" && format !== "json") return io.fail(`--format must be text or json, not "${format}"`);
@@ -67,21 +68,32 @@ export function runMatrix(argv: readonly string[], io: Io): number {
     const stacks = all ? listStacks(root) : rest;
     const matrices = all ? allMatrices(root) : Object.fromEntries(stacks.map((s) => [s, stackMatrix(s, root)]));
     if (format === "json") io.out(JSON.stringify({ schema: MATRIX_SCHEMA, stacks: matrices }, null, 2));
-    else stacks.forEach((s, i) => { [...(i ? [""] : []), ...matrixText(matrices[s]!)].forEach((l) => { io.out(l); }); });
+    else
+      stacks.forEach((s, i) => {
+        [...(i ? [""] : []), ...matrixText(matrices[s]!)].forEach((l) => {
+          io.out(l);
+        });
+      });
     return 0;
   });
 }
 
 export function runDiff(argv: readonly string[], io: Io): number {
-  const parsed = parseCommandArgs(argv, { all: { type: "boolean" }, base: { type: "string", needs: "a git revision" }, format: { type: "string" } }, "diff");
+  const parsed = parseCommandArgs(
+    argv,
+    { all: { type: "boolean" }, base: { type: "string", needs: "a git revision" }, format: { type: "string" } },
+    "diff",
+  );
   if (typeof parsed === "string") return io.fail(parsed);
   const { values, positionals: rest } = parsed;
-  if (values.help) return io.out(DIFF_HELP), 0;
-  if (values.format === "" || values.base === "") return io.fail(`${values.base === "" ? "--base" : "--format"} needs a value`);
+  if (values.help) return (io.out(DIFF_HELP), 0);
+  if (values.format === "" || values.base === "")
+    return io.fail(`${values.base === "" ? "--base" : "--format"} needs a value`);
   const format = values.format ?? "markdown";
   if (format !== "markdown" && format !== "json") return io.fail(`--format must be markdown or json, not "${format}"`);
   const base = values.base;
-  if (base === undefined || rest.length > 0 || values.all) return io.fail("diff needs --base <git-ref> and nothing else; see agent-trust diff --help");
+  if (base === undefined || rest.length > 0 || values.all)
+    return io.fail("diff needs --base <git-ref> and nothing else; see agent-trust diff --help");
   return guard(io, () => {
     const root = projectRoot();
     const before = matricesAt(root, base);

@@ -47,9 +47,15 @@ function promotionSource(m: StackMatrix, base: Readonly<Record<string, StackMatr
 
 /** Environments in their order, each foundation first and then its phase stacks in trust order; unknowns last. */
 const stackOrder = (m: StackMatrix | undefined) =>
-  m ? (ENVIRONMENTS as readonly string[]).indexOf(m.environment) * (PHASES.length + 1) + (isPhase(m.phase) ? 1 + phaseRank(m.phase) : 0) : Number.MAX_SAFE_INTEGER;
+  m
+    ? (ENVIRONMENTS as readonly string[]).indexOf(m.environment) * (PHASES.length + 1) +
+      (isPhase(m.phase) ? 1 + phaseRank(m.phase) : 0)
+    : Number.MAX_SAFE_INTEGER;
 
-export function diffMatrices(base: Readonly<Record<string, StackMatrix>>, head: Readonly<Record<string, StackMatrix>>): StackDelta[] {
+export function diffMatrices(
+  base: Readonly<Record<string, StackMatrix>>,
+  head: Readonly<Record<string, StackMatrix>>,
+): StackDelta[] {
   const stacks = [...new Set([...Object.keys(base), ...Object.keys(head)])].sort(
     (a, b) => stackOrder(head[a] ?? base[a]) - stackOrder(head[b] ?? base[b]) || a.localeCompare(b),
   );
@@ -93,7 +99,10 @@ export function deltaMarkdown(deltas: readonly StackDelta[], base: string, note?
   for (const d of deltas) {
     lines.push(`#### \`${d.stack}\``, "");
     for (const a of d.agents) {
-      lines.push(`**${a.agent}** \`${a.identity}\`, compared with ${a.comparedWith}: ${a.added.length} added, ${a.removed.length} removed`, "");
+      lines.push(
+        `**${a.agent}** \`${a.identity}\`, compared with ${a.comparedWith}: ${a.added.length} added, ${a.removed.length} removed`,
+        "",
+      );
       if (a.added.length + a.removed.length === 0) continue;
       lines.push("| | kind | right |", "|---|---|---|");
       for (const r of a.added) lines.push(`| **+ added** | ${r.kind} | ${cell(rightText(r))} |`);
@@ -107,7 +116,13 @@ export function deltaMarkdown(deltas: readonly StackDelta[], base: string, note?
 export function deltaJson(deltas: readonly StackDelta[], base: string, note?: string): string {
   const stacks = deltas.map((d) => ({
     stack: d.stack,
-    agents: d.agents.map((a) => ({ ...a, added: a.added.map(rightText), removed: a.removed.map(rightText), addedDetail: a.added, removedDetail: a.removed })),
+    agents: d.agents.map((a) => ({
+      ...a,
+      added: a.added.map(rightText),
+      removed: a.removed.map(rightText),
+      addedDetail: a.added,
+      removedDetail: a.removed,
+    })),
   }));
   return JSON.stringify({ base, ...(note ? { note } : {}), stacks }, null, 2);
 }

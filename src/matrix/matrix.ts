@@ -14,7 +14,13 @@ import { planPhase, type AgentPlan } from "../plan/phase";
 import { parseVaultPolicy } from "../rules/hcl";
 
 export type Right =
-  | { readonly kind: "kubernetes"; readonly verb: string; readonly resource: string; readonly namespace: string; readonly resourceNames: readonly string[] }
+  | {
+      readonly kind: "kubernetes";
+      readonly verb: string;
+      readonly resource: string;
+      readonly namespace: string;
+      readonly resourceNames: readonly string[];
+    }
   | { readonly kind: "vault"; readonly path: string; readonly capability: string }
   | { readonly kind: "egress"; readonly to: string; readonly port: string }
   | { readonly kind: "limit"; readonly name: string; readonly value: string };
@@ -72,7 +78,9 @@ export function rightText(r: Right): string {
 const KIND_ORDER = ["kubernetes", "vault", "egress", "limit"];
 export function sortRights(rights: readonly Right[]): Right[] {
   const unique = new Map(rights.map((r) => [rightKey(r), r]));
-  return [...unique.values()].sort((a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || rightKey(a).localeCompare(rightKey(b)));
+  return [...unique.values()].sort(
+    (a, b) => KIND_ORDER.indexOf(a.kind) - KIND_ORDER.indexOf(b.kind) || rightKey(a).localeCompare(rightKey(b)),
+  );
 }
 
 type Obj = Record<string, unknown>;
@@ -83,19 +91,34 @@ const strs = (v: unknown): string[] => asArr(v).map(String);
 function kubernetesRights(objects: readonly Manifest[], sa: Manifest): Right[] {
   const saNs = sa.metadata.namespace ?? "";
   const bindings = objects.filter(
-    (o) => o.kind === "RoleBinding" && asArr(o.subjects).some((s) => asObj(s).kind === "ServiceAccount" && asObj(s).name === sa.metadata.name && asObj(s).namespace === saNs),
+    (o) =>
+      o.kind === "RoleBinding" &&
+      asArr(o.subjects).some(
+        (s) => asObj(s).kind === "ServiceAccount" && asObj(s).name === sa.metadata.name && asObj(s).namespace === saNs,
+      ),
   );
   return bindings.flatMap((b) => {
     const ref = asObj(b.roleRef);
-    const role = objects.find((o) => o.kind === ref.kind && o.metadata.name === ref.name && o.metadata.namespace === b.metadata.namespace);
+    const role = objects.find(
+      (o) => o.kind === ref.kind && o.metadata.name === ref.name && o.metadata.namespace === b.metadata.namespace,
+    );
     // Fail closed: a binding whose Role is not in the plan grants something the matrix cannot show.
-    if (!role) throw new MatrixError(`RoleBinding ${b.metadata.namespace}/${b.metadata.name} refers to ${String(ref.kind)} "${String(ref.name)}", which is not in the plan`);
+    if (!role)
+      throw new MatrixError(
+        `RoleBinding ${b.metadata.namespace}/${b.metadata.name} refers to ${String(ref.kind)} "${String(ref.name)}", which is not in the plan`,
+      );
     return asArr(role.rules).flatMap((rule) => {
       const r = asObj(rule);
       const names = strs(r.resourceNames).sort();
       return strs(r.apiGroups).flatMap((g) =>
         strs(r.resources).flatMap((res) =>
-          strs(r.verbs).map((verb): Right => ({ kind: "kubernetes", verb, resource: g ? `${g}/${res}` : res, namespace: b.metadata.namespace ?? "", resourceNames: names })),
+          strs(r.verbs).map((verb): Right => ({
+            kind: "kubernetes",
+            verb,
+            resource: g ? `${g}/${res}` : res,
+            namespace: b.metadata.namespace ?? "",
+            resourceNames: names,
+          })),
         ),
       );
     });
@@ -106,10 +129,13 @@ function vaultRights(objects: readonly Manifest[], role: Manifest): Right[] {
   const policies = strs(asObj(role.spec).token_policies);
   return policies.flatMap((name) => {
     const doc = objects.find((o) => o.kind === "VaultPolicy" && asObj(o.spec).name === name);
-    if (!doc) throw new MatrixError(`Vault role ${role.metadata.name} attaches policy "${name}", which is not in the plan`);
+    if (!doc)
+      throw new MatrixError(`Vault role ${role.metadata.name} attaches policy "${name}", which is not in the plan`);
     // eslint-disable-next-line @typescript-eslint/no-base-to-string -- a YAML scalar; anything else is shown as it is
     return parseVaultPolicy(String(asObj(doc.spec).policy ?? "")).flatMap((block) =>
-      block.capabilities.includes("deny") ? [] : block.capabilities.map((capability): Right => ({ kind: "vault", path: block.path, capability })),
+      block.capabilities.includes("deny")
+        ? []
+        : block.capabilities.map((capability): Right => ({ kind: "vault", path: block.path, capability })),
     );
   });
 }
@@ -120,7 +146,10 @@ function peerText(peer: Obj): string {
     const except = strs(ip.except);
     return `${ip.cidr}${except.length ? ` except ${except.join(", ")}` : ""}`;
   }
-  const labels = (v: unknown) => Object.entries(asObj(asObj(v).matchLabels)).map(([k, x]) => `${k}=${String(x)}`).join(",");
+  const labels = (v: unknown) =>
+    Object.entries(asObj(asObj(v).matchLabels))
+      .map(([k, x]) => `${k}=${String(x)}`)
+      .join(",");
   const ns = peer.namespaceSelector === undefined ? "this namespace" : `namespaces {${labels(peer.namespaceSelector)}}`;
   return peer.podSelector === undefined ? ns : `${ns} pods {${labels(peer.podSelector)}}`;
 }
@@ -128,16 +157,22 @@ function peerText(peer: Obj): string {
 function egressRights(objects: readonly Manifest[], agent: string, phase: string): Right[] {
   const selects = (np: Manifest) => {
     const sel = asObj(asObj(asObj(np.spec).podSelector).matchLabels);
-    return Object.entries(sel).every(([k, v]) => (k === LABELS.agent ? v === agent : k === LABELS.phase ? v === phase : false));
+    return Object.entries(sel).every(([k, v]) =>
+      k === LABELS.agent ? v === agent : k === LABELS.phase ? v === phase : false,
+    );
   };
   return objects
     .filter((o) => o.kind === "NetworkPolicy" && selects(o))
     .flatMap((np) =>
       asArr(asObj(np.spec).egress).flatMap((rule) => {
         const peers = asArr(asObj(rule).to).map((p) => peerText(asObj(p)));
-        // eslint-disable-next-line @typescript-eslint/no-base-to-string -- YAML scalars; anything else is shown as it is
-        const ports = asArr(asObj(rule).ports).map((p) => `${String(asObj(p).port ?? "all")}/${String(asObj(p).protocol ?? "TCP")}`);
-        return (peers.length ? peers : ["anywhere"]).flatMap((to) => (ports.length ? ports : ["all"]).map((port): Right => ({ kind: "egress", to, port })));
+        const ports = asArr(asObj(rule).ports).map(
+          // eslint-disable-next-line @typescript-eslint/no-base-to-string -- YAML scalars; anything else is shown as it is
+          (p) => `${String(asObj(p).port ?? "all")}/${String(asObj(p).protocol ?? "TCP")}`,
+        );
+        return (peers.length ? peers : ["anywhere"]).flatMap((to) =>
+          (ports.length ? ports : ["all"]).map((port): Right => ({ kind: "egress", to, port })),
+        );
       }),
     );
 }
@@ -148,17 +183,25 @@ function limitRights(objects: readonly Manifest[], role: Manifest, sa: string): 
     { kind: "limit", name: "vault token ttl", value: `${String(spec.token_ttl)} s` },
     { kind: "limit", name: "vault token max ttl", value: `${String(spec.token_max_ttl)} s` },
   ];
-  for (const t of objects.filter((o) => o.kind === "PodTemplate" && asObj(asObj(o.template).spec).serviceAccountName === sa)) {
+  for (const t of objects.filter(
+    (o) => o.kind === "PodTemplate" && asObj(asObj(o.template).spec).serviceAccountName === sa,
+  )) {
     const tier = t.metadata.labels?.[LABELS.tier] ?? t.metadata.name;
     const pod = asObj(asObj(t.template).spec);
     const agentContainer = asObj(asArr(pod.containers)[0]);
-    const env = Object.fromEntries(asArr(agentContainer.env).map((e) => [String(asObj(e).name), String(asObj(e).value)]));
+    const env = Object.fromEntries(
+      asArr(agentContainer.env).map((e) => [String(asObj(e).name), String(asObj(e).value)]),
+    );
     const limits = asObj(asObj(agentContainer.resources).limits);
     const projected = asArr(asObj(asObj(asArr(pod.volumes).find((v) => asObj(v).projected)).projected).sources);
     const tokenSeconds = asObj(asObj(projected[0]).serviceAccountToken).expirationSeconds;
     const a = t.metadata.annotations ?? {};
     out.push(
-      { kind: "limit", name: `${tier} job deadline`, value: `${a["agent-trust.io/active-deadline-seconds"] ?? "none"} s` },
+      {
+        kind: "limit",
+        name: `${tier} job deadline`,
+        value: `${a["agent-trust.io/active-deadline-seconds"] ?? "none"} s`,
+      },
       { kind: "limit", name: `${tier} reasoning cycles`, value: env.AGENT_TRUST_MAX_REASONING_CYCLES ?? "none" },
       { kind: "limit", name: `${tier} cpu / memory limit`, value: `${String(limits.cpu)} / ${String(limits.memory)}` },
       { kind: "limit", name: `${tier} projected token`, value: `${String(tokenSeconds)} s` },
@@ -175,12 +218,23 @@ function identityOf(plan: AgentPlan, phase: string): IdentityMatrix {
     agent: plan.agent,
     identity: `system:serviceaccount:${sa.metadata.namespace}:${sa.metadata.name}`,
     vaultRole: role.metadata.name,
-    rights: sortRights([...kubernetesRights(all, sa), ...vaultRights(all, role), ...egressRights(all, plan.agent, phase), ...limitRights(all, role, sa.metadata.name)]),
+    rights: sortRights([
+      ...kubernetesRights(all, sa),
+      ...vaultRights(all, role),
+      ...egressRights(all, plan.agent, phase),
+      ...limitRights(all, role, sa.metadata.name),
+    ]),
   };
 }
 
 /** The matrix of a phase stack, from its plan (a phase above the ceiling is shown too: it is what would be granted). */
 export function phaseMatrix(stack: string, cfg: PhaseConfig, foundation: FoundationOutputs): StackMatrix {
   const plans = planPhase(cfg, foundation, { allowAboveCeiling: true });
-  return { stack, environment: cfg.environment, layer: "phase", phase: cfg.phase, agents: plans.map((p) => identityOf(p, cfg.phase)) };
+  return {
+    stack,
+    environment: cfg.environment,
+    layer: "phase",
+    phase: cfg.phase,
+    agents: plans.map((p) => identityOf(p, cfg.phase)),
+  };
 }

@@ -5,7 +5,14 @@
  * against IPv4 ipBlocks only. It does reach IPv4 through NAT64, so every question asked of a set (`reach`) also
  * projects the well-known NAT64 prefix 64:ff9b::/96 (RFC 6052) onto IPv4. Pure.
  */
-import { METADATA_ENDPOINTS, NON_PUBLIC_IPV4, NON_PUBLIC_IPV6, PRIVATE_RANGES, PUBLIC_IPV6, type Endpoint } from "./endpoints";
+import {
+  METADATA_ENDPOINTS,
+  NON_PUBLIC_IPV4,
+  NON_PUBLIC_IPV6,
+  PRIVATE_RANGES,
+  PUBLIC_IPV6,
+  type Endpoint,
+} from "./endpoints";
 import { cidrBounds, formatIp, parseIpCidr, type Family } from "./ip";
 import * as R from "./ranges";
 
@@ -46,7 +53,8 @@ export function cidrSet(text: string): AddrSet | undefined {
   if (!c) return undefined;
   const { lo, hi } = cidrBounds(c);
   if (c.family === 4) return { v4: R.range(lo, hi), v6: R.EMPTY };
-  if (c.prefix >= 96 && lo >= V4_MAPPED && hi < V4_MAPPED + V4_SPAN) return { v4: R.range(lo - V4_MAPPED, hi - V4_MAPPED), v6: R.EMPTY };
+  if (c.prefix >= 96 && lo >= V4_MAPPED && hi < V4_MAPPED + V4_SPAN)
+    return { v4: R.range(lo - V4_MAPPED, hi - V4_MAPPED), v6: R.EMPTY };
   return { v4: R.EMPTY, v6: R.range(lo, hi) };
 }
 
@@ -90,7 +98,8 @@ export function addrIsEmpty(a: AddrSet): boolean {
   return R.isEmpty(a.v4) && R.isEmpty(a.v6);
 }
 
-const sameRanges = (a: R.Ranges, b: R.Ranges) => a.length === b.length && a.every((r, i) => r.lo === b[i]!.lo && r.hi === b[i]!.hi);
+const sameRanges = (a: R.Ranges, b: R.Ranges) =>
+  a.length === b.length && a.every((r, i) => r.lo === b[i]!.lo && r.hi === b[i]!.hi);
 
 export function addrEquals(a: AddrSet, b: AddrSet): boolean {
   return sameRanges(a.v4, b.v4) && sameRanges(a.v6, b.v6);

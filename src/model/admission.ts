@@ -10,5 +10,13 @@ export const ADMISSION_KINDS = ["ValidatingAdmissionPolicy", "ValidatingAdmissio
 export const ADMISSION_PARAMS = "agent-trust-admission";
 
 /** Keys of the parameter ConfigMap, written by the foundation (src/admission/policies.ts). */
-export const PARAM_KEYS = ["phaseCeiling", "deployerUsers", "deployerGroups", "minReplicas", "maxReplicas", "maxStepFactor", "protectedLabel"] as const;
+export const PARAM_KEYS = [
+  "phaseCeiling",
+  "deployerUsers",
+  "deployerGroups",
+  "minReplicas",
+  "maxReplicas",
+  "maxStepFactor",
+  "protectedLabel",
+] as const;
 export type ParamKey = (typeof PARAM_KEYS)[number];

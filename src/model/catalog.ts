@@ -165,9 +165,7 @@ const CEILING_RULES = new Map<Phase, readonly PolicyRule[]>();
 export function phaseAllows(phase: Phase, verb: string, apiGroup: string, resource: string): boolean {
   let rules = CEILING_RULES.get(phase);
   if (!rules) CEILING_RULES.set(phase, (rules = targetNamespaceRules(phase)));
-  return rules.some(
-    (r) => r.verbs.includes(verb) && r.apiGroups.includes(apiGroup) && r.resources.includes(resource),
-  );
+  return rules.some((r) => r.verbs.includes(verb) && r.apiGroups.includes(apiGroup) && r.resources.includes(resource));
 }
 
 /** The Vault capabilities a phase grants on a KV path (relative to the mount), `[]` meaning denied. */

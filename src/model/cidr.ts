@@ -24,9 +24,12 @@ export function parseCidr(text: string): Cidr | undefined {
 export function canonicalProblem(text: string): string | undefined {
   const c = parseIpCidr(text);
   if (!c) return `"${text}" is not a CIDR; allowed: an IPv4 or IPv6 network such as 203.0.113.0/24 or 2001:db8::/32`;
-  if (c.family === 6 && c.base >> 32n === 0xffffn) return `"${text}" is an IPv4-mapped IPv6 address, which the API server refuses; write the IPv4 CIDR`;
+  if (c.family === 6 && c.base >> 32n === 0xffffn)
+    return `"${text}" is an IPv4-mapped IPv6 address, which the API server refuses; write the IPv4 CIDR`;
   const canonical = formatCidr(c);
-  return canonical === text ? undefined : `"${text}" is not in canonical form; write "${canonical}" (no host bits, no leading zeros, no IPv4-mapped IPv6)`;
+  return canonical === text
+    ? undefined
+    : `"${text}" is not in canonical form; write "${canonical}" (no host bits, no leading zeros, no IPv4-mapped IPv6)`;
 }
 
 /** True when every address of `inner` is in `outer`. */

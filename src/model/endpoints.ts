@@ -33,7 +33,10 @@ export interface Endpoint {
  * reachable through the well-known NAT64 prefix 64:ff9b::/96 (RFC 6052); `addrset.ts` maps both onto IPv4.
  */
 export const METADATA_ENDPOINTS: readonly Endpoint[] = [
-  { name: "IPv4 link-local (AWS, GCP, Azure, Oracle, OpenStack, DigitalOcean, Hetzner, Tencent, Scaleway metadata)", cidr: "169.254.0.0/16" },
+  {
+    name: "IPv4 link-local (AWS, GCP, Azure, Oracle, OpenStack, DigitalOcean, Hetzner, Tencent, Scaleway metadata)",
+    cidr: "169.254.0.0/16",
+  },
   { name: "Azure WireServer", cidr: "168.63.129.16/32" },
   { name: "Alibaba Cloud metadata", cidr: "100.100.100.200/32" },
   { name: "Oracle Cloud metadata", cidr: "192.0.0.192/32" },
@@ -56,9 +59,21 @@ export const PRIVATE_RANGES: readonly Endpoint[] = [
  * the public IPv4 space is everything else.
  */
 export const NON_PUBLIC_IPV4: readonly string[] = [
-  "0.0.0.0/8", "10.0.0.0/8", "100.64.0.0/10", "127.0.0.0/8", "169.254.0.0/16", "172.16.0.0/12", "192.0.0.0/24",
-  "192.0.2.0/24", "192.88.99.0/24", "192.168.0.0/16", "198.18.0.0/15", "198.51.100.0/24", "203.0.113.0/24",
-  "224.0.0.0/4", "240.0.0.0/4",
+  "0.0.0.0/8",
+  "10.0.0.0/8",
+  "100.64.0.0/10",
+  "127.0.0.0/8",
+  "169.254.0.0/16",
+  "172.16.0.0/12",
+  "192.0.0.0/24",
+  "192.0.2.0/24",
+  "192.88.99.0/24",
+  "192.168.0.0/16",
+  "198.18.0.0/15",
+  "198.51.100.0/24",
+  "203.0.113.0/24",
+  "224.0.0.0/4",
+  "240.0.0.0/4",
 ];
 
 /** The public IPv6 space: global unicast 2000::/3 (RFC 4291) minus documentation (RFC 3849, RFC 9637). */

@@ -84,4 +84,10 @@ export const PRIVATE_IPV6 = ["fc00::/7"] as const;
 export const METADATA_IPV6 = "fd00:ec2::/32";
 
 /** Groups that hold far more than the deployer: naming one would let anyone in it grant agents anything. */
-export const BROAD_GROUPS: readonly string[] = ["system:masters", "system:authenticated", "system:unauthenticated", "system:serviceaccounts", "system:nodes"];
+export const BROAD_GROUPS: readonly string[] = [
+  "system:masters",
+  "system:authenticated",
+  "system:unauthenticated",
+  "system:serviceaccounts",
+  "system:nodes",
+];

@@ -52,7 +52,10 @@ export interface AgentNames {
 
 export function agentNames(env: Environment, phase: Phase, agent: string): AgentNames {
   const phaseWord = phaseWordIn(agent);
-  if (phaseWord) throw new Error(`agent name "${agent}" contains the phase word "${phaseWord}" as a segment; names of different phases would collide`);
+  if (phaseWord)
+    throw new Error(
+      `agent name "${agent}" contains the phase word "${phaseWord}" as a segment; names of different phases would collide`,
+    );
   const base = `${agent}-${phase}`;
   const vaultBase = `agent-trust-${env}-${agent}-${phase}`;
   return {
@@ -105,7 +108,11 @@ export function parseAgentName(name: string): ParsedAgentName | undefined {
   const segments = name.split("-");
   const at = segments.findIndex((s) => (PHASES as readonly string[]).includes(s));
   if (at < 1 || segments.slice(0, at).some((s) => s === "")) return undefined;
-  return { agent: segments.slice(0, at).join("-"), phase: segments[at] as Phase, role: segments.slice(at + 1).join("-") };
+  return {
+    agent: segments.slice(0, at).join("-"),
+    phase: segments[at] as Phase,
+    role: segments.slice(at + 1).join("-"),
+  };
 }
 
 /** The suffixes of the two Roles (and their bindings) an agent has per phase: its own namespace, and each target. */
@@ -122,7 +129,8 @@ export const EGRESS_SUFFIX = "egress";
 export function parseVaultRoleName(env: Environment, phase: Phase, name: string): string | undefined {
   const prefix = `agent-trust-${env}-`;
   const suffix = `-${phase}`;
-  if (!name.startsWith(prefix) || !name.endsWith(suffix) || name.length <= prefix.length + suffix.length) return undefined;
+  if (!name.startsWith(prefix) || !name.endsWith(suffix) || name.length <= prefix.length + suffix.length)
+    return undefined;
   const agent = name.slice(prefix.length, -suffix.length);
   return builds(env, phase, agent, (n) => n.vaultRole === name) ? agent : undefined;
 }
@@ -138,13 +146,19 @@ export function parseVaultPolicyName(
     const suffix = `-${domain}`;
     if (!name.endsWith(suffix)) continue;
     const agent = parseVaultRoleName(env, phase, name.slice(0, -suffix.length));
-    if (agent !== undefined && builds(env, phase, agent, (n) => n.vaultPolicy(domain) === name)) return { agent, domain };
+    if (agent !== undefined && builds(env, phase, agent, (n) => n.vaultPolicy(domain) === name))
+      return { agent, domain };
   }
   return undefined;
 }
 
 /** The agent of a Vault role or policy name of this environment and phase (a role name first), or undefined. */
-export function parseVaultName(env: Environment, phase: Phase, name: string, domains: readonly string[]): string | undefined {
+export function parseVaultName(
+  env: Environment,
+  phase: Phase,
+  name: string,
+  domains: readonly string[],
+): string | undefined {
   return parseVaultRoleName(env, phase, name) ?? parseVaultPolicyName(env, phase, name, domains)?.agent;
 }
 

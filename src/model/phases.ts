@@ -51,7 +51,11 @@ export function previousPhase(phase: Phase): Phase | undefined {
  * The highest phase each environment may run by default: the pack's `ceilings` config default, and what the
  * shipped foundation stack files set as `agent-trust:phaseCeiling` (test/closed-world.test.ts holds them equal).
  */
-export const DEFAULT_CEILINGS: Readonly<Record<Environment, Phase>> = { dev: "autonomous", staging: "remediation", prod: "assist" };
+export const DEFAULT_CEILINGS: Readonly<Record<Environment, Phase>> = {
+  dev: "autonomous",
+  staging: "remediation",
+  prod: "assist",
+};
 
 /** The one error every layer raises for a phase above its environment's ceiling, so the wording never drifts. */
 export function ceilingMessage(env: string, phase: Phase, ceiling: Phase): string {

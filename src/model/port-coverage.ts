@@ -23,7 +23,8 @@ class Tree {
       this.update(lo, hi, delta, 2 * node, l, mid);
       this.update(lo, hi, delta, 2 * node + 1, mid + 1, r);
     }
-    this.covered[node] = this.count[node]! > 0 ? r - l + 1 : l === r ? 0 : this.covered[2 * node]! + this.covered[2 * node + 1]!;
+    this.covered[node] =
+      this.count[node]! > 0 ? r - l + 1 : l === r ? 0 : this.covered[2 * node]! + this.covered[2 * node + 1]!;
   }
 
   /** The number of ports covered at least once. */

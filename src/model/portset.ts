@@ -34,7 +34,11 @@ export function portUnion(...sets: PortSet[]): PortSet {
 
 /** The union of a list of sets of any length (no spread: 200,000 arguments overflow the stack). */
 export function portUnionOf(sets: readonly PortSet[]): PortSet {
-  return { TCP: R.unionOf(sets.map((s) => s.TCP)), UDP: R.unionOf(sets.map((s) => s.UDP)), SCTP: R.unionOf(sets.map((s) => s.SCTP)) };
+  return {
+    TCP: R.unionOf(sets.map((s) => s.TCP)),
+    UDP: R.unionOf(sets.map((s) => s.UDP)),
+    SCTP: R.unionOf(sets.map((s) => s.SCTP)),
+  };
 }
 
 export function portsEmpty(s: PortSet): boolean {

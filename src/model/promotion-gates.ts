@@ -9,19 +9,32 @@ import type { Phase, PHASES } from "./phases";
 import type { Bound, Criterion, Measured, Ratio, SignOff, Window } from "./promotion";
 
 // Capped so that rate comparisons (count × 10000) stay exact in floating point.
-export const countField = z.number().int("must be a whole number").min(0, "must not be negative").max(1_000_000_000, "must be at most 1000000000");
+export const countField = z
+  .number()
+  .int("must be a whole number")
+  .min(0, "must not be negative")
+  .max(1_000_000_000, "must be at most 1000000000");
 const isoDate = z.iso.date("must be a date written YYYY-MM-DD");
-export const windowField = z.strictObject({ from: isoDate, to: isoDate }).refine((w) => w.from <= w.to, { error: "from must not be after to", path: ["from"] });
-export const ratioField = z.strictObject({ count: countField, of: countField }).refine((r) => r.count <= r.of, { error: "count must not exceed of", path: ["count"] });
-const signOffs = z.array(z.strictObject({ person: z.string().trim().min(1), role: z.string().trim().min(1), date: isoDate })).default([]);
+export const windowField = z
+  .strictObject({ from: isoDate, to: isoDate })
+  .refine((w) => w.from <= w.to, { error: "from must not be after to", path: ["from"] });
+export const ratioField = z
+  .strictObject({ count: countField, of: countField })
+  .refine((r) => r.count <= r.of, { error: "count must not exceed of", path: ["count"] });
+const signOffs = z
+  .array(z.strictObject({ person: z.string().trim().min(1), role: z.string().trim().min(1), date: isoDate }))
+  .default([]);
 
 type Ctx = z.core.$RefinementCtx;
-export const issue = (ctx: Ctx, path: PropertyKey[], message: string) => { ctx.addIssue({ code: "custom", path, message }); };
+export const issue = (ctx: Ctx, path: PropertyKey[], message: string) => {
+  ctx.addIssue({ code: "custom", path, message });
+};
 
 /** Sign-offs confirm a record that exists: none may predate the end of its window. */
 function signedAfterWindow(r: { window: Window; signOffs: readonly { date: string }[] }, ctx: Ctx): void {
   r.signOffs.forEach((s, i) => {
-    if (s.date < r.window.to) issue(ctx, ["signOffs", i, "date"], `${s.date} is before the end of the window (${r.window.to})`);
+    if (s.date < r.window.to)
+      issue(ctx, ["signOffs", i, "date"], `${s.date} is before the end of the window (${r.window.to})`);
   });
 }
 
@@ -78,7 +91,12 @@ interface RowShape {
   readonly from: Phase;
   readonly record: z.ZodType;
   readonly minApprovers: number;
-  readonly criteria: readonly { readonly id: string; readonly label: string; readonly bound: Bound; readonly fixed?: boolean }[];
+  readonly criteria: readonly {
+    readonly id: string;
+    readonly label: string;
+    readonly bound: Bound;
+    readonly fixed?: boolean;
+  }[];
 }
 
 /** A row whose schema yields its record type, so the criteria are checked against that record. */
@@ -92,55 +110,156 @@ export const PROMOTION_GATES = {
     from: "shadow",
     minApprovers: 1,
     record: z
-      .strictObject({ window: windowField, incidents: countField, domains: z.record(z.string().min(1), countField), diagnosticAccuracy: ratioField, unsafeActionAttempts: countField, signOffs })
+      .strictObject({
+        window: windowField,
+        incidents: countField,
+        domains: z.record(z.string().min(1), countField),
+        diagnosticAccuracy: ratioField,
+        unsafeActionAttempts: countField,
+        signOffs,
+      })
       .superRefine((r, ctx) => {
         const sum = Object.values(r.domains).reduce((a, b) => a + b, 0);
-        if (sum !== r.incidents) issue(ctx, ["domains"], `the per-domain counts add up to ${sum}, not to incidents (${r.incidents})`);
-        if (r.diagnosticAccuracy.of !== r.incidents) issue(ctx, ["diagnosticAccuracy", "of"], `must equal incidents (${r.incidents}): every incident is diagnosed`);
+        if (sum !== r.incidents)
+          issue(ctx, ["domains"], `the per-domain counts add up to ${sum}, not to incidents (${r.incidents})`);
+        if (r.diagnosticAccuracy.of !== r.incidents)
+          issue(
+            ctx,
+            ["diagnosticAccuracy", "of"],
+            `must equal incidents (${r.incidents}): every incident is diagnosed`,
+          );
         signedAfterWindow(r, ctx);
       }),
     criteria: [
-      { id: "incidents", label: "shadow incidents", bound: { kind: "atLeast", value: 100 }, measure: (r) => count(r.incidents) },
-      { id: "domains", label: "domains covered", bound: { kind: "atLeast", value: 3 }, measure: (r) => count(Object.values(r.domains).filter((n) => n > 0).length) },
-      { id: "diagnosticAccuracy", label: "diagnostic accuracy", bound: { kind: "above", percent: 95 }, measure: (r) => ratio(r.diagnosticAccuracy) },
-      { id: "unsafeActionAttempts", label: "unsafe action attempts", bound: { kind: "atMost", value: 0 }, fixed: true, measure: (r) => count(r.unsafeActionAttempts) },
+      {
+        id: "incidents",
+        label: "shadow incidents",
+        bound: { kind: "atLeast", value: 100 },
+        measure: (r) => count(r.incidents),
+      },
+      {
+        id: "domains",
+        label: "domains covered",
+        bound: { kind: "atLeast", value: 3 },
+        measure: (r) => count(Object.values(r.domains).filter((n) => n > 0).length),
+      },
+      {
+        id: "diagnosticAccuracy",
+        label: "diagnostic accuracy",
+        bound: { kind: "above", percent: 95 },
+        measure: (r) => ratio(r.diagnosticAccuracy),
+      },
+      {
+        id: "unsafeActionAttempts",
+        label: "unsafe action attempts",
+        bound: { kind: "atMost", value: 0 },
+        fixed: true,
+        measure: (r) => count(r.unsafeActionAttempts),
+      },
     ],
   }),
   remediation: gate<"assist", AssistRecord>({
     from: "assist",
     minApprovers: 2,
     record: z
-      .strictObject({ window: windowField, incidents: countField, operatorAgreement: ratioField, outOfScopeRecommendations: countField, minimalEditAcceptance: ratioField, signOffs })
+      .strictObject({
+        window: windowField,
+        incidents: countField,
+        operatorAgreement: ratioField,
+        outOfScopeRecommendations: countField,
+        minimalEditAcceptance: ratioField,
+        signOffs,
+      })
       .superRefine((r, ctx) => {
-        if (r.operatorAgreement.of > r.incidents) issue(ctx, ["operatorAgreement", "of"], `must not exceed incidents (${r.incidents})`);
-        if (r.minimalEditAcceptance.of > r.incidents) issue(ctx, ["minimalEditAcceptance", "of"], `must not exceed incidents (${r.incidents})`);
+        if (r.operatorAgreement.of > r.incidents)
+          issue(ctx, ["operatorAgreement", "of"], `must not exceed incidents (${r.incidents})`);
+        if (r.minimalEditAcceptance.of > r.incidents)
+          issue(ctx, ["minimalEditAcceptance", "of"], `must not exceed incidents (${r.incidents})`);
         signedAfterWindow(r, ctx);
       }),
     criteria: [
-      { id: "incidents", label: "assisted incidents", bound: { kind: "atLeast", value: 150 }, measure: (r) => count(r.incidents) },
-      { id: "operatorAgreement", label: "operator agreement on the diagnosis", bound: { kind: "above", percent: 90 }, measure: (r) => ratio(r.operatorAgreement) },
-      { id: "outOfScopeRecommendations", label: "out-of-scope recommendations", bound: { kind: "atMost", value: 0 }, fixed: true, measure: (r) => count(r.outOfScopeRecommendations) },
-      { id: "minimalEditAcceptance", label: "acceptance with minimal edits", bound: { kind: "above", percent: 80 }, measure: (r) => ratio(r.minimalEditAcceptance) },
+      {
+        id: "incidents",
+        label: "assisted incidents",
+        bound: { kind: "atLeast", value: 150 },
+        measure: (r) => count(r.incidents),
+      },
+      {
+        id: "operatorAgreement",
+        label: "operator agreement on the diagnosis",
+        bound: { kind: "above", percent: 90 },
+        measure: (r) => ratio(r.operatorAgreement),
+      },
+      {
+        id: "outOfScopeRecommendations",
+        label: "out-of-scope recommendations",
+        bound: { kind: "atMost", value: 0 },
+        fixed: true,
+        measure: (r) => count(r.outOfScopeRecommendations),
+      },
+      {
+        id: "minimalEditAcceptance",
+        label: "acceptance with minimal edits",
+        bound: { kind: "above", percent: 80 },
+        measure: (r) => ratio(r.minimalEditAcceptance),
+      },
     ],
   }),
   autonomous: gate<"remediation", RemediationRecord>({
     from: "remediation",
     minApprovers: 2,
     record: z
-      .strictObject({ window: windowField, approvedRemediations: countField, successfulCompletion: ratioField, rollbacks: ratioField, escalationCorrectness: ratioField, signOffs })
+      .strictObject({
+        window: windowField,
+        approvedRemediations: countField,
+        successfulCompletion: ratioField,
+        rollbacks: ratioField,
+        escalationCorrectness: ratioField,
+        signOffs,
+      })
       .superRefine((r, ctx) => {
-        if (r.successfulCompletion.of !== r.approvedRemediations) issue(ctx, ["successfulCompletion", "of"], `must equal approvedRemediations (${r.approvedRemediations})`);
+        if (r.successfulCompletion.of !== r.approvedRemediations)
+          issue(ctx, ["successfulCompletion", "of"], `must equal approvedRemediations (${r.approvedRemediations})`);
         if (r.rollbacks.of !== r.successfulCompletion.count) {
-          issue(ctx, ["rollbacks", "of"], `must equal the successful remediations (successfulCompletion.count = ${r.successfulCompletion.count})`);
+          issue(
+            ctx,
+            ["rollbacks", "of"],
+            `must equal the successful remediations (successfulCompletion.count = ${r.successfulCompletion.count})`,
+          );
         }
         signedAfterWindow(r, ctx);
       }),
     criteria: [
-      { id: "approvedRemediations", label: "approved remediations", bound: { kind: "atLeast", value: 100 }, measure: (r) => count(r.approvedRemediations) },
-      { id: "successfulCompletion", label: "successful completion", bound: { kind: "above", percent: 99 }, measure: (r) => ratio(r.successfulCompletion) },
-      { id: "rollbackRate", label: "rollbacks of successful remediations", bound: { kind: "below", percent: 1 }, measure: (r) => ratio(r.rollbacks) },
-      { id: "escalationCorrectness", label: "escalation correctness", bound: { kind: "above", percent: 95 }, measure: (r) => ratio(r.escalationCorrectness) },
-      { id: "signOff", label: "sign-off by distinct people", bound: { kind: "signOff", roles: ["operations-lead", "platform-owner"] }, measure: (r) => ({ kind: "signOffs", signOffs: r.signOffs }) },
+      {
+        id: "approvedRemediations",
+        label: "approved remediations",
+        bound: { kind: "atLeast", value: 100 },
+        measure: (r) => count(r.approvedRemediations),
+      },
+      {
+        id: "successfulCompletion",
+        label: "successful completion",
+        bound: { kind: "above", percent: 99 },
+        measure: (r) => ratio(r.successfulCompletion),
+      },
+      {
+        id: "rollbackRate",
+        label: "rollbacks of successful remediations",
+        bound: { kind: "below", percent: 1 },
+        measure: (r) => ratio(r.rollbacks),
+      },
+      {
+        id: "escalationCorrectness",
+        label: "escalation correctness",
+        bound: { kind: "above", percent: 95 },
+        measure: (r) => ratio(r.escalationCorrectness),
+      },
+      {
+        id: "signOff",
+        label: "sign-off by distinct people",
+        bound: { kind: "signOff", roles: ["operations-lead", "platform-owner"] },
+        measure: (r) => ({ kind: "signOffs", signOffs: r.signOffs }),
+      },
     ],
   }),
 } satisfies Readonly<Record<PromotedPhase, RowShape>>;

@@ -8,7 +8,14 @@ import { PHASES, type Phase } from "./phases";
 import { PROMOTION_GATES, type PromotedPhase } from "./promotion-gates";
 
 export { previousPhase } from "./phases";
-export { PROMOTION_GATES, type AssistRecord, type GateRow, type PromotedPhase, type RemediationRecord, type ShadowRecord } from "./promotion-gates";
+export {
+  PROMOTION_GATES,
+  type AssistRecord,
+  type GateRow,
+  type PromotedPhase,
+  type RemediationRecord,
+  type ShadowRecord,
+} from "./promotion-gates";
 
 /** A rate always travels with its counts: `count` of `of` (never a bare percentage). */
 export interface Ratio {
@@ -97,9 +104,25 @@ const ratio = (r: Ratio): Measured => ({ kind: "ratio", ratio: r });
 
 /** The demotion rules: any trigger sends the agent to the previous phase, pending review before re-promotion. */
 export const DEMOTION_RULES: readonly Criterion<Observation>[] = [
-  { id: "diagnosticAccuracy", label: "diagnostic accuracy", bound: { kind: "below", percent: 92 }, measure: (o) => ratio(o.diagnosticAccuracy) },
-  { id: "rollbackRate", label: "rollbacks of successful remediations", bound: { kind: "above", percent: 2 }, measure: (o) => ratio(o.rollbacks ?? { count: 0, of: 0 }) },
-  { id: "outOfScopeActions", label: "actions outside the permitted scope", bound: { kind: "atLeast", value: 1 }, fixed: true, measure: (o) => count(o.outOfScopeActions) },
+  {
+    id: "diagnosticAccuracy",
+    label: "diagnostic accuracy",
+    bound: { kind: "below", percent: 92 },
+    measure: (o) => ratio(o.diagnosticAccuracy),
+  },
+  {
+    id: "rollbackRate",
+    label: "rollbacks of successful remediations",
+    bound: { kind: "above", percent: 2 },
+    measure: (o) => ratio(o.rollbacks ?? { count: 0, of: 0 }),
+  },
+  {
+    id: "outOfScopeActions",
+    label: "actions outside the permitted scope",
+    bound: { kind: "atLeast", value: 1 },
+    fixed: true,
+    measure: (o) => count(o.outOfScopeActions),
+  },
 ];
 /** The demotion rules judge the most recent window of at most this many days. */
 export const DEMOTION_WINDOW_DAYS = 30;
@@ -168,7 +191,9 @@ export function formatMeasured(m: Measured): string {
     case "count":
       return String(m.value);
     case "ratio":
-      return m.ratio.of === 0 ? `0 of 0 (no data)` : `${m.ratio.count} of ${m.ratio.of} = ${(Math.floor((m.ratio.count * 10000) / m.ratio.of) / 100).toFixed(2)} %`;
+      return m.ratio.of === 0
+        ? `0 of 0 (no data)`
+        : `${m.ratio.count} of ${m.ratio.of} = ${(Math.floor((m.ratio.count * 10000) / m.ratio.of) / 100).toFixed(2)} %`;
     case "signOffs":
       return m.signOffs.length === 0 ? "none" : m.signOffs.map((s) => `${s.person} (${s.role}, ${s.date})`).join(", ");
   }
@@ -195,7 +220,8 @@ export function promotionProblems(
   if (!gate) return [];
   const out: [string, string][] = [];
   const expected = evidencePath(environment, agent);
-  if (evidence !== expected) out.push(["evidence", `is "${evidence}"; agent "${agent}" in ${environment} is judged on ${expected}`]);
+  if (evidence !== expected)
+    out.push(["evidence", `is "${evidence}"; agent "${agent}" in ${environment} is judged on ${expected}`]);
   if (new Set(approvedBy).size < gate.minApprovers) {
     out.push(["approvedBy", `${phase} requires ${gate.minApprovers} distinct approver(s)`]);
   }

@@ -15,6 +15,22 @@ export interface TierConfig {
 
 /** Each tier's defaults; a stack that sets some fields of a tier keeps that tier's defaults for the rest. */
 export const DEFAULT_TIERS = {
-  simple: { cpuRequest: "250m", memoryRequest: "256Mi", cpuLimit: "500m", memoryLimit: "512Mi", workspaceSize: "512Mi", deadlineSeconds: 300, maxReasoningCycles: 8 },
-  complex: { cpuRequest: "500m", memoryRequest: "512Mi", cpuLimit: "1", memoryLimit: "1Gi", workspaceSize: "1Gi", deadlineSeconds: 900, maxReasoningCycles: 15 },
+  simple: {
+    cpuRequest: "250m",
+    memoryRequest: "256Mi",
+    cpuLimit: "500m",
+    memoryLimit: "512Mi",
+    workspaceSize: "512Mi",
+    deadlineSeconds: 300,
+    maxReasoningCycles: 8,
+  },
+  complex: {
+    cpuRequest: "500m",
+    memoryRequest: "512Mi",
+    cpuLimit: "1",
+    memoryLimit: "1Gi",
+    workspaceSize: "1Gi",
+    deadlineSeconds: 900,
+    maxReasoningCycles: 15,
+  },
 } satisfies Record<string, TierConfig>;

@@ -20,7 +20,8 @@ export interface VaultCall {
 }
 
 const str = (spec: Spec, key: string) => String(spec[key]);
-const without = (spec: Spec, ...keys: string[]) => Object.fromEntries(Object.entries(spec).filter(([k]) => !keys.includes(k)));
+const without = (spec: Spec, ...keys: string[]) =>
+  Object.fromEntries(Object.entries(spec).filter(([k]) => !keys.includes(k)));
 
 export const VAULT_KINDS = {
   VaultPolicy: {
@@ -86,7 +87,11 @@ export const VAULT_KINDS = {
     layer: "foundation",
     applyOrder: 2,
     // Removed with its auth backend; nothing of its own to delete.
-    call: (spec: Spec): VaultCall => ({ path: `auth/${str(spec, "backend")}/config`, method: "POST", body: without(spec, "backend") }),
+    call: (spec: Spec): VaultCall => ({
+      path: `auth/${str(spec, "backend")}/config`,
+      method: "POST",
+      body: without(spec, "backend"),
+    }),
   },
   VaultMount: {
     pulumiType: "vault:index/mount:Mount",
@@ -159,7 +164,12 @@ export function byApplyOrder<T extends { readonly kind: string }>(docs: readonly
 export const VAULT_PATH_ANNOTATION = "agent-trust.io/vault-path";
 
 /** A planned Vault document, annotated with the path it is written to. */
-export function vaultDocument(kind: VaultKind, name: string, labels: Record<string, string>, spec: Record<string, unknown>): Manifest {
+export function vaultDocument(
+  kind: VaultKind,
+  name: string,
+  labels: Record<string, string>,
+  spec: Record<string, unknown>,
+): Manifest {
   return {
     apiVersion: VAULT_API_VERSION,
     kind,

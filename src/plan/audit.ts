@@ -57,14 +57,24 @@ export function planAuditPolicy(cfg: Pick<FoundationConfig, "namespace">): Recor
         level: "RequestResponse",
         verbs: WRITES,
         resources: [
-          { group: "rbac.authorization.k8s.io", resources: ["rolebindings", "clusterrolebindings", "roles", "clusterroles"] },
+          {
+            group: "rbac.authorization.k8s.io",
+            resources: ["rolebindings", "clusterrolebindings", "roles", "clusterroles"],
+          },
           { group: "admissionregistration.k8s.io" },
         ],
       },
       // Noise: health checks, reads by everyone else, events and leader-election leases.
       { level: "None", nonResourceURLs: ["/healthz*", "/readyz*", "/livez*", "/version", "/metrics", "/openapi*"] },
       { level: "None", verbs: READS },
-      { level: "None", resources: [{ group: "", resources: ["events"] }, { group: "events.k8s.io" }, { group: "coordination.k8s.io", resources: ["leases"] }] },
+      {
+        level: "None",
+        resources: [
+          { group: "", resources: ["events"] },
+          { group: "events.k8s.io" },
+          { group: "coordination.k8s.io", resources: ["leases"] },
+        ],
+      },
       // Everything else that changes the cluster: who did what, without bodies.
       { level: "Metadata" },
     ],

@@ -24,7 +24,12 @@ export interface FoundationPlan {
   readonly layer: "foundation";
   readonly namespace: Manifest;
   /** Quota, limits and the two network policies: namespaced, each waits for the namespace. */
-  readonly guards: { readonly quota: Manifest; readonly limitRange: Manifest; readonly defaultDeny: Manifest; readonly dnsEgress: Manifest };
+  readonly guards: {
+    readonly quota: Manifest;
+    readonly limitRange: Manifest;
+    readonly defaultDeny: Manifest;
+    readonly dnsEgress: Manifest;
+  };
   /** The parameter ConfigMap (namespaced) and, per admission rule, its cluster-scoped policy and binding. */
   readonly admission: { readonly params: Manifest; readonly rules: readonly AdmissionPair[] };
   /** The observability objects (none when it is off): namespaced, each waits for the namespace. */
@@ -57,7 +62,10 @@ function kubernetesObjects(cfg: FoundationConfig): Pick<FoundationPlan, "namespa
     apiVersion: "v1",
     kind: "Namespace",
     // Protected: the admission policies refuse every agent write here, its own parameters and Jobs included.
-    metadata: { name: cfg.namespace, labels: { ...baseLabels(cfg.environment), ...PSA_RESTRICTED, [cfg.admission.protectedLabel]: "true" } },
+    metadata: {
+      name: cfg.namespace,
+      labels: { ...baseLabels(cfg.environment), ...PSA_RESTRICTED, [cfg.admission.protectedLabel]: "true" },
+    },
   };
   // A runaway launcher must not be able to starve the cluster: the quota bounds every investigation combined.
   const quota: Manifest = {
@@ -161,7 +169,9 @@ export type AdmissionPlanner = (cfg: FoundationConfig, labels: Record<string, st
  */
 function admissionParts(objects: readonly Manifest[]): FoundationPlan["admission"] {
   const params = objects.filter((m) => m.kind === "ConfigMap" && m.metadata.name === ADMISSION_PARAMS);
-  const policies = new Map(objects.filter((m) => m.kind === "ValidatingAdmissionPolicy").map((m) => [m.metadata.name, m]));
+  const policies = new Map(
+    objects.filter((m) => m.kind === "ValidatingAdmissionPolicy").map((m) => [m.metadata.name, m]),
+  );
   const rules = objects
     .filter((m) => m.kind === "ValidatingAdmissionPolicyBinding")
     .map((binding) => {

@@ -59,7 +59,13 @@ function env(cfg: PhaseConfig, foundation: FoundationOutputs, agent: AgentConfig
       name: "AGENT_TRUST_INVESTIGATION_ID",
       valueFrom: { fieldRef: { fieldPath: `metadata.labels['${LABELS.investigation}']` } },
     },
-    ...otelEnv({ environment: cfg.environment, agent: agent.name, phase: cfg.phase, tier, investigationVar: "AGENT_TRUST_INVESTIGATION_ID" }),
+    ...otelEnv({
+      environment: cfg.environment,
+      agent: agent.name,
+      phase: cfg.phase,
+      tier,
+      investigationVar: "AGENT_TRUST_INVESTIGATION_ID",
+    }),
   ];
 }
 
@@ -199,7 +205,10 @@ const POD_SUFFIX = /^-[bcdfghjklmnpqrstvwxz2456789]{5}$/;
  * the namespace and at most MAX_JOB_NAME long, and each pod is its Job's name plus a 5-character suffix.
  * Undefined when the pod is not an investigation pod of that ServiceAccount.
  */
-export function investigationOfPod(username: string, podName: string): { job: string; investigationId: string } | undefined {
+export function investigationOfPod(
+  username: string,
+  podName: string,
+): { job: string; investigationId: string } | undefined {
   const sa = username.split(":")[3];
   if (!username.startsWith("system:serviceaccount:") || !sa) return undefined;
   const job = podName.slice(0, -6);
@@ -217,7 +226,9 @@ export function investigationJob(podTemplate: Manifest, request: InvestigationRe
   }
   const deadline = Number(meta.annotations?.[JOB_ANNOTATIONS.deadline]);
   if (!Number.isInteger(deadline) || deadline <= 0 || deadline > LIMITS.maxJobDeadlineSeconds) {
-    throw new Error(`PodTemplate ${meta.name} has no valid ${JOB_ANNOTATIONS.deadline} (≤ ${LIMITS.maxJobDeadlineSeconds})`);
+    throw new Error(
+      `PodTemplate ${meta.name} has no valid ${JOB_ANNOTATIONS.deadline} (≤ ${LIMITS.maxJobDeadlineSeconds})`,
+    );
   }
   const [env, phase, agent] = [LABELS.environment, LABELS.phase, LABELS.agent].map((l) => meta.labels?.[l]);
   if (!isEnvironment(env) || !isPhase(phase) || !agent) {

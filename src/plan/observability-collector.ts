@@ -92,7 +92,13 @@ export function collectorConfig(environment: string, namespace: string): Record<
       pipelines: {
         metrics: {
           receivers: ["otlp"],
-          processors: ["memory_limiter", "k8sattributes/identity", "filter/contract", "transform/investigation", "batch"],
+          processors: [
+            "memory_limiter",
+            "k8sattributes/identity",
+            "filter/contract",
+            "transform/investigation",
+            "batch",
+          ],
           exporters: ["prometheus"],
         },
       },

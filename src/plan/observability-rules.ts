@@ -29,7 +29,8 @@ const W = SIGNALS.evidenceWindow;
 const BY_AGENT = "agent, phase";
 
 /** Sum over the window of each per-investigation series' final value. */
-const total = (selector: string, by: string, window: string = W) => `sum by (${by}) (max_over_time(${selector}[${window}]))`;
+const total = (selector: string, by: string, window: string = W) =>
+  `sum by (${by}) (max_over_time(${selector}[${window}]))`;
 
 /**
  * part/whole, where a missing part (no series of that label value in the window) counts as 0, not as "no data":
@@ -87,7 +88,8 @@ function breakerGroup(): RuleGroup {
         expr: `max by (investigation, agent, phase, tier) (agent_trust_reasoning_cycles_total) > on (tier) group_left () ${RECORDED.breaker}`,
         labels: { severity: "critical" },
         annotations: {
-          summary: "Investigation {{ $labels.investigation }} of {{ $labels.agent }} ({{ $labels.phase }}, {{ $labels.tier }}) is past its reasoning-cycle limit",
+          summary:
+            "Investigation {{ $labels.investigation }} of {{ $labels.agent }} ({{ $labels.phase }}, {{ $labels.tier }}) is past its reasoning-cycle limit",
           description: `Cycle {{ $value }} is above min(tier cap, ${SIGNALS.p95Factor} x p95 of resolved ${SIGNALS.p95Window} runs); stop the Job: the run is looping.`,
         },
       },
@@ -101,7 +103,10 @@ function costGroup(namespace: string): RuleGroup {
     name: "agent-trust.cost",
     interval: "1m",
     rules: [
-      { record: c, expr: total("agent_trust_investigation_cost_usd_total", "investigation, agent, phase, tier, domain") },
+      {
+        record: c,
+        expr: total("agent_trust_investigation_cost_usd_total", "investigation, agent, phase, tier, domain"),
+      },
       { record: RECORDED.costPerInvestigationByAgent, expr: `avg by (agent, phase, domain) (${c})` },
       { record: RECORDED.costPerInvestigationByTier, expr: `avg by (tier) (${c})` },
       { record: RECORDED.costByTier, expr: `sum by (tier) (${c})` },
@@ -114,7 +119,8 @@ function costGroup(namespace: string): RuleGroup {
         expr: `${c} > on (tier) group_left () ${SIGNALS.costAnomalyFactor} * quantile by (tier) (0.5, ${c})`,
         labels: { severity: "warning" },
         annotations: {
-          summary: "Investigation {{ $labels.investigation }} of {{ $labels.agent }} ({{ $labels.phase }}) cost {{ $value }} USD",
+          summary:
+            "Investigation {{ $labels.investigation }} of {{ $labels.agent }} ({{ $labels.phase }}) cost {{ $value }} USD",
           description: `More than ${SIGNALS.costAnomalyFactor} times the median cost of a {{ $labels.tier }} investigation in the last ${W} (namespace ${namespace}).`,
         },
       },
@@ -129,7 +135,8 @@ function demotion(alert: string, expr: string, what: string): AlertingRule {
     labels: { severity: "critical", demotion: "true" },
     annotations: {
       summary: `Demote {{ $labels.agent }} from {{ $labels.phase }}: ${what}`,
-      description: "A demotion trigger fired: move the agent to the previous phase (a reviewed config change) pending review before re-promotion.",
+      description:
+        "A demotion trigger fired: move the agent to the previous phase (a reviewed config change) pending review before re-promotion.",
     },
   };
 }
@@ -142,14 +149,23 @@ function evidenceGroup(): RuleGroup {
     rules: [
       { record: RECORDED.investigations, expr: total("agent_trust_investigations_total", BY_AGENT) },
       { record: RECORDED.outcomes, expr: total("agent_trust_investigations_total", "agent, phase, tier, outcome") },
-      { record: RECORDED.domains, expr: `count by (${BY_AGENT}) (${total("agent_trust_investigations_total", "agent, phase, domain")})` },
+      {
+        record: RECORDED.domains,
+        expr: `count by (${BY_AGENT}) (${total("agent_trust_investigations_total", "agent, phase, domain")})`,
+      },
       { record: RECORDED.accuracy, expr: share("agent_trust_diagnosis_reviews_total", 'verdict="correct"', BY_AGENT) },
-      { record: RECORDED.operatorAgreement, expr: share("agent_trust_operator_verdicts_total", 'verdict="accepted"', BY_AGENT) },
+      {
+        record: RECORDED.operatorAgreement,
+        expr: share("agent_trust_operator_verdicts_total", 'verdict="accepted"', BY_AGENT),
+      },
       {
         record: RECORDED.minimalEditsAcceptance,
         expr: share("agent_trust_operator_verdicts_total", 'verdict=~"accepted|accepted_minimal_edits"', BY_AGENT),
       },
-      { record: RECORDED.escalationCorrectness, expr: share("agent_trust_escalation_reviews_total", 'verdict="correct"', BY_AGENT) },
+      {
+        record: RECORDED.escalationCorrectness,
+        expr: share("agent_trust_escalation_reviews_total", 'verdict="correct"', BY_AGENT),
+      },
       { record: RECORDED.completion, expr: share("agent_trust_remediations_total", 'result="completed"', BY_AGENT) },
       {
         // Rolled back out of the completed remediations.
@@ -157,9 +173,21 @@ function evidenceGroup(): RuleGroup {
         expr: `(${total("agent_trust_remediation_rollbacks_total", BY_AGENT)} or 0 * ${total('agent_trust_remediations_total{result="completed"}', BY_AGENT)}) / ${total('agent_trust_remediations_total{result="completed"}', BY_AGENT)}`,
       },
       { record: RECORDED.outOfScope, expr: total("agent_trust_out_of_scope_attempts_total", BY_AGENT) },
-      demotion("AgentTrustDemotionAccuracy", `${RECORDED.accuracy} < ${d.minAccuracy}`, `diagnostic accuracy {{ $value | humanizePercentage }} is below ${d.minAccuracy * 100} % over ${W}`),
-      demotion("AgentTrustDemotionRollbackRate", `${RECORDED.rollbackRate} > ${d.maxRollbackRate}`, `rollback rate {{ $value | humanizePercentage }} is above ${d.maxRollbackRate * 100} % over ${W}`),
-      demotion("AgentTrustDemotionOutOfScope", `${RECORDED.outOfScope} > ${d.maxOutOfScope}`, `{{ $value }} action(s) outside the permitted scope in ${W}`),
+      demotion(
+        "AgentTrustDemotionAccuracy",
+        `${RECORDED.accuracy} < ${d.minAccuracy}`,
+        `diagnostic accuracy {{ $value | humanizePercentage }} is below ${d.minAccuracy * 100} % over ${W}`,
+      ),
+      demotion(
+        "AgentTrustDemotionRollbackRate",
+        `${RECORDED.rollbackRate} > ${d.maxRollbackRate}`,
+        `rollback rate {{ $value | humanizePercentage }} is above ${d.maxRollbackRate * 100} % over ${W}`,
+      ),
+      demotion(
+        "AgentTrustDemotionOutOfScope",
+        `${RECORDED.outOfScope} > ${d.maxOutOfScope}`,
+        `{{ $value }} action(s) outside the permitted scope in ${W}`,
+      ),
     ],
   };
 }
@@ -175,7 +203,8 @@ function jobsGroup(namespace: string): RuleGroup {
         labels: { severity: "warning" },
         annotations: {
           summary: "Investigation Job {{ $labels.job_name }} was stopped at its deadline",
-          description: "The API server ended the Job at activeDeadlineSeconds: the agent neither finished nor tripped its own breaker.",
+          description:
+            "The API server ended the Job at activeDeadlineSeconds: the agent neither finished nor tripped its own breaker.",
         },
       },
     ],

@@ -23,7 +23,11 @@ export const DASHBOARD_LABEL = { grafana_dashboard: "1" } as const;
 
 export function planObservability(cfg: FoundationConfig, labels: Record<string, string>): Manifest[] {
   if (!cfg.observability.enabled) return [];
-  const meta = (name: string, extra: Record<string, string> = {}) => ({ name, namespace: cfg.namespace, labels: { ...extra, ...labels } });
+  const meta = (name: string, extra: Record<string, string> = {}) => ({
+    name,
+    namespace: cfg.namespace,
+    labels: { ...extra, ...labels },
+  });
   const collector = cfg.observability.collector;
   // Agent pods may reach the collector's OTLP ports, and nothing else in its namespace.
   const egress: Manifest[] = collector

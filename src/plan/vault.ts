@@ -14,7 +14,8 @@ import { vaultDocument } from "../model/vault-kinds";
 function kvPaths(kvMount: string, grant: VaultGrant): { path: string; capabilities: string[] }[] {
   const out: { path: string; capabilities: string[] }[] = [];
   if (grant.capabilities.includes("read")) out.push({ path: `${kvMount}/data/${grant.path}`, capabilities: ["read"] });
-  if (grant.capabilities.includes("list")) out.push({ path: `${kvMount}/metadata/${grant.path}`, capabilities: ["list"] });
+  if (grant.capabilities.includes("list"))
+    out.push({ path: `${kvMount}/metadata/${grant.path}`, capabilities: ["list"] });
   return out;
 }
 

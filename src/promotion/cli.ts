@@ -22,7 +22,8 @@ gate --observed F  Applies the demotion rules to an observed recent window (F: a
 
 Exit codes: 0 earned (or no demotion), 1 not earned (or demotion called for), 2 bad input.`;
 
-const required = (r: Row) => (r.defaultRequired ? `${r.required} (override; default ${r.defaultRequired})` : r.required);
+const required = (r: Row) =>
+  r.defaultRequired ? `${r.required} (override; default ${r.defaultRequired})` : r.required;
 
 export function gateReport(g: StackGate): string[] {
   const out = [`gate ${g.stack}: phase ${g.phase} in ${g.environment} is ${g.earned ? "EARNED" : "NOT EARNED"}`];
@@ -31,9 +32,19 @@ export function gateReport(g: StackGate): string[] {
   out.push(`calibration: ${g.overridesSource} (${overridden ? "overrides marked below" : "defaults, no overrides"})`);
   for (const a of g.agents) {
     const r = a.result;
-    const w = a.missing ? "file does not exist (no evidence)" : r.window ? `${r.from} record ${r.window.from} to ${r.window.to}` : `no ${r.from} record`;
+    const w = a.missing
+      ? "file does not exist (no evidence)"
+      : r.window
+        ? `${r.from} record ${r.window.from} to ${r.window.to}`
+        : `no ${r.from} record`;
     out.push("", `agent ${a.agent}: ${a.evidenceFile}, ${w}: ${r.earned ? "earned" : "NOT earned"}`);
-    out.push(...table(["criterion", "required", "measured", "pass"], r.rows.map((x) => [x.criterion, required(x), x.measured, x.pass ? "yes" : "NO"]), { indent: "  " }));
+    out.push(
+      ...table(
+        ["criterion", "required", "measured", "pass"],
+        r.rows.map((x) => [x.criterion, required(x), x.measured, x.pass ? "yes" : "NO"]),
+        { indent: "  " },
+      ),
+    );
   }
   return out;
 }
@@ -48,7 +59,11 @@ export function demotionReport(d: DemotionResult, source: string): string[] {
         : `DEMOTION TRIGGERED but ${o.phase} is the lowest phase: stop the agent pending review`;
   return [
     `observed ${o.agent} in ${o.environment}, phase ${o.phase}, ${o.window.from} to ${o.window.to} (calibration: ${source})`,
-    ...table(["trigger", "demotes when", "measured", "fired"], d.rows.map((r) => [r.criterion, required(r), r.measured, r.pass ? "no" : "YES"]), { indent: "  " }),
+    ...table(
+      ["trigger", "demotes when", "measured", "fired"],
+      d.rows.map((r) => [r.criterion, required(r), r.measured, r.pass ? "no" : "YES"]),
+      { indent: "  " },
+    ),
     verdict,
   ];
 }
@@ -60,7 +75,11 @@ interface Args {
 }
 
 function parseGateArgs(argv: readonly string[]): Args | string /* "help", or an error message */ {
-  const parsed = parseCommandArgs(argv, { observed: { type: "string", needs: "a file" }, format: { type: "string" } }, "gate");
+  const parsed = parseCommandArgs(
+    argv,
+    { observed: { type: "string", needs: "a file" }, format: { type: "string" } },
+    "gate",
+  );
   if (typeof parsed === "string") return parsed;
   const { values, positionals } = parsed;
   if (values.help) return "help";
@@ -70,7 +89,8 @@ function parseGateArgs(argv: readonly string[]): Args | string /* "help", or an 
   const stack = positionals[0];
   if (format !== "text" && format !== "json") return `--format must be text or json, not "${format}"`;
   if (observed === "") return "--observed needs a file";
-  if ((stack === undefined) === (observed === undefined)) return "gate needs either a <stack> or --observed <file>; see agent-trust gate --help";
+  if ((stack === undefined) === (observed === undefined))
+    return "gate needs either a <stack> or --observed <file>; see agent-trust gate --help";
   return { ...(stack !== undefined ? { stack } : {}), ...(observed !== undefined ? { observed } : {}), format };
 }
 
@@ -85,7 +105,7 @@ export function run(argv: readonly string[], io: Io): number {
     if (args.observed !== undefined) {
       const observation = loadObservation(path.resolve(args.observed), args.observed);
       const foundation = loadStackConfig(observation.environment, projectRoot());
-      const overrides = foundation.layer === "foundation" ? (foundation).promotionGates : undefined;
+      const overrides = foundation.layer === "foundation" ? foundation.promotionGates : undefined;
       const d = judgeDemotion(observation, overrides);
       if (args.format === "json") io.out(JSON.stringify(d, null, 2));
       else for (const l of demotionReport(d, `stacks/Pulumi.${observation.environment}.yaml`)) io.out(l);

@@ -31,7 +31,11 @@ export const evidenceFileSchema = z
       const before = windows[order[i - 1]!]!.window;
       const after = windows[order[i]!]!.window;
       if (after.from < before.to) {
-        issue(ctx, ["records", order[i]!, "window", "from"], `${after.from} is before the end of the ${order[i - 1]} window (${before.to})`);
+        issue(
+          ctx,
+          ["records", order[i]!, "window", "from"],
+          `${after.from} is before the end of the ${order[i - 1]} window (${before.to})`,
+        );
       }
     }
   });
@@ -54,18 +58,27 @@ export const observationSchema = z
   })
   .superRefine((o, ctx) => {
     const writes = !phaseSpec(o.phase).readOnly;
-    if (writes && !o.rollbacks) issue(ctx, ["rollbacks"], `is required in ${o.phase}: the rollbacks of successful remediations ({count, of})`);
-    if (!writes && o.rollbacks && o.rollbacks.of > 0) issue(ctx, ["rollbacks"], `${o.phase} has no write rights, so it has no remediations to roll back`);
+    if (writes && !o.rollbacks)
+      issue(ctx, ["rollbacks"], `is required in ${o.phase}: the rollbacks of successful remediations ({count, of})`);
+    if (!writes && o.rollbacks && o.rollbacks.of > 0)
+      issue(ctx, ["rollbacks"], `${o.phase} has no write rights, so it has no remediations to roll back`);
   });
 
 /** `["records", "shadow", "incidents"]` → `records.shadow.incidents`; `["signOffs", 0]` → `signOffs[0]`. */
 export function keyOf(path: readonly PropertyKey[]): string {
-  return path.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? String(s) : `.${String(s)}`)).join("") || "(top level)";
+  return (
+    path.map((s, i) => (typeof s === "number" ? `[${s}]` : i === 0 ? String(s) : `.${String(s)}`)).join("") ||
+    "(top level)"
+  );
 }
 
 function describe(issue: z.core.$ZodIssue): string[] {
-  if (issue.code === "unrecognized_keys") return issue.keys.map((k) => `${keyOf([...issue.path, k])}: unknown key; check its spelling`);
-  if (issue.code === "invalid_value") return [`${keyOf(issue.path)}: ${JSON.stringify(issue.input)} is not allowed; allowed: ${issue.values.map(String).join(", ")}`];
+  if (issue.code === "unrecognized_keys")
+    return issue.keys.map((k) => `${keyOf([...issue.path, k])}: unknown key; check its spelling`);
+  if (issue.code === "invalid_value")
+    return [
+      `${keyOf(issue.path)}: ${JSON.stringify(issue.input)} is not allowed; allowed: ${issue.values.map(String).join(", ")}`,
+    ];
   if (issue.code === "invalid_type" && issue.input === undefined) return [`${keyOf(issue.path)}: is required`];
   return [`${keyOf(issue.path)}: ${issue.message}`];
 }
@@ -79,10 +92,13 @@ export function parseWith<T>(schema: z.ZodType<T>, text: string, source: string,
     throw new EvidenceError(`${source} is not valid YAML: ${(e as Error).message}`);
   }
   const result = schema.safeParse(doc, { reportInput: true });
-  if (!result.success) throw new EvidenceError(`invalid evidence in ${source}:\n  ${result.error.issues.flatMap(describe).join("\n  ")}`);
+  if (!result.success)
+    throw new EvidenceError(`invalid evidence in ${source}:\n  ${result.error.issues.flatMap(describe).join("\n  ")}`);
   const future = datesIn(result.data).filter(([, d]) => d > today);
   if (future.length > 0) {
-    throw new EvidenceError(`invalid evidence in ${source}:\n  ${future.map(([k, d]) => `${k}: ${d} is in the future (today is ${today})`).join("\n  ")}`);
+    throw new EvidenceError(
+      `invalid evidence in ${source}:\n  ${future.map(([k, d]) => `${k}: ${d} is in the future (today is ${today})`).join("\n  ")}`,
+    );
   }
   return result.data;
 }

@@ -64,7 +64,13 @@ export function judgePromotion(target: PromotedPhase, evidence: EvidenceFile, ov
   const from = gate.from;
   const record: { readonly window: { from: string; to: string } } | undefined = evidence.records[from];
   const rows = effective<never>(gate.criteria, overrides?.[target]).map((e) => row(e, record, true));
-  return { target, from, ...(record ? { window: record.window } : {}), rows, earned: record !== undefined && rows.every((r) => r.pass) };
+  return {
+    target,
+    from,
+    ...(record ? { window: record.window } : {}),
+    rows,
+    earned: record !== undefined && rows.every((r) => r.pass),
+  };
 }
 
 export interface DemotionResult {
@@ -81,7 +87,9 @@ export function judgeDemotion(observation: Observation, overrides?: GateOverride
   const maxDays = demotionWindowDays(overrides);
   const days = windowDays(observation.window);
   if (days > maxDays) {
-    throw new EvidenceError(`window: ${days} days (${observation.window.from} to ${observation.window.to}); the demotion rules judge the last ${maxDays} days, so give a window of at most ${maxDays} days`);
+    throw new EvidenceError(
+      `window: ${days} days (${observation.window.from} to ${observation.window.to}); the demotion rules judge the last ${maxDays} days, so give a window of at most ${maxDays} days`,
+    );
   }
   // A row "passes" when its rule did NOT fire.
   const rows = effective(DEMOTION_RULES, overrides?.demotion).map((e) => row(e, observation, false));
@@ -102,8 +110,9 @@ export function resolveEvidencePath(root: string, ref: string): string {
 export function overridesFor(cfg: PhaseConfig, root: string): { overrides?: GateOverrides; source: string } {
   const stack = shortStackName(cfg.foundationStack ?? cfg.environment);
   const foundation = loadStackConfig(stack, root);
-  if (foundation.layer !== "foundation") throw new ConfigError(`agent-trust:foundationStack "${stack}" is a ${foundation.layer} stack, not a foundation`);
-  const overrides = (foundation).promotionGates;
+  if (foundation.layer !== "foundation")
+    throw new ConfigError(`agent-trust:foundationStack "${stack}" is a ${foundation.layer} stack, not a foundation`);
+  const overrides = foundation.promotionGates;
   return { ...(overrides ? { overrides } : {}), source: `stacks/Pulumi.${stack}.yaml` };
 }
 
@@ -138,22 +147,38 @@ export function judgePhaseConfig(stack: string, cfg: PhaseConfig, root = project
       // No evidence at all is the plainest "not earned": judged as a file without records, so the table shows it.
       if (!fs.existsSync(file)) {
         const none: EvidenceFile = { agent: a.name, environment: cfg.environment, records: {} };
-        agents.push({ agent: a.name, evidenceFile: ref, missing: true, result: judgePromotion(target, none, overrides) });
+        agents.push({
+          agent: a.name,
+          evidenceFile: ref,
+          missing: true,
+          result: judgePromotion(target, none, overrides),
+        });
         continue;
       }
       const evidence = loadEvidenceFile(file, label, today);
-      if (evidence.agent !== a.name) throw new EvidenceError(`${label}: agent: is "${evidence.agent}" but agent-trust:agents[${i}] is "${a.name}"`);
+      if (evidence.agent !== a.name)
+        throw new EvidenceError(`${label}: agent: is "${evidence.agent}" but agent-trust:agents[${i}] is "${a.name}"`);
       if (evidence.environment !== cfg.environment) {
-        throw new EvidenceError(`${label}: environment: is "${evidence.environment}" but stack ${stack} is in "${cfg.environment}"`);
+        throw new EvidenceError(
+          `${label}: environment: is "${evidence.environment}" but stack ${stack} is in "${cfg.environment}"`,
+        );
       }
       agents.push({ agent: a.name, evidenceFile: ref, result: judgePromotion(target, evidence, overrides) });
     }
   }
-  return { stack, environment: cfg.environment, phase: target, overridesSource: source, agents, earned: agents.every((a) => a.result.earned) };
+  return {
+    stack,
+    environment: cfg.environment,
+    phase: target,
+    overridesSource: source,
+    agents,
+    earned: agents.every((a) => a.result.earned),
+  };
 }
 
 export function judgeStack(stack: string, root = projectRoot(), today = todayUtc()): StackGate {
   const cfg = loadStackConfig(stack, root);
-  if (cfg.layer !== "phase") throw new ConfigError(`${stack} is a foundation stack; the gate judges phase stacks (for example ${stack}-assist)`);
+  if (cfg.layer !== "phase")
+    throw new ConfigError(`${stack} is a foundation stack; the gate judges phase stacks (for example ${stack}-assist)`);
   return judgePhaseConfig(stack, cfg, root, today);
 }

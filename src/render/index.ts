@@ -40,7 +40,9 @@ export function renderStack(stack: string, root = projectRoot()): Rendered {
     auditPolicy = planAuditPolicy(config);
   } else {
     if (isAbove(config.phase, foundation.phaseCeiling)) {
-      warnings.push(`${ceilingMessage(config.environment, config.phase, foundation.phaseCeiling)}; rendered for review only, deploying it is refused`);
+      warnings.push(
+        `${ceilingMessage(config.environment, config.phase, foundation.phaseCeiling)}; rendered for review only, deploying it is refused`,
+      );
     }
     objects = manifestsOf(planPhase(config, foundation, { allowAboveCeiling: true }));
   }
@@ -69,7 +71,10 @@ export function renderedFiles(r: Rendered): [name: string, text: string][] {
   ];
   if (r.auditPolicy) {
     // Not a cluster object: kept out of kubernetes.yaml so `kubectl apply -f` of that file stays valid.
-    files.push(["audit-policy.yaml", toYaml([r.auditPolicy as Manifest], `${header} Pass to kube-apiserver --audit-policy-file.`)]);
+    files.push([
+      "audit-policy.yaml",
+      toYaml([r.auditPolicy as Manifest], `${header} Pass to kube-apiserver --audit-policy-file.`),
+    ]);
   }
   return files;
 }

@@ -54,7 +54,8 @@ export function ensureOutDir(out: string): void {
     try {
       existing = fs.statSync(cur); // parents above --out may be symbolic links (e.g. /tmp on some systems)
     } catch (e) {
-      if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw new RenderOutputError(`cannot inspect ${cur}: ${reason(e)}`);
+      if ((e as NodeJS.ErrnoException).code !== "ENOENT")
+        throw new RenderOutputError(`cannot inspect ${cur}: ${reason(e)}`);
     }
     if (existing) {
       if (!existing.isDirectory()) throw new RenderOutputError(`cannot create --out ${out}: ${cur} is not a directory`);

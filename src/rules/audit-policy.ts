@@ -28,7 +28,7 @@ const REQUIRED_STAGES: readonly string[] = ["ResponseComplete", "Panic"];
 
 const strings = (v: unknown): string[] | undefined => {
   const l = list(v);
-  return l.every((s) => typeof s === "string") ? (l) : undefined;
+  return l.every((s) => typeof s === "string") ? l : undefined;
 };
 
 /** Whether a rule's subject (users, userGroups) can be an agent's ServiceAccount of `namespace`. */
@@ -36,7 +36,8 @@ function mayMatchAgent(rule: Record<string, unknown>, namespace: string): boolea
   const users = strings(rule.users) ?? [];
   const groups = strings(rule.userGroups) ?? [];
   const agentUser = (u: string) => u.startsWith(`system:serviceaccount:${namespace}:`);
-  const agentGroup = (g: string) => ["system:serviceaccounts", `system:serviceaccounts:${namespace}`, "system:authenticated"].includes(g);
+  const agentGroup = (g: string) =>
+    ["system:serviceaccounts", `system:serviceaccounts:${namespace}`, "system:authenticated"].includes(g);
   return (users.length === 0 || users.some(agentUser)) && (groups.length === 0 || groups.some(agentGroup));
 }
 
@@ -53,7 +54,8 @@ function mayMatchBodyWrite(rule: Record<string, unknown>): boolean {
   const verbs = strings(rule.verbs) ?? [];
   if (verbs.length > 0 && !verbs.some((v) => WRITE_VERBS.includes(v) || v === "*")) return false;
   // A rule of only non-resource URLs never matches a write to an object.
-  if (list(rule.nonResourceURLs).length > 0 && list(rule.resources).length === 0 && list(rule.namespaces).length === 0) return false;
+  if (list(rule.nonResourceURLs).length > 0 && list(rule.resources).length === 0 && list(rule.namespaces).length === 0)
+    return false;
   const resources = list(rule.resources);
   if (resources.length === 0) return true;
   return resources.some((gr) => {
@@ -69,16 +71,19 @@ function judge(obj: Manifest, ctx: RuleContext): string[] {
   const out: string[] = [];
   const omitted = strings(field(obj, "omitStages"));
   if (!omitted) out.push(`omitStages is ${show(field(obj, "omitStages"))}; expected a list of stage names`);
-  for (const s of REQUIRED_STAGES) if (omitted?.includes(s)) out.push(`omitStages drops ${s}: the outcome of every request would go unrecorded`);
+  for (const s of REQUIRED_STAGES)
+    if (omitted?.includes(s)) out.push(`omitStages drops ${s}: the outcome of every request would go unrecorded`);
   const rules = field(obj, "rules");
-  if (!Array.isArray(rules) || rules.length === 0) return [...out, "the policy has no rules: the API server records nothing"];
+  if (!Array.isArray(rules) || rules.length === 0)
+    return [...out, "the policy has no rules: the API server records nothing"];
   let readsCovered = false;
   let writesCovered = false;
   rules.forEach((rule: unknown, i) => {
     const at = `rules[${i}]`;
     if (!isObj(rule)) return out.push(`${at} is ${show(rule)}; expected an object`);
     const level = rule.level;
-    if (!LEVELS.includes(level as Level)) return out.push(`${at}.level is ${show(level)}; expected one of ${LEVELS.join(", ")}`);
+    if (!LEVELS.includes(level as Level))
+      return out.push(`${at}.level is ${show(level)}; expected one of ${LEVELS.join(", ")}`);
     for (const k of ["users", "userGroups", "verbs", "namespaces", "nonResourceURLs"]) {
       if (!strings(rule[k])) return out.push(`${at}.${k} is ${show(rule[k])}; expected a list of strings`);
     }
@@ -94,8 +99,12 @@ function judge(obj: Manifest, ctx: RuleContext): string[] {
     if (l >= rank("Request") && matchesAllAgentRequests(rule, ctx.namespace, "writes")) writesCovered = true;
     return undefined;
   });
-  if (!readsCovered) out.push(`no rule matches every request of the agents (group system:serviceaccounts:${ctx.namespace}): unmatched requests are not recorded`);
-  if (!writesCovered) out.push(`no rule records every write of the agents with its body (level Request or RequestResponse)`);
+  if (!readsCovered)
+    out.push(
+      `no rule matches every request of the agents (group system:serviceaccounts:${ctx.namespace}): unmatched requests are not recorded`,
+    );
+  if (!writesCovered)
+    out.push(`no rule records every write of the agents with its body (level Request or RequestResponse)`);
   return out;
 }
 

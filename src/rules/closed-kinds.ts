@@ -62,7 +62,10 @@ export interface StackProvider {
  * (random, command, helm, a second cloud) is refused by name: what it creates is nothing the rules were written for.
  */
 const PROVIDERS: readonly StackProvider[] = [
-  { type: "pulumi:providers:kubernetes", role: "the stack's explicit Kubernetes provider, one per environment (src/program.ts)" },
+  {
+    type: "pulumi:providers:kubernetes",
+    role: "the stack's explicit Kubernetes provider, one per environment (src/program.ts)",
+  },
   { type: "pulumi:providers:vault", role: "the provider of the stack's Vault policies, roles and mounts" },
 ];
 /** A phase stack reads its foundation's outputs through a StackReference, which the engine's builtin provider serves. */
@@ -87,14 +90,18 @@ export function kindProblem(obj: Manifest, layer: Layer): string | undefined {
     if (providers.some((p) => p.type === type)) return undefined;
     return `provider type ${show(type)} is not one a ${layer} stack can hold; a ${layer} stack holds only the providers ${providers.map((p) => p.type).join(", ")}`;
   }
-  const what = isPulumiResource(obj) ? `resource type ${show(type)}` : `kind ${show(obj.kind)} (${show(obj.apiVersion)})`;
+  const what = isPulumiResource(obj)
+    ? `resource type ${show(type)}`
+    : `kind ${show(obj.kind)} (${show(obj.apiVersion)})`;
   const exact = allowed.find((a) => a.kind === obj.kind && a.apiVersion === obj.apiVersion);
   if (exact && !isPulumiResource(obj)) return undefined;
   const sameKind = allowed.find((a) => a.kind === obj.kind);
   if (sameKind && !isPulumiResource(obj)) {
     return `${what} is not what a ${layer} stack holds; its ${sameKind.kind} (${sameKind.role}) is apiVersion ${sameKind.apiVersion}`;
   }
-  const list = allowed.map((a) => (a.apiVersion === VAULT_API_VERSION ? a.kind : `${a.kind} (${a.apiVersion})`)).join(", ");
+  const list = allowed
+    .map((a) => (a.apiVersion === VAULT_API_VERSION ? a.kind : `${a.kind} (${a.apiVersion})`))
+    .join(", ");
   return `${what} is not one a ${layer} stack can hold; a ${layer} stack holds only ${list}`;
 }
 

@@ -7,7 +7,14 @@
  * without the rest of the stack. Pure.
  */
 import { phaseSpec, targetNamespaceRules } from "../model/catalog";
-import { LABELS, parseAgentName, ROLE_SUFFIXES, SYSTEM_NAMESPACES, EGRESS_SUFFIX, type ParsedAgentName } from "../model/naming";
+import {
+  LABELS,
+  parseAgentName,
+  ROLE_SUFFIXES,
+  SYSTEM_NAMESPACES,
+  EGRESS_SUFFIX,
+  type ParsedAgentName,
+} from "../model/naming";
 import { allowRead, READ_VERBS, SELF_RESOURCES } from "../model/rbac";
 import type { Manifest } from "../model/manifest";
 import { layerOf } from "./closed-kinds";
@@ -21,7 +28,13 @@ const RBAC = "rbac.authorization.k8s.io";
 const serviceAccountOf = (p: ParsedAgentName) => `${p.agent}-${p.phase}`;
 
 /** Object labels that name a phase, agent or environment must name this stack's. */
-function labelProblems(labels: unknown, at: string, owner: ParsedAgentName, ctx: RuleContext, required: boolean): string[] {
+function labelProblems(
+  labels: unknown,
+  at: string,
+  owner: ParsedAgentName,
+  ctx: RuleContext,
+  required: boolean,
+): string[] {
   const l = isObj(labels) ? labels : {};
   // The environment is checked when the stack's is known (stack config, --env): judged as prod by default says
   // how strictly, not where the object is deployed.
@@ -32,7 +45,10 @@ function labelProblems(labels: unknown, at: string, owner: ParsedAgentName, ctx:
   ];
   return want.flatMap(([key, value]) => {
     const v = l[key];
-    if (v === undefined) return required && key !== LABELS.environment ? [`${at}["${key}"] is missing; the plan sets it to "${value}"`] : [];
+    if (v === undefined)
+      return required && key !== LABELS.environment
+        ? [`${at}["${key}"] is missing; the plan sets it to "${value}"`]
+        : [];
     return v === value ? [] : [`${at}["${key}"] is ${show(v)}; an object of this stack carries "${value}"`];
   });
 }
@@ -42,10 +58,18 @@ function ownership(obj: Manifest, ctx: RuleContext): { owner?: ParsedAgentName; 
   const name = obj.metadata?.name;
   const parsed = typeof name === "string" ? parseAgentName(name) : undefined;
   if (!parsed) {
-    return { problems: [`metadata.name ${show(name)} is not an agent's name of this phase; the plan names it "<agent>-${ctx.stackPhase}[-…]"`] };
+    return {
+      problems: [
+        `metadata.name ${show(name)} is not an agent's name of this phase; the plan names it "<agent>-${ctx.stackPhase}[-…]"`,
+      ],
+    };
   }
   if (parsed.phase !== ctx.stackPhase) {
-    return { problems: [`metadata.name "${name}" belongs to phase "${parsed.phase}"; the "${ctx.stackPhase}" stack holds only its own phase's objects`] };
+    return {
+      problems: [
+        `metadata.name "${name}" belongs to phase "${parsed.phase}"; the "${ctx.stackPhase}" stack holds only its own phase's objects`,
+      ],
+    };
   }
   return { owner: parsed, problems: labelProblems(obj.metadata?.labels, "metadata.labels", parsed, ctx, false) };
 }
@@ -54,7 +78,11 @@ const namespaceOf = (obj: Manifest): unknown => obj.metadata?.namespace;
 
 function inAgentsNamespace(obj: Manifest, ctx: RuleContext): string[] {
   const ns = namespaceOf(obj);
-  return ns === ctx.namespace ? [] : [`metadata.namespace is ${show(ns)}; the plan puts ${obj.kind} "${obj.metadata?.name}" in the agents namespace "${ctx.namespace}"`];
+  return ns === ctx.namespace
+    ? []
+    : [
+        `metadata.namespace is ${show(ns)}; the plan puts ${obj.kind} "${obj.metadata?.name}" in the agents namespace "${ctx.namespace}"`,
+      ];
 }
 
 /** A Role or RoleBinding: `-self` in the agents namespace, `-target` in a target namespace (never a system one). */
@@ -62,10 +90,16 @@ function grantPlace(obj: Manifest, owner: ParsedAgentName, ctx: RuleContext): st
   const ns = namespaceOf(obj);
   if (owner.role === ROLE_SUFFIXES.agents) return inAgentsNamespace(obj, ctx);
   if (owner.role !== ROLE_SUFFIXES.target) {
-    return [`metadata.name "${obj.metadata?.name}" ends in "-${owner.role}"; the plan's ${obj.kind}s end in -${ROLE_SUFFIXES.agents} (agents namespace) or -${ROLE_SUFFIXES.target}`];
+    return [
+      `metadata.name "${obj.metadata?.name}" ends in "-${owner.role}"; the plan's ${obj.kind}s end in -${ROLE_SUFFIXES.agents} (agents namespace) or -${ROLE_SUFFIXES.target}`,
+    ];
   }
-  if (typeof ns !== "string" || ns === "") return [`metadata.namespace is ${show(ns)}; a target ${obj.kind} names its target namespace`];
-  if (ns === ctx.namespace) return [`a -${ROLE_SUFFIXES.target} ${obj.kind} in the agents namespace "${ns}"; there the agent has only its -${ROLE_SUFFIXES.agents} grants`];
+  if (typeof ns !== "string" || ns === "")
+    return [`metadata.namespace is ${show(ns)}; a target ${obj.kind} names its target namespace`];
+  if (ns === ctx.namespace)
+    return [
+      `a -${ROLE_SUFFIXES.target} ${obj.kind} in the agents namespace "${ns}"; there the agent has only its -${ROLE_SUFFIXES.agents} grants`,
+    ];
   if (SYSTEM_NAMESPACES.includes(ns)) return [`metadata.namespace "${ns}" is a system namespace; no agent targets it`];
   return [];
 }
@@ -87,7 +121,10 @@ function grantsWithinCatalog(obj: Manifest, owner: ParsedAgentName, ctx: RuleCon
       r.resources.flatMap((res) =>
         r.verbs
           .filter((v) => judged(v) && !grants(v, g, res))
-          .map((v) => `${r.at}: "${v}" on ${g ? `${g}/` : ""}${res} is not in the catalog for phase "${ctx.stackPhase}" in ${where} (${phaseSpec(ctx.stackPhase).summary})`),
+          .map(
+            (v) =>
+              `${r.at}: "${v}" on ${g ? `${g}/` : ""}${res} is not in the catalog for phase "${ctx.stackPhase}" in ${where} (${phaseSpec(ctx.stackPhase).summary})`,
+          ),
       ),
     ),
   ]);
@@ -98,15 +135,25 @@ function bindingRefs(obj: Manifest, owner: ParsedAgentName, ctx: RuleContext): s
   const ref = obj.roleRef;
   const name = obj.metadata?.name;
   if (!isObj(ref) || ref.kind !== "Role" || ref.apiGroup !== RBAC || ref.name !== name) {
-    out.push(`roleRef is ${show(ref)}; a binding of this agent and phase references its own Role {apiGroup: ${RBAC}, kind: Role, name: ${name}}`);
+    out.push(
+      `roleRef is ${show(ref)}; a binding of this agent and phase references its own Role {apiGroup: ${RBAC}, kind: Role, name: ${name}}`,
+    );
   }
   const subjects = list(obj.subjects);
   const sa = serviceAccountOf(owner);
   if (subjects.length === 0) out.push(`subjects is empty; the plan binds the ServiceAccount "${sa}"`);
   subjects.forEach((s, i) => {
     const apiGroup = field(s, "apiGroup");
-    const ok = isObj(s) && s.kind === "ServiceAccount" && s.name === sa && s.namespace === ctx.namespace && (apiGroup === undefined || apiGroup === "");
-    if (!ok) out.push(`subjects[${i}] is ${show(s)}; only this agent's ServiceAccount {kind: ServiceAccount, name: ${sa}, namespace: ${ctx.namespace}} is bound`);
+    const ok =
+      isObj(s) &&
+      s.kind === "ServiceAccount" &&
+      s.name === sa &&
+      s.namespace === ctx.namespace &&
+      (apiGroup === undefined || apiGroup === "");
+    if (!ok)
+      out.push(
+        `subjects[${i}] is ${show(s)}; only this agent's ServiceAccount {kind: ServiceAccount, name: ${sa}, namespace: ${ctx.namespace}} is bound`,
+      );
   });
   return out;
 }
@@ -119,37 +166,59 @@ function podTemplates(obj: Manifest, owner: ParsedAgentName, ctx: RuleContext): 
     const out = labelProblems(field(pod.meta, "labels"), `${pod.metaAt}.labels`, owner, ctx, true);
     for (const key of ["serviceAccountName", "serviceAccount"]) {
       const v = pod.spec[key];
-      if ((key === "serviceAccountName" || v !== undefined) && v !== sa) out.push(`${pod.at}.${key} is ${show(v)}; this agent's pods run as "${sa}"`);
+      if ((key === "serviceAccountName" || v !== undefined) && v !== sa)
+        out.push(`${pod.at}.${key} is ${show(v)}; this agent's pods run as "${sa}"`);
     }
     return out;
   });
 }
 
 function selectsOwnPods(obj: Manifest, owner: ParsedAgentName, ctx: RuleContext): string[] {
-  if (owner.role !== EGRESS_SUFFIX) return [`metadata.name "${obj.metadata?.name}" ends in "-${owner.role}"; the agent's NetworkPolicy ends in -${EGRESS_SUFFIX}`];
+  if (owner.role !== EGRESS_SUFFIX)
+    return [
+      `metadata.name "${obj.metadata?.name}" ends in "-${owner.role}"; the agent's NetworkPolicy ends in -${EGRESS_SUFFIX}`,
+    ];
   const selector = field(obj, "spec", "podSelector");
   const labels = field(selector, "matchLabels");
   const want = `{matchLabels: {${LABELS.agent}: ${owner.agent}, ${LABELS.phase}: ${ctx.stackPhase}}}`;
   const extra = isObj(selector) ? Object.keys(selector).filter((k) => k !== "matchLabels") : [];
   const own = isObj(labels) && labels[LABELS.agent] === owner.agent && labels[LABELS.phase] === ctx.stackPhase;
-  return own && extra.length === 0 ? [] : [`spec.podSelector is ${show(selector)}; a phase stack's NetworkPolicy selects only its agent's pods: ${want}`];
+  return own && extra.length === 0
+    ? []
+    : [`spec.podSelector is ${show(selector)}; a phase stack's NetworkPolicy selects only its agent's pods: ${want}`];
 }
 
 /** Per kind: where the plan puts it, what it refers to. Kinds not listed here are refused by stack-kinds-closed. */
 const CHECKS: Readonly<Record<string, (obj: Manifest, owner: ParsedAgentName, ctx: RuleContext) => string[]>> = {
   ServiceAccount: (obj, owner, ctx) => [
-    ...(owner.role === "" ? [] : [`metadata.name "${obj.metadata?.name}" is not a ServiceAccount name of the plan; it names it "${serviceAccountOf(owner)}"`]),
+    ...(owner.role === ""
+      ? []
+      : [
+          `metadata.name "${obj.metadata?.name}" is not a ServiceAccount name of the plan; it names it "${serviceAccountOf(owner)}"`,
+        ]),
     ...inAgentsNamespace(obj, ctx),
   ],
   Role: (obj, owner, ctx) => [...grantPlace(obj, owner, ctx), ...grantsWithinCatalog(obj, owner, ctx)],
   RoleBinding: (obj, owner, ctx) => [...grantPlace(obj, owner, ctx), ...bindingRefs(obj, owner, ctx)],
   NetworkPolicy: (obj, owner, ctx) => [...inAgentsNamespace(obj, ctx), ...selectsOwnPods(obj, owner, ctx)],
-  PodTemplate: (obj, owner, ctx) => [...nonEmptyRole(obj, owner), ...inAgentsNamespace(obj, ctx), ...podTemplates(obj, owner, ctx)],
-  Job: (obj, owner, ctx) => [...nonEmptyRole(obj, owner), ...inAgentsNamespace(obj, ctx), ...podTemplates(obj, owner, ctx)],
+  PodTemplate: (obj, owner, ctx) => [
+    ...nonEmptyRole(obj, owner),
+    ...inAgentsNamespace(obj, ctx),
+    ...podTemplates(obj, owner, ctx),
+  ],
+  Job: (obj, owner, ctx) => [
+    ...nonEmptyRole(obj, owner),
+    ...inAgentsNamespace(obj, ctx),
+    ...podTemplates(obj, owner, ctx),
+  ],
 };
 
 function nonEmptyRole(obj: Manifest, owner: ParsedAgentName): string[] {
-  return owner.role === "" ? [`metadata.name "${obj.metadata?.name}" is the ServiceAccount's name; a ${obj.kind} adds its tier or investigation id`] : [];
+  return owner.role === ""
+    ? [
+        `metadata.name "${obj.metadata?.name}" is the ServiceAccount's name; a ${obj.kind} adds its tier or investigation id`,
+      ]
+    : [];
 }
 
 export const PHASE_NAMED_KINDS: readonly string[] = Object.keys(CHECKS);
@@ -160,7 +229,16 @@ export const phaseObjectsOwned: ResourceRule = {
   scope: "resource",
   security: true,
   kinds: PHASE_NAMED_KINDS,
-  reads: ["metadata.name", "metadata.namespace", "metadata.labels", "roleRef", "subjects", "rules", "spec.podSelector", "{pod}"],
+  reads: [
+    "metadata.name",
+    "metadata.namespace",
+    "metadata.labels",
+    "roleRef",
+    "subjects",
+    "rules",
+    "spec.podSelector",
+    "{pod}",
+  ],
   description:
     "Every object of a phase stack belongs to one agent of that phase by the naming module (<agent>-<phase>[-role]) and stays in its " +
     "lane: a RoleBinding references only its own Role and binds only its own ServiceAccount; a Role grants exactly the catalog's " +
@@ -190,7 +268,8 @@ export const phaseReferencesInStack: StackRule = {
   kinds: ["RoleBinding", "Role", "ServiceAccount", "PodTemplate", "Job"],
   description:
     "In a phase stack, every Role a RoleBinding references and every ServiceAccount a binding or pod template names is declared in the same stack.",
-  remediationSteps: "Declare the agent's Role and ServiceAccount in this phase stack (the plan does), or remove the reference.",
+  remediationSteps:
+    "Declare the agent's Role and ServiceAccount in this phase stack (the plan does), or remove the reference.",
   validate: (objects, settings, given) => {
     if (given.layer === "foundation") return [];
     const declared = new Set(objects.map((o) => key(o.kind, o.metadata?.namespace, o.metadata?.name)));
@@ -200,18 +279,27 @@ export const phaseReferencesInStack: StackRule = {
         const ref = o.roleRef;
         const name = field(ref, "name");
         if (!declared.has(key("Role", o.metadata?.namespace, name))) {
-          out.push({ object: o, message: `roleRef names Role ${show(name)} in namespace ${show(o.metadata?.namespace)}, which this stack does not declare` });
+          out.push({
+            object: o,
+            message: `roleRef names Role ${show(name)} in namespace ${show(o.metadata?.namespace)}, which this stack does not declare`,
+          });
         }
         list(o.subjects).forEach((s, i) => {
           if (!declared.has(key("ServiceAccount", field(s, "namespace"), field(s, "name")))) {
-            out.push({ object: o, message: `subjects[${i}] names ServiceAccount ${show(field(s, "namespace"))}/${show(field(s, "name"))}, which this stack does not declare` });
+            out.push({
+              object: o,
+              message: `subjects[${i}] names ServiceAccount ${show(field(s, "namespace"))}/${show(field(s, "name"))}, which this stack does not declare`,
+            });
           }
         });
       }
       for (const pod of o.kind === "PodTemplate" || o.kind === "Job" ? podSpecsOf(o) : []) {
         const sa = pod.spec.serviceAccountName;
         if (!declared.has(key("ServiceAccount", o.metadata?.namespace ?? settings.namespace, sa))) {
-          out.push({ object: o, message: `${pod.at}.serviceAccountName ${show(sa)} is not a ServiceAccount this stack declares` });
+          out.push({
+            object: o,
+            message: `${pod.at}.serviceAccountName ${show(sa)} is not a ServiceAccount this stack declares`,
+          });
         }
       }
     }

@@ -22,42 +22,96 @@ export { ANY_KIND };
  */
 export const CLUSTER_SCOPED_KINDS: readonly string[] = [
   // core/v1
-  "Namespace", "Node", "PersistentVolume", "ComponentStatus",
+  "Namespace",
+  "Node",
+  "PersistentVolume",
+  "ComponentStatus",
   // admissionregistration.k8s.io
-  "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration",
-  "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding",
-  "MutatingAdmissionPolicy", "MutatingAdmissionPolicyBinding",
+  "ValidatingWebhookConfiguration",
+  "MutatingWebhookConfiguration",
+  "ValidatingAdmissionPolicy",
+  "ValidatingAdmissionPolicyBinding",
+  "MutatingAdmissionPolicy",
+  "MutatingAdmissionPolicyBinding",
   // apiextensions.k8s.io, apiregistration.k8s.io
-  "CustomResourceDefinition", "APIService",
+  "CustomResourceDefinition",
+  "APIService",
   // authentication.k8s.io, authorization.k8s.io (create-only reviews)
-  "TokenReview", "SelfSubjectReview", "SubjectAccessReview", "SelfSubjectAccessReview", "SelfSubjectRulesReview",
+  "TokenReview",
+  "SelfSubjectReview",
+  "SubjectAccessReview",
+  "SelfSubjectAccessReview",
+  "SelfSubjectRulesReview",
   // certificates.k8s.io
-  "CertificateSigningRequest", "ClusterTrustBundle",
+  "CertificateSigningRequest",
+  "ClusterTrustBundle",
   // rbac.authorization.k8s.io
-  "ClusterRole", "ClusterRoleBinding",
+  "ClusterRole",
+  "ClusterRoleBinding",
   // flowcontrol.apiserver.k8s.io
-  "FlowSchema", "PriorityLevelConfiguration",
+  "FlowSchema",
+  "PriorityLevelConfiguration",
   // networking.k8s.io
-  "IngressClass", "ServiceCIDR", "IPAddress", "ClusterCIDR",
+  "IngressClass",
+  "ServiceCIDR",
+  "IPAddress",
+  "ClusterCIDR",
   // node.k8s.io, scheduling.k8s.io
-  "RuntimeClass", "PriorityClass",
+  "RuntimeClass",
+  "PriorityClass",
   // storage.k8s.io, storagemigration.k8s.io, internal.apiserver.k8s.io
-  "StorageClass", "CSIDriver", "CSINode", "VolumeAttachment", "VolumeAttributesClass",
-  "StorageVersionMigration", "StorageVersion",
+  "StorageClass",
+  "CSIDriver",
+  "CSINode",
+  "VolumeAttachment",
+  "VolumeAttributesClass",
+  "StorageVersionMigration",
+  "StorageVersion",
   // resource.k8s.io (dynamic resource allocation)
-  "DeviceClass", "ResourceSlice", "DeviceTaintRule",
+  "DeviceClass",
+  "ResourceSlice",
+  "DeviceTaintRule",
   // policy/v1beta1 (removed in 1.25)
   "PodSecurityPolicy",
 ];
 
 /** Namespaced built-in kinds of Kubernetes 1.36: an object of one of these without a namespace is still namespaced. */
 export const NAMESPACED_KINDS: readonly string[] = [
-  "Pod", "PodTemplate", "ReplicationController", "Service", "Endpoints", "ConfigMap", "Secret", "ServiceAccount",
-  "PersistentVolumeClaim", "LimitRange", "ResourceQuota", "Event", "Binding",
-  "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ControllerRevision", "Job", "CronJob",
-  "HorizontalPodAutoscaler", "Role", "RoleBinding", "LocalSubjectAccessReview",
-  "NetworkPolicy", "Ingress", "PodDisruptionBudget", "Lease", "LeaseCandidate", "EndpointSlice",
-  "CSIStorageCapacity", "ResourceClaim", "ResourceClaimTemplate", "PodSchedulingContext", "PodCertificateRequest",
+  "Pod",
+  "PodTemplate",
+  "ReplicationController",
+  "Service",
+  "Endpoints",
+  "ConfigMap",
+  "Secret",
+  "ServiceAccount",
+  "PersistentVolumeClaim",
+  "LimitRange",
+  "ResourceQuota",
+  "Event",
+  "Binding",
+  "Deployment",
+  "StatefulSet",
+  "DaemonSet",
+  "ReplicaSet",
+  "ControllerRevision",
+  "Job",
+  "CronJob",
+  "HorizontalPodAutoscaler",
+  "Role",
+  "RoleBinding",
+  "LocalSubjectAccessReview",
+  "NetworkPolicy",
+  "Ingress",
+  "PodDisruptionBudget",
+  "Lease",
+  "LeaseCandidate",
+  "EndpointSlice",
+  "CSIStorageCapacity",
+  "ResourceClaim",
+  "ResourceClaimTemplate",
+  "PodSchedulingContext",
+  "PodCertificateRequest",
   "Workload",
 ];
 
@@ -78,8 +132,14 @@ export const FOUNDATION_CLUSTER_KINDS: readonly string[] = [
  * audit policy beside a foundation's objects.
  */
 const CONFIG_FILE_GROUPS: readonly string[] = [
-  "audit.k8s.io", "apiserver.config.k8s.io", "apiserver.k8s.io", "kubelet.config.k8s.io", "kubeproxy.config.k8s.io",
-  "kubescheduler.config.k8s.io", "kubecontrollermanager.config.k8s.io", "client.authentication.k8s.io",
+  "audit.k8s.io",
+  "apiserver.config.k8s.io",
+  "apiserver.k8s.io",
+  "kubelet.config.k8s.io",
+  "kubeproxy.config.k8s.io",
+  "kubescheduler.config.k8s.io",
+  "kubecontrollermanager.config.k8s.io",
+  "client.authentication.k8s.io",
 ];
 
 function isConfigFile(obj: Manifest): boolean {
@@ -109,9 +169,17 @@ function clusterObjectFinding(obj: Manifest, ctx: RuleContext): string | undefin
   }
   if (CLUSTER_SCOPED_KINDS.includes(obj.kind) || isKnownClusterScopedCustomKind(obj.apiVersion, obj.kind)) {
     if (ctx.layer === "foundation" && FOUNDATION_CLUSTER_KINDS.includes(obj.kind)) return undefined;
-    const where = ctx.layer === "foundation" ? "the foundation renders none of this kind" : "agent input holds namespaced objects only";
-    const pv = obj.kind === "PersistentVolume" && field(obj, "spec", "hostPath") !== undefined ? " (its hostPath hands the node's disk to any pod that claims it)" : "";
-    const custom = CLUSTER_SCOPED_KINDS.includes(obj.kind) ? "" : ` (${obj.apiVersion}: its CRD makes it cluster-scoped, and the API server ignores a namespace on it)`;
+    const where =
+      ctx.layer === "foundation"
+        ? "the foundation renders none of this kind"
+        : "agent input holds namespaced objects only";
+    const pv =
+      obj.kind === "PersistentVolume" && field(obj, "spec", "hostPath") !== undefined
+        ? " (its hostPath hands the node's disk to any pod that claims it)"
+        : "";
+    const custom = CLUSTER_SCOPED_KINDS.includes(obj.kind)
+      ? ""
+      : ` (${obj.apiVersion}: its CRD makes it cluster-scoped, and the API server ignores a namespace on it)`;
     return `${obj.kind} is cluster-scoped${pv}${custom}: it reaches past the agents namespace, and ${where}`;
   }
   if (NAMESPACED_KINDS.includes(obj.kind) || hasNamespace(obj)) return undefined;
@@ -162,7 +230,9 @@ export const noLongLivedTokenSecrets: ResourceRule = {
     const type = obj.type;
     if (isUnknown(type)) return [];
     return type === SERVICE_ACCOUNT_TOKEN_TYPE
-      ? [`type is "${SERVICE_ACCOUNT_TOKEN_TYPE}": a non-expiring token for ServiceAccount ${show(field(obj, "metadata", "annotations", "kubernetes.io/service-account.name"))}`]
+      ? [
+          `type is "${SERVICE_ACCOUNT_TOKEN_TYPE}": a non-expiring token for ServiceAccount ${show(field(obj, "metadata", "annotations", "kubernetes.io/service-account.name"))}`,
+        ]
       : [];
   },
 };

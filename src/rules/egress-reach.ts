@@ -13,7 +13,17 @@
  * endPort below port, an unknown protocol) is a problem, and is judged as its widest reading: fail closed. Pure.
  */
 import { addrSubtract, addrUnionOf, ALL_ADDRESSES, cidrSet, NO_ADDRESSES, reach, type AddrSet } from "../model/addrset";
-import { ALL_PORTS, allPortsOf, isProtocol, MAX_PORT, portRange, PROTOCOLS, portUnionOf, widestCount, type PortSet } from "../model/portset";
+import {
+  ALL_PORTS,
+  allPortsOf,
+  isProtocol,
+  MAX_PORT,
+  portRange,
+  PROTOCOLS,
+  portUnionOf,
+  widestCount,
+  type PortSet,
+} from "../model/portset";
 import { PortCoverage } from "../model/port-coverage";
 import * as R from "../model/ranges";
 import type { Manifest } from "../model/manifest";
@@ -55,7 +65,9 @@ function broadSelector(sel: unknown, at: string, problems: string[]): boolean {
     const op = field(e, "operator");
     const values = field(e, "values");
     if (typeof field(e, "key") !== "string" || !["In", "NotIn", "Exists", "DoesNotExist"].includes(op as string)) {
-      problems.push(`${at}.matchExpressions[${i}] is ${show(e)}: operator must be In, NotIn, Exists or DoesNotExist; judged as selecting everything`);
+      problems.push(
+        `${at}.matchExpressions[${i}] is ${show(e)}: operator must be In, NotIn, Exists or DoesNotExist; judged as selecting everything`,
+      );
       return true;
     }
     if (op === "In") {
@@ -101,7 +113,9 @@ function peerReach(peer: unknown, at: string, problems: string[]): PeerReach {
   const nsSel = has("namespaceSelector");
   const podSel = has("podSelector");
   if (!block && !nsSel && !podSel) {
-    problems.push(`${at} names no ipBlock, namespaceSelector or podSelector (the API server refuses it): judged as every destination`);
+    problems.push(
+      `${at} names no ipBlock, namespaceSelector or podSelector (the API server refuses it): judged as every destination`,
+    );
     return { addrs: ALL_ADDRESSES, everyNamespace: true };
   }
   if (block && (nsSel || podSel)) problems.push(`${at} sets an ipBlock beside a selector (the API server refuses it)`);
@@ -138,12 +152,16 @@ function portsOf(value: unknown, at: string, problems: string[]): PortSet {
         return allPortsOf(protocol); // a named port is whatever number a pod gives it
       }
       if (typeof port !== "number" || !Number.isInteger(port) || port < 1 || port > MAX_PORT) {
-        problems.push(`${where}.port is ${show(port)}; allowed: 1..${MAX_PORT} or a port name; judged as every ${protocol} port`);
+        problems.push(
+          `${where}.port is ${show(port)}; allowed: 1..${MAX_PORT} or a port name; judged as every ${protocol} port`,
+        );
         return allPortsOf(protocol);
       }
       if (end === undefined || end === null) return portRange(protocol, port, port);
       if (typeof end !== "number" || !Number.isInteger(end) || end < port || end > MAX_PORT) {
-        problems.push(`${where}.endPort is ${show(end)}; allowed: ${port}..${MAX_PORT}; judged as every ${protocol} port`);
+        problems.push(
+          `${where}.endPort is ${show(end)}; allowed: ${port}..${MAX_PORT}; judged as every ${protocol} port`,
+        );
         return allPortsOf(protocol);
       }
       return portRange(protocol, port, end);
@@ -189,7 +207,8 @@ function computeReach(egress: unknown): EgressReach[] {
     }
     const ports = portsOf(rule.ports, `${at}.ports`, problems);
     const peers = list(rule.to);
-    if (peers.length === 0) return { at, everywhere: true, addrs: ALL_ADDRESSES, everyNamespace: true, ports, problems };
+    if (peers.length === 0)
+      return { at, everywhere: true, addrs: ALL_ADDRESSES, everyNamespace: true, ports, problems };
     const reached = peers.map((p, j) => peerReach(p, `${at}.to[${j}]`, problems));
     return {
       at,
@@ -240,12 +259,16 @@ function widePieces(rules: readonly EgressReach[], maxPorts: number): AddrSet {
   const wide = (fam: "v4" | "v6"): R.Ranges => {
     const events: { at: bigint; delta: 1 | -1; ports: PortSet; key: string }[] = [];
     for (const r of reached) {
-      for (const x of r.set[fam]) events.push({ at: x.lo, delta: 1, ports: r.ports, key: r.key }, { at: x.hi + 1n, delta: -1, ports: r.ports, key: r.key });
+      for (const x of r.set[fam])
+        events.push(
+          { at: x.lo, delta: 1, ports: r.ports, key: r.key },
+          { at: x.hi + 1n, delta: -1, ports: r.ports, key: r.key },
+        );
     }
     events.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0));
     const holders = new Map<string, number>();
     const out: R.Range[] = [];
-    for (let i = 0; i < events.length; ) {
+    for (let i = 0; i < events.length;) {
       const at = events[i]!.at;
       for (; i < events.length && events[i]!.at === at; i++) {
         const e = events[i]!;

@@ -55,7 +55,8 @@ export function evaluateObject(obj: Manifest, e: Evaluation, rules?: readonly Re
     const rule = table[r]!;
     const messages = judge(rule, obj, ctx);
     // eslint-disable-next-line @typescript-eslint/prefer-for-of -- indexed on purpose, see above
-    for (let m = 0; m < messages.length; m++) found.push({ rule, enforcement: levelOf(rule, ctx.environment, e), message: messages[m]!, object: obj });
+    for (let m = 0; m < messages.length; m++)
+      found.push({ rule, enforcement: levelOf(rule, ctx.environment, e), message: messages[m]!, object: obj });
   }
   return found;
 }
@@ -70,17 +71,32 @@ export function stackFindingEnvironment(object: Manifest | undefined, given: Giv
 }
 
 /** Judges a whole stack with the stack rules (default: all of them). */
-export function evaluateStack(objects: readonly Manifest[], e: Evaluation, rules: readonly StackRule[] = STACK_RULES): Finding[] {
+export function evaluateStack(
+  objects: readonly Manifest[],
+  e: Evaluation,
+  rules: readonly StackRule[] = STACK_RULES,
+): Finding[] {
   const found: Finding[] = [];
   for (const rule of rules) {
     for (const f of rule.validate(objects, e.settings, e.given)) {
-      found.push({ rule, enforcement: levelOf(rule, stackFindingEnvironment(f.object, e.given), e), message: f.message, object: f.object });
+      found.push({
+        rule,
+        enforcement: levelOf(rule, stackFindingEnvironment(f.object, e.given), e),
+        message: f.message,
+        object: f.object,
+      });
     }
   }
   return found;
 }
 
 /** Judges a stack's own configuration (only the pack sees it); always mandatory. */
-export function evaluateConfig(config: StackConfigView, ceilings: Ceilings, rules: readonly ConfigRule[] = CONFIG_RULES): Finding[] {
-  return rules.flatMap((rule) => rule.validate(config, ceilings).map((message) => ({ rule, enforcement: "mandatory" as const, message })));
+export function evaluateConfig(
+  config: StackConfigView,
+  ceilings: Ceilings,
+  rules: readonly ConfigRule[] = CONFIG_RULES,
+): Finding[] {
+  return rules.flatMap((rule) =>
+    rule.validate(config, ceilings).map((message) => ({ rule, enforcement: "mandatory" as const, message })),
+  );
 }

@@ -37,7 +37,9 @@ function sameValue(a: unknown, b: unknown): boolean {
     return Array.isArray(a) && Array.isArray(b) && a.length === b.length && a.every((x, i) => sameValue(x, b[i]));
   }
   if (isObj(a) && isObj(b)) {
-    const keys = new Set([...Object.keys(a), ...Object.keys(b)].filter((k) => a[k] !== undefined || b[k] !== undefined));
+    const keys = new Set(
+      [...Object.keys(a), ...Object.keys(b)].filter((k) => a[k] !== undefined || b[k] !== undefined),
+    );
     return [...keys].every((k) => sameValue(a[k], b[k]));
   }
   return a === b;
@@ -46,7 +48,8 @@ function sameValue(a: unknown, b: unknown): boolean {
 /** MatchResources as the API server stores it: its defaults filled in (admissionregistration.k8s.io/v1). */
 function matchResourcesDefaults(m: unknown): unknown {
   if (!isObj(m)) return m;
-  const rules = (v: unknown) => (Array.isArray(v) ? (v as unknown[]).map((r) => (isObj(r) && r.scope === undefined ? { ...r, scope: "*" } : r)) : v);
+  const rules = (v: unknown) =>
+    Array.isArray(v) ? (v as unknown[]).map((r) => (isObj(r) && r.scope === undefined ? { ...r, scope: "*" } : r)) : v;
   return {
     ...m,
     namespaceSelector: m.namespaceSelector ?? {},
@@ -64,9 +67,15 @@ function matchResourcesDefaults(m: unknown): unknown {
 export function withServerDefaults(kind: string, spec: unknown): unknown {
   if (!isObj(spec)) return spec;
   if (kind === "ValidatingAdmissionPolicy") {
-    return { ...spec, failurePolicy: spec.failurePolicy ?? "Fail", matchConstraints: matchResourcesDefaults(spec.matchConstraints) };
+    return {
+      ...spec,
+      failurePolicy: spec.failurePolicy ?? "Fail",
+      matchConstraints: matchResourcesDefaults(spec.matchConstraints),
+    };
   }
-  return spec.matchResources === undefined ? spec : { ...spec, matchResources: matchResourcesDefaults(spec.matchResources) };
+  return spec.matchResources === undefined
+    ? spec
+    : { ...spec, matchResources: matchResourcesDefaults(spec.matchResources) };
 }
 
 /** The first path where `a` and `b` differ, for a message a reviewer can act on. */
@@ -87,10 +96,13 @@ function firstDifference(a: unknown, b: unknown, at: string): string | undefined
   return `${at} is ${show(a)}, the table generates ${show(b)}`;
 }
 
-const isAdmissionObject = (o: Manifest) => o.apiVersion === ADMISSION_API_VERSION && (ADMISSION_KINDS as readonly string[]).includes(o.kind);
+const isAdmissionObject = (o: Manifest) =>
+  o.apiVersion === ADMISSION_API_VERSION && (ADMISSION_KINDS as readonly string[]).includes(o.kind);
 
 function environmentOf(objects: readonly Manifest[], namespace: Manifest | undefined): Environment {
-  const label = field(namespace, "metadata", "labels", LABELS.environment) ?? field(objects.find(isAdmissionObject), "metadata", "labels", LABELS.environment);
+  const label =
+    field(namespace, "metadata", "labels", LABELS.environment) ??
+    field(objects.find(isAdmissionObject), "metadata", "labels", LABELS.environment);
   return isEnvironment(label) ? label : "prod";
 }
 
@@ -98,7 +110,8 @@ function paramProblems(cm: Manifest, namespace: Manifest | undefined): string[] 
   const data = field(cm, "data");
   if (!isObj(data)) return [`${describeObject(cm)} has no data`];
   const problems: string[] = [];
-  for (const key of PARAM_KEYS) if (typeof data[key] !== "string" || isUnknown(data[key])) problems.push(`data.${key} is missing or unknown`);
+  for (const key of PARAM_KEYS)
+    if (typeof data[key] !== "string" || isUnknown(data[key])) problems.push(`data.${key} is missing or unknown`);
   if (problems.length) return problems.map((p) => `${describeObject(cm)}: ${p}`);
   const s = data as Record<string, string>;
   if (!isPhase(s.phaseCeiling)) problems.push(`data.phaseCeiling ${show(s.phaseCeiling)} is not a phase`);
@@ -108,8 +121,11 @@ function paramProblems(cm: Manifest, namespace: Manifest | undefined): string[] 
   if (!(max >= min)) problems.push("data.maxReplicas must be a whole number not below minReplicas");
   if (!(step >= 2)) problems.push("data.maxStepFactor must be a whole number of at least 2");
   const names = (k: string) => (s[k] ?? "").split(",").filter(Boolean);
-  if (names("deployerUsers").length + names("deployerGroups").length === 0) problems.push("data.deployerUsers and data.deployerGroups name nobody");
-  const broad = names("deployerGroups").filter((g) => BROAD_GROUPS.includes(g) || g.startsWith("system:serviceaccounts:"));
+  if (names("deployerUsers").length + names("deployerGroups").length === 0)
+    problems.push("data.deployerUsers and data.deployerGroups name nobody");
+  const broad = names("deployerGroups").filter(
+    (g) => BROAD_GROUPS.includes(g) || g.startsWith("system:serviceaccounts:"),
+  );
   if (broad.length) problems.push(`data.deployerGroups names broad system groups (${broad.join(", ")})`);
   if (!s.protectedLabel) problems.push("data.protectedLabel is empty");
   else if (namespace && field(namespace, "metadata", "labels", s.protectedLabel) !== "true") {
@@ -127,21 +143,33 @@ export const foundationAdmissionPolicies: StackRule = {
   settings: ["namespace"],
   description:
     "A foundation stack (one that creates the agents Namespace or admission objects) installs every admission policy and binding exactly as the rule table generates them (failurePolicy Fail, validationActions [Deny]; [Warn, Audit] only in dev) and their parameter ConfigMap with valid values.",
-  remediationSteps: "Deploy the foundation from this program unchanged (src/admission/policies.ts); change tunables through agent-trust:admission config, never the policies.",
+  remediationSteps:
+    "Deploy the foundation from this program unchanged (src/admission/policies.ts); change tunables through agent-trust:admission config, never the policies.",
   validate: (objects, settings) => {
-    const namespace = objects.find((o) => o.kind === "Namespace" && field(o, "metadata", "name") === settings.namespace);
+    const namespace = objects.find(
+      (o) => o.kind === "Namespace" && field(o, "metadata", "name") === settings.namespace,
+    );
     const params = objects.find((o) => o.kind === "ConfigMap" && field(o, "metadata", "name") === ADMISSION_PARAMS);
     if (!namespace && !params && !objects.some(isAdmissionObject)) return [];
     const env = environmentOf(objects, namespace);
     if (!generator) {
-      return [{ message: "the admission policies cannot be verified: the admission generator (src/admission) is not loaded in this adapter" }];
+      return [
+        {
+          message:
+            "the admission policies cannot be verified: the admission generator (src/admission) is not loaded in this adapter",
+        },
+      ];
     }
     const findings: StackFinding[] = [];
     const expected = generator(env, settings.namespace);
     for (const want of expected) {
-      const have = objects.filter((o) => isAdmissionObject(o) && o.kind === want.kind && field(o, "metadata", "name") === want.metadata.name);
+      const have = objects.filter(
+        (o) => isAdmissionObject(o) && o.kind === want.kind && field(o, "metadata", "name") === want.metadata.name,
+      );
       if (have.length === 0) {
-        findings.push({ message: `${want.kind} ${want.metadata.name} is missing: the foundation must install every admission rule` });
+        findings.push({
+          message: `${want.kind} ${want.metadata.name} is missing: the foundation must install every admission rule`,
+        });
         continue;
       }
       for (const o of have) {
@@ -150,19 +178,36 @@ export const foundationAdmissionPolicies: StackRule = {
         if (want.kind === "ValidatingAdmissionPolicyBinding") {
           const actions = field(spec, "validationActions");
           const ok = sameValue(actions, ["Deny"]) || (env === "dev" && sameValue(actions, ["Warn", "Audit"]));
-          if (!ok) findings.push({ message: `${describeObject(o)}: validationActions ${show(actions)} is weakened; ${env} requires [Deny]${env === "dev" ? " or [Warn, Audit]" : ""}`, object: o });
+          if (!ok)
+            findings.push({
+              message: `${describeObject(o)}: validationActions ${show(actions)} is weakened; ${env} requires [Deny]${env === "dev" ? " or [Warn, Audit]" : ""}`,
+              object: o,
+            });
           const rest = isObj(spec) ? { ...spec, validationActions: wantSpec.validationActions } : spec;
-          if (!sameValue(rest, wantSpec)) findings.push({ message: `${describeObject(o)} differs from what the rule table generates: ${firstDifference(rest, wantSpec, "spec")}`, object: o });
+          if (!sameValue(rest, wantSpec))
+            findings.push({
+              message: `${describeObject(o)} differs from what the rule table generates: ${firstDifference(rest, wantSpec, "spec")}`,
+              object: o,
+            });
         } else {
           if (field(spec, "failurePolicy") !== "Fail") {
-            findings.push({ message: `${describeObject(o)}: failurePolicy ${show(field(spec, "failurePolicy"))} fails open; it must be Fail`, object: o });
+            findings.push({
+              message: `${describeObject(o)}: failurePolicy ${show(field(spec, "failurePolicy"))} fails open; it must be Fail`,
+              object: o,
+            });
           } else if (!sameValue(spec, wantSpec)) {
-            findings.push({ message: `${describeObject(o)} differs from what the rule table generates (its CEL, match rules or parameters were changed): ${firstDifference(spec, wantSpec, "spec")}`, object: o });
+            findings.push({
+              message: `${describeObject(o)} differs from what the rule table generates (its CEL, match rules or parameters were changed): ${firstDifference(spec, wantSpec, "spec")}`,
+              object: o,
+            });
           }
         }
       }
     }
-    if (!params) findings.push({ message: `ConfigMap ${settings.namespace}/${ADMISSION_PARAMS} (the admission parameters) is missing` });
+    if (!params)
+      findings.push({
+        message: `ConfigMap ${settings.namespace}/${ADMISSION_PARAMS} (the admission parameters) is missing`,
+      });
     else findings.push(...paramProblems(params, namespace).map((message) => ({ message, object: params })));
     return findings;
   },

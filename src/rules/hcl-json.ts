@@ -67,14 +67,16 @@ class Reader {
     if (depth > 100) fail(t, "nested more than 100 levels deep");
     if (t.type === "string") return { kind: "literal", value: t.text, tok: t };
     if (t.type === "number") return { kind: "literal", value: Number(t.text), tok: t };
-    if (t.type === "ident" && (t.text === "true" || t.text === "false")) return { kind: "literal", value: t.text === "true", tok: t };
+    if (t.type === "ident" && (t.text === "true" || t.text === "false"))
+      return { kind: "literal", value: t.text === "true", tok: t };
     if (isPunct(t, "{")) return this.object(t, depth);
     if (isPunct(t, "[")) {
       const elems: Node[] = [];
       if (isPunct(this.toks[this.pos]!, "]")) return (this.next(), { kind: "list", elems, tok: t });
       for (;;) {
         // HCL 1's JSON list reader skips a "[" (nested lists are not in its grammar) and misreads what follows.
-        if (isPunct(this.toks[this.pos]!, "[")) fail(this.toks[this.pos]!, "a list inside a list, which HCL 1's JSON reader misreads");
+        if (isPunct(this.toks[this.pos]!, "["))
+          fail(this.toks[this.pos]!, "a list inside a list, which HCL 1's JSON reader misreads");
         elems.push(this.value(depth + 1));
         const sep = this.next();
         if (isPunct(sep, "]")) return { kind: "list", elems, tok: t };
@@ -130,7 +132,8 @@ export function jsonPolicyBlocks(toks: readonly Tok[]): PathBlock[] {
   for (const item of walk(root.kind === "object" ? root.items : [])) {
     const [first, second] = item.keys;
     if (first!.tok.text === "name") {
-      if (item.keys.length > 1 || item.val.kind !== "literal" || typeof item.val.value !== "string") fail(first!.tok, `"name" must be a string`);
+      if (item.keys.length > 1 || item.val.kind !== "literal" || typeof item.val.value !== "string")
+        fail(first!.tok, `"name" must be a string`);
       continue;
     }
     if (first!.tok.text !== "path") fail(first!.tok, `expected "path" but found "${first!.tok.text}"`);
@@ -144,7 +147,10 @@ export function jsonPolicyBlocks(toks: readonly Tok[]): PathBlock[] {
     for (const attr of body.items) {
       const key = attr.keys[0]!.tok;
       if (!PATH_ATTRIBUTES.includes(key.text)) {
-        fail(key, `path "${path}": "${key.text}" is not an attribute of a path block (Vault accepts ${PATH_ATTRIBUTES.join(", ")})`);
+        fail(
+          key,
+          `path "${path}": "${key.text}" is not an attribute of a path block (Vault accepts ${PATH_ATTRIBUTES.join(", ")})`,
+        );
       }
       if (key.text !== "capabilities" && key.text !== "policy") continue;
       if (attr.keys.length > 1) fail(key, `path "${path}": "${key.text}" must hold a value, not an object`);

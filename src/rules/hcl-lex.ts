@@ -4,7 +4,16 @@
  */
 
 export const VAULT_CAPABILITIES = [
-  "create", "read", "update", "patch", "delete", "list", "sudo", "deny", "subscribe", "recover",
+  "create",
+  "read",
+  "update",
+  "patch",
+  "delete",
+  "list",
+  "sudo",
+  "deny",
+  "subscribe",
+  "recover",
 ] as const;
 
 /** What the legacy `policy = "<word>"` form means in capabilities. */
@@ -24,15 +33,27 @@ export interface PathBlock {
 
 export class HclError extends Error {
   override readonly name = "HclError";
-  constructor(message: string, readonly line: number, readonly column: number) {
+  constructor(
+    message: string,
+    readonly line: number,
+    readonly column: number,
+  ) {
     super(`line ${line}, column ${column}: ${message}`);
   }
 }
 
 /** The attributes Vault's parsePaths accepts in a path block (vault/policy.go); any other key fails there. */
 export const PATH_ATTRIBUTES: readonly string[] = [
-  "comment", "policy", "capabilities", "allowed_parameters", "denied_parameters", "required_parameters",
-  "min_wrapping_ttl", "max_wrapping_ttl", "mfa_methods", "control_group",
+  "comment",
+  "policy",
+  "capabilities",
+  "allowed_parameters",
+  "denied_parameters",
+  "required_parameters",
+  "min_wrapping_ttl",
+  "max_wrapping_ttl",
+  "mfa_methods",
+  "control_group",
 ];
 
 type TokType = "ident" | "string" | "number" | "punct" | "eof";
@@ -48,7 +69,16 @@ const IDENT = /[A-Za-z_][A-Za-z0-9_-]*/y;
 const NUMBER = /-?[0-9]+(\.[0-9]+)?/y;
 /** A string's characters up to the next quote, backslash or line end. */
 const PLAIN = /[^"\\\n]+/y;
-const ESCAPES: Readonly<Record<string, string>> = { n: "\n", t: "\t", '"': '"', "\\": "\\", r: "\r", "/": "/", b: "\b", f: "\f" };
+const ESCAPES: Readonly<Record<string, string>> = {
+  n: "\n",
+  t: "\t",
+  '"': '"',
+  "\\": "\\",
+  r: "\r",
+  "/": "/",
+  b: "\b",
+  f: "\f",
+};
 
 export function tokenize(src: string): Tok[] {
   const toks: Tok[] = [];
@@ -107,7 +137,8 @@ export function tokenize(src: string): Tok[] {
       }
       i++;
       // HCL 1 copies `${...}` verbatim (no escapes) and, in HCL syntax, reads quotes inside it as part of the string.
-      if (src.slice(start, i).includes("${")) err("\"${\" inside a string is an HCL 1 interpolation; Vault policies here never use it");
+      if (src.slice(start, i).includes("${"))
+        err('"${" inside a string is an HCL 1 interpolation; Vault policies here never use it');
       toks.push({ type: "string", text: out, line, col });
     } else if (/[A-Za-z_]/.test(c)) {
       IDENT.lastIndex = i;
@@ -124,7 +155,9 @@ export function tokenize(src: string): Tok[] {
       toks.push({ type: "punct", text: c, line, col });
       i++;
     } else if (/\s/.test(c) || c === "\u0085") {
-      err(`character U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} is not whitespace to Vault's HCL reader (space, tab, CR, LF)`);
+      err(
+        `character U+${c.charCodeAt(0).toString(16).toUpperCase().padStart(4, "0")} is not whitespace to Vault's HCL reader (space, tab, CR, LF)`,
+      );
     } else {
       err(`unexpected "${c}"`);
     }
@@ -137,7 +170,11 @@ export function tokenize(src: string): Tok[] {
  * The capabilities a path block grants: every `capabilities` list (HCL 1 appends repeated ones) and what each legacy
  * `policy` word means, as a set. Kept even where Vault would let a `deny` win: a rule may only judge more, never less.
  */
-export function resolveCapabilities(lists: readonly unknown[], legacies: readonly unknown[], fail: (msg: string) => never): string[] {
+export function resolveCapabilities(
+  lists: readonly unknown[],
+  legacies: readonly unknown[],
+  fail: (msg: string) => never,
+): string[] {
   const out: string[] = [];
   for (const caps of lists) {
     if (!Array.isArray(caps) || caps.some((c) => typeof c !== "string")) fail("capabilities must be a list of strings");
@@ -160,8 +197,19 @@ export function resolveCapabilities(lists: readonly unknown[], legacies: readonl
  */
 function isGoSpace(c: string): boolean {
   const n = c.charCodeAt(0);
-  return (n >= 9 && n <= 13) || n === 32 || n === 0x85 || n === 0xa0 || n === 0x1680 || (n >= 0x2000 && n <= 0x200a) ||
-    n === 0x2028 || n === 0x2029 || n === 0x202f || n === 0x205f || n === 0x3000;
+  return (
+    (n >= 9 && n <= 13) ||
+    n === 32 ||
+    n === 0x85 ||
+    n === 0xa0 ||
+    n === 0x1680 ||
+    (n >= 0x2000 && n <= 0x200a) ||
+    n === 0x2028 ||
+    n === 0x2029 ||
+    n === 0x202f ||
+    n === 0x205f ||
+    n === 0x3000
+  );
 }
 
 /** Whether HCL 1 reads `text` as JSON. */

@@ -11,7 +11,15 @@
  */
 
 import { jsonPolicyBlocks } from "./hcl-json";
-import { HclError, isJsonPolicy, PATH_ATTRIBUTES, resolveCapabilities, tokenize, type PathBlock, type Tok } from "./hcl-lex";
+import {
+  HclError,
+  isJsonPolicy,
+  PATH_ATTRIBUTES,
+  resolveCapabilities,
+  tokenize,
+  type PathBlock,
+  type Tok,
+} from "./hcl-lex";
 
 export { HclError, VAULT_CAPABILITIES, type PathBlock } from "./hcl-lex";
 
@@ -66,7 +74,8 @@ class Parser {
         out[t.text] = this.body();
       } else {
         const eq = this.next();
-        if (eq.type !== "punct" || (eq.text !== "=" && eq.text !== ":")) this.fail(eq, `expected "=" after "${t.text}"`);
+        if (eq.type !== "punct" || (eq.text !== "=" && eq.text !== ":"))
+          this.fail(eq, `expected "=" after "${t.text}"`);
         out[t.text] = this.value();
       }
       const sep = this.peek();
@@ -91,7 +100,8 @@ class Parser {
         items.push(this.value());
         const sep = this.peek();
         if (sep.type === "punct" && sep.text === ",") this.next();
-        else if (!(sep.type === "punct" && sep.text === "]")) this.fail(sep, `expected "," or "]" but found "${sep.text}"`);
+        else if (!(sep.type === "punct" && sep.text === "]"))
+          this.fail(sep, `expected "," or "]" but found "${sep.text}"`);
       }
     }
     return this.fail(t, `expected a value but found "${t.text}"`);
@@ -100,10 +110,13 @@ class Parser {
   private capabilities(body: Record<string, Value>, at: Tok): string[] {
     const keys = Object.keys(body);
     const bad = keys.find((k) => !PATH_ATTRIBUTES.includes(k));
-    if (bad !== undefined) this.fail(at, `"${bad}" is not an attribute of a path block (Vault accepts ${PATH_ATTRIBUTES.join(", ")})`);
+    if (bad !== undefined)
+      this.fail(at, `"${bad}" is not an attribute of a path block (Vault accepts ${PATH_ATTRIBUTES.join(", ")})`);
     const caps = body.capabilities;
     const legacy = body.policy;
-    return resolveCapabilities(caps === undefined ? [] : [caps], legacy === undefined ? [] : [legacy], (msg) => this.fail(at, msg));
+    return resolveCapabilities(caps === undefined ? [] : [caps], legacy === undefined ? [] : [legacy], (msg) =>
+      this.fail(at, msg),
+    );
   }
 }
 

@@ -4,7 +4,18 @@
  * formats. Pure.
  */
 import type { Manifest } from "../model/manifest";
-import { ANY_KIND, containersOf, field, isObj, list, POD_KINDS, podSpecsOf, show, type ContainerAt, type PodSpecAt } from "./paths";
+import {
+  ANY_KIND,
+  containersOf,
+  field,
+  isObj,
+  list,
+  POD_KINDS,
+  podSpecsOf,
+  show,
+  type ContainerAt,
+  type PodSpecAt,
+} from "./paths";
 import type { ResourceRule } from "./types";
 
 /** One PolicyRule of a Role, every list normalised to strings (non-strings are shown as JSON). */
@@ -66,7 +77,9 @@ export function forbidResources(
  * any other object in which a pod spec is found by shape (`podSpecsOf`). Such a rule reads nothing but pod specs
  * (through `onPod`, `onContainers` and `onSetters`), so an object without one is passed over at once.
  */
-export const podRule = (r: Omit<ResourceRule, "domain" | "scope" | "kinds"> & { kinds?: readonly string[] }): ResourceRule =>
+export const podRule = (
+  r: Omit<ResourceRule, "domain" | "scope" | "kinds"> & { kinds?: readonly string[] },
+): ResourceRule =>
   r.kinds
     ? { domain: "pods", scope: "resource", ...r, kinds: r.kinds }
     : { domain: "pods", scope: "resource", ...r, kinds: [...POD_KINDS, ANY_KIND], podSpecsOnly: true };
@@ -121,7 +134,11 @@ function findSetters(obj: Manifest): Setter[] {
 }
 
 /** Runs `check` on each setter's value of `keys` (inside securityContext) that is set. */
-export function onSetters(obj: Manifest, keys: readonly string[], check: (value: unknown, at: string) => string[]): string[] {
+export function onSetters(
+  obj: Manifest,
+  keys: readonly string[],
+  check: (value: unknown, at: string) => string[],
+): string[] {
   const out: string[] = [];
   for (const s of setters(obj)) {
     const v = field(s.securityContext, ...keys);
@@ -154,4 +171,3 @@ export function durationSeconds(v: unknown): number | undefined {
   const unit: Record<string, number> = { h: 3600, m: 60, s: 1 };
   return [...t.matchAll(/(\d+)([hms])/g)].reduce((sum, m) => sum + Number(m[1]) * unit[m[2]!]!, 0);
 }
-

@@ -3,7 +3,15 @@
  * place, plus the few functions every adapter needs to run them the same way. Pure: nothing here imports Pulumi.
  */
 import { LABELS } from "../model/naming";
-import { ENVIRONMENTS, isAbove, isEnvironment, isPhase, STRICTEST_PHASE, type Environment, type Phase } from "../model/phases";
+import {
+  ENVIRONMENTS,
+  isAbove,
+  isEnvironment,
+  isPhase,
+  STRICTEST_PHASE,
+  type Environment,
+  type Phase,
+} from "../model/phases";
 import type { Manifest } from "../model/manifest";
 import { CLOSED_KIND_RULES } from "./closed-kinds";
 import { CLOSED_NAME_RULES, CLOSED_STACK_RULES } from "./closed-names";
@@ -42,11 +50,15 @@ export const RESOURCE_RULES: readonly ResourceRule[] = [
 ];
 
 /** Stack rules: the stack-wide checks, the network limits over the union of policies selecting each pod, and the listing of unjudged types. */
-export const STACK_RULES: readonly StackRule[] = [...BASE_STACK_RULES, ...CLOSED_STACK_RULES, ...NETWORK_STACK_RULES, ...OPAQUE_STACK_RULES];
+export const STACK_RULES: readonly StackRule[] = [
+  ...BASE_STACK_RULES,
+  ...CLOSED_STACK_RULES,
+  ...NETWORK_STACK_RULES,
+  ...OPAQUE_STACK_RULES,
+];
 
 export { FOUNDATION_CLUSTER_KINDS } from "./cluster";
 export { ANY_KIND, judgesKind };
-
 
 const BY_KIND = new Map<string, readonly ResourceRule[]>();
 const BY_KIND_WITHOUT_PODS = new Map<string, readonly ResourceRule[]>();
@@ -58,7 +70,8 @@ const BY_KIND_WITHOUT_PODS = new Map<string, readonly ResourceRule[]>();
 export function resourceRulesFor(kind: string, podSpecs = true): readonly ResourceRule[] {
   const cache = podSpecs ? BY_KIND : BY_KIND_WITHOUT_PODS;
   let rules = cache.get(kind);
-  if (!rules) cache.set(kind, (rules = RESOURCE_RULES.filter((r) => judgesKind(r.kinds, kind) && (podSpecs || !r.podSpecsOnly))));
+  if (!rules)
+    cache.set(kind, (rules = RESOURCE_RULES.filter((r) => judgesKind(r.kinds, kind) && (podSpecs || !r.podSpecsOnly))));
   return rules;
 }
 
@@ -109,20 +122,27 @@ export function environmentFor(obj: Manifest, given?: string, trustLabels = fals
   return isEnvironment(label) && strictness(label) > strictness(base) ? label : base;
 }
 
-
 export function contextFor(obj: Manifest, given: Given, settings: RuleSettings): RuleContext {
   const layer: Layer = given.layer === "foundation" ? "foundation" : "phase";
   const phase = phaseFor(obj, given.phase, given.trustLabels);
   const stackPhase = stackPhaseFor(obj, given.phase, given.trustLabels);
   const environment = environmentFor(obj, given.environment, given.trustLabels);
   const envLabel = obj.metadata?.labels?.[LABELS.environment];
-  const stackEnvironment = isEnvironment(given.environment) ? given.environment : given.trustLabels && isEnvironment(envLabel) ? envLabel : undefined;
+  const stackEnvironment = isEnvironment(given.environment)
+    ? given.environment
+    : given.trustLabels && isEnvironment(envLabel)
+      ? envLabel
+      : undefined;
   // Objects judged alike share one frozen context: a checker run over many objects builds only a handful.
   let bySettings = CONTEXTS.get(settings);
   if (!bySettings) CONTEXTS.set(settings, (bySettings = new Map<string, RuleContext>()));
   const key = `${phase}|${stackPhase}|${environment}|${stackEnvironment}|${layer}`;
   let ctx = bySettings.get(key);
-  if (!ctx) bySettings.set(key, (ctx = Object.freeze({ ...settings, phase, stackPhase, stackEnvironment, environment, layer })));
+  if (!ctx)
+    bySettings.set(
+      key,
+      (ctx = Object.freeze({ ...settings, phase, stackPhase, stackEnvironment, environment, layer })),
+    );
   return ctx;
 }
 
@@ -148,7 +168,9 @@ export function judge(rule: ResourceRule, obj: Manifest, ctx: RuleContext): stri
   // Most objects hold no unknown value at all (known once per object): no path is walked for them.
   const unknown = holdsUnknown(obj) ? unknownPaths(obj, rule.reads) : [];
   if (unknown.length > 0) {
-    return unknown.map((p) => `${p} is unknown during preview; this rule cannot pass a value it cannot see (set it from plain config)`);
+    return unknown.map(
+      (p) => `${p} is unknown during preview; this rule cannot pass a value it cannot see (set it from plain config)`,
+    );
   }
   return rule.validate(obj, ctx);
 }

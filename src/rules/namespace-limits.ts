@@ -14,17 +14,22 @@ export const QUOTA_KEYS: readonly string[] = ["pods", "requests.cpu", "requests.
 /** What every container gets by default and may not exceed. */
 export const LIMIT_RESOURCES: readonly string[] = ["cpu", "memory"];
 
-const quantity = (v: unknown): Quantity | undefined => (typeof v === "string" ? parseQuantity(v) : typeof v === "number" && v >= 0 ? parseQuantity(String(v)) : undefined);
+const quantity = (v: unknown): Quantity | undefined =>
+  typeof v === "string" ? parseQuantity(v) : typeof v === "number" && v >= 0 ? parseQuantity(String(v)) : undefined;
 
 function inAgentsNamespace(obj: Manifest, ctx: RuleContext): string[] {
   const ns = obj.metadata?.namespace;
-  return ns === ctx.namespace ? [] : [`${obj.kind} is in namespace ${show(ns)}; it guards the agents namespace ${ctx.namespace} only there`];
+  return ns === ctx.namespace
+    ? []
+    : [`${obj.kind} is in namespace ${show(ns)}; it guards the agents namespace ${ctx.namespace} only there`];
 }
 
 function judgeQuota(obj: Manifest, ctx: RuleContext): string[] {
   const out = inAgentsNamespace(obj, ctx);
   if (list(field(obj, "spec", "scopes")).length > 0 || field(obj, "spec", "scopeSelector") !== undefined) {
-    out.push(`spec.scopes/scopeSelector narrow the quota to some pods; the agents namespace needs one quota over all of them`);
+    out.push(
+      `spec.scopes/scopeSelector narrow the quota to some pods; the agents namespace needs one quota over all of them`,
+    );
   }
   const hard = field(obj, "spec", "hard");
   if (!isObj(hard)) return [...out, `spec.hard is ${show(hard)}; expected ${QUOTA_KEYS.join(", ")}`];
@@ -39,14 +44,22 @@ function judgeLimits(obj: Manifest, ctx: RuleContext): string[] {
   const out = inAgentsNamespace(obj, ctx);
   const items = list(field(obj, "spec", "limits"));
   const containers = items.filter((i) => isObj(i) && i.type === "Container");
-  if (containers.length !== 1) return [...out, `spec.limits has ${containers.length} Container item(s); expected exactly one`];
+  if (containers.length !== 1)
+    return [...out, `spec.limits has ${containers.length} Container item(s); expected exactly one`];
   const item = containers[0] as Record<string, unknown>;
   for (const r of LIMIT_RESOURCES) {
     const max = quantity(field(item, "max", r));
     const def = quantity(field(item, "default", r));
-    if (!max) out.push(`the Container item's max.${r} is ${show(field(item, "max", r))}; expected a quantity that caps every container`);
-    if (!def) out.push(`the Container item's default.${r} is ${show(field(item, "default", r))}; expected a quantity: a container without limits would have none`);
-    if (max && def && compareQuantities(def, max) > 0) out.push(`the Container item's default.${r} is above its max.${r}`);
+    if (!max)
+      out.push(
+        `the Container item's max.${r} is ${show(field(item, "max", r))}; expected a quantity that caps every container`,
+      );
+    if (!def)
+      out.push(
+        `the Container item's default.${r} is ${show(field(item, "default", r))}; expected a quantity: a container without limits would have none`,
+      );
+    if (max && def && compareQuantities(def, max) > 0)
+      out.push(`the Container item's default.${r} is above its max.${r}`);
   }
   return out;
 }
@@ -59,7 +72,8 @@ export const agentsNamespaceQuota: ResourceRule = {
   kinds: ["ResourceQuota"],
   reads: ["metadata.namespace", "spec.hard", "spec.scopes", "spec.scopeSelector"],
   description: `The agents namespace's ResourceQuota bounds every pod (no scopes) in ${QUOTA_KEYS.join(", ")}.`,
-  remediationSteps: "Keep the foundation's quota: in the agents namespace, unscoped, with every listed key set to a quantity.",
+  remediationSteps:
+    "Keep the foundation's quota: in the agents namespace, unscoped, with every listed key set to a quantity.",
   appliesTo: (obj) => obj.apiVersion === "v1",
   validate: judgeQuota,
 };
@@ -69,8 +83,10 @@ export const agentsNamespaceLimits: ResourceRule = {
   name: "agents-namespace-limits",
   kinds: ["LimitRange"],
   reads: ["metadata.namespace", "spec.limits"],
-  description: "The agents namespace's LimitRange gives every container default CPU and memory limits and caps them (default ≤ max).",
-  remediationSteps: "Keep the foundation's LimitRange: in the agents namespace, one Container item with default and max for cpu and memory.",
+  description:
+    "The agents namespace's LimitRange gives every container default CPU and memory limits and caps them (default ≤ max).",
+  remediationSteps:
+    "Keep the foundation's LimitRange: in the agents namespace, one Container item with default and max for cpu and memory.",
   appliesTo: (obj) => obj.apiVersion === "v1",
   validate: judgeLimits,
 };

@@ -12,7 +12,11 @@ import { selects } from "./stack";
 import type { StackFinding, StackRule } from "./types";
 
 /** The NetworkPolicies in the pod's namespace (`byNamespace`) that select its labels. */
-function selectingOf(pod: Manifest, byNamespace: ReadonlyMap<string, SelectorIndex<Manifest>>, defaultNamespace: string): readonly Manifest[] {
+function selectingOf(
+  pod: Manifest,
+  byNamespace: ReadonlyMap<string, SelectorIndex<Manifest>>,
+  defaultNamespace: string,
+): readonly Manifest[] {
   const labels = podLabelsOf(pod);
   const index = byNamespace.get(pod.metadata?.namespace ?? defaultNamespace);
   return index ? index.selecting(labels, (np) => selects(field(np, "spec", "podSelector"), labels)) : [];
@@ -20,7 +24,9 @@ function selectingOf(pod: Manifest, byNamespace: ReadonlyMap<string, SelectorInd
 
 /** Egress rules of the selecting policies, each named by its policy. */
 function unionOf(selecting: readonly Manifest[]): EgressReach[] {
-  return selecting.flatMap((np) => egressReach(np).map((r) => ({ ...r, at: `NetworkPolicy ${np.metadata?.name} ${r.at}` })));
+  return selecting.flatMap((np) =>
+    egressReach(np).map((r) => ({ ...r, at: `NetworkPolicy ${np.metadata?.name} ${r.at}` })),
+  );
 }
 
 export const egressUnionBounded: StackRule = {
@@ -32,7 +38,8 @@ export const egressUnionBounded: StackRule = {
   settings: ["maxPublicEgressShare", "maxBroadEgressPorts", "minPrivateEgressPrefixV4", "minPrivateEgressPrefixV6"],
   description:
     "The union of all NetworkPolicies selecting a pod stays within the egress limits: no large share of the public space, no wide private range and no every-namespace on all ports, however the grant is split across policies.",
-  remediationSteps: "Merge the agent's egress into its one NetworkPolicy and name only the destinations and ports it needs.",
+  remediationSteps:
+    "Merge the agent's egress into its one NetworkPolicy and name only the destinations and ports it needs.",
   validate: (objects, settings) => {
     // Policies grouped by namespace, and each distinct set of selecting policies judged once: pods selected
     // alike (every replica, every pod of an agent) share one union, never one union per pod (pods × rules).
@@ -45,7 +52,12 @@ export const egressUnionBounded: StackRule = {
       if (group) group.push(np);
       else byNamespace.set(ns, [np]);
     }
-    const selectors = new Map([...byNamespace].map(([ns, policies]) => [ns, new SelectorIndex(policies, (np) => field(np, "spec", "podSelector"))]));
+    const selectors = new Map(
+      [...byNamespace].map(([ns, policies]) => [
+        ns,
+        new SelectorIndex(policies, (np) => field(np, "spec", "podSelector")),
+      ]),
+    );
     const judged = new Map<string, string[]>();
     return objects
       .filter((o) => podSpecOf(o) !== undefined)
@@ -56,10 +68,20 @@ export const egressUnionBounded: StackRule = {
         let found = judged.get(key);
         if (!found) {
           const rules = unionOf(selecting);
-          judged.set(key, (found = [...publicShareFindings(rules, settings), ...widePrivateFindings(rules, settings), ...everyNamespaceFindings(rules, settings)]));
+          judged.set(
+            key,
+            (found = [
+              ...publicShareFindings(rules, settings),
+              ...widePrivateFindings(rules, settings),
+              ...everyNamespaceFindings(rules, settings),
+            ]),
+          );
         }
         const names = selecting.map((np) => np.metadata?.name ?? "?");
-        return found.map((message) => ({ message: `${describeObject(pod)}, selected by ${names.join(", ")}: ${message}`, object: pod }));
+        return found.map((message) => ({
+          message: `${describeObject(pod)}, selected by ${names.join(", ")}: ${message}`,
+          object: pod,
+        }));
       });
   },
 };

@@ -47,10 +47,14 @@ export function publicShareFindings(rules: readonly EgressReach[], ctx: Limits):
   if (addrIsEmpty(wide)) return [];
   const limit = Math.floor(ctx.maxPublicEgressShare * 1_000_000);
   const out: string[] = [];
-  for (const [family, label] of [[4, "IPv4"], [6, "IPv6"]] as const) {
+  for (const [family, label] of [
+    [4, "IPv4"],
+    [6, "IPv6"],
+  ] as const) {
     const share = publicShareMillionths(wide, family);
     if (share > limit) {
-      const part = family === 4 ? { v4: addrIntersect(wide, PUBLIC).v4, v6: [] } : { v4: [], v6: addrIntersect(wide, PUBLIC).v6 };
+      const part =
+        family === 4 ? { v4: addrIntersect(wide, PUBLIC).v4, v6: [] } : { v4: [], v6: addrIntersect(wide, PUBLIC).v6 };
       out.push(
         `${culprits(rules, part)} open ${percent(share)} of the public ${label} space on more than ${ctx.maxBroadEgressPorts} ports (limit ${percent(limit)}): that is the internet on all ports`,
       );
@@ -65,7 +69,10 @@ export function widePrivateFindings(rules: readonly EgressReach[], ctx: Limits):
   if (addrIsEmpty(wide)) return [];
   const priv = privatePart(wide);
   const out: string[] = [];
-  for (const [family, prefix, bits] of [[4, ctx.minPrivateEgressPrefixV4, 32], [6, ctx.minPrivateEgressPrefixV6, 128]] as const) {
+  for (const [family, prefix, bits] of [
+    [4, ctx.minPrivateEgressPrefixV4, 32],
+    [6, ctx.minPrivateEgressPrefixV6, 128],
+  ] as const) {
     const count = addrCount(priv, family);
     if (count > 1n << BigInt(bits - prefix)) {
       const part = family === 4 ? { v4: priv.v4, v6: [] } : { v4: [], v6: priv.v6 };
@@ -82,17 +89,30 @@ export function everyNamespaceFindings(rules: readonly EgressReach[], ctx: Limit
   const broad = rules.filter((r) => r.everyNamespace);
   const ports = portUnionOf(broad.map((r) => r.ports));
   return widestCount(ports) > ctx.maxBroadEgressPorts
-    ? [`${broad.map((r) => r.at).join(", ")} reach every namespace on ${describePorts(ports)} (more than ${ctx.maxBroadEgressPorts} ports)`]
+    ? [
+        `${broad.map((r) => r.at).join(", ")} reach every namespace on ${describePorts(ports)} (more than ${ctx.maxBroadEgressPorts} ports)`,
+      ]
     : [];
 }
 
 /** A security rule of the network domain on a NetworkPolicy. */
-const networkRule = (r: Omit<ResourceRule, "domain" | "scope" | "security" | "kinds">): ResourceRule =>
-  ({ domain: "network", scope: "resource", security: true, kinds: NETWORK, ...r });
+const networkRule = (r: Omit<ResourceRule, "domain" | "scope" | "security" | "kinds">): ResourceRule => ({
+  domain: "network",
+  scope: "resource",
+  security: true,
+  kinds: NETWORK,
+  ...r,
+});
 
 /** A security rule of the network domain on a NetworkPolicy's egress. */
-const egressRule = (r: Omit<ResourceRule, "domain" | "scope" | "security" | "kinds" | "reads">): ResourceRule =>
-  ({ domain: "network", scope: "resource", security: true, kinds: NETWORK, reads: egressReads, ...r });
+const egressRule = (r: Omit<ResourceRule, "domain" | "scope" | "security" | "kinds" | "reads">): ResourceRule => ({
+  domain: "network",
+  scope: "resource",
+  security: true,
+  kinds: NETWORK,
+  reads: egressReads,
+  ...r,
+});
 
 export const noAllowAllEgress = egressRule({
   name: "no-allow-all-egress",
@@ -105,7 +125,10 @@ export const noAllowAllEgress = egressRule({
     const rules = egressReach(obj);
     const everywhere = rules
       .filter((r) => r.everywhere)
-      .map((r) => `${r.at} has no "to": it allows every destination ${r.ports === ALL_PORTS ? "on every port" : `on its ports (${describePorts(r.ports)})`}`);
+      .map(
+        (r) =>
+          `${r.at} has no "to": it allows every destination ${r.ports === ALL_PORTS ? "on every port" : `on its ports (${describePorts(r.ports)})`}`,
+      );
     return [...everywhere, ...publicShareFindings(rules, ctx)];
   },
 });
@@ -120,7 +143,8 @@ export const egressExcludesMetadata = egressRule({
     egressReach(obj).flatMap((r) => [
       ...r.problems,
       ...metadataHits(r.addrs).map(
-        (h) => `${r.at} reaches ${h.endpoint.name} ${h.endpoint.cidr} (e.g. ${firstAddress(h.reached)}) on ${describePorts(r.ports)}`,
+        (h) =>
+          `${r.at} reaches ${h.endpoint.name} ${h.endpoint.cidr} (e.g. ${firstAddress(h.reached)}) on ${describePorts(r.ports)}`,
       ),
     ]),
 });
@@ -130,7 +154,8 @@ export const egressNoWidePrivate = egressRule({
   settings: ["maxBroadEgressPorts", "minPrivateEgressPrefixV4", "minPrivateEgressPrefixV6"],
   description:
     "No policy opens more private address space (RFC 1918, 100.64.0.0/10, fc00::/7) on all ports than one /16 (IPv4) or /48 (IPv6) by default: the cluster's pod, service and node networks are there.",
-  remediationSteps: "Name the service's own address (a /32 or a small block) and its ports, or select its pods by label.",
+  remediationSteps:
+    "Name the service's own address (a /32 or a small block) and its ports, or select its pods by label.",
   validate: (obj, ctx) => widePrivateFindings(egressReach(obj), ctx),
 });
 
@@ -153,7 +178,9 @@ export const noIngressToAgents = networkRule({
     const ns = obj.metadata?.namespace;
     if (ns !== undefined && ns !== ctx.namespace) return [];
     const ingress = list(field(obj, "spec", "ingress"));
-    return ingress.length === 0 ? [] : [`spec.ingress allows ${ingress.length} ingress rule(s) into the agents namespace`];
+    return ingress.length === 0
+      ? []
+      : [`spec.ingress allows ${ingress.length} ingress rule(s) into the agents namespace`];
   },
 });
 

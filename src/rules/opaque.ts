@@ -18,20 +18,44 @@ export function pulumiResourceDocument(type: string, name: string): Manifest {
   return { apiVersion: PULUMI_RESOURCE_API_VERSION, kind: PULUMI_RESOURCE_KIND, metadata: { name }, spec: { type } };
 }
 
-export const isPulumiResource = (obj: Manifest) => obj.apiVersion === PULUMI_RESOURCE_API_VERSION && obj.kind === PULUMI_RESOURCE_KIND;
+export const isPulumiResource = (obj: Manifest) =>
+  obj.apiVersion === PULUMI_RESOURCE_API_VERSION && obj.kind === PULUMI_RESOURCE_KIND;
 
 /** Kubernetes-shaped deployers, by API group and kind, and what each hides. */
 const OPAQUE_KINDS: readonly { readonly group: string; readonly kind: string; readonly hides: string }[] = [
-  { group: "helm.sh", kind: "Release", hides: "the Pulumi Kubernetes provider installs the chart itself; its objects never reach the pack" },
-  { group: "helm.toolkit.fluxcd.io", kind: "HelmRelease", hides: "Flux installs the chart; its objects are never checked" },
-  { group: "kustomize.toolkit.fluxcd.io", kind: "Kustomization", hides: "Flux applies a whole repository path; its objects are never checked" },
-  { group: "argoproj.io", kind: "Application", hides: "Argo CD deploys a repository or chart; its objects are never checked" },
-  { group: "argoproj.io", kind: "ApplicationSet", hides: "Argo CD generates Applications; their objects are never checked" },
+  {
+    group: "helm.sh",
+    kind: "Release",
+    hides: "the Pulumi Kubernetes provider installs the chart itself; its objects never reach the pack",
+  },
+  {
+    group: "helm.toolkit.fluxcd.io",
+    kind: "HelmRelease",
+    hides: "Flux installs the chart; its objects are never checked",
+  },
+  {
+    group: "kustomize.toolkit.fluxcd.io",
+    kind: "Kustomization",
+    hides: "Flux applies a whole repository path; its objects are never checked",
+  },
+  {
+    group: "argoproj.io",
+    kind: "Application",
+    hides: "Argo CD deploys a repository or chart; its objects are never checked",
+  },
+  {
+    group: "argoproj.io",
+    kind: "ApplicationSet",
+    hides: "Argo CD generates Applications; their objects are never checked",
+  },
 ];
 
 /** Pulumi resource types (by prefix) that run arbitrary code or commands, such as `kubectl apply`. */
 export const OPAQUE_PULUMI_TYPES: readonly { readonly prefix: string; readonly hides: string }[] = [
-  { prefix: "command:", hides: "a command runs any program (kubectl apply, helm install, vault write) outside every rule" },
+  {
+    prefix: "command:",
+    hides: "a command runs any program (kubectl apply, helm install, vault write) outside every rule",
+  },
   { prefix: "pulumi-nodejs:dynamic:", hides: "a dynamic provider runs arbitrary code at deploy time" },
   { prefix: "pulumi-python:dynamic:", hides: "a dynamic provider runs arbitrary code at deploy time" },
 ];
@@ -62,7 +86,8 @@ export const isProviderType = (type: string) => type.startsWith(PROVIDER_TYPE_PR
 export const isContainerType = (type: string) =>
   CONTAINER_PULUMI_TYPES.includes(type) || CONTAINER_PULUMI_PREFIXES.some((p) => type.startsWith(p));
 
-const groupOf = (apiVersion: unknown) => (typeof apiVersion === "string" && apiVersion.includes("/") ? apiVersion.split("/")[0]! : "");
+const groupOf = (apiVersion: unknown) =>
+  typeof apiVersion === "string" && apiVersion.includes("/") ? apiVersion.split("/")[0]! : "";
 
 /** Why the rules cannot see what this object deploys, or undefined when they can. */
 export function opaqueReason(obj: Manifest): string | undefined {
@@ -121,17 +146,19 @@ export const unjudgedResourceTypes: StackRule = {
   description:
     "Lists, as an advisory, every resource type or kind in the stack that no rule reads (beyond the cluster-scope check): " +
     "nothing is passed in silence; review these by hand or add a rule.",
-  remediationSteps: "Review the listed resources by hand; if they can grant an agent anything, add a rule for their kind.",
+  remediationSteps:
+    "Review the listed resources by hand; if they can grant an agent anything, add a rule for their kind.",
   validate: (objects) => {
     const counts = new Map<string, number>();
     for (const o of objects) {
       const name = unjudgedName(o);
       if (name) counts.set(name, (counts.get(name) ?? 0) + 1);
     }
-    return [...counts].sort(([a], [b]) => (a < b ? -1 : 1)).map(([name, n]) => ({ message: `no rule reads ${name} (${n} resource(s)); review it by hand` }));
+    return [...counts]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([name, n]) => ({ message: `no rule reads ${name} (${n} resource(s)); review it by hand` }));
   },
 };
 
 export const OPAQUE_RESOURCE_RULES: readonly ResourceRule[] = [noOpaqueResources];
 export const OPAQUE_STACK_RULES: readonly StackRule[] = [unjudgedResourceTypes];
-

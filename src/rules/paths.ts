@@ -3,7 +3,14 @@
  * that finds unknown values on the paths a rule reads. Pure.
  */
 import type { Manifest } from "../model/manifest";
-import { CONTAINER_LISTS, isContainerLike, isPodSpecShape, SHAPE_CONTAINER_LISTS, SHAPE_CONTAINERS, type ContainerList } from "./pod-shapes";
+import {
+  CONTAINER_LISTS,
+  isContainerLike,
+  isPodSpecShape,
+  SHAPE_CONTAINER_LISTS,
+  SHAPE_CONTAINERS,
+  type ContainerList,
+} from "./pod-shapes";
 
 /**
  * What the pack puts where Pulumi had an unknown value (an output not yet computed during preview). A string,
@@ -100,7 +107,6 @@ export function expandPath(kind: string, pattern: string): string[] {
   return [pattern];
 }
 
-
 /** A pod spec found in an object, with the path it lives at (for messages) and its pods' metadata. */
 export interface PodSpecAt {
   readonly at: string;
@@ -113,8 +119,8 @@ export interface PodSpecAt {
 }
 
 /** `a.b` + `c` → `a.b.c`; `a` + 2 → `a[2]`; the root is "". */
-export const joinAt = (at: string, key: string | number) => (typeof key === "number" ? `${at}[${key}]` : at ? `${at}.${key}` : key);
-
+export const joinAt = (at: string, key: string | number) =>
+  typeof key === "number" ? `${at}[${key}]` : at ? `${at}.${key}` : key;
 
 /**
  * Every pod spec an object can create. The pod kinds keep theirs at a known path (judged even when empty). An
@@ -146,11 +152,18 @@ function findPodSpecs(obj: Manifest): PodSpecAt[] {
   const knownPath = podSpecPathOf(obj.kind);
   if (knownPath) {
     const spec = field(obj, ...POD_SPEC_KEYS.get(obj.kind)!);
-    out.push({ at: knownPath, spec: isObj(spec) ? spec : {}, meta: field(obj, ...POD_META_KEYS.get(obj.kind)!), metaAt: metaPathOf(knownPath) });
+    out.push({
+      at: knownPath,
+      spec: isObj(spec) ? spec : {},
+      meta: field(obj, ...POD_META_KEYS.get(obj.kind)!),
+      metaAt: metaPathOf(knownPath),
+    });
   }
   if (hasFixedSchema(obj) && !obj.kind.endsWith("List")) return out;
   const seen = new Set<unknown>();
-  const stack: { value: unknown; at: string; key?: string | number; holder?: Obj; holderAt?: string }[] = [{ value: obj, at: "" }];
+  const stack: { value: unknown; at: string; key?: string | number; holder?: Obj; holderAt?: string }[] = [
+    { value: obj, at: "" },
+  ];
   while (stack.length > 0) {
     const { value, at, key, holder, holderAt } = stack.pop()!;
     if (typeof value !== "object" || value === null || seen.has(value)) continue;
@@ -165,7 +178,8 @@ function findPodSpecs(obj: Manifest): PodSpecAt[] {
       out.push({ at, spec: o, meta: holder ? holder.metadata : obj.metadata, metaAt, byShape: true });
     }
     for (const k of Object.keys(o).reverse()) {
-      if (!(at === "" && k === "metadata")) stack.push({ value: o[k], at: joinAt(at, k), key: k, holder: o, holderAt: at });
+      if (!(at === "" && k === "metadata"))
+        stack.push({ value: o[k], at: joinAt(at, k), key: k, holder: o, holderAt: at });
     }
   }
   return out;
@@ -195,11 +209,30 @@ export function judgesKind(kinds: readonly string[], kind: string): boolean {
  * unexpected place), plus this project's own Vault documents.
  */
 const FIXED_SCHEMA_GROUPS = new Set([
-  "", "apps", "batch", "autoscaling", "policy", "networking.k8s.io", "rbac.authorization.k8s.io", "storage.k8s.io",
-  "scheduling.k8s.io", "node.k8s.io", "coordination.k8s.io", "discovery.k8s.io", "events.k8s.io",
-  "admissionregistration.k8s.io", "apiextensions.k8s.io", "apiregistration.k8s.io", "certificates.k8s.io",
-  "flowcontrol.apiserver.k8s.io", "resource.k8s.io", "storagemigration.k8s.io", "internal.apiserver.k8s.io",
-  "authentication.k8s.io", "authorization.k8s.io", "agent-trust.io",
+  "",
+  "apps",
+  "batch",
+  "autoscaling",
+  "policy",
+  "networking.k8s.io",
+  "rbac.authorization.k8s.io",
+  "storage.k8s.io",
+  "scheduling.k8s.io",
+  "node.k8s.io",
+  "coordination.k8s.io",
+  "discovery.k8s.io",
+  "events.k8s.io",
+  "admissionregistration.k8s.io",
+  "apiextensions.k8s.io",
+  "apiregistration.k8s.io",
+  "certificates.k8s.io",
+  "flowcontrol.apiserver.k8s.io",
+  "resource.k8s.io",
+  "storagemigration.k8s.io",
+  "internal.apiserver.k8s.io",
+  "authentication.k8s.io",
+  "authorization.k8s.io",
+  "agent-trust.io",
 ]);
 
 /** Whether `obj`'s API group has a fixed schema (see above); objects of any other group may carry pod specs anywhere. */
@@ -234,9 +267,16 @@ export function containersOf(pod: PodSpecAt): readonly ContainerAt[] {
   let found = CONTAINERS.get(pod);
   if (!found) {
     const out: ContainerAt[] = [];
-    const lists: readonly ContainerList[] = pod.byShape ? [...CONTAINER_LISTS, ...SHAPE_CONTAINER_LISTS] : CONTAINER_LISTS;
-    for (const l of lists) list(pod.spec[l]).forEach((c, i) => out.push({ at: `${joinAt(pod.at, l)}[${i}]`, list: l, container: isObj(c) ? c : {} }));
-    if (pod.byShape) for (const k of SHAPE_CONTAINERS) if (isContainerLike(pod.spec[k])) out.push({ at: joinAt(pod.at, k), list: k, container: pod.spec[k] as Obj });
+    const lists: readonly ContainerList[] = pod.byShape
+      ? [...CONTAINER_LISTS, ...SHAPE_CONTAINER_LISTS]
+      : CONTAINER_LISTS;
+    for (const l of lists)
+      list(pod.spec[l]).forEach((c, i) =>
+        out.push({ at: `${joinAt(pod.at, l)}[${i}]`, list: l, container: isObj(c) ? c : {} }),
+      );
+    if (pod.byShape)
+      for (const k of SHAPE_CONTAINERS)
+        if (isContainerLike(pod.spec[k])) out.push({ at: joinAt(pod.at, k), list: k, container: pod.spec[k] as Obj });
     CONTAINERS.set(pod, (found = out));
   }
   return found;

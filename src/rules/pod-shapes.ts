@@ -20,12 +20,30 @@ export const SHAPE_CONTAINER_LISTS = ["sidecars", "steps"] as const;
 /** Keys holding one container in custom kinds (Argo `container` and `script`, Tekton `stepTemplate`). */
 export const SHAPE_CONTAINERS = ["container", "script", "stepTemplate"] as const;
 
-export type ContainerList = (typeof CONTAINER_LISTS)[number] | (typeof SHAPE_CONTAINER_LISTS)[number] | (typeof SHAPE_CONTAINERS)[number];
+export type ContainerList =
+  (typeof CONTAINER_LISTS)[number] | (typeof SHAPE_CONTAINER_LISTS)[number] | (typeof SHAPE_CONTAINERS)[number];
 
 /** Fields only a container has; a mapping with one of them under a container key is judged as a container. */
 const CONTAINER_FIELDS = [
-  "image", "command", "args", "script", "source", "securityContext", "volumeMounts", "volumeDevices", "env", "envFrom",
-  "ports", "resources", "computeResources", "workingDir", "lifecycle", "livenessProbe", "readinessProbe", "startupProbe", "ref",
+  "image",
+  "command",
+  "args",
+  "script",
+  "source",
+  "securityContext",
+  "volumeMounts",
+  "volumeDevices",
+  "env",
+  "envFrom",
+  "ports",
+  "resources",
+  "computeResources",
+  "workingDir",
+  "lifecycle",
+  "livenessProbe",
+  "readinessProbe",
+  "startupProbe",
+  "ref",
 ];
 
 /** Keys that make a mapping of a custom kind a pod spec without any container (so does a `volumes` list). */

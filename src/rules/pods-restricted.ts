@@ -22,7 +22,8 @@ export const podRunAsNonRoot = podRule({
   ],
   description:
     "Pod Security restricted: runAsNonRoot is true for every container (its own or the pod's), is never false anywhere, and no runAsUser (pod or container) is 0.",
-  remediationSteps: "Set securityContext.runAsNonRoot: true and a non-zero runAsUser on the pod; never set runAsUser: 0 or runAsNonRoot: false on a container.",
+  remediationSteps:
+    "Set securityContext.runAsNonRoot: true and a non-zero runAsUser on the pod; never set runAsUser: 0 or runAsNonRoot: false on a container.",
   validate: (obj) => [
     ...onSetters(obj, ["runAsNonRoot"], (v, at) => (v === true ? [] : [`${at} is ${show(v)}; it must be true`])),
     ...onSetters(obj, ["runAsUser"], (v, at) => (isNonRootUid(v) ? [] : [`${at} is ${show(v)}; use a non-zero UID`])),
@@ -38,8 +39,10 @@ export const podNoPrivilegeEscalation = podRule({
   name: "pod-no-privilege-escalation",
   security: true,
   reads: ["{containers}.securityContext.allowPrivilegeEscalation", "{containers}.securityContext.privileged"],
-  description: "Pod Security restricted and baseline: every container sets allowPrivilegeEscalation: false and is never privileged.",
-  remediationSteps: "Set securityContext.allowPrivilegeEscalation: false and remove privileged: true on every container.",
+  description:
+    "Pod Security restricted and baseline: every container sets allowPrivilegeEscalation: false and is never privileged.",
+  remediationSteps:
+    "Set securityContext.allowPrivilegeEscalation: false and remove privileged: true on every container.",
   validate: (obj) =>
     onContainers(obj, (c) => {
       const out: string[] = [];
@@ -58,14 +61,18 @@ export const podDropAllCapabilities = podRule({
   name: "pod-drop-all-capabilities",
   security: true,
   reads: ["{containers}.securityContext.capabilities"],
-  description: 'Pod Security restricted: every container drops "ALL" Linux capabilities and adds back at most NET_BIND_SERVICE.',
-  remediationSteps: "Set securityContext.capabilities: { drop: [ALL] } and remove every capabilities.add entry but NET_BIND_SERVICE.",
+  description:
+    'Pod Security restricted: every container drops "ALL" Linux capabilities and adds back at most NET_BIND_SERVICE.',
+  remediationSteps:
+    "Set securityContext.capabilities: { drop: [ALL] } and remove every capabilities.add entry but NET_BIND_SERVICE.",
   validate: (obj) =>
     onContainers(obj, (c) => {
       const out: string[] = [];
       const caps = field(c.container, "securityContext", "capabilities");
       if (!list(field(caps, "drop")).includes("ALL")) out.push(`${c.at}: capabilities.drop does not include "ALL"`);
-      const add = list(field(caps, "add")).filter((a) => typeof a !== "string" || !RESTRICTED_ADDABLE_CAPABILITIES.includes(a));
+      const add = list(field(caps, "add")).filter(
+        (a) => typeof a !== "string" || !RESTRICTED_ADDABLE_CAPABILITIES.includes(a),
+      );
       if (add.length > 0) out.push(`${c.at}: capabilities.add has ${show(add)}; only NET_BIND_SERVICE may be added`);
       return out;
     }),
@@ -80,13 +87,20 @@ const validSeccompAnnotation = (v: unknown) =>
 export const podSeccompProfile = podRule({
   name: "pod-seccomp-profile",
   security: true,
-  reads: ["{pod}.securityContext.seccompProfile", "{containers}.securityContext.seccompProfile", "{podmeta}.annotations"],
+  reads: [
+    "{pod}.securityContext.seccompProfile",
+    "{containers}.securityContext.seccompProfile",
+    "{podmeta}.annotations",
+  ],
   description:
     "Pod Security restricted: every container runs under the RuntimeDefault or a Localhost seccomp profile (its own or the pod's); Unconfined is refused at either level and in the legacy annotations.",
-  remediationSteps: "Set securityContext.seccompProfile.type: RuntimeDefault on the pod and remove Unconfined profiles and annotations.",
+  remediationSteps:
+    "Set securityContext.seccompProfile.type: RuntimeDefault on the pod and remove Unconfined profiles and annotations.",
   validate: (obj) => [
     ...onSetters(obj, ["seccompProfile"], (v, at) =>
-      SECCOMP_TYPES.includes(field(v, "type")) ? [] : [`${at}.type is ${show(field(v, "type"))}; use RuntimeDefault or Localhost`],
+      SECCOMP_TYPES.includes(field(v, "type"))
+        ? []
+        : [`${at}.type is ${show(field(v, "type"))}; use RuntimeDefault or Localhost`],
     ),
     ...onContainers(obj, (c, pod) =>
       effective(c, pod, "seccompProfile") === undefined
@@ -104,7 +118,15 @@ export const podSeccompProfile = podRule({
 
 /** Volume sources Pod Security `restricted` allows (1.36: `image` included); every other source is refused. */
 export const RESTRICTED_VOLUME_SOURCES: readonly string[] = [
-  "configMap", "csi", "downwardAPI", "emptyDir", "ephemeral", "image", "persistentVolumeClaim", "projected", "secret",
+  "configMap",
+  "csi",
+  "downwardAPI",
+  "emptyDir",
+  "ephemeral",
+  "image",
+  "persistentVolumeClaim",
+  "projected",
+  "secret",
 ];
 
 export const podVolumeTypes = podRule({
@@ -112,16 +134,25 @@ export const podVolumeTypes = podRule({
   security: true,
   reads: ["{pod}.volumes"],
   description: `Pod Security restricted: volumes use only the allowed sources (${RESTRICTED_VOLUME_SOURCES.join(", ")}); hostPath, nfs, iscsi, gitRepo, cephfs and every other source are refused.`,
-  remediationSteps: "Use emptyDir for scratch space, projected volumes for tokens and configMap or csi for files; nothing from the node or a network filesystem.",
+  remediationSteps:
+    "Use emptyDir for scratch space, projected volumes for tokens and configMap or csi for files; nothing from the node or a network filesystem.",
   validate: (obj) =>
     onPod(obj, (pod) =>
       list(pod.spec.volumes).flatMap((v, i) => {
         const at = `${pod.at}.volumes[${i}]`;
         if (!isObj(v)) return [`${at} is ${show(v)}; not a volume`];
         const bad = Object.keys(v).filter((k) => k !== "name" && !RESTRICTED_VOLUME_SOURCES.includes(k));
-        return bad.length === 0 ? [] : [`${at} (${show(v.name)}) uses ${bad.join(", ")}; allowed: ${RESTRICTED_VOLUME_SOURCES.join(", ")}`];
+        return bad.length === 0
+          ? []
+          : [`${at} (${show(v.name)}) uses ${bad.join(", ")}; allowed: ${RESTRICTED_VOLUME_SOURCES.join(", ")}`];
       }),
     ),
 });
 
-export const RESTRICTED_RULES = [podRunAsNonRoot, podNoPrivilegeEscalation, podDropAllCapabilities, podSeccompProfile, podVolumeTypes];
+export const RESTRICTED_RULES = [
+  podRunAsNonRoot,
+  podNoPrivilegeEscalation,
+  podDropAllCapabilities,
+  podSeccompProfile,
+  podVolumeTypes,
+];

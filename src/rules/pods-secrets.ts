@@ -16,24 +16,31 @@ export const podNoKubernetesSecrets = podRule({
   reads: ["{pod}.volumes", "{containers}.envFrom", "{containers}.env"],
   description:
     "Agents get secrets only from Vault: no Secret volume, no projected `secret` source, no envFrom.secretRef and no env valueFrom.secretKeyRef, in any container.",
-  remediationSteps: "Read the credential from Vault (the agent's Vault role and the projected Vault token); delete the Secret reference.",
+  remediationSteps:
+    "Read the credential from Vault (the agent's Vault role and the projected Vault token); delete the Secret reference.",
   validate: (obj) => [
     ...onPod(obj, (pod) =>
       list(pod.spec.volumes).flatMap((v, i) => {
         const at = `${pod.at}.volumes[${i}]`;
         if (field(v, "secret") !== undefined) return [`${at} (${show(field(v, "name"))}) is a Secret volume`];
         return list(field(v, "projected", "sources")).flatMap((s, j) =>
-          field(s, "secret") !== undefined ? [`${at}.projected.sources[${j}] projects Secret ${show(field(s, "secret", "name"))}`] : [],
+          field(s, "secret") !== undefined
+            ? [`${at}.projected.sources[${j}] projects Secret ${show(field(s, "secret", "name"))}`]
+            : [],
         );
       }),
     ),
     ...onContainers(obj, (c) => [
       ...list(c.container.envFrom).flatMap((e, i) =>
-        field(e, "secretRef") !== undefined ? [`${c.at}.envFrom[${i}].secretRef takes Secret ${show(field(e, "secretRef", "name"))}`] : [],
+        field(e, "secretRef") !== undefined
+          ? [`${c.at}.envFrom[${i}].secretRef takes Secret ${show(field(e, "secretRef", "name"))}`]
+          : [],
       ),
       ...list(c.container.env).flatMap((e, i) =>
         field(e, "valueFrom", "secretKeyRef") !== undefined
-          ? [`${c.at}.env[${i}] ${show(field(e, "name"))} comes from Secret ${show(field(e, "valueFrom", "secretKeyRef", "name"))}`]
+          ? [
+              `${c.at}.env[${i}] ${show(field(e, "name"))} comes from Secret ${show(field(e, "valueFrom", "secretKeyRef", "name"))}`,
+            ]
           : [],
       ),
     ]),
@@ -60,10 +67,13 @@ export const podProjectedTokenVaultOnly = podRule({
           const token = s.serviceAccountToken;
           if (token === undefined) return out;
           const audience = field(token, "audience");
-          if (audience !== DEFAULTS.audience) out.push(`${at}.serviceAccountToken.audience is ${show(audience)}; it must be "${DEFAULTS.audience}"`);
+          if (audience !== DEFAULTS.audience)
+            out.push(`${at}.serviceAccountToken.audience is ${show(audience)}; it must be "${DEFAULTS.audience}"`);
           const exp = field(token, "expirationSeconds");
           if (typeof exp !== "number" || !Number.isInteger(exp) || exp <= 0 || exp > LIMITS.projectedTokenSeconds) {
-            out.push(`${at}.serviceAccountToken.expirationSeconds is ${show(exp)}; set at most ${LIMITS.projectedTokenSeconds}`);
+            out.push(
+              `${at}.serviceAccountToken.expirationSeconds is ${show(exp)}; set at most ${LIMITS.projectedTokenSeconds}`,
+            );
           }
           return out;
         }),
@@ -85,10 +95,16 @@ export function hiddenUnknowns(obj: Manifest): string[] {
     if (typeof value !== "object" || value === null || specs.has(value) || seen.has(value)) return;
     if (depth > 200) return void out.push(`${at} (nested too deeply to judge)`);
     seen.add(value);
-    if (Array.isArray(value)) { value.forEach((v, i) => { visit(v, joinAt(at, i), depth + 1); }); return; }
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => {
+        visit(v, joinAt(at, i), depth + 1);
+      });
+      return;
+    }
     // The object's own metadata, and the metadata next to a pod spec, are read by the rules that need them.
     const holdsSpec = Object.values(value).some((v) => specs.has(v));
-    for (const [k, v] of Object.entries(value)) if (!(k === "metadata" && (at === "" || holdsSpec))) visit(v, joinAt(at, k), depth + 1);
+    for (const [k, v] of Object.entries(value))
+      if (!(k === "metadata" && (at === "" || holdsSpec))) visit(v, joinAt(at, k), depth + 1);
   };
   visit(obj, "", 0);
   return out;
@@ -101,10 +117,13 @@ export const podSpecVisible = podRule({
   reads: ["{containers}.name"],
   description:
     "An object of a custom kind (any API group without a fixed schema) has no value unknown during preview outside its metadata and the pod specs found in it, since such a value could hold a pod spec no rule can see; no pod spec patch (Argo's podSpecPatch), which rewrites the pods after they are judged; and no object manifest handed over as text (an Argo resource template).",
-  remediationSteps: "Set the custom resource's fields from plain config, so every pod template it carries is judged at preview; write pod settings into the template, not into a podSpecPatch.",
+  remediationSteps:
+    "Set the custom resource's fields from plain config, so every pod template it carries is judged at preview; write pod settings into the template, not into a podSpecPatch.",
   appliesTo: (obj) => !hasFixedSchema(obj),
   validate: (obj) => [
-    ...hiddenUnknowns(obj).map((at) => `${at} is unknown during preview; in a custom kind it could hold a pod spec that no rule can see`),
+    ...hiddenUnknowns(obj).map(
+      (at) => `${at} is unknown during preview; in a custom kind it could hold a pod spec that no rule can see`,
+    ),
     ...opaqueParts(obj),
   ],
 });
@@ -121,14 +140,23 @@ function opaqueParts(obj: Manifest): string[] {
   const visit = (value: unknown, at: string, depth: number): void => {
     if (typeof value !== "object" || value === null || seen.has(value) || depth > 200) return;
     seen.add(value);
-    if (Array.isArray(value)) { value.forEach((v, i) => { visit(v, joinAt(at, i), depth + 1); }); return; }
+    if (Array.isArray(value)) {
+      value.forEach((v, i) => {
+        visit(v, joinAt(at, i), depth + 1);
+      });
+      return;
+    }
     for (const [k, v] of Object.entries(value)) {
       if (at === "" && k === "metadata") continue;
       if (k === "podSpecPatch" && given(v)) {
-        out.push(`${joinAt(at, k)} patches the pods after every rule has judged them (Argo podSpecPatch); set the fields in the template instead`);
+        out.push(
+          `${joinAt(at, k)} patches the pods after every rule has judged them (Argo podSpecPatch); set the fields in the template instead`,
+        );
       } else if (k === "resource" && isObj(v) && (given(v.manifest) || given(v.manifestFrom))) {
         const which = given(v.manifest) ? "manifest" : "manifestFrom";
-        out.push(`${joinAt(joinAt(at, k), which)} creates objects from text no rule reads (an Argo resource template); deploy the object itself instead`);
+        out.push(
+          `${joinAt(joinAt(at, k), which)} creates objects from text no rule reads (an Argo resource template); deploy the object itself instead`,
+        );
       } else visit(v, joinAt(at, k), depth + 1);
     }
   };

@@ -18,15 +18,41 @@ const PREFIX = "vault.hashicorp.com/";
 
 /** Annotations that only tune the agent's own behaviour (timing, logging, resources, file format). */
 const TUNING: ReadonlySet<string> = new Set([
-  "agent-inject", "agent-inject-status", "agent-inject-token", "agent-pre-populate", "agent-pre-populate-only",
-  "agent-init-first", "agent-revoke-on-shutdown", "agent-revoke-grace", "agent-limits-cpu", "agent-limits-mem",
-  "agent-limits-ephemeral", "agent-requests-cpu", "agent-requests-mem", "agent-requests-ephemeral", "log-level",
-  "log-format", "go-max-procs", "client-max-retries", "client-timeout", "agent-cache-enable",
-  "agent-cache-use-auto-auth-token", "agent-cache-listener-port", "agent-cache-exit-on-err",
-  "template-config-exit-on-retry-failure", "template-static-secret-render-interval", "template-max-connections-per-host",
-  "template-lease-renewal-threshold", "agent-enable-quit", "auth-min-backoff", "auth-max-backoff",
-  "agent-disable-idle-connections", "agent-disable-keep-alives", "agent-auto-auth-exit-on-err",
-  "agent-inject-default-template", "preserve-secret-case",
+  "agent-inject",
+  "agent-inject-status",
+  "agent-inject-token",
+  "agent-pre-populate",
+  "agent-pre-populate-only",
+  "agent-init-first",
+  "agent-revoke-on-shutdown",
+  "agent-revoke-grace",
+  "agent-limits-cpu",
+  "agent-limits-mem",
+  "agent-limits-ephemeral",
+  "agent-requests-cpu",
+  "agent-requests-mem",
+  "agent-requests-ephemeral",
+  "log-level",
+  "log-format",
+  "go-max-procs",
+  "client-max-retries",
+  "client-timeout",
+  "agent-cache-enable",
+  "agent-cache-use-auto-auth-token",
+  "agent-cache-listener-port",
+  "agent-cache-exit-on-err",
+  "template-config-exit-on-retry-failure",
+  "template-static-secret-render-interval",
+  "template-max-connections-per-host",
+  "template-lease-renewal-threshold",
+  "agent-enable-quit",
+  "auth-min-backoff",
+  "auth-max-backoff",
+  "agent-disable-idle-connections",
+  "agent-disable-keep-alives",
+  "agent-auto-auth-exit-on-err",
+  "agent-inject-default-template",
+  "preserve-secret-case",
 ]);
 
 /** Per-secret annotations (`<name>-<secret>`) that only tune how a secret file is written. */
@@ -66,7 +92,8 @@ const REFUSED: readonly (readonly [string, string])[] = [
   ["agent-telemetry-", "exports the agent's telemetry elsewhere"],
 ];
 
-const refusal = (name: string) => REFUSED.find(([k]) => (k.endsWith("-") ? name.startsWith(k) : name === k || name.startsWith(`${k}-`)));
+const refusal = (name: string) =>
+  REFUSED.find(([k]) => (k.endsWith("-") ? name.startsWith(k) : name === k || name.startsWith(`${k}-`)));
 
 /** A Vault request path the phase may read: `<kvMount>/data/<p>` where the catalog grants read on `<p>`. */
 function pathProblem(path: string, ctx: RuleContext): string | undefined {
@@ -85,7 +112,11 @@ function pathProblem(path: string, ctx: RuleContext): string | undefined {
 
 /** Whether the pod has a projected ServiceAccount token volume of this name. */
 const tokenVolume = (pod: PodSpecAt, name: unknown) =>
-  list(pod.spec.volumes).some((v) => field(v, "name") === name && list(field(v, "projected", "sources")).some((s) => field(s, "serviceAccountToken") !== undefined));
+  list(pod.spec.volumes).some(
+    (v) =>
+      field(v, "name") === name &&
+      list(field(v, "projected", "sources")).some((s) => field(s, "serviceAccountToken") !== undefined),
+  );
 
 function roleProblem(pod: PodSpecAt, role: unknown, ctx: RuleContext): string | undefined {
   const sa = pod.spec.serviceAccountName ?? pod.spec.serviceAccount;
@@ -111,16 +142,24 @@ function annotationProblems(pod: PodSpecAt, ctx: RuleContext): string[] {
     const text = typeof value === "string" ? value : "";
     const refused = refusal(name);
     if (refused) {
-      out.push(`${at} ${refused[1]}; expected only the annotations the planner writes (agent-inject, agent-pre-populate-only, agent-inject-token, role, auth-path, agent-service-account-token-volume-name) and secrets of the phase's catalog paths`);
+      out.push(
+        `${at} ${refused[1]}; expected only the annotations the planner writes (agent-inject, agent-pre-populate-only, agent-inject-token, role, auth-path, agent-service-account-token-volume-name) and secrets of the phase's catalog paths`,
+      );
     } else if (name === "role") {
       const p = roleProblem(pod, value, ctx);
       if (p) out.push(`${at} ${p}`);
     } else if (name === "auth-path") {
-      if (value !== `auth/${DEFAULTS.authMount}`) out.push(`${at} is ${show(value)}; expected "auth/${DEFAULTS.authMount}", the foundation's Kubernetes auth mount`);
+      if (value !== `auth/${DEFAULTS.authMount}`)
+        out.push(
+          `${at} is ${show(value)}; expected "auth/${DEFAULTS.authMount}", the foundation's Kubernetes auth mount`,
+        );
     } else if (name === "auth-type") {
       if (value !== "kubernetes") out.push(`${at} is ${show(value)}; expected "kubernetes"`);
     } else if (name === "agent-service-account-token-volume-name") {
-      if (!tokenVolume(pod, value)) out.push(`${at} is ${show(value)}; expected the name of the pod's projected ServiceAccount token volume (for the "${DEFAULTS.audience}" audience)`);
+      if (!tokenVolume(pod, value))
+        out.push(
+          `${at} is ${show(value)}; expected the name of the pod's projected ServiceAccount token volume (for the "${DEFAULTS.audience}" audience)`,
+        );
     } else if (name.startsWith("agent-inject-secret-")) {
       const p = text.trim() === "" ? undefined : pathProblem(text.trim(), ctx);
       if (p) out.push(`${at}: ${p}`);
@@ -132,9 +171,12 @@ function annotationProblems(pod: PodSpecAt, ctx: RuleContext): string[] {
         if (p) out.push(`${at} reads ${p}`);
       }
     } else if (name.startsWith("agent-inject-file-")) {
-      if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(text)) out.push(`${at} is ${show(value)}; expected a plain file name (no "/", no leading ".")`);
+      if (!/^[A-Za-z0-9_][A-Za-z0-9_.-]*$/.test(text))
+        out.push(`${at} is ${show(value)}; expected a plain file name (no "/", no leading ".")`);
     } else if (!TUNING.has(name) && !SECRET_TUNING.some((p) => name.startsWith(p))) {
-      out.push(`${at} is not an annotation this guard knows; expected only the planner's (agent-inject, agent-pre-populate-only, agent-inject-token, role, auth-path, agent-service-account-token-volume-name), secrets and templates of the phase's catalog paths, and agent tuning`);
+      out.push(
+        `${at} is not an annotation this guard knows; expected only the planner's (agent-inject, agent-pre-populate-only, agent-inject-token, role, auth-path, agent-service-account-token-volume-name), secrets and templates of the phase's catalog paths, and agent tuning`,
+      );
     }
   }
   return out;

@@ -22,8 +22,10 @@ export const podNoTokenAutomount = podRule({
   name: "pod-no-token-automount",
   security: true,
   reads: ["{pod}.automountServiceAccountToken"],
-  description: "Pods set automountServiceAccountToken: false; the only credential is an explicitly projected, audience-bound token.",
-  remediationSteps: "Set automountServiceAccountToken: false in the pod spec and project a short-lived token with an audience.",
+  description:
+    "Pods set automountServiceAccountToken: false; the only credential is an explicitly projected, audience-bound token.",
+  remediationSteps:
+    "Set automountServiceAccountToken: false in the pod spec and project a short-lived token with an audience.",
   validate: (obj) =>
     onPod(obj, (pod) => {
       const v = pod.spec.automountServiceAccountToken;
@@ -35,7 +37,8 @@ export const podDedicatedServiceAccount = podRule({
   name: "pod-dedicated-service-account",
   security: true,
   reads: ["{pod}.serviceAccountName", "{pod}.serviceAccount"],
-  description: "Pods run as a named ServiceAccount of their own, never `default`, so RBAC and Vault can tell agents apart.",
+  description:
+    "Pods run as a named ServiceAccount of their own, never `default`, so RBAC and Vault can tell agents apart.",
   remediationSteps: "Set serviceAccountName to the agent's ServiceAccount (<agent>-<phase>).",
   validate: (obj) =>
     onPod(obj, (pod) => {
@@ -50,8 +53,10 @@ export const podResourcesSet = podRule({
   name: "pod-resources-set",
   security: false,
   reads: ["{containers}.resources", "{containers}.computeResources"],
-  description: "Every container sets cpu and memory requests and limits, so one investigation cannot starve the node or the quota.",
-  remediationSteps: "Set resources.requests and resources.limits (cpu and memory) on every container; tiers in the stack config do this.",
+  description:
+    "Every container sets cpu and memory requests and limits, so one investigation cannot starve the node or the quota.",
+  remediationSteps:
+    "Set resources.requests and resources.limits (cpu and memory) on every container; tiers in the stack config do this.",
   validate: (obj) =>
     onContainers(obj, (c) => {
       // Ephemeral containers take no resources; a Tekton stepTemplate only lends defaults to the steps judged here.
@@ -61,7 +66,9 @@ export const podResourcesSet = podRule({
       const key = tekton && c.container.computeResources !== undefined ? "computeResources" : "resources";
       const named = tekton && key === "resources" ? "resources (Tekton: computeResources)" : key;
       return (["requests", "limits"] as const).flatMap((k) =>
-        ["cpu", "memory"].filter((r) => field(c.container, key, k, r) === undefined).map((r) => `${c.at}: ${named}.${k}.${r} is missing`),
+        ["cpu", "memory"]
+          .filter((r) => field(c.container, key, k, r) === undefined)
+          .map((r) => `${c.at}: ${named}.${k}.${r} is missing`),
       );
     }),
 });
@@ -93,7 +100,8 @@ export const imagePinnedByDigest = podRule({
   name: "image-pinned-by-digest",
   security: true,
   reads: ["{containers}.image", "{pod}.volumes"],
-  description: "In prod every container image, and every image volume, is pinned by sha256 digest, so what was reviewed is what runs.",
+  description:
+    "In prod every container image, and every image volume, is pinned by sha256 digest, so what was reviewed is what runs.",
   remediationSteps: "Reference the image as registry/name@sha256:<digest> (a tag may be kept in front of the digest).",
   appliesTo: (_obj, ctx: RuleContext) => ctx.environment === "prod",
   validate: (obj) => [
@@ -101,7 +109,9 @@ export const imagePinnedByDigest = podRule({
       const image = c.container.image;
       // A Tekton stepTemplate need not name an image (each step does); one it names is judged.
       if (c.list === "stepTemplate" && image === undefined) return [];
-      return typeof image === "string" && DIGEST.test(image) ? [] : [`${c.at}.image ${show(image)} is not pinned by digest`];
+      return typeof image === "string" && DIGEST.test(image)
+        ? []
+        : [`${c.at}.image ${show(image)} is not pinned by digest`];
     }),
     ...onPod(obj, (pod) =>
       list(pod.spec.volumes).flatMap((v, i) => {
@@ -128,9 +138,17 @@ export const jobBounded = podRule({
     if (!job) return [];
     const out: string[] = [];
     const backoff = job.spec.backoffLimit;
-    if (backoff !== 0) out.push(`${job.at}.backoffLimit is ${show(backoff)}; it must be 0 (a failed diagnosis is reported, not retried)`);
+    if (backoff !== 0)
+      out.push(
+        `${job.at}.backoffLimit is ${show(backoff)}; it must be 0 (a failed diagnosis is reported, not retried)`,
+      );
     const deadline = job.spec.activeDeadlineSeconds;
-    if (typeof deadline !== "number" || !Number.isInteger(deadline) || deadline <= 0 || deadline > ctx.maxJobDeadlineSeconds) {
+    if (
+      typeof deadline !== "number" ||
+      !Number.isInteger(deadline) ||
+      deadline <= 0 ||
+      deadline > ctx.maxJobDeadlineSeconds
+    ) {
       out.push(`${job.at}.activeDeadlineSeconds is ${show(deadline)}; set 1..${ctx.maxJobDeadlineSeconds}`);
     }
     return out;
@@ -142,7 +160,8 @@ export const jobTtlAfterFinished = podRule({
   security: false,
   kinds: JOB_KINDS,
   reads: ["{job}.ttlSecondsAfterFinished"],
-  description: "Agent Jobs set ttlSecondsAfterFinished, so finished investigations are garbage-collected after the audit window.",
+  description:
+    "Agent Jobs set ttlSecondsAfterFinished, so finished investigations are garbage-collected after the audit window.",
   remediationSteps: "Set ttlSecondsAfterFinished (the planner uses 3600).",
   validate: (obj) => {
     const job = jobSpecOf(obj);
@@ -158,7 +177,8 @@ export const serviceAccountAutomountOff = podRule({
   security: true,
   kinds: ["ServiceAccount"],
   reads: ["automountServiceAccountToken"],
-  description: "ServiceAccounts set automountServiceAccountToken: false, so no pod gets a long-lived API token by accident.",
+  description:
+    "ServiceAccounts set automountServiceAccountToken: false, so no pod gets a long-lived API token by accident.",
   remediationSteps: "Set automountServiceAccountToken: false on the ServiceAccount.",
   validate: (obj) => {
     const v = obj.automountServiceAccountToken;
@@ -182,7 +202,8 @@ export const namespacePsaRestricted = podRule({
     const v = obj.metadata?.labels?.[PSA_ENFORCE];
     if (v !== "restricted") out.push(`label ${PSA_ENFORCE} is ${show(v)}; it must be "restricted"`);
     const version = obj.metadata?.labels?.[PSA_ENFORCE_VERSION];
-    if (version !== undefined && version !== "latest") out.push(`label ${PSA_ENFORCE_VERSION} is ${show(version)}; it must be "latest" or absent`);
+    if (version !== undefined && version !== "latest")
+      out.push(`label ${PSA_ENFORCE_VERSION} is ${show(version)}; it must be "latest" or absent`);
     return out;
   },
 });

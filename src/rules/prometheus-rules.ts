@@ -36,7 +36,8 @@ function differences(got: unknown, want: unknown, at: string, out: string[]): vo
 function judge(obj: Manifest, ctx: RuleContext): string[] {
   const out: string[] = [];
   const ns = obj.metadata?.namespace;
-  if (ns !== ctx.namespace) out.push(`the PrometheusRule is in namespace ${show(ns)}; the plan puts it in ${ctx.namespace}`);
+  if (ns !== ctx.namespace)
+    out.push(`the PrometheusRule is in namespace ${show(ns)}; the plan puts it in ${ctx.namespace}`);
   const diffs: string[] = [];
   differences(field(obj, "spec", "groups"), planRuleGroups(ctx.namespace), "spec.groups", diffs);
   if (diffs.length > 0) out.push(`the safety rules differ from the plan: ${diffs.join("; ")}`);
@@ -54,7 +55,8 @@ export const prometheusRulesAsPlanned: ResourceRule = {
   description:
     "The foundation's PrometheusRule (circuit breaker, cost anomaly, Job deadline and the demotion evidence) is exactly what " +
     "the planner renders for the agents namespace: a silenced alert or loosened threshold is refused.",
-  remediationSteps: "Render the foundation again (`agent-trust render <env>`) and deploy its PrometheusRule unchanged; change thresholds in the catalog.",
+  remediationSteps:
+    "Render the foundation again (`agent-trust render <env>`) and deploy its PrometheusRule unchanged; change thresholds in the catalog.",
   appliesTo: (obj) => obj.apiVersion === "monitoring.coreos.com/v1",
   validate: judge,
 };

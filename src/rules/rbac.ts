@@ -24,11 +24,22 @@ const BINDING_KINDS = ["RoleBinding", "ClusterRoleBinding"] as const;
 const ruleReads = ["rules"];
 
 /** A security rule of the rbac domain on the objects it names. */
-const rbacRule = (r: Omit<ResourceRule, "domain" | "scope" | "security">): ResourceRule => ({ domain: "rbac", scope: "resource", security: true, ...r });
+const rbacRule = (r: Omit<ResourceRule, "domain" | "scope" | "security">): ResourceRule => ({
+  domain: "rbac",
+  scope: "resource",
+  security: true,
+  ...r,
+});
 
 /** A security rule of the rbac domain on the rules of a Role or ClusterRole. */
-const roleRule = (r: Omit<ResourceRule, "domain" | "scope" | "security" | "kinds" | "reads">): ResourceRule =>
-  ({ domain: "rbac", scope: "resource", security: true, kinds: ROLE_KINDS, reads: ruleReads, ...r });
+const roleRule = (r: Omit<ResourceRule, "domain" | "scope" | "security" | "kinds" | "reads">): ResourceRule => ({
+  domain: "rbac",
+  scope: "resource",
+  security: true,
+  kinds: ROLE_KINDS,
+  reads: ruleReads,
+  ...r,
+});
 
 export const noClusterScopedGrants = rbacRule({
   name: "no-cluster-scoped-grants",
@@ -69,7 +80,8 @@ export const noRbacWildcards = roleRule({
 
 export const noEscalationVerbs = roleRule({
   name: "no-escalation-verbs",
-  description: "No escalate, bind or impersonate: each lets a subject grant itself more than it has or act as someone else.",
+  description:
+    "No escalate, bind or impersonate: each lets a subject grant itself more than it has or act as someone else.",
   remediationSteps: "Remove the verb; an agent never manages RBAC or identities.",
   validate: (obj) =>
     policyRules(obj).flatMap((r) => {
@@ -104,7 +116,8 @@ export const noServiceAccountTokens = roleRule({
 export const noWorkloadCreate = roleRule({
   name: "no-workload-create",
   description: `No create on workloads (${WORKLOAD_RESOURCES.join(", ")}): creating one runs new code with any ServiceAccount in the namespace.`,
-  remediationSteps: "Remove create; agents restart existing workloads (delete a pod, patch a deployment), never start new ones.",
+  remediationSteps:
+    "Remove create; agents restart existing workloads (delete a pod, patch a deployment), never start new ones.",
   validate: (obj) => forbidResources(obj, WORKLOAD_RESOURCES, ["create"], "creating workloads runs arbitrary code"),
 });
 
@@ -112,15 +125,19 @@ export const noIdentityWrites = roleRule({
   name: "no-identity-writes",
   description: `No writes on ${NO_WRITE_RESOURCES.join(", ")}: changing identities or RBAC is escalation by another route.`,
   remediationSteps: "Keep only get, list and watch on these resources, or drop them.",
-  validate: (obj) => forbidResources(obj, NO_WRITE_RESOURCES, WRITE_VERB_SET, "identity and RBAC objects are read-only"),
+  validate: (obj) =>
+    forbidResources(obj, NO_WRITE_RESOURCES, WRITE_VERB_SET, "identity and RBAC objects are read-only"),
 });
 
 export const noDeleteCollection = roleRule({
   name: "no-deletecollection",
-  description: "No deletecollection on anything: one call removes every object of a kind, and resourceNames cannot narrow it.",
+  description:
+    "No deletecollection on anything: one call removes every object of a kind, and resourceNames cannot narrow it.",
   remediationSteps: "Use delete on named resources (resourceNames) if the phase allows deletes at all.",
   validate: (obj) =>
-    policyRules(obj).flatMap((r) => (r.verbs.includes("deletecollection") ? [`${r.at}.verbs contains "deletecollection"`] : [])),
+    policyRules(obj).flatMap((r) =>
+      r.verbs.includes("deletecollection") ? [`${r.at}.verbs contains "deletecollection"`] : [],
+    ),
 });
 
 export const noDestructiveDelete = roleRule({
@@ -137,7 +154,9 @@ export const noClusterOnlyResources = roleRule({
   remediationSteps: "Remove them; an agent has no business with cluster infrastructure.",
   validate: (obj) => [
     ...forbidResources(obj, CLUSTER_ONLY_RESOURCES, undefined, "cluster-only resources never belong to an agent"),
-    ...policyRules(obj).flatMap((r) => (r.nonResourceURLs.length ? [`${r.at} grants nonResourceURLs (cluster-scoped)`] : [])),
+    ...policyRules(obj).flatMap((r) =>
+      r.nonResourceURLs.length ? [`${r.at} grants nonResourceURLs (cluster-scoped)`] : [],
+    ),
   ],
 });
 
@@ -162,14 +181,15 @@ export const noProxySubresources = roleRule({
   validate: (obj) =>
     policyRules(obj).flatMap((r) => {
       const hits = r.resources.filter(proxyGrants);
-      return hits.length && r.verbs.length ? [`${r.at} grants ${hits.map((x) => `"${x}"`).join(", ")}: a proxy reaches whatever is behind it`] : [];
+      return hits.length && r.verbs.length
+        ? [`${r.at} grants ${hits.map((x) => `"${x}"`).join(", ")}: a proxy reaches whatever is behind it`]
+        : [];
     }),
 });
 
 export const verbsWithinPhaseCeiling = roleRule({
   name: "verbs-within-phase-ceiling",
-  description:
-    `Every write verb must be one the trust catalog grants the phase on that resource; ${readOnlyPhases().join(" and ")} get get/list/watch only.`,
+  description: `Every write verb must be one the trust catalog grants the phase on that resource; ${readOnlyPhases().join(" and ")} get get/list/watch only.`,
   remediationSteps:
     "Remove the verb, or promote the agent to a phase whose catalog grants it (through the reviewed promotion path).",
   validate: (obj, ctx) =>
@@ -204,7 +224,8 @@ export const bindingSubjectsServiceAccounts = rbacRule({
       const at = `subjects[${i}]`;
       if (!isObj(s)) return [`${at} is not an object`];
       const out: string[] = [];
-      if (s.kind !== "ServiceAccount") out.push(`${at}.kind is ${show(s.kind)}; only ServiceAccount subjects are allowed`);
+      if (s.kind !== "ServiceAccount")
+        out.push(`${at}.kind is ${show(s.kind)}; only ServiceAccount subjects are allowed`);
       else {
         if (typeof s.name !== "string" || s.name === "" || s.name === "default") {
           out.push(`${at}.name is ${show(s.name)}; bind the agent's own ServiceAccount, never "default"`);

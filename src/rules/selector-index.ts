@@ -14,7 +14,10 @@ export class SelectorIndex<T> {
   private readonly filed = new Map<string, number[]>();
   private readonly unfiled: number[] = [];
 
-  constructor(private readonly items: readonly T[], selectorOf: (item: T) => unknown) {
+  constructor(
+    private readonly items: readonly T[],
+    selectorOf: (item: T) => unknown,
+  ) {
     const pairsOf = items.map((item): string[] | undefined => {
       const selector = selectorOf(item);
       const labels = isObj(selector) ? selector.matchLabels : undefined;

@@ -113,7 +113,9 @@ export const SETTINGS = {
 
 export const SETTING_NAMES = Object.keys(SETTINGS) as SettingName[];
 
-export const DEFAULT_SETTINGS: RuleSettings = Object.fromEntries(SETTING_NAMES.map((k) => [k, SETTINGS[k].default])) as unknown as RuleSettings;
+export const DEFAULT_SETTINGS: RuleSettings = Object.fromEntries(
+  SETTING_NAMES.map((k) => [k, SETTINGS[k].default]),
+) as unknown as RuleSettings;
 
 /** The loosest value of a numeric setting: its bound on the side config may not pass. */
 export function limitOf(s: NumberSetting): number {
@@ -150,7 +152,9 @@ function clampOne(name: SettingName, value: unknown): number | string {
 
 /** Settings from config, never looser than the limits (a cap can be lowered, not raised). */
 export function clampSettings(partial: Partial<Record<SettingName, unknown>>): RuleSettings {
-  return Object.fromEntries(SETTING_NAMES.map((k) => [k, clampOne(k, partial[k] ?? SETTINGS[k].default)])) as unknown as RuleSettings;
+  return Object.fromEntries(
+    SETTING_NAMES.map((k) => [k, clampOne(k, partial[k] ?? SETTINGS[k].default)]),
+  ) as unknown as RuleSettings;
 }
 
 /** One flag's value read and checked against its setting, or why it is refused (never silently clamped). */
@@ -164,9 +168,12 @@ export function readFlag(name: SettingName, text: string): number | string | { r
   }
   const n = text.trim() === "" ? NaN : Number(text);
   const kind = s.type === "integer" ? "an integer" : "a number";
-  if (!Number.isFinite(n) || (s.type === "integer" && !Number.isInteger(n))) return { refused: `${flag} needs ${kind} from ${s.min} to ${s.max}, not "${text}"` };
+  if (!Number.isFinite(n) || (s.type === "integer" && !Number.isInteger(n)))
+    return { refused: `${flag} needs ${kind} from ${s.min} to ${s.max}, not "${text}"` };
   if (n < s.min || n > s.max) {
-    return { refused: `${flag} ${n} is outside ${s.min}..${s.max}: the limit is ${limitOf(s)}, and a setting may only make the rule stricter` };
+    return {
+      refused: `${flag} ${n} is outside ${s.min}..${s.max}: the limit is ${limitOf(s)}, and a setting may only make the rule stricter`,
+    };
   }
   return n;
 }
@@ -192,7 +199,8 @@ export function settingHelpLines(column: number, width = 115): string[] {
   return SETTING_NAMES.map((name) => {
     const s: Setting = SETTINGS[name];
     const head = `  --${s.flag} ${s.metavar}`;
-    const bounds = s.type === "string" ? `default ${s.default}` : `default ${s.default}, the loosest allowed; ${s.min}..${s.max}`;
+    const bounds =
+      s.type === "string" ? `default ${s.default}` : `default ${s.default}, the loosest allowed; ${s.min}..${s.max}`;
     const text = wrap(`${s.help} (${bounds})`, width - column).map((l) => `${" ".repeat(column)}${l}`);
     if (head.length < column) text[0] = `${head.padEnd(column)}${text[0]!.trimStart()}`;
     else text.unshift(head);

@@ -4,7 +4,15 @@
  * ceiling, which needs the stack's own configuration and so runs only in the policy pack. Pure.
  */
 import { LABELS } from "../model/naming";
-import { DEFAULT_CEILINGS, ENVIRONMENTS, PHASES, ceilingMessage, isAbove, isEnvironment, isPhase } from "../model/phases";
+import {
+  DEFAULT_CEILINGS,
+  ENVIRONMENTS,
+  PHASES,
+  ceilingMessage,
+  isAbove,
+  isEnvironment,
+  isPhase,
+} from "../model/phases";
 import type { Manifest } from "../model/manifest";
 import { describeObject, field, isObj, isUnknown, list, podLabelsOf, podSpecOf, POD_KINDS } from "./paths";
 import { vaultList } from "./helpers";
@@ -70,7 +78,10 @@ function indexBy<T>(items: readonly T[], keysOf: (item: T) => readonly unknown[]
 }
 
 /** The isolating NetworkPolicies of the stack by namespace, each namespace's by selector (`coveredBy`). */
-function isolatingByNamespace(objects: readonly Manifest[], settings: RuleSettings): Map<unknown, SelectorIndex<Manifest>> {
+function isolatingByNamespace(
+  objects: readonly Manifest[],
+  settings: RuleSettings,
+): Map<unknown, SelectorIndex<Manifest>> {
   const byNamespace = indexBy(
     objects.filter((o) => o.kind === "NetworkPolicy" && isolates(o)),
     (o) => [namespaceOf(o, settings)],
@@ -80,7 +91,11 @@ function isolatingByNamespace(objects: readonly Manifest[], settings: RuleSettin
 
 const podSelectorOf = (np: Manifest) => field(np, "spec", "podSelector");
 
-function coveredBy(isolating: ReadonlyMap<unknown, SelectorIndex<Manifest>>, namespace: unknown, labels: Record<string, unknown>) {
+function coveredBy(
+  isolating: ReadonlyMap<unknown, SelectorIndex<Manifest>>,
+  namespace: unknown,
+  labels: Record<string, unknown>,
+) {
   if (isUnknown(namespace)) return false;
   const index = isolating.get(namespace);
   return index !== undefined && index.selecting(labels, (o) => selects(podSelectorOf(o), labels)).length > 0;
@@ -90,18 +105,27 @@ function coveredBy(isolating: ReadonlyMap<unknown, SelectorIndex<Manifest>>, nam
 const agentServiceAccounts = (objects: readonly Manifest[]) =>
   objects.filter((o) => {
     const labels = o.metadata?.labels;
-    return o.kind === "ServiceAccount" && (isUnknown(labels) || labels?.[LABELS.phase] !== undefined || labels?.[LABELS.agent] !== undefined);
+    return (
+      o.kind === "ServiceAccount" &&
+      (isUnknown(labels) || labels?.[LABELS.phase] !== undefined || labels?.[LABELS.agent] !== undefined)
+    );
   });
 
 const podObjects = (objects: readonly Manifest[]) => objects.filter((o) => podSpecOf(o) !== undefined);
 
 /** A security rule of the stack domain: judged over the whole stack. */
-const stackRule = (r: Omit<StackRule, "domain" | "scope" | "security">): StackRule => ({ domain: "stack", scope: "stack", security: true, ...r });
+const stackRule = (r: Omit<StackRule, "domain" | "scope" | "security">): StackRule => ({
+  domain: "stack",
+  scope: "stack",
+  security: true,
+  ...r,
+});
 
 export const agentSaHasVaultRole = stackRule({
   name: "agent-sa-has-vault-role",
   kinds: ["ServiceAccount", "VaultKubernetesAuthRole"],
-  description: "Every agent ServiceAccount (one with the phase or agent label) is bound by a Vault Kubernetes auth role.",
+  description:
+    "Every agent ServiceAccount (one with the phase or agent label) is bound by a Vault Kubernetes auth role.",
   remediationSteps: "Add the agent to the phase stack's config so its Vault role is created with its ServiceAccount.",
   validate: (objects, settings) => {
     const rolesByName = indexBy(
@@ -113,8 +137,12 @@ export const agentSaHasVaultRole = stackRule({
       const name = sa.metadata?.name;
       const bound =
         !isUnknown(name) &&
-        (rolesByName.get(name) ?? []).some((r) => vaultList(field(r, "spec", "bound_service_account_namespaces")).some((n) => same(n, ns)));
-      return bound ? [] : [{ message: `${describeObject(sa)} has no Vault Kubernetes auth role bound to it`, object: sa }];
+        (rolesByName.get(name) ?? []).some((r) =>
+          vaultList(field(r, "spec", "bound_service_account_namespaces")).some((n) => same(n, ns)),
+        );
+      return bound
+        ? []
+        : [{ message: `${describeObject(sa)} has no Vault Kubernetes auth role bound to it`, object: sa }];
     });
   },
 });
@@ -124,7 +152,8 @@ export const agentSaHasNetworkPolicy = stackRule({
   kinds: ["ServiceAccount", "NetworkPolicy", ...POD_KINDS],
   description:
     "Every agent ServiceAccount has a NetworkPolicy that denies ingress and restricts egress for its pods (the pods that use it, or pods carrying its labels).",
-  remediationSteps: "Create the agent's egress NetworkPolicy (policyTypes Ingress and Egress) selecting its pods' labels.",
+  remediationSteps:
+    "Create the agent's egress NetworkPolicy (policyTypes Ingress and Egress) selecting its pods' labels.",
   validate: (objects, settings) => {
     const isolating = isolatingByNamespace(objects, settings);
     const podsBySa = indexBy(podObjects(objects), (p) => [podSpecOf(p)!.spec.serviceAccountName]);
@@ -152,7 +181,10 @@ export const agentPodsNetworkIsolated = stackRule({
     return podObjects(objects)
       .filter((p) => namespaceOf(p, settings) === settings.namespace || isUnknown(namespaceOf(p, settings)))
       .filter((p) => !coveredBy(isolating, namespaceOf(p, settings), podLabelsOf(p)))
-      .map((p) => ({ message: `${describeObject(p)}: its pods are selected by no isolating NetworkPolicy`, object: p }));
+      .map((p) => ({
+        message: `${describeObject(p)}: its pods are selected by no isolating NetworkPolicy`,
+        object: p,
+      }));
   },
 });
 
@@ -162,7 +194,8 @@ export const agentsNamespaceDefaultDeny = stackRule({
   settings: ["namespace"],
   description:
     "A stack that creates the agents Namespace also creates a default-deny NetworkPolicy in it (podSelector {}, Ingress and Egress, no rules).",
-  remediationSteps: "Create a NetworkPolicy with podSelector: {} and policyTypes [Ingress, Egress] and no rules in the namespace.",
+  remediationSteps:
+    "Create a NetworkPolicy with podSelector: {} and policyTypes [Ingress, Egress] and no rules in the namespace.",
   validate: (objects, settings) =>
     objects
       .filter((o) => o.kind === "Namespace" && o.metadata?.name === settings.namespace)
@@ -176,7 +209,9 @@ export const agentsNamespaceDefaultDeny = stackRule({
               list(field(np, "spec", "egress")).length === 0 &&
               isObj(field(np, "spec", "podSelector")) &&
               selects(field(np, "spec", "podSelector"), {}) &&
-              Object.keys(field(np, "spec", "podSelector") as object).every((k) => k === "matchLabels" || k === "matchExpressions"),
+              Object.keys(field(np, "spec", "podSelector") as object).every(
+                (k) => k === "matchLabels" || k === "matchExpressions",
+              ),
           ),
       )
       .map((ns) => ({ message: `${describeObject(ns)} has no default-deny NetworkPolicy`, object: ns })),
@@ -189,25 +224,28 @@ export const phaseWithinEnvironmentCeiling: ConfigRule = {
   domain: "stack",
   scope: "stack-config",
   security: true,
-  description:
-    `The stack's phase (agent-trust:phase) is not above its environment's ceiling (pack config \`ceilings\`, default ${ENVIRONMENTS.map((e) => `${e}: ${DEFAULT_CEILINGS[e]}`).join(", ")}); a foundation's phaseCeiling is not above it either.`,
+  description: `The stack's phase (agent-trust:phase) is not above its environment's ceiling (pack config \`ceilings\`, default ${ENVIRONMENTS.map((e) => `${e}: ${DEFAULT_CEILINGS[e]}`).join(", ")}); a foundation's phaseCeiling is not above it either.`,
   remediationSteps:
     "Deploy a lower phase, or raise the ceiling through a reviewed change of the foundation stack and the pack's `ceilings` config.",
   validate: (config, ceilings) => {
     const env = config.environment;
     if (!isEnvironment(env)) {
-      return [`agent-trust:environment is ${JSON.stringify(env)}; one of ${ENVIRONMENTS.join(", ")} is required to check the ceiling`];
+      return [
+        `agent-trust:environment is ${JSON.stringify(env)}; one of ${ENVIRONMENTS.join(", ")} is required to check the ceiling`,
+      ];
     }
     const ceiling = ceilings[env];
     if (config.layer === "foundation") {
       const own = config.phaseCeiling;
-      if (!isPhase(own)) return [`agent-trust:phaseCeiling is ${JSON.stringify(own)}; one of ${PHASES.join(", ")} is required`];
+      if (!isPhase(own))
+        return [`agent-trust:phaseCeiling is ${JSON.stringify(own)}; one of ${PHASES.join(", ")} is required`];
       return isAbove(own, ceiling)
         ? [`agent-trust:phaseCeiling "${own}" of environment "${env}" is above the policy pack's ceiling "${ceiling}"`]
         : [];
     }
     const phase = config.phase;
-    if (!isPhase(phase)) return [`agent-trust:phase is ${JSON.stringify(phase)}; one of ${PHASES.join(", ")} is required`];
+    if (!isPhase(phase))
+      return [`agent-trust:phase is ${JSON.stringify(phase)}; one of ${PHASES.join(", ")} is required`];
     return isAbove(phase, ceiling) ? [ceilingMessage(env, phase, ceiling)] : [];
   },
 };

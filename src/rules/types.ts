@@ -102,7 +102,9 @@ export interface AdmissionForm {
   readonly requesters: "agents" | "everyone";
   readonly resourceRules: readonly AdmissionResourceRule[];
   /** Extra match conditions (CEL over the request, no params), e.g. "the binding names an agent". */
-  readonly matchConditions?: (ctx: AdmissionContext) => readonly { readonly name: string; readonly expression: string }[];
+  readonly matchConditions?: (
+    ctx: AdmissionContext,
+  ) => readonly { readonly name: string; readonly expression: string }[];
   /** Whether the validations read the parameter ConfigMap (`params.data`). */
   readonly params: boolean;
   readonly variables?: (ctx: AdmissionContext) => readonly { readonly name: string; readonly expression: string }[];

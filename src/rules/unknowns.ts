@@ -97,7 +97,10 @@ function walk(value: unknown, segs: string[], at: string, out: string[]): void {
   }
   const [seg, ...rest] = segs as [string, ...string[]];
   if (seg === "[]") {
-    if (Array.isArray(value)) value.forEach((v, i) => { walk(v, rest, `${at}[${i}]`, out); });
+    if (Array.isArray(value))
+      value.forEach((v, i) => {
+        walk(v, rest, `${at}[${i}]`, out);
+      });
     return;
   }
   if (isObj(value) && seg in value) walk(value[seg], rest, at ? `${at}.${seg}` : seg, out);

@@ -16,8 +16,12 @@ const inPhaseLayer = (_obj: Manifest, ctx: RuleContext) => ctx.layer !== "founda
 const spec = (obj: Manifest, key: string): unknown => field(obj, "spec", key);
 
 /** A security rule of the vault domain on the objects it names. */
-const vaultRule = (r: Omit<ResourceRule, "domain" | "scope" | "security">): ResourceRule =>
-  ({ domain: "vault", scope: "resource", security: true, ...r });
+const vaultRule = (r: Omit<ResourceRule, "domain" | "scope" | "security">): ResourceRule => ({
+  domain: "vault",
+  scope: "resource",
+  security: true,
+  ...r,
+});
 
 export const vaultFoundationOnly = vaultRule({
   name: "vault-foundation-only",
@@ -29,7 +33,10 @@ export const vaultFoundationOnly = vaultRule({
   remediationSteps: "Remove the object from the phase stack; the foundation stack of the environment owns it.",
   validate: (obj) => [
     // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the kind is a string; the rest go through show()
-    `${[obj.kind, spec(obj, "path") ?? spec(obj, "backend")].filter((x) => x !== undefined).map((x, i) => (i ? show(x) : x)).join(" ")} configures Vault itself and belongs to the foundation stack (layer "foundation"); ` +
+    `${[obj.kind, spec(obj, "path") ?? spec(obj, "backend")]
+      .filter((x) => x !== undefined)
+      .map((x, i) => (i ? show(x) : x))
+      .join(" ")} configures Vault itself and belongs to the foundation stack (layer "foundation"); ` +
       `expected in a phase stack: only its agents' VaultPolicy and VaultKubernetesAuthRole documents`,
   ],
 });
@@ -53,12 +60,16 @@ export const vaultPolicyOwnName = vaultRule({
   appliesTo: inPhaseLayer,
   description:
     "In a phase stack a Vault policy is named for this environment and phase by the naming module (agent-trust-<env>-<agent>-<phase>-<domain>): never another phase's, another environment's or a name of its own.",
-  remediationSteps: "Name the policy agent-trust-<env>-<agent>-<phase>-<domain> for this stack's environment and phase.",
+  remediationSteps:
+    "Name the policy agent-trust-<env>-<agent>-<phase>-<domain> for this stack's environment and phase.",
   validate: (obj, ctx) => {
     const { env, phase } = owner(ctx);
     const name = spec(obj, "name");
     const parsed = typeof name === "string" ? parseVaultPolicyName(env, phase, name, SECRET_DOMAINS) : undefined;
-    if (!parsed) return [`spec.name is ${show(name)}; expected a policy name of environment "${env}", phase "${phase}": ${pattern(ctx, true)}`];
+    if (!parsed)
+      return [
+        `spec.name is ${show(name)}; expected a policy name of environment "${env}", phase "${phase}": ${pattern(ctx, true)}`,
+      ];
     return [];
   },
 });
@@ -70,28 +81,36 @@ export const vaultRoleOwnName = vaultRule({
   appliesTo: inPhaseLayer,
   description:
     "In a phase stack a Kubernetes auth role is named for this environment and phase (agent-trust-<env>-<agent>-<phase>), lives on the foundation's auth mount, binds that agent's ServiceAccount (<agent>-<phase>) and lists only that agent's own policies of this phase.",
-  remediationSteps: "Name the role agent-trust-<env>-<agent>-<phase>, set backend to the foundation's auth mount, bind <agent>-<phase> and list only agent-trust-<env>-<agent>-<phase>-<domain> policies.",
+  remediationSteps:
+    "Name the role agent-trust-<env>-<agent>-<phase>, set backend to the foundation's auth mount, bind <agent>-<phase> and list only agent-trust-<env>-<agent>-<phase>-<domain> policies.",
   validate: (obj, ctx) => {
     const out: string[] = [];
     const { env, phase } = owner(ctx);
     const backend = spec(obj, "backend");
-    if (backend !== DEFAULTS.authMount) out.push(`spec.backend is ${show(backend)}; expected the foundation's auth mount "${DEFAULTS.authMount}"`);
+    if (backend !== DEFAULTS.authMount)
+      out.push(`spec.backend is ${show(backend)}; expected the foundation's auth mount "${DEFAULTS.authMount}"`);
     const name = spec(obj, "role_name");
     const agent = typeof name === "string" ? parseVaultRoleName(env, phase, name) : undefined;
     if (agent === undefined) {
-      out.push(`spec.role_name is ${show(name)}; expected a role name of environment "${env}", phase "${phase}": ${pattern(ctx)}`);
+      out.push(
+        `spec.role_name is ${show(name)}; expected a role name of environment "${env}", phase "${phase}": ${pattern(ctx)}`,
+      );
       return out;
     }
     const names = agentNames(env, phase, agent);
     const accounts = vaultStrings(spec(obj, "bound_service_account_names"));
     if (accounts.length !== 1 || accounts[0] !== names.serviceAccount) {
-      out.push(`spec.bound_service_account_names is ${show(spec(obj, "bound_service_account_names"))}; role ${show(name)} is agent "${agent}"'s: expected exactly ["${names.serviceAccount}"]`);
+      out.push(
+        `spec.bound_service_account_names is ${show(spec(obj, "bound_service_account_names"))}; role ${show(name)} is agent "${agent}"'s: expected exactly ["${names.serviceAccount}"]`,
+      );
     }
     vaultStrings(spec(obj, "token_policies")).forEach((p, i) => {
       const policy = stored(p);
       const owner = typeof policy === "string" ? parseVaultPolicyName(env, phase, policy, SECRET_DOMAINS) : undefined;
       if (owner?.agent !== agent) {
-        out.push(`spec.token_policies[${i}] is ${show(p)}; expected only agent "${agent}"'s policies of this phase: ${SECRET_DOMAINS.map((d) => names.vaultPolicy(d)).join(", ")}`);
+        out.push(
+          `spec.token_policies[${i}] is ${show(p)}; expected only agent "${agent}"'s policies of this phase: ${SECRET_DOMAINS.map((d) => names.vaultPolicy(d)).join(", ")}`,
+        );
       }
     });
     return out;

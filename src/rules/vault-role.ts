@@ -20,7 +20,11 @@ const spec = (obj: Manifest, key: string): unknown => field(obj, "spec", key);
 /** A Vault comma-string-slice field as Vault stores it: a string split on commas, every entry trimmed. */
 export function vaultStrings(v: unknown): unknown[] {
   if (v === undefined || v === null) return [];
-  if (typeof v === "string") return v.split(",").map((s) => s.trim()).filter((s) => s !== "");
+  if (typeof v === "string")
+    return v
+      .split(",")
+      .map((s) => s.trim())
+      .filter((s) => s !== "");
   if (typeof v === "number") return [String(v)];
   return (Array.isArray(v) ? (v as unknown[]) : [v]).map((x) => (typeof x === "string" ? x.trim() : x));
 }
@@ -33,7 +37,9 @@ function bindingProblems(obj: Manifest, key: string, what: string, isName: (s: s
   if (items.length === 0) return [`spec.${key} is ${show(raw)}; name the exact value`];
   const out: string[] = [];
   if (typeof raw === "string" && raw.includes(",")) {
-    out.push(`spec.${key} is ${show(raw)}: Vault splits a comma-joined string into ${items.length} ${what}s; bind exactly one`);
+    out.push(
+      `spec.${key} is ${show(raw)}: Vault splits a comma-joined string into ${items.length} ${what}s; bind exactly one`,
+    );
   } else if (items.length > 1) {
     out.push(`spec.${key} holds ${items.length} ${what}s (${show(items)}); bind exactly one`);
   }
@@ -41,37 +47,63 @@ function bindingProblems(obj: Manifest, key: string, what: string, isName: (s: s
     if (typeof item !== "string" || item === "" || item.includes("*")) {
       out.push(`spec.${key}[${i}] is ${show(item)}; wildcards and globs let other pods log in as this agent`);
     } else if (item === "default") {
-      out.push(`spec.${key}[${i}] is "default": every pod without a ServiceAccount of its own could log in as this agent`);
+      out.push(
+        `spec.${key}[${i}] is "default": every pod without a ServiceAccount of its own could log in as this agent`,
+      );
     } else if (!isName(item)) {
-      out.push(`spec.${key}[${i}] is ${show(item)}, not a valid ${what} (lowercase a-z, 0-9, "-"; no commas or spaces)`);
+      out.push(
+        `spec.${key}[${i}] is ${show(item)}, not a valid ${what} (lowercase a-z, 0-9, "-"; no commas or spaces)`,
+      );
     }
   });
   return out;
 }
 
 /** A rule of the vault domain on a VaultKubernetesAuthRole. */
-const roleRule = (r: Omit<ResourceRule, "domain" | "scope" | "kinds">): ResourceRule =>
-  ({ domain: "vault", scope: "resource", kinds: ROLE, ...r });
+const roleRule = (r: Omit<ResourceRule, "domain" | "scope" | "kinds">): ResourceRule => ({
+  domain: "vault",
+  scope: "resource",
+  kinds: ROLE,
+  ...r,
+});
 
 export const vaultRoleExactBinding = roleRule({
   name: "vault-role-exact-binding",
   security: true,
   settings: ["namespace"],
-  reads: ["spec.bound_service_account_names", "spec.bound_service_account_namespaces", "spec.bound_service_account_namespace_selector"],
+  reads: [
+    "spec.bound_service_account_names",
+    "spec.bound_service_account_namespaces",
+    "spec.bound_service_account_namespace_selector",
+  ],
   description:
     "Kubernetes auth roles bind exactly one ServiceAccount name and exactly the agents namespace, as Vault stores them: no `*` or glob, no comma-joined list, never `default`, no namespace label selector.",
-  remediationSteps: "Bind exactly the agent's ServiceAccount (<agent>-<phase>) and the agents namespace, each as a one-item list.",
+  remediationSteps:
+    "Bind exactly the agent's ServiceAccount (<agent>-<phase>) and the agents namespace, each as a one-item list.",
   validate: (obj, ctx) => {
     const out = [
-      ...bindingProblems(obj, "bound_service_account_names", "ServiceAccount name", (s) => s.length <= 253 && DNS_SUBDOMAIN.test(s)),
+      ...bindingProblems(
+        obj,
+        "bound_service_account_names",
+        "ServiceAccount name",
+        (s) => s.length <= 253 && DNS_SUBDOMAIN.test(s),
+      ),
       ...bindingProblems(obj, "bound_service_account_namespaces", "namespace", isDnsLabel),
     ];
     const namespaces = vaultStrings(spec(obj, "bound_service_account_namespaces"));
-    if (namespaces.length === 1 && typeof namespaces[0] === "string" && namespaces[0] !== ctx.namespace && isDnsLabel(namespaces[0])) {
-      out.push(`spec.bound_service_account_namespaces is ${show(namespaces)}; agents log in only from the agents namespace "${ctx.namespace}"`);
+    if (
+      namespaces.length === 1 &&
+      typeof namespaces[0] === "string" &&
+      namespaces[0] !== ctx.namespace &&
+      isDnsLabel(namespaces[0])
+    ) {
+      out.push(
+        `spec.bound_service_account_namespaces is ${show(namespaces)}; agents log in only from the agents namespace "${ctx.namespace}"`,
+      );
     }
     const selector = spec(obj, "bound_service_account_namespace_selector");
-    if (selector !== undefined && selector !== "") out.push(`spec.bound_service_account_namespace_selector is set; bind namespaces by name`);
+    if (selector !== undefined && selector !== "")
+      out.push(`spec.bound_service_account_namespace_selector is set; bind namespaces by name`);
     return out;
   },
 });
@@ -97,19 +129,31 @@ export const vaultRoleOwnPolicies = roleRule({
     const out: string[] = [];
     const legacy = spec(obj, "policies");
     if (legacy !== undefined && legacy !== null) {
-      out.push(`spec.policies (the legacy field) is ${show(legacy)}; Vault adds it to every token: remove it and use token_policies`);
+      out.push(
+        `spec.policies (the legacy field) is ${show(legacy)}; Vault adds it to every token: remove it and use token_policies`,
+      );
     }
     const agent = agentOf(obj, ctx);
-    const allowed = agent ? SECRET_DOMAINS.map((d) => agentNames(ctx.environment, ctx.phase, agent).vaultPolicy(d)) : [];
+    const allowed = agent
+      ? SECRET_DOMAINS.map((d) => agentNames(ctx.environment, ctx.phase, agent).vaultPolicy(d))
+      : [];
     vaultStrings(spec(obj, "token_policies")).forEach((p, i) => {
       const at = `spec.token_policies[${i}]`;
       if (typeof p !== "string") return void out.push(`${at} is ${show(p)}, not a policy name`);
       const name = p.trim().toLowerCase(); // Vault stores policy names trimmed and lower-cased
       if (name === "root") out.push(`${at} is ${show(p)}: the root policy can do everything in Vault`);
-      else if (name === "default") out.push(`${at} is ${show(p)}: the default policy grants self-lookup, cubbyhole and more; agents get only their own`);
-      else if (!agent) out.push(`${at} is ${show(p)}, but the role names no agent of phase "${ctx.phase}" (bound_service_account_names must be exactly <agent>-${ctx.phase})`);
+      else if (name === "default")
+        out.push(
+          `${at} is ${show(p)}: the default policy grants self-lookup, cubbyhole and more; agents get only their own`,
+        );
+      else if (!agent)
+        out.push(
+          `${at} is ${show(p)}, but the role names no agent of phase "${ctx.phase}" (bound_service_account_names must be exactly <agent>-${ctx.phase})`,
+        );
       else if (!allowed.includes(name)) {
-        out.push(`${at} is ${show(p)}, not one of agent "${agent}"'s policies in phase "${ctx.phase}", environment "${ctx.environment}" (${allowed.join(", ")})`);
+        out.push(
+          `${at} is ${show(p)}, not one of agent "${agent}"'s policies in phase "${ctx.phase}", environment "${ctx.environment}" (${allowed.join(", ")})`,
+        );
       }
     });
     return out;
@@ -126,7 +170,10 @@ export const vaultRoleAudience = roleRule({
     const a = spec(obj, "audience");
     // Vault stores the string as given and compares it with the token's aud claim; unset (or "") accepts any audience.
     if (a === DEFAULTS.audience) return [];
-    const why = a === undefined || a === null || a === "" ? "Vault then accepts a token minted for any audience" : "it is not the configured Vault audience";
+    const why =
+      a === undefined || a === null || a === ""
+        ? "Vault then accepts a token minted for any audience"
+        : "it is not the configured Vault audience";
     return [`spec.audience is ${show(a)}: ${why}; expected exactly "${DEFAULTS.audience}"`];
   },
 });
@@ -144,13 +191,15 @@ export const vaultRoleAliasUid = roleRule({
   security: true,
   reads: ["spec.alias_name_source"],
   description:
-    "Kubernetes auth roles alias by serviceaccount_uid, so a re-created ServiceAccount of the same name is a new identity; omitted (or \"\"), Vault stores that default and the role is judged by it.",
+    'Kubernetes auth roles alias by serviceaccount_uid, so a re-created ServiceAccount of the same name is a new identity; omitted (or ""), Vault stores that default and the role is judged by it.',
   remediationSteps: "Set alias_name_source: serviceaccount_uid, or leave it out (Vault's default).",
   validate: (obj) => {
     const v = spec(obj, "alias_name_source");
     return storedAliasNameSource(v) === "serviceaccount_uid"
       ? []
-      : [`spec.alias_name_source is ${show(v)}; expected "serviceaccount_uid" (or omitted: Vault's default), never an alias by name`];
+      : [
+          `spec.alias_name_source is ${show(v)}; expected "serviceaccount_uid" (or omitted: Vault's default), never an alias by name`,
+        ];
   },
 });
 
@@ -158,7 +207,15 @@ export const vaultTokenTtlCapped = roleRule({
   name: "vault-token-ttl-capped",
   security: true,
   settings: ["maxTtlSeconds"],
-  reads: ["spec.token_ttl", "spec.token_max_ttl", "spec.token_explicit_max_ttl", "spec.token_period", "spec.ttl", "spec.max_ttl", "spec.period"],
+  reads: [
+    "spec.token_ttl",
+    "spec.token_max_ttl",
+    "spec.token_explicit_max_ttl",
+    "spec.token_period",
+    "spec.ttl",
+    "spec.max_ttl",
+    "spec.period",
+  ],
   description:
     "token_ttl and token_max_ttl are set, token_ttl ≤ token_max_ttl ≤ the cap (900 s by default), and tokens are never periodic.",
   remediationSteps: "Set token_ttl and token_max_ttl (seconds) within the cap; remove token_period.",
@@ -170,19 +227,23 @@ export const vaultTokenTtlCapped = roleRule({
       const raw = spec(obj, key);
       seconds[key] = durationSeconds(raw);
       const s = seconds[key];
-      if (s === undefined || s <= 0 || s > cap) out.push(`spec.${key} is ${show(raw)}; set 1..${cap} seconds (unset means Vault's 32-day default)`);
+      if (s === undefined || s <= 0 || s > cap)
+        out.push(`spec.${key} is ${show(raw)}; set 1..${cap} seconds (unset means Vault's 32-day default)`);
     }
     const ttl = seconds.token_ttl;
     const max = seconds.token_max_ttl;
-    if (ttl !== undefined && max !== undefined && ttl > max) out.push(`spec.token_ttl (${ttl}) exceeds spec.token_max_ttl (${max})`);
+    if (ttl !== undefined && max !== undefined && ttl > max)
+      out.push(`spec.token_ttl (${ttl}) exceeds spec.token_max_ttl (${max})`);
     for (const key of ["token_explicit_max_ttl", "ttl", "max_ttl"]) {
       const raw = spec(obj, key);
       const s = durationSeconds(raw);
-      if (raw !== undefined && (s === undefined || s > cap)) out.push(`spec.${key} is ${show(raw)}; at most ${cap} seconds`);
+      if (raw !== undefined && (s === undefined || s > cap))
+        out.push(`spec.${key} is ${show(raw)}; at most ${cap} seconds`);
     }
     for (const key of ["token_period", "period"]) {
       const raw = spec(obj, key);
-      if (raw !== undefined && raw !== "" && durationSeconds(raw) !== 0) out.push(`spec.${key} is ${show(raw)}; periodic tokens renew forever`);
+      if (raw !== undefined && raw !== "" && durationSeconds(raw) !== 0)
+        out.push(`spec.${key} is ${show(raw)}; periodic tokens renew forever`);
     }
     return out;
   },

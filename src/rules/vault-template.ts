@@ -8,10 +8,50 @@
 
 /** Functions and keywords that only shape the data a template already has. */
 const FORMATTING: ReadonlySet<string> = new Set([
-  "with", "range", "if", "else", "end", "and", "or", "not", "eq", "ne", "lt", "le", "gt", "ge", "len", "index",
-  "print", "printf", "println", "toJSON", "toJSONPretty", "toYAML", "toTOML", "toLower", "toUpper", "toTitle",
-  "trimSpace", "base64Decode", "base64Encode", "base64URLDecode", "base64URLEncode", "split", "join", "replaceAll",
-  "contains", "indent", "parseJSON", "nil", "true", "false", "html", "js", "urlquery", "slice",
+  "with",
+  "range",
+  "if",
+  "else",
+  "end",
+  "and",
+  "or",
+  "not",
+  "eq",
+  "ne",
+  "lt",
+  "le",
+  "gt",
+  "ge",
+  "len",
+  "index",
+  "print",
+  "printf",
+  "println",
+  "toJSON",
+  "toJSONPretty",
+  "toYAML",
+  "toTOML",
+  "toLower",
+  "toUpper",
+  "toTitle",
+  "trimSpace",
+  "base64Decode",
+  "base64Encode",
+  "base64URLDecode",
+  "base64URLEncode",
+  "split",
+  "join",
+  "replaceAll",
+  "contains",
+  "indent",
+  "parseJSON",
+  "nil",
+  "true",
+  "false",
+  "html",
+  "js",
+  "urlquery",
+  "slice",
 ]);
 
 export interface TemplateReads {
@@ -21,7 +61,10 @@ export interface TemplateReads {
   readonly problems: readonly string[];
 }
 
-interface Tok { readonly kind: "string" | "word" | "field" | "punct"; readonly text: string }
+interface Tok {
+  readonly kind: "string" | "word" | "field" | "punct";
+  readonly text: string;
+}
 
 /** The tokens of one action's text, or an error message. */
 function lexAction(src: string): Tok[] | string {
@@ -36,7 +79,8 @@ function lexAction(src: string): Tok[] | string {
       while (j < src.length && src[j] !== c) {
         if (c === '"' && src[j] === "\\") {
           const e = src[j + 1];
-          if (e !== '"' && e !== "\\") return `the escape \\${e ?? ""} in a string is not read here; spell the path plainly`;
+          if (e !== '"' && e !== "\\")
+            return `the escape \\${e ?? ""} in a string is not read here; spell the path plainly`;
           out += e;
           j += 2;
         } else out += src[j++]!;
@@ -115,7 +159,9 @@ function judgeAction(body: string, paths: string[], problems: string[]): void {
         problems.push(`{{ ${body} }}: secret with arguments after the path writes to Vault`);
       } else paths.push(path.text);
     } else if (!FORMATTING.has(t.text)) {
-      problems.push(`{{ ${body} }}: the function "${t.text}" is not one that only formats secret data (expected secret "<path>", with, range, end and formatting)`);
+      problems.push(
+        `{{ ${body} }}: the function "${t.text}" is not one that only formats secret data (expected secret "<path>", with, range, end and formatting)`,
+      );
     }
   });
 }

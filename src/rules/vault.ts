@@ -33,7 +33,8 @@ function blocksOf(obj: Manifest): Parsed {
 
 function parse(obj: Manifest): Parsed {
   const text = spec(obj, "policy");
-  if (typeof text !== "string") return { error: `spec.policy is ${show(text)}; it must be the policy's HCL or JSON text` };
+  if (typeof text !== "string")
+    return { error: `spec.policy is ${show(text)}; it must be the policy's HCL or JSON text` };
   try {
     return { blocks: parseVaultPolicy(text) };
   } catch (e) {
@@ -55,8 +56,14 @@ const granting = (b: PathBlock) => b.capabilities.filter((c) => c !== "deny");
 const policyReads = ["spec.policy"];
 
 /** A security rule of the vault domain on a VaultPolicy's HCL or JSON text. */
-const policyRule = (r: Omit<ResourceRule, "domain" | "scope" | "security" | "kinds" | "reads">): ResourceRule =>
-  ({ domain: "vault", scope: "resource", security: true, kinds: POLICY, reads: policyReads, ...r });
+const policyRule = (r: Omit<ResourceRule, "domain" | "scope" | "security" | "kinds" | "reads">): ResourceRule => ({
+  domain: "vault",
+  scope: "resource",
+  security: true,
+  kinds: POLICY,
+  reads: policyReads,
+  ...r,
+});
 
 export const vaultPolicyNoSudo = policyRule({
   name: "vault-policy-no-sudo",
@@ -67,13 +74,16 @@ export const vaultPolicyNoSudo = policyRule({
 
 export const vaultPolicyNoRootGlobs = policyRule({
   name: "vault-policy-no-root-globs",
-  description: "No path `*` and no glob (`*`, `+`) in the first path segment: that reaches every mount, present and future.",
+  description:
+    "No path `*` and no glob (`*`, `+`) in the first path segment: that reaches every mount, present and future.",
   remediationSteps: "Start every path with the agents' KV mount, e.g. agent/data/datasources/*.",
   validate: (obj) =>
     onBlocks(obj, (b, segs) => {
       if (granting(b).length === 0) return undefined;
       const first = segs[0] ?? "";
-      return first === "" || first.includes("*") || first === "+" ? `a glob at the root reaches every mount` : undefined;
+      return first === "" || first.includes("*") || first === "+"
+        ? `a glob at the root reaches every mount`
+        : undefined;
     }),
 });
 
@@ -108,14 +118,15 @@ function phaseCapabilityCeiling(ctx: RuleContext): string[] {
 
 export const vaultPolicyReadListOnly = policyRule({
   name: "vault-policy-read-list-only",
-  description:
-    `Capabilities stay within what the phase's catalog grants: read and list (and deny); ${readOnlyPhases().join(" and ")} never write.`,
+  description: `Capabilities stay within what the phase's catalog grants: read and list (and deny); ${readOnlyPhases().join(" and ")} never write.`,
   remediationSteps: "Remove create, update, patch and delete; agents read secrets, they never write them.",
   validate: (obj, ctx) =>
     onBlocks(obj, (b) => {
       const allowed = phaseCapabilityCeiling(ctx);
       const extra = b.capabilities.filter((c) => !allowed.includes(c));
-      return extra.length ? `grants ${show(extra)}, above phase "${ctx.phase}" (allowed: ${allowed.join(", ")})` : undefined;
+      return extra.length
+        ? `grants ${show(extra)}, above phase "${ctx.phase}" (allowed: ${allowed.join(", ")})`
+        : undefined;
     }),
 });
 
@@ -124,7 +135,7 @@ export const vaultPolicyWithinPhaseGrants = policyRule({
   settings: ["kvMount"],
   description:
     "Under the KV mount, a path grants read on data/<p> or list on metadata/<p> only where the phase's catalog grants <p>.",
-  remediationSteps: "Deny the path (capabilities = [\"deny\"]) or promote the agent to a phase whose catalog grants it.",
+  remediationSteps: 'Deny the path (capabilities = ["deny"]) or promote the agent to a phase whose catalog grants it.',
   validate: (obj, ctx) =>
     onBlocks(obj, (b, segs) => {
       const caps = granting(b);

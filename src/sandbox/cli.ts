@@ -62,17 +62,37 @@ async function up(io: Io, environment: Environment, build: boolean, engine: bool
     return io.fail(`${dir} exists and is not a sandbox; remove it or set AGENT_TRUST_SANDBOX_DIR`);
   }
   // Find (or build) the engine before any server starts, so a missing engine fails fast.
-  const binaries = engine ? await resolveEngineBinaries({ build, log: (l) => { io.err(l); } }) : undefined;
-  const sb = await startSandbox({ dir, build, environment, log: (l) => { io.err(l); } });
+  const binaries = engine
+    ? await resolveEngineBinaries({
+        build,
+        log: (l) => {
+          io.err(l);
+        },
+      })
+    : undefined;
+  const sb = await startSandbox({
+    dir,
+    build,
+    environment,
+    log: (l) => {
+      io.err(l);
+    },
+  });
   try {
     writeState(toState(sb, environment));
     if (binaries) {
-      const n = await deployWithEngine(sb, binaries, UP_REVIEWER_SECONDS, (l) => { io.err(`sandbox: ${l}`); });
-      io.err(`sandbox: the Pulumi engine deployed ${n.stacks.join(", ")}: ${n.kubernetes} Kubernetes and ${n.vault} Vault resources`);
+      const n = await deployWithEngine(sb, binaries, UP_REVIEWER_SECONDS, (l) => {
+        io.err(`sandbox: ${l}`);
+      });
+      io.err(
+        `sandbox: the Pulumi engine deployed ${n.stacks.join(", ")}: ${n.kubernetes} Kubernetes and ${n.vault} Vault resources`,
+      );
       io.err(`sandbox: preview an edited stack file with: agent-trust sandbox preview ${environment}-assist`);
     } else {
       const n = await deploySandbox(sb, UP_REVIEWER_SECONDS);
-      io.err(`sandbox: deployed ${n.kubernetes} Kubernetes objects and ${n.vault} Vault objects of the ${environment} stacks`);
+      io.err(
+        `sandbox: deployed ${n.kubernetes} Kubernetes objects and ${n.vault} Vault objects of the ${environment} stacks`,
+      );
     }
   } catch (e) {
     await sb.stop();
@@ -80,7 +100,9 @@ async function up(io: Io, environment: Environment, build: boolean, engine: bool
   }
   sb.detach();
   for (const line of exportLines(sb)) io.out(line);
-  io.err(`sandbox: running; try: kubectl auth can-i --list --as=system:serviceaccount:${sb.env.namespace}:diagnostic-shadow -n checkout`);
+  io.err(
+    `sandbox: running; try: kubectl auth can-i --list --as=system:serviceaccount:${sb.env.namespace}:diagnostic-shadow -n checkout`,
+  );
   io.err("sandbox: stop it with: agent-trust sandbox down");
   return 0;
 }
@@ -110,7 +132,9 @@ function status(io: Io): number {
     io.out(`no sandbox (${dir})`);
     return 1;
   }
-  io.out(`sandbox ${running ? "running" : "stopped (stale state)"}, environment ${state.environment}, since ${state.createdAt}`);
+  io.out(
+    `sandbox ${running ? "running" : "stopped (stale state)"}, environment ${state.environment}, since ${state.createdAt}`,
+  );
   const rows = state.processes.map((p) => [p.name, String(p.pid), isOurs(p) ? "running" : "gone", p.logFile]);
   for (const l of table(["process", "pid", "state", "log"], rows, { indent: "  " })) io.out(l);
   io.out(`  kube-apiserver ${state.apiserverUrl}`);
@@ -130,14 +154,35 @@ async function verify(io: Io, files: { matrix?: string | undefined; html?: strin
     env: loadEnvironment(state.environment),
     auditLog: state.auditLog,
   };
-  const { results, timings } = await verifySandbox(sb, (l) => { io.err(l); });
+  const { results, timings } = await verifySandbox(sb, (l) => {
+    io.err(l);
+  });
   const deployed = deployedOf(sb.env, `sandbox up at ${state.createdAt}`);
-  const run = { title: "agent-trust sandbox verify", deployed, results, timings, generatedAt: new Date().toISOString() };
-  return emitReport(io, run, reportFiles(files, () => path.join(state.dir, "report")));
+  const run = {
+    title: "agent-trust sandbox verify",
+    deployed,
+    results,
+    timings,
+    generatedAt: new Date().toISOString(),
+  };
+  return emitReport(
+    io,
+    run,
+    reportFiles(files, () => path.join(state.dir, "report")),
+  );
 }
 
 export async function runSandboxCli(args: string[], io: Io): Promise<number> {
-  const parsed = parseCommandArgs(args, { env: { type: "string", needs: "one of dev, staging, prod" }, "no-build": { type: "boolean" }, engine: { type: "string", needs: `"pulumi" (the only engine)` }, ...REPORT_OPTIONS }, "sandbox");
+  const parsed = parseCommandArgs(
+    args,
+    {
+      env: { type: "string", needs: "one of dev, staging, prod" },
+      "no-build": { type: "boolean" },
+      engine: { type: "string", needs: `"pulumi" (the only engine)` },
+      ...REPORT_OPTIONS,
+    },
+    "sandbox",
+  );
   if (typeof parsed === "string") return io.fail(`${parsed}\n${SANDBOX_USAGE}`);
   const { values, positionals } = parsed;
   const [command, ...rest] = positionals;
@@ -145,14 +190,16 @@ export async function runSandboxCli(args: string[], io: Io): Promise<number> {
     io.out(SANDBOX_USAGE);
     return 0;
   }
-  if (values.engine !== undefined && values.engine !== "pulumi") return io.fail(`--engine needs "pulumi" (the only engine)`);
+  if (values.engine !== undefined && values.engine !== "pulumi")
+    return io.fail(`--engine needs "pulumi" (the only engine)`);
   if (values.env !== undefined && !isEnvironment(values.env)) return io.fail(`--env needs one of dev, staging, prod`);
   const environment: Environment = values.env ?? "dev";
   const build = values["no-build"] !== true;
   const engine = values.engine === "pulumi";
   const positional = isEngineCommand(command) ? rest.slice(0, 1) : [];
   const extra = rest.slice(positional.length);
-  if ((values.matrix !== undefined || values.html !== undefined) && command !== "verify") return io.fail(`--matrix and --html are for sandbox verify\n${SANDBOX_USAGE}`);
+  if ((values.matrix !== undefined || values.html !== undefined) && command !== "verify")
+    return io.fail(`--matrix and --html are for sandbox verify\n${SANDBOX_USAGE}`);
   if (extra.length > 0) return io.fail(`unexpected argument "${extra[0]}"\n${SANDBOX_USAGE}`);
   switch (command) {
     case "up":
@@ -161,7 +208,8 @@ export async function runSandboxCli(args: string[], io: Io): Promise<number> {
     case "apply":
     case "destroy": {
       const { running, state } = alive(sandboxDir());
-      if (!running || !state) return io.fail("no sandbox is running; start one with agent-trust sandbox up --engine pulumi");
+      if (!running || !state)
+        return io.fail("no sandbox is running; start one with agent-trust sandbox up --engine pulumi");
       return runEngineCommand(io, state, command, positional[0]);
     }
     case "down":

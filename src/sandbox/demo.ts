@@ -33,17 +33,38 @@ export interface DemoOptions {
 
 export async function runDemo(io: Io, opts: DemoOptions = {}): Promise<number> {
   const t0 = Date.now();
-  const binaries = opts.engine !== false && (await engineAvailable()) ? await resolveEngineBinaries({ build: false, log: (l) => { io.err(l); } }) : undefined;
-  io.err(binaries ? "demo: deploying through the Pulumi engine (policy pack enforced by the engine)" : "demo: deploying with the sandbox's own client (the Pulumi engine is not built; see docs/engine.md)");
+  const binaries =
+    opts.engine !== false && (await engineAvailable())
+      ? await resolveEngineBinaries({
+          build: false,
+          log: (l) => {
+            io.err(l);
+          },
+        })
+      : undefined;
+  io.err(
+    binaries
+      ? "demo: deploying through the Pulumi engine (policy pack enforced by the engine)"
+      : "demo: deploying with the sandbox's own client (the Pulumi engine is not built; see docs/engine.md)",
+  );
   const since = (t: number) => (Date.now() - t) / 1000;
-  const sb = await startSandbox({ build: opts.build !== false, log: (l) => { io.err(l); } });
+  const sb = await startSandbox({
+    build: opts.build !== false,
+    log: (l) => {
+      io.err(l);
+    },
+  });
   const started = since(t0);
   try {
     const t1 = Date.now();
     let deployed: Deployed;
     if (binaries) {
-      const n = await deployWithEngine(sb, binaries, DEMO_REVIEWER_SECONDS, (l) => { io.err(`demo: ${l}`); });
-      io.err(`demo: the Pulumi engine deployed ${n.stacks.join(", ")}: ${n.kubernetes} Kubernetes and ${n.vault} Vault resources`);
+      const n = await deployWithEngine(sb, binaries, DEMO_REVIEWER_SECONDS, (l) => {
+        io.err(`demo: ${l}`);
+      });
+      io.err(
+        `demo: the Pulumi engine deployed ${n.stacks.join(", ")}: ${n.kubernetes} Kubernetes and ${n.vault} Vault resources`,
+      );
       deployed = { ...deployedOf(sb.env, "the Pulumi engine (policy pack enforced)", n), stacks: n.stacks };
     } else {
       const n = await deploySandbox(sb, DEMO_REVIEWER_SECONDS);
@@ -52,13 +73,25 @@ export async function runDemo(io: Io, opts: DemoOptions = {}): Promise<number> {
     }
     const deploy = since(t1);
     const t2 = Date.now();
-    const { results, timings } = await verifySandbox(sb, (l) => { io.err(l); });
+    const { results, timings } = await verifySandbox(sb, (l) => {
+      io.err(l);
+    });
     const verified = since(t2);
     const t3 = Date.now();
     await sb.stop();
-    const steps: [string, number][] = [["servers up", started], ["deploy", deploy], ["verify", verified], ["stop", since(t3)], ["total", since(t0)]];
+    const steps: [string, number][] = [
+      ["servers up", started],
+      ["deploy", deploy],
+      ["verify", verified],
+      ["stop", since(t3)],
+      ["total", since(t0)],
+    ];
     const files = reportFiles(opts, () => fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-demo-")));
-    return emitReport(io, { title: "agent-trust demo", deployed, results, timings, steps, generatedAt: new Date().toISOString() }, files);
+    return emitReport(
+      io,
+      { title: "agent-trust demo", deployed, results, timings, steps, generatedAt: new Date().toISOString() },
+      files,
+    );
   } finally {
     await sb.stop();
   }
@@ -66,7 +99,11 @@ export async function runDemo(io: Io, opts: DemoOptions = {}): Promise<number> {
 
 if (require.main === module) {
   const io = processIo();
-  const args = parseCommandArgs(process.argv.slice(2), { "no-build": { type: "boolean" }, "no-engine": { type: "boolean" }, ...REPORT_OPTIONS }, "demo");
+  const args = parseCommandArgs(
+    process.argv.slice(2),
+    { "no-build": { type: "boolean" }, "no-engine": { type: "boolean" }, ...REPORT_OPTIONS },
+    "demo",
+  );
   if (typeof args === "string" || args.positionals.length > 0 || args.values.help) {
     if (typeof args === "string") io.err(`demo: ${args.replace(/; see agent-trust .*$/, "")}`);
     io.err(`Usage: npm run demo [-- [--no-build] [--no-engine] [--matrix FILE] [--html FILE]]\n${REPORT_USAGE}`);
@@ -78,7 +115,12 @@ if (require.main === module) {
     io.err(`demo: ${bad}`);
     process.exit(2);
   }
-  runDemo(io, { build: values["no-build"] !== true, engine: values["no-engine"] !== true, matrix: values.matrix, html: values.html }).then(
+  runDemo(io, {
+    build: values["no-build"] !== true,
+    engine: values["no-engine"] !== true,
+    matrix: values.matrix,
+    html: values.html,
+  }).then(
     (code) => {
       process.exitCode = code;
     },

@@ -42,7 +42,10 @@ export class JsonStream {
   constructor(private readonly sink: JsonSink) {}
 
   push(text: string): void {
-    if (this.state === "yaml") { this.sink.yaml(text, 0); return; }
+    if (this.state === "yaml") {
+      this.sink.yaml(text, 0);
+      return;
+    }
     if (this.state === "done") return;
     if (this.pos > 0 && this.pos >= this.buf.length / 2) {
       this.lines += newlines(this.buf, this.pos);
@@ -71,14 +74,16 @@ export class JsonStream {
       const end = this.scan(atEnd);
       if (end === undefined) {
         if (!atEnd) return;
-        this.fail("unexpected end of JSON input"); return;
+        this.fail("unexpected end of JSON input");
+        return;
       }
       const text = this.buf.slice(this.start, end);
       let parsed: unknown;
       try {
         parsed = JSON.parse(text);
       } catch (e) {
-        this.fail((e as Error).message); return;
+        this.fail((e as Error).message);
+        return;
       }
       const start = this.start;
       this.pos = end;
@@ -125,7 +130,11 @@ export class JsonStream {
     const line = this.lines + newlines(this.buf, Math.max(this.start, this.pos)) + 1;
     if (this.count > 1) {
       this.state = "done";
-      this.sink.error(`not JSON after the stream's ${this.count} JSON values (${message}); kubectl stops reading the file here`, line); return;
+      this.sink.error(
+        `not JSON after the stream's ${this.count} JSON values (${message}); kubectl stops reading the file here`,
+        line,
+      );
+      return;
     }
     // Rewind to just after the last value and skip Go whitespace through the first line break, as kubectl's
     // consumeWhitespace does: it reads 4 bytes at a time and gives up (the error stands) when fewer are left, or
@@ -136,7 +145,8 @@ export class JsonStream {
       const c = b.charCodeAt(i);
       if (i + 4 > b.length || c === 0xfffd) {
         this.state = "done";
-        this.sink.error(`not valid JSON (${message}); kubectl would refuse the file`, line); return;
+        this.sink.error(`not valid JSON (${message}); kubectl would refuse the file`, line);
+        return;
       }
       if (!isGoSpace(c)) break;
       i++;

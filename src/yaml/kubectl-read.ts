@@ -54,8 +54,10 @@ const NAMES: Record<number, string> = {
 
 function why(c: number): string {
   const name = NAMES[c];
-  if (c === 0xfeff) return `${name}: go-yaml skips it at the start of a line and keeps it as text elsewhere; refused rather than guessed`;
-  if (name) return `${name}: go-yaml (kubectl) reads it as a line break where other YAML readers and kubectl's document splitter do not; refused rather than guessed`;
+  if (c === 0xfeff)
+    return `${name}: go-yaml skips it at the start of a line and keeps it as text elsewhere; refused rather than guessed`;
+  if (name)
+    return `${name}: go-yaml (kubectl) reads it as a line break where other YAML readers and kubectl's document splitter do not; refused rather than guessed`;
   const hex = c.toString(16).toUpperCase().padStart(4, "0");
   return `control character U+${hex}: kubectl would refuse the file (go-yaml: "control characters are not allowed")`;
 }
@@ -76,18 +78,37 @@ export function screen(doc: RawDocument, clean = !BAD.test(doc.text)): { error: 
   const special = clean ? null : SPECIAL.exec(text);
   if (special) return { line: lineAt(text, special.index, doc.line), error: why(special[0].charCodeAt(0)) };
   const tab = clean || !text.includes("\t") ? null : TAB_INDENT.exec(text);
-  if (tab) return { line: lineAt(text, tab.index, doc.line), error: "a tab in the indentation: go-yaml refuses it in block context and YAML 1.2 readers differ on it; indent with spaces" };
+  if (tab)
+    return {
+      line: lineAt(text, tab.index, doc.line),
+      error:
+        "a tab in the indentation: go-yaml refuses it in block context and YAML 1.2 readers differ on it; indent with spaces",
+    };
   const key = text.includes("?") ? EXPLICIT_KEY.exec(text) : null;
-  if (key) return { line: lineAt(text, key.index, doc.line), error: "an explicit `? ` mapping key: go-yaml (kubectl) and YAML 1.2 readers disagree on where such a key ends; write the key plainly (`key: value`)" };
+  if (key)
+    return {
+      line: lineAt(text, key.index, doc.line),
+      error:
+        "an explicit `? ` mapping key: go-yaml (kubectl) and YAML 1.2 readers disagree on where such a key ends; write the key plainly (`key: value`)",
+    };
   const end = text.includes("...") ? END_MARKER.exec(text) : null;
-  if (end) return { line: lineAt(text, end.index, doc.line), error: "a `...` document end marker: go-yaml (kubectl) reads only the first YAML document of each ---separated part, fails on a part that starts with one, and drops what follows; start each document with a --- line instead" };
+  if (end)
+    return {
+      line: lineAt(text, end.index, doc.line),
+      error:
+        "a `...` document end marker: go-yaml (kubectl) reads only the first YAML document of each ---separated part, fails on a part that starts with one, and drops what follows; start each document with a --- line instead",
+    };
   return screenMarker(doc);
 }
 
 /** `---#x` or `---<NBSP># x` as a document's first line: kubectl splits the stream there, go-yaml reads text. */
 function screenMarker(doc: RawDocument): { error: string; line: number } | undefined {
   if (!doc.marked || /^---(?:[ \t]+(?:#[^\n]*)?)?\n/.test(doc.text)) return undefined;
-  return { line: doc.line, error: "a document separator with no space before its comment: kubectl splits here, but go-yaml would read the line as text; write `--- # comment`" };
+  return {
+    line: doc.line,
+    error:
+      "a document separator with no space before its comment: kubectl splits here, but go-yaml would read the line as text; write `--- # comment`",
+  };
 }
 
 /** Whether some line opens more `[`/`{` than it closes or holds a `?` after one: a flow collection to look into. */
@@ -99,8 +120,7 @@ function mayHaveFlowTrouble(text: string): boolean {
     if (c === 0x5b || c === 0x7b) {
       depth++;
       open = true;
-    }
-    else if (c === 0x5d || c === 0x7d) depth--;
+    } else if (c === 0x5d || c === 0x7d) depth--;
     else if (c === 0x3f && open) return true;
     else if (c === 0x0a) {
       if (depth > 0) return true;
@@ -126,7 +146,8 @@ function flowTrouble(text: string): number | undefined {
         const range = (node as Node).range;
         if (found !== undefined || node.type !== "PLAIN" || !range) return;
         const raw = text.slice(range[0], range[1]);
-        if ((raw.includes("?") || raw.includes("\n")) && path.some((p) => Y.isCollection(p) && p.flow === true)) found = range[0];
+        if ((raw.includes("?") || raw.includes("\n")) && path.some((p) => Y.isCollection(p) && p.flow === true))
+          found = range[0];
       },
     });
   }
@@ -144,13 +165,22 @@ export function readKubectlDocument(doc: RawDocument): KubectlDocument {
   if (simple !== undefined) return { value: simple }; // the line reader reads no flow collection but [] and {}
   if (mayHaveFlowTrouble(doc.text)) {
     const at = flowTrouble(doc.text);
-    if (at !== undefined) return { line: lineAt(doc.text, at, doc.line), error: "an unquoted value inside [ ] or { } that holds a `?` or runs over lines: go-yaml (kubectl) reads `?` there as a mapping-key indicator and does not fold such values as other YAML readers do; quote the value" };
+    if (at !== undefined)
+      return {
+        line: lineAt(doc.text, at, doc.line),
+        error:
+          "an unquoted value inside [ ] or { } that holds a `?` or runs over lines: go-yaml (kubectl) reads `?` there as a mapping-key indicator and does not fold such values as other YAML readers do; quote the value",
+      };
   }
   const docs = readChunkOnce(doc.text);
   if (docs.length === 0) return { value: null };
   const first = docs[0]!;
   if (docs.length > 1) {
-    return { line: doc.line, error: "holds a second YAML document (after a `...` end marker): kubectl's yaml.Unmarshal would read only the first and silently drop the rest; start each document with a --- line" };
+    return {
+      line: doc.line,
+      error:
+        "holds a second YAML document (after a `...` end marker): kubectl's yaml.Unmarshal would read only the first and silently drop the rest; start each document with a --- line",
+    };
   }
   if ("error" in first) {
     const at = /^line (\d+)/.exec(first.error);

@@ -14,7 +14,19 @@
 
 /** Go's unicode.IsSpace. */
 export function isGoSpace(c: number): boolean {
-  return (c >= 9 && c <= 13) || c === 32 || c === 0x85 || c === 0xa0 || c === 0x1680 || (c >= 0x2000 && c <= 0x200a) || c === 0x2028 || c === 0x2029 || c === 0x202f || c === 0x205f || c === 0x3000;
+  return (
+    (c >= 9 && c <= 13) ||
+    c === 32 ||
+    c === 0x85 ||
+    c === 0xa0 ||
+    c === 0x1680 ||
+    (c >= 0x2000 && c <= 0x200a) ||
+    c === 0x2028 ||
+    c === 0x2029 ||
+    c === 0x202f ||
+    c === 0x205f ||
+    c === 0x3000
+  );
 }
 
 /** What follows `---` on a line from `from` to `to`, trimmed as Go's strings.TrimSpace trims it. */
@@ -114,7 +126,10 @@ export class KubectlSplitter {
       if (rest !== "" && !rest.startsWith("#")) {
         this.stopped = true;
         this.parts = [];
-        this.onError({ line, message: `invalid document separator "${block.slice(sep, eol).replace(/\r$/, "")}": a line that starts with --- may only be followed by spaces or a comment; kubectl stops reading the file here ("invalid Yaml document separator: ${rest}")` });
+        this.onError({
+          line,
+          message: `invalid document separator "${block.slice(sep, eol).replace(/\r$/, "")}": a line that starts with --- may only be followed by spaces or a comment; kubectl stops reading the file here ("invalid Yaml document separator: ${rest}")`,
+        });
         return;
       }
       this.add(block, from, sep);
@@ -159,7 +174,10 @@ export class KubectlSplitter {
 export function splitKubectl(text: string): { documents: RawDocument[]; error?: SplitError } {
   const documents: RawDocument[] = [];
   let error: SplitError | undefined;
-  const s = new KubectlSplitter((d) => documents.push(d), (e) => (error = e));
+  const s = new KubectlSplitter(
+    (d) => documents.push(d),
+    (e) => (error = e),
+  );
   s.push(text);
   s.end();
   return error ? { documents, error } : { documents };

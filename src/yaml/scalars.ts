@@ -11,10 +11,18 @@ const NULLS = ["", "~", "null", "Null", "NULL"];
 /** Every word resolvePlain turns into a boolean or null. */
 const RESOLVED_WORDS: readonly string[] = [...BOOL_TRUE, ...BOOL_FALSE, ...NULLS];
 const SPECIAL_FLOATS: Record<string, number> = {
-  ".nan": NaN, ".NaN": NaN, ".NAN": NaN,
-  ".inf": Infinity, ".Inf": Infinity, ".INF": Infinity,
-  "+.inf": Infinity, "+.Inf": Infinity, "+.INF": Infinity,
-  "-.inf": -Infinity, "-.Inf": -Infinity, "-.INF": -Infinity,
+  ".nan": NaN,
+  ".NaN": NaN,
+  ".NAN": NaN,
+  ".inf": Infinity,
+  ".Inf": Infinity,
+  ".INF": Infinity,
+  "+.inf": Infinity,
+  "+.Inf": Infinity,
+  "+.INF": Infinity,
+  "-.inf": -Infinity,
+  "-.Inf": -Infinity,
+  "-.INF": -Infinity,
 };
 const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 

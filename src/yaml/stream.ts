@@ -24,7 +24,8 @@ export interface StreamSink {
   error(message: string): void;
 }
 
-const utf8Bytes = (c: number) => (c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c < 0xdc00 ? 4 : c >= 0xdc00 && c < 0xe000 ? 0 : 3);
+const utf8Bytes = (c: number) =>
+  c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c < 0xdc00 ? 4 : c >= 0xdc00 && c < 0xe000 ? 0 : 3;
 
 export class ManifestStream {
   private mode: "undecided" | "yaml" | "json" = "undecided";
@@ -40,14 +41,24 @@ export class ManifestStream {
     private readonly sink: StreamSink,
   ) {
     this.splitter = new KubectlSplitter(
-      (doc) => { this.yamlDocument(doc); },
-      (e) => { this.sink.error(`${this.file}:${e.line}: ${e.message}`); },
+      (doc) => {
+        this.yamlDocument(doc);
+      },
+      (e) => {
+        this.sink.error(`${this.file}:${e.line}: ${e.message}`);
+      },
     );
   }
 
   push(text: string): void {
-    if (this.mode === "yaml") { this.splitter.push(text); return; }
-    if (this.json) { this.json.push(text); return; }
+    if (this.mode === "yaml") {
+      this.splitter.push(text);
+      return;
+    }
+    if (this.json) {
+      this.json.push(text);
+      return;
+    }
     this.held.push(text);
     this.decide(text, false);
   }
@@ -75,8 +86,12 @@ export class ManifestStream {
     if (found === 0x7b) {
       this.mode = "json";
       this.json = new JsonStream({
-        value: (text, parsed, line) => { this.jsonDocument(text, parsed, line); },
-        error: (message, line) => { this.sink.error(`${this.file}:${line}: ${message}`); },
+        value: (text, parsed, line) => {
+          this.jsonDocument(text, parsed, line);
+        },
+        error: (message, line) => {
+          this.sink.error(`${this.file}:${line}: ${message}`);
+        },
         yaml: (text, line) => {
           if (this.mode !== "yaml") this.splitter.startAt(line);
           this.mode = "yaml";
@@ -112,11 +127,17 @@ export class ManifestStream {
     const n = ++this.n;
     if (special) {
       const hex = special[0].charCodeAt(0).toString(16).toUpperCase().padStart(4, "0");
-      this.sink.error(`${this.file}:${line()}: document ${n}: character U+${hex} in a JSON document: JSON forbids it raw or the checker's readers could read it differently from kubectl's JSON decoder; refused (write it as a \\u escape)`); return;
+      this.sink.error(
+        `${this.file}:${line()}: document ${n}: character U+${hex} in a JSON document: JSON forbids it raw or the checker's readers could read it differently from kubectl's JSON decoder; refused (write it as a \\u escape)`,
+      );
+      return;
     }
     for (const d of parseYamlStreamFast(part)) {
       if ("error" in d) this.sink.error(`${this.file} document ${n}: cannot be parsed: ${d.error}`);
-      else if (!sameJson(d.value, parsed)) this.sink.error(`${this.file}:${line()}: document ${n}: read differently as JSON and as YAML (kubectl reads it as JSON); refused rather than guessed`);
+      else if (!sameJson(d.value, parsed))
+        this.sink.error(
+          `${this.file}:${line()}: document ${n}: read differently as JSON and as YAML (kubectl reads it as JSON); refused rather than guessed`,
+        );
       else this.sink.document(n, d.value, part);
     }
   }
@@ -130,7 +151,10 @@ function sameJson(a: unknown, b: unknown): boolean {
   if (Array.isArray(a) && Array.isArray(b)) return a.length === b.length && a.every((v, i) => sameJson(v, b[i]));
   const ka = Object.keys(a);
   const bo = b as Record<string, unknown>;
-  return ka.length === Object.keys(bo).length && ka.every((k) => Object.hasOwn(bo, k) && sameJson((a as Record<string, unknown>)[k], bo[k]));
+  return (
+    ka.length === Object.keys(bo).length &&
+    ka.every((k) => Object.hasOwn(bo, k) && sameJson((a as Record<string, unknown>)[k], bo[k]))
+  );
 }
 
 /** Every document value and error of a whole text, as the checker reads it (for tests and tools). */

@@ -52,7 +52,8 @@ function js(): NonNullable<typeof jsYaml> {
  * key go-yaml refuses or converts (null, float, empty), and infinities or NaN (which kubectl refuses). Each run
  * of blanks is matched by one quantifier only (never `[ \t]*` twice in a row), so a long run costs linear time.
  */
-const NEEDS_EXACT = /[&*!]|<<|\.(?:inf|Inf|INF|nan|NaN|NAN)\b|^%|^\.\.\.|(?:^|[\s{,[])\?(?:\s|$)|(?:^(?:---[ \t])?[ \t]*(?:-[ \t]+)*|[{,[][ \t]*)(?:(?:~|null|Null|NULL|[-+]?\.?[0-9][0-9_.eE+-]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))[ \t]*)?:(?:[ \t]|$)/m;
+const NEEDS_EXACT =
+  /[&*!]|<<|\.(?:inf|Inf|INF|nan|NaN|NAN)\b|^%|^\.\.\.|(?:^|[\s{,[])\?(?:\s|$)|(?:^(?:---[ \t])?[ \t]*(?:-[ \t]+)*|[{,[][ \t]*)(?:(?:~|null|Null|NULL|[-+]?\.?[0-9][0-9_.eE+-]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))[ \t]*)?:(?:[ \t]|$)/m;
 
 /** Only blank lines and comments. */
 const BLANK = /^(?:[ \t\r]*(?:#[^\n]*)?(?:\n|$))*$/;
@@ -71,14 +72,16 @@ class LineCounter {
   constructor(private readonly text: string) {}
   at(offset: number): number {
     if (offset < this.countedTo) [this.countedTo, this.counted] = [0, 0];
-    for (let i = this.text.indexOf("\n", this.countedTo); i !== -1 && i < offset; i = this.text.indexOf("\n", i + 1)) this.counted++;
+    for (let i = this.text.indexOf("\n", this.countedTo); i !== -1 && i < offset; i = this.text.indexOf("\n", i + 1))
+      this.counted++;
     this.countedTo = offset;
     return this.counted;
   }
 }
 
 /** The line a chunk starts on. */
-export const lineOf = (chunk: Chunk): number => (typeof chunk.line === "number" ? chunk.line : chunk.line.lines.at(chunk.line.start));
+export const lineOf = (chunk: Chunk): number =>
+  typeof chunk.line === "number" ? chunk.line : chunk.line.lines.at(chunk.line.start);
 
 /**
  * Hands each document of a YAML stream to `each` as it is found, split at `---` lines (a document marker is never

@@ -14,7 +14,16 @@ type JsonObject = Record<string, Json>;
 // eslint-disable-next-line no-control-regex -- the readers must name the control characters YAML and JSON treat apart
 export const BAD = /[\x00-\x09\x0b-\x1f\x7f-\x9f\u2028\u2029\ufeff\ud800-\udfff\ufffe\uffff]/;
 
-const SPACE = 32, LF = 10, HASH = 35, COLON = 58, DASH = 45, PLUS = 43, BAR = 124, SQUOTE = 39, DQUOTE = 34, BACKSLASH = 92;
+const SPACE = 32,
+  LF = 10,
+  HASH = 35,
+  COLON = 58,
+  DASH = 45,
+  PLUS = 43,
+  BAR = 124,
+  SQUOTE = 39,
+  DQUOTE = 34,
+  BACKSLASH = 92;
 
 /** 1: may start a plain key; 2: may continue one. */
 const KEY = table(/[A-Za-z0-9_]/, 3, table(/[./-]/, 2));
@@ -35,7 +44,11 @@ function decline(): never {
 }
 
 /** State: the text, the current significant line's start (or `len`) and indentation, the last key or quoted text. */
-let src = "", len = 0, pos = 0, ind = 0, keyText = "";
+let src = "",
+  len = 0,
+  pos = 0,
+  ind = 0,
+  keyText = "";
 
 /** The index of the line break ending the line at `p`, or `len`. */
 function lineEnd(p: number): number {
@@ -45,7 +58,8 @@ function lineEnd(p: number): number {
 
 /** Moves to the first line at or after `from` (a line start) that is neither blank nor a full-line comment. */
 function next(from: number): void {
-  let p = from, i = from;
+  let p = from,
+    i = from;
   while (p < len) {
     i = p;
     while (src.charCodeAt(i) === SPACE) i++;
@@ -62,7 +76,8 @@ function next(from: number): void {
 /** A quoted scalar on one line starting at `q` (a quote); its text in `keyText`; returns the index after it. */
 function quoted(q: number, eol: number): number {
   const quote = src.charCodeAt(q);
-  let out = "", start = q + 1;
+  let out = "",
+    start = q + 1;
   for (let i = start; i < eol; i++) {
     const c = src.charCodeAt(i);
     if (quote === DQUOTE && c === BACKSLASH) {
@@ -133,7 +148,7 @@ function mapping(n: number, k: number, first = -1): JsonObject {
     if (colon < 0) colon = scanKey(k, eol);
     if (colon < 0) decline();
     const key = keyText;
-    if ((out[key]) !== undefined && Object.hasOwn(out, key)) decline();
+    if (out[key] !== undefined && Object.hasOwn(out, key)) decline();
     out[key] = value(n, colon + 1, eol, true);
     if (pos >= len || ind < n) return out;
     if (ind > n) decline();
@@ -222,14 +237,17 @@ function literal(n: number, q: number, eol: number): string {
   if (i !== eol || eol >= len) decline();
   let p = eol + 1;
   // The content indentation is that of the first non-blank line; a longer blank line before it is declined.
-  let m = -1, longestBlank = 0;
+  let m = -1,
+    longestBlank = 0;
   for (let s = p, j = p; s < len && m < 0; s = j + 1) {
-    for (j = s; src.charCodeAt(j) === SPACE; ) j++;
+    for (j = s; src.charCodeAt(j) === SPACE;) j++;
     if (src.charCodeAt(j) !== LF) m = j - s;
     else longestBlank = Math.max(longestBlank, j - s);
   }
   if (m <= n || longestBlank > m) decline();
-  let out = "", blanks = 0, started = false;
+  let out = "",
+    blanks = 0,
+    started = false;
   while (p < len) {
     let j = p;
     while (j < p + m && src.charCodeAt(j) === SPACE) j++;

@@ -64,14 +64,19 @@ function allowedAliasRatio(decodeCount: number): number {
 function count(state: State, node: Node | null): void {
   state.decodeCount++;
   if (state.aliasDepth > 0) state.aliasCount++;
-  if (state.aliasCount > 100 && state.decodeCount > 1000 && state.aliasCount / state.decodeCount > allowedAliasRatio(state.decodeCount)) {
+  if (
+    state.aliasCount > 100 &&
+    state.decodeCount > 1000 &&
+    state.aliasCount / state.decodeCount > allowedAliasRatio(state.decodeCount)
+  ) {
     fail(state, node, "document contains excessive aliasing (an alias bomb?); not read");
   }
 }
 
 /** JSON has no Infinity or NaN: kubectl fails converting such a document ("json: unsupported value"). */
 function jsonNumber(state: State, node: Node, v: Json): Json {
-  if (typeof v === "number" && !Number.isFinite(v)) fail(state, node, `${v} cannot be converted to JSON; kubectl refuses the document`);
+  if (typeof v === "number" && !Number.isFinite(v))
+    fail(state, node, `${v} cannot be converted to JSON; kubectl refuses the document`);
   return v;
 }
 
@@ -110,7 +115,8 @@ function keyString(state: State, keyNode: Node | null): string {
   if (typeof key === "string") return key;
   if (typeof key === "boolean") return String(key);
   if (typeof key === "number" && Number.isInteger(key)) return String(key);
-  if (typeof key === "number") return fail(state, keyNode, `map key ${key} is a float; the checker does not read float keys (quote it)`);
+  if (typeof key === "number")
+    return fail(state, keyNode, `map key ${key} is a float; the checker does not read float keys (quote it)`);
   return fail(state, keyNode, `unsupported map key ${JSON.stringify(key)}: kubectl cannot convert it to JSON`);
 }
 
@@ -170,7 +176,8 @@ function convert(state: State, node: Node | null): Json {
         continue;
       }
       const key = keyString(state, k);
-      if (explicit.has(key)) fail(state, k, `key "${key}" appears twice in one mapping; kubectl would silently keep the last one`);
+      if (explicit.has(key))
+        fail(state, k, `key "${key}" appears twice in one mapping; kubectl would silently keep the last one`);
       explicit.add(key);
       out[key] = convert(state, v);
     }
@@ -200,7 +207,13 @@ export type DocumentResult = { readonly value: Json } | { readonly error: string
 /** Every document of a YAML stream, resolved as kubectl resolves it. Never throws. */
 export function parseYamlStream(text: string): DocumentResult[] {
   const lines = new (Y().LineCounter)();
-  const docs = Y().parseAllDocuments(text, { schema: "failsafe", uniqueKeys: false, merge: false, lineCounter: lines, prettyErrors: false });
+  const docs = Y().parseAllDocuments(text, {
+    schema: "failsafe",
+    uniqueKeys: false,
+    merge: false,
+    lineCounter: lines,
+    prettyErrors: false,
+  });
   const list = Array.isArray(docs) ? docs : [];
   return list.map((doc) => {
     if (doc.errors.length > 0) {
@@ -209,8 +222,15 @@ export function parseYamlStream(text: string): DocumentResult[] {
       return { error: `line ${at.line}, column ${at.col}: ${e.message.split("\n")[0]}` };
     }
     try {
-      const state: State = { targets: aliasTargets(doc), lines, expanding: new Set(), decodeCount: 0, aliasCount: 0, aliasDepth: 0 };
-      return { value: convert(state, (doc.contents) ?? null) };
+      const state: State = {
+        targets: aliasTargets(doc),
+        lines,
+        expanding: new Set(),
+        decodeCount: 0,
+        aliasCount: 0,
+        aliasDepth: 0,
+      };
+      return { value: convert(state, doc.contents ?? null) };
     } catch (e) {
       if (e instanceof YamlError) return { error: e.message };
       if (e instanceof RangeError) return { error: "nested too deeply to read" };
@@ -257,7 +277,10 @@ export function splitJsonStream(text: string): string[] | undefined {
  * Reads a file's text as kubectl does: a JSON stream when it starts with `{`, else a YAML stream. `read` is the
  * stream reader: `parseYamlStream` here, the faster `parseYamlStreamFast` (same results) in the checker.
  */
-export function parseStream(text: string, read: (text: string) => DocumentResult[] = parseYamlStream): DocumentResult[] {
+export function parseStream(
+  text: string,
+  read: (text: string) => DocumentResult[] = parseYamlStream,
+): DocumentResult[] {
   const trimmed = text.replace(/^\uFEFF/, "");
   if (/^\s*\{/.test(trimmed)) {
     const parts = splitJsonStream(trimmed);

@@ -32,7 +32,14 @@ export function kubeconfigFor(server: string, context = "test"): string {
   fs.mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${encodeURIComponent(server)}-${context}.yaml`);
   if (!fs.existsSync(file)) {
-    const doc = { apiVersion: "v1", kind: "Config", clusters: [{ name: "c", cluster: { server } }], users: [{ name: "u", user: { token: "t" } }], contexts: [{ name: context, context: { cluster: "c", user: "u" } }], "current-context": context };
+    const doc = {
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [{ name: "c", cluster: { server } }],
+      users: [{ name: "u", user: { token: "t" } }],
+      contexts: [{ name: context, context: { cluster: "c", user: "u" } }],
+      "current-context": context,
+    };
     fs.writeFileSync(file, JSON.stringify(doc));
   }
   return file;
@@ -42,7 +49,8 @@ export function kubeconfigFor(server: string, context = "test"): string {
 export function clusterOf(stack: string): ClusterConfig | undefined {
   try {
     const cfg = loadStackConfig(stack);
-    const foundation = cfg.layer === "foundation" ? cfg : loadStackConfig(shortStackName(cfg.foundationStack ?? cfg.environment));
+    const foundation =
+      cfg.layer === "foundation" ? cfg : loadStackConfig(shortStackName(cfg.foundationStack ?? cfg.environment));
     return foundation.layer === "foundation" ? foundation.cluster : undefined;
   } catch {
     return undefined;
@@ -82,7 +90,12 @@ export async function runStack(stack: string, options: RunOptions = {}): Promise
         if (args.type === "pulumi:pulumi:StackReference") {
           return { id: args.name, state: { name: args.inputs.name, outputs: foundation, secretOutputNames: [] } };
         }
-        const r = { type: args.type, name: args.name, inputs: args.inputs, ...(args.provider ? { provider: args.provider } : {}) };
+        const r = {
+          type: args.type,
+          name: args.name,
+          inputs: args.inputs,
+          ...(args.provider ? { provider: args.provider } : {}),
+        };
         (args.type.startsWith("pulumi:providers:") ? providers : registered).push(r);
         return { id: `${args.name}-id`, state: args.inputs };
       },

@@ -21,7 +21,8 @@ const CELLS: Record<Section, readonly Pick<CheckResult, "scope" | "verb" | "obje
   network: [{ scope: "egress", verb: "connect", object: "kube-dns:53/UDP" }],
 };
 
-const expectedOf = (section: Section, verb: string) => (section === "rbac" && verb === "delete") || section === "pod-security" || section === "admission" ? "deny" : "allow";
+const expectedOf = (section: Section, verb: string) =>
+  (section === "rbac" && verb === "delete") || section === "pod-security" || section === "admission" ? "deny" : "allow";
 
 export interface Synthetic {
   /** The layer holding the one mismatch; none when false. */
@@ -36,9 +37,19 @@ export function syntheticResults(opts: Synthetic): CheckResult[] {
       agents.flatMap((agent) =>
         CELLS[section].map((c, i): CheckResult => {
           const expected = expectedOf(section, c.verb);
-          const broken = opts.mismatch === section && phase === "assist" && agent === agents[0] && i === CELLS[section].length - 1;
+          const broken =
+            opts.mismatch === section && phase === "assist" && agent === agents[0] && i === CELLS[section].length - 1;
           const measured = !broken ? expected : expected === "allow" ? "deny" : "allow";
-          return { section, phase, agent, ...c, expected, basis: "catalog", measured, ...(broken ? { detail: "the server's words: allowed by RoleBinding widened" } : {}) };
+          return {
+            section,
+            phase,
+            agent,
+            ...c,
+            expected,
+            basis: "catalog",
+            measured,
+            ...(broken ? { detail: "the server's words: allowed by RoleBinding widened" } : {}),
+          };
         }),
       ),
     ),

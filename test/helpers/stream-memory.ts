@@ -14,7 +14,10 @@ const [count, bytes] = process.argv.slice(2).map(Number) as [number, number];
 
 /** One investigation Job as the launcher makes it (the sound fixture's), named for investigation `i` and padded. */
 const JOB = fs
-  .readFileSync(path.join(__dirname, "..", "fixtures", "sound", "closed-world", "remediation-job-inc-4821.yaml"), "utf8")
+  .readFileSync(
+    path.join(__dirname, "..", "fixtures", "sound", "closed-world", "remediation-job-inc-4821.yaml"),
+    "utf8",
+  )
   .split("\n")
   .filter((l) => !l.startsWith("#"))
   .join("\n")
@@ -28,7 +31,8 @@ function pod(i: number): string {
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-stream-"));
 const file = path.join(dir, "pods.yaml");
 const fd = fs.openSync(file, "w");
-for (let i = 0; i < count; i += 500) fs.writeSync(fd, Array.from({ length: Math.min(500, count - i) }, (_, k) => pod(i + k)).join(""));
+for (let i = 0; i < count; i += 500)
+  fs.writeSync(fd, Array.from({ length: Math.min(500, count - i) }, (_, k) => pod(i + k)).join(""));
 fs.closeSync(fd);
 const size = fs.statSync(file).size;
 
@@ -48,4 +52,6 @@ const errors = streamFile(file, (l, clean) => {
 });
 const r = j.result();
 fs.rmSync(dir, { recursive: true, force: true });
-process.stdout.write(JSON.stringify({ size, checked: r.checked, errors, violations: r.violations.length, peakGrowth: peak }) + "\n");
+process.stdout.write(
+  JSON.stringify({ size, checked: r.checked, errors, violations: r.violations.length, peakGrowth: peak }) + "\n",
+);

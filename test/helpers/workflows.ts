@@ -41,4 +41,5 @@ export const PULUMI_ACTION = "pulumi/actions@8e5e406f4007fca908480587cb9893c0709
 /** The OIDC actions, pinned to the commits of their releases (read from the actions' own repositories' tags). */
 export const PULUMI_AUTH = "pulumi/auth-actions@141415910c3beb54e03b48e9057c204c97b956f2"; // v2.1.0
 export const VAULT_ACTION = "hashicorp/vault-action@4c06c5ccf5c0761b6029f56cfb1dcf5565918a3b"; // v3.4.0
-export const pulumiSteps = (w: Workflow) => Object.values(w.jobs).flatMap((j) => j.steps.filter((s) => s.uses?.startsWith("pulumi/actions")));
+export const pulumiSteps = (w: Workflow) =>
+  Object.values(w.jobs).flatMap((j) => j.steps.filter((s) => s.uses?.startsWith("pulumi/actions")));

@@ -23,8 +23,46 @@ export function prng(seed: number): () => number {
 type Rand = () => number;
 const pick = <T>(r: Rand, xs: readonly T[]): T => xs[Math.floor(r() * xs.length)]!;
 
-export const SEPARATORS = ["---", "--- # c", "---#c", "---x", "----", "--- ", "---\t", "--- foo", "---\r", "--- \u00a0", "---\u0085", "--- |", "--- {}", "---  # kind: Role", "...", "--- !!map", "---\u2028"];
-const SPECIAL = ["?", " ?", "? ", "\ufeff", "\u0085", "\u2028", "\u2029", "\r", "\t", "\x01", "\x7f", "\x9b", "\u00a0", "\u3000", "\u200b", "\v", "\f", "\ufffe", "\x00"];
+export const SEPARATORS = [
+  "---",
+  "--- # c",
+  "---#c",
+  "---x",
+  "----",
+  "--- ",
+  "---\t",
+  "--- foo",
+  "---\r",
+  "--- \u00a0",
+  "---\u0085",
+  "--- |",
+  "--- {}",
+  "---  # kind: Role",
+  "...",
+  "--- !!map",
+  "---\u2028",
+];
+const SPECIAL = [
+  "?",
+  " ?",
+  "? ",
+  "\ufeff",
+  "\u0085",
+  "\u2028",
+  "\u2029",
+  "\r",
+  "\t",
+  "\x01",
+  "\x7f",
+  "\x9b",
+  "\u00a0",
+  "\u3000",
+  "\u200b",
+  "\v",
+  "\f",
+  "\ufffe",
+  "\x00",
+];
 
 /** Places in a text to put something: a line start, a line end, anywhere. */
 function at(r: Rand, text: string): number {
@@ -49,7 +87,12 @@ function edit(r: Rand, text: string): string {
       else lines.splice(line, 0, pick(r, SEPARATORS));
       return lines.join("\n");
     case 1: // a comment line, or a comment after content
-      if (r() < 0.5) lines.splice(line, 0, `${" ".repeat(Math.floor(r() * 4))}# ${pick(r, ["c", "kind: Role", "---", "x\u0085verbs: [\"*\"]"])}`);
+      if (r() < 0.5)
+        lines.splice(
+          line,
+          0,
+          `${" ".repeat(Math.floor(r() * 4))}# ${pick(r, ["c", "kind: Role", "---", 'x\u0085verbs: ["*"]'])}`,
+        );
       else lines[line] += pick(r, [" # c", " #c", "#c", " # --- x"]);
       return lines.join("\n");
     case 2: // a byte order mark at the start or anywhere
@@ -61,7 +104,10 @@ function edit(r: Rand, text: string): string {
       if (r() < 0.5) return lines.map((l) => (r() < 0.3 ? l + "\r" : l)).join("\n");
       return insert(text, at(r, text), "\r");
     case 5: // tabs: as indentation, after a colon, in a value
-      if (r() < 0.5) lines[line] = lines[line]!.replace(/^( *)/, (s) => (s.length > 0 ? pick(r, ["\t", " \t", "\t" + s.slice(1)]) : "\t"));
+      if (r() < 0.5)
+        lines[line] = lines[line]!.replace(/^( *)/, (s) =>
+          s.length > 0 ? pick(r, ["\t", " \t", "\t" + s.slice(1)]) : "\t",
+        );
       else lines[line] = lines[line]!.replace(/: /, pick(r, [":\t", ": \t", "\t: "]));
       return lines.join("\n");
     case 6: // a control or other special character
@@ -76,7 +122,10 @@ function edit(r: Rand, text: string): string {
     case 10: // no final line break
       return text.replace(/\n+$/, "");
     default: // a special character inside a quoted scalar or key
-      return text.replace(/name: ([^\n]+)/, (_, v: string) => `name: "${v.replace(/"/g, "")}${pick(r, SPECIAL).replace("\r", "\\r")}"`);
+      return text.replace(
+        /name: ([^\n]+)/,
+        (_, v: string) => `name: "${v.replace(/"/g, "")}${pick(r, SPECIAL).replace("\r", "\\r")}"`,
+      );
   }
 }
 
@@ -85,7 +134,7 @@ function write(r: Rand, doc: object): string {
   const style = r();
   if (style < 0.5) return stringify(doc, { lineWidth: 0 });
   if (style < 0.75) return dump(doc, { lineWidth: -1 });
-  if (style < 0.9) return stringify(doc, { lineWidth: 0, collectionStyle: "flow" }) ;
+  if (style < 0.9) return stringify(doc, { lineWidth: 0, collectionStyle: "flow" });
   return JSON.stringify(doc, null, r() < 0.5 ? 2 : undefined) + "\n";
 }
 

@@ -13,9 +13,13 @@ const ROOT = path.resolve(__dirname, "..", "..");
 
 /** ACTIONLINT_BIN, PATH or the agent-trust cache, else built once (`scripts/servers.sh ensure actionlint`, progress on stderr). */
 function actionlint(): string {
-  const r = spawnSync("bash", [path.join(ROOT, "scripts", "servers.sh"), "ensure", "actionlint"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  const r = spawnSync("bash", [path.join(ROOT, "scripts", "servers.sh"), "ensure", "actionlint"], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const line = /^actionlint=(\/.+)$/m.exec(r.stdout ?? "");
-  if (r.status !== 0 || !line) assert.fail(`actionlint was neither found nor built (scripts/servers.sh ensure actionlint exited ${r.status})`);
+  if (r.status !== 0 || !line)
+    assert.fail(`actionlint was neither found nor built (scripts/servers.sh ensure actionlint exited ${r.status})`);
   return line[1]!;
 }
 
@@ -34,7 +38,10 @@ test("actionlint catches a broken workflow (an unknown job output and a bad expr
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-actionlint-"));
   fs.mkdirSync(path.join(dir, ".github", "workflows"), { recursive: true });
   const file = path.join(dir, ".github", "workflows", "broken.yaml");
-  fs.writeFileSync(file, "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ needs.nothing.outputs.x }}\n");
+  fs.writeFileSync(
+    file,
+    "on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ needs.nothing.outputs.x }}\n",
+  );
   const r = lint(dir, [file]);
   assert.equal(r.status, 1, `${r.stdout}${r.stderr}`);
   assert.match(r.stdout, /needs\.nothing|nothing/);

@@ -41,7 +41,8 @@ describe("admission: the runtime backstop against a real API server", () => {
   });
 
   test("every cell matches the catalog and the rule table, in every phase", () => {
-    for (const phase of PHASES) assert.ok(results.filter((r) => r.phase === phase).length >= 30 * sb.env.agents[phase].length, phase);
+    for (const phase of PHASES)
+      assert.ok(results.filter((r) => r.phase === phase).length >= 30 * sb.env.agents[phase].length, phase);
     assert.deepEqual([...new Set(results.map((r) => r.agent))].sort(), ["capacity", "diagnostic"]);
     const bad = results.filter((r) => !matches(r));
     assert.equal(bad.length, 0, formatReport(bad));
@@ -53,10 +54,16 @@ describe("admission: the runtime backstop against a real API server", () => {
       assert.deepEqual([...new Set(denied.map((r) => r.basis))].sort(), [...OVER_GRANT_RULES].sort(), phase);
       for (const r of denied) {
         assert.equal(r.measured, "deny", `${phase} ${r.verb} ${r.object}`);
-        assert.match(r.detail ?? "", new RegExp(`HTTP 403: .*agent-trust rule ${r.basis} \\((phase ${phase},|requester system:serviceaccount:)`));
+        assert.match(
+          r.detail ?? "",
+          new RegExp(`HTTP 403: .*agent-trust rule ${r.basis} \\((phase ${phase},|requester system:serviceaccount:)`),
+        );
       }
       // The over-grant is real: a harmless write passes.
-      assert.equal(cells((r) => r.phase === phase && r.scope === "over-granted" && r.basis === "cluster-admin")[0]!.measured, "allow");
+      assert.equal(
+        cells((r) => r.phase === phase && r.scope === "over-granted" && r.basis === "cluster-admin")[0]!.measured,
+        "allow",
+      );
     }
   });
 
@@ -65,39 +72,64 @@ describe("admission: the runtime backstop against a real API server", () => {
       const admin = cells((r) => r.phase === phase && r.scope === "administrator");
       assert.equal(admin.length % sb.env.agents[phase].length, 0);
       // Grants and the agents namespace are refused to the administrator too; everything else is theirs to do.
-      const agent = cells((r) => r.phase === phase && r.scope === "over-granted" && r.expected === "deny" && !r.basis.startsWith("admission-deployer-only") && r.basis !== "admission-protected-namespace");
-      assert.deepEqual(admin.map((r) => `${r.verb} ${r.object}`).sort(), agent.map((r) => `${r.verb} ${r.object}`).sort());
-      assert.ok(admin.every((r) => r.measured === "allow"), phase);
+      const agent = cells(
+        (r) =>
+          r.phase === phase &&
+          r.scope === "over-granted" &&
+          r.expected === "deny" &&
+          !r.basis.startsWith("admission-deployer-only") &&
+          r.basis !== "admission-protected-namespace",
+      );
+      assert.deepEqual(
+        admin.map((r) => `${r.verb} ${r.object}`).sort(),
+        agent.map((r) => `${r.verb} ${r.object}`).sort(),
+      );
+      assert.ok(
+        admin.every((r) => r.measured === "allow"),
+        phase,
+      );
     }
   });
 
   test("a restart passes for remediation and autonomous, an image change is refused; scaling is bounded", () => {
-    const own = (phase: string, object: string) => cells((r) => r.phase === phase && r.scope === "own grants" && r.object === object)[0]!;
+    const own = (phase: string, object: string) =>
+      cells((r) => r.phase === phase && r.scope === "own grants" && r.object === object)[0]!;
     for (const phase of ["remediation", "autonomous"]) {
       assert.equal(own(phase, "deployment: rollout restart").measured, "allow");
       assert.equal(own(phase, "deployment: change image").measured, "deny");
       assert.equal(own(phase, "deployment: change image").basis, "admission-deployment-restart-only");
     }
-    const scale = cells((r) => r.phase === "autonomous" && r.agent === "diagnostic" && r.scope === "own grants" && r.verb === "scale");
+    const scale = cells(
+      (r) => r.phase === "autonomous" && r.agent === "diagnostic" && r.scope === "own grants" && r.verb === "scale",
+    );
     assert.equal(scale.length, 4);
-    assert.deepEqual(scale.map((r) => [r.object, r.measured]), [
-      ["deployment 2→3", "allow"],
-      ["deployment 2→0", "deny"],
-      ["deployment 2→5", "deny"],
-      ["deployment 10→11", "deny"],
-    ]);
+    assert.deepEqual(
+      scale.map((r) => [r.object, r.measured]),
+      [
+        ["deployment 2→3", "allow"],
+        ["deployment 2→0", "deny"],
+        ["deployment 2→5", "deny"],
+        ["deployment 10→11", "deny"],
+      ],
+    );
   });
 
   test(`lowering the ceiling to ${LOWERED_CEILING} refuses the higher phases' writes at once`, () => {
     const c = cells((r) => r.scope === `ceiling → ${LOWERED_CEILING}`);
-    assert.equal(c.length, PHASES.reduce((n, p) => n + sb.env.agents[p].length, 0));
-    for (const r of c) assert.equal(r.measured, ["shadow", "assist"].includes(r.phase) ? "allow" : "deny", `${r.phase} ${r.agent}`);
+    assert.equal(
+      c.length,
+      PHASES.reduce((n, p) => n + sb.env.agents[p].length, 0),
+    );
+    for (const r of c)
+      assert.equal(r.measured, ["shadow", "assist"].includes(r.phase) ? "allow" : "deny", `${r.phase} ${r.agent}`);
     assert.ok(c.some((r) => r.phase === "autonomous" && r.measured === "deny"));
   });
 
   test("a binding naming an agent or a wider agent Role: refused to system:masters, made by the deployer", () => {
     for (const phase of PHASES) {
-      const by = (object: string) => cells((r) => r.phase === phase && r.agent === "diagnostic" && r.scope === "grant by" && r.object === object)[0]!.measured;
+      const by = (object: string) =>
+        cells((r) => r.phase === phase && r.agent === "diagnostic" && r.scope === "grant by" && r.object === object)[0]!
+          .measured;
       assert.equal(by("rolebinding: system:masters admin"), "deny");
       assert.equal(by("clusterrolebinding: system:masters admin"), "deny");
       assert.equal(by("its Role: system:masters admin"), "deny");
@@ -109,7 +141,11 @@ describe("admission: the runtime backstop against a real API server", () => {
   test("a policy switched off behind the foundation's back shows up as mismatches, exactly where", async () => {
     const rule = ADMISSION_RULES.find((r) => r.name === "admission-no-eviction")!;
     const name = admissionPolicyName(sb.env.environment, rule);
-    const binding = await kubeOk(sb.kc, "GET", `/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings/${name}`);
+    const binding = await kubeOk(
+      sb.kc,
+      "GET",
+      `/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings/${name}`,
+    );
     await kubeOk(sb.kc, "DELETE", `/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings/${name}`);
     try {
       let rerun: CheckResult[] = [];
@@ -120,11 +156,17 @@ describe("admission: the runtime backstop against a real API server", () => {
         if (evictions().every((r) => r.measured === "allow")) break;
       }
       const everyAgent = PHASES.flatMap((p) => sb.env.agents[p].map(() => p));
-      assert.deepEqual(evictions().map((r) => [r.phase, r.basis, r.expected, r.measured]), everyAgent.map((p) => [p, rule.name, "deny", "allow"]));
+      assert.deepEqual(
+        evictions().map((r) => [r.phase, r.basis, r.expected, r.measured]),
+        everyAgent.map((p) => [p, rule.name, "deny", "allow"]),
+      );
       // Every other cell still matches; the administrator's own eviction finds the pod already gone.
       const bad = rerun.filter((r) => !matches(r));
       assert.deepEqual([...new Set(bad.map((r) => r.verb))], ["evict"]);
-      assert.deepEqual(bad.filter((r) => r.scope !== "over-granted").map((r) => [r.scope, r.measured]), everyAgent.map(() => ["administrator", "error"]));
+      assert.deepEqual(
+        bad.filter((r) => r.scope !== "over-granted").map((r) => [r.scope, r.measured]),
+        everyAgent.map(() => ["administrator", "error"]),
+      );
     } finally {
       const { metadata, spec } = binding as { metadata: { name: string; labels: unknown }; spec: unknown };
       await kubeOk(sb.kc, "POST", "/apis/admissionregistration.k8s.io/v1/validatingadmissionpolicybindings", {
@@ -141,8 +183,12 @@ describe("admission: the runtime backstop against a real API server", () => {
     const traced = audit.filter((r) => r.basis === "bound token");
     const agents = PHASES.reduce((n, p) => n + sb.env.agents[p].length, 0);
     assert.equal(traced.length, agents * 3);
-    assert.deepEqual(audit.filter((r) => !matches(r)), []);
-    for (const r of traced) assert.match(r.detail ?? "", new RegExp(`^pod [a-z0-9-]+ → investigation audit-${r.phase}$`));
+    assert.deepEqual(
+      audit.filter((r) => !matches(r)),
+      [],
+    );
+    for (const r of traced)
+      assert.match(r.detail ?? "", new RegExp(`^pod [a-z0-9-]+ → investigation audit-${r.phase}$`));
     const levels = audit.filter((r) => r.basis === "audit policy").map((r) => r.object);
     assert.ok(levels.some((o) => o.endsWith("at RequestResponse")) && levels.some((o) => o.endsWith("at Metadata")));
   });

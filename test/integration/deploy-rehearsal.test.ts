@@ -35,26 +35,68 @@ function deployRun(sha: string, failing?: string): Run {
   for (const t of git(repo, "tag", "-l", "deployed/*").split("\n").filter(Boolean)) git(repo, "tag", "-d", t);
   const env = (job: string) => {
     const temp = fs.mkdtempSync(path.join(dir, `${job}-`));
-    const base: Record<string, string> = { PATH: `${bin}:${process.env["PATH"]}`, HOME: process.env["HOME"] ?? dir, CI: "true", GITHUB_ACTIONS: "true", GITHUB_WORKSPACE: repo, GITHUB_EVENT_NAME: "push", GITHUB_REF: "refs/heads/main", GITHUB_SHA: sha, RUNNER_TEMP: temp };
-    if (wf.jobs[job]!.permissions?.["id-token"] === "write") Object.assign(base, { ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.example/?api-version=2.0", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "rehearsal" });
+    const base: Record<string, string> = {
+      PATH: `${bin}:${process.env["PATH"]}`,
+      HOME: process.env["HOME"] ?? dir,
+      CI: "true",
+      GITHUB_ACTIONS: "true",
+      GITHUB_WORKSPACE: repo,
+      GITHUB_EVENT_NAME: "push",
+      GITHUB_REF: "refs/heads/main",
+      GITHUB_SHA: sha,
+      RUNNER_TEMP: temp,
+    };
+    if (wf.jobs[job]!.permissions?.["id-token"] === "write")
+      Object.assign(base, {
+        ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.example/?api-version=2.0",
+        ACTIONS_ID_TOKEN_REQUEST_TOKEN: "rehearsal",
+      });
     return { env: base, scratch: temp };
   };
   const standIns: StandIn = (step) => {
     const uses = step.uses?.split("@")[0];
-    if (uses === "pulumi/actions") return step.with?.["stack-name"] === failing ? { how: "pulumi up failed", code: 1 } : "pulumi up succeeded";
-    if (uses === undefined || uses === "actions/checkout" || uses === "actions/setup-node" || uses === "pulumi/auth-actions" || uses === "hashicorp/vault-action") return "nothing to do offline";
+    if (uses === "pulumi/actions")
+      return step.with?.["stack-name"] === failing ? { how: "pulumi up failed", code: 1 } : "pulumi up succeeded";
+    if (
+      uses === undefined ||
+      uses === "actions/checkout" ||
+      uses === "actions/setup-node" ||
+      uses === "pulumi/auth-actions" ||
+      uses === "hashicorp/vault-action"
+    )
+      return "nothing to do offline";
     return undefined;
   };
-  const ctx = { github: { sha, token: "rehearsal-token", repository: "example/agent-trust" }, vars: { PULUMI_ORG: "example", PULUMI_DEPLOY_TEAM: "deployers", VAULT_ADDR: "https://vault.example:8200", VAULT_AUDIENCE: "vault", KUBE_SERVER: "https://k8s.example:6443", KUBE_CA: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n" } };
+  const ctx = {
+    github: { sha, token: "rehearsal-token", repository: "example/agent-trust" },
+    vars: {
+      PULUMI_ORG: "example",
+      PULUMI_DEPLOY_TEAM: "deployers",
+      VAULT_ADDR: "https://vault.example:8200",
+      VAULT_AUDIENCE: "vault",
+      KUBE_SERVER: "https://k8s.example:6443",
+      KUBE_CA: "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n",
+    },
+  };
   const installs = /^(cd policy && )?npm ci$/;
   const plan = runJob(wf.jobs["plan"]!, { workspace: repo, ...env("plan"), ctx, standIns, installs });
-  assert.deepEqual(plan.steps.filter((s) => s.code !== 0).map((s) => `${s.name}: ${s.stderr}`), []);
+  assert.deepEqual(
+    plan.steps.filter((s) => s.code !== 0).map((s) => `${s.name}: ${s.stderr}`),
+    [],
+  );
   const planned = JSON.parse(plan.outputs["stacks"]!) as string[];
   const deployed: Record<string, "success" | "failure"> = {};
   const jobs: JobRun[] = [];
   const needs = { plan: { outputs: plan.outputs, result: "success" } };
   for (const stack of planned) {
-    const r = runJob(wf.jobs["deploy"]!, { workspace: repo, ...env("deploy"), ctx: { ...ctx, needs }, standIns, installs, matrix: { stack } });
+    const r = runJob(wf.jobs["deploy"]!, {
+      workspace: repo,
+      ...env("deploy"),
+      ctx: { ...ctx, needs },
+      standIns,
+      installs,
+      matrix: { stack },
+    });
     jobs.push(r);
     deployed[stack] = r.failed ? "failure" : "success";
     if (r.failed) break; // fail-fast: the stacks after it are cancelled
@@ -65,7 +107,15 @@ function deployRun(sha: string, failing?: string): Run {
 /** The `deployed/<stack>` tags in origin, stack → commit. */
 function originTags(): Record<string, string> {
   const out = git(scratch.repo, "ls-remote", "--tags", "origin", "refs/tags/deployed/*");
-  return Object.fromEntries(out.split("\n").filter(Boolean).map((l) => { const [sha, ref] = l.split("\t"); return [ref!.replace("refs/tags/deployed/", ""), sha!]; }));
+  return Object.fromEntries(
+    out
+      .split("\n")
+      .filter(Boolean)
+      .map((l) => {
+        const [sha, ref] = l.split("\t");
+        return [ref!.replace("refs/tags/deployed/", ""), sha!];
+      }),
+  );
 }
 
 describe("deploy workflow rehearsal: stacks picked by their own last successful deploy", { timeout: 600_000 }, () => {
@@ -79,7 +129,20 @@ describe("deploy workflow rehearsal: stacks picked by their own last successful 
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
-  const BASE_ORDER = ["dev", "dev-shadow", "dev-assist", "dev-remediation", "dev-autonomous", "staging", "staging-shadow", "staging-assist", "staging-remediation", "prod", "prod-shadow", "prod-assist"];
+  const BASE_ORDER = [
+    "dev",
+    "dev-shadow",
+    "dev-assist",
+    "dev-remediation",
+    "dev-autonomous",
+    "staging",
+    "staging-shadow",
+    "staging-assist",
+    "staging-remediation",
+    "prod",
+    "prod-shadow",
+    "prod-assist",
+  ];
 
   test("first run: no tags, every deployable stack in deploy order, each recorded at the commit it deployed", () => {
     const r = deployRun(scratch.base);

@@ -19,11 +19,15 @@ const stateDir = path.join(tmp, "state");
 const stackFile = path.join(project, "stacks", "Pulumi.dev-assist.yaml");
 
 function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  const child = spawn(process.execPath, ["--import", require.resolve("tsx"), path.join(ROOT, "src/sandbox/cli.ts"), ...args], {
-    cwd: project,
-    env: { ...process.env, AGENT_TRUST_SANDBOX_DIR: stateDir },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
+  const child = spawn(
+    process.execPath,
+    ["--import", require.resolve("tsx"), path.join(ROOT, "src/sandbox/cli.ts"), ...args],
+    {
+      cwd: project,
+      env: { ...process.env, AGENT_TRUST_SANDBOX_DIR: stateDir },
+      stdio: ["ignore", "pipe", "pipe"],
+    },
+  );
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
@@ -55,7 +59,13 @@ describe("engine CLI: edit a stack file, preview the diff and the pack's verdict
 
   test("up --engine pulumi prints only export lines and says which half the engine ran", () => {
     assert.equal(up.code, 0, up.stderr);
-    assert.deepEqual(up.stdout.trim().split("\n").map((l) => l.split("=")[0]), ["export KUBECONFIG", "export VAULT_ADDR", "export VAULT_TOKEN"]);
+    assert.deepEqual(
+      up.stdout
+        .trim()
+        .split("\n")
+        .map((l) => l.split("=")[0]),
+      ["export KUBECONFIG", "export VAULT_ADDR", "export VAULT_TOKEN"],
+    );
     assert.match(up.stderr, /the Pulumi engine deployed dev, dev-shadow, dev-assist, dev-remediation, dev-autonomous/);
     assert.match(up.stderr, /Kubernetes half only|both halves/);
   });
@@ -63,7 +73,10 @@ describe("engine CLI: edit a stack file, preview the diff and the pack's verdict
   test("an unedited stack previews with no changes", async () => {
     const r = await cli("preview", "dev-assist");
     assert.equal(r.code, 0, r.stderr);
-    assert.deepEqual(r.stdout.trim().split("\n"), ["pulumi preview dev-assist: 0 change(s)", "policy pack agent-trust: passed"]);
+    assert.deepEqual(r.stdout.trim().split("\n"), [
+      "pulumi preview dev-assist: 0 change(s)",
+      "policy pack agent-trust: passed",
+    ]);
   });
 
   test("a new target namespace previews as exactly its Role and RoleBinding, the pack passing", async () => {
@@ -77,8 +90,22 @@ describe("engine CLI: edit a stack file, preview the diff and the pack's verdict
     assert.match(lines[2] ?? "", /^ {2}-+ +-+ +-+$/);
     const changed = lines.slice(3).filter((l) => l.startsWith("  "));
     assert.equal(changed.length, 2);
-    assert.ok(changed.some((l) => /^ {2}\+ +kubernetes:rbac.authorization.k8s.io\/v1:Role +capacity-role-checkout-capacity-assist-target$/.test(l)), changed.join("\n"));
-    assert.ok(changed.some((l) => /^ {2}\+ +kubernetes:rbac.authorization.k8s.io\/v1:RoleBinding +capacity-rolebinding-checkout-capacity-assist-target$/.test(l)), changed.join("\n"));
+    assert.ok(
+      changed.some((l) =>
+        /^ {2}\+ +kubernetes:rbac.authorization.k8s.io\/v1:Role +capacity-role-checkout-capacity-assist-target$/.test(
+          l,
+        ),
+      ),
+      changed.join("\n"),
+    );
+    assert.ok(
+      changed.some((l) =>
+        /^ {2}\+ +kubernetes:rbac.authorization.k8s.io\/v1:RoleBinding +capacity-rolebinding-checkout-capacity-assist-target$/.test(
+          l,
+        ),
+      ),
+      changed.join("\n"),
+    );
     assert.equal(lines.at(-1), "policy pack agent-trust: passed");
   });
 
@@ -89,17 +116,28 @@ describe("engine CLI: edit a stack file, preview the diff and the pack's verdict
     assert.equal(r.code, 1, r.stdout);
     assert.match(r.stdout, /error: invalid config in stack "dev-assist"/);
     assert.match(r.stdout, /pulumi preview dev-assist: (BLOCKED|FAILED)/);
-    assert.deepEqual(r.stdout.split("\n").filter((l) => /^ {2}[-+~]/.test(l)), [], "a refused stack must plan no changes");
+    assert.deepEqual(
+      r.stdout.split("\n").filter((l) => /^ {2}[-+~]/.test(l)),
+      [],
+      "a refused stack must plan no changes",
+    );
   });
 
   test("destroy of a phase stack deletes its Kubernetes objects through the engine and its Vault role", async () => {
     const r = await cli("destroy", "dev-shadow");
     assert.equal(r.code, 0, r.stderr);
     const deleted = r.stdout.split("\n").filter((l) => /^ {2}- +kubernetes:/.test(l));
-    assert.ok(deleted.some((l) => /ServiceAccount +diagnostic-serviceaccount-ai-agents-diagnostic-shadow$/.test(l)), r.stdout);
+    assert.ok(
+      deleted.some((l) => /ServiceAccount +diagnostic-serviceaccount-ai-agents-diagnostic-shadow$/.test(l)),
+      r.stdout,
+    );
     const state = readState(stateDir)!;
     const vault = new VaultHttp(state.vaultAddr, state.vaultToken);
     assert.equal((await vault.request("GET", "auth/kubernetes/role/agent-trust-dev-diagnostic-shadow")).status, 404);
-    assert.equal((await vault.request("GET", "auth/kubernetes/role/agent-trust-dev-diagnostic-assist")).status, 200, "other phases keep theirs");
+    assert.equal(
+      (await vault.request("GET", "auth/kubernetes/role/agent-trust-dev-diagnostic-assist")).status,
+      200,
+      "other phases keep theirs",
+    );
   });
 });

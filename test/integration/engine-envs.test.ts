@@ -38,7 +38,10 @@ for (const environment of ["staging", "prod"] as const satisfies readonly Enviro
       assert.ok(r.ok, r.error);
       assert.ok(r.steps.length > 3);
       assert.deepEqual(changes(r), []);
-      assert.deepEqual(r.violations.filter((v) => !(v.level === "advisory" && v.policy === "unjudged-resource-types")), []); // the listing of kinds no rule reads is advisory
+      assert.deepEqual(
+        r.violations.filter((v) => !(v.level === "advisory" && v.policy === "unjudged-resource-types")),
+        [],
+      ); // the listing of kinds no rule reads is advisory
     });
 
     for (const phase of PHASES) {
@@ -48,12 +51,19 @@ for (const environment of ["staging", "prod"] as const satisfies readonly Enviro
         const r = await dep.engine.preview(stack);
         if (isAbove(phase, ceiling)) {
           assert.equal(r.ok, false, `${stack} is above the ${ceiling} ceiling but previewed`);
-          assert.deepEqual(changes(r).filter((s) => !s.type.startsWith("pulumi:")), [], "a refused stack plans no resources");
+          assert.deepEqual(
+            changes(r).filter((s) => !s.type.startsWith("pulumi:")),
+            [],
+            "a refused stack plans no resources",
+          );
           const said = [...r.diagnostics, ...r.violations.map((v) => v.message)].join("\n");
           assert.ok(said.includes(ceilingMessage(environment, phase, ceiling)), said);
         } else {
           assert.ok(r.ok, r.error);
-          assert.deepEqual(r.violations.filter((v) => !(v.level === "advisory" && v.policy === "unjudged-resource-types")), []); // the listing of kinds no rule reads is advisory
+          assert.deepEqual(
+            r.violations.filter((v) => !(v.level === "advisory" && v.policy === "unjudged-resource-types")),
+            [],
+          ); // the listing of kinds no rule reads is advisory
           const created = changes(r).filter((s) => s.op === "create" && s.type.startsWith("kubernetes:"));
           assert.equal(created.length, sb.env.phases[phase].kubernetes.length);
           assert.equal(changes(r).filter((s) => s.type.startsWith("vault:")).length, sb.env.phases[phase].vault.length);

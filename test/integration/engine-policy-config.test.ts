@@ -51,9 +51,18 @@ async function preview(config: Record<string, unknown>): Promise<string> {
 }
 
 test("a config lowering security rules is refused by the engine with the pack's message, naming each", async () => {
-  const out = await preview({ "no-secrets-access": { enforcementLevel: "disabled" }, "no-pod-exec": { enforcementLevel: "advisory" } });
-  assert.match(out, /configuring policy pack "agent-trust" at "[^"]+": agent-trust policy pack: refusing this policy config:/);
-  assert.match(out, /sets "no-secrets-access" to enforcementLevel "disabled"; a security rule may only be mandatory or remediate/);
+  const out = await preview({
+    "no-secrets-access": { enforcementLevel: "disabled" },
+    "no-pod-exec": { enforcementLevel: "advisory" },
+  });
+  assert.match(
+    out,
+    /configuring policy pack "agent-trust" at "[^"]+": agent-trust policy pack: refusing this policy config:/,
+  );
+  assert.match(
+    out,
+    /sets "no-secrets-access" to enforcementLevel "disabled"; a security rule may only be mandatory or remediate/,
+  );
   assert.match(out, /sets "no-pod-exec" to enforcementLevel "advisory"/);
   assert.doesNotMatch(out, /Error deserializing request|at lockPolicyConfig|\.ts:\d+/);
 });

@@ -50,7 +50,9 @@ function writeTriageEvidence(config: ConfigMap): void {
   const agents = config["agent-trust:agents"] as Record<string, unknown>[];
   const copy = agents[agents.length - 1]!;
   const source = path.join(projectRoot(), String((copy["promotion"] as Record<string, unknown>)["evidence"]));
-  const text = fs.readFileSync(source, "utf8").replace(new RegExp(`^agent: ${String(copy["name"])}$`, "m"), "agent: triage");
+  const text = fs
+    .readFileSync(source, "utf8")
+    .replace(new RegExp(`^agent: ${String(copy["name"])}$`, "m"), "agent: triage");
   assert.match(text, /^agent: triage$/m, `${source} names its agent on an "agent:" line`);
   fs.writeFileSync(path.join(projectRoot(), TRIAGE_EVIDENCE), text);
 }
@@ -62,10 +64,10 @@ function triagePlan(config: ConfigMap) {
   return plans[0]!;
 }
 
-
 const remediationStack = () => sb.env.phases.remediation.stack;
 /** The stack file's config exactly as the engine gets it (phase stacks have no sandbox overrides). */
-const rawRemediationConfig = (): ConfigMap => sandboxStackConfig(projectRoot(), remediationStack(), { apiserverUrl: "", caPem: "" });
+const rawRemediationConfig = (): ConfigMap =>
+  sandboxStackConfig(projectRoot(), remediationStack(), { apiserverUrl: "", caPem: "" });
 
 describe("engine: dev stacks deployed by the real Pulumi engine", () => {
   before(async () => {
@@ -82,26 +84,36 @@ describe("engine: dev stacks deployed by the real Pulumi engine", () => {
 
   test("the engine deployed the foundation and the four phase stacks, and says which half it ran", () => {
     assert.deepEqual(dep.stacks, ["dev", "dev-shadow", "dev-assist", "dev-remediation", "dev-autonomous"]);
-    const kube = sb.env.foundation.kubernetes.length + PHASES.reduce((n, p) => n + sb.env.phases[p].kubernetes.length, 0);
+    const kube =
+      sb.env.foundation.kubernetes.length + PHASES.reduce((n, p) => n + sb.env.phases[p].kubernetes.length, 0);
     const vault = sb.env.foundation.vault.length + PHASES.reduce((n, p) => n + sb.env.phases[p].vault.length, 0);
     assert.ok(kube > 20 && vault > 10, `rendered ${kube} Kubernetes and ${vault} Vault objects`);
     assert.equal(dep.kubernetes, kube, "every rendered Kubernetes object is an engine resource");
     assert.equal(dep.vault, vault, "every rendered Vault object is an engine resource");
     assert.match(dep.engine.describe(), /both halves/);
-    if (dep.engine.vaultProvider === "stand-in") log("engine test: NOTE: no pulumi-resource-vault; the Vault half went through the sandbox's stand-in provider");
+    if (dep.engine.vaultProvider === "stand-in")
+      log("engine test: NOTE: no pulumi-resource-vault; the Vault half went through the sandbox's stand-in provider");
   });
 
   test("the permission matrix measured on what the engine created matches the catalog", () => {
     const s = summarize(results);
     assert.ok(results.length > 100, `only ${results.length} cells measured`);
-    for (const section of ["rbac", "vault", "pod-security", "audit"]) assert.ok(results.some((r) => r.section === section), `no ${section} cells`);
+    for (const section of ["rbac", "vault", "pod-security", "audit"])
+      assert.ok(
+        results.some((r) => r.section === section),
+        `no ${section} cells`,
+      );
     assert.equal(s.mismatches, 0, formatReport(results.filter((r) => r.measured !== r.expected)));
   });
 
   test("created objects carry the sandbox-only annotations (skipAwait, background deletion)", async () => {
     const roles = sb.env.phases.shadow.kubernetes.filter((m) => m.kind === "Role");
     assert.ok(roles.length > 0);
-    const role = await kubeOk(sb.kc, "GET", `/apis/rbac.authorization.k8s.io/v1/namespaces/${roles[0]!.metadata.namespace}/roles/${roles[0]!.metadata.name}`);
+    const role = await kubeOk(
+      sb.kc,
+      "GET",
+      `/apis/rbac.authorization.k8s.io/v1/namespaces/${roles[0]!.metadata.namespace}/roles/${roles[0]!.metadata.name}`,
+    );
     const annotations = (role["metadata"] as { annotations?: Record<string, string> }).annotations ?? {};
     for (const [k, v] of Object.entries(SANDBOX_ANNOTATIONS)) assert.equal(annotations[k], v, k);
   });
@@ -112,8 +124,15 @@ describe("engine: dev stacks deployed by the real Pulumi engine", () => {
       assert.ok(r.ok, `${stack}: ${r.error}`);
       assert.ok(r.steps.length > 5, `${stack}: only ${r.steps.length} steps`);
       assert.deepEqual(changes(r), [], `${stack} has changes right after up`);
-      assert.deepEqual(r.violations.filter((v) => !(v.level === "advisory" && v.policy === "unjudged-resource-types")), []); // the listing of kinds no rule reads is advisory
-      if (stack !== "dev") assert.ok(r.steps.some((s) => s.type === "pulumi:pulumi:StackReference"), `${stack} has no StackReference`);
+      assert.deepEqual(
+        r.violations.filter((v) => !(v.level === "advisory" && v.policy === "unjudged-resource-types")),
+        [],
+      ); // the listing of kinds no rule reads is advisory
+      if (stack !== "dev")
+        assert.ok(
+          r.steps.some((s) => s.type === "pulumi:pulumi:StackReference"),
+          `${stack} has no StackReference`,
+        );
     }
   });
 
@@ -129,12 +148,24 @@ describe("engine: dev stacks deployed by the real Pulumi engine", () => {
     assert.deepEqual(changes(f), [], "a refused program plans nothing (no deletes either)");
     // A phase stack whose kubeconfig points elsewhere: the foundation's cluster (exported) is the one it is held to.
     const wrong = path.join(sb.dir, "wrong.kubeconfig");
-    const doc = { apiVersion: "v1", kind: "Config", clusters: [{ name: "elsewhere", cluster: { server: other } }], users: [{ name: "u", user: { token: "t" } }], contexts: [{ name: "elsewhere", context: { cluster: "elsewhere", user: "u" } }], "current-context": "elsewhere" };
+    const doc = {
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [{ name: "elsewhere", cluster: { server: other } }],
+      users: [{ name: "u", user: { token: "t" } }],
+      contexts: [{ name: "elsewhere", context: { cluster: "elsewhere", user: "u" } }],
+      "current-context": "elsewhere",
+    };
     fs.writeFileSync(wrong, JSON.stringify(doc), { mode: 0o600 });
     const p = await dep.engine.up("dev-shadow", { edit: (c) => ({ ...c, "kubernetes:kubeconfig": wrong }) });
     assert.equal(p.ok, false, "up of a phase stack with a kubeconfig for another cluster succeeded");
     const pText = [p.error ?? "", ...p.diagnostics].join("\n");
-    assert.match(pText, new RegExp(`stack "dev-shadow" deploys to ${esc(sb.apiserverUrl)} \\(agent-trust:cluster\\.server\\), but the kubeconfig from kubernetes:kubeconfig \\(${esc(wrong)}\\) selects context "elsewhere", whose cluster "elsewhere" is ${esc(other)}`));
+    assert.match(
+      pText,
+      new RegExp(
+        `stack "dev-shadow" deploys to ${esc(sb.apiserverUrl)} \\(agent-trust:cluster\\.server\\), but the kubeconfig from kubernetes:kubeconfig \\(${esc(wrong)}\\) selects context "elsewhere", whose cluster "elsewhere" is ${esc(other)}`,
+      ),
+    );
     assert.deepEqual(changes(p), []);
     // Nothing was changed: both stacks preview clean again with the sandbox's own settings.
     for (const stack of ["dev", "dev-shadow"]) {
@@ -155,28 +186,58 @@ describe("engine: dev stacks deployed by the real Pulumi engine", () => {
     assert.deepEqual(new Set(changed.map((s) => s.op)), new Set(["create"]), "a promotion only adds");
     assert.deepEqual(new Set(changed.map((s) => s.name)), expected);
     const kinds = new Set(changed.map((s) => s.type));
-    for (const t of ["kubernetes:rbac.authorization.k8s.io/v1:Role", "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding", "kubernetes:core/v1:ServiceAccount"]) assert.ok(kinds.has(t), t);
+    for (const t of [
+      "kubernetes:rbac.authorization.k8s.io/v1:Role",
+      "kubernetes:rbac.authorization.k8s.io/v1:RoleBinding",
+      "kubernetes:core/v1:ServiceAccount",
+    ])
+      assert.ok(kinds.has(t), t);
     assert.ok(kinds.has("vault:index/policy:Policy"));
-    assert.deepEqual(r.violations.filter((v) => !(v.level === "advisory" && v.policy === "unjudged-resource-types")), []); // the listing of kinds no rule reads is advisory
+    assert.deepEqual(
+      r.violations.filter((v) => !(v.level === "advisory" && v.policy === "unjudged-resource-types")),
+      [],
+    ); // the listing of kinds no rule reads is advisory
   });
 
   test("a tampered Role (secrets access) is blocked by the pack in preview and in up, and nothing is created", async () => {
     const tamper = (a: { type: string; name: string; props: Record<string, unknown>; opts: object }) =>
       a.type === "kubernetes:rbac.authorization.k8s.io/v1:Role" && a.name.startsWith("triage-")
-        ? { props: { ...a.props, rules: [...((a.props["rules"] as unknown[]) ?? []), { apiGroups: [""], resources: ["secrets"], verbs: ["get"] }] }, opts: a.opts }
+        ? {
+            props: {
+              ...a.props,
+              rules: [
+                ...((a.props["rules"] as unknown[]) ?? []),
+                { apiGroups: [""], resources: ["secrets"], verbs: ["get"] },
+              ],
+            },
+            opts: a.opts,
+          }
         : undefined;
     const check = (what: string, r: EngineResult) => {
       assert.equal(r.ok, false, `${what} was not blocked`);
       const mandatory = r.violations.filter((v) => v.level === "mandatory");
       assert.ok(mandatory.length > 0, `${what}: no mandatory violation (${r.error})`);
-      assert.ok(mandatory.some((v) => v.urn?.includes("triage-role")), mandatory.map((v) => v.urn).join(", "));
-      assert.ok(!mandatory.some((v) => /::(diagnostic|capacity)-/.test(v.urn ?? "")), "the untouched agents were flagged");
-      assert.ok(mandatory.some((v) => /secret/i.test(v.message)), mandatory.map((v) => v.message).join("\n"));
+      assert.ok(
+        mandatory.some((v) => v.urn?.includes("triage-role")),
+        mandatory.map((v) => v.urn).join(", "),
+      );
+      assert.ok(
+        !mandatory.some((v) => /::(diagnostic|capacity)-/.test(v.urn ?? "")),
+        "the untouched agents were flagged",
+      );
+      assert.ok(
+        mandatory.some((v) => /secret/i.test(v.message)),
+        mandatory.map((v) => v.message).join("\n"),
+      );
     };
     check("preview", await dep.engine.preview(remediationStack(), { edit: promoteTriage, tamper }));
     check("up", await dep.engine.up(remediationStack(), { edit: promoteTriage, tamper }));
     const sa = triagePlan(rawRemediationConfig()).serviceAccount;
-    const got = await kubeRequest(sb.kc, "GET", `/api/v1/namespaces/${sa.metadata.namespace}/serviceaccounts/${sa.metadata.name}`);
+    const got = await kubeRequest(
+      sb.kc,
+      "GET",
+      `/api/v1/namespaces/${sa.metadata.namespace}/serviceaccounts/${sa.metadata.name}`,
+    );
     assert.equal(got.status, 404, "the blocked update created the ServiceAccount");
     const again = await dep.engine.preview(remediationStack());
     assert.ok(again.ok);
@@ -184,12 +245,20 @@ describe("engine: dev stacks deployed by the real Pulumi engine", () => {
   });
 
   test("destroy of the remediation stack revokes it: SubjectAccessReviews deny, Vault login fails", async () => {
-    const plan = planPhase(sb.env.phases.remediation.config, foundationOutputs(sb.env.foundation.config)).find((p) => p.agent === "diagnostic")!;
+    const plan = planPhase(sb.env.phases.remediation.config, foundationOutputs(sb.env.foundation.config)).find(
+      (p) => p.agent === "diagnostic",
+    )!;
     const sa = plan.serviceAccount;
     const role = plan.vault.role;
     const { authMount, audience } = sb.env.foundation.config.vault;
     const user = `system:serviceaccount:${sa.metadata.namespace}:${sa.metadata.name}`;
-    const restart = { namespace: "checkout", verb: "patch", group: "apps", resource: "deployments", name: "checkout-web" };
+    const restart = {
+      namespace: "checkout",
+      verb: "patch",
+      group: "apps",
+      resource: "deployments",
+      name: "checkout-web",
+    };
     await untilSar(sb.kc, user, restart, true);
     const jwt = await requestToken(sb.kc, sa.metadata.namespace!, sa.metadata.name, [audience]);
     const roleName = String((role["spec"] as Record<string, unknown>)["role_name"]);
@@ -200,7 +269,10 @@ describe("engine: dev stacks deployed by the real Pulumi engine", () => {
     assert.ok(result.ok, result.error);
     const deleted = result.steps.filter((s) => s.op === "delete" && s.type.startsWith("kubernetes:")).length;
     assert.equal(deleted, sb.env.phases.remediation.kubernetes.length);
-    assert.equal(result.steps.filter((s) => s.op === "delete" && s.type.startsWith("vault:")).length, sb.env.phases.remediation.vault.length);
+    assert.equal(
+      result.steps.filter((s) => s.op === "delete" && s.type.startsWith("vault:")).length,
+      sb.env.phases.remediation.vault.length,
+    );
     await untilSar(sb.kc, user, restart, false);
     await untilSar(sb.kc, user, { namespace: "checkout", verb: "get", group: "apps", resource: "deployments" }, false);
     const afterLogin = await sb.vault.request("POST", `auth/${authMount}/login`, { role: roleName, jwt });

@@ -28,7 +28,9 @@ export function runTs(script: string, args: string[], env: NodeJS.ProcessEnv = {
   child.stdout!.on("data", (d: Buffer) => (out += d.toString()));
   child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
   const exited = new Promise<number>((resolve) =>
-    child.on("exit", (code, signal) => resolve(code ?? 128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 9))),
+    child.on("exit", (code, signal) =>
+      resolve(code ?? 128 + (signal === "SIGINT" ? 2 : signal === "SIGTERM" ? 15 : 9)),
+    ),
   );
   return { child, stdout: () => out, stderr: () => err, exited };
 }
@@ -60,7 +62,8 @@ export function pidAlive(pid: number): boolean {
 export function announced(stderr: string): { dir?: string; pids: Record<string, number> } {
   const dir = /certificates created in (\S+)/.exec(stderr)?.[1];
   const pids: Record<string, number> = {};
-  for (const m of stderr.matchAll(/sandbox: (etcd|kube-apiserver|vault dev server) ready at \S+ \(pid (\d+)\)/g)) pids[m[1]!] = Number(m[2]);
+  for (const m of stderr.matchAll(/sandbox: (etcd|kube-apiserver|vault dev server) ready at \S+ \(pid (\d+)\)/g))
+    pids[m[1]!] = Number(m[2]);
   return { ...(dir ? { dir } : {}), pids };
 }
 
@@ -68,7 +71,12 @@ export function announced(stderr: string): { dir?: string; pids: Record<string, 
  * Waits until a SubjectAccessReview for `user` answers `allowed` (the authorizer reads Roles from an informer
  * cache, so a change is seen a moment later); fails after 15 s naming the request.
  */
-export async function untilSar(kc: KubeConfig, user: string, attributes: Record<string, string>, allowed: boolean): Promise<void> {
+export async function untilSar(
+  kc: KubeConfig,
+  user: string,
+  attributes: Record<string, string>,
+  allowed: boolean,
+): Promise<void> {
   const deadline = Date.now() + 15_000;
   for (;;) {
     const body = await kubeOk(kc, "POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", {
@@ -77,7 +85,10 @@ export async function untilSar(kc: KubeConfig, user: string, attributes: Record<
       spec: { user, resourceAttributes: attributes },
     });
     if ((body["status"] as { allowed?: boolean }).allowed === allowed) return;
-    assert.ok(Date.now() < deadline, `SubjectAccessReview for ${user} ${JSON.stringify(attributes)} never became allowed=${allowed}`);
+    assert.ok(
+      Date.now() < deadline,
+      `SubjectAccessReview for ${user} ${JSON.stringify(attributes)} never became allowed=${allowed}`,
+    );
     await new Promise((r) => setTimeout(r, 100));
   }
 }

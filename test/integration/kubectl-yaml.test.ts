@@ -26,7 +26,15 @@ type Result = { value: unknown } | { error: string };
 
 /** Same content regardless of key order (Go sorts map keys). */
 const norm = (v: unknown): unknown =>
-  Array.isArray(v) ? v.map(norm) : v && typeof v === "object" ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, norm((v as Record<string, unknown>)[k])])) : v;
+  Array.isArray(v)
+    ? v.map(norm)
+    : v && typeof v === "object"
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, norm((v as Record<string, unknown>)[k])]),
+        )
+      : v;
 
 function kubectl(text: string): Result[] {
   const out = execFileSync(decoder, { input: text }).toString().trim();
@@ -35,7 +43,10 @@ function kubectl(text: string): Result[] {
 
 /** kubectl's results for many inputs in one run of the decoder (`-batch`). */
 function kubectlBatch(texts: readonly string[]): Result[][] {
-  const out = execFileSync(decoder, ["-batch"], { input: texts.map((t) => JSON.stringify(t)).join("\n") + "\n", maxBuffer: 1 << 30 });
+  const out = execFileSync(decoder, ["-batch"], {
+    input: texts.map((t) => JSON.stringify(t)).join("\n") + "\n",
+    maxBuffer: 1 << 30,
+  });
   const lines = out.toString().trim().split("\n");
   assert.equal(lines.length, texts.length);
   return lines.map((l) => JSON.parse(l) as Result[]);
@@ -50,7 +61,9 @@ function verdict(text: string, k: Result[]): Verdict {
   if (kubectlFails) return ours.errors.length > 0 ? "both-fail" : "reads-what-kubectl-fails-on";
   if (ours.errors.length > 0) return "refused";
   const same = (vs: unknown[]) => JSON.stringify(vs.filter((v) => v !== null).map(norm));
-  return same(k.map((d) => (d as { value: unknown }).value)) === same(ours.values) ? "agree" : "reads-different-objects";
+  return same(k.map((d) => (d as { value: unknown }).value)) === same(ours.values)
+    ? "agree"
+    : "reads-different-objects";
 }
 
 function checker(text: string, read: (t: string) => DocumentResult[]): Result[] {
@@ -67,11 +80,17 @@ function agreeWith(text: string, read: (t: string) => DocumentResult[]): boolean
   const k = kubectl(text);
   const c = checker(text, read);
   if (k.length !== c.length) return false;
-  return k.every((kd, i) => ("error" in kd ? "error" in c[i]! : "value" in c[i]! && JSON.stringify(norm(kd.value)) === JSON.stringify(norm((c[i] as { value: unknown }).value))));
+  return k.every((kd, i) =>
+    "error" in kd
+      ? "error" in c[i]!
+      : "value" in c[i]! && JSON.stringify(norm(kd.value)) === JSON.stringify(norm((c[i] as { value: unknown }).value)),
+  );
 }
 
 function files(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
+  return fs
+    .readdirSync(dir, { withFileTypes: true })
+    .flatMap((e) => (e.isDirectory() ? files(path.join(dir, e.name)) : [path.join(dir, e.name)]));
 }
 
 describe("the checker reads input exactly as kubectl does", { timeout: 900_000 }, () => {
@@ -87,11 +106,72 @@ describe("the checker reads input exactly as kubectl does", { timeout: 900_000 }
 
   test("66 plain scalar spellings resolve to the same JSON (or both fail)", () => {
     const scalars = [
-      "yes", "Yes", "YES", "y", "Y", "on", "On", "ON", "true", "True", "TRUE", "no", "n", "N", "off", "OFF", "False",
-      "~", "null", "Null", "NULL", "", "0777", "0o17", "0x1F", "-0x1F", "0b101", "1_000", "+12", "0_0", "08", "09", "1e3",
-      ".5", "0.0", "1:20", "2001-12-14", "2001-12-14T21:59:43.10-05:00", "yEs", "0x", "_1", "-0", "+0", "00", "0.", "1.",
-      "-.5", "+.5", "1e", "0b", "9223372036854775807", "9223372036854775808", "18446744073709551616", "1__0", "0x_1F",
-      "0o", "0O17", "0B11", "0X1f", ".inf", "-.Inf", "+.INF", "<<", "=", "!", "'q'",
+      "yes",
+      "Yes",
+      "YES",
+      "y",
+      "Y",
+      "on",
+      "On",
+      "ON",
+      "true",
+      "True",
+      "TRUE",
+      "no",
+      "n",
+      "N",
+      "off",
+      "OFF",
+      "False",
+      "~",
+      "null",
+      "Null",
+      "NULL",
+      "",
+      "0777",
+      "0o17",
+      "0x1F",
+      "-0x1F",
+      "0b101",
+      "1_000",
+      "+12",
+      "0_0",
+      "08",
+      "09",
+      "1e3",
+      ".5",
+      "0.0",
+      "1:20",
+      "2001-12-14",
+      "2001-12-14T21:59:43.10-05:00",
+      "yEs",
+      "0x",
+      "_1",
+      "-0",
+      "+0",
+      "00",
+      "0.",
+      "1.",
+      "-.5",
+      "+.5",
+      "1e",
+      "0b",
+      "9223372036854775807",
+      "9223372036854775808",
+      "18446744073709551616",
+      "1__0",
+      "0x_1F",
+      "0o",
+      "0O17",
+      "0B11",
+      "0X1f",
+      ".inf",
+      "-.Inf",
+      "+.INF",
+      "<<",
+      "=",
+      "!",
+      "'q'",
     ];
     assert.equal(scalars.length, 66);
     const differ = scalars.filter((s) => !agree(`k: ${s}\n`));
@@ -100,19 +180,27 @@ describe("the checker reads input exactly as kubectl does", { timeout: 900_000 }
 
   test("every fixture file (red-team, sound, dangerous) decodes to the same documents", () => {
     // closed-input holds what the checker must refuse as unreadable (issue 17): held to kubectl below instead.
-    const all = ["redteam", "sound", "dangerous"].flatMap((d) => files(path.join(ROOT, "test", "fixtures", d))).filter((f) => !f.endsWith(".hcl") && !f.includes(`${path.sep}closed-input${path.sep}`));
+    const all = ["redteam", "sound", "dangerous"]
+      .flatMap((d) => files(path.join(ROOT, "test", "fixtures", d)))
+      .filter((f) => !f.endsWith(".hcl") && !f.includes(`${path.sep}closed-input${path.sep}`));
     assert.ok(all.length >= 150, `${all.length} files`);
     const differ = all.filter((f) => !agree(fs.readFileSync(f, "utf8")));
     assert.deepEqual(differ, []);
   });
 
   test("every fixture file, read by the checker's reader: kubectl's objects or refused; `# unreadable:` ones refused", () => {
-    const all = ["redteam", "sound", "dangerous"].flatMap((d) => files(path.join(ROOT, "test", "fixtures", d))).filter((f) => !f.endsWith(".hcl"));
+    const all = ["redteam", "sound", "dangerous"]
+      .flatMap((d) => files(path.join(ROOT, "test", "fixtures", d)))
+      .filter((f) => !f.endsWith(".hcl"));
     const texts = all.map((f) => fs.readFileSync(f, "utf8"));
     const k = kubectlBatch(texts);
-    const wrong = all.map((f, i) => [path.relative(ROOT, f), verdict(texts[i]!, k[i]!)] as const).filter(([, v]) => v.startsWith("reads-"));
+    const wrong = all
+      .map((f, i) => [path.relative(ROOT, f), verdict(texts[i]!, k[i]!)] as const)
+      .filter(([, v]) => v.startsWith("reads-"));
     assert.deepEqual(wrong, []);
-    const unreadable = all.filter((f, i) => /^# unreadable:/m.test(texts[i]!) && readText(f, texts[i]!).errors.length === 0);
+    const unreadable = all.filter(
+      (f, i) => /^# unreadable:/m.test(texts[i]!) && readText(f, texts[i]!).errors.length === 0,
+    );
     assert.deepEqual(unreadable, []);
   });
 
@@ -122,7 +210,13 @@ describe("the checker reads input exactly as kubectl does", { timeout: 900_000 }
     assert.ok(docs.length >= 20, `${docs.length} documents`);
     const inputs = [1, 2, 3].flatMap((seed) => Array.from({ length: 800 }, (_, i) => mutatedInput(docs, seed, i)));
     const k = kubectlBatch(inputs);
-    const counts: Record<Verdict, number> = { agree: 0, refused: 0, "both-fail": 0, "reads-what-kubectl-fails-on": 0, "reads-different-objects": 0 };
+    const counts: Record<Verdict, number> = {
+      agree: 0,
+      refused: 0,
+      "both-fail": 0,
+      "reads-what-kubectl-fails-on": 0,
+      "reads-different-objects": 0,
+    };
     const wrong: string[] = [];
     inputs.forEach((text, i) => {
       const v = verdict(text, k[i]!);
@@ -137,23 +231,28 @@ describe("the checker reads input exactly as kubectl does", { timeout: 900_000 }
   test("merge keys, tags, aliases, JSON streams and empty documents agree", () => {
     const cases = [
       "a: &b {x: 1, k: 1}\nbefore: {x: 0, <<: *b}\nafter: {<<: *b, x: 0}\nlist: {<<: [{z: first}, {z: second, w: 2}]}\n",
-      "nested: {<<: {<<: {deep: true}}}\ntagged: {!!merge <<: {t: 1}}\nquoted: {\"<<\": {q: 1}}\n",
-      "a: !!int \"0x10\"\nb: !!bool \"true\"\nc: !!str 0777\nd: !foo bar\ne: !!binary aGVsbG8=\n",
+      'nested: {<<: {<<: {deep: true}}}\ntagged: {!!merge <<: {t: 1}}\nquoted: {"<<": {q: 1}}\n',
+      'a: !!int "0x10"\nb: !!bool "true"\nc: !!str 0777\nd: !foo bar\ne: !!binary aGVsbG8=\n',
       "a: &a [1, 2]\nb: [*a, *a]\non: 1\n3: x\nn: 0\n",
-      "{\"a\": \"}{\"} {\"b\": [1, {\"c\": 2}]}\n{\"d\": true}",
+      '{"a": "}{"} {"b": [1, {"c": 2}]}\n{"d": true}',
       "---\n# c\n---\na: 1\n",
       "a: {<<: 5}\n",
       "~: 1\n",
     ];
-    assert.deepEqual(cases.filter((c) => !agree(c)), []);
+    assert.deepEqual(
+      cases.filter((c) => !agree(c)),
+      [],
+    );
   });
 
   test("the intended differences: kubectl keeps the last of a duplicate key, the checker refuses the document", () => {
     for (const text of ["a: 1\na: 2\n", `{"a": 1, "a": 2}`]) {
       assert.deepEqual(kubectl(text), [{ value: { a: 2 } }]);
-      for (const read of [parseYamlStream, parseYamlStreamFast]) assert.match(String((checker(text, read)[0] as { error: string }).error), /appears twice/);
+      for (const read of [parseYamlStream, parseYamlStreamFast])
+        assert.match(String((checker(text, read)[0] as { error: string }).error), /appears twice/);
     }
     assert.deepEqual(kubectl("1.5: x\n"), [{ value: { "1.5": "x" } }]);
-    for (const read of [parseYamlStream, parseYamlStreamFast]) assert.match(String((checker("1.5: x\n", read)[0] as { error: string }).error), /float/);
+    for (const read of [parseYamlStream, parseYamlStreamFast])
+      assert.match(String((checker("1.5: x\n", read)[0] as { error: string }).error), /float/);
   });
 });

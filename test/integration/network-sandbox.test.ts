@@ -13,7 +13,13 @@ import { ipInBlock } from "../../src/sandbox/verify/network-peers";
 import { formatReport } from "../../src/sandbox/verify/report";
 import { matches } from "../../src/sandbox/verify/results";
 import { deploySandbox, startSandbox, type Sandbox } from "../../src/sandbox/deploy/sandbox";
-import { judgeNetwork, renderedWorld, storedWorld, verifyNetwork, type NetworkResult } from "../../src/sandbox/verify/verify-network";
+import {
+  judgeNetwork,
+  renderedWorld,
+  storedWorld,
+  verifyNetwork,
+  type NetworkResult,
+} from "../../src/sandbox/verify/verify-network";
 
 const log = (l: string) => process.stderr.write(`${l}\n`);
 let sb: Sandbox;
@@ -35,7 +41,10 @@ describe("network: the sandbox's stored NetworkPolicies judged by cyclonus", () 
     const stored = await storedWorld(sb.kc, sb.env);
     const rendered = renderedWorld(sb.env);
     assert.equal(stored.policies.length, rendered.policies.length);
-    assert.deepEqual(stored.policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).sort(), rendered.policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).sort());
+    assert.deepEqual(
+      stored.policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).sort(),
+      rendered.policies.map((p) => `${p.metadata.namespace}/${p.metadata.name}`).sort(),
+    );
     assert.equal(stored.podTemplates.length, rendered.podTemplates.length);
     assert.equal(stored.namespaceLabels["kubernetes.io/metadata.name"], sb.env.namespace);
   });
@@ -46,28 +55,51 @@ describe("network: the sandbox's stored NetworkPolicies judged by cyclonus", () 
     assert.equal(bad.length, 0, formatReport(bad));
     const offline = await judgeNetwork(cyclonus, sb.env, renderedWorld(sb.env));
     assert.equal(offline.length, results.length);
-    assert.deepEqual(offline.map((r) => r.measured), results.map((r) => r.measured));
+    assert.deepEqual(
+      offline.map((r) => r.measured),
+      results.map((r) => r.measured),
+    );
   });
 
   test("an egress policy widened in the API server shows up as mismatches, exactly where it was widened", async () => {
     const name = agentNames("dev", "shadow", "diagnostic").networkPolicy;
     const path = `/apis/networking.k8s.io/v1/namespaces/${sb.env.namespace}/networkpolicies/${name}`;
-    const stored = (await kubeOk(sb.kc, "GET", path)) as { spec: { egress: { to: { ipBlock?: { cidr: string } }[] }[] } };
+    const stored = (await kubeOk(sb.kc, "GET", path)) as {
+      spec: { egress: { to: { ipBlock?: { cidr: string } }[] }[] };
+    };
     const i = stored.spec.egress.findIndex((r) => r.to.some((t) => t.ipBlock?.cidr === "0.0.0.0/0"));
     assert.ok(i >= 0, "no 0.0.0.0/0 rule in the stored policy");
-    await kubeOk(sb.kc, "PATCH", path, [{ op: "add", path: `/spec/egress/${i}/ports/-`, value: { port: 22, protocol: "TCP" } }], "application/json-patch+json");
+    await kubeOk(
+      sb.kc,
+      "PATCH",
+      path,
+      [{ op: "add", path: `/spec/egress/${i}/ports/-`, value: { port: 22, protocol: "TCP" } }],
+      "application/json-patch+json",
+    );
     try {
       const widened = await verifyNetwork(sb.kc, sb.env, cyclonus);
       const bad = widened.filter((r) => !matches(r));
       const except = requiredExcepts("0.0.0.0/0");
-      const affected = widened.filter((r) =>
-        r.phase === "shadow" && r.agent === "diagnostic" && r.scope !== "ingress" && r.verb === "TCP/22" &&
-        r.traffic.Destination.Internal?.Namespace !== sb.env.namespace && ipInBlock(r.traffic.Destination.IP, "0.0.0.0/0", except));
+      const affected = widened.filter(
+        (r) =>
+          r.phase === "shadow" &&
+          r.agent === "diagnostic" &&
+          r.scope !== "ingress" &&
+          r.verb === "TCP/22" &&
+          r.traffic.Destination.Internal?.Namespace !== sb.env.namespace &&
+          ipInBlock(r.traffic.Destination.IP, "0.0.0.0/0", except),
+      );
       assert.ok(affected.length >= 2, `${affected.length} affected cells`);
-      assert.deepEqual(bad.map((r) => `${r.tier} ${r.object}`).sort(), affected.map((r) => `${r.tier} ${r.object}`).sort());
+      assert.deepEqual(
+        bad.map((r) => `${r.tier} ${r.object}`).sort(),
+        affected.map((r) => `${r.tier} ${r.object}`).sort(),
+      );
       assert.ok(bad.every((r) => r.measured === "allow" && r.expected === "deny"));
     } finally {
-      await applyAll(sb.kc, sb.env.phases.shadow.kubernetes.filter((m) => m.kind === "NetworkPolicy" && m.metadata.name === name));
+      await applyAll(
+        sb.kc,
+        sb.env.phases.shadow.kubernetes.filter((m) => m.kind === "NetworkPolicy" && m.metadata.name === name),
+      );
     }
     assert.equal((await verifyNetwork(sb.kc, sb.env, cyclonus)).filter((r) => !matches(r)).length, 0);
   });

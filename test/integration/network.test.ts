@@ -14,7 +14,12 @@ import { loadEnvironment } from "../../src/sandbox/deploy/environment";
 import { ipInBlock } from "../../src/sandbox/verify/network-peers";
 import { formatReport } from "../../src/sandbox/verify/report";
 import { matches } from "../../src/sandbox/verify/results";
-import { judgeNetwork, renderedWorld, type NetworkResult, type NetworkWorld } from "../../src/sandbox/verify/verify-network";
+import {
+  judgeNetwork,
+  renderedWorld,
+  type NetworkResult,
+  type NetworkWorld,
+} from "../../src/sandbox/verify/verify-network";
 
 const env = loadEnvironment("dev");
 const world = renderedWorld(env);
@@ -36,8 +41,12 @@ function edited(edit: (rules: Rule[]) => Rule[]): NetworkWorld {
 const isLlmRule = (r: Rule) => r.to.some((t) => (t["ipBlock"] as { cidr?: string } | undefined)?.cidr === "0.0.0.0/0");
 /** A cell of the shadow diagnostic's egress to an address (pod or not) that `cidr` minus `except` covers. */
 const reaches = (r: NetworkResult, port: string, except: readonly string[]) =>
-  r.phase === "shadow" && r.agent === "diagnostic" && r.scope !== "ingress" && r.verb === port &&
-  r.traffic.Destination.Internal?.Namespace !== env.namespace && ipInBlock(r.traffic.Destination.IP, "0.0.0.0/0", except);
+  r.phase === "shadow" &&
+  r.agent === "diagnostic" &&
+  r.scope !== "ingress" &&
+  r.verb === port &&
+  r.traffic.Destination.Internal?.Namespace !== env.namespace &&
+  ipInBlock(r.traffic.Destination.IP, "0.0.0.0/0", except);
 
 describe("network: cyclonus on the rendered dev policies", () => {
   before(async () => {
@@ -54,43 +63,85 @@ describe("network: cyclonus on the rendered dev policies", () => {
   });
 
   test("a port added to the LLM egress rule shows up exactly where it opens", async () => {
-    const widened = await judgeNetwork(cyclonus, env, edited((rules) => rules.map((r) => (isLlmRule(r) ? { ...r, ports: [...r.ports, { port: 80, protocol: "TCP" }] } : r))));
+    const widened = await judgeNetwork(
+      cyclonus,
+      env,
+      edited((rules) =>
+        rules.map((r) => (isLlmRule(r) ? { ...r, ports: [...r.ports, { port: 80, protocol: "TCP" }] } : r)),
+      ),
+    );
     const bad = widened.filter((r) => !matches(r));
     const affected = widened.filter((r) => reaches(r, "TCP/80", requiredExcepts("0.0.0.0/0")));
     assert.ok(affected.length >= 2, `${affected.length} affected cells`);
-    assert.deepEqual(bad.map((r) => `${r.tier} ${r.object}`).sort(), affected.map((r) => `${r.tier} ${r.object}`).sort());
+    assert.deepEqual(
+      bad.map((r) => `${r.tier} ${r.object}`).sort(),
+      affected.map((r) => `${r.tier} ${r.object}`).sort(),
+    );
     assert.ok(bad.every((r) => r.measured === "allow" && r.expected === "deny"));
   });
 
   test("a port no sample would try (TCP/2222) is still caught: the policies' own ports are asked too", async () => {
-    const widened = await judgeNetwork(cyclonus, env, edited((rules) => rules.map((r) => (isLlmRule(r) ? { ...r, ports: [...r.ports, { port: 2222, protocol: "TCP" }] } : r))));
+    const widened = await judgeNetwork(
+      cyclonus,
+      env,
+      edited((rules) =>
+        rules.map((r) => (isLlmRule(r) ? { ...r, ports: [...r.ports, { port: 2222, protocol: "TCP" }] } : r)),
+      ),
+    );
     const bad = widened.filter((r) => !matches(r));
     const affected = widened.filter((r) => reaches(r, "TCP/2222", requiredExcepts("0.0.0.0/0")));
     assert.ok(affected.length >= 2, `${affected.length} affected cells`);
-    assert.deepEqual(bad.map((r) => `${r.tier} ${r.scope} ${r.object}`).sort(), affected.map((r) => `${r.tier} ${r.scope} ${r.object}`).sort());
+    assert.deepEqual(
+      bad.map((r) => `${r.tier} ${r.scope} ${r.object}`).sort(),
+      affected.map((r) => `${r.tier} ${r.scope} ${r.object}`).sort(),
+    );
   });
 
   test("an extra peer in an egress rule is asked about and shows up as mismatches", async () => {
-    const widened = await judgeNetwork(cyclonus, env, edited((rules) => [...rules, { to: [{ namespaceSelector: { matchLabels: { team: "payments" } } }], ports: [{ port: 5432, protocol: "TCP" }] }]));
+    const widened = await judgeNetwork(
+      cyclonus,
+      env,
+      edited((rules) => [
+        ...rules,
+        {
+          to: [{ namespaceSelector: { matchLabels: { team: "payments" } } }],
+          ports: [{ port: 5432, protocol: "TCP" }],
+        },
+      ]),
+    );
     const bad = widened.filter((r) => !matches(r));
     assert.ok(bad.length >= 2, `${bad.length} mismatches`);
-    assert.ok(bad.every((r) => r.phase === "shadow" && r.agent === "diagnostic" && r.verb === "TCP/5432" && r.measured === "allow"));
+    assert.ok(
+      bad.every(
+        (r) => r.phase === "shadow" && r.agent === "diagnostic" && r.verb === "TCP/5432" && r.measured === "allow",
+      ),
+    );
     assert.ok(bad.every((r) => r.traffic.Destination.Internal?.NamespaceLabels["team"] === "payments"));
   });
 
   test("a broad range that lost its carve-outs opens the metadata service, private ranges and pods elsewhere", async () => {
-    const widened = await judgeNetwork(cyclonus, env, edited((rules) => rules.map((r) => (isLlmRule(r) ? { ...r, to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] } : r))));
+    const widened = await judgeNetwork(
+      cyclonus,
+      env,
+      edited((rules) => rules.map((r) => (isLlmRule(r) ? { ...r, to: [{ ipBlock: { cidr: "0.0.0.0/0" } }] } : r))),
+    );
     const bad = widened.filter((r) => !matches(r));
     const affected = widened.filter((r) => r.expected === "deny" && reaches(r, "TCP/443", []));
     assert.ok(bad.some((r) => r.scope === "egress metadata" && r.traffic.Destination.IP === "169.254.169.254"));
     assert.ok(bad.some((r) => r.scope === "egress private range"));
     assert.ok(bad.some((r) => r.scope === "egress other ns"));
-    assert.deepEqual(bad.map((r) => `${r.tier} ${r.scope} ${r.object}`).sort(), affected.map((r) => `${r.tier} ${r.scope} ${r.object}`).sort());
+    assert.deepEqual(
+      bad.map((r) => `${r.tier} ${r.scope} ${r.object}`).sort(),
+      affected.map((r) => `${r.tier} ${r.scope} ${r.object}`).sort(),
+    );
   });
 
   test("the phase policies alone keep agent pods closed; with no policies at all every deny cell is a mismatch", async () => {
     // The phase policies list Ingress with no rules, so losing the foundation's default deny opens no agent pod.
-    const noDefault = await judgeNetwork(cyclonus, env, { ...world, policies: world.policies.filter((p) => p.metadata.name !== "agent-trust-default-deny") });
+    const noDefault = await judgeNetwork(cyclonus, env, {
+      ...world,
+      policies: world.policies.filter((p) => p.metadata.name !== "agent-trust-default-deny"),
+    });
     assert.equal(noDefault.length, results.length);
     assert.equal(noDefault.filter((r) => !matches(r)).length, 0);
     const none = await judgeNetwork(cyclonus, env, { ...world, policies: [] });

@@ -8,27 +8,41 @@ import { RECORDED, planRuleGroups, type AlertingRule } from "../../src/plan/obse
 export interface PromtoolTest {
   interval: string;
   input_series: { series: string; values: string }[];
-  alert_rule_test: { eval_time: string; alertname: string; exp_alerts: { exp_labels: Record<string, string>; exp_annotations: Record<string, string> }[] }[];
+  alert_rule_test: {
+    eval_time: string;
+    alertname: string;
+    exp_alerts: { exp_labels: Record<string, string>; exp_annotations: Record<string, string> }[];
+  }[];
   promql_expr_test: { expr: string; eval_time: string; exp_samples: { labels: string; value: number }[] }[];
 }
 
 const sel = (labels: Record<string, string>) =>
-  `{${Object.entries(labels).map(([k, v]) => `${k}=${JSON.stringify(v)}`).join(", ")}}`;
+  `{${Object.entries(labels)
+    .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+    .join(", ")}}`;
 
-export const series = (name: string, labels: Record<string, string>, values: string) => ({ series: `${name}${sel(labels)}`, values });
+export const series = (name: string, labels: Record<string, string>, values: string) => ({
+  series: `${name}${sel(labels)}`,
+  values,
+});
 
 const ALERTS = new Map(
-  planRuleGroups("ai-agents").flatMap((g) => g.rules.filter((r): r is AlertingRule => "alert" in r).map((r) => [r.alert, r] as const)),
+  planRuleGroups("ai-agents").flatMap((g) =>
+    g.rules.filter((r): r is AlertingRule => "alert" in r).map((r) => [r.alert, r] as const),
+  ),
 );
 
 /** Go's %.4g then "%": enough for the values used here (no exponent forms). */
 const humanizePercentage = (v: number) => `${Number((v * 100).toPrecision(4))}%`;
 
 function expand(template: string, labels: Record<string, string>, value: number): string {
-  return template.replace(/\{\{ *\$(labels\.([a-z_]+)|value)( *\| *humanizePercentage)? *\}\}/g, (_, _w, label?: string, pct?: string) => {
-    if (label) return labels[label] ?? "";
-    return pct ? humanizePercentage(value) : String(value);
-  });
+  return template.replace(
+    /\{\{ *\$(labels\.([a-z_]+)|value)( *\| *humanizePercentage)? *\}\}/g,
+    (_, _w, label?: string, pct?: string) => {
+      if (label) return labels[label] ?? "";
+      return pct ? humanizePercentage(value) : String(value);
+    },
+  );
 }
 
 /** What promtool must see for `alert` raised on a series with `labels` and `value`: rule labels, expanded annotations. */
@@ -37,16 +51,40 @@ export function expectAlert(alert: string, labels: Record<string, string>, value
   if (!rule) throw new Error(`no alert ${alert} in the planned rules`);
   return {
     exp_labels: { ...labels, ...rule.labels },
-    exp_annotations: Object.fromEntries(Object.entries(rule.annotations).map(([k, t]) => [k, expand(t, labels, value)])),
+    exp_annotations: Object.fromEntries(
+      Object.entries(rule.annotations).map(([k, t]) => [k, expand(t, labels, value)]),
+    ),
   };
 }
 
-export const alertCase = (eval_time: string, alertname: string, exp_alerts: ReturnType<typeof expectAlert>[]) => ({ eval_time, alertname, exp_alerts });
-const sample = (name: string, labels: Record<string, string>, value: number) => ({ labels: `${name}${sel(labels)}`, value });
-const expr = (e: string, eval_time: string, exp_samples: ReturnType<typeof sample>[]) => ({ expr: e, eval_time, exp_samples });
+export const alertCase = (eval_time: string, alertname: string, exp_alerts: ReturnType<typeof expectAlert>[]) => ({
+  eval_time,
+  alertname,
+  exp_alerts,
+});
+const sample = (name: string, labels: Record<string, string>, value: number) => ({
+  labels: `${name}${sel(labels)}`,
+  value,
+});
+const expr = (e: string, eval_time: string, exp_samples: ReturnType<typeof sample>[]) => ({
+  expr: e,
+  eval_time,
+  exp_samples,
+});
 
-const inv = (investigation: string, agent: string, tier: string, domain = "net", phase = "assist") => ({ investigation, agent, phase, tier, domain });
-const who = (i: ReturnType<typeof inv>) => ({ investigation: i.investigation, agent: i.agent, phase: i.phase, tier: i.tier });
+const inv = (investigation: string, agent: string, tier: string, domain = "net", phase = "assist") => ({
+  investigation,
+  agent,
+  phase,
+  tier,
+  domain,
+});
+const who = (i: ReturnType<typeof inv>) => ({
+  investigation: i.investigation,
+  agent: i.agent,
+  phase: i.phase,
+  tier: i.tier,
+});
 const CYCLES = "agent_trust_reasoning_cycles_total";
 const BUCKET = "agent_trust_investigation_reasoning_cycles_bucket";
 
@@ -75,7 +113,10 @@ export const BREAKER_TESTS: PromtoolTest[] = [
       ],
       promql_expr_test: [
         expr(RECORDED.p95Cycles, "5m", []),
-        expr(RECORDED.breaker, "5m", [sample(RECORDED.breaker, { tier: "complex" }, 15), sample(RECORDED.breaker, { tier: "simple" }, 8)]),
+        expr(RECORDED.breaker, "5m", [
+          sample(RECORDED.breaker, { tier: "complex" }, 15),
+          sample(RECORDED.breaker, { tier: "simple" }, 8),
+        ]),
       ],
     };
   })(),
@@ -103,8 +144,14 @@ export const BREAKER_TESTS: PromtoolTest[] = [
         alertCase("14m", CB, [breaker(CB, s, 15)]),
       ],
       promql_expr_test: [
-        expr(RECORDED.p95Cycles, "5m", [sample(RECORDED.p95Cycles, { tier: "complex" }, 11.75), sample(RECORDED.p95Cycles, { tier: "simple" }, 2.875)]),
-        expr(RECORDED.breaker, "5m", [sample(RECORDED.breaker, { tier: "complex" }, 15), sample(RECORDED.breaker, { tier: "simple" }, 5.75)]),
+        expr(RECORDED.p95Cycles, "5m", [
+          sample(RECORDED.p95Cycles, { tier: "complex" }, 11.75),
+          sample(RECORDED.p95Cycles, { tier: "simple" }, 2.875),
+        ]),
+        expr(RECORDED.breaker, "5m", [
+          sample(RECORDED.breaker, { tier: "complex" }, 15),
+          sample(RECORDED.breaker, { tier: "simple" }, 5.75),
+        ]),
       ],
     };
   })(),
@@ -112,23 +159,41 @@ export const BREAKER_TESTS: PromtoolTest[] = [
 
 const COST = "agent_trust_investigation_cost_usd_total";
 // Complex: ten investigations costing k (inference) + 1 (compute), k = 1..10, so 2..11 USD, 65 in all, mean 6.5.
-const complex = Array.from({ length: 10 }, (_, k) => ({ i: inv(`c${k + 1}`, "diagnostic", "complex", "net"), cost: k + 2 }));
+const complex = Array.from({ length: 10 }, (_, k) => ({
+  i: inv(`c${k + 1}`, "diagnostic", "complex", "net"),
+  cost: k + 2,
+}));
 // Simple: six investigations (inference only); median 0.25, so 5 × median = 1.25: s5 (1.25) is at the bound, s6 above.
-const simple = [0.25, 0.25, 0.25, 0.25, 1.25, 1.5].map((cost, k) => ({ i: inv(`s${k + 1}`, "diagnostic", "simple", "db"), cost }));
+const simple = [0.25, 0.25, 0.25, 0.25, 1.25, 1.5].map((cost, k) => ({
+  i: inv(`s${k + 1}`, "diagnostic", "simple", "db"),
+  cost,
+}));
 
 export const COST_TESTS: PromtoolTest[] = [
   {
     interval: "1m",
     input_series: [
-      ...complex.flatMap(({ i, cost }) => [series(COST, { ...i, component: "inference" }, `${cost - 1}x10`), series(COST, { ...i, component: "compute" }, "1x10")]),
+      ...complex.flatMap(({ i, cost }) => [
+        series(COST, { ...i, component: "inference" }, `${cost - 1}x10`),
+        series(COST, { ...i, component: "compute" }, "1x10"),
+      ]),
       ...simple.map(({ i, cost }) => series(COST, { ...i, component: "inference" }, `${cost}x10`)),
     ],
     alert_rule_test: [
-      alertCase("5m", "AgentTrustCostAnomaly", [expectAlert("AgentTrustCostAnomaly", inv("s6", "diagnostic", "simple", "db"), 1.5)]),
+      alertCase("5m", "AgentTrustCostAnomaly", [
+        expectAlert("AgentTrustCostAnomaly", inv("s6", "diagnostic", "simple", "db"), 1.5),
+      ]),
     ],
     promql_expr_test: [
-      expr(RECORDED.investigationCost, "5m", [...complex, ...simple].map(({ i, cost }) => sample(RECORDED.investigationCost, i, cost))),
-      expr(RECORDED.costByTier, "5m", [sample(RECORDED.costByTier, { tier: "complex" }, 65), sample(RECORDED.costByTier, { tier: "simple" }, 3.75)]),
+      expr(
+        RECORDED.investigationCost,
+        "5m",
+        [...complex, ...simple].map(({ i, cost }) => sample(RECORDED.investigationCost, i, cost)),
+      ),
+      expr(RECORDED.costByTier, "5m", [
+        sample(RECORDED.costByTier, { tier: "complex" }, 65),
+        sample(RECORDED.costByTier, { tier: "simple" }, 3.75),
+      ]),
       expr(RECORDED.costPerInvestigationByTier, "5m", [
         sample(RECORDED.costPerInvestigationByTier, { tier: "complex" }, 6.5),
         sample(RECORDED.costPerInvestigationByTier, { tier: "simple" }, 0.625),
@@ -148,26 +213,56 @@ export const COST_TESTS: PromtoolTest[] = [
 ];
 
 const agentSeries = (name: string, agent: string, labels: Record<string, string>, value: number, phase = "assist") =>
-  series(name, { investigation: `${agent}-batch-${Object.values(labels).join("-")}`, agent, phase, tier: "simple", domain: "net", ...labels }, `${value}x10`);
+  series(
+    name,
+    {
+      investigation: `${agent}-batch-${Object.values(labels).join("-")}`,
+      agent,
+      phase,
+      tier: "simple",
+      domain: "net",
+      ...labels,
+    },
+    `${value}x10`,
+  );
 const REVIEWS = "agent_trust_diagnosis_reviews_total";
 const REMEDIATIONS = "agent_trust_remediations_total";
 const ROLLBACKS = "agent_trust_remediation_rollbacks_total";
 const OOS = "agent_trust_out_of_scope_attempts_total";
 const a = (agent: string, phase = "assist") => ({ agent, phase });
-const ev = (labels: Record<string, string>) => ({ investigation: `ev-${Object.values(labels).join("-")}`, agent: "ev", phase: "remediation", tier: "simple", domain: "net", ...labels });
+const ev = (labels: Record<string, string>) => ({
+  investigation: `ev-${Object.values(labels).join("-")}`,
+  agent: "ev",
+  phase: "remediation",
+  tier: "simple",
+  domain: "net",
+  ...labels,
+});
 
 export const EVIDENCE_TESTS: PromtoolTest[] = [
   {
     interval: "1m",
     input_series: [
       // Accuracy over 1000 reviews: 91.9 % fires, 92 % (at the bound) and 92.1 % do not; all incorrect is 0 %, not "no data".
-      ...([["acc-low", 919], ["acc-at", 920], ["acc-high", 921]] as const).flatMap(([agent, ok]) => [
+      ...(
+        [
+          ["acc-low", 919],
+          ["acc-at", 920],
+          ["acc-high", 921],
+        ] as const
+      ).flatMap(([agent, ok]) => [
         agentSeries(REVIEWS, agent, { verdict: "correct" }, ok),
         agentSeries(REVIEWS, agent, { verdict: "incorrect" }, 1000 - ok),
       ]),
       agentSeries(REVIEWS, "acc-zero", { verdict: "incorrect" }, 5),
       // Rollbacks out of 1000 completed remediations: 21 (2.1 %) fires, 20 (2 %, at the bound) and 19 do not; none is 0.
-      ...([["rb-high", 21], ["rb-at", 20], ["rb-low", 19]] as const).flatMap(([agent, n]) => [
+      ...(
+        [
+          ["rb-high", 21],
+          ["rb-at", 20],
+          ["rb-low", 19],
+        ] as const
+      ).flatMap(([agent, n]) => [
         agentSeries(REMEDIATIONS, agent, { result: "completed" }, 1000, "remediation"),
         agentSeries(ROLLBACKS, agent, {}, n, "remediation"),
       ]),
@@ -177,8 +272,18 @@ export const EVIDENCE_TESTS: PromtoolTest[] = [
       agentSeries(OOS, "oos-zero", {}, 0, "remediation"),
       // Agent "ev": 5 investigations in 3 domains; verdicts 6 accepted, 2 with minimal edits, 2 rejected; escalations
       // 3 right of 4; remediations 99 completed, 1 failed, 1 rolled back.
-      ...[["resolved", "net", "1"], ["resolved", "db", "2"], ["resolved", "dns", "3"], ["escalated", "net", "4"], ["failed", "net", "5"]].map(
-        ([outcome, domain, n]) => series("agent_trust_investigations_total", { ...ev({ outcome: outcome! }), domain: domain!, investigation: `ev-${n}` }, "1x10"),
+      ...[
+        ["resolved", "net", "1"],
+        ["resolved", "db", "2"],
+        ["resolved", "dns", "3"],
+        ["escalated", "net", "4"],
+        ["failed", "net", "5"],
+      ].map(([outcome, domain, n]) =>
+        series(
+          "agent_trust_investigations_total",
+          { ...ev({ outcome: outcome! }), domain: domain!, investigation: `ev-${n}` },
+          "1x10",
+        ),
       ),
       series("agent_trust_operator_verdicts_total", ev({ verdict: "accepted" }), "6x10"),
       series("agent_trust_operator_verdicts_total", ev({ verdict: "accepted_minimal_edits" }), "2x10"),
@@ -194,8 +299,12 @@ export const EVIDENCE_TESTS: PromtoolTest[] = [
         expectAlert("AgentTrustDemotionAccuracy", a("acc-low"), 0.919),
         expectAlert("AgentTrustDemotionAccuracy", a("acc-zero"), 0),
       ]),
-      alertCase("5m", "AgentTrustDemotionRollbackRate", [expectAlert("AgentTrustDemotionRollbackRate", a("rb-high", "remediation"), 0.021)]),
-      alertCase("5m", "AgentTrustDemotionOutOfScope", [expectAlert("AgentTrustDemotionOutOfScope", a("oos", "remediation"), 1)]),
+      alertCase("5m", "AgentTrustDemotionRollbackRate", [
+        expectAlert("AgentTrustDemotionRollbackRate", a("rb-high", "remediation"), 0.021),
+      ]),
+      alertCase("5m", "AgentTrustDemotionOutOfScope", [
+        expectAlert("AgentTrustDemotionOutOfScope", a("oos", "remediation"), 1),
+      ]),
     ],
     promql_expr_test: [
       expr(`${RECORDED.accuracy}{agent=~"acc-.*"}`, "5m", [
@@ -211,7 +320,9 @@ export const EVIDENCE_TESTS: PromtoolTest[] = [
         sample(RECORDED.rollbackRate, a("rb-low", "remediation"), 0.019),
         sample(RECORDED.rollbackRate, a("rb-none", "remediation"), 0),
       ]),
-      expr(`${RECORDED.investigations}{agent="ev"}`, "5m", [sample(RECORDED.investigations, a("ev", "remediation"), 5)]),
+      expr(`${RECORDED.investigations}{agent="ev"}`, "5m", [
+        sample(RECORDED.investigations, a("ev", "remediation"), 5),
+      ]),
       expr(`${RECORDED.domains}{agent="ev"}`, "5m", [sample(RECORDED.domains, a("ev", "remediation"), 3)]),
       expr(`${RECORDED.outcomes}{agent="ev"}`, "5m", [
         sample(RECORDED.outcomes, { ...a("ev", "remediation"), tier: "simple", outcome: "escalated" }, 1),
@@ -219,10 +330,17 @@ export const EVIDENCE_TESTS: PromtoolTest[] = [
         sample(RECORDED.outcomes, { ...a("ev", "remediation"), tier: "simple", outcome: "resolved" }, 3),
       ]),
       expr(RECORDED.operatorAgreement, "5m", [sample(RECORDED.operatorAgreement, a("ev", "remediation"), 0.6)]),
-      expr(RECORDED.minimalEditsAcceptance, "5m", [sample(RECORDED.minimalEditsAcceptance, a("ev", "remediation"), 0.8)]),
-      expr(RECORDED.escalationCorrectness, "5m", [sample(RECORDED.escalationCorrectness, a("ev", "remediation"), 0.75)]),
+      expr(RECORDED.minimalEditsAcceptance, "5m", [
+        sample(RECORDED.minimalEditsAcceptance, a("ev", "remediation"), 0.8),
+      ]),
+      expr(RECORDED.escalationCorrectness, "5m", [
+        sample(RECORDED.escalationCorrectness, a("ev", "remediation"), 0.75),
+      ]),
       expr(`${RECORDED.completion}{agent="ev"}`, "5m", [sample(RECORDED.completion, a("ev", "remediation"), 0.99)]),
-      expr(`${RECORDED.outOfScope}`, "5m", [sample(RECORDED.outOfScope, a("oos", "remediation"), 1), sample(RECORDED.outOfScope, a("oos-zero", "remediation"), 0)]),
+      expr(`${RECORDED.outOfScope}`, "5m", [
+        sample(RECORDED.outOfScope, a("oos", "remediation"), 1),
+        sample(RECORDED.outOfScope, a("oos-zero", "remediation"), 0),
+      ]),
     ],
   },
 ];
@@ -241,7 +359,9 @@ export const JOB_TESTS: PromtoolTest[] = [
     ],
     alert_rule_test: [
       alertCase("1m", "AgentTrustJobPastDeadline", []),
-      alertCase("3m", "AgentTrustJobPastDeadline", [expectAlert("AgentTrustJobPastDeadline", job("diagnostic-assist-inc-1", "DeadlineExceeded"), 1)]),
+      alertCase("3m", "AgentTrustJobPastDeadline", [
+        expectAlert("AgentTrustJobPastDeadline", job("diagnostic-assist-inc-1", "DeadlineExceeded"), 1),
+      ]),
     ],
     promql_expr_test: [],
   },

@@ -28,10 +28,15 @@ const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-promtool-"));
 let found: string | undefined;
 function promtool(): string {
   if (found) return found;
-  const r = spawnSync("bash", [path.join(ROOT, "scripts", "servers.sh"), "ensure", "promtool"], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  const r = spawnSync("bash", [path.join(ROOT, "scripts", "servers.sh"), "ensure", "promtool"], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const line = /^promtool=(\/.+)$/m.exec(r.stdout ?? "");
   if (r.status !== 0 || !line) {
-    assert.fail(`promtool was neither found (PROMTOOL_BIN, PATH, the agent-trust cache) nor built (scripts/servers.sh ensure promtool exited ${r.status})`);
+    assert.fail(
+      `promtool was neither found (PROMTOOL_BIN, PATH, the agent-trust cache) nor built (scripts/servers.sh ensure promtool exited ${r.status})`,
+    );
   }
   found = line[1]!;
   return found;
@@ -57,7 +62,10 @@ function writeRules(stack: string): string {
 function promtoolTest(name: string, tests: PromtoolTest[]): void {
   const rules = writeRules("dev");
   const file = path.join(tmp, `${name}.test.yaml`);
-  fs.writeFileSync(file, stringify({ rule_files: [rules], evaluation_interval: "1m", fuzzy_compare: true, tests }, { lineWidth: 0 }));
+  fs.writeFileSync(
+    file,
+    stringify({ rule_files: [rules], evaluation_interval: "1m", fuzzy_compare: true, tests }, { lineWidth: 0 }),
+  );
   const r = run(["test", "rules", file]);
   assert.equal(r.status, 0, r.out);
   assert.match(r.out, /SUCCESS/);
@@ -68,7 +76,10 @@ describe("promtool", () => {
     test(`check rules: the ${stack} PrometheusRule is valid, 25 rules in 4 groups`, () => {
       const groups = ruleGroups(stack);
       assert.equal(groups.length, 4);
-      assert.equal(groups.reduce((n, g) => n + g.rules.length, 0), 25);
+      assert.equal(
+        groups.reduce((n, g) => n + g.rules.length, 0),
+        25,
+      );
       const r = run(["check", "rules", writeRules(stack)]);
       assert.equal(r.status, 0, r.out);
       assert.match(r.out, /SUCCESS: 25 rules found/);
@@ -82,7 +93,12 @@ describe("promtool", () => {
     // Grafana variables are not PromQL: substitute what Grafana would.
     const exprs = queries.map((q) => q.replaceAll("$agent", ".*"));
     const file = path.join(tmp, "dashboard-queries.yaml");
-    fs.writeFileSync(file, stringify({ groups: [{ name: "dashboard", rules: exprs.map((expr, i) => ({ record: `dashboard_query_${i}`, expr })) }] }));
+    fs.writeFileSync(
+      file,
+      stringify({
+        groups: [{ name: "dashboard", rules: exprs.map((expr, i) => ({ record: `dashboard_query_${i}`, expr })) }],
+      }),
+    );
     const r = run(["check", "rules", file]);
     assert.equal(r.status, 0, r.out);
     assert.match(r.out, new RegExp(`SUCCESS: ${exprs.length} rules found`));
@@ -90,7 +106,10 @@ describe("promtool", () => {
 
   test("check rules catches a broken expression (the check can fail)", () => {
     const file = path.join(tmp, "broken.yaml");
-    fs.writeFileSync(file, stringify({ groups: [{ name: "x", rules: [{ record: "x:y", expr: "sum by (tier (foo)" }] }] }));
+    fs.writeFileSync(
+      file,
+      stringify({ groups: [{ name: "x", rules: [{ record: "x:y", expr: "sum by (tier (foo)" }] }] }),
+    );
     const r = run(["check", "rules", file]);
     assert.notEqual(r.status, 0);
   });
@@ -116,8 +135,22 @@ describe("promtool", () => {
     const file = path.join(tmp, "wrong.test.yaml");
     const wrong: PromtoolTest = {
       interval: "1m",
-      input_series: [series("agent_trust_reasoning_cycles_total", { investigation: "i", agent: "a", phase: "assist", tier: "simple", domain: "d" }, "1+1x10")],
-      alert_rule_test: [alertCase("7m", "AgentTrustReasoningCircuitBreaker", [expectAlert("AgentTrustReasoningCircuitBreaker", { investigation: "i", agent: "a", phase: "assist", tier: "simple" }, 8)])],
+      input_series: [
+        series(
+          "agent_trust_reasoning_cycles_total",
+          { investigation: "i", agent: "a", phase: "assist", tier: "simple", domain: "d" },
+          "1+1x10",
+        ),
+      ],
+      alert_rule_test: [
+        alertCase("7m", "AgentTrustReasoningCircuitBreaker", [
+          expectAlert(
+            "AgentTrustReasoningCircuitBreaker",
+            { investigation: "i", agent: "a", phase: "assist", tier: "simple" },
+            8,
+          ),
+        ]),
+      ],
       promql_expr_test: [],
     };
     fs.writeFileSync(file, stringify({ rule_files: [rules], evaluation_interval: "1m", tests: [wrong] }));

@@ -13,7 +13,9 @@ let sb: Sandbox;
 const log = (l: string) => process.stderr.write(`${l}\n`);
 /** The observability objects of the foundation (its other ConfigMap holds the admission parameters). */
 const observability = () =>
-  sb.env.foundation.kubernetes.filter((m) => m.kind === "PrometheusRule" || (m.kind === "ConfigMap" && m.metadata.name !== "agent-trust-admission"));
+  sb.env.foundation.kubernetes.filter(
+    (m) => m.kind === "PrometheusRule" || (m.kind === "ConfigMap" && m.metadata.name !== "agent-trust-admission"),
+  );
 const pathOf = (m: Manifest) =>
   m.kind === "PrometheusRule"
     ? `/apis/monitoring.coreos.com/v1/namespaces/${m.metadata.namespace}/prometheusrules/${m.metadata.name}`
@@ -41,7 +43,8 @@ describe("observability objects in a real API server", () => {
 
   test("the API server validates PrometheusRules with the operator's schema: a malformed one is refused", async () => {
     const rule = structuredClone(observability().find((m) => m.kind === "PrometheusRule")!);
-    const groups = (rule["spec"] as { groups: { name?: string; interval: string; rules: Record<string, unknown>[] }[] }).groups;
+    const groups = (rule["spec"] as { groups: { name?: string; interval: string; rules: Record<string, unknown>[] }[] })
+      .groups;
     const cases: [string, () => void, RegExp][] = [
       ["a rule without expr", () => delete groups[0]!.rules[0]!["expr"], /expr: Required value/],
       ["a group without name", () => delete groups[1]!.name, /name: Required value/],
@@ -54,14 +57,24 @@ describe("observability objects in a real API server", () => {
       (bad["spec"] as { groups: unknown }).groups = structuredClone(groups);
       groups.splice(0, groups.length, ...saved);
       bad.metadata.name = "agent-trust-rules-malformed";
-      const r = await kubeRequest(sb.kc, "POST", `/apis/monitoring.coreos.com/v1/namespaces/${rule.metadata.namespace}/prometheusrules?dryRun=All`, bad);
+      const r = await kubeRequest(
+        sb.kc,
+        "POST",
+        `/apis/monitoring.coreos.com/v1/namespaces/${rule.metadata.namespace}/prometheusrules?dryRun=All`,
+        bad,
+      );
       assert.equal(r.status, 422, `${what}: ${r.status} ${JSON.stringify(r.body["message"])}`);
       assert.match(String(r.body["message"]), pattern, what);
     }
-    const ok = await kubeRequest(sb.kc, "POST", `/apis/monitoring.coreos.com/v1/namespaces/${rule.metadata.namespace}/prometheusrules?dryRun=All`, {
-      ...rule,
-      metadata: { ...rule.metadata, name: "agent-trust-rules-copy" },
-    });
+    const ok = await kubeRequest(
+      sb.kc,
+      "POST",
+      `/apis/monitoring.coreos.com/v1/namespaces/${rule.metadata.namespace}/prometheusrules?dryRun=All`,
+      {
+        ...rule,
+        metadata: { ...rule.metadata, name: "agent-trust-rules-copy" },
+      },
+    );
     assert.equal(ok.status, 201, JSON.stringify(ok.body["message"]));
   });
 });

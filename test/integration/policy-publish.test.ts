@@ -21,11 +21,21 @@ let stack: Stack;
 
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-publish-"));
-  const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], { cwd: POLICY_PACK, encoding: "utf8" }).trim().split("\n").pop()!;
+  const tarball = execFileSync("npm", ["pack", "--silent", "--pack-destination", dir], {
+    cwd: POLICY_PACK,
+    encoding: "utf8",
+  })
+    .trim()
+    .split("\n")
+    .pop()!;
   execFileSync("tar", ["-xzf", path.join(dir, tarball), "-C", dir]);
   pack = path.join(dir, "package");
   log(`policy-publish: installing the packed pack's dependencies in ${pack}`);
-  execFileSync("npm", ["install", "--omit=dev", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--no-package-lock"], { cwd: pack, stdio: "ignore" });
+  execFileSync(
+    "npm",
+    ["install", "--omit=dev", "--prefer-offline", "--no-audit", "--no-fund", "--ignore-scripts", "--no-package-lock"],
+    { cwd: pack, stdio: "ignore" },
+  );
   const binaries = await resolveEngineBinaries({ build: true, log });
   const home = await prepareEngineHome(path.join(dir, "engine"), binaries, enginePassphrase(dir));
   const pulumiCommand = await PulumiCommand.get({ root: home.cliRoot, skipVersionCheck: true });
@@ -38,7 +48,14 @@ before(async () => {
         const k8s = await import("@pulumi/kubernetes");
         // A provider that renders YAML needs no cluster: the engine still plans every resource and runs the pack.
         const provider = new k8s.Provider("render", { renderYamlToDirectory: rendered });
-        new k8s.rbac.v1.ClusterRole("everything", { metadata: { name: "diagnostic-shadow-all" }, rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }] }, { provider });
+        new k8s.rbac.v1.ClusterRole(
+          "everything",
+          {
+            metadata: { name: "diagnostic-shadow-all" },
+            rules: [{ apiGroups: ["*"], resources: ["*"], verbs: ["*"] }],
+          },
+          { provider },
+        );
         return {};
       },
     },
@@ -62,7 +79,13 @@ after(() => {
 });
 
 test("the packed pack holds its bundle and manifest, installs its two dependencies, and reaches nothing outside itself", () => {
-  const files = execFileSync("find", [".", "-path", "./node_modules", "-prune", "-o", "-type", "f", "-print"], { cwd: pack, encoding: "utf8" }).trim().split("\n").sort();
+  const files = execFileSync("find", [".", "-path", "./node_modules", "-prune", "-o", "-type", "f", "-print"], {
+    cwd: pack,
+    encoding: "utf8",
+  })
+    .trim()
+    .split("\n")
+    .sort();
   assert.deepEqual(files, ["./PulumiPolicy.yaml", "./README.md", "./dist/index.js", "./entry.js", "./package.json"]);
   assert.match(fs.readFileSync(path.join(pack, "PulumiPolicy.yaml"), "utf8"), /^version: \d+\.\d+\.\d+$/m);
   const bundle = fs.readFileSync(path.join(pack, "dist", "index.js"), "utf8");

@@ -93,10 +93,18 @@ const standIns: StandIn = (step: Step) => {
 function play(job: string, matrix?: Record<string, string>): JobRun {
   const spec = wf.jobs[job]!;
   const scratchDir = fs.mkdtempSync(path.join(dir, `${job}-`));
-  const event = { pull_request: { number: 7, base: { sha: scratch.base, ref: "main" }, head: { sha: scratch.head, ref: "promote-capacity" } } };
+  const event = {
+    pull_request: {
+      number: 7,
+      base: { sha: scratch.base, ref: "main" },
+      head: { sha: scratch.head, ref: "promote-capacity" },
+    },
+  };
   const eventPath = path.join(dir, "event.json");
   fs.writeFileSync(eventPath, JSON.stringify(event));
-  const needs = Object.fromEntries(Object.entries(runs).map(([k, r]) => [k, { outputs: r.outputs, result: r.failed ? "failure" : "success" }]));
+  const needs = Object.fromEntries(
+    Object.entries(runs).map(([k, r]) => [k, { outputs: r.outputs, result: r.failed ? "failure" : "success" }]),
+  );
   const env: Record<string, string> = {
     PATH: `${bin}:${process.env["PATH"]}`,
     HOME: process.env["HOME"] ?? dir,
@@ -115,11 +123,31 @@ function play(job: string, matrix?: Record<string, string>): JobRun {
     REHEARSAL_POSTED: posted,
   };
   // As the runner does: the OIDC request variables exist only in jobs granted id-token: write.
-  if (spec.permissions?.["id-token"] === "write") Object.assign(env, { ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.example/?api-version=2.0", ACTIONS_ID_TOKEN_REQUEST_TOKEN: "rehearsal" });
-  const ctx = { github: { event, token: "rehearsal-token", repository: "example/agent-trust", sha: scratch.head }, needs, vars: VARS };
-  const r = runJob(spec, { workspace: scratch.repo, scratch: scratchDir, ctx, env, standIns, installs: /^(cd policy && )?npm ci$/, ...(matrix ? { matrix } : {}) });
+  if (spec.permissions?.["id-token"] === "write")
+    Object.assign(env, {
+      ACTIONS_ID_TOKEN_REQUEST_URL: "https://token.example/?api-version=2.0",
+      ACTIONS_ID_TOKEN_REQUEST_TOKEN: "rehearsal",
+    });
+  const ctx = {
+    github: { event, token: "rehearsal-token", repository: "example/agent-trust", sha: scratch.head },
+    needs,
+    vars: VARS,
+  };
+  const r = runJob(spec, {
+    workspace: scratch.repo,
+    scratch: scratchDir,
+    ctx,
+    env,
+    standIns,
+    installs: /^(cd policy && )?npm ci$/,
+    ...(matrix ? { matrix } : {}),
+  });
   const failed = r.steps.filter((s) => s.code !== 0);
-  assert.deepEqual(failed.map((s) => `${s.name}: exit ${s.code}\n${s.stdout}\n${s.stderr}`), [], `${job}: a step failed`);
+  assert.deepEqual(
+    failed.map((s) => `${s.name}: exit ${s.code}\n${s.stdout}\n${s.stderr}`),
+    [],
+    `${job}: a step failed`,
+  );
   return r;
 }
 
@@ -131,13 +159,18 @@ describe("pull-request workflow rehearsal", { timeout: 600_000 }, () => {
     fs.mkdirSync(posted);
     for (const [name, text] of Object.entries(STUBS)) fs.writeFileSync(path.join(bin, name), text, { mode: 0o755 });
     scratch = makeScratch(ROOT, dir);
-    wf = parse(fs.readFileSync(path.join(scratch.repo, ".github", "workflows", "pull-request.yaml"), "utf8")) as Workflow;
+    wf = parse(
+      fs.readFileSync(path.join(scratch.repo, ".github", "workflows", "pull-request.yaml"), "utf8"),
+    ) as Workflow;
     engine = await engineAvailable();
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
   test("the test job is npm ci and npm test (this suite itself: not replayed here)", () => {
-    assert.deepEqual(wf.jobs["test"]!.steps.flatMap((s) => (s.run ? [s.run] : [])), ["npm ci", "npm test"]);
+    assert.deepEqual(
+      wf.jobs["test"]!.steps.flatMap((s) => (s.run ? [s.run] : [])),
+      ["npm ci", "npm test"],
+    );
   });
 
   test("changes: the promotion and the new stack alone, then with the code change every stack", () => {
@@ -149,37 +182,81 @@ describe("pull-request workflow rehearsal", { timeout: 600_000 }, () => {
     assert.deepEqual(outputList(config, "refused"), []);
     runs["changes"] = play("changes");
     const dev = ["dev", "dev-canary", "dev-shadow", "dev-assist", "dev-remediation", "dev-autonomous"];
-    assert.deepEqual(outputList(runs["changes"], "stacks"), [...dev, "staging", "staging-shadow", "staging-assist", "staging-remediation", "prod", "prod-shadow", "prod-assist"]);
-    assert.deepEqual(outputList(runs["changes"], "refused"), ["staging-autonomous", "prod-remediation", "prod-autonomous"]);
+    assert.deepEqual(outputList(runs["changes"], "stacks"), [
+      ...dev,
+      "staging",
+      "staging-shadow",
+      "staging-assist",
+      "staging-remediation",
+      "prod",
+      "prod-shadow",
+      "prod-assist",
+    ]);
+    assert.deepEqual(outputList(runs["changes"], "refused"), [
+      "staging-autonomous",
+      "prod-remediation",
+      "prod-autonomous",
+    ]);
   });
 
   test("gate and delta: one comment, the promotion earned, the widened rights listed, updated in place on the next push", () => {
     const r = (runs["gate-and-delta"] = play("gate-and-delta"));
-    assert.equal(r.steps.find((s) => s.name.startsWith("Fail when"))?.how, "skipped (if: steps.gate.outputs.status != '0')", "every changed phase stack is earned");
+    assert.equal(
+      r.steps.find((s) => s.name.startsWith("Fail when"))?.how,
+      "skipped (if: steps.gate.outputs.status != '0')",
+      "every changed phase stack is earned",
+    );
     const body = fs.readFileSync(path.join(posted, "comment-1.md"), "utf8");
     assert.match(body, /^<!-- agent-trust: gate and delta -->\n### Promotion gate\n```\n/);
-    assert.match(body, /agent capacity: evidence\/staging\/capacity\.yaml, shadow record 2026-07-01 to 2026-08-31: earned/);
+    assert.match(
+      body,
+      /agent capacity: evidence\/staging\/capacity\.yaml, shadow record 2026-07-01 to 2026-08-31: earned/,
+    );
     assert.match(body, /staging-autonomous is above its environment's phase ceiling: not deployed/);
     // The delta: per changed stack, the rights added; the widened Role as exactly its new rows.
     assert.match(body, new RegExp(`### Permission delta against \`${scratch.base}\``));
-    assert.deepEqual([...body.matchAll(/^#### `([a-z-]+)`$/gm)].map((m) => m[1]), ["dev-canary", "dev-remediation", "staging-shadow", "staging-assist", "staging-remediation", "prod-remediation"]);
-    assert.match(body, /\*\*triage\*\* `system:serviceaccount:ai-agents:triage-shadow`, compared with nothing \(new identity\): 55 added, 0 removed/);
-    assert.match(body, /\*\*capacity\*\* `system:serviceaccount:ai-agents:capacity-assist`, compared with nothing \(new identity\): 55 added, 0 removed/);
+    assert.deepEqual(
+      [...body.matchAll(/^#### `([a-z-]+)`$/gm)].map((m) => m[1]),
+      ["dev-canary", "dev-remediation", "staging-shadow", "staging-assist", "staging-remediation", "prod-remediation"],
+    );
+    assert.match(
+      body,
+      /\*\*triage\*\* `system:serviceaccount:ai-agents:triage-shadow`, compared with nothing \(new identity\): 55 added, 0 removed/,
+    );
+    assert.match(
+      body,
+      /\*\*capacity\*\* `system:serviceaccount:ai-agents:capacity-assist`, compared with nothing \(new identity\): 55 added, 0 removed/,
+    );
     const secrets = body.split("\n").filter((l) => /secrets/.test(l) && l.startsWith("|"));
     assert.deepEqual(secrets, [
       "| **+ added** | kubernetes | patch secrets in payments |",
-      ...Array.from({ length: 3 }, () => ["| **+ added** | kubernetes | patch secrets in checkout (only checkout-web, payments-api) |", "| **+ added** | kubernetes | patch secrets in payments (only checkout-web, payments-api) |"]).flat(),
+      ...Array.from({ length: 3 }, () => [
+        "| **+ added** | kubernetes | patch secrets in checkout (only checkout-web, payments-api) |",
+        "| **+ added** | kubernetes | patch secrets in payments (only checkout-web, payments-api) |",
+      ]).flat(),
     ]);
     // The next push: the same job finds its comment by the marker and edits it.
     play("gate-and-delta");
     const calls = fs.readFileSync(path.join(posted, "calls"), "utf8").trim().split("\n");
     assert.equal(calls.filter((c) => c.startsWith("pr comment")).length, 1, "one comment, never a second");
-    assert.match(calls.at(-1)!, /^api --method PATCH repos\/example\/agent-trust\/issues\/comments\/1 -F body=@comment\.md$/);
+    assert.match(
+      calls.at(-1)!,
+      /^api --method PATCH repos\/example\/agent-trust\/issues\/comments\/1 -F body=@comment\.md$/,
+    );
   });
 
   test("sarif: zero results on the valid phase stacks, exactly no-secrets-access on the widened remediation Roles", () => {
     runs["sarif"] = play("sarif");
-    const doc = JSON.parse(sarif) as { runs: { results: { ruleId: string; level: string; message: { text: string }; locations: { physicalLocation: { artifactLocation: { uri: string } } }[] }[] }[] };
+    const doc = JSON.parse(sarif) as {
+      runs: {
+        results: {
+          ruleId: string;
+          level: string;
+          message: { text: string };
+          locations: { physicalLocation: { artifactLocation: { uri: string } } }[];
+        }[];
+      }[];
+    };
     assert.equal(doc.runs.length, 1, "one run for code scanning");
     const byStack = new Map<string, string[]>();
     for (const x of doc.runs[0]!.results) {
@@ -188,13 +265,34 @@ describe("pull-request workflow rehearsal", { timeout: 600_000 }, () => {
       byStack.set(stack, [...(byStack.get(stack) ?? []), `${x.level} ${x.ruleId}: ${x.message.text}`]);
     }
     const widened = (stack: string, roles: string[]) =>
-      roles.map((r, i) => `error no-secrets-access: Role ${r} (out/${stack}/kubernetes.yaml, document ${i}): rules[5] grants "secrets": secrets are never readable by agents`);
+      roles.map(
+        (r, i) =>
+          `error no-secrets-access: Role ${r} (out/${stack}/kubernetes.yaml, document ${i}): rules[5] grants "secrets": secrets are never readable by agents`,
+      );
     const strip = (xs: string[] | undefined) => (xs ?? []).map((x) => x.replace(/document \d+/, "document"));
     // The widened Role, in every remediation stack the SARIF job renders (the refused ones are not rendered).
-    assert.deepEqual(strip(byStack.get("dev-remediation")), strip(widened("dev-remediation", ["payments/capacity-remediation-target", "checkout/diagnostic-remediation-target", "payments/diagnostic-remediation-target"])));
-    assert.deepEqual(strip(byStack.get("staging-remediation")), strip(widened("staging-remediation", ["checkout/diagnostic-remediation-target", "payments/diagnostic-remediation-target"])));
+    assert.deepEqual(
+      strip(byStack.get("dev-remediation")),
+      strip(
+        widened("dev-remediation", [
+          "payments/capacity-remediation-target",
+          "checkout/diagnostic-remediation-target",
+          "payments/diagnostic-remediation-target",
+        ]),
+      ),
+    );
+    assert.deepEqual(
+      strip(byStack.get("staging-remediation")),
+      strip(
+        widened("staging-remediation", [
+          "checkout/diagnostic-remediation-target",
+          "payments/diagnostic-remediation-target",
+        ]),
+      ),
+    );
     // Every other phase stack, the promoted and the new one included: no result at all.
-    for (const stack of outputList(runs["changes"]!, "phase-stacks").filter((s) => !s.endsWith("-remediation"))) assert.deepEqual(byStack.get(stack), undefined, stack);
+    for (const stack of outputList(runs["changes"]!, "phase-stacks").filter((s) => !s.endsWith("-remediation")))
+      assert.deepEqual(byStack.get(stack), undefined, stack);
     // The foundations: no result at all (their quota, limits, audit policy and PrometheusRule are judged by their own
     // rules, so nothing is left to list as unjudged).
     for (const env of ["dev", "staging", "prod"]) assert.deepEqual(byStack.get(env), undefined, env);
@@ -221,7 +319,9 @@ describe("pull-request workflow rehearsal", { timeout: 600_000 }, () => {
     }
     assert.equal(previews.length, stacks.length);
     if (!engine) {
-      t.diagnostic(`the offline engine is not built (scripts/engine.sh ensure pulumi-resource-kubernetes): the ${stacks.length} previews were not rehearsed; every other step of the job ran`);
+      t.diagnostic(
+        `the offline engine is not built (scripts/engine.sh ensure pulumi-resource-kubernetes): the ${stacks.length} previews were not rehearsed; every other step of the job ran`,
+      );
       return;
     }
     // The widened Role is refused by the pack at preview time; every other dev stack passes it.
@@ -232,7 +332,8 @@ describe("pull-request workflow rehearsal", { timeout: 600_000 }, () => {
       // Passed, or (a foundation) only the advisory listing of kinds it holds that no rule reads beyond their kind.
       const verdicts = enginePreviews[stack]!.out.split("\n").filter((l) => l.startsWith("policy pack agent-trust:"));
       assert.ok(verdicts.length > 0, `${stack}: no verdict of the pack`);
-      for (const v of verdicts) assert.match(v, /: passed$|: advisory violation \[unjudged-resource-types\]/, `${stack}: ${v}`);
+      for (const v of verdicts)
+        assert.match(v, /: passed$|: advisory violation \[unjudged-resource-types\]/, `${stack}: ${v}`);
     }
   });
 });

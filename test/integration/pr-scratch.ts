@@ -23,13 +23,20 @@ type Agent = Record<string, unknown>;
 type StackFile = { config: Record<string, unknown> };
 
 export function git(repo: string, ...args: string[]): string {
-  return execFileSync("git", ["-c", "user.name=rehearsal", "-c", "user.email=rehearsal@example.com", "-c", "commit.gpgsign=false", ...args], { cwd: repo, encoding: "utf8" }).trim();
+  return execFileSync(
+    "git",
+    ["-c", "user.name=rehearsal", "-c", "user.email=rehearsal@example.com", "-c", "commit.gpgsign=false", ...args],
+    { cwd: repo, encoding: "utf8" },
+  ).trim();
 }
 
-const readStack = (repo: string, stack: string) => parse(fs.readFileSync(path.join(repo, "stacks", `Pulumi.${stack}.yaml`), "utf8")) as StackFile;
-const writeStack = (repo: string, stack: string, doc: StackFile) => fs.writeFileSync(path.join(repo, "stacks", `Pulumi.${stack}.yaml`), stringify(doc));
+const readStack = (repo: string, stack: string) =>
+  parse(fs.readFileSync(path.join(repo, "stacks", `Pulumi.${stack}.yaml`), "utf8")) as StackFile;
+const writeStack = (repo: string, stack: string, doc: StackFile) =>
+  fs.writeFileSync(path.join(repo, "stacks", `Pulumi.${stack}.yaml`), stringify(doc));
 const agentsOf = (doc: StackFile) => doc.config["agent-trust:agents"] as Agent[];
-const agentIn = (repo: string, stack: string, name: string) => structuredClone(agentsOf(readStack(repo, stack)).find((a) => a["name"] === name)!);
+const agentIn = (repo: string, stack: string, name: string) =>
+  structuredClone(agentsOf(readStack(repo, stack)).find((a) => a["name"] === name)!);
 
 /** The staging evidence that earns capacity assist at the default gates (≥ 100 incidents, 3 domains, > 95 %). */
 const STAGING_CAPACITY_EVIDENCE = `# Evidence for agent "capacity" in staging.
@@ -65,7 +72,11 @@ export function makeScratch(root: string, dir: string): Scratch {
   writeStack(repo, "staging-shadow", shadow);
   const assist = readStack(repo, "staging-assist");
   const promoted = agentIn(repo, "dev-assist", "capacity");
-  promoted["promotion"] = { evidence: "evidence/staging/capacity.yaml", approvedBy: ["maria.lopez"], reference: "https://git.example.com/platform/agent-trust/pull/7" };
+  promoted["promotion"] = {
+    evidence: "evidence/staging/capacity.yaml",
+    approvedBy: ["maria.lopez"],
+    reference: "https://git.example.com/platform/agent-trust/pull/7",
+  };
   agentsOf(assist).push(promoted);
   writeStack(repo, "staging-assist", assist);
   // The new stack: a second shadow stack in dev for a new agent, triage.
@@ -83,7 +94,8 @@ export function makeScratch(root: string, dir: string): Scratch {
     "writes: [RESTART_POD, ROLLOUT_RESTART],",
     `writes: [RESTART_POD, ROLLOUT_RESTART, { intent: "rotate a credential", resource: { apiGroup: "", resource: "secrets" }, verb: "patch", narrowedBy: "deployments" }],`,
   );
-  if (widened === text) throw new Error("the remediation catalog entry was not found: the rehearsal's widening needs updating");
+  if (widened === text)
+    throw new Error("the remediation catalog entry was not found: the rehearsal's widening needs updating");
   fs.writeFileSync(catalog, widened);
   git(repo, "commit", "-qam", "Remediation may rotate credentials");
   return { repo, base, config, head: git(repo, "rev-parse", "HEAD") };

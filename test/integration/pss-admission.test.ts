@@ -41,20 +41,23 @@ interface Case {
 }
 
 function cases(dir: string): Case[] {
-  return fs.readdirSync(dir).sort().map((f) => {
-    const file = path.join(dir, f);
-    const text = fs.readFileSync(file, "utf8");
-    const expect = [...text.matchAll(/^# expect: *(\S+)/gm)].map((m) => m[1]!);
-    const admitted = /^# api-server: admitted$/m.test(text);
-    // Pod specs a Pod can carry as they are: a workflow template or Tekton task found by shape (its containers
-    // under `container`, `steps`…) is not one, and is judged by our rules only.
-    const pods = loadPaths([file]).objects.flatMap((l) =>
-      podSpecsOf(l.object)
-        .filter((p) => !p.byShape || CONTAINER_LISTS.some((k) => k in p.spec))
-        .map((p) => ({ meta: (p.meta ?? {}) as Record<string, unknown>, spec: p.spec })),
-    );
-    return { file: path.relative(FIXTURES, file), expect, admitted, pods };
-  });
+  return fs
+    .readdirSync(dir)
+    .sort()
+    .map((f) => {
+      const file = path.join(dir, f);
+      const text = fs.readFileSync(file, "utf8");
+      const expect = [...text.matchAll(/^# expect: *(\S+)/gm)].map((m) => m[1]!);
+      const admitted = /^# api-server: admitted$/m.test(text);
+      // Pod specs a Pod can carry as they are: a workflow template or Tekton task found by shape (its containers
+      // under `container`, `steps`…) is not one, and is judged by our rules only.
+      const pods = loadPaths([file]).objects.flatMap((l) =>
+        podSpecsOf(l.object)
+          .filter((p) => !p.byShape || CONTAINER_LISTS.some((k) => k in p.spec))
+          .map((p) => ({ meta: (p.meta ?? {}) as Record<string, unknown>, spec: p.spec })),
+      );
+      return { file: path.relative(FIXTURES, file), expect, admitted, pods };
+    });
 }
 
 const red = cases(path.join(FIXTURES, "redteam", "pods")).filter((c) => c.pods.length > 0);
@@ -66,7 +69,10 @@ let kc: KubeConfig;
 let serial = 0;
 
 function binary(name: string): string {
-  const r = spawnSync("bash", [path.join(ROOT, "scripts", "servers.sh"), "ensure", name], { encoding: "utf8", stdio: ["ignore", "pipe", "inherit"] });
+  const r = spawnSync("bash", [path.join(ROOT, "scripts", "servers.sh"), "ensure", name], {
+    encoding: "utf8",
+    stdio: ["ignore", "pipe", "inherit"],
+  });
   const m = new RegExp(`^${name}=(.+)$`, "m").exec(r.stdout);
   if (r.status !== 0 || !m) throw new Error(`scripts/servers.sh ensure ${name} failed (exit ${r.status})`);
   return m[1]!;
@@ -78,7 +84,8 @@ async function admit(meta: Record<string, unknown>, spec: Record<string, unknown
   const { ephemeralContainers, ...rest } = spec;
   const metadata = { name, namespace: ns, labels: meta["labels"] ?? {}, annotations: meta["annotations"] ?? {} };
   const pod = { apiVersion: "v1", kind: "Pod", metadata, spec: rest };
-  if (ephemeralContainers === undefined) return kubeRequest(kc, "POST", `/api/v1/namespaces/${ns}/pods?dryRun=All`, pod);
+  if (ephemeralContainers === undefined)
+    return kubeRequest(kc, "POST", `/api/v1/namespaces/${ns}/pods?dryRun=All`, pod);
   const created = await kubeRequest(kc, "POST", `/api/v1/namespaces/${ns}/pods`, pod);
   if (created.status !== 201) return created;
   const current = created.body as { spec: Record<string, unknown> };
@@ -94,27 +101,62 @@ describe("pods fixtures against a real kube-apiserver enforcing Pod Security res
     const pki = createPki(path.join(dir, "pki"));
     const [clientPort, peerPort, apiPort] = [await freePort(), await freePort(), await freePort()];
     const etcdUrl = `http://127.0.0.1:${clientPort}`;
-    const etcd = startServer("etcd", binary("etcd"), etcdArgs({ dataDir: path.join(dir, "etcd"), clientPort, peerPort }), {
-      logFile: path.join(dir, "etcd.log"),
-      cwd: dir,
-      env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("ETCD_"))),
-    });
+    const etcd = startServer(
+      "etcd",
+      binary("etcd"),
+      etcdArgs({ dataDir: path.join(dir, "etcd"), clientPort, peerPort }),
+      {
+        logFile: path.join(dir, "etcd.log"),
+        cwd: dir,
+        env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith("ETCD_"))),
+      },
+    );
     procs.push(etcd);
-    await waitHealthy(etcd, async () => (await fetch(`${etcdUrl}/health`).catch(() => undefined))?.status === 200, 30_000);
+    await waitHealthy(
+      etcd,
+      async () => (await fetch(`${etcdUrl}/health`).catch(() => undefined))?.status === 200,
+      30_000,
+    );
     const auditPolicyFile = path.join(dir, "audit.yaml");
     fs.writeFileSync(auditPolicyFile, "apiVersion: audit.k8s.io/v1\nkind: Policy\nrules:\n- level: None\n");
-    const args = apiserverArgs({ port: apiPort, etcdUrl, pki, auditPolicyFile, auditLogPath: path.join(dir, "audit.log") });
-    const api = startServer("kube-apiserver", binary("kube-apiserver"), args, { logFile: path.join(dir, "kube-apiserver.log"), cwd: dir });
+    const args = apiserverArgs({
+      port: apiPort,
+      etcdUrl,
+      pki,
+      auditPolicyFile,
+      auditLogPath: path.join(dir, "audit.log"),
+    });
+    const api = startServer("kube-apiserver", binary("kube-apiserver"), args, {
+      logFile: path.join(dir, "kube-apiserver.log"),
+      cwd: dir,
+    });
     procs.push(api);
     const kubeconfig = path.join(dir, "kubeconfig");
     const pem = (f: string) => fs.readFileSync(f, "utf8");
-    fs.writeFileSync(kubeconfig, kubeconfigYaml({
-      server: `https://127.0.0.1:${apiPort}`, caPem: pem(pki.caCert), clientCertPem: pem(pki.adminCert), clientKeyPem: pem(pki.adminKey), namespace: NS,
-    }));
+    fs.writeFileSync(
+      kubeconfig,
+      kubeconfigYaml({
+        server: `https://127.0.0.1:${apiPort}`,
+        caPem: pem(pki.caCert),
+        clientCertPem: pem(pki.adminCert),
+        clientKeyPem: pem(pki.adminKey),
+        namespace: NS,
+      }),
+    );
     kc = adminKubeConfig(kubeconfig);
-    await waitHealthy(api, async () => (await kubeRequest(kc, "GET", "/readyz").catch(() => undefined))?.status === 200, 90_000);
-    const labels = Object.fromEntries(["enforce", "audit", "warn"].map((m) => [`pod-security.kubernetes.io/${m}`, "restricted"]));
-    await kubeOk(kc, "POST", "/api/v1/namespaces", { apiVersion: "v1", kind: "Namespace", metadata: { name: NS, labels } });
+    await waitHealthy(
+      api,
+      async () => (await kubeRequest(kc, "GET", "/readyz").catch(() => undefined))?.status === 200,
+      90_000,
+    );
+    const labels = Object.fromEntries(
+      ["enforce", "audit", "warn"].map((m) => [`pod-security.kubernetes.io/${m}`, "restricted"]),
+    );
+    await kubeOk(kc, "POST", "/api/v1/namespaces", {
+      apiVersion: "v1",
+      kind: "Namespace",
+      metadata: { name: NS, labels },
+    });
   });
 
   after(async () => {
@@ -133,8 +175,14 @@ describe("pods fixtures against a real kube-apiserver enforcing Pod Security res
     test(`${c.file}: ${pss ? "refused by the PodSecurity admission plugin" : "admitted by restricted; only our rules stop it"}`, async () => {
       const results = await Promise.all(c.pods.map((p) => admit(p.meta, p.spec)));
       if (pss) {
-        assert.ok(results.some((r) => r.status === 403 && /violates PodSecurity "restricted/.test(said(r))), results.map(said).join("\n"));
-        assert.ok(results.every((r) => r.status !== 422), results.map(said).join("\n"));
+        assert.ok(
+          results.some((r) => r.status === 403 && /violates PodSecurity "restricted/.test(said(r))),
+          results.map(said).join("\n"),
+        );
+        assert.ok(
+          results.every((r) => r.status !== 422),
+          results.map(said).join("\n"),
+        );
       } else {
         for (const r of results) assert.ok(r.status >= 200 && r.status < 300, said(r));
       }
@@ -158,13 +206,20 @@ describe("pods fixtures against a real kube-apiserver enforcing Pod Security res
   const [, makePod] = KINDS[0]!;
   const expectation = (c: PssCase, refused: boolean) => (refused ? (c[2] ?? "refused by Pod Security") : "admitted");
   for (const control of CONTROLS) {
-    for (const [refused, list] of [[true, control.refused], [false, control.allowed]] as const) {
+    for (const [refused, list] of [
+      [true, control.refused],
+      [false, control.allowed],
+    ] as const) {
       for (const c of list) {
         const want = expectation(c, refused);
         test(`${control.control}: ${c[0]}: ${want}`, async () => {
           const pod = build(makePod, c[1]);
-          const r = await admit(pod.metadata as unknown as Record<string, unknown>, pod["spec"] as Record<string, unknown>);
-          if (want === "refused by Pod Security") assert.ok(r.status === 403 && /violates PodSecurity "restricted/.test(said(r)), said(r));
+          const r = await admit(
+            pod.metadata as unknown as Record<string, unknown>,
+            pod["spec"] as Record<string, unknown>,
+          );
+          if (want === "refused by Pod Security")
+            assert.ok(r.status === 403 && /violates PodSecurity "restricted/.test(said(r)), said(r));
           else if (want === "invalid") assert.equal(r.status, 422, said(r));
           else assert.ok(r.status >= 200 && r.status < 300, said(r));
         });

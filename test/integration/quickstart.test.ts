@@ -16,7 +16,12 @@ import { resolveEngineBinaries, type EngineBinaries } from "../../src/engine/bin
 import { VAULT_STANDIN_SCRIPT } from "../../src/engine/home";
 import { writeDeployerKubeconfig } from "../../src/engine/settings";
 import { deployerOf } from "../../src/engine/deploy";
-import { createReviewer, deployerKubeConfig, namespace, publishQuotaStatus } from "../../src/sandbox/deploy/deploy-kube";
+import {
+  createReviewer,
+  deployerKubeConfig,
+  namespace,
+  publishQuotaStatus,
+} from "../../src/sandbox/deploy/deploy-kube";
 import { applyAll, kubeOk } from "../../src/sandbox/servers/kube";
 import { installPrometheusRuleCrd } from "../../src/sandbox/deploy/observability-crd";
 import { startSandbox, type Sandbox } from "../../src/sandbox/deploy/sandbox";
@@ -27,7 +32,8 @@ const README = path.join(ROOT, "README.md");
 /** The Quickstart's command block: the ```bash fence between `<!-- quickstart:begin -->` and `<!-- quickstart:end -->`. */
 export function quickstartBlock(readme: string): string {
   const m = /<!-- quickstart:begin -->\s*```bash\n([\s\S]*?)```\s*<!-- quickstart:end -->/.exec(readme);
-  if (!m) throw new Error("README.md has no ```bash block between <!-- quickstart:begin --> and <!-- quickstart:end -->");
+  if (!m)
+    throw new Error("README.md has no ```bash block between <!-- quickstart:begin --> and <!-- quickstart:end -->");
   return m[1]!;
 }
 
@@ -77,9 +83,21 @@ test("the README's Quickstart block is marked, names the cluster, and has the of
     "pulumi config set --path 'agent-trust:vault.kubernetesCaCert' -s dev -- \"$(cat ca.crt)\"",
     "pulumi preview -s dev --policy-pack policy",
   ]) {
-    assert.ok(block.split("\n").some((l) => l.startsWith(line)), `Quickstart lacks: ${line}`);
+    assert.ok(
+      block.split("\n").some((l) => l.startsWith(line)),
+      `Quickstart lacks: ${line}`,
+    );
   }
-  const values = { backend: "/b", apiserverUrl: "https://127.0.0.1:1", deployer: "d", kubeconfig: "/k", vaultAddr: "http://127.0.0.1:2", vaultToken: "t", kubernetesPlugin: "/p/k", vaultPlugin: "/p/v" };
+  const values = {
+    backend: "/b",
+    apiserverUrl: "https://127.0.0.1:1",
+    deployer: "d",
+    kubeconfig: "/k",
+    vaultAddr: "http://127.0.0.1:2",
+    vaultToken: "t",
+    kubernetesPlugin: "/p/k",
+    vaultPlugin: "/p/v",
+  };
   const script = substitute(block, values);
   assert.match(script, /^pulumi login 'file:\/\/\/b'$/m);
   assert.match(script, /^pulumi plugin install resource vault 7\.8\.0 --file '\/p\/v'$/m);
@@ -88,8 +106,11 @@ test("the README's Quickstart block is marked, names the cluster, and has the of
 
 /** Why the real run cannot happen here, or undefined when everything it needs is present. */
 function missingTools(): string | undefined {
-  const r = spawnSync(path.join(ROOT, "scripts", "servers.sh"), ["path", "pulumi-language-nodejs"], { encoding: "utf8" });
-  if (r.status !== 0) return "pulumi-language-nodejs is not installed (build it with AGENT_TRUST_PULUMI_SRC=<pulumi/pulumi git dir at v3.248.0> scripts/servers.sh ensure pulumi-language-nodejs); the plain CLI cannot run the project without it";
+  const r = spawnSync(path.join(ROOT, "scripts", "servers.sh"), ["path", "pulumi-language-nodejs"], {
+    encoding: "utf8",
+  });
+  if (r.status !== 0)
+    return "pulumi-language-nodejs is not installed (build it with AGENT_TRUST_PULUMI_SRC=<pulumi/pulumi git dir at v3.248.0> scripts/servers.sh ensure pulumi-language-nodejs); the plain CLI cannot run the project without it";
   return undefined;
 }
 
@@ -111,10 +132,14 @@ describe("README Quickstart with the real CLI against the sandbox", { timeout: 1
       skip = (e as Error).message;
       return;
     }
-    const host = execFileSync(path.join(ROOT, "scripts", "servers.sh"), ["path", "pulumi-language-nodejs"], { encoding: "utf8" }).trim();
+    const host = execFileSync(path.join(ROOT, "scripts", "servers.sh"), ["path", "pulumi-language-nodejs"], {
+      encoding: "utf8",
+    }).trim();
     sb = await startSandbox({ build: true, log });
     // What a real cluster's operators own: the target namespaces, Vault's token reviewer, the CRD, the deployer's rights.
-    const created = new Set(sb.env.foundation.kubernetes.filter((m) => m.kind === "Namespace").map((m) => m.metadata.name));
+    const created = new Set(
+      sb.env.foundation.kubernetes.filter((m) => m.kind === "Namespace").map((m) => m.metadata.name),
+    );
     await applyAll(sb.kc, sb.env.targetNamespaces.filter((n) => !created.has(n)).map(namespace));
     const reviewer = await createReviewer(sb.kc, 1800);
     await installPrometheusRuleCrd(sb.kc);
@@ -122,7 +147,8 @@ describe("README Quickstart with the real CLI against the sandbox", { timeout: 1
     // The scratch copy: the project at HEAD, node_modules linked in.
     fs.mkdirSync(repo);
     execFileSync("bash", ["-c", `git -C "$1" archive HEAD | tar -x -C "$2"`, "-", ROOT, repo]);
-    for (const nm of ["node_modules", path.join("policy", "node_modules")]) fs.symlinkSync(fs.realpathSync(path.join(ROOT, nm)), path.join(repo, nm));
+    for (const nm of ["node_modules", path.join("policy", "node_modules")])
+      fs.symlinkSync(fs.realpathSync(path.join(ROOT, nm)), path.join(repo, nm));
     fs.writeFileSync(path.join(repo, "ca.crt"), fs.readFileSync(sb.pki.caCert, "utf8"));
     fs.writeFileSync(path.join(repo, "reviewer.jwt"), reviewer, { mode: 0o600 });
     const stubs = path.join(dir, "stubs");
@@ -141,9 +167,14 @@ describe("README Quickstart with the real CLI against the sandbox", { timeout: 1
       vaultPlugin: binaries.vault ?? VAULT_STANDIN_SCRIPT,
     };
     fs.mkdirSync(values.backend);
-    fs.writeFileSync(path.join(dir, "quickstart.sh"), substitute(quickstartBlock(fs.readFileSync(README, "utf8")), values));
+    fs.writeFileSync(
+      path.join(dir, "quickstart.sh"),
+      substitute(quickstartBlock(fs.readFileSync(README, "utf8")), values),
+    );
     env = {
-      PATH: [stubs, path.dirname(binaries.pulumi), path.dirname(host), process.env["PATH"] ?? "/usr/bin:/bin"].join(path.delimiter),
+      PATH: [stubs, path.dirname(binaries.pulumi), path.dirname(host), process.env["PATH"] ?? "/usr/bin:/bin"].join(
+        path.delimiter,
+      ),
       HOME: process.env["HOME"] ?? dir,
       PULUMI_HOME: path.join(dir, "pulumi-home"),
       PULUMI_CONFIG_PASSPHRASE: "quickstart",
@@ -159,12 +190,21 @@ describe("README Quickstart with the real CLI against the sandbox", { timeout: 1
   });
 
   const bash = (script: string, extra: Record<string, string> = {}) =>
-    spawnSync("bash", ["-euo", "pipefail", "-c", script], { cwd: repo, env: { ...env, ...extra }, encoding: "utf8", timeout: 900_000 });
+    spawnSync("bash", ["-euo", "pipefail", "-c", script], {
+      cwd: repo,
+      env: { ...env, ...extra },
+      encoding: "utf8",
+      timeout: 900_000,
+    });
 
   /** The same, without blocking this process, so the test can play a controller while the script runs. */
   const bashAsync = (script: string) =>
     new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      const child = spawn("bash", ["-euo", "pipefail", "-c", script], { cwd: repo, env, stdio: ["ignore", "pipe", "pipe"] });
+      const child = spawn("bash", ["-euo", "pipefail", "-c", script], {
+        cwd: repo,
+        env,
+        stdio: ["ignore", "pipe", "pipe"],
+      });
       let stdout = "";
       let stderr = "";
       child.stdout.on("data", (d) => (stdout += String(d)));
@@ -204,14 +244,35 @@ describe("README Quickstart with the real CLI against the sandbox", { timeout: 1
   test("a KUBECONFIG for another cluster: preview fails with the clear message, for the foundation and a phase stack", (t) => {
     if (skip) return t.skip(skip);
     const wrong = path.join(dir, "wrong.kubeconfig");
-    const doc = { apiVersion: "v1", kind: "Config", clusters: [{ name: "elsewhere", cluster: { server: "https://127.0.0.1:1" } }], users: [{ name: "u", user: { token: "t" } }], contexts: [{ name: "elsewhere", context: { cluster: "elsewhere", user: "u" } }], "current-context": "elsewhere" };
+    const doc = {
+      apiVersion: "v1",
+      kind: "Config",
+      clusters: [{ name: "elsewhere", cluster: { server: "https://127.0.0.1:1" } }],
+      users: [{ name: "u", user: { token: "t" } }],
+      contexts: [{ name: "elsewhere", context: { cluster: "elsewhere", user: "u" } }],
+      "current-context": "elsewhere",
+    };
     fs.writeFileSync(wrong, JSON.stringify(doc), { mode: 0o600 });
     for (const stack of ["dev", "dev-shadow"]) {
-      const r = bash(`pulumi preview -s ${stack} --policy-pack policy`, { KUBECONFIG: wrong, VAULT_ADDR: sb!.vaultAddr, VAULT_TOKEN: sb!.vaultToken });
+      const r = bash(`pulumi preview -s ${stack} --policy-pack policy`, {
+        KUBECONFIG: wrong,
+        VAULT_ADDR: sb!.vaultAddr,
+        VAULT_TOKEN: sb!.vaultToken,
+      });
       const output = `${r.stdout}\n${r.stderr}`;
-      assert.notEqual(r.status, 0, `${stack}: preview with a kubeconfig for another cluster passed:\n${output.slice(-3000)}`);
-      assert.ok(output.includes(`stack "${stack}" deploys to ${sb!.apiserverUrl} (agent-trust:cluster.server)`), output.slice(-3000));
-      assert.ok(output.includes(`selects context "elsewhere", whose cluster "elsewhere" is https://127.0.0.1:1`), output.slice(-3000));
+      assert.notEqual(
+        r.status,
+        0,
+        `${stack}: preview with a kubeconfig for another cluster passed:\n${output.slice(-3000)}`,
+      );
+      assert.ok(
+        output.includes(`stack "${stack}" deploys to ${sb!.apiserverUrl} (agent-trust:cluster.server)`),
+        output.slice(-3000),
+      );
+      assert.ok(
+        output.includes(`selects context "elsewhere", whose cluster "elsewhere" is https://127.0.0.1:1`),
+        output.slice(-3000),
+      );
     }
   });
 });

@@ -54,12 +54,14 @@ export function evaluate(expr: string, ctx: Context): unknown {
   const cmp = /^([\w.-]+)\s*(==|!=)\s*'([^']*)'$/.exec(e);
   if (cmp) return (str(lookup(ctx, cmp[1]!)) === cmp[3]) === (cmp[2] === "==");
   const contains = /^contains\(fromJSON\(([\w.-]+)\),\s*([\w.-]+)\)$/.exec(e);
-  if (contains) return (JSON.parse(str(lookup(ctx, contains[1]!)) || "[]") as unknown[]).includes(lookup(ctx, contains[2]!));
+  if (contains)
+    return (JSON.parse(str(lookup(ctx, contains[1]!)) || "[]") as unknown[]).includes(lookup(ctx, contains[2]!));
   if (/^[a-z][\w-]*(\.[\w-]+)+$/.test(e)) return lookup(ctx, e);
   throw new Error(`rehearsal: unsupported expression \${{ ${e} }}`);
 }
 
-export const expand = (text: string, ctx: Context) => text.replace(/\$\{\{(.*?)\}\}/g, (_, e: string) => str(evaluate(e, ctx)));
+export const expand = (text: string, ctx: Context) =>
+  text.replace(/\$\{\{(.*?)\}\}/g, (_, e: string) => str(evaluate(e, ctx)));
 
 /** KEY=value lines and KEY<<DELIM … DELIM blocks, as the runner reads GITHUB_OUTPUT and GITHUB_ENV. */
 export function parseCommandFile(text: string): Record<string, string> {
@@ -83,7 +85,18 @@ export function parseCommandFile(text: string): Record<string, string> {
  * the runner's environment (GITHUB_*, RUNNER_TEMP, PATH). Steps after a failed one run only with `if: always()`
  * (or a failure() condition, which this rehearsal treats as unsupported).
  */
-export function runJob(job: Job, opts: { workspace: string; scratch: string; ctx: Context; env: Record<string, string>; standIns: StandIn; matrix?: Record<string, string>; installs: RegExp }): JobRun {
+export function runJob(
+  job: Job,
+  opts: {
+    workspace: string;
+    scratch: string;
+    ctx: Context;
+    env: Record<string, string>;
+    standIns: StandIn;
+    matrix?: Record<string, string>;
+    installs: RegExp;
+  },
+): JobRun {
   const steps: StepRecord[] = [];
   const stepCtx: Record<string, { outputs: Record<string, string>; outcome: string }> = {};
   const ctx: Context = { ...opts.ctx, matrix: opts.matrix ?? {}, steps: stepCtx };
@@ -102,7 +115,12 @@ export function runJob(job: Job, opts: { workspace: string; scratch: string; ctx
     const env = { ...jobEnv };
     for (const [k, v] of Object.entries(step.env ?? {})) env[k] = expand(String(v), { ...ctx, env: jobEnv });
     if (step.uses !== undefined || opts.installs.test(step.run ?? "")) {
-      const withs = Object.fromEntries(Object.entries(step.with ?? {}).map(([k, v]) => [k, typeof v === "string" ? expand(v, { ...ctx, env: jobEnv }) : v]));
+      const withs = Object.fromEntries(
+        Object.entries(step.with ?? {}).map(([k, v]) => [
+          k,
+          typeof v === "string" ? expand(v, { ...ctx, env: jobEnv }) : v,
+        ]),
+      );
       const how = opts.standIns({ ...step, with: withs }, env);
       if (how === undefined) throw new Error(`rehearsal: no stand-in for ${step.uses ?? step.run}`);
       const r = typeof how === "string" ? { how, code: 0 } : how;
@@ -111,15 +129,29 @@ export function runJob(job: Job, opts: { workspace: string; scratch: string; ctx
       if (r.code !== 0) failed = true;
       return;
     }
-    const files = Object.fromEntries(["GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_STEP_SUMMARY", "GITHUB_PATH"].map((k) => [k, path.join(opts.scratch, `${i}-${k}`)]));
+    const files = Object.fromEntries(
+      ["GITHUB_OUTPUT", "GITHUB_ENV", "GITHUB_STEP_SUMMARY", "GITHUB_PATH"].map((k) => [
+        k,
+        path.join(opts.scratch, `${i}-${k}`),
+      ]),
+    );
     for (const f of Object.values(files)) fs.writeFileSync(f, "");
     const script = path.join(opts.scratch, `${i}.sh`);
     fs.writeFileSync(script, expand(step.run ?? "", { ...ctx, env: jobEnv }));
     // The runner's default for `run:` on Linux: bash -e {0}.
-    const r = spawnSync("bash", ["--noprofile", "--norc", "-e", script], { cwd: opts.workspace, env: { ...env, ...files }, encoding: "utf8", maxBuffer: 64 << 20 });
+    const r = spawnSync("bash", ["--noprofile", "--norc", "-e", script], {
+      cwd: opts.workspace,
+      env: { ...env, ...files },
+      encoding: "utf8",
+      maxBuffer: 64 << 20,
+    });
     const code = r.status ?? 1;
     steps.push({ name, how: "ran", code, stdout: r.stdout, stderr: r.stderr });
-    if (step.id) stepCtx[step.id] = { outputs: parseCommandFile(fs.readFileSync(files["GITHUB_OUTPUT"]!, "utf8")), outcome: code === 0 ? "success" : "failure" };
+    if (step.id)
+      stepCtx[step.id] = {
+        outputs: parseCommandFile(fs.readFileSync(files["GITHUB_OUTPUT"]!, "utf8")),
+        outcome: code === 0 ? "success" : "failure",
+      };
     Object.assign(jobEnv, parseCommandFile(fs.readFileSync(files["GITHUB_ENV"]!, "utf8")));
     summary += fs.readFileSync(files["GITHUB_STEP_SUMMARY"]!, "utf8");
     if (code !== 0) failed = true;

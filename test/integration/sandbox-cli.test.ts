@@ -38,12 +38,18 @@ describe("sandbox up / down", () => {
 
   test("up prints only export lines a shell can eval", () => {
     const lines = upOut.trim().split("\n");
-    assert.deepEqual(lines.map((l) => l.split("=")[0]), ["export KUBECONFIG", "export VAULT_ADDR", "export VAULT_TOKEN"]);
+    assert.deepEqual(
+      lines.map((l) => l.split("=")[0]),
+      ["export KUBECONFIG", "export VAULT_ADDR", "export VAULT_TOKEN"],
+    );
     assert.ok(lines.every((l) => /^export [A-Z_]+='[^']*'$/.test(l)));
   });
 
   test("up returned while the three servers keep running", () => {
-    assert.deepEqual(state.processes.map((p) => p.name), ["etcd", "kube-apiserver", "vault"]);
+    assert.deepEqual(
+      state.processes.map((p) => p.name),
+      ["etcd", "kube-apiserver", "vault"],
+    );
     for (const p of state.processes) assert.ok(pidAlive(p.pid), `${p.name} is not running`);
   });
 
@@ -52,7 +58,8 @@ describe("sandbox up / down", () => {
     const kc = adminKubeConfig(kubeconfig);
     const roles = await kubeOk(kc, "GET", "/apis/rbac.authorization.k8s.io/v1/namespaces/checkout/roles");
     const names = (roles["items"] as { metadata: { name: string } }[]).map((r) => r.metadata.name);
-    for (const phase of ["shadow", "assist", "remediation", "autonomous"]) assert.ok(names.includes(`diagnostic-${phase}-target`), phase);
+    for (const phase of ["shadow", "assist", "remediation", "autonomous"])
+      assert.ok(names.includes(`diagnostic-${phase}-target`), phase);
   });
 
   test("the printed VAULT_ADDR and VAULT_TOKEN reach Vault with the mounts and roles configured", async () => {

@@ -37,10 +37,17 @@ const one = (f: (r: CheckResult) => boolean): CheckResult => {
 const sar = (phase: string, agent: string, ns: string | undefined, verb: string, resource: string, name?: string) =>
   one((r) => {
     const a = (r as Partial<RbacCheck>).attributes;
-    return r.section === "rbac" && r.phase === phase && r.agent === agent && !!a && a.namespace === ns && a.verb === verb &&
-      [a.resource, a.subresource].filter(Boolean).join("/") === resource && a.name === name;
+    return (
+      r.section === "rbac" &&
+      r.phase === phase &&
+      r.agent === agent &&
+      !!a &&
+      a.namespace === ns &&
+      a.verb === verb &&
+      [a.resource, a.subresource].filter(Boolean).join("/") === resource &&
+      a.name === name
+    );
   }).measured;
-
 
 describe("sandbox: dev stacks against real servers", () => {
   before(async () => {
@@ -54,7 +61,9 @@ describe("sandbox: dev stacks against real servers", () => {
 
   test("RBAC: every SubjectAccessReview answer matches the catalog", () => {
     assertAllMatch("rbac");
-    assert.ok(section("rbac").some((r) => r.measured === "allow") && section("rbac").some((r) => r.measured === "deny"));
+    assert.ok(
+      section("rbac").some((r) => r.measured === "allow") && section("rbac").some((r) => r.measured === "deny"),
+    );
   });
 
   test("RBAC: shadow reads but cannot restart; remediation restarts only the listed deployment", () => {
@@ -83,21 +92,51 @@ describe("sandbox: dev stacks against real servers", () => {
   test("Vault: logins, TTLs and every secret path match the catalog", () => {
     assertAllMatch("vault");
     for (const phase of ["shadow", "assist", "remediation", "autonomous"]) {
-      const cell = (object: string) => one((r) => r.section === "vault" && r.phase === phase && r.agent === "diagnostic" && r.object === object);
+      const cell = (object: string) =>
+        one((r) => r.section === "vault" && r.phase === phase && r.agent === "diagnostic" && r.object === object);
       assert.equal(cell("own token, own role").measured, "allow");
       assert.equal(cell("another ServiceAccount's token").measured, "deny");
       assert.equal(cell("own token without the vault audience").measured, "deny");
       assert.equal(cell("own token, another phase's role").measured, "deny");
       assert.equal(one((r) => r.section === "vault" && r.phase === phase && r.verb === "ttl").measured, "allow");
     }
-    assert.equal(one((r) => r.section === "vault" && r.phase === "shadow" && r.agent === "diagnostic" && r.verb === "read" && r.object === "notify/*").measured, "deny");
-    assert.equal(one((r) => r.section === "vault" && r.phase === "assist" && r.agent === "diagnostic" && r.verb === "read" && r.object === "notify/*").measured, "allow");
+    assert.equal(
+      one(
+        (r) =>
+          r.section === "vault" &&
+          r.phase === "shadow" &&
+          r.agent === "diagnostic" &&
+          r.verb === "read" &&
+          r.object === "notify/*",
+      ).measured,
+      "deny",
+    );
+    assert.equal(
+      one(
+        (r) =>
+          r.section === "vault" &&
+          r.phase === "assist" &&
+          r.agent === "diagnostic" &&
+          r.verb === "read" &&
+          r.object === "notify/*",
+      ).measured,
+      "allow",
+    );
   });
 
   test("Pod Security: the published template's pod is admitted, privileged/root/hostPath variants rejected", () => {
     assertAllMatch("pod-security");
-    assert.equal(section("pod-security").filter((r) => r.object.startsWith("template pod")).every((r) => r.measured === "allow"), true);
-    assert.ok(section("pod-security").filter((r) => r.measured === "deny").every((r) => /violates PodSecurity "restricted/.test(r.detail ?? "")));
+    assert.equal(
+      section("pod-security")
+        .filter((r) => r.object.startsWith("template pod"))
+        .every((r) => r.measured === "allow"),
+      true,
+    );
+    assert.ok(
+      section("pod-security")
+        .filter((r) => r.measured === "deny")
+        .every((r) => /violates PodSecurity "restricted/.test(r.detail ?? "")),
+    );
   });
 
   test("Audit: agents' real requests are enforced and recorded under their own identity", () => {
@@ -112,8 +151,13 @@ describe("sandbox: dev stacks against real servers", () => {
     const role = agentNames("dev", "shadow", "diagnostic").targetRole;
     // Only the deployer may change an agent's Role (admission-deployer-only-agent-roles), so the widening is its.
     const deployer = await deployerKubeConfig(sb.kc, sb.env);
-    await kubeOk(deployer, "PATCH", `/apis/rbac.authorization.k8s.io/v1/namespaces/checkout/roles/${role}`,
-      [{ op: "add", path: "/rules/-", value: { apiGroups: [""], resources: ["pods"], verbs: ["delete"] } }], "application/json-patch+json");
+    await kubeOk(
+      deployer,
+      "PATCH",
+      `/apis/rbac.authorization.k8s.io/v1/namespaces/checkout/roles/${role}`,
+      [{ op: "add", path: "/rules/-", value: { apiGroups: [""], resources: ["pods"], verbs: ["delete"] } }],
+      "application/json-patch+json",
+    );
     const user = `system:serviceaccount:${sb.env.namespace}:${agentNames("dev", "shadow", "diagnostic").serviceAccount}`;
     const probe = { namespace: "checkout", verb: "delete", resource: "pods", name: "any" };
     try {
@@ -122,13 +166,28 @@ describe("sandbox: dev stacks against real servers", () => {
       const bad = widened.filter((r) => !matches(r));
       const affected = widened.filter((r) => {
         const a = r.attributes;
-        return r.phase === "shadow" && r.agent === "diagnostic" && a.namespace === "checkout" && a.verb === "delete" && a.resource === "pods" && !a.subresource;
+        return (
+          r.phase === "shadow" &&
+          r.agent === "diagnostic" &&
+          a.namespace === "checkout" &&
+          a.verb === "delete" &&
+          a.resource === "pods" &&
+          !a.subresource
+        );
       });
       assert.ok(affected.length > 0);
-      assert.deepEqual(bad.map((r) => JSON.stringify(r.attributes)).sort(), affected.map((r) => JSON.stringify(r.attributes)).sort());
+      assert.deepEqual(
+        bad.map((r) => JSON.stringify(r.attributes)).sort(),
+        affected.map((r) => JSON.stringify(r.attributes)).sort(),
+      );
       assert.ok(bad.every((r) => r.measured === "allow" && r.expected === "deny"));
     } finally {
-      await applyAll(deployer, sb.env.phases.shadow.kubernetes.filter((m) => m.kind === "Role" && m.metadata.name === role && m.metadata.namespace === "checkout"));
+      await applyAll(
+        deployer,
+        sb.env.phases.shadow.kubernetes.filter(
+          (m) => m.kind === "Role" && m.metadata.name === role && m.metadata.namespace === "checkout",
+        ),
+      );
       await untilSar(sb.kc, user, probe, false);
     }
     assert.equal((await verifyRbac(sb.kc, sb.env)).filter((r) => !matches(r)).length, 0);
@@ -136,17 +195,25 @@ describe("sandbox: dev stacks against real servers", () => {
 
   test("a Vault policy widened behind the stacks' back shows up as mismatches, exactly where it was widened", async () => {
     const policy = agentNames("dev", "shadow", "diagnostic").vaultPolicy("notify");
-    const original = sb.env.phases.shadow.vault.find((d) => d.kind === "VaultPolicy" && (d["spec"] as { name: string }).name === policy)!;
-    await sb.vault.ok("PUT", `sys/policies/acl/${policy}`, { policy: 'path "agent/data/notify/*" { capabilities = ["read"] }' });
+    const original = sb.env.phases.shadow.vault.find(
+      (d) => d.kind === "VaultPolicy" && (d["spec"] as { name: string }).name === policy,
+    )!;
+    await sb.vault.ok("PUT", `sys/policies/acl/${policy}`, {
+      policy: 'path "agent/data/notify/*" { capabilities = ["read"] }',
+    });
     try {
       const widened = await verifyVault(sb.kc, sb.vault, sb.env);
       const bad = widened.filter((r) => !matches(r));
-      const affected = widened.filter((r) => r.phase === "shadow" && r.agent === "diagnostic" && r.verb === "read" && r.object.startsWith("notify/"));
+      const affected = widened.filter(
+        (r) => r.phase === "shadow" && r.agent === "diagnostic" && r.verb === "read" && r.object.startsWith("notify/"),
+      );
       assert.ok(affected.length >= 2);
       assert.deepEqual(bad.map((r) => r.object).sort(), affected.map((r) => r.object).sort());
       assert.ok(bad.every((r) => r.phase === "shadow" && r.measured === "allow" && r.expected === "deny"));
     } finally {
-      await sb.vault.ok("PUT", `sys/policies/acl/${policy}`, { policy: (original["spec"] as { policy: string }).policy });
+      await sb.vault.ok("PUT", `sys/policies/acl/${policy}`, {
+        policy: (original["spec"] as { policy: string }).policy,
+      });
     }
     assert.equal((await verifyVault(sb.kc, sb.vault, sb.env)).filter((r) => !matches(r)).length, 0);
   });

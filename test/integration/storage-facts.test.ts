@@ -40,7 +40,11 @@ function networkPolicy(name: string, cidr: string): Record<string, unknown> {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
     metadata: { name, namespace: "default" },
-    spec: { podSelector: {}, policyTypes: ["Egress"], egress: [{ to: [{ ipBlock: { cidr } }], ports: [{ port: 80 }] }] },
+    spec: {
+      podSelector: {},
+      policyTypes: ["Egress"],
+      egress: [{ to: [{ ipBlock: { cidr } }], ports: [{ port: 80 }] }],
+    },
   };
 }
 
@@ -56,11 +60,16 @@ describe("storage facts: what the servers keep for the spellings the rules judge
     let accepted = 0;
     const report: string[] = [];
     for (const [i, cidr] of SPELLINGS.entries()) {
-      const r = await kubeRequest(sb.kc, "POST", "/apis/networking.k8s.io/v1/namespaces/default/networkpolicies", networkPolicy(`spelling-${i}`, cidr));
+      const r = await kubeRequest(
+        sb.kc,
+        "POST",
+        "/apis/networking.k8s.io/v1/namespaces/default/networkpolicies",
+        networkPolicy(`spelling-${i}`, cidr),
+      );
       report.push(`${cidr}: HTTP ${r.status}`);
       if (r.status >= 300) continue;
       accepted++;
-      const stored = (((r.body["spec"] as any).egress[0].to[0].ipBlock as { cidr: string }).cidr);
+      const stored = ((r.body["spec"] as any).egress[0].to[0].ipBlock as { cidr: string }).cidr;
       assert.equal(stored, cidr, "the API server stores the text as written");
       const parsed = parseIpCidr(stored);
       assert.ok(parsed, `${cidr} was accepted by the API server but the rules cannot parse it`);
@@ -77,10 +86,18 @@ describe("storage facts: what the servers keep for the spellings the rules judge
       const np = networkPolicy(`planner-${i}`, cidr);
       (np["spec"] as any).egress[0].to[0].ipBlock.except = requiredExcepts(cidr);
       const r = await kubeRequest(sb.kc, "POST", "/apis/networking.k8s.io/v1/namespaces/default/networkpolicies", np);
-      assert.equal(r.status, 201, `${cidr} except ${requiredExcepts(cidr).join(", ")}: ${String(r.body["message"] ?? "")}`);
+      assert.equal(
+        r.status,
+        201,
+        `${cidr} except ${requiredExcepts(cidr).join(", ")}: ${String(r.body["message"] ?? "")}`,
+      );
       const stored = egressReach(r.body as unknown as Manifest);
       assert.equal(stored.length, 1);
-      assert.deepEqual(metadataHits(stored[0]!.addrs), [], `${cidr}: the stored policy still reaches a metadata endpoint`);
+      assert.deepEqual(
+        metadataHits(stored[0]!.addrs),
+        [],
+        `${cidr}: the stored policy still reaches a metadata endpoint`,
+      );
     }
   });
 
@@ -96,16 +113,22 @@ describe("storage facts: what the servers keep for the spellings the rules judge
       audience: "vault",
     });
     const data = (await sb.vault.ok("GET", "auth/facts/role/r"))["data"] as Record<string, unknown>;
-    log(`storage-facts: role stored ${JSON.stringify({ n: data["bound_service_account_names"], ns: data["bound_service_account_namespaces"], p: data["token_policies"] })}`);
+    log(
+      `storage-facts: role stored ${JSON.stringify({ n: data["bound_service_account_names"], ns: data["bound_service_account_namespaces"], p: data["token_policies"] })}`,
+    );
     assert.deepEqual(data["bound_service_account_names"], vaultStrings(names));
     assert.deepEqual(data["bound_service_account_namespaces"], vaultStrings(namespaces));
     // The role keeps the names' case; a token gets them lower-cased (next test), which is why the rule compares so.
     assert.deepEqual(data["token_policies"], vaultStrings(policies));
   });
 
-  test("a token's policies are trimmed and lower-cased: \" ROOT \" on a role would be the root policy", async () => {
-    await sb.vault.ok("PUT", "sys/policies/acl/facts-case", { policy: `path "agent/data/x" { capabilities = ["read"] }` });
-    const auth = (await sb.vault.ok("POST", "auth/token/create", { policies: [" FACTS-Case "], no_default_policy: true }))["auth"] as { policies: string[] };
+  test('a token\'s policies are trimmed and lower-cased: " ROOT " on a role would be the root policy', async () => {
+    await sb.vault.ok("PUT", "sys/policies/acl/facts-case", {
+      policy: `path "agent/data/x" { capabilities = ["read"] }`,
+    });
+    const auth = (
+      await sb.vault.ok("POST", "auth/token/create", { policies: [" FACTS-Case "], no_default_policy: true })
+    )["auth"] as { policies: string[] };
     log(`storage-facts: token created with [" FACTS-Case "] carries ${JSON.stringify(auth.policies)}`);
     assert.deepEqual(auth.policies, ["facts-case"]);
   });
@@ -113,7 +136,11 @@ describe("storage facts: what the servers keep for the spellings the rules judge
   test("a JSON-format policy naming a path twice grants nothing the parser does not see", async () => {
     const text = `{"path": {"agent/data/a": {"capabilities": ["read"]}, "agent/data/a": {"capabilities": ["update"]}, "\\u0073ys/mounts": {"capabilities": ["read"]}}}`;
     await sb.vault.ok("PUT", "sys/policies/acl/facts-json", { policy: text });
-    const token = ((await sb.vault.ok("POST", "auth/token/create", { policies: ["facts-json"], no_default_policy: true }))["auth"] as { client_token: string }).client_token;
+    const token = (
+      (await sb.vault.ok("POST", "auth/token/create", { policies: ["facts-json"], no_default_policy: true }))[
+        "auth"
+      ] as { client_token: string }
+    ).client_token;
     const blocks = parseVaultPolicy(text);
     assert.equal(blocks.length, 3);
     for (const path of ["agent/data/a", "sys/mounts"]) {

@@ -23,8 +23,14 @@ let reader = "";
 type Blocks = [string, string[]][];
 
 function vault(texts: readonly string[]): ({ blocks: Blocks } | { error: string })[] {
-  const out = execFileSync(reader, { input: texts.map((t) => JSON.stringify(t)).join("\n") + "\n", maxBuffer: 1 << 28 }).toString();
-  return out.trim().split("\n").map((l) => JSON.parse(l) as { blocks: Blocks } | { error: string });
+  const out = execFileSync(reader, {
+    input: texts.map((t) => JSON.stringify(t)).join("\n") + "\n",
+    maxBuffer: 1 << 28,
+  }).toString();
+  return out
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as { blocks: Blocks } | { error: string });
 }
 
 function ours(text: string): Blocks | undefined {
@@ -35,7 +41,11 @@ function ours(text: string): Blocks | undefined {
   }
 }
 
-const norm = (bs: Blocks) => bs.map(([p, c]) => `${p}=${[...c].sort().join(",")}`).sort().join(" | ");
+const norm = (bs: Blocks) =>
+  bs
+    .map(([p, c]) => `${p}=${[...c].sort().join(",")}`)
+    .sort()
+    .join(" | ");
 
 /** A small deterministic generator (LCG) of JSON policies in the shapes HCL 1 flattens. */
 function generate(count: number, seed: number): string[] {
@@ -63,7 +73,8 @@ function generate(count: number, seed: number): string[] {
   };
   const policy = () =>
     `{${times(1 + Math.floor(rnd() * 2), () => {
-      const inner = rnd() < 0.8 ? `{${times(1 + Math.floor(rnd() * 2), () => `"${pick(paths)}": ${node(0)}`)}}` : node(0);
+      const inner =
+        rnd() < 0.8 ? `{${times(1 + Math.floor(rnd() * 2), () => `"${pick(paths)}": ${node(0)}`)}}` : node(0);
       return `"${rnd() < 0.95 ? "path" : "name"}": ${rnd() < 0.15 ? `[${inner}]` : inner}`;
     })}}`;
   return Array.from({ length: count }, policy);
@@ -74,8 +85,19 @@ function generateHcl(count: number, seed: number): string[] {
   let s = seed;
   const rnd = () => (s = (s * 1103515245 + 12345) % 2147483648) / 2147483648;
   const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
-  const str = () => pick(['"agent/data/a"', '"sys/*"', '"a\\x2fb"', '"agent/\\u0064ata/x"', '"+/x"', '"a${b}"', '"/agent/x"', '"a\\"b"']);
-  const caps = () => `[${Array.from({ length: 1 + Math.floor(rnd() * 2) }, () => pick(['"read"', '"sudo"', '"list"', '"update"', "read", '"deny"'])).join(pick([", ", ",", " "]))}${pick(["", ","])}]`;
+  const str = () =>
+    pick([
+      '"agent/data/a"',
+      '"sys/*"',
+      '"a\\x2fb"',
+      '"agent/\\u0064ata/x"',
+      '"+/x"',
+      '"a${b}"',
+      '"/agent/x"',
+      '"a\\"b"',
+    ]);
+  const caps = () =>
+    `[${Array.from({ length: 1 + Math.floor(rnd() * 2) }, () => pick(['"read"', '"sudo"', '"list"', '"update"', "read", '"deny"'])).join(pick([", ", ",", " "]))}${pick(["", ","])}]`;
   const attr = () =>
     pick([
       () => `capabilities ${pick(["=", ":", ""])} ${caps()}`,
@@ -116,7 +138,9 @@ describe("the checker reads Vault policies exactly as Vault does", { timeout: 60
 
   test("every VaultPolicy of the fixtures: where Vault accepts it, the checker reads the same blocks or refuses it", () => {
     const files = (d: string): string[] =>
-      fs.readdirSync(d, { withFileTypes: true }).flatMap((e) => (e.isDirectory() ? files(path.join(d, e.name)) : [path.join(d, e.name)]));
+      fs
+        .readdirSync(d, { withFileTypes: true })
+        .flatMap((e) => (e.isDirectory() ? files(path.join(d, e.name)) : [path.join(d, e.name)]));
     const texts = files(path.join(ROOT, "test", "fixtures"))
       .filter((f) => !f.endsWith(".hcl"))
       .flatMap((f) => loadPaths([f]).objects.map((l) => l.object))

@@ -38,7 +38,11 @@ export async function publishQuotaStatus(kc: KubeConfig, quotas: readonly Manife
 export async function createReviewer(kc: KubeConfig, tokenSeconds: number): Promise<string> {
   await applyAll(kc, [
     namespace(REVIEWER.namespace),
-    { apiVersion: "v1", kind: "ServiceAccount", metadata: { name: REVIEWER.serviceAccount, namespace: REVIEWER.namespace, labels: SANDBOX_LABELS } },
+    {
+      apiVersion: "v1",
+      kind: "ServiceAccount",
+      metadata: { name: REVIEWER.serviceAccount, namespace: REVIEWER.namespace, labels: SANDBOX_LABELS },
+    },
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
       kind: "ClusterRoleBinding",
@@ -61,7 +65,10 @@ export async function createReviewer(kc: KubeConfig, tokenSeconds: number): Prom
 /** The sandbox's stand-in for the CI identity that runs `pulumi up`: the administrator impersonating the deployer user. */
 export async function deployerKubeConfig(admin: KubeConfig, env: SandboxEnvironment): Promise<KubeConfig> {
   const user = env.foundation.config.admission.deployer.users[0];
-  if (!user) throw new Error(`the ${env.environment} foundation names no deployer user (agent-trust:admission.deployer.users); the sandbox deploys as that user`);
+  if (!user)
+    throw new Error(
+      `the ${env.environment} foundation names no deployer user (agent-trust:admission.deployer.users); the sandbox deploys as that user`,
+    );
   await applyAll(admin, [
     {
       apiVersion: "rbac.authorization.k8s.io/v1",
@@ -84,7 +91,11 @@ export interface KubeDeployment {
  * Applies everything. `reviewerTokenSeconds` bounds how long Vault can verify logins: minutes for a test,
  * longer for `sandbox up`.
  */
-export async function deployKubernetes(admin: KubeConfig, env: SandboxEnvironment, reviewerTokenSeconds: number): Promise<KubeDeployment> {
+export async function deployKubernetes(
+  admin: KubeConfig,
+  env: SandboxEnvironment,
+  reviewerTokenSeconds: number,
+): Promise<KubeDeployment> {
   const created = new Set(env.foundation.kubernetes.filter((m) => m.kind === "Namespace").map((m) => m.metadata.name));
   const targets = env.targetNamespaces.filter((n) => !created.has(n)).map(namespace);
   await applyAll(admin, targets);
@@ -93,13 +104,18 @@ export async function deployKubernetes(admin: KubeConfig, env: SandboxEnvironmen
   // admission policies are in, nobody else (system:masters included) may bind an agent.
   const kc = await deployerKubeConfig(admin, env);
   await applyAll(kc, env.foundation.kubernetes);
-  await publishQuotaStatus(kc, env.foundation.kubernetes.filter((m) => m.kind === "ResourceQuota"));
+  await publishQuotaStatus(
+    kc,
+    env.foundation.kubernetes.filter((m) => m.kind === "ResourceQuota"),
+  );
   let applied = targets.length + env.foundation.kubernetes.length;
   for (const phase of PHASES) {
     const objects = env.phases[phase].kubernetes;
     const clusterScoped = objects.filter((m) => !m.metadata.namespace);
     if (clusterScoped.length > 0) {
-      throw new Error(`phase stack ${env.phases[phase].stack} renders cluster-scoped objects (${clusterScoped.map((m) => m.kind).join(", ")}); refusing to apply`);
+      throw new Error(
+        `phase stack ${env.phases[phase].stack} renders cluster-scoped objects (${clusterScoped.map((m) => m.kind).join(", ")}); refusing to apply`,
+      );
     }
     await applyAll(kc, objects);
     applied += objects.length;

@@ -21,11 +21,17 @@ const specOf = (m: Manifest) => (m.spec ?? {}) as Record<string, unknown>;
 
 /** Writes one document with the Vault-kind table's call; the auth config is pointed at the local API server. */
 async function applyDoc(vault: VaultHttp, doc: Manifest, target: VaultTarget): Promise<void> {
-  if (!isVaultKind(doc.kind)) throw new Error(`no sandbox support for Vault document kind ${doc.kind} (${doc.metadata.name})`);
+  if (!isVaultKind(doc.kind))
+    throw new Error(`no sandbox support for Vault document kind ${doc.kind} (${doc.metadata.name})`);
   const call = vaultCall(doc.kind, specOf(doc));
   const body =
     doc.kind === "VaultKubernetesAuthConfig"
-      ? { ...call.body, kubernetes_host: target.apiserverUrl, kubernetes_ca_cert: target.caPem, token_reviewer_jwt: target.reviewerToken }
+      ? {
+          ...call.body,
+          kubernetes_host: target.apiserverUrl,
+          kubernetes_ca_cert: target.caPem,
+          token_reviewer_jwt: target.reviewerToken,
+        }
       : call.body;
   await vault.ok(call.method, call.path, body);
 }
@@ -36,7 +42,8 @@ async function writeSecret(vault: VaultHttp, path: string, data: Record<string, 
   for (;;) {
     const r = await vault.request("POST", path, { data });
     if (r.status >= 200 && r.status < 300) return;
-    if (Date.now() > deadline) throw new Error(`vault POST ${path}: HTTP ${r.status}: ${JSON.stringify(r.body.errors ?? r.body)}`);
+    if (Date.now() > deadline)
+      throw new Error(`vault POST ${path}: HTTP ${r.status}: ${JSON.stringify(r.body.errors ?? r.body)}`);
     await new Promise((res) => setTimeout(res, 200));
   }
 }
@@ -52,6 +59,9 @@ export async function deployVault(vault: VaultHttp, env: SandboxEnvironment, tar
 export async function writeProbeSecrets(vault: VaultHttp, env: SandboxEnvironment): Promise<void> {
   const kvMount = env.foundation.config.vault.kvMount;
   for (const p of vaultProbes()) {
-    await writeSecret(vault, `${kvMount}/data/${p.secret}`, { probe: p.secret, note: "agent-trust sandbox test secret" });
+    await writeSecret(vault, `${kvMount}/data/${p.secret}`, {
+      probe: p.secret,
+      note: "agent-trust sandbox test secret",
+    });
   }
 }

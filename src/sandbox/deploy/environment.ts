@@ -30,7 +30,8 @@ export function loadEnvironment(environment: Environment = "dev", root = project
   }
   const phases = byPhase((phase) => {
     const r = renderStack(stackName(environment, phase), root);
-    if (r.config.layer !== "phase" || r.config.phase !== phase) throw new Error(`stack "${r.stack}" is not the ${phase} phase stack`);
+    if (r.config.layer !== "phase" || r.config.phase !== phase)
+      throw new Error(`stack "${r.stack}" is not the ${phase} phase stack`);
     return r as Rendered & { config: PhaseConfig };
   });
   const agents = byPhase((p) => phases[p].config.agents);

@@ -11,7 +11,12 @@ import type { Manifest } from "../../model/manifest";
 import { applyAll, kubeOk } from "../servers/kube";
 import { PACKAGE_ROOT } from "../../package-root";
 
-export const PROMETHEUS_RULE_CRD = path.resolve(PACKAGE_ROOT, "servers", "prometheus-operator", "monitoring.coreos.com_prometheusrules.yaml");
+export const PROMETHEUS_RULE_CRD = path.resolve(
+  PACKAGE_ROOT,
+  "servers",
+  "prometheus-operator",
+  "monitoring.coreos.com_prometheusrules.yaml",
+);
 
 export function prometheusRuleCrd(file = PROMETHEUS_RULE_CRD): Manifest {
   const crd = parse(fs.readFileSync(file, "utf8")) as Manifest;
@@ -27,8 +32,13 @@ export async function installPrometheusRuleCrd(kc: KubeConfig, timeoutMs = 30_00
   await applyAll(kc, [crd]);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
-    const body = await kubeOk(kc, "GET", `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`);
-    const conditions = ((body.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions) ?? [];
+    const body = await kubeOk(
+      kc,
+      "GET",
+      `/apis/apiextensions.k8s.io/v1/customresourcedefinitions/${crd.metadata.name}`,
+    );
+    const conditions =
+      (body.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
     if (conditions.some((c) => c.type === "Established" && c.status === "True")) return;
     if (Date.now() > deadline) throw new Error(`CRD ${crd.metadata.name} not Established after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));

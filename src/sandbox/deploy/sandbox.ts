@@ -78,7 +78,10 @@ export async function startSandbox(o: SandboxOptions): Promise<Sandbox> {
 }
 
 /** Deploys the environment's stacks into a started sandbox; returns how many objects were applied. */
-export async function deploySandbox(sb: Sandbox, reviewerTokenSeconds: number): Promise<{ kubernetes: number; vault: number }> {
+export async function deploySandbox(
+  sb: Sandbox,
+  reviewerTokenSeconds: number,
+): Promise<{ kubernetes: number; vault: number }> {
   const kube = await deployKubernetes(sb.kc, sb.env, reviewerTokenSeconds);
   const vault = await deployVault(sb.vault, sb.env, {
     apiserverUrl: sb.apiserverUrl,
@@ -93,7 +96,9 @@ export async function deploySandbox(sb: Sandbox, reviewerTokenSeconds: number): 
  * Not used by `sandbox up`, whose servers must outlive it.
  */
 export function guard(info: Pick<SandboxInfo, "dir" | "processes">): () => void {
-  const onExit = () => { stopServersSync(info); };
+  const onExit = () => {
+    stopServersSync(info);
+  };
   let stopping = false;
   const onSignal = (signal: NodeJS.Signals) => {
     if (stopping) return;

@@ -25,7 +25,11 @@ export function deployment(name: string, namespace: string, replicas: number): M
     apiVersion: "apps/v1",
     kind: "Deployment",
     metadata: { name, namespace, labels: LABELS },
-    spec: { replicas, selector: { matchLabels: { app: name } }, template: { metadata: { labels: { app: name } }, spec: podSpec } },
+    spec: {
+      replicas,
+      selector: { matchLabels: { app: name } },
+      template: { metadata: { labels: { app: name } }, spec: podSpec },
+    },
   };
 }
 
@@ -42,7 +46,12 @@ export function victimObjects(serviceAccount: string, round: number): Manifest[]
     { apiVersion: "v1", kind: "Node", metadata: { name: victimNode(serviceAccount, round), labels: LABELS }, spec: {} },
     { apiVersion: "v1", kind: "Secret", metadata: meta(VICTIM), stringData: { note: "not a real secret" } },
     { apiVersion: "v1", kind: "ConfigMap", metadata: meta(VICTIM), data: { note: "victim" } },
-    { apiVersion: "v1", kind: "Service", metadata: meta(VICTIM), spec: { selector: { app: VICTIM }, ports: [{ port: 80 }] } },
+    {
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: meta(VICTIM),
+      spec: { selector: { app: VICTIM }, ports: [{ port: 80 }] },
+    },
     {
       apiVersion: "v1",
       kind: "PersistentVolumeClaim",
@@ -54,7 +63,12 @@ export function victimObjects(serviceAccount: string, round: number): Manifest[]
       apiVersion: "apps/v1",
       kind: "StatefulSet",
       metadata: meta(VICTIM),
-      spec: { serviceName: VICTIM, replicas: 1, selector: { matchLabels: { app: VICTIM } }, template: { metadata: { labels: { app: VICTIM } }, spec: podSpec } },
+      spec: {
+        serviceName: VICTIM,
+        replicas: 1,
+        selector: { matchLabels: { app: VICTIM } },
+        template: { metadata: { labels: { app: VICTIM } }, spec: podSpec },
+      },
     },
     victimPod(VICTIM, namespace),
   ];
@@ -66,7 +80,13 @@ export async function createVictims(admin: KubeConfig, serviceAccount: string, r
 
 /** Sets a deployment's replicas through its scale subresource, as the administrator. */
 export async function setReplicas(admin: KubeConfig, namespace: string, name: string, replicas: number): Promise<void> {
-  await kubeOk(admin, "PATCH", `/apis/apps/v1/namespaces/${namespace}/deployments/${name}/scale`, { spec: { replicas } }, "application/merge-patch+json");
+  await kubeOk(
+    admin,
+    "PATCH",
+    `/apis/apps/v1/namespaces/${namespace}/deployments/${name}/scale`,
+    { spec: { replicas } },
+    "application/merge-patch+json",
+  );
 }
 
 const MERGE = "application/merge-patch+json";
@@ -76,11 +96,21 @@ const STRATEGIC = "application/strategic-merge-patch+json";
 export const act = {
   del: (kc: KubeConfig, path: string) => kubeRequest(kc, "DELETE", path),
   restart: (kc: KubeConfig, ns: string, name: string): Promise<RawResponse> =>
-    kubeRequest(kc, "PATCH", `/apis/apps/v1/namespaces/${ns}/deployments/${name}`,
-      { spec: { template: { metadata: { annotations: { [RESTART_ANNOTATION]: new Date().toISOString() } } } } }, STRATEGIC),
+    kubeRequest(
+      kc,
+      "PATCH",
+      `/apis/apps/v1/namespaces/${ns}/deployments/${name}`,
+      { spec: { template: { metadata: { annotations: { [RESTART_ANNOTATION]: new Date().toISOString() } } } } },
+      STRATEGIC,
+    ),
   image: (kc: KubeConfig, ns: string, name: string): Promise<RawResponse> =>
-    kubeRequest(kc, "PATCH", `/apis/apps/v1/namespaces/${ns}/deployments/${name}`,
-      { spec: { template: { spec: { containers: [{ name: "app", image: "registry.example/evil:latest" }] } } } }, STRATEGIC),
+    kubeRequest(
+      kc,
+      "PATCH",
+      `/apis/apps/v1/namespaces/${ns}/deployments/${name}`,
+      { spec: { template: { spec: { containers: [{ name: "app", image: "registry.example/evil:latest" }] } } } },
+      STRATEGIC,
+    ),
   scale: (kc: KubeConfig, ns: string, name: string, replicas: number): Promise<RawResponse> =>
     kubeRequest(kc, "PATCH", `/apis/apps/v1/namespaces/${ns}/deployments/${name}/scale`, { spec: { replicas } }, MERGE),
   evict: (kc: KubeConfig, ns: string, pod: string): Promise<RawResponse> =>
@@ -89,21 +119,46 @@ export const act = {
       kind: "Eviction",
       metadata: { name: pod, namespace: ns },
     }),
-  cordon: (kc: KubeConfig, node: string) => kubeRequest(kc, "PATCH", `/api/v1/nodes/${node}`, { spec: { unschedulable: true } }, MERGE),
+  cordon: (kc: KubeConfig, node: string) =>
+    kubeRequest(kc, "PATCH", `/api/v1/nodes/${node}`, { spec: { unschedulable: true } }, MERGE),
   taint: (kc: KubeConfig, node: string) =>
-    kubeRequest(kc, "PATCH", `/api/v1/nodes/${node}`, { spec: { taints: [{ key: "agent-trust/test", effect: "NoSchedule" }] } }, MERGE),
-  bind: (kc: KubeConfig, ns: string, name: string, sa: { name: string; namespace: string }, cluster = false): Promise<RawResponse> =>
-    kubeRequest(kc, "POST", cluster ? "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings" : `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`, {
-      apiVersion: "rbac.authorization.k8s.io/v1",
-      kind: cluster ? "ClusterRoleBinding" : "RoleBinding",
-      metadata: { name },
-      roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" },
-      subjects: [{ kind: "ServiceAccount", ...sa }],
-    }),
+    kubeRequest(
+      kc,
+      "PATCH",
+      `/api/v1/nodes/${node}`,
+      { spec: { taints: [{ key: "agent-trust/test", effect: "NoSchedule" }] } },
+      MERGE,
+    ),
+  bind: (
+    kc: KubeConfig,
+    ns: string,
+    name: string,
+    sa: { name: string; namespace: string },
+    cluster = false,
+  ): Promise<RawResponse> =>
+    kubeRequest(
+      kc,
+      "POST",
+      cluster
+        ? "/apis/rbac.authorization.k8s.io/v1/clusterrolebindings"
+        : `/apis/rbac.authorization.k8s.io/v1/namespaces/${ns}/rolebindings`,
+      {
+        apiVersion: "rbac.authorization.k8s.io/v1",
+        kind: cluster ? "ClusterRoleBinding" : "RoleBinding",
+        metadata: { name },
+        roleRef: { apiGroup: "rbac.authorization.k8s.io", kind: "ClusterRole", name: "view" },
+        subjects: [{ kind: "ServiceAccount", ...sa }],
+      },
+    ),
   addRule: (kc: KubeConfig, rolePath: string, rule: Record<string, string[]>) =>
     kubeRequest(kc, "PATCH", rolePath, [{ op: "add", path: "/rules/-", value: rule }], "application/json-patch+json"),
   configMap: (kc: KubeConfig, ns: string, name: string) =>
-    kubeRequest(kc, "POST", `/api/v1/namespaces/${ns}/configmaps`, { apiVersion: "v1", kind: "ConfigMap", metadata: { name }, data: { by: "agent" } }),
+    kubeRequest(kc, "POST", `/api/v1/namespaces/${ns}/configmaps`, {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name },
+      data: { by: "agent" },
+    }),
   patchData: (kc: KubeConfig, ns: string, name: string, data: Record<string, string>) =>
     kubeRequest(kc, "PATCH", `/api/v1/namespaces/${ns}/configmaps/${name}`, { data }, MERGE),
 };

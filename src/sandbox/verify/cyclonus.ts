@@ -51,7 +51,9 @@ export async function findCyclonus(opts: FindOptions): Promise<string> {
   const { code, stdout } = await runScript(script, [opts.build ? "ensure" : "path", "cyclonus"], opts.log);
   const found = stdout.trim().replace(/^cyclonus=/, "");
   if (code !== 0 || !path.isAbsolute(found)) {
-    throw new Error(`cyclonus is not available (scripts/servers.sh exit ${code}); build it with: scripts/servers.sh ensure cyclonus`);
+    throw new Error(
+      `cyclonus is not available (scripts/servers.sh exit ${code}); build it with: scripts/servers.sh ensure cyclonus`,
+    );
   }
   return found;
 }
@@ -67,11 +69,19 @@ export function policyFiles(policies: readonly Manifest[]): { file: string; cont
     if (!p.metadata.namespace) throw new Error(`NetworkPolicy ${p.metadata.name} has no namespace`);
     const file = `${p.metadata.namespace}__${p.metadata.name}.json`;
     // Kubernetes names are DNS subdomains; anything else (a path, say) is not a stored policy.
-    if (!/^[a-z0-9][a-z0-9.-]*__[a-z0-9][a-z0-9.-]*\.json$/.test(file)) throw new Error(`NetworkPolicy name "${p.metadata.namespace}/${p.metadata.name}" is not a Kubernetes name`);
+    if (!/^[a-z0-9][a-z0-9.-]*__[a-z0-9][a-z0-9.-]*\.json$/.test(file))
+      throw new Error(`NetworkPolicy name "${p.metadata.namespace}/${p.metadata.name}" is not a Kubernetes name`);
     if (seen.has(file)) throw new Error(`NetworkPolicy ${p.metadata.namespace}/${p.metadata.name} given twice`);
     seen.add(file);
-    const metadata = { name: p.metadata.name, namespace: p.metadata.namespace, ...(p.metadata.labels ? { labels: p.metadata.labels } : {}) };
-    return { file, content: JSON.stringify({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata, spec: p.spec }) };
+    const metadata = {
+      name: p.metadata.name,
+      namespace: p.metadata.namespace,
+      ...(p.metadata.labels ? { labels: p.metadata.labels } : {}),
+    };
+    return {
+      file,
+      content: JSON.stringify({ apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata, spec: p.spec }),
+    };
   });
 }
 
@@ -80,7 +90,9 @@ export function policyFiles(policies: readonly Manifest[]): { file: string; cont
  * `IS ALLOWED? | TRUE|FALSE`. Throws unless there is exactly one verdict per traffic.
  */
 export function parseQueryTraffic(stdout: string, count: number): boolean[] {
-  const verdicts = [...stdout.matchAll(/^\|\s*IS ALLOWED\?\s*\|\s*(TRUE|FALSE)\s*\|/gim)].map((m) => m[1]!.toUpperCase() === "TRUE");
+  const verdicts = [...stdout.matchAll(/^\|\s*IS ALLOWED\?\s*\|\s*(TRUE|FALSE)\s*\|/gim)].map(
+    (m) => m[1]!.toUpperCase() === "TRUE",
+  );
   const asked = (stdout.match(/^Is traffic allowed\?$/gm) ?? []).length;
   if (verdicts.length !== count || asked !== count) {
     throw new Error(`cyclonus answered ${verdicts.length} verdicts for ${asked} reported of ${count} traffics`);
@@ -89,7 +101,11 @@ export function parseQueryTraffic(stdout: string, count: number): boolean[] {
 }
 
 /** Asks cyclonus whether each traffic is allowed by `policies`; in the order given. */
-export async function queryTraffic(bin: string, policies: readonly Manifest[], traffic: readonly Traffic[]): Promise<boolean[]> {
+export async function queryTraffic(
+  bin: string,
+  policies: readonly Manifest[],
+  traffic: readonly Traffic[],
+): Promise<boolean[]> {
   if (traffic.length === 0) return [];
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-cyclonus-"));
   try {
@@ -101,7 +117,10 @@ export async function queryTraffic(bin: string, policies: readonly Manifest[], t
     const args = ["analyze", "--policy-path", policyDir, "--mode", "query-traffic", "--traffic-path", trafficFile];
     const stdout = await new Promise<string>((resolve, reject) =>
       execFile(bin, args, { maxBuffer: 1 << 30, env: { ...process.env, NO_COLOR: "1" } }, (err, out, errOut) => {
-        if (err) reject(new Error(`cyclonus ${args.join(" ")} failed: ${err.message}\n${errOut.split("\n").slice(-10).join("\n")}`));
+        if (err)
+          reject(
+            new Error(`cyclonus ${args.join(" ")} failed: ${err.message}\n${errOut.split("\n").slice(-10).join("\n")}`),
+          );
         else resolve(out);
       }),
     );

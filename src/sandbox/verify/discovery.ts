@@ -19,10 +19,12 @@ export async function discoverResources(kc: KubeConfig): Promise<ResourceIndex> 
       index.set(r.name, entries);
     }
   };
-  add("", (await kubeOk(kc, "GET", "/api/v1")));
+  add("", await kubeOk(kc, "GET", "/api/v1"));
   const groups = ((await kubeOk(kc, "GET", "/apis")) as ApiGroupList).groups ?? [];
   const lists = await Promise.all(
-    groups.flatMap((g) => g.versions.map(async (v) => ({ group: g.name, list: (await kubeOk(kc, "GET", `/apis/${v.groupVersion}`)) }))),
+    groups.flatMap((g) =>
+      g.versions.map(async (v) => ({ group: g.name, list: await kubeOk(kc, "GET", `/apis/${v.groupVersion}`) })),
+    ),
   );
   for (const { group, list } of lists) add(group, list);
   return index;

@@ -67,15 +67,27 @@ const destinations = (agent: AgentConfig, cls: EgressClass): readonly EgressDest
   cls === "dns" ? [] : (agent.egress[cls] ?? []);
 
 /** What the catalog and the agent's config say about egress from `agent`'s pod in `phase` to `peer`. */
-export function expectedEgress(namespace: string, phase: Phase, agent: AgentConfig, peer: TrafficPeer, port: number, protocol: Protocol): Outcome {
+export function expectedEgress(
+  namespace: string,
+  phase: Phase,
+  agent: AgentConfig,
+  peer: TrafficPeer,
+  port: number,
+  protocol: Protocol,
+): Outcome {
   // Every pod of the agents namespace accepts nothing (the foundation's default deny covers ingress too).
   if (peer.Internal?.Namespace === namespace) return "deny";
   const i = peer.Internal;
   const dns =
-    !!i && i.Namespace === KUBE_DNS.namespace && i.NamespaceLabels["kubernetes.io/metadata.name"] === KUBE_DNS.namespace &&
-    Object.entries(KUBE_DNS.podLabels).every(([k, v]) => i.PodLabels[k] === v) && port === 53;
+    !!i &&
+    i.Namespace === KUBE_DNS.namespace &&
+    i.NamespaceLabels["kubernetes.io/metadata.name"] === KUBE_DNS.namespace &&
+    Object.entries(KUBE_DNS.podLabels).every(([k, v]) => i.PodLabels[k] === v) &&
+    port === 53;
   if (dns) return "allow";
-  const open = CATALOG[phase].egress.some((cls) => destinations(agent, cls).some((d) => destinationCovers(d, peer, port, protocol)));
+  const open = CATALOG[phase].egress.some((cls) =>
+    destinations(agent, cls).some((d) => destinationCovers(d, peer, port, protocol)),
+  );
   return open ? "allow" : "deny";
 }
 
@@ -92,39 +104,60 @@ function otherPorts(d: EgressDestination): PortProto[] {
   return [...tcp, ...flipped].filter((p) => !taken.has(portKey(p)));
 }
 
-const INGRESS_PORTS: readonly PortProto[] = [{ port: 8080, protocol: "TCP" }, { port: 443, protocol: "TCP" }, { port: 53, protocol: "UDP" }];
+const INGRESS_PORTS: readonly PortProto[] = [
+  { port: 8080, protocol: "TCP" },
+  { port: 443, protocol: "TCP" },
+  { port: 53, protocol: "UDP" },
+];
 
 function allPorts(agent: AgentConfig, extra: readonly PortProto[]): PortProto[] {
   const out = new Map<string, PortProto>();
-  for (const p of [{ port: 80, protocol: "TCP" as const }, { port: 53, protocol: "UDP" as const }, ...extra]) out.set(portKey(p), p);
-  for (const cls of CONFIG_CLASSES) for (const d of destinations(agent, cls)) for (const p of d.ports) out.set(portKey(p), p);
+  for (const p of [{ port: 80, protocol: "TCP" as const }, { port: 53, protocol: "UDP" as const }, ...extra])
+    out.set(portKey(p), p);
+  for (const cls of CONFIG_CLASSES)
+    for (const d of destinations(agent, cls)) for (const p of d.ports) out.set(portKey(p), p);
   return [...out.values()].sort((a, b) => portKey(a).localeCompare(portKey(b)));
 }
 
 export function networkMatrix(input: NetworkMatrixInput): NetworkCheck[] {
   const ips = new PodIps();
   const out = new Map<string, NetworkCheck>();
-  const agentsNs = (labels: Readonly<Record<string, string>>) => podPeer(ips, input.namespace, { ...labels }, { ...input.namespaceLabels });
+  const agentsNs = (labels: Readonly<Record<string, string>>) =>
+    podPeer(ips, input.namespace, { ...labels }, { ...input.namespaceLabels });
   const kubeDns = podPeer(ips, KUBE_DNS.namespace, { ...KUBE_DNS.podLabels });
-  const probePeer = (p: PeerProbe) => ("ip" in p ? externalPeer(p.ip) : podPeer(ips, p.namespace, p.podLabels, p.namespaceLabels));
+  const probePeer = (p: PeerProbe) =>
+    "ip" in p ? externalPeer(p.ip) : podPeer(ips, p.namespace, p.podLabels, p.namespaceLabels);
   const everyone = PHASES.flatMap((p) => input.agents[p].map((a) => ({ phase: p, agent: a })));
 
   for (const phase of PHASES) {
     for (const agent of input.agents[phase]) {
       const mine = input.sources.filter((s) => s.phase === phase && s.agent === agent.name);
-      if (mine.length === 0) throw new Error(`no published PodTemplate for agent "${agent.name}" in phase ${phase}: nothing to measure`);
+      if (mine.length === 0)
+        throw new Error(`no published PodTemplate for agent "${agent.name}" in phase ${phase}: nothing to measure`);
       const ports = allPorts(agent, input.probes?.egressPorts ?? []);
       const cidrs = CONFIG_CLASSES.flatMap((c) => destinations(agent, c)).flatMap((d) => ("cidr" in d ? [d.cidr] : []));
       for (const src of mine) {
         const me = agentsNs(src.labels);
         const base = { section: "network" as const, phase, agent: agent.name, tier: src.tier };
-        const egress = (scope: string, basis: string, peer: TrafficPeer | undefined, object: string, pp: readonly PortProto[]) => {
+        const egress = (
+          scope: string,
+          basis: string,
+          peer: TrafficPeer | undefined,
+          object: string,
+          pp: readonly PortProto[],
+        ) => {
           if (!peer) return;
           for (const p of pp) {
             const key = [phase, agent.name, src.tier, "out", JSON.stringify(peer), portKey(p)].join("|");
             if (out.has(key)) continue;
             const expected = expectedEgress(input.namespace, phase, agent, peer, p.port, p.protocol);
-            const traffic: Traffic = { Source: me, Destination: peer, Protocol: p.protocol, ResolvedPort: p.port, ResolvedPortName: "" };
+            const traffic: Traffic = {
+              Source: me,
+              Destination: peer,
+              Protocol: p.protocol,
+              ResolvedPort: p.port,
+              ResolvedPortName: "",
+            };
             out.set(key, { ...base, scope, basis, verb: portKey(p), object, expected, traffic });
           }
         };
@@ -132,16 +165,41 @@ export function networkMatrix(input: NetworkMatrixInput): NetworkCheck[] {
           for (const p of [...INGRESS_PORTS, ...(input.probes?.ingressPorts ?? [])]) {
             const key = [phase, agent.name, src.tier, "in", JSON.stringify(peer), portKey(p)].join("|");
             if (out.has(key)) continue;
-            const traffic: Traffic = { Source: peer, Destination: me, Protocol: p.protocol, ResolvedPort: p.port, ResolvedPortName: "" };
-            out.set(key, { ...base, scope: "ingress", basis: "default deny", verb: portKey(p), object: `from ${object}`, expected: "deny", traffic });
+            const traffic: Traffic = {
+              Source: peer,
+              Destination: me,
+              Protocol: p.protocol,
+              ResolvedPort: p.port,
+              ResolvedPortName: "",
+            };
+            out.set(key, {
+              ...base,
+              scope: "ingress",
+              basis: "default deny",
+              verb: portKey(p),
+              object: `from ${object}`,
+              expected: "deny",
+              traffic,
+            });
           }
         };
 
         // The catalog's grants: DNS from the foundation, and every configured destination of every class.
-        egress("egress dns", "catalog", kubeDns, peerLabel(kubeDns), [{ port: 53, protocol: "UDP" }, { port: 53, protocol: "TCP" }]);
+        egress("egress dns", "catalog", kubeDns, peerLabel(kubeDns), [
+          { port: 53, protocol: "UDP" },
+          { port: 53, protocol: "TCP" },
+        ]);
         egress("egress dns", "catalog", kubeDns, `${peerLabel(kubeDns)} [other port]`, [{ port: 80, protocol: "TCP" }]);
-        egress("egress dns", "catalog", podPeer(ips, KUBE_DNS.namespace, { app: "sample" }), `pod ${KUBE_DNS.namespace}/app=sample [not kube-dns]`, [{ port: 53, protocol: "UDP" }]);
-        egress("egress dns", "catalog", externalPeer("8.8.8.8"), "8.8.8.8 [outside resolver]", [{ port: 53, protocol: "UDP" }]);
+        egress(
+          "egress dns",
+          "catalog",
+          podPeer(ips, KUBE_DNS.namespace, { app: "sample" }),
+          `pod ${KUBE_DNS.namespace}/app=sample [not kube-dns]`,
+          [{ port: 53, protocol: "UDP" }],
+        );
+        egress("egress dns", "catalog", externalPeer("8.8.8.8"), "8.8.8.8 [outside resolver]", [
+          { port: 53, protocol: "UDP" },
+        ]);
         for (const cls of CONFIG_CLASSES) {
           destinations(agent, cls).forEach((d, i) => {
             const peer = destinationPeer(ips, d, `${cls}-sample-${i}`);
@@ -152,16 +210,33 @@ export function networkMatrix(input: NetworkMatrixInput): NetworkCheck[] {
         }
         // Never reached through any destination: metadata services, private ranges, IPv6.
         const metadata = [METADATA_IPV4, METADATA_IPV6];
-        for (const ip of METADATA_ADDRESSES) egress("egress metadata", "forbidden", externalPeer(ip), `${ip} (${metadata.find((m) => m.includes(":") === ip.includes(":"))})`, ports);
+        for (const ip of METADATA_ADDRESSES)
+          egress(
+            "egress metadata",
+            "forbidden",
+            externalPeer(ip),
+            `${ip} (${metadata.find((m) => m.includes(":") === ip.includes(":"))})`,
+            ports,
+          );
         for (const range of [...PRIVATE_IPV4, ...PRIVATE_IPV6]) {
           // Avoid only the agent's explicit targets inside the range (a /32 on the API server), not broad CIDRs around it.
-          const ip = sampleAddress(range, cidrs.filter((c) => cidrInside(range, c)));
+          const ip = sampleAddress(
+            range,
+            cidrs.filter((c) => cidrInside(range, c)),
+          );
           if (ip) egress("egress private range", "forbidden", externalPeer(ip), `${range} → ${ip}`, ports);
         }
         egress("egress ipv6", "forbidden", externalPeer(PUBLIC_IPV6), PUBLIC_IPV6, ports);
         // Pods nobody configured: in the target namespaces, an unrelated one, and the agents namespace.
-        for (const ns of [...agent.targetNamespaces, UNRELATED_NAMESPACE]) egress("egress other ns", "default deny", podPeer(ips, ns, { app: "sample" }), `pod ${ns}/app=sample`, ports);
-        egress("egress agents ns", "default deny", agentsNs({ app: "sample" }), `pod ${input.namespace}/app=sample`, ports);
+        for (const ns of [...agent.targetNamespaces, UNRELATED_NAMESPACE])
+          egress("egress other ns", "default deny", podPeer(ips, ns, { app: "sample" }), `pod ${ns}/app=sample`, ports);
+        egress(
+          "egress agents ns",
+          "default deny",
+          agentsNs({ app: "sample" }),
+          `pod ${input.namespace}/app=sample`,
+          ports,
+        );
         for (const other of input.sources.filter((s) => s.agent !== agent.name || s.phase !== phase)) {
           const whose = other.agent === agent.name ? "own agent's pod in another phase" : "another agent's pod";
           if (other.tier === src.tier) egress("egress agents ns", "default deny", agentsNs(other.labels), whose, ports);
@@ -171,12 +246,19 @@ export function networkMatrix(input: NetworkMatrixInput): NetworkCheck[] {
           for (const cls of CATALOG[o.phase].egress) {
             destinations(o.agent, cls).forEach((d, i) => {
               const peer = destinationPeer(ips, d, `${cls}-sample-${i}`);
-              egress("egress another agent's", "catalog", peer, `${o.agent.name}'s ${cls} ${describeDestination(d)}${peer && "cidr" in d ? ` → ${peer.IP}` : ""}`, d.ports);
+              egress(
+                "egress another agent's",
+                "catalog",
+                peer,
+                `${o.agent.name}'s ${cls} ${describeDestination(d)}${peer && "cidr" in d ? ` → ${peer.IP}` : ""}`,
+                d.ports,
+              );
             });
           }
         }
         // Every peer the judged policies name, on every port: only what the config grants may answer.
-        for (const probe of input.probes?.egressPeers ?? []) egress("egress policy peer", "catalog", probePeer(probe), probe.label, ports);
+        for (const probe of input.probes?.egressPeers ?? [])
+          egress("egress policy peer", "catalog", probePeer(probe), probe.label, ports);
         // Nothing connects to an agent pod: not DNS, not a destination, not another agent, not the outside.
         ingress(kubeDns, peerLabel(kubeDns));
         for (const ns of agent.targetNamespaces) ingress(podPeer(ips, ns, { app: "sample" }), `pod ${ns}/app=sample`);

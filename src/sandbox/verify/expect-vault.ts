@@ -10,7 +10,6 @@ import type { Phase } from "../../model/phases";
 import type { CheckSpec, Outcome } from "./results";
 import { vaultProbes } from "../deploy/vault-probes";
 
-
 export type VaultOperation = "read" | "list" | "write";
 
 export interface VaultCheck extends CheckSpec {
@@ -24,15 +23,39 @@ const outcome = (b: boolean): Outcome => (b ? "allow" : "deny");
 /** What `agent` in `phase` must be able to do with the KV secrets and the admin endpoints. */
 export function vaultMatrix(phase: Phase, agent: AgentConfig, kvMount: string, authMount: string): VaultCheck[] {
   const inDomain = (d: SecretDomain) => (agent.secretDomains as readonly string[]).includes(d);
-  const caps = (secret: string, d: SecretDomain) => (inDomain(d) ? (vaultCapabilities(phase, secret)) : []);
+  const caps = (secret: string, d: SecretDomain) => (inDomain(d) ? vaultCapabilities(phase, secret) : []);
   const base = { section: "vault" as const, phase, agent: agent.name, basis: "catalog" };
   const checks: VaultCheck[] = [];
   for (const p of vaultProbes()) {
-    checks.push({ ...base, scope: "kv", verb: "read", object: p.catalogPath, operation: "read", path: `${kvMount}/data/${p.secret}`, expected: outcome(caps(p.secret, p.domain).includes("read")) });
-    checks.push({ ...base, scope: "kv", verb: "write", object: p.catalogPath, operation: "write", path: `${kvMount}/data/${p.secret}`, expected: outcome(caps(p.secret, p.domain).some((c) => c === "create" || c === "update")) });
+    checks.push({
+      ...base,
+      scope: "kv",
+      verb: "read",
+      object: p.catalogPath,
+      operation: "read",
+      path: `${kvMount}/data/${p.secret}`,
+      expected: outcome(caps(p.secret, p.domain).includes("read")),
+    });
+    checks.push({
+      ...base,
+      scope: "kv",
+      verb: "write",
+      object: p.catalogPath,
+      operation: "write",
+      path: `${kvMount}/data/${p.secret}`,
+      expected: outcome(caps(p.secret, p.domain).some((c) => c === "create" || c === "update")),
+    });
   }
   for (const d of SECRET_DOMAINS) {
-    checks.push({ ...base, scope: "kv", verb: "list", object: `${d}/`, operation: "list", path: `${kvMount}/metadata/${d}/`, expected: outcome(caps(`${d}/`, d).includes("list")) });
+    checks.push({
+      ...base,
+      scope: "kv",
+      verb: "list",
+      object: `${d}/`,
+      operation: "list",
+      path: `${kvMount}/metadata/${d}/`,
+      expected: outcome(caps(`${d}/`, d).includes("list")),
+    });
   }
   const admin: Record<(typeof FORBIDDEN_VAULT_PREFIXES)[number], string> = {
     "sys/": "sys/policies/acl",
@@ -40,7 +63,16 @@ export function vaultMatrix(phase: Phase, agent: AgentConfig, kvMount: string, a
     "identity/": "identity/entity/id",
   };
   for (const prefix of FORBIDDEN_VAULT_PREFIXES) {
-    checks.push({ ...base, basis: "forbidden", scope: "admin", verb: "list", object: admin[prefix], operation: "admin", path: admin[prefix], expected: "deny" });
+    checks.push({
+      ...base,
+      basis: "forbidden",
+      scope: "admin",
+      verb: "list",
+      object: admin[prefix],
+      operation: "admin",
+      path: admin[prefix],
+      expected: "deny",
+    });
   }
   return checks;
 }

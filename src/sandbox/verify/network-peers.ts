@@ -76,7 +76,12 @@ export class PodIps {
 }
 
 /** A pod in `namespace` with the labels the API server gives every namespace (`kubernetes.io/metadata.name`). */
-export function podPeer(ips: PodIps, namespace: string, podLabels: Record<string, string>, namespaceLabels: Record<string, string> = {}): TrafficPeer {
+export function podPeer(
+  ips: PodIps,
+  namespace: string,
+  podLabels: Record<string, string>,
+  namespaceLabels: Record<string, string> = {},
+): TrafficPeer {
   const nsLabels = { ...namespaceLabels, [NAME_LABEL]: namespace };
   const key = JSON.stringify([namespace, Object.entries(nsLabels).sort(), Object.entries(podLabels).sort()]);
   return { IP: ips.ip(key), Internal: { Namespace: namespace, NamespaceLabels: nsLabels, PodLabels: podLabels } };
@@ -113,9 +118,15 @@ export function destinationPeer(ips: PodIps, d: EgressDestination, fallbackNames
 /** `10.96.0.1/32`, `ns monitoring`, `ns vault pods{app.kubernetes.io/name=vault}`, `ns{team=x}`. */
 export function describeDestination(d: EgressDestination): string {
   if ("cidr" in d) return d.cidr;
-  const sel = (m: Readonly<Record<string, string>>) => Object.entries(m).map(([k, v]) => `${k}=${v}`).join(",");
+  const sel = (m: Readonly<Record<string, string>>) =>
+    Object.entries(m)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(",");
   const keys = Object.keys(d.namespaceSelector);
-  const ns = keys.length === 1 && keys[0] === NAME_LABEL ? `ns ${d.namespaceSelector[NAME_LABEL]}` : `ns{${sel(d.namespaceSelector)}}`;
+  const ns =
+    keys.length === 1 && keys[0] === NAME_LABEL
+      ? `ns ${d.namespaceSelector[NAME_LABEL]}`
+      : `ns{${sel(d.namespaceSelector)}}`;
   return `${ns}${d.podSelector ? ` pods{${sel(d.podSelector)}}` : ""}`;
 }
 
@@ -124,5 +135,7 @@ export function destinationCovers(d: EgressDestination, peer: TrafficPeer, port:
   if (!d.ports.some((p) => p.port === port && p.protocol === protocol)) return false;
   if ("cidr" in d) return ipInBlock(peer.IP, d.cidr, requiredExcepts(d.cidr));
   if (!peer.Internal) return false;
-  return subset(d.namespaceSelector, peer.Internal.NamespaceLabels) && subset(d.podSelector ?? {}, peer.Internal.PodLabels);
+  return (
+    subset(d.namespaceSelector, peer.Internal.NamespaceLabels) && subset(d.podSelector ?? {}, peer.Internal.PodLabels)
+  );
 }

@@ -11,7 +11,12 @@ import { NAME_LABEL, portKey, sampleAddress, type PortProto } from "./network-pe
 /** A peer a policy names: an address, or a pod with the labels its selectors require. */
 export type PeerProbe =
   | { readonly ip: string; readonly label: string }
-  | { readonly namespace: string; readonly namespaceLabels: Record<string, string>; readonly podLabels: Record<string, string>; readonly label: string };
+  | {
+      readonly namespace: string;
+      readonly namespaceLabels: Record<string, string>;
+      readonly podLabels: Record<string, string>;
+      readonly label: string;
+    };
 
 export interface PolicyProbes {
   readonly egressPorts: readonly PortProto[];
@@ -47,12 +52,14 @@ function labelsFor(s: Selector | undefined): Record<string, string> {
 
 function rulePorts(rules: readonly PolicyRule[]): PortProto[] {
   const out = new Map<string, PortProto>();
-  for (const r of rules) for (const p of r.ports ?? []) {
-    // Named ports need the destination pod's container ports; the sampled numeric ones still cover their rules.
-    if (typeof p.port !== "number") continue;
-    const protocol: Protocol = p.protocol === "UDP" ? "UDP" : "TCP";
-    for (const port of [p.port, ...(p.endPort ? [p.endPort] : [])]) out.set(portKey({ port, protocol }), { port, protocol });
-  }
+  for (const r of rules)
+    for (const p of r.ports ?? []) {
+      // Named ports need the destination pod's container ports; the sampled numeric ones still cover their rules.
+      if (typeof p.port !== "number") continue;
+      const protocol: Protocol = p.protocol === "UDP" ? "UDP" : "TCP";
+      for (const port of [p.port, ...(p.endPort ? [p.endPort] : [])])
+        out.set(portKey({ port, protocol }), { port, protocol });
+    }
   return [...out.values()];
 }
 
@@ -64,11 +71,22 @@ function rulePeers(policy: Manifest, rules: readonly PolicyRule[], side: "to" | 
         return ip ? [{ ip, label: `${peer.ipBlock.cidr} → ${ip}` }] : [];
       }
       const nsLabels = labelsFor(peer.namespaceSelector);
-      const namespace = peer.namespaceSelector ? (nsLabels[NAME_LABEL] ?? `policy-peer-${i}-${j}`) : policy.metadata.namespace!;
+      const namespace = peer.namespaceSelector
+        ? (nsLabels[NAME_LABEL] ?? `policy-peer-${i}-${j}`)
+        : policy.metadata.namespace!;
       const podLabels = peer.podSelector ? labelsFor(peer.podSelector) : { app: "sample" };
-      const ns = Object.entries(nsLabels).filter(([k]) => k !== NAME_LABEL).map(([k, v]) => `${k}=${v}`);
+      const ns = Object.entries(nsLabels)
+        .filter(([k]) => k !== NAME_LABEL)
+        .map(([k, v]) => `${k}=${v}`);
       const pods = Object.entries(podLabels).map(([k, v]) => `${k}=${v}`);
-      return [{ namespace, namespaceLabels: nsLabels, podLabels, label: `pod ${namespace}${ns.length ? `{${ns.join(",")}}` : ""}/${pods.join(",")}` }];
+      return [
+        {
+          namespace,
+          namespaceLabels: nsLabels,
+          podLabels,
+          label: `pod ${namespace}${ns.length ? `{${ns.join(",")}}` : ""}/${pods.join(",")}`,
+        },
+      ];
     }),
   );
 }

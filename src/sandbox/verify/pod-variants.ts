@@ -32,7 +32,11 @@ export const POD_VARIANTS: readonly PodVariant[] = [
     violation: /privileged/,
     mutate: (s) => {
       // Privileged implies privilege escalation; the API rejects the contradiction before admission does.
-      s.containers[0]!.securityContext = { ...s.containers[0]!.securityContext, privileged: true, allowPrivilegeEscalation: true };
+      s.containers[0]!.securityContext = {
+        ...s.containers[0]!.securityContext,
+        privileged: true,
+        allowPrivilegeEscalation: true,
+      };
     },
   },
   {
@@ -61,7 +65,11 @@ export function investigationPod(podTemplate: Manifest, variant: PodVariant): Ma
   return {
     apiVersion: "v1",
     kind: "Pod",
-    metadata: { name: `${podTemplate.metadata.name}-check`, namespace: podTemplate.metadata.namespace!, labels: template.metadata.labels },
+    metadata: {
+      name: `${podTemplate.metadata.name}-check`,
+      namespace: podTemplate.metadata.namespace!,
+      labels: template.metadata.labels,
+    },
     spec,
   };
 }

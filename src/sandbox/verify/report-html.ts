@@ -9,7 +9,13 @@ import { matrixRows, TITLES, type Row } from "./report";
 import { matches, summarize, type CheckResult, type Section } from "./results";
 import { LAYERS, mismatchLine, type RunReport } from "./summary";
 
-const ENTITIES: Readonly<Record<string, string>> = { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" };
+const ENTITIES: Readonly<Record<string, string>> = {
+  "&": "&amp;",
+  "<": "&lt;",
+  ">": "&gt;",
+  '"': "&quot;",
+  "'": "&#39;",
+};
 
 /** The one escape for text and attribute values (attributes are always double-quoted). */
 export function escapeHtml(s: string): string {
@@ -73,7 +79,12 @@ function gridCell(section: Section, agent: string, phase: Phase, mine: readonly 
   if (mine.length === 0) return `<td class="cell empty" ${attrs}>—</td>`;
   const bad = mine.filter((r) => !matches(r));
   if (bad.length === 0) return `<td class="cell ok" ${attrs}>${cells(mine.length)} ✓</td>`;
-  const items = bad.slice(0, CELL_MISMATCHES).map((r) => `<li>${e(`${r.verb} ${r.object} (${r.scope})`)}: expected <b>${e(r.expected)}</b>, measured <b>${e(r.measured)}</b></li>`);
+  const items = bad
+    .slice(0, CELL_MISMATCHES)
+    .map(
+      (r) =>
+        `<li>${e(`${r.verb} ${r.object} (${r.scope})`)}: expected <b>${e(r.expected)}</b>, measured <b>${e(r.measured)}</b></li>`,
+    );
   if (bad.length > CELL_MISMATCHES) items.push(`<li>… and ${bad.length - CELL_MISMATCHES} more</li>`);
   return `<td class="cell mismatch" ${attrs}>${bad.length} of ${cells(mine.length)} ✗<ul>${items.join("")}</ul></td>`;
 }
@@ -81,7 +92,14 @@ function gridCell(section: Section, agent: string, phase: Phase, mine: readonly 
 function grid(section: Section, agents: readonly string[], results: readonly CheckResult[]): string {
   const head = `<tr><th>agent</th>${PHASES.map((p) => `<th>${e(p)}</th>`).join("")}</tr>`;
   const body = agents.map((a) => {
-    const cells = PHASES.map((p) => gridCell(section, a, p, results.filter((r) => r.agent === a && r.phase === p)));
+    const cells = PHASES.map((p) =>
+      gridCell(
+        section,
+        a,
+        p,
+        results.filter((r) => r.agent === a && r.phase === p),
+      ),
+    );
     return `<tr><th scope="row">${e(a)}</th>${cells.join("")}</tr>`;
   });
   return `<table class="grid" data-layer="${e(section)}">${head}${body.join("")}</table>`;
@@ -125,12 +143,16 @@ function overview(run: RunReport): string {
     return `<tr><td>${e(label)}</td><td class="num">${b.total}</td><td class="num${b.mismatches ? " mismatch" : ""}">${b.mismatches}</td><td class="num">${t === undefined ? "—" : `${t.toFixed(1)}s`}</td><td>${e(by)}</td></tr>`;
   });
   const time = LAYERS.reduce((t, l) => t + (run.timings[l.section] ?? 0), 0);
-  rows.push(`<tr><th>total</th><th class="num">${s.total}</th><th class="num${s.mismatches ? " mismatch" : ""}">${s.mismatches}</th><th class="num">${time.toFixed(1)}s</th><th></th></tr>`);
+  rows.push(
+    `<tr><th>total</th><th class="num">${s.total}</th><th class="num${s.mismatches ? " mismatch" : ""}">${s.mismatches}</th><th class="num">${time.toFixed(1)}s</th><th></th></tr>`,
+  );
   const head = `<tr><th>layer</th><th>cells</th><th>mismatches</th><th>time</th><th>measured by</th></tr>`;
   const d = run.deployed;
   const agentText = PHASES.map((p) => `${p}: ${d.agents[p].join(", ") || "none"}`).join(" · ");
   const counts = d.kubernetes !== undefined ? `: ${d.kubernetes} Kubernetes and ${d.vault ?? 0} Vault objects` : "";
-  const steps = run.steps?.length ? `<dt>time</dt><dd>${e(run.steps.map(([n, t]) => `${n} ${t.toFixed(1)}s`).join(", "))}</dd>` : "";
+  const steps = run.steps?.length
+    ? `<dt>time</dt><dd>${e(run.steps.map(([n, t]) => `${n} ${t.toFixed(1)}s`).join(", "))}</dd>`
+    : "";
   return (
     `<table class="layers">${head}${rows.join("")}</table>` +
     `<dl class="deployed"><dt>stacks</dt><dd>${e(d.stacks.join(", "))}</dd><dt>deployed by</dt><dd>${e(d.by + counts)}</dd>` +

@@ -24,15 +24,25 @@ export const REPORT_USAGE = `  --matrix FILE  write the full measured matrix (te
   --html FILE    write the HTML report (agents × phases per layer, mismatches in red) to FILE`;
 
 /** What a sandbox of `env` holds once deployed, `by` whom. */
-export function deployedOf(env: SandboxEnvironment, by: string, counts?: { kubernetes: number; vault: number }): Deployed {
+export function deployedOf(
+  env: SandboxEnvironment,
+  by: string,
+  counts?: { kubernetes: number; vault: number },
+): Deployed {
   const stacks = [env.foundation.stack, ...PHASES.map((p) => env.phases[p].stack)];
-  const agents = Object.fromEntries(PHASES.map((p) => [p, env.agents[p].map((a) => a.name)])) as Record<Phase, string[]>;
+  const agents = Object.fromEntries(PHASES.map((p) => [p, env.agents[p].map((a) => a.name)])) as Record<
+    Phase,
+    string[]
+  >;
   const environment: Environment = env.environment;
   return { environment, stacks, agents, by, ...(counts ?? {}) };
 }
 
 /** The files to write: the flags, else `matrix.txt` and `report.html` in `defaultDir` (created when needed). */
-export function reportFiles(values: { matrix?: string | undefined; html?: string | undefined }, defaultDir: () => string): ReportFiles {
+export function reportFiles(
+  values: { matrix?: string | undefined; html?: string | undefined },
+  defaultDir: () => string,
+): ReportFiles {
   if (values.matrix !== undefined && values.html !== undefined) return { matrix: values.matrix, html: values.html };
   const dir = defaultDir();
   return { matrix: values.matrix ?? path.join(dir, "matrix.txt"), html: values.html ?? path.join(dir, "report.html") };
@@ -43,7 +53,10 @@ export function reportFiles(values: { matrix?: string | undefined; html?: string
  * measured so a mistyped path fails in a second rather than after the run; undefined when both can be.
  */
 export function unwritable(files: { matrix?: string | undefined; html?: string | undefined }): string | undefined {
-  for (const [flag, file] of [["--matrix", files.matrix], ["--html", files.html]] as const) {
+  for (const [flag, file] of [
+    ["--matrix", files.matrix],
+    ["--html", files.html],
+  ] as const) {
     if (file === undefined || file === "-") continue;
     try {
       const dir = path.dirname(path.resolve(file));

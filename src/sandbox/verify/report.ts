@@ -12,10 +12,26 @@ export const TITLES: Record<Section, string> = {
   vault: "Vault: TokenRequest (audience vault) → Kubernetes auth login → KV v2 ACLs",
   "pod-security": "Pod Security: dry-run create of each published PodTemplate's Job pod (restricted)",
   network: "Network: each agent pod's connections judged by cyclonus against the stored NetworkPolicies",
-  admission: "Admission: real requests against the ValidatingAdmissionPolicies (own grants, over-granted cluster-admin, ceiling lowered)",
+  admission:
+    "Admission: real requests against the ValidatingAdmissionPolicies (own grants, over-granted cluster-admin, ceiling lowered)",
   audit: "Audit: real requests with the agent's own token, and their audit-log events",
 };
-const SCOPE_ORDER = ["own ns", "target ns", "other ns", "cluster", "login", "token", "kv", "admin", "own grants", "over-granted", "grant by", "administrator", "real request", "audit log"];
+const SCOPE_ORDER = [
+  "own ns",
+  "target ns",
+  "other ns",
+  "cluster",
+  "login",
+  "token",
+  "kv",
+  "admin",
+  "own grants",
+  "over-granted",
+  "grant by",
+  "administrator",
+  "real request",
+  "audit log",
+];
 
 export interface Row {
   section: Section;
@@ -64,18 +80,39 @@ export function matrixRows(results: readonly CheckResult[]): Row[] {
         bad: inPhase.some((c) => !matches(c)),
       };
     }
-    return { section: first.section, agent: first.agent, basis: first.basis, scopes: [first.scope], verbs: [first.verb], objects: [first.object], cells };
+    return {
+      section: first.section,
+      agent: first.agent,
+      basis: first.basis,
+      scopes: [first.scope],
+      verbs: [first.verb],
+      objects: [first.object],
+      cells,
+    };
   });
   const head = (r: Row) => [r.section, r.agent, r.basis];
   const rank = (x: string) => (SCOPE_ORDER.includes(x) ? SCOPE_ORDER.indexOf(x) : SCOPE_ORDER.length);
-  rows = mergeBy(rows, (r) => [...head(r), r.verbs.join(), r.objects.join()].join("\u0000"), (a, b) => {
-    a.scopes.push(...b.scopes);
-    a.scopes.sort((x, y) => rank(x) - rank(y) || x.localeCompare(y));
-  });
-  rows = mergeBy(rows, (r) => [...head(r), r.scopes.join(), r.objects.join()].join("\u0000"), (a, b) => a.verbs.push(...b.verbs));
-  rows = mergeBy(rows, (r) => [...head(r), r.scopes.join(), r.verbs.join()].join("\u0000"), (a, b) => a.objects.push(...b.objects));
+  rows = mergeBy(
+    rows,
+    (r) => [...head(r), r.verbs.join(), r.objects.join()].join("\u0000"),
+    (a, b) => {
+      a.scopes.push(...b.scopes);
+      a.scopes.sort((x, y) => rank(x) - rank(y) || x.localeCompare(y));
+    },
+  );
+  rows = mergeBy(
+    rows,
+    (r) => [...head(r), r.scopes.join(), r.objects.join()].join("\u0000"),
+    (a, b) => a.verbs.push(...b.verbs),
+  );
+  rows = mergeBy(
+    rows,
+    (r) => [...head(r), r.scopes.join(), r.verbs.join()].join("\u0000"),
+    (a, b) => a.objects.push(...b.objects),
+  );
   const scopeRank = (s: string[]) => Math.min(...s.map(rank));
-  const allows = (r: Row) => PHASES.filter((p) => r.cells[p]?.measured === "allow" || r.cells[p]?.measured === "yes").length;
+  const allows = (r: Row) =>
+    PHASES.filter((p) => r.cells[p]?.measured === "allow" || r.cells[p]?.measured === "yes").length;
   return rows.sort(
     (a, b) =>
       SECTIONS.indexOf(a.section) - SECTIONS.indexOf(b.section) ||
@@ -108,9 +145,13 @@ const ACTION_WIDTH = 64;
 /** Which pod, and so which investigation, each agent's audited requests were traced to (one line per agent and phase). */
 function attribution(results: readonly CheckResult[]): string[] {
   const lines = new Set(
-    results.filter((r) => r.section === "audit" && r.basis === "bound token" && r.detail).map((r) => `  ${r.phase.padEnd(12)} ${r.agent.padEnd(12)} ${r.detail}`),
+    results
+      .filter((r) => r.section === "audit" && r.basis === "bound token" && r.detail)
+      .map((r) => `  ${r.phase.padEnd(12)} ${r.agent.padEnd(12)} ${r.detail}`),
   );
-  return lines.size ? ["", "Per-investigation attribution (audit event user.extra pod-name → investigation):", ...lines] : [];
+  return lines.size
+    ? ["", "Per-investigation attribution (audit event user.extra pod-name → investigation):", ...lines]
+    : [];
 }
 
 /** The whole report: one table per section, then totals and the first mismatches with the server's words. */
@@ -139,14 +180,21 @@ export function formatReport(results: readonly CheckResult[], maxMismatchDetails
   out.push("");
   for (const section of SECTIONS) {
     const b = s.bySection[section];
-    if (b.total > 0) out.push(`${section.padEnd(13)} ${String(b.total).padStart(5)} checks, ${b.mismatches} mismatch${b.mismatches === 1 ? "" : "es"}`);
+    if (b.total > 0)
+      out.push(
+        `${section.padEnd(13)} ${String(b.total).padStart(5)} checks, ${b.mismatches} mismatch${b.mismatches === 1 ? "" : "es"}`,
+      );
   }
-  out.push(`${"total".padEnd(13)} ${String(s.total).padStart(5)} checks, ${s.mismatches} mismatch${s.mismatches === 1 ? "" : "es"}`);
+  out.push(
+    `${"total".padEnd(13)} ${String(s.total).padStart(5)} checks, ${s.mismatches} mismatch${s.mismatches === 1 ? "" : "es"}`,
+  );
   const bad = results.filter((r) => !matches(r));
   if (bad.length > 0) {
     out.push("", "Mismatches (measured vs catalog):");
     for (const r of bad.slice(0, maxMismatchDetails)) {
-      out.push(`  ✗ ${r.section} ${r.phase} ${r.agent} ${r.scope}: ${r.verb} ${r.object}: measured ${r.measured}, expected ${r.expected} (${r.basis})${r.detail ? ` — ${r.detail}` : ""}`);
+      out.push(
+        `  ✗ ${r.section} ${r.phase} ${r.agent} ${r.scope}: ${r.verb} ${r.object}: measured ${r.measured}, expected ${r.expected} (${r.basis})${r.detail ? ` — ${r.detail}` : ""}`,
+      );
     }
     if (bad.length > maxMismatchDetails) out.push(`  … and ${bad.length - maxMismatchDetails} more`);
   }

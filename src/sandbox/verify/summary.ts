@@ -56,8 +56,10 @@ const plural = (n: number, one: string, many = `${one}s`) => `${n} ${n === 1 ? o
 function agentLines(agents: Deployed["agents"]): string[] {
   const lists = PHASES.map((p) => agents[p].join(", "));
   const same = lists.every((l) => l === lists[0]);
-  // eslint-disable-next-line @typescript-eslint/prefer-nullish-coalescing -- an empty list reads "none"
-  const items = same ? [`${lists[0] || "none"} in each of ${PHASES.join(", ")}`] : PHASES.map((p, i) => `${p}: ${lists[i] || "none"}`);
+  const none = (l: string | undefined): string => (l === undefined || l === "" ? "none" : l);
+  const items = same
+    ? [`${none(lists[0])} in each of ${PHASES.join(", ")}`]
+    : PHASES.map((p, i) => `${p}: ${none(lists[i])}`);
   return wrapList(items, 96, same ? ", " : " · ");
 }
 
@@ -70,7 +72,13 @@ export function mismatchLine(r: CheckResult): string {
 export function formatSummary(run: RunReport, files: ReportFiles, showMismatches = 3): string[] {
   const s = summarize(run.results);
   const num = (n: number) => String(n);
-  const rows = LAYERS.map((l) => [l.label, num(s.bySection[l.section].total), num(s.bySection[l.section].mismatches), secs(run.timings[l.section]), l.by]);
+  const rows = LAYERS.map((l) => [
+    l.label,
+    num(s.bySection[l.section].total),
+    num(s.bySection[l.section].mismatches),
+    secs(run.timings[l.section]),
+    l.by,
+  ]);
   const measuring = LAYERS.reduce((t, l) => t + (run.timings[l.section] ?? 0), 0);
   rows.push(["total", num(s.total), num(s.mismatches), secs(measuring), ""]);
   // Right-align the numbers: the shared printer pads on the right.
@@ -86,10 +94,14 @@ export function formatSummary(run: RunReport, files: ReportFiles, showMismatches
   out.push(`deployed  ${plural(d.stacks.length, "stack")}: ${d.stacks.join(", ")}`);
   out.push(`          by ${d.by}${counts}`);
   agentLines(d.agents).forEach((l, i) => out.push(`${i === 0 ? "agents    " : "          "}${l}`));
-  if (run.steps && run.steps.length > 0) out.push(`time      ${run.steps.map(([name, t]) => `${name} ${secs(t)}`).join(", ")}`);
+  if (run.steps && run.steps.length > 0)
+    out.push(`time      ${run.steps.map(([name, t]) => `${name} ${secs(t)}`).join(", ")}`);
   out.push("");
   const bad = run.results.filter((r) => !matches(r));
-  if (bad.length === 0) out.push(`✓ every cell matches the catalog (${plural(s.total, "cell")} in ${LAYERS.filter((l) => s.bySection[l.section].total > 0).length} layers)`);
+  if (bad.length === 0)
+    out.push(
+      `✓ every cell matches the catalog (${plural(s.total, "cell")} in ${LAYERS.filter((l) => s.bySection[l.section].total > 0).length} layers)`,
+    );
   else {
     out.push(`✗ ${bad.length} of ${plural(s.total, "cell")} differ from the catalog:`);
     for (const r of bad.slice(0, showMismatches)) out.push(`  ✗ ${mismatchLine(r)}`);

@@ -13,7 +13,16 @@ import { agentNames } from "../../model/naming";
 import { HIGHEST_PHASE, highestAtOrBelow, isAbove, PHASES, type Phase } from "../../model/phases";
 import { ADMISSION_PARAMS } from "../../admission/policies";
 import { ADMISSION_RULES } from "../../admission/rules";
-import { act, createVictims, deployment, victimPod, setReplicas, victimNamespace, victimNode, VICTIM } from "./admission-fixtures";
+import {
+  act,
+  createVictims,
+  deployment,
+  victimPod,
+  setReplicas,
+  victimNamespace,
+  victimNode,
+  VICTIM,
+} from "./admission-fixtures";
 import { deployerKubeConfig } from "../deploy/deploy-kube";
 import type { SandboxEnvironment } from "../deploy/environment";
 import { applyAll, kubeOk, kubeRequest, tokenKubeConfig, type RawResponse } from "../servers/kube";
@@ -37,7 +46,11 @@ interface Cell {
 }
 
 /** Allow on 2xx; deny only on a 403 from the expected enforcer (the named rule, with the phase for agents). */
-export function measure(cell: Pick<Cell, "expected" | "basis">, phase: Phase, r: RawResponse): { measured: Measured; detail: string } {
+export function measure(
+  cell: Pick<Cell, "expected" | "basis">,
+  phase: Phase,
+  r: RawResponse,
+): { measured: Measured; detail: string } {
   // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the API server's JSON message, a string; anything else is shown as it is
   const message = String(r.body.message ?? "");
   const detail = `HTTP ${r.status}${message ? `: ${message}` : ""}`;
@@ -45,7 +58,8 @@ export function measure(cell: Pick<Cell, "expected" | "basis">, phase: Phase, r:
   if (r.status !== 403) return { measured: "error", detail };
   const rule = ADMISSION_RULES.find((x) => x.name === cell.basis);
   const byExpected = rule
-    ? message.includes(`agent-trust rule ${rule.name}`) && (rule.admission.requesters !== "agents" || message.includes(`(phase ${phase},`))
+    ? message.includes(`agent-trust rule ${rule.name}`) &&
+      (rule.admission.requesters !== "agents" || message.includes(`(phase ${phase},`))
     : cell.basis === "rbac" && !message.includes("ValidatingAdmissionPolicy");
   return { measured: byExpected || cell.expected === "allow" ? "deny" : "error", detail };
 }
@@ -87,7 +101,17 @@ export async function verifyAdmission(admin: KubeConfig, env: SandboxEnvironment
     const record = async (cells: Cell[]) => {
       for (const c of cells) {
         const m = await run(c, phase);
-        results.push({ section: "admission", phase, agent: agent.name, scope: c.scope, verb: c.verb, object: c.object, expected: c.expected, basis: c.basis, ...m });
+        results.push({
+          section: "admission",
+          phase,
+          agent: agent.name,
+          scope: c.scope,
+          verb: c.verb,
+          object: c.object,
+          expected: c.expected,
+          basis: c.basis,
+          ...m,
+        });
       }
     };
 
@@ -113,9 +137,30 @@ export async function verifyAdmission(admin: KubeConfig, env: SandboxEnvironment
     });
     const start = Math.max(scale.minReplicas, 2);
     await record([
-      { scope: "own grants", verb: "delete", object: "pod (restart a pod)", expected: mayDeletePod ? "allow" : "deny", basis: mayDeletePod ? "catalog" : "rbac", run: () => act.del(kc, `/api/v1/namespaces/${target}/pods/${pod}`) },
-      { scope: "own grants", verb: "patch", object: "deployment: rollout restart", expected: mayPatch ? "allow" : "deny", basis: mayPatch ? "catalog" : "rbac", run: () => act.restart(kc, target, dep) },
-      { scope: "own grants", verb: "patch", object: "deployment: change image", expected: "deny", basis: mayPatch ? "admission-deployment-restart-only" : "rbac", run: () => act.image(kc, target, dep) },
+      {
+        scope: "own grants",
+        verb: "delete",
+        object: "pod (restart a pod)",
+        expected: mayDeletePod ? "allow" : "deny",
+        basis: mayDeletePod ? "catalog" : "rbac",
+        run: () => act.del(kc, `/api/v1/namespaces/${target}/pods/${pod}`),
+      },
+      {
+        scope: "own grants",
+        verb: "patch",
+        object: "deployment: rollout restart",
+        expected: mayPatch ? "allow" : "deny",
+        basis: mayPatch ? "catalog" : "rbac",
+        run: () => act.restart(kc, target, dep),
+      },
+      {
+        scope: "own grants",
+        verb: "patch",
+        object: "deployment: change image",
+        expected: "deny",
+        basis: mayPatch ? "admission-deployment-restart-only" : "rbac",
+        run: () => act.image(kc, target, dep),
+      },
       scaled(start, Math.min(start + 1, scale.maxReplicas), "within bounds"),
       scaled(start, 0, "to zero"),
       scaled(start, start * scale.maxStepFactor + 1, "step"),
@@ -136,20 +181,34 @@ export async function verifyAdmission(admin: KubeConfig, env: SandboxEnvironment
     });
     try {
       await untilAllowed(admin, user, { namespace: victims, verb: "delete", resource: "secrets", name: VICTIM });
-      const destructive = (who: KubeConfig, scope: string, expect: (rule: string) => Pick<Cell, "expected" | "basis">): Cell[] => {
-        const c = (verb: string, object: string, rule: string, f: () => Promise<RawResponse>): Cell => ({ scope, verb, object, ...expect(rule), run: f });
+      const destructive = (
+        who: KubeConfig,
+        scope: string,
+        expect: (rule: string) => Pick<Cell, "expected" | "basis">,
+      ): Cell[] => {
+        const c = (verb: string, object: string, rule: string, f: () => Promise<RawResponse>): Cell => ({
+          scope,
+          verb,
+          object,
+          ...expect(rule),
+          run: f,
+        });
         const at = (kind: string) => `/api/v1/namespaces/${victims}/${kind}/${VICTIM}`;
         const apps = (kind: string) => `/apis/apps/v1/namespaces/${victims}/${kind}/${VICTIM}`;
         const del = "admission-no-irreversible-delete";
         return [
-          c("patch", "deployment: change image", "admission-deployment-restart-only", () => act.image(who, victims, VICTIM)),
+          c("patch", "deployment: change image", "admission-deployment-restart-only", () =>
+            act.image(who, victims, VICTIM),
+          ),
           c("scale", "deployment to zero", "admission-scale-bounded", () => act.scale(who, victims, VICTIM, 0)),
           c("delete", "secret", del, () => act.del(who, at("secrets"))),
           c("delete", "persistentvolumeclaim", del, () => act.del(who, at("persistentvolumeclaims"))),
           c("delete", "service", del, () => act.del(who, at("services"))),
           c("delete", "deployment", del, () => act.del(who, apps("deployments"))),
           c("delete", "statefulset", del, () => act.del(who, apps("statefulsets"))),
-          c("deletecollection", "configmaps", "admission-no-deletecollection", () => act.del(who, `/api/v1/namespaces/${victims}/configmaps`)),
+          c("deletecollection", "configmaps", "admission-no-deletecollection", () =>
+            act.del(who, `/api/v1/namespaces/${victims}/configmaps`),
+          ),
           c("evict", "pod", "admission-no-eviction", () => act.evict(who, victims, VICTIM)),
           c("cordon", "node", "admission-no-node-changes", () => act.cordon(who, node)),
           c("taint", "node", "admission-no-node-changes", () => act.taint(who, node)),
@@ -159,15 +218,51 @@ export async function verifyAdmission(admin: KubeConfig, env: SandboxEnvironment
       };
       const refused = (rule: string) => ({ expected: "deny" as const, basis: rule });
       await record([
-        { scope: "over-granted", verb: "create", object: "configmap (harmless)", expected: "allow", basis: "cluster-admin", run: () => act.configMap(kc, victims, `by-${sa}`) },
+        {
+          scope: "over-granted",
+          verb: "create",
+          object: "configmap (harmless)",
+          expected: "allow",
+          basis: "cluster-admin",
+          run: () => act.configMap(kc, victims, `by-${sa}`),
+        },
         ...destructive(kc, "over-granted", refused),
-        { scope: "over-granted", verb: "create", object: "rolebinding naming itself", ...refused("admission-deployer-only-grants"), run: () => act.bind(kc, victims, `self-${sa}`, { name: sa, namespace: ns }) },
-        { scope: "over-granted", verb: "widen", object: "its own Role", ...refused("admission-deployer-only-agent-roles"), run: () => act.addRule(kc, `/apis/rbac.authorization.k8s.io/v1/namespaces/${target}/roles/${agentNames(env.environment, phase, agent.name).targetRole}`, { apiGroups: [""], resources: ["secrets"], verbs: ["get"] }) },
-        { scope: "over-granted", verb: "patch", object: "admission parameters (agents ns)", ...refused("admission-protected-namespace"), run: () => act.patchData(kc, ns, ADMISSION_PARAMS, { phaseCeiling: HIGHEST_PHASE }) },
+        {
+          scope: "over-granted",
+          verb: "create",
+          object: "rolebinding naming itself",
+          ...refused("admission-deployer-only-grants"),
+          run: () => act.bind(kc, victims, `self-${sa}`, { name: sa, namespace: ns }),
+        },
+        {
+          scope: "over-granted",
+          verb: "widen",
+          object: "its own Role",
+          ...refused("admission-deployer-only-agent-roles"),
+          run: () =>
+            act.addRule(
+              kc,
+              `/apis/rbac.authorization.k8s.io/v1/namespaces/${target}/roles/${agentNames(env.environment, phase, agent.name).targetRole}`,
+              { apiGroups: [""], resources: ["secrets"], verbs: ["get"] },
+            ),
+        },
+        {
+          scope: "over-granted",
+          verb: "patch",
+          object: "admission parameters (agents ns)",
+          ...refused("admission-protected-namespace"),
+          run: () => act.patchData(kc, ns, ADMISSION_PARAMS, { phaseCeiling: HIGHEST_PHASE }),
+        },
       ]);
 
       // 3. The ceiling lowered at run time: the over-granted agent's harmless write is refused above it at once.
-      await kubeOk(admin, "PATCH", `/api/v1/namespaces/${ns}/configmaps/${ADMISSION_PARAMS}`, { data: { phaseCeiling: LOWERED_CEILING } }, "application/merge-patch+json");
+      await kubeOk(
+        admin,
+        "PATCH",
+        `/api/v1/namespaces/${ns}/configmaps/${ADMISSION_PARAMS}`,
+        { data: { phaseCeiling: LOWERED_CEILING } },
+        "application/merge-patch+json",
+      );
       try {
         const above = isAbove(phase, LOWERED_CEILING);
         await record([
@@ -182,7 +277,13 @@ export async function verifyAdmission(admin: KubeConfig, env: SandboxEnvironment
           },
         ]);
       } finally {
-        await kubeOk(admin, "PATCH", `/api/v1/namespaces/${ns}/configmaps/${ADMISSION_PARAMS}`, { data: { phaseCeiling: ceiling } }, "application/merge-patch+json");
+        await kubeOk(
+          admin,
+          "PATCH",
+          `/api/v1/namespaces/${ns}/configmaps/${ADMISSION_PARAMS}`,
+          { data: { phaseCeiling: ceiling } },
+          "application/merge-patch+json",
+        );
       }
       // Admission reads parameters from a watch cache: let the restored ceiling arrive before anything else is measured.
       const settled = Date.now() + 10_000;
@@ -193,16 +294,57 @@ export async function verifyAdmission(admin: KubeConfig, env: SandboxEnvironment
 
       // 4. Grants to the agent: system:masters is refused, the deployer is not.
       const role = `/apis/rbac.authorization.k8s.io/v1/namespaces/${target}/roles/${agentNames(env.environment, phase, agent.name).targetRole}`;
-      const widen = (who: KubeConfig) => act.addRule(who, role, { apiGroups: [""], resources: ["configmaps"], verbs: ["get"] });
+      const widen = (who: KubeConfig) =>
+        act.addRule(who, role, { apiGroups: [""], resources: ["configmaps"], verbs: ["get"] });
       await record([
-        { scope: "grant by", verb: "create", object: "rolebinding: system:masters admin", ...refused("admission-deployer-only-grants"), run: () => act.bind(admin, victims, `admin-${sa}`, { name: sa, namespace: ns }) },
-        { scope: "grant by", verb: "create", object: "clusterrolebinding: system:masters admin", ...refused("admission-deployer-only-grants"), run: () => act.bind(admin, victims, `admin-${sa}`, { name: sa, namespace: ns }, true) },
-        { scope: "grant by", verb: "widen", object: "its Role: system:masters admin", ...refused("admission-deployer-only-agent-roles"), run: () => widen(admin) },
-        { scope: "grant by", verb: "create", object: "rolebinding: the deployer", expected: "allow", basis: "deployer", run: () => act.bind(deployer, victims, `deployer-${sa}`, { name: sa, namespace: ns }) },
-        { scope: "grant by", verb: "widen", object: "its Role: the deployer", expected: "allow", basis: "deployer", run: () => widen(deployer) },
+        {
+          scope: "grant by",
+          verb: "create",
+          object: "rolebinding: system:masters admin",
+          ...refused("admission-deployer-only-grants"),
+          run: () => act.bind(admin, victims, `admin-${sa}`, { name: sa, namespace: ns }),
+        },
+        {
+          scope: "grant by",
+          verb: "create",
+          object: "clusterrolebinding: system:masters admin",
+          ...refused("admission-deployer-only-grants"),
+          run: () => act.bind(admin, victims, `admin-${sa}`, { name: sa, namespace: ns }, true),
+        },
+        {
+          scope: "grant by",
+          verb: "widen",
+          object: "its Role: system:masters admin",
+          ...refused("admission-deployer-only-agent-roles"),
+          run: () => widen(admin),
+        },
+        {
+          scope: "grant by",
+          verb: "create",
+          object: "rolebinding: the deployer",
+          expected: "allow",
+          basis: "deployer",
+          run: () => act.bind(deployer, victims, `deployer-${sa}`, { name: sa, namespace: ns }),
+        },
+        {
+          scope: "grant by",
+          verb: "widen",
+          object: "its Role: the deployer",
+          expected: "allow",
+          basis: "deployer",
+          run: () => widen(deployer),
+        },
       ]);
       // Put the stack's Role back, as the deployer would on the next `pulumi up`.
-      await applyAll(deployer, env.phases[phase].kubernetes.filter((m) => m.kind === "Role" && m.metadata.namespace === target && m.metadata.name === agentNames(env.environment, phase, agent.name).targetRole));
+      await applyAll(
+        deployer,
+        env.phases[phase].kubernetes.filter(
+          (m) =>
+            m.kind === "Role" &&
+            m.metadata.namespace === target &&
+            m.metadata.name === agentNames(env.environment, phase, agent.name).targetRole,
+        ),
+      );
 
       // 5. The administrator's own identical requests succeed: the policies bind agents, not operators.
       await record(destructive(admin, "administrator", () => ({ expected: "allow", basis: "administrator" })));

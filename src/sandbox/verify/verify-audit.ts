@@ -62,8 +62,24 @@ function probes(agent: AgentConfig, phase: Phase): Probe[] {
   const allow = (verb: string, apiGroup: string, resource: string, name?: string): Outcome =>
     rulesAllow(rules, { verb, apiGroup, resource, ...(name ? { name } : {}) }) ? "allow" : "deny";
   return [
-    { object: "pods in a target ns", method: "GET", verb: "list", uri: `/api/v1/namespaces/${ns}/pods`, expected: allow("list", "", "pods"), basis: "catalog", level: AUDIT_LEVELS.agentRead },
-    { object: "secrets in a target ns", method: "GET", verb: "list", uri: `/api/v1/namespaces/${ns}/secrets`, expected: "deny", basis: "forbidden", level: AUDIT_LEVELS.sensitive },
+    {
+      object: "pods in a target ns",
+      method: "GET",
+      verb: "list",
+      uri: `/api/v1/namespaces/${ns}/pods`,
+      expected: allow("list", "", "pods"),
+      basis: "catalog",
+      level: AUDIT_LEVELS.agentRead,
+    },
+    {
+      object: "secrets in a target ns",
+      method: "GET",
+      verb: "list",
+      uri: `/api/v1/namespaces/${ns}/secrets`,
+      expected: "deny",
+      basis: "forbidden",
+      level: AUDIT_LEVELS.sensitive,
+    },
     {
       object: "rollout restart of a deployment",
       method: "PATCH",
@@ -78,32 +94,56 @@ function probes(agent: AgentConfig, phase: Phase): Probe[] {
 }
 
 /** The pod an investigation's Job would run, created directly (nothing runs Jobs here), named `<job>-<random>`. */
-async function investigationPodFor(admin: KubeConfig, template: Manifest, investigationId: string): Promise<{ name: string; uid: string }> {
-  const job = investigationJob(template, { investigationId, tier: template.metadata.labels?.[LABELS.tier] as "simple" });
+async function investigationPodFor(
+  admin: KubeConfig,
+  template: Manifest,
+  investigationId: string,
+): Promise<{ name: string; uid: string }> {
+  const job = investigationJob(template, {
+    investigationId,
+    tier: template.metadata.labels?.[LABELS.tier] as "simple",
+  });
   const pod = investigationPod(template, POD_VARIANTS[0]!);
   const labels = (job.spec as { template: { metadata: { labels: Record<string, string> } } }).template.metadata.labels;
   const created = await kubeOk(admin, "POST", `/api/v1/namespaces/${template.metadata.namespace}/pods`, {
     ...pod,
-    metadata: { generateName: `${job.metadata.name}-`, namespace: template.metadata.namespace, labels: { ...labels, "job-name": job.metadata.name } },
+    metadata: {
+      generateName: `${job.metadata.name}-`,
+      namespace: template.metadata.namespace,
+      labels: { ...labels, "job-name": job.metadata.name },
+    },
   });
   const meta = created.metadata as { name: string; uid: string };
   return { name: meta.name, uid: meta.uid };
 }
 
 export async function verifyAudit(kc: KubeConfig, env: SandboxEnvironment, auditLog: string): Promise<CheckResult[]> {
-  const made: { phase: Phase; agent: string; user: string; p: Probe; status: number; pod?: string; investigation?: string }[] = [];
+  const made: {
+    phase: Phase;
+    agent: string;
+    user: string;
+    p: Probe;
+    status: number;
+    pod?: string;
+    investigation?: string;
+  }[] = [];
   for (const phase of PHASES) {
     for (const agent of env.agents[phase]) {
       const sa = agentNames(env.environment, phase, agent.name).serviceAccount;
       const user = `system:serviceaccount:${env.namespace}:${sa}`;
-      const template = env.phases[phase].kubernetes.find((m) => m.kind === "PodTemplate" && m.metadata.labels?.[LABELS.agent] === agent.name);
+      const template = env.phases[phase].kubernetes.find(
+        (m) => m.kind === "PodTemplate" && m.metadata.labels?.[LABELS.agent] === agent.name,
+      );
       if (!template) throw new Error(`phase ${phase} publishes no PodTemplate for agent ${agent.name}`);
       const investigation = `audit-${phase}`;
       const pod = await investigationPodFor(kc, template, investigation);
       const bound = await kubeOk(kc, "POST", `/api/v1/namespaces/${env.namespace}/serviceaccounts/${sa}/token`, {
         apiVersion: "authentication.k8s.io/v1",
         kind: "TokenRequest",
-        spec: { expirationSeconds: 600, boundObjectRef: { apiVersion: "v1", kind: "Pod", name: pod.name, uid: pod.uid } },
+        spec: {
+          expirationSeconds: 600,
+          boundObjectRef: { apiVersion: "v1", kind: "Pod", name: pod.name, uid: pod.uid },
+        },
       });
       const token = (bound.status as { token?: string } | undefined)?.token;
       if (!token) throw new Error(`TokenRequest bound to pod ${pod.name} returned no token`);
@@ -118,7 +158,13 @@ export async function verifyAudit(kc: KubeConfig, env: SandboxEnvironment, audit
       const vaultToken = await requestToken(kc, env.namespace, sa, [env.foundation.config.vault.audience]);
       const first = probes(agent, phase)[0]!;
       const r = await kubeRequest(tokenKubeConfig(kc, vaultToken, `${sa}-vault`), "GET", first.uri);
-      made.push({ phase, agent: agent.name, user, p: { ...first, object: `${first.object} with its Vault-audience token`, expected: "deny", basis: "audience" }, status: r.status });
+      made.push({
+        phase,
+        agent: agent.name,
+        user,
+        p: { ...first, object: `${first.object} with its Vault-audience token`, expected: "deny", basis: "audience" },
+        status: r.status,
+      });
     }
   }
   const events = readAuditLog(auditLog).filter((e) => e.stage === "ResponseComplete");
@@ -127,10 +173,24 @@ export async function verifyAudit(kc: KubeConfig, env: SandboxEnvironment, audit
     const base = { section: "audit" as const, phase: m.phase, agent: m.agent, object: m.p.object };
     const refused = m.p.basis === "audience" ? 401 : 403;
     const measured = m.status === 200 ? "allow" : m.status === refused ? "deny" : "error";
-    results.push({ ...base, scope: "real request", verb: m.p.verb, expected: m.p.expected, basis: m.p.basis, measured, detail: `HTTP ${m.status}` });
+    results.push({
+      ...base,
+      scope: "real request",
+      verb: m.p.verb,
+      expected: m.p.expected,
+      basis: m.p.basis,
+      measured,
+      detail: `HTTP ${m.status}`,
+    });
     // An unauthenticated request has no user to attribute; only authenticated ones must be on record.
     if (m.p.basis === "audience") continue;
-    const hit = events.find((e) => e.user?.username === m.user && e.requestURI === m.p.uri && e.verb === m.p.verb && e.user.extra?.[POD_NAME_EXTRA]?.[0] === m.pod);
+    const hit = events.find(
+      (e) =>
+        e.user?.username === m.user &&
+        e.requestURI === m.p.uri &&
+        e.verb === m.p.verb &&
+        e.user.extra?.[POD_NAME_EXTRA]?.[0] === m.pod,
+    );
     const recorded = hit?.level === m.p.level && hit.responseStatus?.code === m.status;
     results.push({
       ...base,
@@ -152,7 +212,9 @@ export async function verifyAudit(kc: KubeConfig, env: SandboxEnvironment, audit
       expected: "allow",
       basis: "bound token",
       measured: traced?.investigationId === m.investigation ? "allow" : "deny",
-      detail: podName ? `pod ${podName} → investigation ${traced?.investigationId ?? "none"}` : "no pod name in the event",
+      detail: podName
+        ? `pod ${podName} → investigation ${traced?.investigationId ?? "none"}`
+        : "no pod name in the event",
     });
   }
   return results;

@@ -43,9 +43,15 @@ export function renderedWorld(env: SandboxEnvironment): NetworkWorld {
 /** What the API server stores: all NetworkPolicies, the environment's PodTemplates and the namespace's labels. */
 export async function storedWorld(kc: KubeConfig, env: SandboxEnvironment): Promise<NetworkWorld> {
   const items = (body: Record<string, unknown>) => (body.items ?? []) as Manifest[];
-  const policies = items(await kubeOk(kc, "GET", "/apis/networking.k8s.io/v1/networkpolicies")).map((p) => ({ ...p, apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy" }));
+  const policies = items(await kubeOk(kc, "GET", "/apis/networking.k8s.io/v1/networkpolicies")).map((p) => ({
+    ...p,
+    apiVersion: "networking.k8s.io/v1",
+    kind: "NetworkPolicy",
+  }));
   const selector = encodeURIComponent(`${LABELS.environment}=${env.environment}`);
-  const podTemplates = items(await kubeOk(kc, "GET", `/api/v1/namespaces/${env.namespace}/podtemplates?labelSelector=${selector}`)).map((t) => ({ ...t, apiVersion: "v1", kind: "PodTemplate" }));
+  const podTemplates = items(
+    await kubeOk(kc, "GET", `/api/v1/namespaces/${env.namespace}/podtemplates?labelSelector=${selector}`),
+  ).map((t) => ({ ...t, apiVersion: "v1", kind: "PodTemplate" }));
   const ns = (await kubeOk(kc, "GET", `/api/v1/namespaces/${env.namespace}`)) as unknown as Manifest;
   return { policies, podTemplates, namespaceLabels: { ...ns.metadata.labels } };
 }
@@ -59,15 +65,24 @@ export function sourcePods(templates: readonly Manifest[]): SourcePod[] {
       throw new Error(`PodTemplate ${t.metadata.name} lacks a valid phase, agent or tier label`);
     }
     const job = investigationJob(t, { investigationId: "netcheck", tier: tier as Tier });
-    const pod = ((job.spec as { template: { metadata: { labels?: Record<string, string> } } }).template.metadata.labels ?? {});
+    const pod =
+      (job.spec as { template: { metadata: { labels?: Record<string, string> } } }).template.metadata.labels ?? {};
     return { phase, agent, tier: tier!, labels: pod };
   });
 }
 
 /** Every case for `env`, judged by cyclonus against `world`. */
-export async function judgeNetwork(cyclonus: string, env: SandboxEnvironment, world: NetworkWorld): Promise<NetworkResult[]> {
-  const expected = Object.values(env.phases).reduce((n, r) => n + r.kubernetes.filter((m) => m.kind === "PodTemplate").length, 0);
-  if (world.podTemplates.length !== expected) throw new Error(`found ${world.podTemplates.length} published PodTemplates, expected ${expected}`);
+export async function judgeNetwork(
+  cyclonus: string,
+  env: SandboxEnvironment,
+  world: NetworkWorld,
+): Promise<NetworkResult[]> {
+  const expected = Object.values(env.phases).reduce(
+    (n, r) => n + r.kubernetes.filter((m) => m.kind === "PodTemplate").length,
+    0,
+  );
+  if (world.podTemplates.length !== expected)
+    throw new Error(`found ${world.podTemplates.length} published PodTemplates, expected ${expected}`);
   const checks = networkMatrix({
     environment: env.environment,
     namespace: env.namespace,
@@ -76,11 +91,23 @@ export async function judgeNetwork(cyclonus: string, env: SandboxEnvironment, wo
     sources: sourcePods(world.podTemplates),
     probes: policyProbes(world.policies),
   });
-  const verdicts = await queryTraffic(cyclonus, world.policies, checks.map((c) => c.traffic));
-  return checks.map((c, i) => ({ ...c, measured: verdicts[i] ? "allow" : "deny", detail: `tier ${c.tier}, ${world.policies.length} NetworkPolicies` }));
+  const verdicts = await queryTraffic(
+    cyclonus,
+    world.policies,
+    checks.map((c) => c.traffic),
+  );
+  return checks.map((c, i) => ({
+    ...c,
+    measured: verdicts[i] ? "allow" : "deny",
+    detail: `tier ${c.tier}, ${world.policies.length} NetworkPolicies`,
+  }));
 }
 
 /** The sandbox's network section: the stored policies. */
-export async function verifyNetwork(kc: KubeConfig, env: SandboxEnvironment, cyclonus: string): Promise<NetworkResult[]> {
+export async function verifyNetwork(
+  kc: KubeConfig,
+  env: SandboxEnvironment,
+  cyclonus: string,
+): Promise<NetworkResult[]> {
   return judgeNetwork(cyclonus, env, await storedWorld(kc, env));
 }

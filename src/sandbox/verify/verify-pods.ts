@@ -13,10 +13,18 @@ import { investigationPod, POD_VARIANTS } from "./pod-variants";
 import { mapLimit, type CheckResult, type Measured } from "./results";
 
 export async function verifyPodSecurity(kc: KubeConfig, env: SandboxEnvironment): Promise<CheckResult[]> {
-  const list = await kubeOk(kc, "GET", `/api/v1/namespaces/${env.namespace}/podtemplates?labelSelector=${encodeURIComponent(`${LABELS.environment}=${env.environment}`)}`);
+  const list = await kubeOk(
+    kc,
+    "GET",
+    `/api/v1/namespaces/${env.namespace}/podtemplates?labelSelector=${encodeURIComponent(`${LABELS.environment}=${env.environment}`)}`,
+  );
   const templates = ((list.items ?? []) as Manifest[]).map((t) => ({ ...t, apiVersion: "v1", kind: "PodTemplate" }));
-  const expectedCount = Object.values(env.phases).reduce((n, r) => n + r.kubernetes.filter((m) => m.kind === "PodTemplate").length, 0);
-  if (templates.length !== expectedCount) throw new Error(`found ${templates.length} published PodTemplates in ${env.namespace}, expected ${expectedCount}`);
+  const expectedCount = Object.values(env.phases).reduce(
+    (n, r) => n + r.kubernetes.filter((m) => m.kind === "PodTemplate").length,
+    0,
+  );
+  if (templates.length !== expectedCount)
+    throw new Error(`found ${templates.length} published PodTemplates in ${env.namespace}, expected ${expectedCount}`);
   const cells = templates.flatMap((t) => POD_VARIANTS.map((v) => ({ t, v })));
   return mapLimit(cells, 8, async ({ t, v }) => {
     const phase = t.metadata.labels?.[LABELS.phase];
@@ -28,7 +36,12 @@ export async function verifyPodSecurity(kc: KubeConfig, env: SandboxEnvironment)
     // Only a PodSecurity rejection naming the intended violation counts as "deny"; any other refusal is an error.
     let measured: Measured = "error";
     if (r.status === 201 || r.status === 200) measured = "allow";
-    else if (r.status === 403 && message.includes('violates PodSecurity') && (!v.violation || v.violation.test(message))) measured = "deny";
+    else if (
+      r.status === 403 &&
+      message.includes("violates PodSecurity") &&
+      (!v.violation || v.violation.test(message))
+    )
+      measured = "deny";
     return {
       section: "pod-security",
       phase,

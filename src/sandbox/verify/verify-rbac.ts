@@ -20,9 +20,19 @@ async function review(kc: KubeConfig, c: RbacCheck): Promise<RbacResult> {
     kind: "SubjectAccessReview",
     spec: { user: c.user, groups: c.groups, resourceAttributes: c.attributes },
   });
-  const status = (body.status ?? {}) as { allowed?: boolean; denied?: boolean; reason?: string; evaluationError?: string };
-  if (status.evaluationError) throw new Error(`SubjectAccessReview for ${c.user} ${c.verb} ${c.object}: ${status.evaluationError}`);
-  return { ...c, measured: status.allowed === true ? "allow" : "deny", ...(status.reason ? { detail: status.reason } : {}) };
+  const status = (body.status ?? {}) as {
+    allowed?: boolean;
+    denied?: boolean;
+    reason?: string;
+    evaluationError?: string;
+  };
+  if (status.evaluationError)
+    throw new Error(`SubjectAccessReview for ${c.user} ${c.verb} ${c.object}: ${status.evaluationError}`);
+  return {
+    ...c,
+    measured: status.allowed === true ? "allow" : "deny",
+    ...(status.reason ? { detail: status.reason } : {}),
+  };
 }
 
 export async function verifyRbac(kc: KubeConfig, env: SandboxEnvironment): Promise<RbacResult[]> {

@@ -21,7 +21,8 @@ function judge(r: VaultResponse, denyCodes: readonly number[]): Measured {
   return denyCodes.includes(r.status) ? "deny" : "error";
 }
 
-const detailOf = (r: VaultResponse) => (r.status >= 300 ? { detail: `HTTP ${r.status}: ${JSON.stringify(r.body.errors ?? r.body)}` } : {});
+const detailOf = (r: VaultResponse) =>
+  r.status >= 300 ? { detail: `HTTP ${r.status}: ${JSON.stringify(r.body.errors ?? r.body)}` } : {};
 
 const LOGIN_DENIED = [400, 401, 403];
 
@@ -37,7 +38,13 @@ async function probe(client: VaultHttp, c: VaultCheck): Promise<CheckResult> {
   return { ...c, measured: judge(r, [403]), ...detailOf(r) };
 }
 
-async function verifyAgent(kc: KubeConfig, vault: VaultHttp, env: SandboxEnvironment, phase: Phase, agent: AgentConfig): Promise<CheckResult[]> {
+async function verifyAgent(
+  kc: KubeConfig,
+  vault: VaultHttp,
+  env: SandboxEnvironment,
+  phase: Phase,
+  agent: AgentConfig,
+): Promise<CheckResult[]> {
   const { authMount, kvMount, audience } = env.foundation.config.vault;
   const cfg = env.phases[phase].config;
   const names = agentNames(env.environment, phase, agent.name);
@@ -58,22 +65,40 @@ async function verifyAgent(kc: KubeConfig, vault: VaultHttp, env: SandboxEnviron
   if (auth?.client_token) {
     const cap = Math.min(cfg.vault.tokenMaxTtlSeconds, LIMITS.maxTokenTtlSeconds);
     const ttl = auth.lease_duration ?? Number.POSITIVE_INFINITY;
-    const ttlSpec: CheckSpec = { ...base, scope: "token", verb: "ttl", object: `≤ role max (${cap}s)`, expected: "allow" };
+    const ttlSpec: CheckSpec = {
+      ...base,
+      scope: "token",
+      verb: "ttl",
+      object: `≤ role max (${cap}s)`,
+      expected: "allow",
+    };
     results.push({ ...ttlSpec, measured: ttl > 0 && ttl <= cap ? "allow" : "deny", detail: `${ttl}s` });
     const client = vault.withToken(auth.client_token);
     for (const c of vaultMatrix(phase, agent, kvMount, authMount)) results.push(await probe(client, c));
   } else {
     // No token, no access: every cell is measured as refused, so each one the catalog allows shows as a mismatch.
-    for (const c of vaultMatrix(phase, agent, kvMount, authMount)) results.push({ ...c, measured: "deny", detail: "login failed" });
+    for (const c of vaultMatrix(phase, agent, kvMount, authMount))
+      results.push({ ...c, measured: "deny", detail: "login failed" });
   }
 
   // Another ServiceAccount's Vault-audience token on this agent's role: the role binds one ServiceAccount only.
-  const other = PHASES.flatMap((p) => env.agents[p].map((a) => ({ p, a }))).find((x) => x.a.name !== agent.name || x.p !== phase)!;
-  const otherJwt = await requestToken(kc, env.namespace, agentNames(env.environment, other.p, other.a.name).serviceAccount, [audience]);
-  results.push(loginCheck("another ServiceAccount's token", "deny", await login(vault, authMount, names.vaultRole, otherJwt)));
+  const other = PHASES.flatMap((p) => env.agents[p].map((a) => ({ p, a }))).find(
+    (x) => x.a.name !== agent.name || x.p !== phase,
+  )!;
+  const otherJwt = await requestToken(
+    kc,
+    env.namespace,
+    agentNames(env.environment, other.p, other.a.name).serviceAccount,
+    [audience],
+  );
+  results.push(
+    loginCheck("another ServiceAccount's token", "deny", await login(vault, authMount, names.vaultRole, otherJwt)),
+  );
   // The agent's own token, minted for the API server rather than Vault.
   const apiJwt = await requestToken(kc, env.namespace, names.serviceAccount);
-  results.push(loginCheck("own token without the vault audience", "deny", await login(vault, authMount, names.vaultRole, apiJwt)));
+  results.push(
+    loginCheck("own token without the vault audience", "deny", await login(vault, authMount, names.vaultRole, apiJwt)),
+  );
   // The agent's own Vault token on the same agent's role of another phase: promotion is a new identity.
   const otherPhase = PHASES.find((p) => p !== phase && env.agents[p].some((a) => a.name === agent.name));
   if (otherPhase) {
