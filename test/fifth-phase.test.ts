@@ -28,6 +28,7 @@ const EDITS: readonly { file: string; anchor: string; insert: "before" | "after"
     outputReachesOperators: true,
     readOnly: false,
     writes: [RESTART_POD, ROLLOUT_RESTART, SCALE, { intent: "scale a statefulset", resource: { apiGroup: "apps", resource: "statefulsets/scale" }, verb: "patch", narrowedBy: "deployments" }],
+    approvable: [DELETE_DEPLOYMENT, DELETE_STATEFULSET, DELETE_PVC, SCALE_DOWN],
     vault: [...READ_DIAGNOSTICS, READ_NOTIFY, ...READ_REMEDIATION],
     egress: [...BASE_EGRESS, "notify", "remediation-targets"],
   },`,

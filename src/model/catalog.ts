@@ -15,6 +15,7 @@ import {
   type PolicyRule,
   type ResourceRef,
 } from "./rbac";
+import { DELETE_DEPLOYMENT, DELETE_PVC, DELETE_STATEFULSET, SCALE_DOWN, type ApprovableAction } from "./approval";
 
 /** Egress classes an agent pod may reach. DNS is granted by the foundation to every pod in the namespace. */
 export const EGRESS_CLASSES = ["dns", "vault", "llm-api", "datasources", "notify", "remediation-targets"] as const;
@@ -47,6 +48,11 @@ export interface PhaseSpec {
   readonly outputReachesOperators: boolean;
   readonly readOnly: boolean;
   readonly writes: readonly WriteGrant[];
+  /**
+   * Irreversible actions allowed only with a person's approval, carried out through the approval proxy as the
+   * agent's executor identity (src/model/approval.ts). Never anything of the never-list: secrets, RBAC, cluster objects.
+   */
+  readonly approvable: readonly ApprovableAction[];
   readonly vault: readonly VaultGrant[];
   readonly egress: readonly EgressClass[];
 }
@@ -95,6 +101,7 @@ export const CATALOG: Readonly<Record<Phase, PhaseSpec>> = {
     outputReachesOperators: false,
     readOnly: true,
     writes: [],
+    approvable: [],
     vault: READ_DIAGNOSTICS,
     // No notify egress: a shadow agent has nobody to talk to, so it must not be able to.
     egress: BASE_EGRESS,
@@ -105,6 +112,7 @@ export const CATALOG: Readonly<Record<Phase, PhaseSpec>> = {
     outputReachesOperators: true,
     readOnly: true,
     writes: [],
+    approvable: [],
     vault: [...READ_DIAGNOSTICS, READ_NOTIFY],
     egress: [...BASE_EGRESS, "notify"],
   },
@@ -114,6 +122,7 @@ export const CATALOG: Readonly<Record<Phase, PhaseSpec>> = {
     outputReachesOperators: true,
     readOnly: false,
     writes: [RESTART_POD, ROLLOUT_RESTART],
+    approvable: [DELETE_DEPLOYMENT, SCALE_DOWN],
     vault: [...READ_DIAGNOSTICS, READ_NOTIFY, ...READ_REMEDIATION],
     egress: [...BASE_EGRESS, "notify", "remediation-targets"],
   },
@@ -123,6 +132,7 @@ export const CATALOG: Readonly<Record<Phase, PhaseSpec>> = {
     outputReachesOperators: true,
     readOnly: false,
     writes: [RESTART_POD, ROLLOUT_RESTART, SCALE],
+    approvable: [DELETE_DEPLOYMENT, DELETE_STATEFULSET, DELETE_PVC, SCALE_DOWN],
     vault: [...READ_DIAGNOSTICS, READ_NOTIFY, ...READ_REMEDIATION],
     egress: [...BASE_EGRESS, "notify", "remediation-targets"],
   },
@@ -144,6 +154,34 @@ export function targetNamespaceRules(
 ): PolicyRule[] {
   const writes = CATALOG[phase].writes.map((w) => allowVerb(w.resource, w.verb, resourceNames[w.narrowedBy]));
   return [...allowRead(DIAGNOSTIC_RESOURCES), ...writes];
+}
+
+/**
+ * Rules for the executor identity's Role in one target namespace: exactly the phase's approvable verbs, narrowed
+ * like its writes. Empty for a phase with nothing approvable (it gets no executor).
+ */
+export function executorRules(
+  phase: Phase,
+  resourceNames: Partial<Record<WriteGrant["narrowedBy"], readonly string[]>> = {},
+): PolicyRule[] {
+  return CATALOG[phase].approvable.flatMap((a) =>
+    a.verbs.map((verb) => allowVerb(a.resource, verb, a.narrowedBy && resourceNames[a.narrowedBy])),
+  );
+}
+
+/** The approvable action of `phase` on `apiGroup`/`resource` (with subresource) with `verb`, if any. */
+export function approvableAction(
+  phase: Phase,
+  verb: string,
+  apiGroup: string,
+  resource: string,
+): ApprovableAction | undefined {
+  return CATALOG[phase].approvable.find(
+    (a) =>
+      a.resource.apiGroup === apiGroup &&
+      a.resource.resource === resource &&
+      (a.verbs as readonly string[]).includes(verb),
+  );
 }
 
 /** The phases that write nothing (read-only in the catalog), in trust order. */

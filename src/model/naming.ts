@@ -50,13 +50,18 @@ export interface AgentNames {
   readonly job: (investigationId: string) => string;
 }
 
-export function agentNames(env: Environment, phase: Phase, agent: string): AgentNames {
+/** The ServiceAccount of one agent in one phase, `<agent>-<phase>`: the base of every per-phase Kubernetes name. */
+export function agentServiceAccount(agent: string, phase: Phase): string {
   const phaseWord = phaseWordIn(agent);
   if (phaseWord)
     throw new Error(
       `agent name "${agent}" contains the phase word "${phaseWord}" as a segment; names of different phases would collide`,
     );
-  const base = `${agent}-${phase}`;
+  return assertDnsLabel(`${agent}-${phase}`, "ServiceAccount name");
+}
+
+export function agentNames(env: Environment, phase: Phase, agent: string): AgentNames {
+  const base = agentServiceAccount(agent, phase);
   const vaultBase = `agent-trust-${env}-${agent}-${phase}`;
   return {
     serviceAccount: assertDnsLabel(base, "ServiceAccount name"),
@@ -76,7 +81,85 @@ export const FOUNDATION_NAMES = {
   limitRange: "agent-trust-limits",
   defaultDeny: "agent-trust-default-deny",
   dnsEgress: "agent-trust-dns-egress",
+  /** The approval proxy's ServiceAccount, Deployment, Service and NetworkPolicy (namespaced). */
+  approvalProxy: "agent-trust-approval-proxy",
+  /** The Role and RoleBinding that let the foundation's approvers read and decide reviews. */
+  approvers: "agent-trust-approvers",
 } as const;
+
+/**
+ * Names of the cluster-scoped objects the approval proxy needs (TokenReview, impersonating its executors): one
+ * per agents namespace, so two environments in one cluster never share them.
+ */
+export function approvalProxyClusterName(namespace: string): string {
+  return `agent-trust-approval-proxy-${namespace}`;
+}
+
+/** The approval proxy's ServiceAccount username: the one identity that may create reviews and impersonate executors. */
+export function approvalProxyUsername(namespace: string): string {
+  return `system:serviceaccount:${namespace}:${FOUNDATION_NAMES.approvalProxy}`;
+}
+
+const EXECUTOR_PREFIX = "agent-trust:executor:";
+
+/**
+ * The username an agent's approved requests are carried out as: `agent-trust:executor:<namespace>:<agent>-<phase>`.
+ * No authenticator issues it (no token can be requested for a user that is not a ServiceAccount); only the proxy
+ * may impersonate it. It ends in `-<phase>` like the ServiceAccount, so the admission CEL reads the phase the same way.
+ */
+export function executorUsername(namespace: string, agent: string, phase: Phase): string {
+  return `${EXECUTOR_PREFIX}${namespace}:${agentServiceAccount(agent, phase)}`;
+}
+
+/** The username prefix of every executor of one agents namespace. */
+export function executorPrefix(namespace: string): string {
+  return `${EXECUTOR_PREFIX}${namespace}:`;
+}
+
+/** The agent and phase of an executor username of this namespace, if `executorUsername` builds exactly it. */
+export function parseExecutorUsername(
+  namespace: string,
+  username: string,
+): { readonly agent: string; readonly phase: Phase } | undefined {
+  const prefix = executorPrefix(namespace);
+  if (!username.startsWith(prefix)) return undefined;
+  const parsed = parseAgentName(username.slice(prefix.length));
+  if (!parsed || parsed.role !== "" || !isDnsLabel(parsed.agent)) return undefined;
+  return executorUsername(namespace, parsed.agent, parsed.phase) === username
+    ? { agent: parsed.agent, phase: parsed.phase }
+    : undefined;
+}
+
+/** The agent and phase of a ServiceAccount username of this namespace (`system:serviceaccount:<ns>:<agent>-<phase>`). */
+export function parseAgentUsername(
+  namespace: string,
+  username: string,
+): { readonly agent: string; readonly phase: Phase } | undefined {
+  const prefix = `system:serviceaccount:${namespace}:`;
+  if (!username.startsWith(prefix)) return undefined;
+  const parsed = parseAgentName(username.slice(prefix.length));
+  if (!parsed || parsed.role !== "" || !isDnsLabel(parsed.agent)) return undefined;
+  return `${prefix}${agentServiceAccount(parsed.agent, parsed.phase)}` === username
+    ? { agent: parsed.agent, phase: parsed.phase }
+    : undefined;
+}
+
+/**
+ * The name of one held request's review: `<agent>-<phase>-review-<suffix>`, the suffix random (from the proxy) so
+ * two held requests never share one. Refused unless it is a DNS subdomain-safe label.
+ */
+export function reviewName(agent: string, phase: Phase, suffix: string): string {
+  return assertDnsLabel(`${agentServiceAccount(agent, phase)}-review-${suffix}`, "ApprovalReview name");
+}
+
+/** The investigation id of an investigation's pod name (`<agent>-<phase>-<investigation>-<random>`), if it is one. */
+export function investigationOfPod(agent: string, phase: Phase, pod: string): string | undefined {
+  const parsed = parseAgentName(pod);
+  if (!parsed || parsed.agent !== agent || parsed.phase !== phase) return undefined;
+  // A Job's pod is `<job>-<5 random>`; the Job is `<agent>-<phase>-<investigation>`.
+  const m = /^(.+)-[a-z0-9]{5}$/.exec(parsed.role);
+  return m?.[1];
+}
 
 /** Pulumi stack name of a phase stack: `dev-shadow`; the foundation stack is just the environment. */
 export function stackName(env: Environment, phase?: Phase): string {
