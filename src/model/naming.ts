@@ -124,7 +124,7 @@ export function parseExecutorUsername(
   const prefix = executorPrefix(namespace);
   if (!username.startsWith(prefix)) return undefined;
   const parsed = parseAgentName(username.slice(prefix.length));
-  if (!parsed || parsed.role !== "" || !isDnsLabel(parsed.agent)) return undefined;
+  if (parsed?.role !== "" || !isDnsLabel(parsed.agent)) return undefined;
   return executorUsername(namespace, parsed.agent, parsed.phase) === username
     ? { agent: parsed.agent, phase: parsed.phase }
     : undefined;
@@ -138,7 +138,7 @@ export function parseAgentUsername(
   const prefix = `system:serviceaccount:${namespace}:`;
   if (!username.startsWith(prefix)) return undefined;
   const parsed = parseAgentName(username.slice(prefix.length));
-  if (!parsed || parsed.role !== "" || !isDnsLabel(parsed.agent)) return undefined;
+  if (parsed?.role !== "" || !isDnsLabel(parsed.agent)) return undefined;
   return `${prefix}${agentServiceAccount(parsed.agent, parsed.phase)}` === username
     ? { agent: parsed.agent, phase: parsed.phase }
     : undefined;
@@ -155,7 +155,7 @@ export function reviewName(agent: string, phase: Phase, suffix: string): string 
 /** The investigation id of an investigation's pod name (`<agent>-<phase>-<investigation>-<random>`), if it is one. */
 export function investigationOfPod(agent: string, phase: Phase, pod: string): string | undefined {
   const parsed = parseAgentName(pod);
-  if (!parsed || parsed.agent !== agent || parsed.phase !== phase) return undefined;
+  if (parsed?.agent !== agent || parsed.phase !== phase) return undefined;
   // A Job's pod is `<job>-<5 random>`; the Job is `<agent>-<phase>-<investigation>`.
   const m = /^(.+)-[a-z0-9]{5}$/.exec(parsed.role);
   return m?.[1];
