@@ -21,10 +21,12 @@ const EXTRA = {
   admission: [],
   render: ["admission"],
   "sandbox/deploy": ["sandbox/servers"],
-  "sandbox/verify": ["sandbox/servers", "sandbox/deploy"],
+  "sandbox/verify": ["sandbox/servers", "sandbox/deploy", "approval"],
   // The offline engine runs the Pulumi program itself, inline.
   engine: ["sandbox/servers", "sandbox/deploy", "root:program"],
-  sandbox: ["sandbox/servers", "sandbox/deploy", "sandbox/verify", "engine"],
+  sandbox: ["sandbox/servers", "sandbox/deploy", "sandbox/verify", "engine", "approval"],
+  // The approval proxy and the reviewers' commands: an adapter over the approval contract (src/model/approval.ts).
+  approval: [],
 };
 /** Files at the top of src/: the composition roots may import anything; package-root is a leaf every layer may use. */
 const LEAVES = ["package-root"];
