@@ -86,6 +86,7 @@ test("executor and agent usernames parse back to exactly their agent and phase, 
       assert.deepEqual(parseExecutorUsername("ai-agents", u), { agent: a, phase: p });
       assert.equal(parseExecutorUsername("other", u), undefined);
       assert.equal(parseAgentUsername("ai-agents", u), undefined);
+      assert.equal(u, `system:serviceaccount:ai-agents:${a}-${p}-executor`);
       const sa = `system:serviceaccount:ai-agents:${a}-${p}`;
       assert.deepEqual(parseAgentUsername("ai-agents", sa), { agent: a, phase: p });
       assert.equal(parseExecutorUsername("ai-agents", sa), undefined);
@@ -93,15 +94,22 @@ test("executor and agent usernames parse back to exactly their agent and phase, 
     }),
   );
   for (const bad of [
-    "agent-trust:executor:ai-agents:",
-    "agent-trust:executor:ai-agents:shadow",
-    "agent-trust:executor:ai-agents:a-shadow-x",
-    "agent-trust:executor:ai-agents:A-shadow",
-    "agent-trust:executor:ai-agents:a--shadow",
+    "system:serviceaccount:ai-agents:",
+    "system:serviceaccount:ai-agents:shadow-executor",
+    "system:serviceaccount:ai-agents:a-shadow-x",
+    "system:serviceaccount:ai-agents:a-shadow-executor-x",
+    "system:serviceaccount:ai-agents:A-shadow-executor",
+    "system:serviceaccount:ai-agents:a--shadow-executor",
     "system:serviceaccount:ai-agents:a-shadow",
+    "system:serviceaccount:other:a-shadow-executor",
+    "system:serviceaccount:ai-agents:a-shadow-executor ",
   ])
     assert.equal(parseExecutorUsername("ai-agents", bad), undefined, bad);
   assert.equal(parseAgentUsername("ai-agents", "system:serviceaccount:ai-agents:a-remediation-self"), undefined);
+  assert.equal(
+    parseAgentUsername("ai-agents", "system:serviceaccount:ai-agents:agent-trust-approval-proxy"),
+    undefined,
+  );
   assert.throws(() => executorUsername("ai-agents", "x-shadow", "assist"), /phase word/);
 });
 

@@ -41,6 +41,8 @@ export interface AgentNames {
   readonly serviceAccount: string;
   readonly agentsRole: string;
   readonly targetRole: string;
+  /** The executor ServiceAccount (agents namespace) and its Role and RoleBinding in each target namespace. */
+  readonly executor: string;
   readonly networkPolicy: string;
   /** Name of the published PodTemplate of one resource tier. */
   readonly podTemplate: (tier: string) => string;
@@ -67,6 +69,7 @@ export function agentNames(env: Environment, phase: Phase, agent: string): Agent
     serviceAccount: assertDnsLabel(base, "ServiceAccount name"),
     agentsRole: assertDnsLabel(`${base}-${ROLE_SUFFIXES.agents}`, "Role name"),
     targetRole: assertDnsLabel(`${base}-${ROLE_SUFFIXES.target}`, "Role name"),
+    executor: executorServiceAccount(agent, phase),
     networkPolicy: assertDnsLabel(`${base}-${EGRESS_SUFFIX}`, "NetworkPolicy name"),
     podTemplate: (tier) => assertDnsLabel(`${base}-${tier}`, "PodTemplate name"),
     vaultRole: vaultBase,
@@ -100,20 +103,19 @@ export function approvalProxyUsername(namespace: string): string {
   return `system:serviceaccount:${namespace}:${FOUNDATION_NAMES.approvalProxy}`;
 }
 
-const EXECUTOR_PREFIX = "agent-trust:executor:";
-
 /**
- * The username an agent's approved requests are carried out as: `agent-trust:executor:<namespace>:<agent>-<phase>`.
- * No authenticator issues it (no token can be requested for a user that is not a ServiceAccount); only the proxy
- * may impersonate it. It ends in `-<phase>` like the ServiceAccount, so the admission CEL reads the phase the same way.
+ * The ServiceAccount an agent's approved requests are carried out as: `<agent>-<phase>-executor` in the agents
+ * namespace, holding exactly the phase's approvable verbs. Only the approval proxy may impersonate it, and the
+ * admission policies refuse any token, Pod or Secret for it (no credential of its own ever exists). Its name parses
+ * as the agent's with the role `executor`.
  */
-export function executorUsername(namespace: string, agent: string, phase: Phase): string {
-  return `${EXECUTOR_PREFIX}${namespace}:${agentServiceAccount(agent, phase)}`;
+export function executorServiceAccount(agent: string, phase: Phase): string {
+  return assertDnsLabel(`${agentServiceAccount(agent, phase)}-${EXECUTOR_SUFFIX}`, "ServiceAccount name");
 }
 
-/** The username prefix of every executor of one agents namespace. */
-export function executorPrefix(namespace: string): string {
-  return `${EXECUTOR_PREFIX}${namespace}:`;
+/** The executor's username: `system:serviceaccount:<namespace>:<agent>-<phase>-executor`. */
+export function executorUsername(namespace: string, agent: string, phase: Phase): string {
+  return `system:serviceaccount:${namespace}:${executorServiceAccount(agent, phase)}`;
 }
 
 /** The agent and phase of an executor username of this namespace, if `executorUsername` builds exactly it. */
@@ -121,11 +123,16 @@ export function parseExecutorUsername(
   namespace: string,
   username: string,
 ): { readonly agent: string; readonly phase: Phase } | undefined {
-  const prefix = executorPrefix(namespace);
+  const prefix = `system:serviceaccount:${namespace}:`;
   if (!username.startsWith(prefix)) return undefined;
   const parsed = parseAgentName(username.slice(prefix.length));
-  if (parsed?.role !== "" || !isDnsLabel(parsed.agent)) return undefined;
-  return executorUsername(namespace, parsed.agent, parsed.phase) === username
+  if (parsed?.role !== EXECUTOR_SUFFIX || !isDnsLabel(parsed.agent)) return undefined;
+  return builds(
+    "dev",
+    parsed.phase,
+    parsed.agent,
+    () => executorUsername(namespace, parsed.agent, parsed.phase) === username,
+  )
     ? { agent: parsed.agent, phase: parsed.phase }
     : undefined;
 }
@@ -200,6 +207,8 @@ export function parseAgentName(name: string): ParsedAgentName | undefined {
 
 /** The suffixes of the two Roles (and their bindings) an agent has per phase: its own namespace, and each target. */
 export const ROLE_SUFFIXES = { agents: "self", target: "target" } as const;
+/** The suffix of an agent's executor ServiceAccount (and of its Role and RoleBinding in each target namespace). */
+export const EXECUTOR_SUFFIX = "executor";
 /** The suffix of an agent's egress NetworkPolicy. */
 export const EGRESS_SUFFIX = "egress";
 
