@@ -11,7 +11,7 @@ import { manifestsOf } from "../../src/plan/manifests";
 import { planPhase } from "../../src/plan/phase";
 import { toYaml } from "../../src/render";
 import { check } from "../../src/check";
-import { runStack } from "../../test/helpers/pulumi-mocks";
+import { clusterOf, runStack } from "../../test/helpers/pulumi-mocks";
 import { scaledAgents, BENCH_STACK, BENCH_FOUNDATION } from "./inputs";
 
 const now = () => Number(process.hrtime.bigint()) / 1e6;
@@ -26,7 +26,8 @@ async function program(agents: number, namespaces: number): Promise<void> {
   const t = now();
   const registered = await runStack(BENCH_STACK, {
     config: { "agent-trust:agents": scaledAgents(agents, namespaces) },
-    foundationOutputs: { ...BENCH_FOUNDATION },
+    // A phase stack reads its cluster from the foundation's outputs: the one its stack file's foundation names.
+    foundationOutputs: { ...BENCH_FOUNDATION, cluster: clusterOf(BENCH_STACK) },
   });
   emit({ ms: now() - t, resources: registered.length });
 }
