@@ -14,7 +14,7 @@ import { investigationJob, investigationOfPod, MAX_JOB_NAME, planPodTemplate } f
 import { renderStack } from "../src/render";
 import { foundationAdmissionPolicies } from "../src/rules/foundation-admission";
 import { DEFAULT_SETTINGS } from "../src/rules";
-import { measure } from "../src/sandbox/verify/verify-admission";
+import { measure } from "../src/sandbox/verify/admission-cells";
 
 const rendered = (stack: string) => renderStack(stack).kubernetes as any[];
 const findings = (objs: any[]) =>

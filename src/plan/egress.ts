@@ -2,7 +2,8 @@
  * The egress NetworkPolicy of one agent in one phase: only the destinations of the egress classes the phase
  * allows, broad CIDRs carved so they never reach private networks or the cloud metadata service. Pure.
  */
-import type { AgentConfig, EgressDestination } from "../config/schema";
+import type { EgressDestination } from "../config/egress-schema";
+import type { AgentConfig } from "../config/schema";
 import { CATALOG } from "../model/catalog";
 import { requiredExcepts } from "../model/cidr";
 import { agentNames, LABELS } from "../model/naming";

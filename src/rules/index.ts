@@ -14,7 +14,8 @@ import {
 } from "../model/phases";
 import type { Manifest } from "../model/manifest";
 import { CLOSED_KIND_RULES } from "./closed-kinds";
-import { CLOSED_NAME_RULES, CLOSED_STACK_RULES } from "./closed-names";
+import { CLOSED_NAME_RULES } from "./closed-names";
+import { CLOSED_STACK_RULES } from "./closed-references";
 import { auditPolicyRecordsAgents } from "./audit-policy";
 import { CLUSTER_RULES } from "./cluster";
 import { NETWORK_RULES } from "./network";

@@ -7,7 +7,8 @@ import { LIMITS } from "../model/catalog";
 import { DEFAULTS } from "../model/naming";
 import { onContainers, onPod, podRule } from "./helpers";
 import type { Manifest } from "../model/manifest";
-import { ANY_KIND, field, hasFixedSchema, isObj, joinAt, list, podSpecsOf, show, UNKNOWN } from "./paths";
+import { hasFixedSchema } from "./fixed-schema";
+import { ANY_KIND, field, isObj, joinAt, list, podSpecsOf, show, UNKNOWN } from "./paths";
 import { holdsUnknown } from "./unknowns";
 
 export const podNoKubernetesSecrets = podRule({

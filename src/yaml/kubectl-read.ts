@@ -23,7 +23,8 @@
 import type { Node } from "yaml";
 import type { Json } from "./scalars";
 import type { RawDocument } from "./kubectl-split";
-import { BAD, readSimple } from "./yaml-lines";
+import { BAD } from "./yaml-chars";
+import { readSimple } from "./yaml-lines";
 import { readChunkOnce } from "./yaml-fast";
 
 /** What one kubectl document reads as: its value, or why it is refused, on which line of the file. */

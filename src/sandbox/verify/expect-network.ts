@@ -7,7 +7,8 @@
  * namespace, and every connection into an agent pod are denied — unless the agent's own config covers them,
  * which the expectation reads from the config, never from the policies being judged. Pure.
  */
-import type { AgentConfig, EgressDestination } from "../../config/schema";
+import type { EgressDestination } from "../../config/egress-schema";
+import type { AgentConfig } from "../../config/schema";
 import { CATALOG, EGRESS_CLASSES, type EgressClass } from "../../model/catalog";
 import { METADATA_IPV4, METADATA_IPV6, PRIVATE_IPV4, PRIVATE_IPV6 } from "../../model/forbidden";
 import { PHASES, type Environment, type Phase } from "../../model/phases";

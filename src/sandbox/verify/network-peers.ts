@@ -2,7 +2,7 @@
  * Concrete peers for the network matrix: an address standing for a CIDR destination, a pod standing for a
  * selector destination, and the catalog's own reading of whether an egress destination covers a peer. Pure.
  */
-import type { EgressDestination } from "../../config/schema";
+import type { EgressDestination } from "../../config/egress-schema";
 import { cidrContains, parseCidr, requiredExcepts, type Cidr } from "../../model/cidr";
 import { formatIp } from "../../model/ip";
 import type { Protocol, TrafficPeer } from "./cyclonus";

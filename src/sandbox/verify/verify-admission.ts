@@ -12,7 +12,6 @@ import { readOnlyPhases, targetNamespaceRules } from "../../model/catalog";
 import { agentNames } from "../../model/naming";
 import { HIGHEST_PHASE, highestAtOrBelow, isAbove, PHASES, type Phase } from "../../model/phases";
 import { ADMISSION_PARAMS } from "../../admission/policies";
-import { ADMISSION_RULES } from "../../admission/rules";
 import {
   act,
   createVictims,
@@ -23,69 +22,16 @@ import {
   victimNode,
   VICTIM,
 } from "./admission-fixtures";
+import { recordCells, untilAllowed, type Cell } from "./admission-cells";
 import { deployerKubeConfig } from "../deploy/deploy-kube";
 import type { SandboxEnvironment } from "../deploy/environment";
 import { applyAll, kubeOk, kubeRequest, tokenKubeConfig, type RawResponse } from "../servers/kube";
 import { rulesAllow } from "./rbac-eval";
-import type { CheckResult, Measured, Outcome } from "./results";
+import type { CheckResult } from "./results";
 import { requestToken } from "../servers/tokens";
 
 /** The ceiling the verification lowers to, the highest phase without writes; phases above it must lose theirs at once. */
 export const LOWERED_CEILING: Phase = highestAtOrBelow(HIGHEST_PHASE, readOnlyPhases())!;
-
-interface Cell {
-  readonly scope: string;
-  readonly verb: string;
-  readonly object: string;
-  readonly expected: Outcome;
-  /** The admission rule expected to refuse, `rbac`, or why it should pass. */
-  readonly basis: string;
-  readonly run: () => Promise<RawResponse>;
-  /** Retry a refusal that has not arrived yet for up to this long (parameter changes reach admission by watch). */
-  readonly settleMs?: number;
-}
-
-/** Allow on 2xx; deny only on a 403 from the expected enforcer (the named rule, with the phase for agents). */
-export function measure(
-  cell: Pick<Cell, "expected" | "basis">,
-  phase: Phase,
-  r: RawResponse,
-): { measured: Measured; detail: string } {
-  // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the API server's JSON message, a string; anything else is shown as it is
-  const message = String(r.body.message ?? "");
-  const detail = `HTTP ${r.status}${message ? `: ${message}` : ""}`;
-  if (r.status >= 200 && r.status < 300) return { measured: "allow", detail };
-  if (r.status !== 403) return { measured: "error", detail };
-  const rule = ADMISSION_RULES.find((x) => x.name === cell.basis);
-  const byExpected = rule
-    ? message.includes(`agent-trust rule ${rule.name}`) &&
-      (rule.admission.requesters !== "agents" || message.includes(`(phase ${phase},`))
-    : cell.basis === "rbac" && !message.includes("ValidatingAdmissionPolicy");
-  return { measured: byExpected || cell.expected === "allow" ? "deny" : "error", detail };
-}
-
-async function untilAllowed(admin: KubeConfig, user: string, attributes: Record<string, string>): Promise<void> {
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const body = await kubeOk(admin, "POST", "/apis/authorization.k8s.io/v1/subjectaccessreviews", {
-      apiVersion: "authorization.k8s.io/v1",
-      kind: "SubjectAccessReview",
-      spec: { user, groups: ["system:serviceaccounts", "system:authenticated"], resourceAttributes: attributes },
-    });
-    if ((body.status as { allowed?: boolean }).allowed) return;
-    if (Date.now() > deadline) throw new Error(`the authorizer never saw the over-grant for ${user}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-async function run(cell: Cell, phase: Phase): Promise<{ measured: Measured; detail: string }> {
-  const deadline = Date.now() + (cell.settleMs ?? 0);
-  for (;;) {
-    const m = measure(cell, phase, await cell.run());
-    if (m.measured !== "allow" || cell.expected === "allow" || Date.now() > deadline) return m;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 /** `round` names a fresh set of victim objects, so the verification can run again in the same sandbox. */
 export async function verifyAdmission(admin: KubeConfig, env: SandboxEnvironment, round = 1): Promise<CheckResult[]> {
@@ -98,22 +44,7 @@ export async function verifyAdmission(admin: KubeConfig, env: SandboxEnvironment
     const sa = agentNames(env.environment, phase, agent.name).serviceAccount;
     const user = `system:serviceaccount:${ns}:${sa}`;
     const kc = tokenKubeConfig(admin, await requestToken(admin, ns, sa), sa);
-    const record = async (cells: Cell[]) => {
-      for (const c of cells) {
-        const m = await run(c, phase);
-        results.push({
-          section: "admission",
-          phase,
-          agent: agent.name,
-          scope: c.scope,
-          verb: c.verb,
-          object: c.object,
-          expected: c.expected,
-          basis: c.basis,
-          ...m,
-        });
-      }
-    };
+    const record = (cells: Cell[]) => recordCells(results, phase, agent.name, cells);
 
     // 1. With its own grants, in its first target namespace, on a deployment it may restart.
     const target = [...agent.targetNamespaces].sort()[0]!;
