@@ -138,13 +138,23 @@ export function fastClock(start = Date.parse("2026-01-01T00:00:00Z")) {
     now: () => now,
     sleep: (ms: number, signal: AbortSignal) =>
       new Promise<void>((resolve) => {
+        const done = (): void => {
+          clearTimeout(t);
+          signal.removeEventListener("abort", done);
+          resolve();
+        };
         const t = setTimeout(() => {
           now += ms;
-          resolve();
+          done();
         }, 3);
-        signal.addEventListener("abort", () => (clearTimeout(t), resolve()), { once: true });
+        signal.addEventListener("abort", done, { once: true });
       }),
   };
+}
+
+/** Waits (up to a second) until `check` holds. */
+export async function until(check: () => boolean): Promise<void> {
+  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
 }
 
 /** One request to the proxy, buffered. */
