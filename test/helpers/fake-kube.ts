@@ -27,6 +27,8 @@ export interface FakeKube {
   readonly reviews: Map<string, ApprovalReview>;
   /** Replica counts of deployments by name (namespace ignored). */
   readonly replicas: Map<string, number>;
+  /** Faults to inject: an HTTP status for creating reviews. */
+  readonly faults: { createStatus?: number };
   /** Sets a decision as an approver would. */
   decide(name: string, decision: ReviewDecision): void;
   /** Resolves with the first review created. */
@@ -48,6 +50,7 @@ export async function startFakeKube(): Promise<FakeKube> {
   const reviews = new Map<string, ApprovalReview>();
   const replicas = new Map<string, number>([["web", 10]]);
   let rv = 100;
+  const faults: { createStatus?: number } = {};
   const waiters: ((r: ApprovalReview) => void)[] = [];
   const bump = (r: ApprovalReview, patch: Partial<ApprovalReview>): ApprovalReview => {
     const next = { ...r, ...patch, metadata: { ...r.metadata, resourceVersion: String(++rv) } } as ApprovalReview;
@@ -74,6 +77,7 @@ export async function startFakeKube(): Promise<FakeKube> {
         const name = rm[2];
         const current = name === undefined ? undefined : reviews.get(name);
         if (req.method === "POST") {
+          if (faults.createStatus) return json(res, faults.createStatus, { kind: "Status", message: "etcd is down" });
           const r = JSON.parse(body) as ApprovalReview;
           if (reviews.has(r.metadata.name)) return json(res, 409, { kind: "Status", message: "exists" });
           const created = bump(r, {});
@@ -117,6 +121,7 @@ export async function startFakeKube(): Promise<FakeKube> {
     seen,
     reviews,
     replicas,
+    faults,
     decide: (name, decision) => {
       const r = reviews.get(name);
       if (!r) throw new Error(`no review ${name}`);

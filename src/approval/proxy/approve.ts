@@ -69,6 +69,30 @@ export async function holdRequest(
   res: http.ServerResponse,
   h: HoldInput,
 ): Promise<void> {
+  if (ctx.state.stopping) {
+    sendStatus(res, 503, "the approval proxy is stopping; try again");
+    return;
+  }
+  const abort = new AbortController();
+  res.on("close", () => {
+    if (!res.writableEnded) abort.abort("abandoned");
+  });
+  const entry = { abort, done: hold(ctx, req, res, h, abort.signal).then(() => answered(res)) };
+  ctx.held.add(entry);
+  try {
+    await entry.done;
+  } finally {
+    ctx.held.delete(entry);
+  }
+}
+
+async function hold(
+  ctx: ProxyContext,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  h: HoldInput,
+  signal: AbortSignal,
+): Promise<void> {
   let review: ApprovalReview;
   try {
     review = await create(ctx, req, h);
@@ -86,20 +110,19 @@ export async function holdRequest(
     action: h.action.id,
     expiresAt: review.spec.expiresAt,
   });
-  const abort = new AbortController();
-  res.on("close", () => {
-    if (!res.writableEnded) abort.abort("abandoned");
-  });
-  const done = decide(ctx, req, res, h, review, ref, abort.signal).catch((e: unknown) => {
+  await decide(ctx, req, res, h, review, ref, signal).catch((e: unknown) => {
     ctx.log({ event: "hold-failed", review: name, error: cause(e) });
     sendStatus(res, 503, `${ref}: the approval proxy failed while this request was held: ${cause(e)}`);
   });
-  ctx.held.set(name, { abort, done });
-  try {
-    await done;
-  } finally {
-    ctx.held.delete(name);
-  }
+}
+
+/** Resolves once the answer has been handed to the connection (or the connection is gone). */
+function answered(res: http.ServerResponse): Promise<void> {
+  if (res.writableFinished || res.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    res.once("finish", resolve);
+    res.once("close", resolve);
+  });
 }
 
 async function settle(ctx: ProxyContext, review: ApprovalReview, result: ReviewResult): Promise<void> {

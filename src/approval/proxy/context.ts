@@ -15,6 +15,8 @@ export interface ProxyContext {
   readonly maxBodyBytes: number;
   readonly log: LogSink;
   readonly clock: Clock;
-  /** Requests held right now, by review name: aborted with reason "shutdown" when the proxy stops. */
-  readonly held: Map<string, { readonly abort: AbortController; readonly done: Promise<void> }>;
+  /** Requests held right now (from the review's creation on): aborted with reason "shutdown" when the proxy stops. */
+  readonly held: Set<{ readonly abort: AbortController; readonly done: Promise<void> }>;
+  /** Set when the proxy stops: no new request is held any more. */
+  readonly state: { stopping: boolean };
 }

@@ -195,7 +195,8 @@ export async function startApprovalProxy(options: ApprovalProxyOptions): Promise
     maxBodyBytes: options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
     log: options.log ?? (() => undefined),
     clock: options.clock ?? SYSTEM_CLOCK,
-    held: new Map(),
+    held: new Set(),
+    state: { stopping: false },
   };
   try {
     await failOrphans(ctx);
@@ -229,7 +230,8 @@ export async function startApprovalProxy(options: ApprovalProxyOptions): Promise
         resolve();
       }),
     );
-    const held = [...ctx.held.values()];
+    ctx.state.stopping = true;
+    const held = [...ctx.held];
     for (const h of held) h.abort.abort(SHUTDOWN);
     await Promise.all(held.map((h) => h.done));
     server.closeAllConnections();
