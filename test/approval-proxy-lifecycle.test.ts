@@ -120,3 +120,30 @@ test("the proxy refuses to start when it cannot list the reviews it must fail cl
     /cannot start/,
   );
 });
+
+test("a decision that lands just before the proxy records expiry wins: the request is carried out", async () => {
+  const kube = await startFakeKube();
+  let now = Date.parse("2026-01-01T00:00:00Z");
+  const proxy = await startApprovalProxy({
+    upstream: { server: kube.url, credentials: () => PROXY_TOKEN },
+    namespace: NS,
+    holdSeconds: 1,
+    bounds: { minReplicas: 1, maxStepFactor: 2 },
+    // One sleep takes the hold past its expiry.
+    clock: { now: () => now, sleep: async (ms) => void (now += ms + 1000) },
+  });
+  try {
+    kube.faults.decideAfterGet = { verdict: "approved", by: "alice@example.com" };
+    const r = await request(proxy.url, DELETE);
+    assert.equal(r.status, 200, r.body);
+    assert.equal(kube.reviews.size, 1);
+    const review = [...kube.reviews.values()][0]!;
+    await until(() => kube.reviews.get(review.metadata.name)?.result !== undefined);
+    assert.deepEqual(kube.reviews.get(review.metadata.name)?.result, { outcome: "executed", code: 200 });
+    const expiredWrites = kube.seen.filter((s) => s.method === "PATCH" && s.body.includes('"expired"'));
+    assert.equal(expiredWrites.length, 1, "the proxy tried to record expiry and lost the race");
+  } finally {
+    await proxy.close();
+    await kube.close();
+  }
+});

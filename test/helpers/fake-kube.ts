@@ -21,6 +21,12 @@ export interface Seen {
   readonly body: string;
 }
 
+export interface Faults {
+  createStatus?: number;
+  /** A decision an approver sets just after the proxy's next read of a review (a race the proxy must lose). */
+  decideAfterGet?: ReviewDecision;
+}
+
 export interface FakeKube {
   readonly url: string;
   readonly seen: Seen[];
@@ -28,7 +34,7 @@ export interface FakeKube {
   /** Replica counts of deployments by name (namespace ignored). */
   readonly replicas: Map<string, number>;
   /** Faults to inject: an HTTP status for creating reviews. */
-  readonly faults: { createStatus?: number };
+  readonly faults: Faults;
   /** Sets a decision as an approver would. */
   decide(name: string, decision: ReviewDecision): void;
   /** Resolves with the first review created. */
@@ -50,7 +56,7 @@ export async function startFakeKube(): Promise<FakeKube> {
   const reviews = new Map<string, ApprovalReview>();
   const replicas = new Map<string, number>([["web", 10]]);
   let rv = 100;
-  const faults: { createStatus?: number } = {};
+  const faults: Faults = {};
   const waiters: ((r: ApprovalReview) => void)[] = [];
   const bump = (r: ApprovalReview, patch: Partial<ApprovalReview>): ApprovalReview => {
     const next = { ...r, ...patch, metadata: { ...r.metadata, resourceVersion: String(++rv) } } as ApprovalReview;
@@ -87,7 +93,12 @@ export async function startFakeKube(): Promise<FakeKube> {
         if (req.method === "GET" && name === undefined)
           return json(res, 200, { kind: "ApprovalReviewList", items: [...reviews.values()] });
         if (!current) return json(res, 404, { kind: "Status", message: "not found" });
-        if (req.method === "GET") return json(res, 200, current);
+        if (req.method === "GET") {
+          json(res, 200, current);
+          if (faults.decideAfterGet) bump(current, { decision: faults.decideAfterGet });
+          delete faults.decideAfterGet;
+          return;
+        }
         if (req.method === "PATCH" || req.method === "PUT") {
           const p = JSON.parse(body) as Partial<ApprovalReview> & { metadata?: { resourceVersion?: string } };
           const want = p.metadata?.resourceVersion;

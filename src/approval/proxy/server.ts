@@ -83,6 +83,18 @@ function readBody(req: http.IncomingMessage, res: http.ServerResponse, limit: nu
   });
 }
 
+/** Answers with a Status and logs the refusal (method and path, never the query or a token). */
+function refuse(
+  ctx: ProxyContext,
+  req: http.IncomingMessage,
+  res: http.ServerResponse,
+  code: number,
+  message: string,
+): void {
+  ctx.log({ event: "refused", code, method: req.method, path: (req.url ?? "").split("?")[0], message });
+  sendStatus(res, code, message);
+}
+
 async function handle(ctx: ProxyContext, req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
   const method = req.method ?? "";
   const url = req.url ?? "";
@@ -91,33 +103,33 @@ async function handle(ctx: ProxyContext, req: http.IncomingMessage, res: http.Se
     return;
   }
   if (req.headers.upgrade !== undefined) {
-    sendStatus(res, 403, "connection upgrades (exec, attach, port-forward) are never allowed to agents");
+    refuse(ctx, req, res, 403, "connection upgrades (exec, attach, port-forward) are never allowed to agents");
     return;
   }
   const impersonating = Object.keys(req.headers).find((h) => h.startsWith("impersonate-"));
   if (impersonating !== undefined) {
-    sendStatus(res, 400, `the approval proxy refuses impersonation headers (${impersonating}); send none`);
+    refuse(ctx, req, res, 400, `the approval proxy refuses impersonation headers (${impersonating}); send none`);
     return;
   }
   const token = bearer(req);
   if (token === undefined) {
-    sendStatus(res, 401, "the approval proxy needs an Authorization: Bearer token");
+    refuse(ctx, req, res, 401, "the approval proxy needs an Authorization: Bearer token");
     return;
   }
   const info = parseRequestInfo(method, url);
   if (info.kind === "refused") {
-    sendStatus(res, 400, `the approval proxy refuses this request: ${info.reason}`);
+    refuse(ctx, req, res, 400, `the approval proxy refuses this request: ${info.reason}`);
     return;
   }
   let caller;
   try {
     caller = await reviewToken(ctx.upstream, token);
   } catch (e) {
-    sendStatus(res, 503, `the approval proxy could not authenticate the caller: ${(e as Error).message}`);
+    refuse(ctx, req, res, 503, `the approval proxy could not authenticate the caller: ${(e as Error).message}`);
     return;
   }
   if (!caller) {
-    sendStatus(res, 401, "the API server does not authenticate this token (TokenReview)");
+    refuse(ctx, req, res, 401, "the API server does not authenticate this token (TokenReview)");
     return;
   }
   const agent = parseAgentUsername(ctx.namespace, caller.username);
