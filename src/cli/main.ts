@@ -37,6 +37,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "local kube-apiserver + etcd + Vault with the dev stacks (up|down|status|verify)",
     load: () => (require("../sandbox/cli") as typeof import("../sandbox/cli")).runSandboxCli,
   },
+  "approval-proxy": {
+    summary: "hold agents' irreversible Kubernetes requests for a person's approval (in front of the API)",
+    load: () => (require("../approval/proxy/cli") as typeof import("../approval/proxy/cli")).runApprovalProxy,
+  },
 };
 /* eslint-enable @typescript-eslint/no-require-imports */
 
