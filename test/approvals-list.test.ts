@@ -4,8 +4,8 @@ import { after, before, describe, test } from "node:test";
 import { captureIo } from "../src/cli/io";
 import { main } from "../src/cli/main";
 import { runApprovals } from "../src/approval/reviewers/cli";
-import { duration, printable } from "../src/approval/reviewers/reviews";
-import { fakeServer, kubeconfigFor, NOW, review, type FakeServer } from "./helpers/fake-approvals-server";
+import { duration, printable, readReview } from "../src/approval/reviewers/reviews";
+import { asReview, fakeServer, kubeconfigFor, NOW, review, type FakeServer } from "./helpers/fake-approvals-server";
 
 let srv: FakeServer;
 let kubeconfig: string;
@@ -127,5 +127,19 @@ describe("reviewer text helpers", () => {
     assert.equal(printable("a\u001b[2Jb\rc"), "a\\u{1b}[2Jb\\u{d}c");
     assert.equal(printable("x\ny", true), "x\ny");
     assert.equal(printable("x\ny"), "x\\u{a}y");
+  });
+  test("a review with a field of the wrong type is refused by name, never shown", () => {
+    const good = review("r-1");
+    assert.deepEqual(readReview(good), asReview(good));
+    const bad = [
+      { ...good, kind: "Pod" },
+      { ...good, metadata: { name: "r-1", namespace: "ns", creationTimestamp: 5 } },
+      { ...good, decision: { verdict: "approved", by: "x", reason: { not: "text" } } },
+      { ...good, decision: { verdict: "maybe", by: "x" } },
+      { ...good, result: { outcome: "executed", code: "200" } },
+      { ...good, spec: { ...(good.spec as object), expiresAt: "soon" } },
+    ];
+    assert.equal(bad.length, 6);
+    for (const b of bad) assert.equal(typeof readReview(b), "string", JSON.stringify(b).slice(0, 80));
   });
 });

@@ -37,6 +37,12 @@ export function readReview(v: unknown): ApprovalReview | string {
     return `not an ${REVIEW_API.kind} of ${REVIEW_API_VERSION}`;
   const meta = v.metadata;
   if (!isObject(meta) || !str(meta, "name") || !str(meta, "namespace")) return "metadata.name/namespace missing";
+  const labels = meta.labels;
+  if (
+    ["creationTimestamp", "resourceVersion"].some((k) => meta[k] !== undefined && typeof meta[k] !== "string") ||
+    (labels !== undefined && (!isObject(labels) || Object.values(labels).some((l) => typeof l !== "string")))
+  )
+    return `${str(meta, "name")}: metadata malformed`;
   const spec = v.spec;
   if (!isObject(spec)) return `${str(meta, "name")}: spec missing`;
   for (const [part, fields] of Object.entries(SPEC_FIELDS)) {
@@ -48,10 +54,23 @@ export function readReview(v: unknown): ApprovalReview | string {
   if (typeof spec.action !== "string" || typeof spec.expiresAt !== "string" || Number.isNaN(Date.parse(spec.expiresAt)))
     return `${str(meta, "name")}: spec.action or spec.expiresAt missing or malformed`;
   const d = v.decision;
-  if (d !== undefined && (!isObject(d) || !REVIEW_VERDICTS.includes(d.verdict as never) || typeof d.by !== "string"))
+  const optional = (o: Json, k: string, type: "string" | "number") => o[k] === undefined || typeof o[k] === type;
+  if (
+    d !== undefined &&
+    (!isObject(d) ||
+      !REVIEW_VERDICTS.includes(d.verdict as never) ||
+      typeof d.by !== "string" ||
+      !optional(d, "reason", "string"))
+  )
     return `${str(meta, "name")}: decision malformed`;
   const r = v.result;
-  if (r !== undefined && (!isObject(r) || !REVIEW_OUTCOMES.includes(r.outcome as never)))
+  if (
+    r !== undefined &&
+    (!isObject(r) ||
+      !REVIEW_OUTCOMES.includes(r.outcome as never) ||
+      !optional(r, "code", "number") ||
+      !optional(r, "message", "string"))
+  )
     return `${str(meta, "name")}: result malformed`;
   return v as unknown as ApprovalReview;
 }
