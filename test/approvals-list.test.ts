@@ -1,5 +1,6 @@
 /** `agent-trust approvals list` and the shared options, against a fake API server (test/helpers). */
 import assert from "node:assert/strict";
+import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { captureIo } from "../src/cli/io";
 import { main } from "../src/cli/main";
@@ -93,9 +94,12 @@ describe("approvals list", () => {
     assert.match(io.stderr.join("\n"), /no kubeconfig at \/nonexistent-home\/\.kube\/config/);
   });
 
-  test("KUBECONFIG is used and --context must exist", async () => {
+  test("KUBECONFIG's files are merged as kubectl merges them (first wins), and --context must exist", async () => {
     const io = captureIo();
-    assert.equal(await runApprovals(["list"], io, { env: { KUBECONFIG: kubeconfig }, now: () => NOW }), 0);
+    const shadowed = kubeconfigFor("http://127.0.0.1:1", "tok-admin");
+    const env = { KUBECONFIG: [kubeconfig, "/nonexistent/config", shadowed].join(path.delimiter) };
+    assert.equal(await runApprovals(["list"], io, { env, now: () => NOW }), 0, io.stderr.join("\n"));
+    assert.equal(io.stdout.length, 3);
     const bad = captureIo();
     const code = await runApprovals(["list", "--context", "nope"], bad, { env: { KUBECONFIG: kubeconfig } });
     assert.equal(code, 1);

@@ -54,7 +54,7 @@ export function loadKubeConfig(opts: ClientOptions): KubeConfig {
     for (const f of readable.slice(1)) {
       const more = new KubeConfig();
       more.loadFromFile(f);
-      kc.mergeConfig(more, true);
+      mergeFirstWins(kc, more);
     }
   } catch (e) {
     throw new ReviewerError(`cannot read kubeconfig ${readable.join(", ")}: ${(e as Error).message}`);
@@ -67,6 +67,14 @@ export function loadKubeConfig(opts: ClientOptions): KubeConfig {
   if (!kc.getCurrentCluster()?.server)
     throw new ReviewerError(`kubeconfig's current context "${kc.getCurrentContext()}" names no cluster server`);
   return kc;
+}
+
+/** Merges as kubectl merges KUBECONFIG's files: the first file to define a name (or the current context) wins. */
+function mergeFirstWins(kc: KubeConfig, more: KubeConfig): void {
+  for (const c of more.getClusters()) if (!kc.getCluster(c.name)) kc.addCluster(c);
+  for (const u of more.getUsers()) if (!kc.getUser(u.name)) kc.addUser(u);
+  for (const c of more.getContexts()) if (!kc.getContextObject(c.name)) kc.addContext(c);
+  if (!kc.getCurrentContext() && more.getCurrentContext()) kc.setCurrentContext(more.getCurrentContext());
 }
 
 function contextNames(kc: KubeConfig): string {
