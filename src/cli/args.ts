@@ -10,9 +10,17 @@ export interface OptionSpec {
   readonly short?: string;
   /** For a string option: what the missing value is, in `--name needs <needs>` (default "a value"). */
   readonly needs?: string;
+  /** A string option that may be given several times (`--as-group a --as-group b`): its value is a list. */
+  readonly multiple?: boolean;
 }
 export type Spec = Readonly<Record<string, OptionSpec>>;
-export type Values<S extends Spec> = { -readonly [K in keyof S]?: S[K]["type"] extends "string" ? string : boolean };
+export type Values<S extends Spec> = {
+  -readonly [K in keyof S]?: S[K]["type"] extends "string"
+    ? S[K]["multiple"] extends true
+      ? string[]
+      : string
+    : boolean;
+};
 
 export interface Parsed<S extends Spec> {
   readonly values: Values<S>;
@@ -54,7 +62,10 @@ export function parseCommandArgs<S extends Spec>(
 ): Parsed<S & typeof HELP> | string {
   const all: Spec = { ...HELP, ...spec };
   const options = Object.fromEntries(
-    Object.entries(all).map(([k, o]) => [k, o.short ? { type: o.type, short: o.short } : { type: o.type }]),
+    Object.entries(all).map(([k, o]) => [
+      k,
+      { type: o.type, ...(o.short ? { short: o.short } : {}), ...(o.multiple ? { multiple: true } : {}) },
+    ]),
   );
   try {
     const r = parseArgs({ args: [...args], options, strict: true, allowPositionals: true });

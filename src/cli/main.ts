@@ -33,6 +33,10 @@ const COMMANDS: Record<string, Command> = {
     summary: "rights added/removed per stack against a git revision (--base REF)",
     load: () => (require("../matrix/cli") as typeof import("../matrix/cli")).runDiff,
   },
+  approvals: {
+    summary: "list, approve, deny and trace the requests the approval proxy holds (list|approve|deny|log)",
+    load: () => (require("../approval/reviewers/cli") as typeof import("../approval/reviewers/cli")).runApprovals,
+  },
   sandbox: {
     summary: "local kube-apiserver + etcd + Vault with the dev stacks (up|down|status|verify)",
     load: () => (require("../sandbox/cli") as typeof import("../sandbox/cli")).runSandboxCli,
