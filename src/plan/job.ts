@@ -16,14 +16,14 @@ export type Tier = (typeof TIERS)[number];
 const VAULT_TOKEN_VOLUME = "vault-token";
 const VAULT_TOKEN_DIR = "/var/run/secrets/vault";
 /** Non-root UID/GID used by distroless images; any non-zero value satisfies Pod Security `restricted`. */
-const AGENT_UID = 65532;
+export const AGENT_UID = 65532;
 
 const JOB_ANNOTATIONS = {
   deadline: "agent-trust.io/active-deadline-seconds",
   ttl: "agent-trust.io/ttl-seconds-after-finished",
 } as const;
 
-function restrictedContainerSecurity() {
+export function restrictedContainerSecurity() {
   return {
     runAsNonRoot: true,
     allowPrivilegeEscalation: false,
