@@ -6,6 +6,7 @@
 import { NO_DELETE_RESOURCES } from "../model/forbidden";
 import { LABELS } from "../model/naming";
 import type { AdmissionRule, AdmissionValidation } from "../rules/types";
+import { APPROVAL_ADMISSION_RULES } from "./approval-rules";
 import { agentPrefix, cel, CEILING_VARIABLE, param } from "./cel";
 
 /** The annotation `kubectl rollout restart` sets; the one change of a Deployment an agent may make. */
@@ -328,4 +329,5 @@ export const ADMISSION_RULES: readonly AdmissionRule[] = [
   protectedNamespace,
   deployerOnlyGrants,
   deployerOnlyAgentRoles,
+  ...APPROVAL_ADMISSION_RULES,
 ];
