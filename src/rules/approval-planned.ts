@@ -159,13 +159,24 @@ export const approvalObjectsAsPlanned: ResourceRule = {
     "Deployment",
   ],
   settings: ["namespace"],
-  reads: ["metadata", "spec", "rules", "roleRef", "subjects", "automountServiceAccountToken"],
+  reads: [
+    "metadata.name",
+    "metadata.namespace",
+    "metadata.labels",
+    "spec",
+    "rules",
+    "roleRef",
+    "subjects",
+    "automountServiceAccountToken",
+  ],
   description:
     "In a foundation, the approval proxy's objects (ApprovalReview CRD, the proxy's identity, grants, Service, NetworkPolicy and Deployment, the approvers' Role and binding) are exactly what the planner renders for their parameters; only then do the agents' rules pass them over.",
   remediationSteps:
     "Render the foundation again (`agent-trust render <env>`) and deploy its approval objects unchanged; change approvers, image or hold time in agent-trust:approval.",
-  appliesTo: (obj, ctx) => ctx.layer === "foundation" && claimsApprovalObject(obj),
+  // No appliesTo: an unknown value in what it reads fails closed wherever the object is (the other rules refuse
+  // these kinds outside a foundation anyway).
   validate: (obj, ctx) => {
+    if (ctx.layer !== "foundation" || !claimsApprovalObject(obj)) return [];
     const { twin, problems } = twinOf(obj, ctx);
     const diffs: string[] = [];
     if (twin) differences(obj, twin, "", diffs);
