@@ -6,7 +6,7 @@ import type { AgentConfig, PhaseConfig, TierConfig } from "../config/schema";
 import { allVaultPaths, CATALOG, LIMITS } from "../model/catalog";
 import { agentNames, assertDnsLabel, LABELS } from "../model/naming";
 import { isEnvironment, isPhase } from "../model/phases";
-import type { FoundationOutputs } from "../model/foundation";
+import type { ApprovalProxyEndpoint, FoundationOutputs } from "../model/foundation";
 import type { Manifest } from "../model/manifest";
 import { breakerCap, MAX_CYCLE_CAP, otelEnv } from "./observability-otel";
 
@@ -14,6 +14,9 @@ export const TIERS = ["simple", "complex"] as const;
 export type Tier = (typeof TIERS)[number];
 
 const VAULT_TOKEN_VOLUME = "vault-token";
+/** The approval proxy's API access: where an unmodified in-cluster client reads its token and CA. */
+export const API_ACCESS_VOLUME = "kube-api-access";
+export const API_ACCESS_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
 const VAULT_TOKEN_DIR = "/var/run/secrets/vault";
 /** Non-root UID/GID used by distroless images; any non-zero value satisfies Pod Security `restricted`. */
 export const AGENT_UID = 65532;
@@ -69,6 +72,37 @@ function env(cfg: PhaseConfig, foundation: FoundationOutputs, agent: AgentConfig
   ];
 }
 
+/**
+ * The approval proxy the agent's Kubernetes client talks to, when the foundation runs one and the phase has
+ * something approvable; otherwise the client talks to the API server and the template is as without a proxy.
+ */
+export function proxyFor(cfg: PhaseConfig, foundation: FoundationOutputs): ApprovalProxyEndpoint | undefined {
+  return CATALOG[cfg.phase].approvable.length > 0 ? foundation.approvalProxy : undefined;
+}
+
+/**
+ * What points an in-cluster client at the proxy: the service host and port it reads from the environment, and
+ * at the standard path a token for the API server's own audience (the proxy passes it on) with the proxy's CA.
+ */
+function proxyAccess(proxy: ApprovalProxyEndpoint) {
+  return {
+    env: [
+      { name: "KUBERNETES_SERVICE_HOST", value: proxy.host },
+      { name: "KUBERNETES_SERVICE_PORT", value: String(proxy.port) },
+    ],
+    mount: { name: API_ACCESS_VOLUME, mountPath: API_ACCESS_DIR, readOnly: true },
+    volume: {
+      name: API_ACCESS_VOLUME,
+      projected: {
+        sources: [
+          { serviceAccountToken: { expirationSeconds: LIMITS.projectedTokenSeconds, path: "token" } },
+          { configMap: { name: proxy.caConfigMap, items: [{ key: "ca.crt", path: "ca.crt" }] } },
+        ],
+      },
+    },
+  };
+}
+
 /** The published template of one agent's investigations in one phase and tier. */
 export function planPodTemplate(
   cfg: PhaseConfig,
@@ -80,6 +114,8 @@ export function planPodTemplate(
   const t = cfg.tiers[tier];
   const names = agentNames(cfg.environment, cfg.phase, agent.name);
   const podLabels = { ...labels, [LABELS.agent]: agent.name, [LABELS.phase]: cfg.phase, [LABELS.tier]: tier };
+  const proxy = proxyFor(cfg, foundation);
+  const access = proxy ? proxyAccess(proxy) : undefined;
   const spec: Record<string, unknown> = {
     serviceAccountName: names.serviceAccount,
     // No long-lived API token in the pod; the only credential is the short, Vault-audience token below.
@@ -97,7 +133,7 @@ export function planPodTemplate(
       {
         name: "agent",
         image: agent.image,
-        env: env(cfg, foundation, agent, tier, t),
+        env: [...env(cfg, foundation, agent, tier, t), ...(access?.env ?? [])],
         resources: {
           requests: { cpu: t.cpuRequest, memory: t.memoryRequest },
           limits: { cpu: t.cpuLimit, memory: t.memoryLimit },
@@ -106,6 +142,7 @@ export function planPodTemplate(
         volumeMounts: [
           { name: "workspace", mountPath: "/workspace" },
           { name: VAULT_TOKEN_VOLUME, mountPath: VAULT_TOKEN_DIR, readOnly: true },
+          ...(access ? [access.mount] : []),
         ],
       },
     ],
@@ -126,6 +163,7 @@ export function planPodTemplate(
           ],
         },
       },
+      ...(access ? [access.volume] : []),
     ],
   };
   if (cfg.runtimeClassName) spec.runtimeClassName = cfg.runtimeClassName;
