@@ -37,7 +37,9 @@ test("remediation and autonomous stacks write only on named deployments, and del
     );
     for (const role of executorRoles) {
       assert.ok(role.inputs.metadata.namespace !== "ai-agents", "no executor grants in the agents namespace");
-      const agent = cfg.agents.find((a) => a.name === role.inputs.metadata.labels["agent-trust.io/agent"])!;
+      const agentName: string = role.inputs.metadata.labels["agent-trust.io/agent"];
+      const agent: (typeof cfg.agents)[number] | undefined = cfg.agents.find((a) => a.name === agentName);
+      assert.ok(agent, agentName);
       assert.deepEqual(role.inputs.rules, JSON.parse(JSON.stringify(executorRules(cfg.phase, agent.resourceNames))));
     }
     const roles = allRoles.filter((r) => !executorRoles.includes(r));

@@ -11,7 +11,7 @@ import type { Manifest } from "../model/manifest";
 import { approvalProxyClusterName, FOUNDATION_NAMES, LABELS } from "../model/naming";
 import { planReviewCrd } from "./approval-crd";
 import { PROXY_POD_LABELS, PROXY_PORT } from "./approval-endpoint";
-import { AGENT_UID, restrictedContainerSecurity } from "./job";
+import { AGENT_UID, API_ACCESS_DIR, API_ACCESS_VOLUME, restrictedContainerSecurity } from "./job";
 
 /** A Role (or ClusterRole) and the binding that binds exactly it. */
 export interface Grant {
@@ -38,7 +38,6 @@ export interface ApprovalPlan {
 const RBAC = "rbac.authorization.k8s.io";
 const RBAC_V1 = `${RBAC}/v1`;
 const TLS_DIR = "/etc/agent-trust/tls";
-const SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
 
 function grant(
   kind: "Role" | "ClusterRole",
@@ -135,14 +134,14 @@ function deployment(cfg: FoundationConfig, approval: ApprovalConfig, metadata: M
               securityContext: restrictedContainerSecurity(),
               volumeMounts: [
                 { name: "tls", mountPath: TLS_DIR, readOnly: true },
-                { name: "api-access", mountPath: SA_DIR, readOnly: true },
+                { name: API_ACCESS_VOLUME, mountPath: API_ACCESS_DIR, readOnly: true },
               ],
             },
           ],
           volumes: [
             { name: "tls", secret: { secretName: approval.tls.secretName } },
             {
-              name: "api-access",
+              name: API_ACCESS_VOLUME,
               projected: {
                 sources: [
                   { serviceAccountToken: { expirationSeconds: LIMITS.projectedTokenSeconds, path: "token" } },
