@@ -10,8 +10,8 @@ import { parseIpv4, parseIpv6 } from "../model/ip";
 import type { Manifest } from "../model/manifest";
 import { approvalProxyClusterName, FOUNDATION_NAMES, LABELS } from "../model/naming";
 import { planReviewCrd } from "./approval-crd";
-import { PROXY_POD_LABELS, PROXY_PORT } from "./approval-endpoint";
-import { AGENT_UID, API_ACCESS_DIR, API_ACCESS_VOLUME, restrictedContainerSecurity } from "./job";
+import { API_ACCESS_DIR, API_ACCESS_VOLUME, PROXY_POD_LABELS, PROXY_PORT } from "./approval-endpoint";
+import { AGENT_UID, restrictedContainerSecurity } from "./job";
 
 /** A Role (or ClusterRole) and the binding that binds exactly it. */
 export interface Grant {

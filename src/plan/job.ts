@@ -6,7 +6,8 @@ import type { AgentConfig, PhaseConfig, TierConfig } from "../config/schema";
 import { allVaultPaths, CATALOG, LIMITS } from "../model/catalog";
 import { agentNames, assertDnsLabel, LABELS } from "../model/naming";
 import { isEnvironment, isPhase } from "../model/phases";
-import type { ApprovalProxyEndpoint, FoundationOutputs } from "../model/foundation";
+import type { FoundationOutputs } from "../model/foundation";
+import { proxyAccess, proxyFor } from "./approval-endpoint";
 import type { Manifest } from "../model/manifest";
 import { breakerCap, MAX_CYCLE_CAP, otelEnv } from "./observability-otel";
 
@@ -14,9 +15,6 @@ export const TIERS = ["simple", "complex"] as const;
 export type Tier = (typeof TIERS)[number];
 
 const VAULT_TOKEN_VOLUME = "vault-token";
-/** The approval proxy's API access: where an unmodified in-cluster client reads its token and CA. */
-export const API_ACCESS_VOLUME = "kube-api-access";
-export const API_ACCESS_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
 const VAULT_TOKEN_DIR = "/var/run/secrets/vault";
 /** Non-root UID/GID used by distroless images; any non-zero value satisfies Pod Security `restricted`. */
 export const AGENT_UID = 65532;
@@ -70,37 +68,6 @@ function env(cfg: PhaseConfig, foundation: FoundationOutputs, agent: AgentConfig
       investigationVar: "AGENT_TRUST_INVESTIGATION_ID",
     }),
   ];
-}
-
-/**
- * The approval proxy the agent's Kubernetes client talks to, when the foundation runs one and the phase has
- * something approvable; otherwise the client talks to the API server and the template is as without a proxy.
- */
-export function proxyFor(cfg: PhaseConfig, foundation: FoundationOutputs): ApprovalProxyEndpoint | undefined {
-  return CATALOG[cfg.phase].approvable.length > 0 ? foundation.approvalProxy : undefined;
-}
-
-/**
- * What points an in-cluster client at the proxy: the service host and port it reads from the environment, and
- * at the standard path a token for the API server's own audience (the proxy passes it on) with the proxy's CA.
- */
-function proxyAccess(proxy: ApprovalProxyEndpoint) {
-  return {
-    env: [
-      { name: "KUBERNETES_SERVICE_HOST", value: proxy.host },
-      { name: "KUBERNETES_SERVICE_PORT", value: String(proxy.port) },
-    ],
-    mount: { name: API_ACCESS_VOLUME, mountPath: API_ACCESS_DIR, readOnly: true },
-    volume: {
-      name: API_ACCESS_VOLUME,
-      projected: {
-        sources: [
-          { serviceAccountToken: { expirationSeconds: LIMITS.projectedTokenSeconds, path: "token" } },
-          { configMap: { name: proxy.caConfigMap, items: [{ key: "ca.crt", path: "ca.crt" }] } },
-        ],
-      },
-    },
-  };
 }
 
 /** The published template of one agent's investigations in one phase and tier. */

@@ -9,7 +9,8 @@ import { ceilingMessage, isAbove } from "../model/phases";
 import { planEgressPolicy } from "./egress";
 import type { FoundationOutputs } from "../model/foundation";
 import { baseLabels } from "./foundation";
-import { planPodTemplate, proxyFor, TIERS } from "./job";
+import { proxyFor } from "./approval-endpoint";
+import { planPodTemplate, TIERS } from "./job";
 import type { Manifest } from "../model/manifest";
 import { planAgentVault, type AgentVaultPlan } from "./vault";
 
