@@ -10,6 +10,7 @@ import { parseIpv4, parseIpv6 } from "../model/ip";
 import type { Manifest } from "../model/manifest";
 import { approvalProxyClusterName, FOUNDATION_NAMES, LABELS } from "../model/naming";
 import { planReviewCrd } from "./approval-crd";
+import { API_ACCESS_DIR, API_ACCESS_VOLUME, PROXY_POD_LABELS, PROXY_PORT } from "./approval-endpoint";
 import { AGENT_UID, restrictedContainerSecurity } from "./job";
 
 /** A Role (or ClusterRole) and the binding that binds exactly it. */
@@ -36,11 +37,7 @@ export interface ApprovalPlan {
 
 const RBAC = "rbac.authorization.k8s.io";
 const RBAC_V1 = `${RBAC}/v1`;
-/** The proxy's port inside its pod; the Service maps 443 to it. */
-export const PROXY_PORT = 8443;
 const TLS_DIR = "/etc/agent-trust/tls";
-const SA_DIR = "/var/run/secrets/kubernetes.io/serviceaccount";
-const NAME_LABEL = "app.kubernetes.io/name";
 
 function grant(
   kind: "Role" | "ClusterRole",
@@ -96,7 +93,7 @@ function networkPolicy(cfg: FoundationConfig, metadata: Manifest["metadata"], se
 }
 
 function deployment(cfg: FoundationConfig, approval: ApprovalConfig, metadata: Manifest["metadata"]): Manifest {
-  const podLabels = { ...metadata.labels, [NAME_LABEL]: FOUNDATION_NAMES.approvalProxy };
+  const podLabels = { ...metadata.labels, ...PROXY_POD_LABELS };
   const { minReplicas, maxStepFactor } = cfg.admission.scale;
   const args = [
     "approval-proxy",
@@ -111,7 +108,7 @@ function deployment(cfg: FoundationConfig, approval: ApprovalConfig, metadata: M
     metadata,
     spec: {
       replicas: 1,
-      selector: { matchLabels: { [NAME_LABEL]: FOUNDATION_NAMES.approvalProxy } },
+      selector: { matchLabels: { ...PROXY_POD_LABELS } },
       template: {
         metadata: { labels: podLabels },
         spec: {
@@ -137,14 +134,14 @@ function deployment(cfg: FoundationConfig, approval: ApprovalConfig, metadata: M
               securityContext: restrictedContainerSecurity(),
               volumeMounts: [
                 { name: "tls", mountPath: TLS_DIR, readOnly: true },
-                { name: "api-access", mountPath: SA_DIR, readOnly: true },
+                { name: API_ACCESS_VOLUME, mountPath: API_ACCESS_DIR, readOnly: true },
               ],
             },
           ],
           volumes: [
             { name: "tls", secret: { secretName: approval.tls.secretName } },
             {
-              name: "api-access",
+              name: API_ACCESS_VOLUME,
               projected: {
                 sources: [
                   { serviceAccountToken: { expirationSeconds: LIMITS.projectedTokenSeconds, path: "token" } },
@@ -168,7 +165,7 @@ export function planApproval(cfg: FoundationConfig, labels: Record<string, strin
   const metadata = { name, namespace: ns, labels };
   const proxySubject = [{ kind: "ServiceAccount", name, namespace: ns }];
   const reviews = { apiGroups: [REVIEW_API.group], resources: [REVIEW_API.plural] };
-  const selector = { matchLabels: { [NAME_LABEL]: name } };
+  const selector = { matchLabels: { ...PROXY_POD_LABELS } };
   const approverSubjects = [
     ...approval.approvers.users.map((u) => ({ apiGroup: RBAC, kind: "User", name: u })),
     ...approval.approvers.groups.map((g) => ({ apiGroup: RBAC, kind: "Group", name: g })),

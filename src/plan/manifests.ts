@@ -41,6 +41,9 @@ export function manifestsOf(plan: Plan): Manifest[] {
     return [
       plan.serviceAccount,
       ...plan.grants.flatMap((g) => [g.role, g.binding]),
+      ...(plan.executor
+        ? [plan.executor.serviceAccount, ...plan.executor.grants.flatMap((g) => [g.role, g.binding])]
+        : []),
       plan.egress,
       ...plan.podTemplates,
       ...plan.vault.policies,
