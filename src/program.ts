@@ -15,7 +15,7 @@ import type { ClusterConfig } from "./config/cluster";
 import { kubernetesProviderConfig, parseClusterOutput, resolveCluster } from "./config/kubeconfig";
 import type { PhaseConfig } from "./config/schema";
 import { isEnvironment, isPhase } from "./model/phases";
-import type { FoundationOutputs } from "./model/foundation";
+import { approvalProxyEndpoint, type ApprovalProxyEndpoint, type FoundationOutputs } from "./model/foundation";
 import { planPhase, PlanError } from "./plan/phase";
 import { judgePhaseConfig } from "./promotion/gate";
 
@@ -25,6 +25,30 @@ const FOUNDATION_KEYS = ["environment", "namespace", "phaseCeiling", "authMount"
 export interface FoundationReading {
   readonly outputs: FoundationOutputs;
   readonly cluster: ClusterConfig;
+}
+
+/** The foundation's `approvalProxy` output: absent, or exactly the endpoint its own foundation config builds. */
+function parseApprovalProxyOutput(
+  value: unknown,
+  namespace: unknown,
+  refName: string,
+): ApprovalProxyEndpoint | undefined {
+  if (value === undefined || value === null) return undefined;
+  const v = value as Partial<Record<keyof ApprovalProxyEndpoint, unknown>>;
+  if (
+    typeof value !== "object" ||
+    typeof v.host !== "string" ||
+    v.port !== 443 ||
+    typeof v.caConfigMap !== "string" ||
+    typeof namespace !== "string" ||
+    v.host !== approvalProxyEndpoint(namespace, v.caConfigMap).host ||
+    Object.keys(value).length !== 3
+  ) {
+    throw new ConfigError(
+      `foundation stack "${refName}" exports an approvalProxy that is not { host, port: 443, caConfigMap }; run \`pulumi up\` on it again`,
+    );
+  }
+  return approvalProxyEndpoint(namespace, v.caConfigMap);
 }
 
 /** Reads the foundation's outputs as plain values, failing clearly when the foundation is missing or stale. */
@@ -41,8 +65,10 @@ export async function readFoundation(ref: pulumi.StackReference, refName: string
     throw new ConfigError(`foundation stack "${refName}" exports an unknown environment or phase ceiling`);
   }
   const cluster = await ref.getOutputDetails("cluster");
+  const proxy = await ref.getOutputDetails("approvalProxy");
+  const approvalProxy = parseApprovalProxyOutput(proxy.value ?? proxy.secretValue, values.namespace, refName);
   return {
-    outputs: values as unknown as FoundationOutputs,
+    outputs: { ...(values as unknown as FoundationOutputs), ...(approvalProxy ? { approvalProxy } : {}) },
     cluster: parseClusterOutput(cluster.value ?? cluster.secretValue, refName),
   };
 }

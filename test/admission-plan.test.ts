@@ -13,6 +13,7 @@ import { planFoundation } from "../src/plan/foundation";
 import { renderStack, writeRendered } from "../src/render";
 import { cel, PARAM_KEYS, PHASE_VARIABLES } from "../src/admission/cel";
 import { ADMISSION_RULES } from "../src/admission/rules";
+import { isExecutorRequest } from "../src/admission/cel-approval";
 
 const dev = () => loadStackConfig("dev") as FoundationConfig;
 const raw = (stack = "dev") => structuredClone(readStackFile(stack).raw) as Record<string, any>;
@@ -32,7 +33,7 @@ describe("the foundation installs one fail-closed, denying policy and binding pe
   const objs = planAdmission(dev(), { "app.kubernetes.io/managed-by": "agent-trust" });
 
   test("counts: a parameter ConfigMap, then a policy and a binding per rule, named per environment", () => {
-    assert.equal(ADMISSION_RULES.length, 10);
+    assert.equal(ADMISSION_RULES.length, 13);
     assert.equal(objs.length, 1 + 2 * ADMISSION_RULES.length);
     const policies = kinds(objs, "ValidatingAdmissionPolicy");
     assert.equal(policies.length, ADMISSION_RULES.length);
@@ -77,9 +78,13 @@ describe("the foundation installs one fail-closed, denying policy and binding pe
     assert.equal(agentRules.length, 8);
     for (const r of agentRules) {
       const p = policies.find((x) => x.metadata.name.endsWith(r.name));
+      // Every ServiceAccount of the agents namespace but the executors and the approval proxy (judged by the
+      // approval rules instead; test/admission-approval.test.ts).
       assert.deepEqual(p.spec.matchConditions[0], {
         name: "agent-service-account",
-        expression: `request.userInfo.username.startsWith("system:serviceaccount:ai-agents:")`,
+        expression:
+          `request.userInfo.username.startsWith("system:serviceaccount:ai-agents:") && !${isExecutorRequest("ai-agents")}` +
+          ` && !(request.userInfo.username == "system:serviceaccount:ai-agents:agent-trust-approval-proxy")`,
       });
       assert.ok(p.spec.validations.every((v: any) => v.messageExpression.includes('" (phase " + variables.phase')));
     }
@@ -120,6 +125,8 @@ describe("the foundation installs one fail-closed, denying policy and binding pe
       maxReplicas: "10",
       maxStepFactor: "2",
       protectedLabel: "agent-trust.io/protected",
+      approverUsers: "",
+      approverGroups: "agent-trust-approvers",
     });
     const ns = planFoundation(dev(), planAdmission).namespace;
     assert.equal(ns.metadata.labels?.["agent-trust.io/protected"], "true");

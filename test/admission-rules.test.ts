@@ -47,7 +47,7 @@ describe("foundation-admission-policies", () => {
   test("every shipped foundation passes, through the checker too; phase stacks are not foundations", () => {
     for (const env of ["dev", "staging", "prod"]) {
       const objs = rendered(env);
-      assert.equal(objs.filter((o) => o.kind === "ValidatingAdmissionPolicy").length, 10);
+      assert.equal(objs.filter((o) => o.kind === "ValidatingAdmissionPolicy").length, 13);
       assert.deepEqual(findings(objs), [], env);
       assert.deepEqual(
         checkDocuments(objs, { stack: true }).violations.filter((v) => v.policy === "foundation-admission-policies"),
@@ -126,8 +126,8 @@ describe("foundation-admission-policies", () => {
       .filter((o) => o.kind === "ValidatingAdmissionPolicy")
       .slice(0, 1);
     const msg = findings(one);
-    // The other 9 policies, all 10 bindings and the parameter ConfigMap.
-    assert.equal(msg.filter((m) => / is missing/.test(m)).length, 9 + 10 + 1);
+    // The other 12 policies, all 13 bindings and the parameter ConfigMap.
+    assert.equal(msg.filter((m) => / is missing/.test(m)).length, 12 + 13 + 1);
   });
 });
 

@@ -114,8 +114,14 @@ test("config and plan: the stack parses and every agent object is named and labe
   assert.match(seen.plan.warnings[0], /phase "guardian" is above the phase ceiling "autonomous" of environment "dev"/);
   const objects: { kind: string; name: string; phase: string }[] = seen.plan.objects;
   const accounts = objects.filter((o) => o.kind === "ServiceAccount");
-  assert.equal(accounts.length, 2);
-  assert.deepEqual(accounts.map((o) => o.name).sort(), ["capacity-guardian", "diagnostic-guardian"]);
+  // Each agent's own and, as guardian copies autonomous's approvable actions, its executor (issue 20).
+  assert.equal(accounts.length, 4);
+  assert.deepEqual(accounts.map((o) => o.name).sort(), [
+    "capacity-guardian",
+    "capacity-guardian-executor",
+    "diagnostic-guardian",
+    "diagnostic-guardian-executor",
+  ]);
   assert.ok(objects.length > 10, `${objects.length} objects`);
   assert.deepEqual(
     objects.filter((o) => o.phase !== "guardian").map((o) => `${o.kind}/${o.name}`),

@@ -55,7 +55,16 @@ test("the matrix reads the plan: identities, verbs per namespace with resourceNa
   const rendered = renderStack("dev-remediation").kubernetes.filter(
     (o) => o.kind === "RoleBinding" && o.metadata.labels?.["agent-trust.io/agent"] === "diagnostic",
   );
-  assert.equal(rendered.length, 3, "ai-agents, checkout, payments");
+  // The agent's own bindings (ai-agents, checkout, payments) and its executor's (checkout, payments).
+  assert.equal(rendered.length, 5, "ai-agents, checkout, payments; the executor in checkout, payments");
+  assert.deepEqual(texts(rem, "diagnostic", "approval"), [
+    "with approval: patch apps/deployments/scale in checkout (only checkout-web, payments-api)",
+    "with approval: update apps/deployments/scale in checkout (only checkout-web, payments-api)",
+    "with approval: delete apps/deployments in checkout (only checkout-web, payments-api)",
+    "with approval: patch apps/deployments/scale in payments (only checkout-web, payments-api)",
+    "with approval: update apps/deployments/scale in payments (only checkout-web, payments-api)",
+    "with approval: delete apps/deployments in payments (only checkout-web, payments-api)",
+  ]);
   assert.equal(new Set(k8s.map((t) => t.split(" in ")[1]!.split(" ")[0])).size, 3);
   assert.ok(k8s.includes("patch apps/deployments in payments (only checkout-web, payments-api)"));
   assert.ok(k8s.includes("delete pods in checkout"));
@@ -109,9 +118,17 @@ test("delta assist → remediation shows exactly the added rights: named writes,
     "delete pods in checkout",
     "patch apps/deployments in payments (only checkout-web, payments-api)",
     "delete pods in payments",
+    // Remediation's approvable actions, held by the approval proxy the dev foundation runs, and the way to it.
+    "with approval: patch apps/deployments/scale in checkout (only checkout-web, payments-api)",
+    "with approval: update apps/deployments/scale in checkout (only checkout-web, payments-api)",
+    "with approval: delete apps/deployments in checkout (only checkout-web, payments-api)",
+    "with approval: patch apps/deployments/scale in payments (only checkout-web, payments-api)",
+    "with approval: update apps/deployments/scale in payments (only checkout-web, payments-api)",
+    "with approval: delete apps/deployments in payments (only checkout-web, payments-api)",
     "read agent/data/remediation/cache-clear",
     "read agent/data/remediation/pod-restart",
     "namespaces {agent-trust.io/remediation-target=true} port 8081/TCP",
+    "this namespace pods {app.kubernetes.io/name=agent-trust-approval-proxy} port 8443/TCP",
   ]);
   assert.deepEqual(diag.removed, []);
   const md = deltaMarkdown(diffMatrices(base, head), "main");
@@ -126,7 +143,8 @@ test("removed rights are listed after added ones, and an unchanged set of stacks
   assert.equal(d.length, 1);
   const diag = d[0]!.agents.find((x) => x.agent === "diagnostic");
   assert.equal(diag?.added.length, 0);
-  assert.equal(diag?.removed.length, 7);
+  // The 7 rights assist lacks, the 6 allowed with approval and the egress to the approval proxy.
+  assert.equal(diag?.removed.length, 14);
   assert.match(deltaMarkdown(diffMatrices({ s: a }, { s: a }), "main"), /No permission changes in any stack\./);
 });
 

@@ -107,6 +107,8 @@ describe("policy probes: what the judged policies name is asked about too", () =
       "TCP/8080",
       "TCP/8081",
       "TCP/8200",
+      // The approval proxy, reached by remediation and autonomous agents (issue 20).
+      "TCP/8443",
       "TCP/9090",
       "UDP/53",
     ]);
@@ -114,7 +116,8 @@ describe("policy probes: what the judged policies name is asked about too", () =
       ((p["spec"] as { egress?: { to?: unknown[] }[] }).egress ?? []).flatMap((r) => r.to ?? []),
     );
     assert.equal(probes.egressPeers.length, peers.length);
-    assert.equal(probes.ingressPeers.length, 0);
+    // The only ingress peer: agent pods, into the approval proxy's pods (its own policy).
+    assert.equal(probes.ingressPeers.length, 1);
   });
 
   test("a hostile rule's odd port, address and selector expressions become probes", () => {

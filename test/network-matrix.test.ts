@@ -48,7 +48,8 @@ describe("network matrix: sources", () => {
       assert.equal(s.labels["agent-trust.io/phase"], s.phase);
       assert.equal(s.labels["agent-trust.io/investigation"], "netcheck");
     }
-    assert.equal(world.policies.length, 2 + 8); // default deny + DNS, one egress policy per agent and phase
+    // default deny + DNS, the approval proxy's own policy, one egress policy per agent and phase
+    assert.equal(world.policies.length, 2 + 1 + 8);
   });
 
   test("an agent without a published template is refused, by name", () => {

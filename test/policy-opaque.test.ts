@@ -82,7 +82,7 @@ describe("types no rule reads are listed, never passed in silence", () => {
     const out = await listing([
       "random:index/randomPassword:RandomPassword",
       "random:index/randomPassword:RandomPassword",
-      "kubernetes:core/v1:Service",
+      "kubernetes:core/v1:Endpoints",
       "kubernetes:rbac.authorization.k8s.io/v1:Role",
       "vault:index/policy:Policy",
       "pulumi:providers:kubernetes",
@@ -96,7 +96,7 @@ describe("types no rule reads are listed, never passed in silence", () => {
       out.map((o) => o.level),
       ["advisory", "advisory"],
     );
-    assert.match(out[0]!.message, /^no rule reads Service \(v1\) \(1 resource\(s\)\)/);
+    assert.match(out[0]!.message, /^no rule reads Endpoints \(v1\) \(1 resource\(s\)\)/);
     assert.match(out[1]!.message, /^no rule reads random:index\/randomPassword:RandomPassword \(2 resource\(s\)\)/);
   });
 });

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
 import { listStacks, loadStackConfig } from "../src/config/stacks";
-import { LIMITS } from "../src/model/catalog";
+import { executorRules, LIMITS } from "../src/model/catalog";
 import { renderStack } from "../src/render";
 import { runStack, type Registered } from "./helpers/pulumi-mocks";
 
@@ -26,7 +26,25 @@ test("remediation and autonomous stacks write only on named deployments, and del
     const cfg = loadStackConfig(stack);
     assert.equal(cfg.layer, "phase");
     if (cfg.layer !== "phase") continue;
-    for (const role of byType(await runStack(stack), ":Role")) {
+    const registered = await runStack(stack);
+    const allRoles = byType(registered, ":Role");
+    // The executors' Roles hold exactly the phase's approvable verbs, narrowed like its writes (issue 20).
+    const executorRoles = allRoles.filter((r) => r.inputs.metadata.name.endsWith("-executor"));
+    assert.equal(
+      executorRoles.length,
+      cfg.agents.reduce((n, a) => n + a.targetNamespaces.length, 0),
+      stack,
+    );
+    for (const role of executorRoles) {
+      assert.ok(role.inputs.metadata.namespace !== "ai-agents", "no executor grants in the agents namespace");
+      const agentName: string = role.inputs.metadata.labels["agent-trust.io/agent"];
+      const agent: (typeof cfg.agents)[number] | undefined = cfg.agents.find((a) => a.name === agentName);
+      assert.ok(agent, agentName);
+      assert.deepEqual(role.inputs.rules, JSON.parse(JSON.stringify(executorRules(cfg.phase, agent.resourceNames))));
+    }
+    const roles = allRoles.filter((r) => !executorRoles.includes(r));
+    assert.ok(roles.length > 0, stack);
+    for (const role of roles) {
       for (const rule of role.inputs.rules) {
         const writes = rule.verbs.filter((v: string) => !["get", "list", "watch"].includes(v));
         if (writes.length === 0) continue;
@@ -47,7 +65,8 @@ test("remediation and autonomous stacks write only on named deployments, and del
 test("each Vault role is bound to exactly the ServiceAccount the stack creates, with audience and capped TTLs", async () => {
   for (const stack of deployable.filter((s) => s.includes("-"))) {
     const registered = await runStack(stack);
-    const accounts = byType(registered, ":ServiceAccount");
+    // The executor ServiceAccounts log in nowhere: no Vault role is bound to them.
+    const accounts = byType(registered, ":ServiceAccount").filter((a) => !a.inputs.metadata.name.endsWith("-executor"));
     const roles = byType(registered, ":AuthBackendRole");
     assert.equal(roles.length, accounts.length, stack);
     const cfg = loadStackConfig(stack);

@@ -7,6 +7,8 @@ import { describe, test } from "node:test";
 import { listStacks, loadStackConfig } from "../src/config/stacks";
 import { childName } from "../src/components/objects";
 import { isAbove } from "../src/model/phases";
+import { CATALOG } from "../src/model/catalog";
+import { approvalProxyClusterName } from "../src/model/naming";
 import { manifestTypeOfPulumiType, pulumiTypeOfManifest, type Manifest } from "../src/model/manifest";
 import { vaultKindOfPulumiType, vaultInputsToSpec, VAULT_KINDS } from "../src/model/vault-kinds";
 import { renderStack } from "../src/render";
@@ -83,9 +85,12 @@ describe("every stack under the mock runtime", () => {
       if (cfg.layer === "phase") {
         assert.deepEqual(components.map((c) => c.name).sort(), cfg.agents.map((a) => a.name).sort());
         // Per agent: SA, Role+RoleBinding at home, Role+RoleBinding per target, NetworkPolicy, 2 PodTemplates,
-        // one Vault policy per secret domain and one Vault role.
+        // one Vault policy per secret domain and one Vault role; in a phase with approvable actions the executor
+        // ServiceAccount and its Role+RoleBinding per target.
+        const executor = (a: { targetNamespaces: readonly string[] }) =>
+          CATALOG[cfg.phase].approvable.length > 0 ? 1 + 2 * a.targetNamespaces.length : 0;
         const expected = cfg.agents.reduce(
-          (n, a) => n + 1 + 2 + 2 * a.targetNamespaces.length + 1 + 2 + a.secretDomains.length + 1,
+          (n, a) => n + 1 + 2 + 2 * a.targetNamespaces.length + 1 + 2 + a.secretDomains.length + 1 + executor(a),
           0,
         );
         assert.equal(resources.length, expected);
@@ -95,8 +100,10 @@ describe("every stack under the mock runtime", () => {
           ["agent-trust:foundation:AgentFoundation"],
         );
         // Namespace, quota, limits, 2 NetworkPolicies, 3 Vault objects, the admission parameter ConfigMap and a
-        // policy + binding per admission rule; the PrometheusRule and the collector and dashboard ConfigMaps.
-        assert.equal(resources.length, 8 + 1 + 2 * ADMISSION_RULES.length + 3);
+        // policy + binding per admission rule; the PrometheusRule and the collector and dashboard ConfigMaps; with
+        // approval the CRD, the proxy's ServiceAccount, Role+binding, ClusterRole+binding, the approvers'
+        // Role+binding, Service, NetworkPolicy and Deployment.
+        assert.equal(resources.length, 8 + 1 + 2 * ADMISSION_RULES.length + 3 + (cfg.approval ? 11 : 0));
         assert.equal(
           resources.filter((r) => r.type.endsWith(":ValidatingAdmissionPolicy")).length,
           ADMISSION_RULES.length,
@@ -160,13 +167,22 @@ test("invalid config fails before any resource is registered", async () => {
   }
 });
 
-test("no stack registers cluster-scoped RBAC or ClusterRole bindings", async () => {
+test("no stack registers cluster-scoped RBAC or ClusterRole bindings but the approval proxy's own", async () => {
+  let proxyGrants = 0;
   for (const stack of STACKS.filter(deployable)) {
+    const cfg = loadStackConfig(stack);
     for (const r of await runStack(stack)) {
-      assert.ok(!/ClusterRole|Webhook/.test(r.type), `${stack}: ${r.type}`);
+      if (/ClusterRole|Webhook/.test(r.type)) {
+        // The foundation's approval proxy: TokenReview and the two approval extras, named for its namespace.
+        assert.ok(cfg.layer === "foundation" && cfg.approval, `${stack}: ${r.type}`);
+        assert.equal(r.inputs.metadata.name, approvalProxyClusterName(cfg.namespace), `${stack}: ${r.type}`);
+        proxyGrants++;
+      }
       if (r.type.endsWith(":RoleBinding")) assert.equal(r.inputs.roleRef.kind, "Role");
     }
   }
+  // dev and staging run the proxy: a ClusterRole and its binding each.
+  assert.equal(proxyGrants, 4);
 });
 
 test("exactly the shipped stacks above their ceiling are the refused ones (sanity of the test data)", () => {

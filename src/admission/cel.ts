@@ -6,6 +6,7 @@
 import { PHASES } from "../model/phases";
 import { type ParamKey } from "../model/admission";
 import type { AdmissionContext } from "../rules/types";
+import { isExecutorRequest, isProxyRequest } from "./cel-approval";
 
 /** A CEL string literal (JSON's escapes are CEL's escapes for the ASCII text we generate). */
 export function cel(text: string): string {
@@ -16,8 +17,13 @@ export function cel(text: string): string {
 /** Username prefix of every ServiceAccount in the agents namespace. */
 export const agentPrefix = (ctx: AdmissionContext) => `system:serviceaccount:${ctx.namespace}:`;
 
+/**
+ * An agent's request: a ServiceAccount of the agents namespace, except the approval proxy and the agents' executor
+ * ServiceAccounts (exactly those `parseExecutorUsername` accepts), which the approval rules judge instead
+ * (src/admission/approval-rules.ts). Every other name of the namespace, whatever it looks like, stays an agent.
+ */
 export const isAgentRequest = (ctx: AdmissionContext) =>
-  `request.userInfo.username.startsWith(${cel(agentPrefix(ctx))})`;
+  `request.userInfo.username.startsWith(${cel(agentPrefix(ctx))}) && !${isExecutorRequest(ctx.namespace)} && !(${isProxyRequest(ctx.namespace)})`;
 
 /** Rank of the phase a string names by suffix; 99 (above everything) when none matches, so unknowns fail closed. */
 function rankBySuffix(subject: string): string {

@@ -99,8 +99,12 @@ export function planBinding(
 }
 
 /** What the parameter ConfigMap holds; every value is a string (ConfigMap data). */
-export function admissionParams(cfg: Pick<FoundationConfig, "phaseCeiling" | "admission">): Record<ParamKey, string> {
+export function admissionParams(
+  cfg: Pick<FoundationConfig, "phaseCeiling" | "admission" | "approval">,
+): Record<ParamKey, string> {
   const a = cfg.admission;
+  // Without an approval block nobody may decide a review (and no proxy exists to create one).
+  const approvers = cfg.approval?.approvers ?? { users: [], groups: [] };
   return {
     phaseCeiling: cfg.phaseCeiling,
     deployerUsers: a.deployer.users.join(","),
@@ -109,6 +113,8 @@ export function admissionParams(cfg: Pick<FoundationConfig, "phaseCeiling" | "ad
     maxReplicas: String(a.scale.maxReplicas),
     maxStepFactor: String(a.scale.maxStepFactor),
     protectedLabel: a.protectedLabel,
+    approverUsers: approvers.users.join(","),
+    approverGroups: approvers.groups.join(","),
   };
 }
 

@@ -6,6 +6,7 @@
  */
 import { NO_DELETE_RESOURCES } from "../model/forbidden";
 import type { AdmissionRule, AdmissionValidation } from "../rules/types";
+import { APPROVAL_ADMISSION_RULES } from "./approval-rules";
 import { cel, CEILING_VARIABLE, param } from "./cel";
 import { deployerOnlyAgentRoles, deployerOnlyGrants } from "./deployer-rules";
 
@@ -248,4 +249,5 @@ export const ADMISSION_RULES: readonly AdmissionRule[] = [
   protectedNamespace,
   deployerOnlyGrants,
   deployerOnlyAgentRoles,
+  ...APPROVAL_ADMISSION_RULES,
 ];

@@ -32,6 +32,14 @@ export class AgentIdentity extends pulumi.ComponentResource {
       // A binding waits for its Role and the ServiceAccount, so no moment exists where it points at nothing.
       createObject(name, grant.binding, { parent: this, dependsOn: [serviceAccount, role] });
     }
+    if (plan.executor) {
+      // The executor's grants wait for its ServiceAccount, as the agent's own wait for the agent's.
+      const executor = createObject(name, plan.executor.serviceAccount, { parent: this });
+      for (const grant of plan.executor.grants) {
+        const role = createObject(name, grant.role, { parent: this, dependsOn: [executor] });
+        createObject(name, grant.binding, { parent: this, dependsOn: [executor, role] });
+      }
+    }
     createObject(name, plan.egress, afterServiceAccount);
     for (const template of plan.podTemplates) createObject(name, template, afterServiceAccount);
     if (args.includeVault ?? true) {

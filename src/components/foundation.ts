@@ -3,7 +3,30 @@ import type { FoundationConfig } from "../config/schema";
 import { planAdmission } from "../admission/policies";
 import { foundationOutputs } from "../model/foundation";
 import { planFoundation } from "../plan/foundation";
+import type { ApprovalPlan } from "../plan/approval";
 import { createObject } from "./objects";
+
+/**
+ * The approval proxy's objects: the CRD first; every namespaced object waits for the namespace, each binding for
+ * its role and the proxy's ServiceAccount, the Deployment for everything it runs with (its RBAC and the CRD).
+ */
+function createApproval(
+  name: string,
+  a: ApprovalPlan,
+  parent: pulumi.ComponentResource,
+  namespace: pulumi.Resource,
+): void {
+  const crd = createObject(name, a.crd, { parent });
+  const inNamespace = { parent, dependsOn: [namespace] };
+  const serviceAccount = createObject(name, a.serviceAccount, inNamespace);
+  const bindings = [a.proxyRole, a.proxyClusterRole, a.approvers].map((g) => {
+    const role = createObject(name, g.role, g.role.metadata.namespace ? inNamespace : { parent });
+    return createObject(name, g.binding, { parent, dependsOn: [namespace, serviceAccount, role] });
+  });
+  createObject(name, a.service, inNamespace);
+  createObject(name, a.networkPolicy, inNamespace);
+  createObject(name, a.deployment, { parent, dependsOn: [namespace, crd, serviceAccount, ...bindings] });
+}
 
 export interface AgentFoundationArgs {
   /** The environment's parsed foundation config. */
@@ -44,6 +67,7 @@ export class AgentFoundation extends pulumi.ComponentResource {
       const policy = createObject(name, rule.policy, parent);
       createObject(name, rule.binding, { parent: this, dependsOn: [params, policy] });
     }
+    if (plan.approval) createApproval(name, plan.approval, this, namespace);
     for (const m of plan.observability) createObject(name, m, inNamespace);
     if (args.includeVault ?? true) {
       const backend = createObject(name, plan.vault.authBackend, parent);

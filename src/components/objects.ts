@@ -33,9 +33,18 @@ const KUBERNETES: Readonly<Record<string, Create>> = {
   "v1/ServiceAccount": creator<k8s.core.v1.ServiceAccountArgs>(k8s.core.v1.ServiceAccount),
   "v1/PodTemplate": creator<k8s.core.v1.PodTemplateArgs>(k8s.core.v1.PodTemplate),
   "v1/ConfigMap": creator<k8s.core.v1.ConfigMapArgs>(k8s.core.v1.ConfigMap),
+  "v1/Service": creator<k8s.core.v1.ServiceArgs>(k8s.core.v1.Service),
+  "apps/v1/Deployment": creator<k8s.apps.v1.DeploymentArgs>(k8s.apps.v1.Deployment),
+  "apiextensions.k8s.io/v1/CustomResourceDefinition": creator<k8s.apiextensions.v1.CustomResourceDefinitionArgs>(
+    k8s.apiextensions.v1.CustomResourceDefinition,
+  ),
   "networking.k8s.io/v1/NetworkPolicy": creator<k8s.networking.v1.NetworkPolicyArgs>(k8s.networking.v1.NetworkPolicy),
   "rbac.authorization.k8s.io/v1/Role": creator<k8s.rbac.v1.RoleArgs>(k8s.rbac.v1.Role),
   "rbac.authorization.k8s.io/v1/RoleBinding": creator<k8s.rbac.v1.RoleBindingArgs>(k8s.rbac.v1.RoleBinding),
+  "rbac.authorization.k8s.io/v1/ClusterRole": creator<k8s.rbac.v1.ClusterRoleArgs>(k8s.rbac.v1.ClusterRole),
+  "rbac.authorization.k8s.io/v1/ClusterRoleBinding": creator<k8s.rbac.v1.ClusterRoleBindingArgs>(
+    k8s.rbac.v1.ClusterRoleBinding,
+  ),
   "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy":
     creator<k8s.admissionregistration.v1.ValidatingAdmissionPolicyArgs>(
       k8s.admissionregistration.v1.ValidatingAdmissionPolicy,

@@ -13,6 +13,7 @@ import { ENVIRONMENTS, PHASES } from "../model/phases";
 import { BROAD_GROUPS } from "../model/forbidden";
 import { DEFAULT_TIERS, type TierConfig } from "../model/tiers";
 import { admission, unique } from "./admission-schema";
+import { approval } from "./approval-schema";
 import { clusterSchema } from "./cluster";
 import { mountPath, quantity, requestWithinLimit, RESERVED_VAULT_PATHS } from "./fields";
 
@@ -121,6 +122,7 @@ const common = {
 
 export { BROAD_GROUPS };
 export type { AdmissionConfig } from "./admission-schema";
+export type { ApprovalConfig } from "./approval-schema";
 
 export const foundationSchema = z
   .strictObject({
@@ -197,6 +199,8 @@ export const foundationSchema = z
       })
       .prefault({}),
     admission,
+    /** The approval proxy and who may approve (src/config/approval-schema.ts); none: nothing is held for approval. */
+    approval: approval.optional(),
   })
   .superRefine((cfg, ctx) => {
     if (cfg.admission.mode === "warn" && cfg.environment !== "dev") {

@@ -16,11 +16,15 @@ export function phaseTable(): string {
     const vault = SECRET_DOMAINS.flatMap((d) =>
       domainGrants(p, d).map((g) => `\`${g.path}\` ${g.capabilities.join("/")}`),
     ).join(", ");
-    return `| **${p}** | ${spec.summary} | get/list/watch | ${writes} | ${vault} | ${spec.egress.join(", ")} |`;
+    const approvable =
+      spec.approvable.length === 0
+        ? "none"
+        : spec.approvable.map((a) => `${a.verbs.join("/")} ${a.resource.resource} (${a.intent})`).join("; ");
+    return `| **${p}** | ${spec.summary} | get/list/watch | ${writes} | ${approvable} | ${vault} | ${spec.egress.join(", ")} |`;
   });
   return [
-    "| phase | meaning | Kubernetes reads (target namespaces) | Kubernetes writes (target namespaces) | Vault (KV v2, relative to the mount) | egress classes |",
-    "|---|---|---|---|---|---|",
+    "| phase | meaning | Kubernetes reads (target namespaces) | Kubernetes writes (target namespaces) | allowed with approval (target namespaces) | Vault (KV v2, relative to the mount) | egress classes |",
+    "|---|---|---|---|---|---|---|",
     ...rows,
   ].join("\n");
 }

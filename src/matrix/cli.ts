@@ -28,14 +28,20 @@ export function matrixText(m: StackMatrix): string[] {
   for (const a of m.agents) {
     out.push("", `agent ${a.agent}: ${a.identity}, Vault role ${a.vaultRole}`);
     // Kubernetes verbs on the same resource, namespace and names share a line; every other right is one line.
-    const k8s = new Map<string, string[]>();
-    for (const r of a.rights) {
-      if (r.kind !== "kubernetes") continue;
-      const key = `${r.resource} in ${r.namespace}${r.resourceNames.length ? ` (only ${r.resourceNames.join(", ")})` : ""}`;
-      k8s.set(key, [...(k8s.get(key) ?? []), r.verb]);
+    for (const [kind, title] of [
+      ["kubernetes", "kubernetes"],
+      ["approval", "allowed with approval"],
+    ] as const) {
+      const grouped = new Map<string, string[]>();
+      const rights = a.rights.filter((r) => r.kind === kind);
+      for (const r of rights) {
+        if (r.kind !== "kubernetes" && r.kind !== "approval") continue;
+        const key = `${r.resource} in ${r.namespace}${r.resourceNames.length ? ` (only ${r.resourceNames.join(", ")})` : ""}`;
+        grouped.set(key, [...(grouped.get(key) ?? []), r.verb]);
+      }
+      out.push(`  ${title} (${rights.length} verb x resource x namespace)`);
+      out.push(...[...grouped].map(([key, verbs]) => `    ${verbs.sort().join("/")} ${key}`));
     }
-    out.push(`  kubernetes (${a.rights.filter((r) => r.kind === "kubernetes").length} verb x resource x namespace)`);
-    out.push(...[...k8s].map(([key, verbs]) => `    ${verbs.sort().join("/")} ${key}`));
     for (const kind of ["vault", "egress", "limit"] as const) {
       const rights = a.rights.filter((r) => r.kind === kind);
       out.push(`  ${kind} (${rights.length})`, ...rights.map((r) => `    ${rightText(r)}`));

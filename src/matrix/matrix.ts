@@ -21,6 +21,14 @@ export type Right =
       readonly namespace: string;
       readonly resourceNames: readonly string[];
     }
+  | {
+      /** What the agent may do only once a person approves it: the executor identity's grant (issue 20). */
+      readonly kind: "approval";
+      readonly verb: string;
+      readonly resource: string;
+      readonly namespace: string;
+      readonly resourceNames: readonly string[];
+    }
   | { readonly kind: "vault"; readonly path: string; readonly capability: string }
   | { readonly kind: "egress"; readonly to: string; readonly port: string }
   | { readonly kind: "limit"; readonly name: string; readonly value: string };
@@ -52,6 +60,8 @@ export function rightKey(r: Right): string {
   switch (r.kind) {
     case "kubernetes":
       return `kubernetes|${r.namespace}|${r.resource}|${r.verb}|${r.resourceNames.join(",")}`;
+    case "approval":
+      return `approval|${r.namespace}|${r.resource}|${r.verb}|${r.resourceNames.join(",")}`;
     case "vault":
       return `vault|${r.path}|${r.capability}`;
     case "egress":
@@ -66,6 +76,8 @@ export function rightText(r: Right): string {
   switch (r.kind) {
     case "kubernetes":
       return `${r.verb} ${r.resource} in ${r.namespace}${r.resourceNames.length ? ` (only ${r.resourceNames.join(", ")})` : ""}`;
+    case "approval":
+      return `with approval: ${r.verb} ${r.resource} in ${r.namespace}${r.resourceNames.length ? ` (only ${r.resourceNames.join(", ")})` : ""}`;
     case "vault":
       return `${r.capability} ${r.path}`;
     case "egress":
@@ -75,7 +87,7 @@ export function rightText(r: Right): string {
   }
 }
 
-const KIND_ORDER = ["kubernetes", "vault", "egress", "limit"];
+const KIND_ORDER = ["kubernetes", "approval", "vault", "egress", "limit"];
 export function sortRights(rights: readonly Right[]): Right[] {
   const unique = new Map(rights.map((r) => [rightKey(r), r]));
   return [...unique.values()].sort(
@@ -87,6 +99,14 @@ type Obj = Record<string, unknown>;
 const asObj = (v: unknown): Obj => (v && typeof v === "object" && !Array.isArray(v) ? (v as Obj) : {});
 const asArr = (v: unknown): unknown[] => (Array.isArray(v) ? v : []);
 const strs = (v: unknown): string[] => asArr(v).map(String);
+
+/** What the agent's executor identity holds: each of its Kubernetes rights, carried out only with approval. */
+function approvalRights(objects: readonly Manifest[], executor: Manifest | undefined): Right[] {
+  if (!executor) return [];
+  return kubernetesRights(objects, executor).map((r): Right =>
+    r.kind === "kubernetes" ? { ...r, kind: "approval" } : r,
+  );
+}
 
 function kubernetesRights(objects: readonly Manifest[], sa: Manifest): Right[] {
   const saNs = sa.metadata.namespace ?? "";
@@ -220,6 +240,7 @@ function identityOf(plan: AgentPlan, phase: string): IdentityMatrix {
     vaultRole: role.metadata.name,
     rights: sortRights([
       ...kubernetesRights(all, sa),
+      ...approvalRights(all, plan.executor?.serviceAccount),
       ...vaultRights(all, role),
       ...egressRights(all, plan.agent, phase),
       ...limitRights(all, role, sa.metadata.name),

@@ -18,5 +18,7 @@ export const PARAM_KEYS = [
   "maxReplicas",
   "maxStepFactor",
   "protectedLabel",
+  "approverUsers",
+  "approverGroups",
 ] as const;
 export type ParamKey = (typeof PARAM_KEYS)[number];

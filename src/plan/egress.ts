@@ -9,6 +9,9 @@ import { requiredExcepts } from "../model/cidr";
 import { agentNames, LABELS } from "../model/naming";
 import type { Environment, Phase } from "../model/phases";
 import type { Manifest } from "../model/manifest";
+import { PROXY_POD_LABELS, PROXY_PORT } from "./approval-endpoint";
+
+const PROXY_PORT_RULE = { port: PROXY_PORT, protocol: "TCP" } as const;
 
 function peer(dest: EgressDestination): Record<string, unknown> {
   if ("cidr" in dest) {
@@ -31,6 +34,7 @@ export function planEgressPolicy(
   namespace: string,
   agent: AgentConfig,
   labels: Record<string, string>,
+  viaProxy = false,
 ): Manifest {
   const allowed = CATALOG[phase].egress;
   const egress = allowed.flatMap((cls) =>
@@ -39,6 +43,9 @@ export function planEgressPolicy(
       ports: dest.ports.map((p) => ({ port: p.port, protocol: p.protocol })),
     })),
   );
+  // The approval proxy (same namespace) when the agent's client talks to it: its pods and its port, nothing else.
+  if (viaProxy)
+    egress.push({ to: [{ podSelector: { matchLabels: { ...PROXY_POD_LABELS } } }], ports: [PROXY_PORT_RULE] });
   return {
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",

@@ -8,6 +8,7 @@ import type { Manifest } from "../model/manifest";
 import type { Environment } from "../model/phases";
 import { vaultDocument } from "../model/vault-kinds";
 import { ADMISSION_PARAMS } from "../model/admission";
+import { planApproval, type ApprovalPlan } from "./approval";
 import { planObservability } from "./observability";
 
 /** One admission rule's policy and the binding that enforces it. */
@@ -32,6 +33,8 @@ export interface FoundationPlan {
   };
   /** The parameter ConfigMap (namespaced) and, per admission rule, its cluster-scoped policy and binding. */
   readonly admission: { readonly params: Manifest; readonly rules: readonly AdmissionPair[] };
+  /** The approval proxy, its CRD, RBAC and approvers (./approval); undefined without `agent-trust:approval`. */
+  readonly approval: ApprovalPlan | undefined;
   /** The observability objects (none when it is off): namespaced, each waits for the namespace. */
   readonly observability: readonly Manifest[];
   readonly vault: { readonly authBackend: Manifest; readonly authConfig: Manifest; readonly kvMount: Manifest };
@@ -191,6 +194,7 @@ export function planFoundation(cfg: FoundationConfig, planAdmission: AdmissionPl
     layer: "foundation",
     ...kubernetesObjects(cfg),
     admission: admissionParts(planAdmission(cfg, baseLabels(cfg.environment))),
+    approval: planApproval(cfg, baseLabels(cfg.environment)),
     observability: planObservability(cfg, baseLabels(cfg.environment)),
     vault: vaultObjects(cfg),
   };

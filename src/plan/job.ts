@@ -7,6 +7,7 @@ import { allVaultPaths, CATALOG, LIMITS } from "../model/catalog";
 import { agentNames, assertDnsLabel, LABELS } from "../model/naming";
 import { isEnvironment, isPhase } from "../model/phases";
 import type { FoundationOutputs } from "../model/foundation";
+import { proxyAccess, proxyFor } from "./approval-endpoint";
 import type { Manifest } from "../model/manifest";
 import { breakerCap, MAX_CYCLE_CAP, otelEnv } from "./observability-otel";
 
@@ -16,14 +17,14 @@ export type Tier = (typeof TIERS)[number];
 const VAULT_TOKEN_VOLUME = "vault-token";
 const VAULT_TOKEN_DIR = "/var/run/secrets/vault";
 /** Non-root UID/GID used by distroless images; any non-zero value satisfies Pod Security `restricted`. */
-const AGENT_UID = 65532;
+export const AGENT_UID = 65532;
 
 const JOB_ANNOTATIONS = {
   deadline: "agent-trust.io/active-deadline-seconds",
   ttl: "agent-trust.io/ttl-seconds-after-finished",
 } as const;
 
-function restrictedContainerSecurity() {
+export function restrictedContainerSecurity() {
   return {
     runAsNonRoot: true,
     allowPrivilegeEscalation: false,
@@ -80,6 +81,8 @@ export function planPodTemplate(
   const t = cfg.tiers[tier];
   const names = agentNames(cfg.environment, cfg.phase, agent.name);
   const podLabels = { ...labels, [LABELS.agent]: agent.name, [LABELS.phase]: cfg.phase, [LABELS.tier]: tier };
+  const proxy = proxyFor(cfg, foundation);
+  const access = proxy ? proxyAccess(proxy) : undefined;
   const spec: Record<string, unknown> = {
     serviceAccountName: names.serviceAccount,
     // No long-lived API token in the pod; the only credential is the short, Vault-audience token below.
@@ -97,7 +100,7 @@ export function planPodTemplate(
       {
         name: "agent",
         image: agent.image,
-        env: env(cfg, foundation, agent, tier, t),
+        env: [...env(cfg, foundation, agent, tier, t), ...(access?.env ?? [])],
         resources: {
           requests: { cpu: t.cpuRequest, memory: t.memoryRequest },
           limits: { cpu: t.cpuLimit, memory: t.memoryLimit },
@@ -106,6 +109,7 @@ export function planPodTemplate(
         volumeMounts: [
           { name: "workspace", mountPath: "/workspace" },
           { name: VAULT_TOKEN_VOLUME, mountPath: VAULT_TOKEN_DIR, readOnly: true },
+          ...(access ? [access.mount] : []),
         ],
       },
     ],
@@ -126,6 +130,7 @@ export function planPodTemplate(
           ],
         },
       },
+      ...(access ? [access.volume] : []),
     ],
   };
   if (cfg.runtimeClassName) spec.runtimeClassName = cfg.runtimeClassName;

@@ -3,12 +3,13 @@
  * egress NetworkPolicy, the investigation PodTemplates and the Vault role and policies. Pure.
  */
 import type { AgentConfig, PhaseConfig } from "../config/schema";
-import { agentsNamespaceRules, targetNamespaceRules } from "../model/catalog";
+import { agentsNamespaceRules, CATALOG, executorRules, targetNamespaceRules } from "../model/catalog";
 import { agentNames, LABELS, type AgentNames } from "../model/naming";
 import { ceilingMessage, isAbove } from "../model/phases";
 import { planEgressPolicy } from "./egress";
 import type { FoundationOutputs } from "../model/foundation";
 import { baseLabels } from "./foundation";
+import { proxyFor } from "./approval-endpoint";
 import { planPodTemplate, TIERS } from "./job";
 import type { Manifest } from "../model/manifest";
 import { planAgentVault, type AgentVaultPlan } from "./vault";
@@ -17,6 +18,16 @@ import { planAgentVault, type AgentVaultPlan } from "./vault";
 export interface RoleGrant {
   readonly role: Manifest;
   readonly binding: Manifest;
+}
+
+/**
+ * The executor identity of an agent whose phase has approvable actions: the ServiceAccount the approval proxy
+ * impersonates to carry out an approved request, and its Role and RoleBinding in each target namespace (sorted),
+ * holding exactly the phase's approvable verbs. No credential of it ever exists (admission refuses one).
+ */
+export interface ExecutorPlan {
+  readonly serviceAccount: Manifest;
+  readonly grants: readonly RoleGrant[];
 }
 
 /**
@@ -30,6 +41,8 @@ export interface AgentPlan {
   readonly serviceAccount: Manifest;
   /** The Role in the agents' namespace first, then one per target namespace (sorted). */
   readonly grants: readonly RoleGrant[];
+  /** Undefined for a phase with nothing approvable. */
+  readonly executor: ExecutorPlan | undefined;
   readonly egress: Manifest;
   /** One per resource tier, in tier order. */
   readonly podTemplates: readonly Manifest[];
@@ -88,6 +101,28 @@ function roleAndBinding(
   };
 }
 
+function planExecutor(
+  cfg: PhaseConfig,
+  agent: AgentConfig,
+  names: AgentNames,
+  ns: string,
+  labels: Record<string, string>,
+): ExecutorPlan | undefined {
+  if (CATALOG[cfg.phase].approvable.length === 0) return undefined;
+  const serviceAccount: Manifest = {
+    apiVersion: "v1",
+    kind: "ServiceAccount",
+    metadata: { name: names.executor, namespace: ns, labels },
+    // Never mounted anywhere: only the approval proxy acts as it, by impersonation.
+    automountServiceAccountToken: false,
+  };
+  const rules = executorRules(cfg.phase, agent.resourceNames ?? {});
+  const grants = [...agent.targetNamespaces]
+    .sort()
+    .map((t) => roleAndBinding(names.executor, t, names.executor, ns, labels, rules));
+  return { serviceAccount, grants };
+}
+
 function planAgent(cfg: PhaseConfig, foundation: FoundationOutputs, agent: AgentConfig): AgentPlan {
   const names = agentNames(cfg.environment, cfg.phase, agent.name);
   const labels = { ...baseLabels(cfg.environment), [LABELS.phase]: cfg.phase, [LABELS.agent]: agent.name };
@@ -116,7 +151,8 @@ function planAgent(cfg: PhaseConfig, foundation: FoundationOutputs, agent: Agent
     names,
     serviceAccount,
     grants: [self, ...targets],
-    egress: planEgressPolicy(cfg.environment, cfg.phase, ns, agent, labels),
+    executor: planExecutor(cfg, agent, names, ns, labels),
+    egress: planEgressPolicy(cfg.environment, cfg.phase, ns, agent, labels, proxyFor(cfg, foundation) !== undefined),
     podTemplates: TIERS.map((tier) => planPodTemplate(cfg, foundation, agent, tier, labels)),
     vault: planAgentVault(cfg, foundation, agent, labels),
   };

@@ -8,6 +8,7 @@
  * flag lets unknown kinds through. Pure.
  */
 import { VAULT_API_VERSION, type Manifest } from "../model/manifest";
+import { claimsApprovalObject } from "./approval-planned";
 import { isProviderType, isPulumiResource } from "./opaque";
 import { ANY_KIND, field, show } from "./paths";
 import type { Layer, ResourceRule } from "./types";
@@ -18,9 +19,20 @@ export interface StackKind {
   readonly kind: string;
   /** Why the layer holds it: shown when another version of the kind is refused. */
   readonly role: string;
+  /**
+   * Held only as the foundation's approval objects (by kind and name; `approval-objects-as-planned` holds each to
+   * the plan): any other object of the kind is refused here.
+   */
+  readonly approvalOnly?: true;
 }
 
 const k = (apiVersion: string, kind: string, role: string): StackKind => ({ apiVersion, kind, role });
+const approvalKind = (apiVersion: string, kind: string, role: string): StackKind => ({
+  apiVersion,
+  kind,
+  role: `${role}, only exactly as planned`,
+  approvalOnly: true,
+});
 
 /** What each layer's planner emits (src/plan/phase.ts, job.ts, vault.ts; foundation.ts, admission.ts, observability.ts). */
 export const STACK_KINDS: Readonly<Record<Layer, readonly StackKind[]>> = {
@@ -47,6 +59,15 @@ export const STACK_KINDS: Readonly<Record<Layer, readonly StackKind[]>> = {
     k(VAULT_API_VERSION, "VaultAuthBackend", "the Kubernetes auth method"),
     k(VAULT_API_VERSION, "VaultKubernetesAuthConfig", "how Vault reviews ServiceAccount tokens"),
     k(VAULT_API_VERSION, "VaultMount", "the agents' KV v2 mount"),
+    // The approval proxy (src/plan/approval.ts), when the foundation configures agent-trust:approval.
+    approvalKind("apiextensions.k8s.io/v1", "CustomResourceDefinition", "the ApprovalReview resource"),
+    approvalKind("v1", "ServiceAccount", "the approval proxy's identity"),
+    approvalKind("rbac.authorization.k8s.io/v1", "Role", "the approval proxy's and the approvers' grants"),
+    approvalKind("rbac.authorization.k8s.io/v1", "RoleBinding", "binds the approval proxy's and the approvers' Roles"),
+    approvalKind("rbac.authorization.k8s.io/v1", "ClusterRole", "the approval proxy's TokenReview and user extras"),
+    approvalKind("rbac.authorization.k8s.io/v1", "ClusterRoleBinding", "binds the approval proxy's ClusterRole"),
+    approvalKind("v1", "Service", "the approval proxy's endpoint"),
+    approvalKind("apps/v1", "Deployment", "the approval proxy"),
   ],
 };
 
@@ -94,6 +115,8 @@ export function kindProblem(obj: Manifest, layer: Layer): string | undefined {
     ? `resource type ${show(type)}`
     : `kind ${show(obj.kind)} (${show(obj.apiVersion)})`;
   const exact = allowed.find((a) => a.kind === obj.kind && a.apiVersion === obj.apiVersion);
+  if (exact?.approvalOnly && !isPulumiResource(obj) && !claimsApprovalObject(obj))
+    return `${what} is held by a ${layer} stack only as one of the approval proxy's objects (${exact.role}); ${show(obj.metadata?.name)} is none of them`;
   if (exact && !isPulumiResource(obj)) return undefined;
   const sameKind = allowed.find((a) => a.kind === obj.kind);
   if (sameKind && !isPulumiResource(obj)) {

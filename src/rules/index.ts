@@ -26,6 +26,7 @@ import { holdsUnknown, unknownPaths } from "./unknowns";
 import { NAMESPACE_LIMIT_RULES } from "./namespace-limits";
 import { POD_RULES } from "./pods";
 import { prometheusRulesAsPlanned } from "./prometheus-rules";
+import { approvalObjectsAsPlanned, isPlannedApprovalObject } from "./approval-planned";
 import { RBAC_RULES } from "./rbac";
 import { OPAQUE_RESOURCE_RULES, OPAQUE_STACK_RULES, setReadKinds } from "./opaque";
 import { CONFIG_RULES, STACK_RULES as BASE_STACK_RULES } from "./stack";
@@ -44,6 +45,7 @@ export const RESOURCE_RULES: readonly ResourceRule[] = [
   ...NAMESPACE_LIMIT_RULES,
   auditPolicyRecordsAgents,
   prometheusRulesAsPlanned,
+  approvalObjectsAsPlanned,
   ...OPAQUE_RESOURCE_RULES,
   ...POD_RULES,
   ...NETWORK_RULES,
@@ -166,6 +168,8 @@ export function enforcementOf(
 export function judge(rule: ResourceRule, obj: Manifest, ctx: RuleContext): string[] {
   if (!judgesKind(rule.kinds, obj.kind) || (rule.podSpecsOnly && podSpecsOf(obj).length === 0)) return [];
   if (rule.appliesTo && !rule.appliesTo(obj, ctx)) return [];
+  // The foundation's approval objects, exactly as planned, are judged by `approval-objects-as-planned` alone.
+  if (rule !== approvalObjectsAsPlanned && isPlannedApprovalObject(obj, ctx)) return [];
   // Most objects hold no unknown value at all (known once per object): no path is walked for them.
   const unknown = holdsUnknown(obj) ? unknownPaths(obj, rule.reads) : [];
   if (unknown.length > 0) {

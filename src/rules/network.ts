@@ -21,7 +21,9 @@ import { ALL_PORTS, describePorts, portUnionOf, widestCount } from "../model/por
 import type { Manifest } from "../model/manifest";
 import { addressesOnWidePorts, egressReach, type EgressReach } from "./egress-reach";
 import { field, list } from "./paths";
-import type { ResourceRule, RuleSettings } from "./types";
+import type { ResourceRule, RuleContext, RuleSettings } from "./types";
+import { FOUNDATION_NAMES, LABELS } from "../model/naming";
+import { PROXY_POD_LABELS, PROXY_PORT } from "../plan/approval-endpoint";
 
 type EgressSettings = Pick<
   RuleSettings,
@@ -168,15 +170,39 @@ export const egressNoEveryNamespace = egressRule({
   validate: (obj, ctx) => everyNamespaceFindings(egressReach(obj), ctx),
 });
 
+/**
+ * The foundation's approval proxy policy exactly as planned (src/plan/approval.ts): it selects only the proxy's
+ * pods and admits only agent pods of the same namespace, on the proxy's port.
+ */
+function isApprovalProxyIngress(obj: Manifest, ctx: RuleContext): boolean {
+  if (ctx.layer !== "foundation" || obj.metadata?.name !== FOUNDATION_NAMES.approvalProxy) return false;
+  const expected = {
+    podSelector: { matchLabels: { ...PROXY_POD_LABELS } },
+    ingress: [
+      {
+        from: [{ podSelector: { matchExpressions: [{ key: LABELS.agent, operator: "Exists" }] } }],
+        ports: [{ port: PROXY_PORT, protocol: "TCP" }],
+      },
+    ],
+  };
+  const spec = field(obj, "spec");
+  return (
+    JSON.stringify(field(spec, "podSelector")) === JSON.stringify(expected.podSelector) &&
+    JSON.stringify(field(spec, "ingress")) === JSON.stringify(expected.ingress)
+  );
+}
+
 export const noIngressToAgents = networkRule({
   name: "no-ingress-to-agents",
   settings: ["namespace"],
   reads: ["spec.ingress", "metadata.namespace"],
-  description: "No NetworkPolicy in the agents namespace allows ingress: nothing connects to an agent pod.",
+  description:
+    "No NetworkPolicy in the agents namespace allows ingress: nothing connects to an agent pod. The one exception is the foundation's approval proxy: its own policy lets agent pods of the namespace reach exactly the proxy's pods on its port.",
   remediationSteps: "Remove spec.ingress (keep Ingress in policyTypes, which then denies all ingress).",
   validate: (obj: Manifest, ctx) => {
     const ns = obj.metadata?.namespace;
     if (ns !== undefined && ns !== ctx.namespace) return [];
+    if (isApprovalProxyIngress(obj, ctx)) return [];
     const ingress = list(field(obj, "spec", "ingress"));
     return ingress.length === 0
       ? []

@@ -10,19 +10,28 @@ import type { Manifest } from "../model/manifest";
 import { hasFixedSchema } from "./fixed-schema";
 import { ANY_KIND, field, isObj, joinAt, list, podSpecsOf, show, UNKNOWN } from "./paths";
 import { holdsUnknown } from "./unknowns";
+import {
+  API_ACCESS,
+  apiAccessProblems,
+  isApprovalProxyWorkload,
+  isProxyTlsVolume,
+  proxyEnvProblems,
+} from "./pods-api-access";
 
 export const podNoKubernetesSecrets = podRule({
   name: "pod-no-kubernetes-secrets",
   security: true,
   reads: ["{pod}.volumes", "{containers}.envFrom", "{containers}.env"],
   description:
-    "Agents get secrets only from Vault: no Secret volume, no projected `secret` source, no envFrom.secretRef and no env valueFrom.secretKeyRef, in any container.",
+    "Agents get secrets only from Vault: no Secret volume (the foundation's approval proxy Deployment alone mounts its TLS Secret as volume `tls`), no projected `secret` source, no envFrom.secretRef and no env valueFrom.secretKeyRef, in any container.",
   remediationSteps:
     "Read the credential from Vault (the agent's Vault role and the projected Vault token); delete the Secret reference.",
-  validate: (obj) => [
+  validate: (obj, ctx) => [
     ...onPod(obj, (pod) =>
       list(pod.spec.volumes).flatMap((v, i) => {
         const at = `${pod.at}.volumes[${i}]`;
+        // The foundation's approval proxy serves TLS from the platform's certificate Secret: that one volume only.
+        if (isApprovalProxyWorkload(obj, ctx) && isProxyTlsVolume(v)) return [];
         if (field(v, "secret") !== undefined) return [`${at} (${show(field(v, "name"))}) is a Secret volume`];
         return list(field(v, "projected", "sources")).flatMap((s, j) =>
           field(s, "secret") !== undefined
@@ -54,19 +63,21 @@ const PROJECTED_SOURCES: readonly string[] = ["serviceAccountToken", "configMap"
 export const podProjectedTokenVaultOnly = podRule({
   name: "pod-projected-token-vault-only",
   security: true,
-  reads: ["{pod}.volumes"],
-  description: `The only ServiceAccount credential in a pod is a projected token for the "${DEFAULTS.audience}" audience that expires within ${LIMITS.projectedTokenSeconds} s; no projected Secret or pod certificate.`,
-  remediationSteps: `Project serviceAccountToken with audience: ${DEFAULTS.audience} and expirationSeconds: ${LIMITS.projectedTokenSeconds}; remove other credential sources.`,
-  validate: (obj) =>
-    onPod(obj, (pod) =>
-      list(pod.spec.volumes).flatMap((v, i) =>
+  reads: ["{pod}.volumes", "{containers}.volumeMounts", "{containers}.env"],
+  description: `The only ServiceAccount credential in a pod is a projected token for the "${DEFAULTS.audience}" audience that expires within ${LIMITS.projectedTokenSeconds} s, and, only to talk to the approval proxy, the API-access volume "${API_ACCESS.volume}" (a token for the API server's audience and the proxy's CA, read-only at ${API_ACCESS.mountPath}) with ${API_ACCESS.hostVar}/${API_ACCESS.portVar} pointing at the proxy's Service; no projected Secret or pod certificate.`,
+  remediationSteps: `Project serviceAccountToken with audience: ${DEFAULTS.audience} and expirationSeconds: ${LIMITS.projectedTokenSeconds}; remove other credential sources. An API-access token is planned by agent-trust (src/plan/job.ts) and only in that shape.`,
+  validate: (obj, ctx) =>
+    onPod(obj, (pod) => {
+      const api = apiAccessProblems(obj, pod, ctx);
+      const vaultTokens = list(pod.spec.volumes).flatMap((v, i) =>
         list(field(v, "projected", "sources")).flatMap((s, j) => {
           const at = `${pod.at}.volumes[${i}].projected.sources[${j}]`;
           if (!isObj(s)) return [`${at} is ${show(s)}; not a projection`];
           const bad = Object.keys(s).filter((k) => !PROJECTED_SOURCES.includes(k));
           const out = bad.map((k) => `${at}.${k} is not allowed; project only ${PROJECTED_SOURCES.join(", ")}`);
           const token = s.serviceAccountToken;
-          if (token === undefined) return out;
+          // The API-access volume is judged whole by apiAccessProblems.
+          if (token === undefined || api?.volumes.has(v)) return out;
           const audience = field(token, "audience");
           if (audience !== DEFAULTS.audience)
             out.push(`${at}.serviceAccountToken.audience is ${show(audience)}; it must be "${DEFAULTS.audience}"`);
@@ -78,8 +89,9 @@ export const podProjectedTokenVaultOnly = podRule({
           }
           return out;
         }),
-      ),
-    ),
+      );
+      return [...vaultTokens, ...(api?.problems ?? []), ...proxyEnvProblems(pod, ctx.namespace)];
+    }),
 });
 
 /**

@@ -12,7 +12,7 @@ import type { ResourceRule, RuleContext } from "./types";
 const MAX_REPORTED = 3;
 
 /** The paths where `got` differs from `want` (objects by key, arrays by position), at most `MAX_REPORTED`. */
-function differences(got: unknown, want: unknown, at: string, out: string[]): void {
+export function differences(got: unknown, want: unknown, at: string, out: string[]): void {
   if (out.length >= MAX_REPORTED) return;
   if (Array.isArray(want)) {
     if (!Array.isArray(got)) return void out.push(`${at} is ${show(got)}; the plan has a list of ${want.length}`);

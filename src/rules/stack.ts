@@ -3,7 +3,7 @@
  * role and a NetworkPolicy, agent pods are isolated, the agents namespace has a default deny), and the phase
  * ceiling, which needs the stack's own configuration and so runs only in the policy pack. Pure.
  */
-import { LABELS } from "../model/naming";
+import { EXECUTOR_SUFFIX, LABELS, parseAgentName } from "../model/naming";
 import {
   DEFAULT_CEILINGS,
   ENVIRONMENTS,
@@ -125,8 +125,9 @@ export const agentSaHasVaultRole = stackRule({
   name: "agent-sa-has-vault-role",
   kinds: ["ServiceAccount", "VaultKubernetesAuthRole"],
   description:
-    "Every agent ServiceAccount (one with the phase or agent label) is bound by a Vault Kubernetes auth role.",
-  remediationSteps: "Add the agent to the phase stack's config so its Vault role is created with its ServiceAccount.",
+    "Every agent ServiceAccount (one with the phase or agent label) is bound by a Vault Kubernetes auth role; an executor ServiceAccount (`<agent>-<phase>-executor`, acted as only by the approval proxy) is bound by none.",
+  remediationSteps:
+    "Add the agent to the phase stack's config so its Vault role is created with its ServiceAccount; never bind an executor ServiceAccount in Vault.",
   validate: (objects, settings) => {
     const rolesByName = indexBy(
       objects.filter((r) => r.kind === "VaultKubernetesAuthRole"),
@@ -140,6 +141,12 @@ export const agentSaHasVaultRole = stackRule({
         (rolesByName.get(name) ?? []).some((r) =>
           vaultList(field(r, "spec", "bound_service_account_namespaces")).some((n) => same(n, ns)),
         );
+      // An executor holds no credential of its own: no Vault login either.
+      if (!isUnknown(name) && parseAgentName(name)?.role === EXECUTOR_SUFFIX) {
+        return bound
+          ? [{ message: `${describeObject(sa)} is an executor and must not be bound by a Vault role`, object: sa }]
+          : [];
+      }
       return bound
         ? []
         : [{ message: `${describeObject(sa)} has no Vault Kubernetes auth role bound to it`, object: sa }];
