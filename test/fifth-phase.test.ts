@@ -135,8 +135,12 @@ test("rules: guardian's own grants pass, one phase lower they are refused, a gra
   type F = { rule: string; object: string; message: string };
   assert.deepEqual(seen.rules.own, []);
   const verbs = (fs: F[]) => fs.filter((f) => f.rule === "verbs-within-phase-ceiling");
-  const lower: F[] = verbs(seen.rules.oneLower);
+  const lower: F[] = verbs(seen.rules.oneLower).filter((f) => f.object.endsWith("-target"));
   assert.equal(lower.length, 3, "one per target Role: diagnostic in checkout and payments, capacity in payments");
+  // The executors' Roles (guardian's approvable deletes) are no executors of autonomous: refused like any Role.
+  const executors = verbs(seen.rules.oneLower).filter((f) => f.object.endsWith("-executor"));
+  assert.ok(executors.length >= 3, `${executors.length} executor refusals`);
+  for (const f of executors) assert.match(f.message, /is above the ceiling of phase "autonomous"/);
   for (const f of lower)
     assert.match(f.message, /"patch" on apps\/statefulsets\/scale is above the ceiling of phase "autonomous"/);
   const owned = (seen.rules.oneLower as F[]).filter((f) => f.rule === "phase-objects-owned");

@@ -169,6 +169,16 @@ export function executorRules(
   );
 }
 
+/** The catalog is constant: each phase's executor rules (unnarrowed) are built once for `executorAllows`. */
+const EXECUTOR_RULES = new Map<Phase, readonly PolicyRule[]>();
+
+/** True when the executor identity of `phase` may use `verb` on `apiGroup`/`resource` (its approvable actions). */
+export function executorAllows(phase: Phase, verb: string, apiGroup: string, resource: string): boolean {
+  let rules = EXECUTOR_RULES.get(phase);
+  if (!rules) EXECUTOR_RULES.set(phase, (rules = executorRules(phase)));
+  return rules.some((r) => r.verbs.includes(verb) && r.apiGroups.includes(apiGroup) && r.resources.includes(resource));
+}
+
 /** The approvable action of `phase` on `apiGroup`/`resource` (with subresource) with `verb`, if any. */
 export function approvableAction(
   phase: Phase,

@@ -6,8 +6,11 @@
  * NetworkPolicy that selects every pod, or another phase's object redeclared here is refused file by file,
  * without the rest of the stack (the stack-wide half is closed-references.ts). Pure.
  */
-import { phaseSpec, targetNamespaceRules } from "../model/catalog";
+import { CATALOG, executorRules, phaseSpec, targetNamespaceRules } from "../model/catalog";
 import {
+  agentServiceAccount,
+  EXECUTOR_SUFFIX,
+  executorServiceAccount,
   LABELS,
   parseAgentName,
   ROLE_SUFFIXES,
@@ -24,8 +27,12 @@ import type { ResourceRule, RuleContext } from "./types";
 
 const RBAC = "rbac.authorization.k8s.io";
 
-/** The agent's ServiceAccount name for a parsed name (built by the naming module's own pattern, never by hand). */
-const serviceAccountOf = (p: ParsedAgentName) => `${p.agent}-${p.phase}`;
+/**
+ * The ServiceAccount an object of a parsed name belongs to: the executor's for the executor's objects, else the
+ * agent's (built by the naming module, never by hand).
+ */
+const serviceAccountOf = (p: ParsedAgentName) =>
+  p.role === EXECUTOR_SUFFIX ? executorServiceAccount(p.agent, p.phase) : agentServiceAccount(p.agent, p.phase);
 
 /** Object labels that name a phase, agent or environment must name this stack's. */
 function labelProblems(
@@ -71,7 +78,10 @@ function ownership(obj: Manifest, ctx: RuleContext): { owner?: ParsedAgentName; 
       ],
     };
   }
-  return { owner: parsed, problems: labelProblems(obj.metadata?.labels, "metadata.labels", parsed, ctx, false) };
+  const problems = labelProblems(obj.metadata?.labels, "metadata.labels", parsed, ctx, false);
+  if (parsed.role === EXECUTOR_SUFFIX && CATALOG[parsed.phase].approvable.length === 0)
+    problems.push(`metadata.name "${name}" is an executor's; phase "${parsed.phase}" approves nothing and has none`);
+  return { owner: parsed, problems };
 }
 
 const namespaceOf = (obj: Manifest): unknown => obj.metadata?.namespace;
@@ -89,16 +99,16 @@ function inAgentsNamespace(obj: Manifest, ctx: RuleContext): string[] {
 function grantPlace(obj: Manifest, owner: ParsedAgentName, ctx: RuleContext): string[] {
   const ns = namespaceOf(obj);
   if (owner.role === ROLE_SUFFIXES.agents) return inAgentsNamespace(obj, ctx);
-  if (owner.role !== ROLE_SUFFIXES.target) {
+  if (owner.role !== ROLE_SUFFIXES.target && owner.role !== EXECUTOR_SUFFIX) {
     return [
-      `metadata.name "${obj.metadata?.name}" ends in "-${owner.role}"; the plan's ${obj.kind}s end in -${ROLE_SUFFIXES.agents} (agents namespace) or -${ROLE_SUFFIXES.target}`,
+      `metadata.name "${obj.metadata?.name}" ends in "-${owner.role}"; the plan's ${obj.kind}s end in -${ROLE_SUFFIXES.agents} (agents namespace), -${ROLE_SUFFIXES.target} or -${EXECUTOR_SUFFIX}`,
     ];
   }
   if (typeof ns !== "string" || ns === "")
     return [`metadata.namespace is ${show(ns)}; a target ${obj.kind} names its target namespace`];
   if (ns === ctx.namespace)
     return [
-      `a -${ROLE_SUFFIXES.target} ${obj.kind} in the agents namespace "${ns}"; there the agent has only its -${ROLE_SUFFIXES.agents} grants`,
+      `a -${owner.role} ${obj.kind} in the agents namespace "${ns}"; there the agent has only its -${ROLE_SUFFIXES.agents} grants`,
     ];
   if (SYSTEM_NAMESPACES.includes(ns)) return [`metadata.namespace "${ns}" is a system namespace; no agent targets it`];
   return [];
@@ -106,11 +116,16 @@ function grantPlace(obj: Manifest, owner: ParsedAgentName, ctx: RuleContext): st
 
 /**
  * Every verb on every resource a Role grants is one the catalog grants this role in this phase. In a target
- * namespace the writes are verbs-within-phase-ceiling's to judge (one refusal per excess, not two): here, reads.
+ * namespace the writes are verbs-within-phase-ceiling's to judge (one refusal per excess, not two): here, reads
+ * (an executor holds none: only its phase's approvable verbs).
  */
 function grantsWithinCatalog(obj: Manifest, owner: ParsedAgentName, ctx: RuleContext): string[] {
   const self = owner.role === ROLE_SUFFIXES.agents;
-  const allowed = self ? allowRead(SELF_RESOURCES) : targetNamespaceRules(ctx.stackPhase);
+  const allowed = self
+    ? allowRead(SELF_RESOURCES)
+    : owner.role === EXECUTOR_SUFFIX
+      ? executorRules(ctx.stackPhase)
+      : targetNamespaceRules(ctx.stackPhase);
   const judged = (verb: string) => self || (READ_VERBS as readonly string[]).includes(verb);
   const grants = (verb: string, group: string, resource: string) =>
     allowed.some((r) => r.verbs.includes(verb) && r.apiGroups.includes(group) && r.resources.includes(resource));
@@ -161,7 +176,8 @@ function bindingRefs(obj: Manifest, owner: ParsedAgentName, ctx: RuleContext): s
 function podTemplates(obj: Manifest, owner: ParsedAgentName, ctx: RuleContext): string[] {
   const pods = podSpecsOf(obj);
   if (pods.length === 0) return [`holds no pod template; the plan's ${obj.kind} runs the agent's pods`];
-  const sa = serviceAccountOf(owner);
+  // Never the executor's: only the approval proxy acts as it.
+  const sa = agentServiceAccount(owner.agent, owner.phase);
   return pods.flatMap((pod) => {
     const out = labelProblems(field(pod.meta, "labels"), `${pod.metaAt}.labels`, owner, ctx, true);
     for (const key of ["serviceAccountName", "serviceAccount"]) {
@@ -191,7 +207,7 @@ function selectsOwnPods(obj: Manifest, owner: ParsedAgentName, ctx: RuleContext)
 /** Per kind: where the plan puts it, what it refers to. Kinds not listed here are refused by stack-kinds-closed. */
 const CHECKS: Readonly<Record<string, (obj: Manifest, owner: ParsedAgentName, ctx: RuleContext) => string[]>> = {
   ServiceAccount: (obj, owner, ctx) => [
-    ...(owner.role === ""
+    ...(owner.role === "" || owner.role === EXECUTOR_SUFFIX
       ? []
       : [
           `metadata.name "${obj.metadata?.name}" is not a ServiceAccount name of the plan; it names it "${serviceAccountOf(owner)}"`,

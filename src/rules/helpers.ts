@@ -58,6 +58,7 @@ export function forbidResources(
   resources: readonly string[],
   verbs: readonly string[] | undefined,
   what: string,
+  exempt?: (verb: string, apiGroup: string, resource: string) => boolean,
 ): string[] {
   const out: string[] = [];
   for (const r of policyRules(obj)) {
@@ -65,7 +66,13 @@ export function forbidResources(
     if (!r.resources.some((res) => resources.includes(res))) continue;
     const hitVerbs = verbs ? r.verbs.filter((v) => verbs.includes(v)) : r.verbs;
     if (hitVerbs.length === 0) continue;
-    const hitResources = r.resources.filter((res) => resources.includes(res));
+    // A resource is exempt only when every verb hit on it, in every API group the rule names, is.
+    const exempted = (res: string) =>
+      exempt !== undefined &&
+      r.apiGroups.length > 0 &&
+      hitVerbs.every((v) => r.apiGroups.every((g) => exempt(v, g, res)));
+    const hitResources = r.resources.filter((res) => resources.includes(res) && !exempted(res));
+    if (hitResources.length === 0) continue;
     const verbText = verbs ? ` with ${hitVerbs.map((v) => `"${v}"`).join(", ")}` : "";
     out.push(`${r.at} grants ${hitResources.map((x) => `"${x}"`).join(", ")}${verbText}: ${what}`);
   }

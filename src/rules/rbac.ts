@@ -2,7 +2,7 @@
  * RBAC rules: what a Role or RoleBinding of an agent may never say, and the verb ceiling of each phase. The
  * never-lists come from `model/forbidden.ts` and the ceiling from the trust catalog; nothing is restated here.
  */
-import { allowedVerbs, phaseAllows, readOnlyPhases } from "../model/catalog";
+import { allowedVerbs, executorAllows, phaseAllows, readOnlyPhases } from "../model/catalog";
 import {
   CLUSTER_ONLY_RESOURCES,
   CLUSTER_SCOPED_GRANT_KINDS,
@@ -14,6 +14,7 @@ import {
   WRITE_VERB_SET,
 } from "../model/forbidden";
 import { READ_VERBS } from "../model/rbac";
+import { executorRoleOf } from "./executor";
 import { forbidResources, policyRules } from "./helpers";
 import { field, isObj, list, show } from "./paths";
 import type { ResourceRule } from "./types";
@@ -142,9 +143,21 @@ export const noDeleteCollection = roleRule({
 
 export const noDestructiveDelete = roleRule({
   name: "no-destructive-delete",
-  description: `No delete on ${NO_DELETE_RESOURCES.join(", ")}: that loses data or whole applications, and no restart needs it.`,
+  description:
+    `No delete on ${NO_DELETE_RESOURCES.join(", ")}: that loses data or whole applications, and no restart needs it. ` +
+    "Only an executor Role (`<agent>-<phase>-executor`) may hold the deletes its phase approves, which the API server lets run only with a person's approval.",
   remediationSteps: "Restart by deleting a pod or patching a deployment (rollout restart) instead.",
-  validate: (obj) => forbidResources(obj, NO_DELETE_RESOURCES, ["delete"], "deleting it loses data or an application"),
+  validate: (obj, ctx) => {
+    const executor = executorRoleOf(obj, ctx);
+    const approvable = executor && ((v: string, g: string, res: string) => executorAllows(executor.phase, v, g, res));
+    return forbidResources(
+      obj,
+      NO_DELETE_RESOURCES,
+      ["delete"],
+      "deleting it loses data or an application",
+      approvable,
+    );
+  },
 });
 
 export const noClusterOnlyResources = roleRule({
@@ -189,25 +202,29 @@ export const noProxySubresources = roleRule({
 
 export const verbsWithinPhaseCeiling = roleRule({
   name: "verbs-within-phase-ceiling",
-  description: `Every write verb must be one the trust catalog grants the phase on that resource; ${readOnlyPhases().join(" and ")} get get/list/watch only.`,
+  description:
+    `Every write verb must be one the trust catalog grants the phase on that resource; ${readOnlyPhases().join(" and ")} get get/list/watch only. ` +
+    "An executor Role (`<agent>-<phase>-executor`) holds exactly its phase's approvable verbs instead.",
   remediationSteps:
     "Remove the verb, or promote the agent to a phase whose catalog grants it (through the reviewed promotion path).",
-  validate: (obj, ctx) =>
-    policyRules(obj).flatMap((r) =>
+  validate: (obj, ctx) => {
+    const executor = executorRoleOf(obj, ctx) !== undefined;
+    const allows = executor ? executorAllows : phaseAllows;
+    const ceiling = executor
+      ? `the approvable verbs of phase "${ctx.phase}"`
+      : `the ceiling of phase "${ctx.phase}" (its verbs: ${allowedVerbs(ctx.phase).join(", ")})`;
+    return policyRules(obj).flatMap((r) =>
       r.verbs
         .filter((v) => !(READ_VERBS as readonly string[]).includes(v))
         .flatMap((verb) =>
           r.apiGroups.flatMap((g) =>
             r.resources
-              .filter((res) => !phaseAllows(ctx.phase, verb, g, res))
-              .map(
-                (res) =>
-                  `${r.at}: "${verb}" on ${g ? `${g}/` : ""}${res} is above the ceiling of phase "${ctx.phase}" ` +
-                  `(its verbs: ${allowedVerbs(ctx.phase).join(", ")})`,
-              ),
+              .filter((res) => !allows(ctx.phase, verb, g, res))
+              .map((res) => `${r.at}: "${verb}" on ${g ? `${g}/` : ""}${res} is above ${ceiling}`),
           ),
         ),
-    ),
+    );
+  },
 });
 
 export const bindingSubjectsServiceAccounts = rbacRule({
