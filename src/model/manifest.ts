@@ -33,3 +33,17 @@ export function manifestTypeOfPulumiType(type: string): { apiVersion: string; ki
   const apiVersion = m[1]!.startsWith("core/") ? m[1]!.slice("core/".length) : m[1]!;
   return { apiVersion, kind: m[2]! };
 }
+
+/**
+ * Annotations the Pulumi Kubernetes provider reads as directives to itself (await, timeouts, deletion propagation,
+ * forced patches) and the API server stores without acting on them. An object compared with its plan may carry
+ * these: they change how the provider deploys it, never what it grants or runs.
+ */
+export const PULUMI_PROVIDER_ANNOTATIONS: readonly string[] = [
+  "pulumi.com/skipAwait",
+  "pulumi.com/timeoutSeconds",
+  "pulumi.com/deletionPropagationPolicy",
+  "pulumi.com/patchForce",
+  "pulumi.com/replaceUnready",
+  "pulumi.com/waitFor",
+];

@@ -10,7 +10,7 @@
 import { isDeepStrictEqual } from "node:util";
 import type { FoundationConfig } from "../config/schema";
 import { HOLD_SECONDS, isPinnedImage } from "../config/approval-schema";
-import type { Manifest } from "../model/manifest";
+import { PULUMI_PROVIDER_ANNOTATIONS, type Manifest } from "../model/manifest";
 import { approvalProxyClusterName, FOUNDATION_NAMES, LABELS } from "../model/naming";
 import { planApproval } from "../plan/approval";
 import { approvalManifests } from "../plan/manifests";
@@ -135,11 +135,24 @@ function twinOf(obj: Manifest, ctx: RuleContext): { twin?: Manifest; problems: s
   return twin ? { twin, problems } : { problems: [...problems, "the plan has no such object"] };
 }
 
+/** `obj` without the Pulumi provider's own directives (and without annotations when only those were there). */
+function withoutProviderDirectives(obj: Manifest): Manifest {
+  const annotations = obj.metadata?.annotations;
+  if (!isObj(annotations) || !Object.keys(annotations).some((k) => PULUMI_PROVIDER_ANNOTATIONS.includes(k))) return obj;
+  const kept = Object.fromEntries(
+    Object.entries(annotations).filter(([k]) => !PULUMI_PROVIDER_ANNOTATIONS.includes(k)),
+  );
+  const metadata = { ...obj.metadata };
+  if (Object.keys(kept).length > 0) metadata.annotations = kept;
+  else delete metadata.annotations;
+  return { ...obj, metadata };
+}
+
 /** True when `obj` is, in a foundation, exactly one of the planned approval objects. */
 export function isPlannedApprovalObject(obj: Manifest, ctx: RuleContext): boolean {
   if (ctx.layer !== "foundation" || !claimsApprovalObject(obj)) return false;
   const { twin, problems } = twinOf(obj, ctx);
-  return problems.length === 0 && twin !== undefined && isDeepStrictEqual(obj, twin);
+  return problems.length === 0 && twin !== undefined && isDeepStrictEqual(withoutProviderDirectives(obj), twin);
 }
 
 export const approvalObjectsAsPlanned: ResourceRule = {
@@ -179,7 +192,7 @@ export const approvalObjectsAsPlanned: ResourceRule = {
     if (ctx.layer !== "foundation" || !claimsApprovalObject(obj)) return [];
     const { twin, problems } = twinOf(obj, ctx);
     const diffs: string[] = [];
-    if (twin) differences(obj, twin, "", diffs);
+    if (twin) differences(withoutProviderDirectives(obj), twin, "", diffs);
     return [...problems, ...(diffs.length > 0 ? [`it differs from the plan: ${diffs.join("; ")}`] : [])];
   },
 };

@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, test } from "node:test";
 import { PHASES } from "../../src/model/phases";
 import { admissionPolicyName } from "../../src/admission/policies";
+import { APPROVAL_ADMISSION_RULES } from "../../src/admission/approval-rules";
 import { ADMISSION_RULES } from "../../src/admission/rules";
 import { deployKubernetes } from "../../src/sandbox/deploy/deploy-kube";
 import { kubeOk } from "../../src/sandbox/servers/kube";
@@ -27,8 +28,14 @@ const cells = (f: (r: CheckResult) => boolean) => {
   return hits;
 };
 
-/** Rules an over-granted agent meets in dev (ceiling autonomous, so the ceiling rule is measured separately). */
-const OVER_GRANT_RULES = ADMISSION_RULES.map((r) => r.name).filter((n) => n !== "admission-phase-ceiling");
+/**
+ * Rules an over-granted agent meets in dev (ceiling autonomous, so the ceiling rule is measured separately; the
+ * approval rules judge the executor identities and review objects, measured in approval.test.ts).
+ */
+const APPROVAL_RULES = new Set(APPROVAL_ADMISSION_RULES.map((r) => r.name));
+const OVER_GRANT_RULES = ADMISSION_RULES.map((r) => r.name).filter(
+  (n) => n !== "admission-phase-ceiling" && !APPROVAL_RULES.has(n),
+);
 
 describe("admission: the runtime backstop against a real API server", () => {
   before(async () => {
