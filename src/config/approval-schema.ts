@@ -5,40 +5,9 @@
  * schema.ts; parsed as part of it.
  */
 import { z } from "zod";
-import { BROAD_GROUPS } from "../model/forbidden";
+import { HOLD_SECONDS, isPinnedImage, whyNotAPerson } from "../model/approval";
 import { isDnsLabel } from "../model/naming";
 import { unique } from "./admission-schema";
-
-/** Bounds of the hold: long enough for a person to answer, short enough that an agent never waits for hours. */
-export const HOLD_SECONDS = { min: 30, max: 3600, default: 300 } as const;
-
-/**
- * A container image reference pinned by tag or digest: `[registry/]name[:tag][@sha256:<64 hex>]` with at least
- * one of the two, lowercase repository path, no whitespace. A bare name would float with `latest`.
- */
-const IMAGE =
-  /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$/;
-export function isPinnedImage(ref: string): boolean {
-  if (!IMAGE.test(ref)) return false;
-  const lastSlash = ref.lastIndexOf("/");
-  const tail = ref.slice(lastSlash + 1);
-  return tail.includes(":") || ref.includes("@sha256:");
-}
-
-/** Why `name` can never approve, if it cannot: system identities and ServiceAccounts are not people. */
-function notAPerson(name: string, kind: "user" | "group"): string | undefined {
-  if (BROAD_GROUPS.includes(name)) {
-    return `"${name}" is a broad system group (${BROAD_GROUPS.join(", ")}); approvers must be named people or a group of them`;
-  }
-  if (name.startsWith("system:serviceaccount:") || name.startsWith("system:serviceaccounts")) {
-    return `"${name}" is a ServiceAccount ${kind}; an approval must come from a person, never from software`;
-  }
-  if (name.startsWith("system:")) {
-    return `"${name}" is a system: ${kind} (the control plane's own identities); approvers must be people`;
-  }
-  if (/[,\s]/.test(name)) return `"${name}" must not contain commas or whitespace`;
-  return undefined;
-}
 
 const approver = (kind: "user" | "group") =>
   z
@@ -46,7 +15,7 @@ const approver = (kind: "user" | "group") =>
     .min(1)
     .max(253)
     .superRefine((v, ctx) => {
-      const problem = notAPerson(v, kind);
+      const problem = whyNotAPerson(v, kind);
       if (problem) ctx.addIssue({ code: "custom", message: problem });
     });
 

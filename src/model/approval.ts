@@ -4,6 +4,7 @@
  * user extras that prove the approval to the API server. The proxy (src/approval/proxy), the reviewers' commands
  * (src/approval/reviewers), the foundation's plan and the admission policies all read this one file. Pure data.
  */
+import { BROAD_GROUPS } from "./forbidden";
 import type { ResourceRef } from "./rbac";
 
 /** An action an agent may carry out only with a person's approval, recorded in an ApprovalReview. */
@@ -158,3 +159,34 @@ export interface ApprovalReview {
  * percent-encoded) and checked by the admission policies: the review's name and the approver's username.
  */
 export const APPROVAL_EXTRAS = { review: "agent-trust.io/review", approver: "agent-trust.io/approver" } as const;
+
+/** Bounds of the hold: long enough for a person to answer, short enough that an agent never waits for hours. */
+export const HOLD_SECONDS = { min: 30, max: 3600, default: 300 } as const;
+
+/**
+ * A container image reference pinned by tag or digest: `[registry/]name[:tag][@sha256:<64 hex>]` with at least
+ * one of the two, lowercase repository path, no whitespace. A bare name would float with `latest`.
+ */
+const IMAGE =
+  /^[a-z0-9]+([._-][a-z0-9]+)*(:[0-9]+)?(\/[a-z0-9]+([._-]+[a-z0-9]+)*)*(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127})?(@sha256:[0-9a-f]{64})?$/;
+export function isPinnedImage(ref: string): boolean {
+  if (!IMAGE.test(ref)) return false;
+  const lastSlash = ref.lastIndexOf("/");
+  const tail = ref.slice(lastSlash + 1);
+  return tail.includes(":") || ref.includes("@sha256:");
+}
+
+/** Why `name` can never approve, if it cannot: system identities and ServiceAccounts are not people. */
+export function whyNotAPerson(name: string, kind: "user" | "group"): string | undefined {
+  if (BROAD_GROUPS.includes(name)) {
+    return `"${name}" is a broad system group (${BROAD_GROUPS.join(", ")}); approvers must be named people or a group of them`;
+  }
+  if (name.startsWith("system:serviceaccount:") || name.startsWith("system:serviceaccounts")) {
+    return `"${name}" is a ServiceAccount ${kind}; an approval must come from a person, never from software`;
+  }
+  if (name.startsWith("system:")) {
+    return `"${name}" is a system: ${kind} (the control plane's own identities); approvers must be people`;
+  }
+  if (/[,\s]/.test(name)) return `"${name}" must not contain commas or whitespace`;
+  return undefined;
+}

@@ -9,7 +9,7 @@
  */
 import { isDeepStrictEqual } from "node:util";
 import type { FoundationConfig } from "../config/schema";
-import { HOLD_SECONDS, isPinnedImage } from "../config/approval-schema";
+import { HOLD_SECONDS, isPinnedImage, whyNotAPerson } from "../model/approval";
 import { PULUMI_PROVIDER_ANNOTATIONS, type Manifest } from "../model/manifest";
 import { approvalProxyClusterName, FOUNDATION_NAMES, LABELS } from "../model/naming";
 import { planApproval } from "../plan/approval";
@@ -95,10 +95,14 @@ function impliedConfig(obj: Manifest, namespace: string): { cfg: FoundationConfi
   if (obj.kind === "RoleBinding" && obj.metadata?.name === FOUNDATION_NAMES.approvers) {
     for (const s of list(field(obj, "subjects"))) {
       const name = field(s, "name");
-      if (typeof name !== "string" || name === "" || name.startsWith("system:") || /[,\s]/.test(name))
-        problems.push(`subject ${show(name)} is no person (a system: identity, a ServiceAccount or a malformed name)`);
-      else if (field(s, "kind") === "Group") groups.push(name);
-      else users.push(name);
+      const kind = field(s, "kind") === "Group" ? "group" : "user";
+      if (typeof name !== "string" || name === "") {
+        problems.push(`approver subject ${show(name)} is not a name`);
+        continue;
+      }
+      const notPerson = whyNotAPerson(name, kind);
+      if (notPerson !== undefined) problems.push(`approver subject: ${notPerson}`);
+      else (kind === "group" ? groups : users).push(name);
     }
     if (users.length + groups.length === 0) problems.push("the approvers binding names no approver");
   }
