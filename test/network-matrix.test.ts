@@ -195,6 +195,25 @@ describe("network matrix: cases move with the config", () => {
     assert.equal(expectedEgress(env.namespace, "shadow", diag, { IP: "10.96.0.1" }, 443, "TCP"), "allow");
     assert.equal(expectedEgress(env.namespace, "shadow", diag, { IP: "128.0.0.1" }, 443, "UDP"), "deny");
   });
+
+  test("the approval proxy's pods answer on TCP/8443 only, only for phases that approve something, only when it runs", () => {
+    const proxy = {
+      Internal: {
+        Namespace: env.namespace,
+        NamespaceLabels: { "kubernetes.io/metadata.name": env.namespace },
+        PodLabels: { "app.kubernetes.io/name": "agent-trust-approval-proxy" },
+      },
+    };
+    const lookalike = { Internal: { ...proxy.Internal, PodLabels: { "app.kubernetes.io/name": "other" } } };
+    const rem = env.agents.remediation.find((a) => a.name === "diagnostic")!;
+    const shadow = env.agents.shadow.find((a) => a.name === "diagnostic")!;
+    assert.equal(expectedEgress(env.namespace, "remediation", rem, proxy, 8443, "TCP", true), "allow");
+    assert.equal(expectedEgress(env.namespace, "remediation", rem, proxy, 8443, "TCP", false), "deny");
+    assert.equal(expectedEgress(env.namespace, "remediation", rem, proxy, 8443, "UDP", true), "deny");
+    assert.equal(expectedEgress(env.namespace, "remediation", rem, proxy, 443, "TCP", true), "deny");
+    assert.equal(expectedEgress(env.namespace, "remediation", rem, lookalike, 8443, "TCP", true), "deny");
+    assert.equal(expectedEgress(env.namespace, "shadow", shadow, proxy, 8443, "TCP", true), "deny");
+  });
 });
 
 describe("network matrix: the judged policies add questions, never answers", () => {

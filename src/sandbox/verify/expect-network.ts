@@ -19,6 +19,7 @@ import {
   destinationCovers,
   destinationPeer,
   externalPeer,
+  isProxyPeer,
   peerLabel,
   PodIps,
   podPeer,
@@ -55,6 +56,8 @@ export interface NetworkMatrixInput {
   readonly sources: readonly SourcePod[];
   /** Ports and peers the judged policies name (`policyProbes`): asked about too, expected from the config. */
   readonly probes?: PolicyProbes;
+  /** The foundation runs the approval proxy: agents of phases with approvable actions reach it (its port only). */
+  readonly approvalProxy?: boolean;
 }
 
 export interface NetworkCheck extends CheckSpec {
@@ -75,10 +78,14 @@ export function expectedEgress(
   peer: TrafficPeer,
   port: number,
   protocol: Protocol,
+  approvalProxy = false,
 ): Outcome {
-  // Every pod of the agents namespace accepts nothing (the foundation's default deny covers ingress too).
-  if (peer.Internal?.Namespace === namespace) return "deny";
   const i = peer.Internal;
+  // The approval proxy's pods, on its port, for a phase whose client talks to it (src/plan/approval-endpoint).
+  if (approvalProxy && CATALOG[phase].approvable.length > 0 && isProxyPeer(namespace, peer, port, protocol))
+    return "allow";
+  // Every other pod of the agents namespace accepts nothing (the foundation's default deny covers ingress too).
+  if (i?.Namespace === namespace) return "deny";
   const dns =
     !!i &&
     i.Namespace === KUBE_DNS.namespace &&
@@ -151,7 +158,15 @@ export function networkMatrix(input: NetworkMatrixInput): NetworkCheck[] {
           for (const p of pp) {
             const key = [phase, agent.name, src.tier, "out", JSON.stringify(peer), portKey(p)].join("|");
             if (out.has(key)) continue;
-            const expected = expectedEgress(input.namespace, phase, agent, peer, p.port, p.protocol);
+            const expected = expectedEgress(
+              input.namespace,
+              phase,
+              agent,
+              peer,
+              p.port,
+              p.protocol,
+              input.approvalProxy,
+            );
             const traffic: Traffic = {
               Source: me,
               Destination: peer,

@@ -5,6 +5,7 @@
 import type { EgressDestination } from "../../config/egress-schema";
 import { cidrContains, parseCidr, requiredExcepts, type Cidr } from "../../model/cidr";
 import { formatIp } from "../../model/ip";
+import { PROXY_POD_LABELS, PROXY_PORT } from "../../plan/approval-endpoint";
 import type { Protocol, TrafficPeer } from "./cyclonus";
 
 export const NAME_LABEL = "kubernetes.io/metadata.name";
@@ -138,4 +139,11 @@ export function destinationCovers(d: EgressDestination, peer: TrafficPeer, port:
   return (
     subset(d.namespaceSelector, peer.Internal.NamespaceLabels) && subset(d.podSelector ?? {}, peer.Internal.PodLabels)
   );
+}
+
+/** True when `peer` is one of the approval proxy's pods of `namespace`, asked on the proxy's own port. */
+export function isProxyPeer(namespace: string, peer: TrafficPeer, port: number, protocol: Protocol): boolean {
+  const i = peer.Internal;
+  if (i?.Namespace !== namespace || port !== PROXY_PORT || protocol !== "TCP") return false;
+  return Object.entries(PROXY_POD_LABELS).every(([k, v]) => i.PodLabels[k] === v);
 }

@@ -90,6 +90,7 @@ export async function judgeNetwork(
     agents: env.agents,
     sources: sourcePods(world.podTemplates),
     probes: policyProbes(world.policies),
+    approvalProxy: env.foundation.config.approval !== undefined,
   });
   const verdicts = await queryTraffic(
     cyclonus,
