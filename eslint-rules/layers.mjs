@@ -20,7 +20,8 @@ const SHARED = ["admission", "render", "cli"];
 const EXTRA = {
   admission: [],
   render: ["admission"],
-  "sandbox/deploy": ["sandbox/servers"],
+  // The sandbox runs the approval proxy itself (it has no kubelet to run the foundation's Deployment).
+  "sandbox/deploy": ["sandbox/servers", "approval"],
   "sandbox/verify": ["sandbox/servers", "sandbox/deploy", "approval"],
   // The offline engine runs the Pulumi program itself, inline.
   engine: ["sandbox/servers", "sandbox/deploy", "root:program"],

@@ -198,13 +198,17 @@ describe("network matrix: cases move with the config", () => {
 
   test("the approval proxy's pods answer on TCP/8443 only, only for phases that approve something, only when it runs", () => {
     const proxy = {
+      IP: "10.0.0.9",
       Internal: {
         Namespace: env.namespace,
         NamespaceLabels: { "kubernetes.io/metadata.name": env.namespace },
         PodLabels: { "app.kubernetes.io/name": "agent-trust-approval-proxy" },
       },
     };
-    const lookalike = { Internal: { ...proxy.Internal, PodLabels: { "app.kubernetes.io/name": "other" } } };
+    const lookalike = {
+      IP: "10.0.0.9",
+      Internal: { ...proxy.Internal, PodLabels: { "app.kubernetes.io/name": "other" } },
+    };
     const rem = env.agents.remediation.find((a) => a.name === "diagnostic")!;
     const shadow = env.agents.shadow.find((a) => a.name === "diagnostic")!;
     assert.equal(expectedEgress(env.namespace, "remediation", rem, proxy, 8443, "TCP", true), "allow");

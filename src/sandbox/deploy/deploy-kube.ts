@@ -9,7 +9,7 @@ import { PHASES } from "../../model/phases";
 import type { Manifest } from "../../model/manifest";
 import type { SandboxEnvironment } from "./environment";
 import { applyAll, impersonating, kubeOk } from "../servers/kube";
-import { installPrometheusRuleCrd } from "./observability-crd";
+import { installPrometheusRuleCrd, waitCrdServed } from "./observability-crd";
 
 /** Vault's own identity in the cluster, kept apart from every agent namespace and stack. */
 export const REVIEWER = { namespace: "agent-trust-sandbox-vault", serviceAccount: "vault-token-reviewer" } as const;
@@ -104,6 +104,9 @@ export async function deployKubernetes(
   // admission policies are in, nobody else (system:masters included) may bind an agent.
   const kc = await deployerKubeConfig(admin, env);
   await applyAll(kc, env.foundation.kubernetes);
+  // The foundation's own kinds (the ApprovalReview CRD) must be served before anything uses them.
+  for (const crd of env.foundation.kubernetes.filter((m) => m.kind === "CustomResourceDefinition"))
+    await waitCrdServed(admin, crd);
   await publishQuotaStatus(
     kc,
     env.foundation.kubernetes.filter((m) => m.kind === "ResourceQuota"),

@@ -8,7 +8,7 @@ import * as path from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { parse } from "yaml";
 import type { Manifest } from "../../model/manifest";
-import { applyAll, kubeOk } from "../servers/kube";
+import { applyAll, kubeOk, kubeRequest } from "../servers/kube";
 import { PACKAGE_ROOT } from "../../package-root";
 
 export const PROMETHEUS_RULE_CRD = path.resolve(
@@ -26,10 +26,21 @@ export function prometheusRuleCrd(file = PROMETHEUS_RULE_CRD): Manifest {
   return crd;
 }
 
-/** Applies the CRD and waits until the API server reports it Established (serving the new kind). */
+/** Applies the CRD and waits until the API server serves its kind. */
 export async function installPrometheusRuleCrd(kc: KubeConfig, timeoutMs = 30_000): Promise<void> {
   const crd = prometheusRuleCrd();
   await applyAll(kc, [crd]);
+  await waitCrdServed(kc, crd, timeoutMs);
+}
+
+/**
+ * Waits until the API server reports a CRD Established and then answers a list of its kind: right after
+ * Established, the kind's storage may still be initializing (HTTP 429) for a moment.
+ */
+export async function waitCrdServed(kc: KubeConfig, crd: Manifest, timeoutMs = 30_000): Promise<void> {
+  const spec = crd.spec as { group: string; names: { plural: string }; versions: { name: string; served: boolean }[] };
+  const version = spec.versions.find((v) => v.served)?.name;
+  if (!version) throw new Error(`CRD ${crd.metadata.name} serves no version`);
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const body = await kubeOk(
@@ -39,8 +50,13 @@ export async function installPrometheusRuleCrd(kc: KubeConfig, timeoutMs = 30_00
     );
     const conditions =
       (body.status as { conditions?: { type: string; status: string }[] } | undefined)?.conditions ?? [];
-    if (conditions.some((c) => c.type === "Established" && c.status === "True")) return;
-    if (Date.now() > deadline) throw new Error(`CRD ${crd.metadata.name} not Established after ${timeoutMs} ms`);
+    const established = conditions.some((c) => c.type === "Established" && c.status === "True");
+    if (
+      established &&
+      (await kubeRequest(kc, "GET", `/apis/${spec.group}/${version}/${spec.names.plural}?limit=1`)).status === 200
+    )
+      return;
+    if (Date.now() > deadline) throw new Error(`CRD ${crd.metadata.name} not served after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 100));
   }
 }

@@ -117,6 +117,37 @@ async function investigationPodFor(
   return { name: meta.name, uid: meta.uid };
 }
 
+/**
+ * A token of `agent`'s ServiceAccount bound to a new pod of its published PodTemplate for `investigation`, as the
+ * kubelet projects it into the Job's pod: the API server then names the pod (and so the investigation) in audit
+ * events and in the user extras the approval proxy reads.
+ */
+export async function investigationToken(
+  kc: KubeConfig,
+  env: SandboxEnvironment,
+  phase: Phase,
+  agent: string,
+  investigation: string,
+): Promise<{ token: string; pod: { name: string; uid: string } }> {
+  const sa = agentNames(env.environment, phase, agent).serviceAccount;
+  const template = env.phases[phase].kubernetes.find(
+    (m) => m.kind === "PodTemplate" && m.metadata.labels?.[LABELS.agent] === agent,
+  );
+  if (!template) throw new Error(`phase ${phase} publishes no PodTemplate for agent ${agent}`);
+  const pod = await investigationPodFor(kc, template, investigation);
+  const bound = await kubeOk(kc, "POST", `/api/v1/namespaces/${env.namespace}/serviceaccounts/${sa}/token`, {
+    apiVersion: "authentication.k8s.io/v1",
+    kind: "TokenRequest",
+    spec: {
+      expirationSeconds: 600,
+      boundObjectRef: { apiVersion: "v1", kind: "Pod", name: pod.name, uid: pod.uid },
+    },
+  });
+  const token = (bound.status as { token?: string } | undefined)?.token;
+  if (!token) throw new Error(`TokenRequest bound to pod ${pod.name} returned no token`);
+  return { token, pod };
+}
+
 export async function verifyAudit(kc: KubeConfig, env: SandboxEnvironment, auditLog: string): Promise<CheckResult[]> {
   const made: {
     phase: Phase;
@@ -131,22 +162,8 @@ export async function verifyAudit(kc: KubeConfig, env: SandboxEnvironment, audit
     for (const agent of env.agents[phase]) {
       const sa = agentNames(env.environment, phase, agent.name).serviceAccount;
       const user = `system:serviceaccount:${env.namespace}:${sa}`;
-      const template = env.phases[phase].kubernetes.find(
-        (m) => m.kind === "PodTemplate" && m.metadata.labels?.[LABELS.agent] === agent.name,
-      );
-      if (!template) throw new Error(`phase ${phase} publishes no PodTemplate for agent ${agent.name}`);
       const investigation = `audit-${phase}`;
-      const pod = await investigationPodFor(kc, template, investigation);
-      const bound = await kubeOk(kc, "POST", `/api/v1/namespaces/${env.namespace}/serviceaccounts/${sa}/token`, {
-        apiVersion: "authentication.k8s.io/v1",
-        kind: "TokenRequest",
-        spec: {
-          expirationSeconds: 600,
-          boundObjectRef: { apiVersion: "v1", kind: "Pod", name: pod.name, uid: pod.uid },
-        },
-      });
-      const token = (bound.status as { token?: string } | undefined)?.token;
-      if (!token) throw new Error(`TokenRequest bound to pod ${pod.name} returned no token`);
+      const { token, pod } = await investigationToken(kc, env, phase, agent.name, investigation);
       const asAgent = tokenKubeConfig(kc, token, `${sa}-${investigation}`);
       const ns = [...agent.targetNamespaces].sort()[0]!;
       await applyAll(kc, [deployment(agent.resourceNames?.deployments?.[0] ?? "agent-trust-admission-web", ns, 2)]);
