@@ -11,7 +11,8 @@ import { table } from "../cli/table";
 import { resolveEngineBinaries } from "../engine/binaries";
 import { isEngineCommand, runEngineCommand } from "../engine/cli";
 import { deployWithEngine } from "../engine/deploy";
-import { isEnvironment, type Environment } from "../model/phases";
+import { isEnvironment, isPhase, PHASES, type Environment } from "../model/phases";
+import { agentKubeconfig, spawnSandboxProxy } from "./deploy/approval";
 import { loadEnvironment } from "./deploy/environment";
 import { adminKubeConfig } from "./servers/kube";
 import { isOurs } from "./servers/procs";
@@ -27,11 +28,17 @@ const UP_REVIEWER_SECONDS = 6 * 24 * 3600;
 
 export const SANDBOX_USAGE = `Usage: agent-trust sandbox <up|down|status|verify> [--env ENV] [--no-build] [--engine pulumi]
        agent-trust sandbox verify [--matrix FILE] [--html FILE]
+       agent-trust sandbox kubeconfig AGENT PHASE
        agent-trust sandbox <preview|apply|destroy> STACK      (a sandbox started with --engine pulumi)
 
   up       start etcd, kube-apiserver and a Vault dev server on 127.0.0.1, deploy the ENV (default dev)
            foundation and phase stacks, and print export lines for KUBECONFIG, VAULT_ADDR and VAULT_TOKEN:
              eval "$(npx agent-trust sandbox up)"
+           When the foundation runs the approval proxy (agent-trust:approval), it is started beside the servers
+           on 127.0.0.1 as the foundation's proxy identity, and its address is printed to stderr
+  kubeconfig AGENT PHASE
+           print a kubeconfig of that agent's identity in that phase (a one-hour token of its ServiceAccount)
+           pointed at the approval proxy: try a delete, then agent-trust approvals list / approve / deny
   down     stop the servers and delete the sandbox directory
   status   say whether a sandbox is running (exit 0) or not (exit 1)
   verify   measure the permission matrix of the running sandbox (exit 1 on any mismatch) and print one
@@ -98,12 +105,48 @@ async function up(io: Io, environment: Environment, build: boolean, engine: bool
     await sb.stop();
     throw e;
   }
+  let proxyUrl: string | undefined;
+  if (sb.env.foundation.config.approval) {
+    try {
+      proxyUrl = (await spawnSandboxProxy(sb, UP_REVIEWER_SECONDS)).url;
+      writeState(toState(sb, environment, new Date(), proxyUrl));
+    } catch (e) {
+      await sb.stop();
+      throw e;
+    }
+    io.err(`sandbox: approval proxy at ${proxyUrl} (log ${path.join(sb.dir, "logs", "approval-proxy.log")})`);
+    io.err(`sandbox: an agent's kubeconfig through it: agent-trust sandbox kubeconfig diagnostic remediation`);
+  }
   sb.detach();
   for (const line of exportLines(sb)) io.out(line);
   io.err(
     `sandbox: running; try: kubectl auth can-i --list --as=system:serviceaccount:${sb.env.namespace}:diagnostic-shadow -n checkout`,
   );
   io.err("sandbox: stop it with: agent-trust sandbox down");
+  return 0;
+}
+
+async function kubeconfig(io: Io, agent: string | undefined, phase: string | undefined): Promise<number> {
+  if (!agent || !isPhase(phase))
+    return io.fail(`sandbox kubeconfig needs AGENT and PHASE (one of ${PHASES.join(", ")})\n${SANDBOX_USAGE}`);
+  const { running, state } = alive(sandboxDir());
+  if (!running || !state) return io.fail("no sandbox is running; start one with agent-trust sandbox up");
+  if (!isEnvironment(state.environment)) return io.fail(`unknown environment in state: ${state.environment}`);
+  if (!state.approvalProxyUrl)
+    return io.fail(`this sandbox runs no approval proxy (the ${state.environment} foundation configures none)`);
+  const sb = {
+    kc: adminKubeConfig(state.kubeconfig),
+    env: loadEnvironment(state.environment),
+    pki: { caCert: path.join(state.dir, "pki", "ca.crt") },
+  };
+  try {
+    io.out(await agentKubeconfig(sb, agent, phase, state.approvalProxyUrl));
+  } catch (e) {
+    return io.fail((e as Error).message);
+  }
+  io.err(
+    `sandbox: ${agent} in ${phase} through the approval proxy ${state.approvalProxyUrl}; save it and use KUBECONFIG`,
+  );
   return 0;
 }
 
@@ -196,7 +239,7 @@ export async function runSandboxCli(args: string[], io: Io): Promise<number> {
   const environment: Environment = values.env ?? "dev";
   const build = values["no-build"] !== true;
   const engine = values.engine === "pulumi";
-  const positional = isEngineCommand(command) ? rest.slice(0, 1) : [];
+  const positional = isEngineCommand(command) ? rest.slice(0, 1) : command === "kubeconfig" ? rest.slice(0, 2) : [];
   const extra = rest.slice(positional.length);
   if ((values.matrix !== undefined || values.html !== undefined) && command !== "verify")
     return io.fail(`--matrix and --html are for sandbox verify\n${SANDBOX_USAGE}`);
@@ -212,6 +255,8 @@ export async function runSandboxCli(args: string[], io: Io): Promise<number> {
         return io.fail("no sandbox is running; start one with agent-trust sandbox up --engine pulumi");
       return runEngineCommand(io, state, command, positional[0]);
     }
+    case "kubeconfig":
+      return kubeconfig(io, positional[0], positional[1]);
     case "down":
       return down(io);
     case "status":

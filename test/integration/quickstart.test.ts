@@ -26,6 +26,7 @@ import { applyAll, kubeOk } from "../../src/sandbox/servers/kube";
 import { installPrometheusRuleCrd } from "../../src/sandbox/deploy/observability-crd";
 import { startSandbox, type Sandbox } from "../../src/sandbox/deploy/sandbox";
 import { ROOT } from "./helpers";
+import { playEndpointsController, playWorkloadControllers } from "./workload-controllers";
 
 const README = path.join(ROOT, "README.md");
 
@@ -220,10 +221,15 @@ describe("README Quickstart with the real CLI against the sandbox", { timeout: 1
     // while the Quickstart runs, publishing that status once the quota exists, as the real one would.
     const quotas = sb!.env.foundation.kubernetes.filter((m) => m.kind === "ResourceQuota");
     assert.equal(quotas.length, 1);
+    // The same for the approval proxy's Deployment and Service (workload-controllers.ts): a rollout reported healthy.
+    const kinds = (kind: string) => sb!.env.foundation.kubernetes.filter((m) => m.kind === kind);
+    assert.equal(kinds("Deployment").length, 1, "the dev foundation runs the approval proxy");
     let running = true;
     const controller = (async () => {
       while (running) {
         await publishQuotaStatus(sb!.kc, quotas).catch(() => undefined); // 404 until `pulumi up` creates it
+        await playWorkloadControllers(sb!.kc, kinds("Deployment"));
+        await playEndpointsController(sb!.kc, kinds("Service"));
         await new Promise((res) => setTimeout(res, 1000));
       }
     })();

@@ -7,7 +7,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
-import { adminKubeConfig, kubeOk } from "../../src/sandbox/servers/kube";
+import { adminKubeConfig, kubeOk, kubeRequest } from "../../src/sandbox/servers/kube";
 import { readState, type SandboxState } from "../../src/sandbox/servers/state";
 import { VaultHttp } from "../../src/sandbox/servers/vault-http";
 import { pidAlive, runTs } from "./helpers";
@@ -23,12 +23,14 @@ const sandbox = async (...args: string[]) => {
 
 describe("sandbox up / down", () => {
   let upOut: string;
+  let upErr: string;
   let state: SandboxState;
 
   before(async () => {
     const r = await sandbox("up");
     assert.equal(r.code, 0, r.stderr);
     upOut = r.stdout;
+    upErr = r.stderr;
     state = readState(dir)!;
   });
   after(async () => {
@@ -45,12 +47,32 @@ describe("sandbox up / down", () => {
     assert.ok(lines.every((l) => /^export [A-Z_]+='[^']*'$/.test(l)));
   });
 
-  test("up returned while the three servers keep running", () => {
+  test("up returned while the three servers and the approval proxy keep running", () => {
     assert.deepEqual(
       state.processes.map((p) => p.name),
-      ["etcd", "kube-apiserver", "vault"],
+      ["etcd", "kube-apiserver", "vault", "approval-proxy"],
     );
     for (const p of state.processes) assert.ok(pidAlive(p.pid), `${p.name} is not running`);
+    assert.match(state.approvalProxyUrl ?? "", /^https:\/\/127\.0\.0\.1:\d+$/);
+    assert.match(upErr, new RegExp(`approval proxy at ${state.approvalProxyUrl!.replace(/\./g, "\\.")}`));
+  });
+
+  test("kubeconfig AGENT PHASE: the agent's identity through the proxy; its delete is held for a person", async () => {
+    const k = await sandbox("kubeconfig", "diagnostic", "remediation");
+    assert.equal(k.code, 0, k.stderr);
+    const file = path.join(path.dirname(dir), "agent.kubeconfig");
+    fs.writeFileSync(file, k.stdout);
+    const kc = adminKubeConfig(file);
+    assert.equal(kc.getCurrentCluster()?.server, state.approvalProxyUrl);
+    // Passed through as the agent: it reads its target namespace, and RBAC answers as for the agent itself.
+    const pods = await kubeRequest(kc, "GET", "/api/v1/namespaces/checkout/pods");
+    assert.equal(pods.status, 200, JSON.stringify(pods.body));
+    const secrets = await kubeRequest(kc, "GET", "/api/v1/namespaces/checkout/secrets");
+    assert.equal(secrets.status, 403);
+    const unknown = await sandbox("kubeconfig", "nobody", "remediation");
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /no agent "nobody" in phase remediation/);
+    assert.equal((await sandbox("kubeconfig", "diagnostic", "sideways")).code, 2);
   });
 
   test("the printed KUBECONFIG reaches the cluster with the dev stacks deployed", async () => {

@@ -6,6 +6,7 @@
  * demo) or as a local process beside the servers (`sandbox up`).
  */
 import * as fs from "node:fs";
+import * as https from "node:https";
 import * as path from "node:path";
 import type { KubeConfig } from "@kubernetes/client-node";
 import { stringify } from "yaml";
@@ -16,7 +17,7 @@ import { agentServiceAccount, FOUNDATION_NAMES } from "../../model/naming";
 import type { Phase } from "../../model/phases";
 import { PACKAGE_ROOT } from "../../package-root";
 import type { Pki } from "../servers/pki";
-import { freePort, startServer, type Running } from "../servers/procs";
+import { freePort, startServer, waitHealthy, type ServerProcess } from "../servers/procs";
 import { requestToken } from "../servers/tokens";
 import type { SandboxEnvironment } from "./environment";
 
@@ -95,7 +96,7 @@ export function tokenKubeconfigYaml(o: {
  * environment does not deploy in that phase.
  */
 export async function agentKubeconfig(
-  sb: Pick<ProxySandbox, "kc" | "env" | "pki">,
+  sb: Pick<ProxySandbox, "kc" | "env"> & { pki: Pick<Pki, "caCert"> },
   agent: string,
   phase: Phase,
   server: string,
@@ -114,12 +115,13 @@ export async function agentKubeconfig(
 
 /**
  * Starts the proxy as a local process beside the servers (`sandbox up`): the CLI's `approval-proxy` with a
- * kubeconfig of the proxy identity in the sandbox directory; it outlives this process and is stopped with them.
+ * kubeconfig of the proxy identity in the sandbox directory, recorded among the servers (stopped with them),
+ * waited for until it answers its health check.
  */
 export async function spawnSandboxProxy(
-  sb: ProxySandbox & { dir: string },
+  sb: ProxySandbox & { dir: string; processes: ServerProcess[] },
   tokenSeconds: number,
-): Promise<{ process: Running; url: string }> {
+): Promise<{ process: ServerProcess; url: string }> {
   const settings = approvalSettings(sb.env);
   const kubeconfig = path.join(sb.dir, "approval-proxy.kubeconfig");
   const caPem = fs.readFileSync(sb.pki.caCert, "utf8");
@@ -138,5 +140,22 @@ export async function spawnSandboxProxy(
   ];
   const logFile = path.join(sb.dir, "logs", "approval-proxy.log");
   const proc = startServer("approval-proxy", process.execPath, args, { logFile, cwd: sb.dir });
-  return { process: proc, url: `https://127.0.0.1:${port}` };
+  sb.processes.push(proc);
+  const url = `https://127.0.0.1:${port}`;
+  await waitHealthy(proc, () => healthy(url, caPem), 60_000);
+  return { process: proc, url };
+}
+
+/** True when the proxy at `url` answers its health check over TLS with the sandbox CA. */
+function healthy(url: string, ca: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const req = https.get(new URL("/healthz", url), { ca, timeout: 2000 }, (res) => {
+      res.resume();
+      resolve(res.statusCode === 200);
+    });
+    req.on("error", () => {
+      resolve(false);
+    });
+    req.on("timeout", () => req.destroy());
+  });
 }

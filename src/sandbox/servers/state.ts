@@ -28,12 +28,19 @@ const stateSchema = z.strictObject({
   kubeconfig: z.string(),
   auditLog: z.string(),
   processes: z.array(processSchema),
+  /** The approval proxy `up` started beside the servers, when the foundation runs one. */
+  approvalProxyUrl: z.string().optional(),
 });
 export type SandboxState = z.infer<typeof stateSchema>;
 
 export const stateFile = (dir: string) => path.join(dir, "state.json");
 
-export function toState(info: SandboxInfo, environment: string, now = new Date()): SandboxState {
+export function toState(
+  info: SandboxInfo,
+  environment: string,
+  now = new Date(),
+  approvalProxyUrl?: string,
+): SandboxState {
   return {
     version: 1,
     createdAt: now.toISOString(),
@@ -45,6 +52,7 @@ export function toState(info: SandboxInfo, environment: string, now = new Date()
     kubeconfig: info.kubeconfig,
     auditLog: info.auditLog,
     processes: info.processes.map(({ name, pid, bin, logFile }) => ({ name, pid, bin, logFile })),
+    ...(approvalProxyUrl ? { approvalProxyUrl } : {}),
   };
 }
 
