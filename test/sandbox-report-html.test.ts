@@ -58,13 +58,13 @@ describe("the HTML report", () => {
       html,
       /<label class="tab bad" for="tab-vault">Vault <span class="muted">8<\/span> · 1 mismatch<\/label>/,
     );
-    assert.match(html, /<div class="verdict bad">✗ 1 of 56 cells differ from the catalog<\/div>/);
+    assert.match(html, /<div class="verdict bad">✗ 1 of 64 cells differ from the catalog<\/div>/);
     assert.match(html, /the server&#39;s words: allowed by RoleBinding widened/);
   });
 
   test("a clean run: a green verdict and no red cell", () => {
     const html = renderHtmlReport(syntheticRun({ mismatch: false }));
-    assert.match(html, /<div class="verdict ok">✓ every cell matches the catalog \(56 cells\)<\/div>/);
+    assert.match(html, /<div class="verdict ok">✓ every cell matches the catalog \(64 cells\)<\/div>/);
     assert.doesNotMatch(html, /class="[^"]*\bmismatch\b/);
     assert.doesNotMatch(html, /class="tab bad"/);
   });

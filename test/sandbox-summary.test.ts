@@ -30,14 +30,14 @@ describe("the one-screen summary", () => {
     );
     assert.match(
       lines.find((x) => x.startsWith("total "))!,
-      /^total\s+56\s+0\s+13\.0s/,
+      /^total\s+64\s+0\s+15\.0s/,
     );
     const text = lines.join("\n");
     assert.match(text, /deployed {2}5 stacks: dev, dev-shadow, dev-assist, dev-remediation, dev-autonomous/);
     assert.match(text, /by the sandbox's own client: 120 Kubernetes and 40 Vault objects/);
     assert.match(text, /agents {4}diagnostic, capacity in each of shadow, assist, remediation, autonomous/);
     assert.match(text, /time {6}servers up 10\.0s, deploy 20\.0s, verify 13\.0s, stop 1\.0s, total 44\.0s/);
-    assert.match(text, /^✓ every cell matches the catalog \(56 cells in 6 layers\)$/m);
+    assert.match(text, /^✓ every cell matches the catalog \(64 cells in 7 layers\)$/m);
     // The verdict comes after the layers and what was deployed, the files last.
     const at = (re: RegExp) => lines.findIndex((x) => re.test(x));
     assert.ok(at(/^total/) < at(/^deployed/) && at(/^deployed/) < at(/^✓/) && at(/^✓/) < at(/^full matrix/));
@@ -56,10 +56,10 @@ describe("the one-screen summary", () => {
     );
     assert.match(
       lines.find((x) => x.startsWith("total "))!,
-      /^total\s+56\s+1\s/,
+      /^total\s+64\s+1\s/,
     );
     const text = lines.join("\n");
-    assert.match(text, /^✗ 1 of 56 cells differ from the catalog:$/m);
+    assert.match(text, /^✗ 1 of 64 cells differ from the catalog:$/m);
     assert.match(
       text,
       /^ {2}✗ rbac assist diagnostic target ns: delete pods: measured allow, expected deny \(catalog\)$/m,
@@ -97,7 +97,7 @@ describe("the files", () => {
     assert.equal(io.stdout.at(-2), `full matrix  ${files.matrix}`);
     assert.equal(io.stdout.at(-1), `HTML report  ${files.html}`);
     const matrix = fs.readFileSync(files.matrix, "utf8");
-    assert.match(matrix, /total\s+56 checks, 1 mismatch\b/);
+    assert.match(matrix, /total\s+64 checks, 1 mismatch\b/);
     assert.match(matrix, /✗ audit assist diagnostic real request: recorded list pods: measured deny, expected allow/);
     assert.match(fs.readFileSync(files.html, "utf8"), /^<!DOCTYPE html>/);
     fs.rmSync(dir, { recursive: true });
@@ -109,7 +109,7 @@ describe("the files", () => {
     assert.deepEqual(files, { matrix: path.join(dir, "matrix.txt"), html: path.join(dir, "report.html") });
     const io = captureIo();
     assert.equal(emitReport(io, syntheticRun({ mismatch: false }), files), 0);
-    assert.match(fs.readFileSync(files.matrix, "utf8"), /total\s+56 checks, 0 mismatches/);
+    assert.match(fs.readFileSync(files.matrix, "utf8"), /total\s+64 checks, 0 mismatches/);
     assert.ok(fs.existsSync(files.html));
     fs.rmSync(dir, { recursive: true });
   });
@@ -124,7 +124,7 @@ describe("the files", () => {
     );
     const out = io.stdout.join("\n");
     assert.ok(out.indexOf("full matrix  below (stdout)") < out.indexOf("RBAC: SubjectAccessReview as each phase"));
-    assert.match(out, /total\s+56 checks, 0 mismatches/);
+    assert.match(out, /total\s+64 checks, 0 mismatches/);
     assert.deepEqual(fs.readdirSync(dir), ["report.html"]);
     fs.rmSync(dir, { recursive: true });
   });

@@ -53,6 +53,13 @@ export const SANDBOX_USAGE = `Usage: agent-trust sandbox <up|down|status|verify>
 ${REPORT_USAGE}
 State lives in $AGENT_TRUST_SANDBOX_DIR, default \${XDG_STATE_HOME:-~/.local/state}/agent-trust/sandbox.`;
 
+/** The certificate files `up` created in the sandbox directory (servers/pki.ts). */
+const sandboxPki = (dir: string) => ({
+  caCert: path.join(dir, "pki", "ca.crt"),
+  servingCert: path.join(dir, "pki", "serving.crt"),
+  servingKey: path.join(dir, "pki", "serving.key"),
+});
+
 function alive(dir: string): { running: boolean; state: ReturnType<typeof readState> } {
   const state = readState(dir);
   return { running: !!state && state.processes.some(isOurs), state };
@@ -137,7 +144,7 @@ async function kubeconfig(io: Io, agent: string | undefined, phase: string | und
   const sb = {
     kc: adminKubeConfig(state.kubeconfig),
     env: loadEnvironment(state.environment),
-    pki: { caCert: path.join(state.dir, "pki", "ca.crt") },
+    pki: sandboxPki(state.dir),
   };
   try {
     io.out(await agentKubeconfig(sb, agent, phase, state.approvalProxyUrl));
@@ -196,6 +203,10 @@ async function verify(io: Io, files: { matrix?: string | undefined; html?: strin
     vault: new VaultHttp(state.vaultAddr, state.vaultToken),
     env: loadEnvironment(state.environment),
     auditLog: state.auditLog,
+    apiserverUrl: state.apiserverUrl,
+    pki: sandboxPki(state.dir),
+    dir: state.dir,
+    kubeconfig: state.kubeconfig,
   };
   const { results, timings } = await verifySandbox(sb, (l) => {
     io.err(l);

@@ -19,6 +19,7 @@ const CELLS: Record<Section, readonly Pick<CheckResult, "scope" | "verb" | "obje
   admission: [{ scope: "own grants", verb: "create", object: "RoleBinding to cluster-admin" }],
   audit: [{ scope: "real request", verb: "recorded", object: "list pods" }],
   network: [{ scope: "egress", verb: "connect", object: "kube-dns:53/UDP" }],
+  approval: [{ scope: "target ns", verb: "delete, approved", object: "deployments/payments-api" }],
 };
 
 const expectedOf = (section: Section, verb: string) =>
@@ -69,7 +70,7 @@ export function syntheticRun(opts: Synthetic): RunReport {
       vault: 40,
     },
     results: syntheticResults(opts),
-    timings: { rbac: 1.25, vault: 2.5, "pod-security": 0.75, admission: 3, audit: 4.5, network: 1 },
+    timings: { rbac: 1.25, vault: 2.5, "pod-security": 0.75, admission: 3, audit: 4.5, network: 1, approval: 2 },
     steps: [
       ["servers up", 10],
       ["deploy", 20],

@@ -111,13 +111,13 @@ describe("sandbox up / down", () => {
     assert.equal(v.code, 0, `${v.stdout}\n${matrix.slice(-3000)}`);
     const lines = v.stdout.trimEnd().split("\n");
     assert.ok(lines.length <= 25, `${lines.length} lines:\n${v.stdout}`);
-    for (const layer of ["RBAC", "Vault", "Pod Security", "admission", "audit", "network"]) {
+    for (const layer of ["RBAC", "Vault", "Pod Security", "admission", "audit", "network", "approval"]) {
       const row = lines.find((l) => l.startsWith(`${layer} `));
       assert.match(row ?? "", /^\S+(?: \S+)?\s+[1-9]\d*\s+0\s+\d+\.\ds\s/, `${layer}: some cells, no mismatch, a time`);
     }
     assert.match(v.stdout, /^total\s+\d+\s+0\s/m);
     assert.match(v.stdout, /^deployed {2}5 stacks: dev, dev-shadow, dev-assist, dev-remediation, dev-autonomous$/m);
-    assert.match(v.stdout, /^✓ every cell matches the catalog \(\d+ cells in 6 layers\)$/m);
+    assert.match(v.stdout, /^✓ every cell matches the catalog \(\d+ cells in 7 layers\)$/m);
     assert.deepEqual(lines.slice(-2), [`full matrix  ${files.matrix}`, `HTML report  ${files.html}`]);
     assert.match(matrix, /total\s+\d+ checks, 0 mismatches/);
     const html = fs.readFileSync(files.html, "utf8");

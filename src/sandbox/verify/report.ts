@@ -15,6 +15,8 @@ export const TITLES: Record<Section, string> = {
   admission:
     "Admission: real requests against the ValidatingAdmissionPolicies (own grants, over-granted cluster-admin, ceiling lowered)",
   audit: "Audit: real requests with the agent's own token, and their audit-log events",
+  approval:
+    "Approval: an agent's delete through the approval proxy (held, decided by a person or not, expired), straight to the API server, and as its executor",
 };
 const SCOPE_ORDER = [
   "own ns",

@@ -7,7 +7,7 @@ import type { Phase } from "../../model/phases";
 
 export type Outcome = "allow" | "deny";
 
-export const SECTIONS = ["rbac", "vault", "pod-security", "network", "admission", "audit"] as const;
+export const SECTIONS = ["rbac", "vault", "pod-security", "network", "admission", "audit", "approval"] as const;
 export type Section = (typeof SECTIONS)[number];
 
 export interface CheckSpec {

@@ -15,6 +15,7 @@ export const LAYERS: readonly { readonly section: Section; readonly label: strin
   { section: "pod-security", label: "Pod Security", by: "dry-run Job pods, PodSecurity restricted" },
   { section: "admission", label: "admission", by: "real requests, ValidatingAdmissionPolicies" },
   { section: "audit", label: "audit", by: "the agent's own token, audit-log events" },
+  { section: "approval", label: "approval", by: "the approval proxy, approvals approve/deny, the API server" },
   { section: "network", label: "network", by: "stored NetworkPolicies judged by cyclonus" },
 ];
 

@@ -3,6 +3,7 @@ import type { Sandbox } from "../deploy/sandbox";
 import { findCyclonus } from "./cyclonus";
 import type { CheckResult } from "./results";
 import { verifyAdmission } from "./verify-admission";
+import { verifyApproval, type ApprovalSandbox } from "./verify-approval";
 import { verifyAudit } from "./verify-audit";
 import { verifyNetwork } from "./verify-network";
 import { verifyPodSecurity } from "./verify-pods";
@@ -21,7 +22,7 @@ export interface VerifyOptions {
 }
 
 export async function verifySandbox(
-  sb: Pick<Sandbox, "kc" | "vault" | "env" | "auditLog">,
+  sb: Pick<Sandbox, "kc" | "vault" | "env" | "auditLog"> & ApprovalSandbox,
   log: (l: string) => void = () => undefined,
   opts: VerifyOptions = {},
 ): Promise<Verification> {
@@ -41,5 +42,6 @@ export async function verifySandbox(
   // The network layer has no enforcer in the sandbox (no CNI): cyclonus judges the stored NetworkPolicies.
   const cyclonus = opts.cyclonus ?? (await findCyclonus({ build: false, log }));
   const network = await timed("network", () => verifyNetwork(sb.kc, sb.env, cyclonus));
-  return { results: [...rbac, ...vault, ...pods, ...network, ...admission, ...audit], timings };
+  const approval = await timed("approval", () => verifyApproval(sb));
+  return { results: [...rbac, ...vault, ...pods, ...network, ...admission, ...audit, ...approval], timings };
 }
