@@ -143,6 +143,24 @@ describe("sandbox: dev stacks against real servers", () => {
     assertAllMatch("audit");
   });
 
+  test("Approval: held and carried out once a person approves; its own approval, a denial, an expiry, the bypass and the bare executor refused", () => {
+    const cells = results.filter((r) => r.section === "approval");
+    // One agent of each phase that approves something (remediation, autonomous), six cells each.
+    assert.deepEqual([...new Set(cells.map((r) => r.phase))].sort(), ["autonomous", "remediation"]);
+    assert.equal(cells.length, 12);
+    assert.deepEqual([...new Set(cells.map((r) => `${r.verb}: ${r.expected}`))].sort(), [
+      "approve its own request: deny",
+      "delete as its executor, no approval: deny",
+      "delete, approved: allow",
+      "delete, bypassing the proxy: deny",
+      "delete, denied: deny",
+      "delete, hold expired: deny",
+    ]);
+    assertAllMatch("approval");
+    const bare = cells.find((r) => r.verb === "delete as its executor, no approval");
+    assert.match(bare?.detail ?? "", /admission-executor-needs-approval/);
+  });
+
   test("the whole matrix has no mismatch", () => {
     assert.equal(summarize(results).mismatches, 0);
   });
