@@ -38,7 +38,7 @@ const COMMANDS: Record<string, Command> = {
     load: () => (require("../approval/reviewers/cli") as typeof import("../approval/reviewers/cli")).runApprovals,
   },
   sandbox: {
-    summary: "local kube-apiserver + etcd + Vault with the dev stacks (up|down|status|verify)",
+    summary: "local kube-apiserver + etcd + Vault with the dev stacks (up|down|status|verify|kubeconfig)",
     load: () => (require("../sandbox/cli") as typeof import("../sandbox/cli")).runSandboxCli,
   },
   "approval-proxy": {
