@@ -49,3 +49,33 @@ test("any other annotation, or a changed field beside a directive, is refused wi
   const renamed = annotated({ ...deployment, spec: { replicas: 3 } }, SANDBOX_ANNOTATIONS);
   assert.ok(findings(renamed).some((f) => /^approval-objects-as-planned: .*spec/.test(f)));
 });
+
+test("the audit policy records every change to an approval review, with its body, whoever makes it", () => {
+  const rendered = renderStack("dev");
+  const rules = (rendered.auditPolicy as { rules: { level: string; verbs?: string[]; resources?: unknown[] }[] }).rules;
+  const hit = rules.find((r) =>
+    (r.resources ?? []).some(
+      (x) =>
+        (x as { group?: string; resources?: string[] }).group === "agent-trust.io" &&
+        ((x as { resources?: string[] }).resources ?? []).includes("approvalreviews"),
+    ),
+  );
+  assert.ok(hit, "a rule names approvalreviews");
+  assert.equal(hit.level, "RequestResponse");
+  assert.deepEqual(hit.verbs, ["create", "update", "patch", "delete", "deletecollection"]);
+  // No earlier rule catches a person's write to a review first (first match wins): each earlier one names other
+  // resources, or only the agents' group, whose writes are kept at RequestResponse too.
+  const before = rules.slice(0, rules.indexOf(hit)) as {
+    level: string;
+    userGroups?: string[];
+    verbs?: string[];
+    resources?: unknown[];
+  }[];
+  assert.ok(before.length >= 3);
+  for (const r of before) {
+    const otherResources = (r.resources ?? []).length > 0;
+    const agentsOnly = (r.userGroups ?? []).length > 0;
+    assert.ok(otherResources || agentsOnly, JSON.stringify(r));
+    if (agentsOnly && r.verbs?.includes("update")) assert.equal(r.level, "RequestResponse");
+  }
+});

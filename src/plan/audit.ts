@@ -9,6 +9,7 @@
  * (`investigationOfPod` in src/plan/job.ts maps it back).
  */
 import type { FoundationConfig } from "../config/schema";
+import { REVIEW_API } from "../model/approval";
 
 const WRITES = ["create", "update", "patch", "delete", "deletecollection"];
 const READS = ["get", "list", "watch"];
@@ -41,7 +42,8 @@ export function planAuditPolicy(cfg: Pick<FoundationConfig, "namespace">): Recor
       { level: AUDIT_LEVELS.agentWrite, userGroups: [agents], verbs: WRITES },
       // Agent reads: who read what, without the bodies (pod logs and lists would swamp the log).
       { level: AUDIT_LEVELS.agentRead, userGroups: [agents] },
-      // Changes to agent identities and their grants in the agents namespace, whoever makes them.
+      // Changes to agent identities and their grants in the agents namespace, whoever makes them, and every
+      // change to an approval review (who asked, who decided, what the proxy recorded as the result).
       {
         level: "RequestResponse",
         namespaces: [cfg.namespace],
@@ -50,6 +52,7 @@ export function planAuditPolicy(cfg: Pick<FoundationConfig, "namespace">): Recor
           { group: "", resources: ["serviceaccounts", "serviceaccounts/token", "pods", "podtemplates"] },
           { group: "rbac.authorization.k8s.io", resources: ["roles", "rolebindings"] },
           { group: "batch", resources: ["jobs"] },
+          { group: REVIEW_API.group, resources: [REVIEW_API.plural] },
         ],
       },
       // Every grant anywhere (a hand-made binding is how an agent gets over-granted) and every admission change.
