@@ -20,6 +20,7 @@ import type { Pki } from "../servers/pki";
 import { freePort, startServer, waitHealthy, type ServerProcess } from "../servers/procs";
 import { requestToken } from "../servers/tokens";
 import type { SandboxEnvironment } from "./environment";
+import { waitCrdServed } from "./observability-crd";
 
 /** What the sandbox proxy needs of a sandbox. */
 export interface ProxySandbox {
@@ -39,6 +40,12 @@ export function approvalSettings(env: SandboxEnvironment): { holdSeconds: number
   return { holdSeconds: approval.holdSeconds, bounds: env.foundation.config.admission.scale };
 }
 
+/** Waits until the API server serves the foundation's ApprovalReview kind (the proxy lists reviews as it starts). */
+async function reviewsServed(sb: ProxySandbox): Promise<void> {
+  for (const crd of sb.env.foundation.kubernetes.filter((m) => m.kind === "CustomResourceDefinition"))
+    await waitCrdServed(sb.kc, crd);
+}
+
 /** A token of the proxy's own ServiceAccount: what the proxy calls the API server with (TokenReview, reviews). */
 export function proxyToken(sb: ProxySandbox, seconds: number): Promise<string> {
   return requestToken(sb.kc, sb.env.namespace, FOUNDATION_NAMES.approvalProxy, undefined, seconds);
@@ -50,6 +57,7 @@ export async function startSandboxProxy(
   o: { holdSeconds?: number; log?: LogSink } = {},
 ): Promise<RunningProxy> {
   const settings = approvalSettings(sb.env);
+  await reviewsServed(sb);
   const token = await proxyToken(sb, 3600);
   const pem = (f: string) => fs.readFileSync(f, "utf8");
   return startApprovalProxy({
@@ -123,6 +131,7 @@ export async function spawnSandboxProxy(
   tokenSeconds: number,
 ): Promise<{ process: ServerProcess; url: string }> {
   const settings = approvalSettings(sb.env);
+  await reviewsServed(sb);
   const kubeconfig = path.join(sb.dir, "approval-proxy.kubeconfig");
   const caPem = fs.readFileSync(sb.pki.caCert, "utf8");
   const token = await proxyToken(sb, tokenSeconds);
