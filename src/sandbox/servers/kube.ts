@@ -4,7 +4,7 @@
  * HTTP status itself is what we check (dry-run admission, real requests as an agent).
  */
 import * as https from "node:https";
-import { KubeConfig, KubernetesObjectApi, PatchStrategy } from "@kubernetes/client-node";
+import { KubeConfig, KubernetesObjectApi } from "@kubernetes/client-node";
 import type { Manifest } from "../../model/manifest";
 
 export const FIELD_MANAGER = "agent-trust";
@@ -118,15 +118,38 @@ export async function kubeOk(kc: KubeConfig, method: string, path: string, body?
   return r.body;
 }
 
-/** Server-side apply of each manifest, in order, as field manager `agent-trust`, taking ownership on conflict. */
+/** Where each kind lives (discovery, cached per client): the only part of the generic client we use. */
+class ApplyPaths extends KubernetesObjectApi {
+  static forConfig(kc: KubeConfig): ApplyPaths {
+    const api = kc.makeApiClient(ApplyPaths);
+    api.setDefaultNamespace(kc);
+    return api;
+  }
+
+  path(m: Manifest): Promise<string> {
+    return this.specUriPath(structuredClone(m), "patch");
+  }
+}
+
+const paths = new WeakMap<KubeConfig, ApplyPaths>();
+
+/**
+ * Server-side apply of each manifest, in order, as field manager `agent-trust`, taking ownership on conflict. The
+ * manifest is sent exactly as given: the generic client would first pass it through its typed models, which drop
+ * every field whose TypeScript name differs from the wire name (a NetworkPolicy rule's `from`, a schema's
+ * `default` or `x-kubernetes-*`), so the server would store something wider than what was rendered.
+ */
 export async function applyAll(kc: KubeConfig, manifests: readonly Manifest[]): Promise<void> {
-  const api = KubernetesObjectApi.makeApiClient(kc);
+  let api = paths.get(kc);
+  if (!api) paths.set(kc, (api = ApplyPaths.forConfig(kc)));
   for (const m of manifests) {
-    try {
-      await api.patch(m, undefined, undefined, FIELD_MANAGER, true, PatchStrategy.ServerSideApply);
-    } catch (e) {
-      const where = `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ""}${m.metadata.name}`;
+    const where = `${m.kind} ${m.metadata.namespace ? `${m.metadata.namespace}/` : ""}${m.metadata.name}`;
+    const path = await api.path(m).catch((e: unknown) => {
       throw new Error(`server-side apply of ${where} failed: ${(e as Error).message}`);
-    }
+    });
+    const r = await kubeRequest(kc, "PATCH", `${path}?fieldManager=${FIELD_MANAGER}&force=true`, m, "application/apply-patch+yaml");
+    if (r.status < 200 || r.status >= 300)
+      // eslint-disable-next-line @typescript-eslint/no-base-to-string -- the API server's JSON message, a string
+      throw new Error(`server-side apply of ${where} failed: HTTP ${r.status}: ${String(r.body.message ?? "")}`);
   }
 }
