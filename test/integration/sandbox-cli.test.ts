@@ -57,7 +57,7 @@ describe("sandbox up / down", () => {
     assert.match(upErr, new RegExp(`approval proxy at ${state.approvalProxyUrl!.replace(/\./g, "\\.")}`));
   });
 
-  test("kubeconfig AGENT PHASE: the agent's identity through the proxy; its delete is held for a person", async () => {
+  test("kubeconfig AGENT PHASE: the agent's identity through the proxy; reads pass as the agent, RBAC answers as for it", async () => {
     const k = await sandbox("kubeconfig", "diagnostic", "remediation");
     assert.equal(k.code, 0, k.stderr);
     const file = path.join(path.dirname(dir), "agent.kubeconfig");
