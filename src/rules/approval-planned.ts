@@ -152,11 +152,21 @@ function withoutProviderDirectives(obj: Manifest): Manifest {
   return { ...obj, metadata };
 }
 
+/** Verdicts per object and agents namespace: every rule asks (judge()), the answer is planned once per object. */
+const PLANNED = new WeakMap<Manifest, Map<string, boolean>>();
+
 /** True when `obj` is, in a foundation, exactly one of the planned approval objects. */
 export function isPlannedApprovalObject(obj: Manifest, ctx: RuleContext): boolean {
   if (ctx.layer !== "foundation" || !claimsApprovalObject(obj)) return false;
-  const { twin, problems } = twinOf(obj, ctx);
-  return problems.length === 0 && twin !== undefined && isDeepStrictEqual(withoutProviderDirectives(obj), twin);
+  let known = PLANNED.get(obj);
+  if (!known) PLANNED.set(obj, (known = new Map<string, boolean>()));
+  let verdict = known.get(ctx.namespace);
+  if (verdict === undefined) {
+    const { twin, problems } = twinOf(obj, ctx);
+    verdict = problems.length === 0 && twin !== undefined && isDeepStrictEqual(withoutProviderDirectives(obj), twin);
+    known.set(ctx.namespace, verdict);
+  }
+  return verdict;
 }
 
 export const approvalObjectsAsPlanned: ResourceRule = {
