@@ -136,6 +136,27 @@ describe("approval: a person on the irreversible actions, checked by the API ser
     // Decided once: a second decision is refused.
     const again = await approvals(["deny", review.metadata.name, "--kubeconfig", sb.kubeconfig, ...APPROVER]);
     assert.notEqual(again.code, 0);
+    // One timeline: the review (held, approved by whom, executed) joined with the API server's audit events,
+    // among them the executor's delete carrying the review and the approver as user extras.
+    await new Promise((r) => setTimeout(r, 1500)); // the audit log is written asynchronously
+    const log = await approvals([
+      ...["log", "--investigation", "inc-approval", "--audit-log", sb.auditLog, "--format", "json"],
+      ...["--kubeconfig", sb.kubeconfig, ...APPROVER],
+    ]);
+    assert.equal(log.code, 0, log.err);
+    const lines = (
+      JSON.parse(log.out) as { event: string; actor: string; detail: string; review: string; source: string }[]
+    ).filter((l) => l.review === review.metadata.name);
+    const events = lines.map((l) => l.event);
+    assert.ok(events.includes("held"), events.join(", "));
+    assert.ok(
+      lines.some((l) => l.event === "approved" && /alice@example\.com/.test(l.actor)),
+      JSON.stringify(lines),
+    );
+    assert.ok(events.includes("executed"), events.join(", "));
+    const executorDelete = lines.find((l) => l.source === "audit" && l.event === "audit delete");
+    assert.ok(executorDelete, `no audit event of the executor's delete: ${JSON.stringify(lines)}`);
+    assert.match(executorDelete.actor, /-remediation-executor/);
   });
 
   test("denied: 403 naming the review, and nothing changes", async () => {
