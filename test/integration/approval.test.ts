@@ -184,6 +184,23 @@ describe("approval: a person on the irreversible actions, checked by the API ser
     assert.equal(await exists("checkout", "payments-api"), 200);
   });
 
+  test("the proxy stopping while a request is held: the agent is refused, the review says failed, nothing changes", async () => {
+    await applyAll(sb.kc, [deployment("payments-api", "payments", 2)]); // the first test deleted it
+    const doomed = await startSandboxProxy(sb, { holdSeconds: 60 });
+    const asked = call(doomed.url, "DELETE", deploymentPath("payments", "payments-api"), token);
+    const review = await pendingFor("payments-api");
+    await doomed.close();
+    const answer = await asked;
+    assert.equal(answer.status, 503, JSON.stringify(answer.body));
+    assert.match(String(answer.body.message), new RegExp(review.metadata.name));
+    const all = await approvals(["list", "--all", "--format", "json", "--kubeconfig", sb.kubeconfig, ...APPROVER]);
+    const after = (JSON.parse(all.out) as Listed[]).find((r) => r.metadata.name === review.metadata.name);
+    assert.equal(after?.state, "failed", all.out);
+    const late = await approvals(["approve", review.metadata.name, "--kubeconfig", sb.kubeconfig, ...APPROVER]);
+    assert.notEqual(late.code, 0);
+    assert.equal(await exists("payments", "payments-api"), 200);
+  });
+
   test("the same delete sent straight to the API server is refused", async () => {
     const direct = await kubeRequest(
       tokenKubeConfig(sb.kc, token),
