@@ -3,7 +3,7 @@
  * egress NetworkPolicy, the investigation PodTemplates and the Vault role and policies. Pure.
  */
 import type { AgentConfig, PhaseConfig } from "../config/schema";
-import { agentsNamespaceRules, CATALOG, executorRules, targetNamespaceRules } from "../model/catalog";
+import { agentsNamespaceRules, executorRules, targetNamespaceRules } from "../model/catalog";
 import { agentNames, LABELS, type AgentNames } from "../model/naming";
 import { ceilingMessage, isAbove } from "../model/phases";
 import { planEgressPolicy } from "./egress";
@@ -21,9 +21,10 @@ export interface RoleGrant {
 }
 
 /**
- * The executor identity of an agent whose phase has approvable actions: the ServiceAccount the approval proxy
- * impersonates to carry out an approved request, and its Role and RoleBinding in each target namespace (sorted),
- * holding exactly the phase's approvable verbs. No credential of it ever exists (admission refuses one).
+ * The executor identity of an agent whose phase has approvable actions, where the foundation runs the approval
+ * proxy: the ServiceAccount the proxy impersonates to carry out an approved request, and its Role and RoleBinding
+ * in each target namespace (sorted), holding exactly the phase's approvable verbs. No credential of it ever exists
+ * (admission refuses one).
  */
 export interface ExecutorPlan {
   readonly serviceAccount: Manifest;
@@ -107,8 +108,11 @@ function planExecutor(
   names: AgentNames,
   ns: string,
   labels: Record<string, string>,
+  viaProxy: boolean,
 ): ExecutorPlan | undefined {
-  if (CATALOG[cfg.phase].approvable.length === 0) return undefined;
+  // Only where the foundation runs the proxy (the one identity that may act as an executor) and the phase approves
+  // something: an executor nobody can act as would be an identity without a purpose.
+  if (!viaProxy) return undefined;
   const serviceAccount: Manifest = {
     apiVersion: "v1",
     kind: "ServiceAccount",
@@ -151,7 +155,7 @@ function planAgent(cfg: PhaseConfig, foundation: FoundationOutputs, agent: Agent
     names,
     serviceAccount,
     grants: [self, ...targets],
-    executor: planExecutor(cfg, agent, names, ns, labels),
+    executor: planExecutor(cfg, agent, names, ns, labels, proxyFor(cfg, foundation) !== undefined),
     egress: planEgressPolicy(cfg.environment, cfg.phase, ns, agent, labels, proxyFor(cfg, foundation) !== undefined),
     podTemplates: TIERS.map((tier) => planPodTemplate(cfg, foundation, agent, tier, labels)),
     vault: planAgentVault(cfg, foundation, agent, labels),
