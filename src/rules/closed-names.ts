@@ -11,6 +11,7 @@ import {
   agentServiceAccount,
   EXECUTOR_SUFFIX,
   executorServiceAccount,
+  isDnsLabel,
   LABELS,
   parseAgentName,
   ROLE_SUFFIXES,
@@ -63,7 +64,8 @@ function labelProblems(
 /** The name, namespace and labels every object of a phase stack must have; undefined owner when the name is foreign. */
 function ownership(obj: Manifest, ctx: RuleContext): { owner?: ParsedAgentName; problems: string[] } {
   const name = obj.metadata?.name;
-  const parsed = typeof name === "string" ? parseAgentName(name) : undefined;
+  // Every name the plan builds is a DNS label; anything else is no agent's name (and no name is built from it).
+  const parsed = typeof name === "string" && isDnsLabel(name) ? parseAgentName(name) : undefined;
   if (!parsed) {
     return {
       problems: [
