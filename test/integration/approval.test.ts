@@ -6,14 +6,13 @@
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as https from "node:https";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { RunningProxy } from "../../src/approval/proxy";
 import { runApprovals } from "../../src/approval/reviewers/cli";
 import { captureIo } from "../../src/cli/io";
 import { executorUsername } from "../../src/model/naming";
-import { startSandboxProxy, tokenKubeconfigYaml } from "../../src/sandbox/deploy/approval";
+import { startSandboxProxy, tokenClient, tokenKubeconfigYaml } from "../../src/sandbox/deploy/approval";
 import { deployKubernetes } from "../../src/sandbox/deploy/deploy-kube";
 import { startSandbox, type Sandbox } from "../../src/sandbox/deploy/sandbox";
 import { applyAll, impersonating, kubeRequest, tokenKubeConfig } from "../../src/sandbox/servers/kube";
@@ -29,36 +28,9 @@ const log = (l: string) => process.stderr.write(`${l}\n`);
 const APPROVER = ["--as", "alice@example.com", "--as-group", "agent-trust-approvers"];
 const AGENT = "diagnostic";
 
-interface Answer {
-  readonly status: number;
-  readonly body: Record<string, unknown>;
-}
-
-/** One request to `base` with a bearer token, trusting the sandbox CA. */
-function call(base: string, method: string, uri: string, bearer: string): Promise<Answer> {
-  const ca = fs.readFileSync(sb.pki.caCert);
-  return new Promise((resolve, reject) => {
-    const req = https.request(
-      new URL(uri, base),
-      { method, ca, headers: { authorization: `Bearer ${bearer}` } },
-      (res) => {
-        let text = "";
-        res.setEncoding("utf8");
-        res.on("data", (d: string) => (text += d));
-        res.on("end", () => {
-          let body: Record<string, unknown> = {};
-          try {
-            body = text ? (JSON.parse(text) as Record<string, unknown>) : {};
-          } catch {
-            body = { message: text };
-          }
-          resolve({ status: res.statusCode ?? 0, body });
-        });
-      },
-    );
-    req.on("error", reject);
-    req.end();
-  });
+/** One request through `base` (the proxy) as the agent, trusting the sandbox CA. */
+function call(base: string, method: string, uri: string, bearer: string) {
+  return kubeRequest(tokenClient(base, fs.readFileSync(sb.pki.caCert, "utf8"), bearer, "agent"), method, uri);
 }
 
 async function approvals(args: string[]): Promise<{ code: number; out: string; err: string }> {

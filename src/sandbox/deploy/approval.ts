@@ -8,7 +8,7 @@
 import * as fs from "node:fs";
 import * as https from "node:https";
 import * as path from "node:path";
-import type { KubeConfig } from "@kubernetes/client-node";
+import { KubeConfig } from "@kubernetes/client-node";
 import { stringify } from "yaml";
 import { startApprovalProxy, type RunningProxy } from "../../approval/proxy";
 import type { LogSink } from "../../approval/proxy/context";
@@ -96,6 +96,13 @@ export function tokenKubeconfigYaml(o: {
     },
     { lineWidth: 0 },
   );
+}
+
+/** A client with a token user against `server` (the proxy or the API server), trusting `caPem`. */
+export function tokenClient(server: string, caPem: string, token: string, name: string): KubeConfig {
+  const kc = new KubeConfig();
+  kc.loadFromString(tokenKubeconfigYaml({ server, caPem, token, name }));
+  return kc;
 }
 
 /**

@@ -8,13 +8,13 @@
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
-import { KubeConfig } from "@kubernetes/client-node";
+import type { KubeConfig } from "@kubernetes/client-node";
 import { runApprovals } from "../../approval/reviewers/cli";
 import { captureIo } from "../../cli/io";
 import { CATALOG } from "../../model/catalog";
 import { executorUsername } from "../../model/naming";
 import { PHASES, type Phase } from "../../model/phases";
-import { startSandboxProxy, tokenKubeconfigYaml, type ProxySandbox } from "../deploy/approval";
+import { startSandboxProxy, tokenClient, tokenKubeconfigYaml, type ProxySandbox } from "../deploy/approval";
 import { applyAll, impersonating, kubeRequest } from "../servers/kube";
 import { deployment } from "./admission-fixtures";
 import type { CheckResult, Measured, Outcome } from "./results";
@@ -152,12 +152,6 @@ async function measure(w: World, a: Agent, ns: string, name: string): Promise<Ch
   return out;
 }
 
-function clientAt(server: string, caPem: string, token: string, name: string): KubeConfig {
-  const kc = new KubeConfig();
-  kc.loadFromString(tokenKubeconfigYaml({ server, caPem, token, name }));
-  return kc;
-}
-
 /** The approval cells; none when the foundation runs no approval proxy. */
 export async function verifyApproval(sb: ApprovalSandbox): Promise<CheckResult[]> {
   const approval = sb.env.foundation.config.approval;
@@ -184,9 +178,9 @@ export async function verifyApproval(sb: ApprovalSandbox): Promise<CheckResult[]
       const a: Agent = {
         phase,
         name: agent.name,
-        viaProxy: clientAt(proxy.url, caPem, token, agent.name),
-        viaShortProxy: clientAt(short.url, caPem, token, agent.name),
-        direct: clientAt(server, caPem, token, agent.name),
+        viaProxy: tokenClient(proxy.url, caPem, token, agent.name),
+        viaShortProxy: tokenClient(short.url, caPem, token, agent.name),
+        direct: tokenClient(server, caPem, token, agent.name),
         file,
       };
       const ns = [...agent.targetNamespaces].sort()[0]!;
