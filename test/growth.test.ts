@@ -163,7 +163,7 @@ test("the SARIF report grows linearly with the documents of a file (2,000 → 4,
   );
 });
 
-test("the stack's egress union grows linearly with pods and rules (300 → 600 pods and rules: at most 3x the CPU time)", async () => {
+test("the stack's egress union grows linearly with pods and rules (1,000 → 2,000 pods and rules: at most 3x the CPU time)", async () => {
   const stack = (n: number, variant: number): Manifest[] => {
     const labels = { "agent-trust.io/agent": "a" };
     const policy = (name: string, offset: number): Manifest => ({
@@ -189,8 +189,11 @@ test("the stack's egress union grows linearly with pods and rules (300 → 600 p
   };
   let variant = 0;
   const judge = async (n: number) => checkDocuments(stack(n, variant++), { stack: true }).violations.length;
-  await judge(300);
-  const { ms } = await best([300, 600], 5, judge);
+  // Both sizes once, untimed: at a few tens of milliseconds a run, JIT tiering of the larger size alone moved the
+  // ratio to 3.0x on a loaded machine (300 → 600 pods, measured 71 / 214 ms). Warm, the work is linear (≈2x).
+  await judge(1000);
+  await judge(2000);
+  const { ms } = await best([1000, 2000], 5, judge);
   const ratio = ms[1]! / ms[0]!;
   assert.ok(
     ratio <= 3,
@@ -221,7 +224,8 @@ test("the stack rules grow linearly with agents (1,000 → 2,000 ServiceAccounts
       ];
     }).flat();
   const judge = async (n: number) => checkDocuments(stack(n), { stack: true }).violations.length;
-  await judge(500);
+  await judge(1000);
+  await judge(2000);
   const { ms } = await best([1000, 2000], 5, judge);
   const ratio = ms[1]! / ms[0]!;
   assert.ok(

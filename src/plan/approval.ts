@@ -13,6 +13,17 @@ import { planReviewCrd } from "./approval-crd";
 import { API_ACCESS_DIR, API_ACCESS_VOLUME, PROXY_POD_LABELS, PROXY_PORT } from "./approval-endpoint";
 import { AGENT_UID, restrictedContainerSecurity } from "./job";
 
+/**
+ * What the approval plan reads of a foundation's config, and nothing else: the rule that plans an approval object's
+ * twin from the object itself (rules/approval-planned.ts) builds exactly this, not a whole FoundationConfig.
+ */
+export interface ApprovalInputs {
+  readonly namespace: FoundationConfig["namespace"];
+  readonly cluster: Pick<FoundationConfig["cluster"], "server">;
+  readonly admission: { readonly scale: Pick<FoundationConfig["admission"]["scale"], "minReplicas" | "maxStepFactor"> };
+  readonly approval?: ApprovalConfig;
+}
+
 /** A Role (or ClusterRole) and the binding that binds exactly it. */
 export interface Grant {
   readonly role: Manifest;
@@ -67,7 +78,7 @@ export function apiServerPeer(server: string): { cidr: string; port: number } | 
   return undefined;
 }
 
-function networkPolicy(cfg: FoundationConfig, metadata: Manifest["metadata"], selector: object): Manifest {
+function networkPolicy(cfg: ApprovalInputs, metadata: Manifest["metadata"], selector: object): Manifest {
   const api = apiServerPeer(cfg.cluster.server);
   return {
     apiVersion: "networking.k8s.io/v1",
@@ -92,7 +103,7 @@ function networkPolicy(cfg: FoundationConfig, metadata: Manifest["metadata"], se
   };
 }
 
-function deployment(cfg: FoundationConfig, approval: ApprovalConfig, metadata: Manifest["metadata"]): Manifest {
+function deployment(cfg: ApprovalInputs, approval: ApprovalConfig, metadata: Manifest["metadata"]): Manifest {
   const podLabels = { ...metadata.labels, ...PROXY_POD_LABELS };
   const { minReplicas, maxStepFactor } = cfg.admission.scale;
   const args = [
@@ -157,7 +168,7 @@ function deployment(cfg: FoundationConfig, approval: ApprovalConfig, metadata: M
 }
 
 /** The approval objects of a foundation; undefined when it configures no approval. */
-export function planApproval(cfg: FoundationConfig, labels: Record<string, string>): ApprovalPlan | undefined {
+export function planApproval(cfg: ApprovalInputs, labels: Record<string, string>): ApprovalPlan | undefined {
   const approval = cfg.approval;
   if (!approval) return undefined;
   const ns = cfg.namespace;

@@ -8,11 +8,10 @@
  * names is refused with the first differences. Pure.
  */
 import { isDeepStrictEqual } from "node:util";
-import type { FoundationConfig } from "../config/schema";
 import { HOLD_SECONDS, isPinnedImage, whyNotAPerson } from "../model/approval";
 import { PULUMI_PROVIDER_ANNOTATIONS, type Manifest } from "../model/manifest";
 import { approvalProxyClusterName, FOUNDATION_NAMES, LABELS } from "../model/naming";
-import { planApproval } from "../plan/approval";
+import { type ApprovalInputs, planApproval } from "../plan/approval";
 import { approvalManifests } from "../plan/manifests";
 import { field, isObj, list, show } from "./paths";
 import { differences } from "./prometheus-rules";
@@ -57,7 +56,7 @@ const arg = (args: unknown[], flag: string) => {
 };
 
 /** The approval config `obj` implies (what can be read back from it), with a placeholder for what it cannot show. */
-function impliedConfig(obj: Manifest, namespace: string): { cfg: FoundationConfig; problems: string[] } {
+function impliedConfig(obj: Manifest, namespace: string): { cfg: ApprovalInputs; problems: string[] } {
   const problems: string[] = [];
   let image = "registry.invalid/agent-trust:0";
   let holdSeconds: number = HOLD_SECONDS.default;
@@ -106,12 +105,12 @@ function impliedConfig(obj: Manifest, namespace: string): { cfg: FoundationConfi
     }
     if (users.length + groups.length === 0) problems.push("the approvers binding names no approver");
   }
-  const cfg = {
+  const cfg: ApprovalInputs = {
     namespace,
     cluster: { server },
     admission: { scale: { minReplicas, maxStepFactor } },
     approval: { approvers: { users, groups }, holdSeconds, image, tls: { secretName, caConfigMap: "ca" } },
-  } as unknown as FoundationConfig;
+  };
   return { cfg, problems };
 }
 

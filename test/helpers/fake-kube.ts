@@ -168,9 +168,12 @@ export function fastClock(start = Date.parse("2026-01-01T00:00:00Z")) {
   };
 }
 
-/** Waits (up to a second) until `check` holds. */
+/**
+ * Waits until `check` holds: up to ten seconds, since a loaded CI machine running four test files on two cores can
+ * starve this process for longer than one. The caller's assertion says what did not happen in time.
+ */
 export async function until(check: () => boolean): Promise<void> {
-  for (let i = 0; i < 100 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 1000 && !check(); i++) await new Promise((r) => setTimeout(r, 10));
 }
 
 /** One request to the proxy, buffered. */
