@@ -6,12 +6,12 @@
 import assert from "node:assert/strict";
 import http from "node:http";
 import { after, before, test } from "node:test";
-import { startApprovalProxy, type RunningProxy } from "../src/approval/proxy";
+import type { RunningProxy } from "../src/approval/proxy";
 import type { ApprovalReview } from "../src/model/approval";
 import {
   AGENT_TOKEN,
   AGENT_USER,
-  fastClock,
+  proxyOn,
   NS,
   PROXY_TOKEN,
   request,
@@ -26,12 +26,9 @@ const logs: Record<string, unknown>[] = [];
 
 before(async () => {
   kube = await startFakeKube();
-  proxy = await startApprovalProxy({
-    upstream: { server: kube.url, credentials: () => PROXY_TOKEN },
-    namespace: NS,
+  proxy = await proxyOn(kube, {
     holdSeconds: 60,
     bounds: { minReplicas: 2, maxStepFactor: 2 },
-    clock: fastClock(),
     log: (e) => logs.push({ ...e }),
   });
 });
@@ -176,12 +173,7 @@ test("on start, reviews left without a result are marked failed; decided ones ar
   const done = { ...pending, metadata: { ...pending.metadata, name: "triage-remediation-review-bbbbb" } };
   kube2.reviews.set(orphan.metadata.name, orphan);
   kube2.reviews.set(done.metadata.name, done);
-  const p2 = await startApprovalProxy({
-    upstream: { server: kube2.url, credentials: () => PROXY_TOKEN },
-    namespace: NS,
-    holdSeconds: 60,
-    bounds: { minReplicas: 2, maxStepFactor: 2 },
-  });
+  const p2 = await proxyOn(kube2);
   try {
     assert.equal(kube2.reviews.size, 2);
     assert.deepEqual(kube2.reviews.get(orphan.metadata.name)?.result, {

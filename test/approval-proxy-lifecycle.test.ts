@@ -9,7 +9,7 @@ import { startApprovalProxy } from "../src/approval/proxy";
 import { parseListen } from "../src/approval/proxy/cli";
 import { captureIo } from "../src/cli/io";
 import { main } from "../src/cli/main";
-import { AGENT_TOKEN, fastClock, NS, PROXY_TOKEN, request, startFakeKube, until } from "./helpers/fake-kube";
+import { AGENT_TOKEN, NS, PROXY_TOKEN, proxyOn, request, startFakeKube, until } from "./helpers/fake-kube";
 
 async function cli(...argv: string[]) {
   const io = captureIo();
@@ -61,13 +61,7 @@ test("a non-loopback listen address without TLS is refused", async () => {
 
 test("stopping while a request is held: the review is marked failed and the agent gets 503", async () => {
   const kube = await startFakeKube();
-  const proxy = await startApprovalProxy({
-    upstream: { server: kube.url, credentials: () => PROXY_TOKEN },
-    namespace: NS,
-    holdSeconds: 600,
-    bounds: { minReplicas: 1, maxStepFactor: 2 },
-    clock: fastClock(),
-  });
+  const proxy = await proxyOn(kube);
   try {
     const created = kube.nextReview();
     const answer = request(proxy.url, DELETE);
@@ -88,13 +82,7 @@ test("stopping while a request is held: the review is marked failed and the agen
 test("the API server cannot record the review: 503 naming the cause, nothing carried out", async () => {
   const kube = await startFakeKube();
   kube.faults.createStatus = 500;
-  const proxy = await startApprovalProxy({
-    upstream: { server: kube.url, credentials: () => PROXY_TOKEN },
-    namespace: NS,
-    holdSeconds: 600,
-    bounds: { minReplicas: 1, maxStepFactor: 2 },
-    clock: fastClock(),
-  });
+  const proxy = await proxyOn(kube);
   try {
     const r = await request(proxy.url, DELETE);
     assert.equal(r.status, 503);
@@ -124,11 +112,8 @@ test("the proxy refuses to start when it cannot list the reviews it must fail cl
 test("a decision that lands just before the proxy records expiry wins: the request is carried out", async () => {
   const kube = await startFakeKube();
   let now = Date.parse("2026-01-01T00:00:00Z");
-  const proxy = await startApprovalProxy({
-    upstream: { server: kube.url, credentials: () => PROXY_TOKEN },
-    namespace: NS,
+  const proxy = await proxyOn(kube, {
     holdSeconds: 1,
-    bounds: { minReplicas: 1, maxStepFactor: 2 },
     // One sleep takes the hold past its expiry.
     clock: { now: () => now, sleep: async (ms) => void (now += ms + 1000) },
   });

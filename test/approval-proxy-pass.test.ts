@@ -7,17 +7,8 @@ import assert from "node:assert/strict";
 import http from "node:http";
 import net from "node:net";
 import { after, before, test } from "node:test";
-import { startApprovalProxy, type RunningProxy } from "../src/approval/proxy";
-import {
-  AGENT_TOKEN,
-  fastClock,
-  NS,
-  PERSON_TOKEN,
-  PROXY_TOKEN,
-  request,
-  startFakeKube,
-  type FakeKube,
-} from "./helpers/fake-kube";
+import type { RunningProxy } from "../src/approval/proxy";
+import { AGENT_TOKEN, proxyOn, PERSON_TOKEN, request, startFakeKube, type FakeKube } from "./helpers/fake-kube";
 
 let kube: FakeKube;
 let proxy: RunningProxy;
@@ -25,13 +16,10 @@ const logs: Record<string, unknown>[] = [];
 
 before(async () => {
   kube = await startFakeKube();
-  proxy = await startApprovalProxy({
-    upstream: { server: kube.url, credentials: () => PROXY_TOKEN },
-    namespace: NS,
+  proxy = await proxyOn(kube, {
     holdSeconds: 30,
     bounds: { minReplicas: 2, maxStepFactor: 2 },
     maxBodyBytes: 1000,
-    clock: fastClock(),
     log: (e) => logs.push({ ...e }),
   });
 });

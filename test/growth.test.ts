@@ -55,6 +55,13 @@ async function best(
   return { ms, counts };
 }
 
+/** The larger size's best CPU time is at most 3x the smaller's (2x the input: linear ≈2x, quadratic ≈4x). */
+function atMost3x(ms: readonly number[], larger: string, than = ""): void {
+  const ratio = ms[1]! / ms[0]!;
+  const times = ms.map((m) => m.toFixed(0)).join(" / ");
+  assert.ok(ratio <= 3, `${larger} took ${ratio.toFixed(2)}x the CPU time${than ? ` ${than}` : ""} (${times} ms)`);
+}
+
 const NAMESPACES = 5;
 
 test("the program grows linearly with the number of agents (10 → 20 agents: at most 3x the CPU time)", async () => {
@@ -69,11 +76,7 @@ test("the program grows linearly with the number of agents (10 → 20 agents: at
   const { ms, counts } = await best([10, 20], 3, program);
   assert.ok(counts[0]! > 100, `only ${counts[0]} resources registered for 10 agents`);
   assert.equal(counts[1]! - counts[0]!, 2 * (counts[0]! - five), "every agent adds the same number of resources");
-  const ratio = ms[1]! / ms[0]!;
-  assert.ok(
-    ratio <= 3,
-    `20 agents took ${ratio.toFixed(2)}x the CPU time of 10 (${ms.map((m) => m.toFixed(0)).join(" / ")} ms)`,
-  );
+  atMost3x(ms, "20 agents", "of 10");
 });
 
 test("the planner grows linearly with the number of agents (100 → 200 agents: at most 3x the CPU time)", async () => {
@@ -87,11 +90,7 @@ test("the planner grows linearly with the number of agents (100 → 200 agents: 
   const { ms, counts } = await best([100, 200], 5, plan);
   assert.ok(counts[0]! > 1000, `only ${counts[0]} objects planned for 100 agents`);
   assert.equal(counts[1], 2 * counts[0]!);
-  const ratio = ms[1]! / ms[0]!;
-  assert.ok(
-    ratio <= 3,
-    `200 agents took ${ratio.toFixed(2)}x the CPU time of 100 (${ms.map((m) => m.toFixed(0)).join(" / ")} ms)`,
-  );
+  atMost3x(ms, "200 agents", "of 100");
 });
 
 /**
@@ -133,11 +132,7 @@ for (const [name, make] of Object.entries(HOSTILE)) {
     };
     await run(1); // warm-up
     const { ms } = await best([1, 2], RUNS, run);
-    const ratio = ms[1]! / ms[0]!;
-    assert.ok(
-      ratio <= 3,
-      `twice the input took ${ratio.toFixed(2)}x the CPU time (${ms.map((m) => m.toFixed(0)).join(" / ")} ms)`,
-    );
+    atMost3x(ms, "twice the input");
   });
 }
 
@@ -156,11 +151,7 @@ test("the SARIF report grows linearly with the documents of a file (2,000 → 4,
   await report(1);
   const { ms, counts } = await best([1, 2], 5, report);
   assert.ok(counts[1]! > 1.9 * counts[0]!, `results ${counts.join(" / ")}`);
-  const ratio = ms[1]! / ms[0]!;
-  assert.ok(
-    ratio <= 3,
-    `twice the objects took ${ratio.toFixed(2)}x the CPU time (${ms.map((m) => m.toFixed(0)).join(" / ")} ms)`,
-  );
+  atMost3x(ms, "twice the objects");
 });
 
 test("the stack's egress union grows linearly with pods and rules (1,000 → 2,000 pods and rules: at most 3x the CPU time)", async () => {
@@ -194,11 +185,7 @@ test("the stack's egress union grows linearly with pods and rules (1,000 → 2,0
   await judge(1000);
   await judge(2000);
   const { ms } = await best([1000, 2000], 5, judge);
-  const ratio = ms[1]! / ms[0]!;
-  assert.ok(
-    ratio <= 3,
-    `twice the pods and rules took ${ratio.toFixed(2)}x the CPU time (${ms.map((m) => m.toFixed(0)).join(" / ")} ms)`,
-  );
+  atMost3x(ms, "twice the pods and rules");
 });
 
 test("the stack rules grow linearly with agents (1,000 → 2,000 ServiceAccounts, pods, policies and roles: at most 3x)", async () => {
@@ -227,9 +214,5 @@ test("the stack rules grow linearly with agents (1,000 → 2,000 ServiceAccounts
   await judge(1000);
   await judge(2000);
   const { ms } = await best([1000, 2000], 5, judge);
-  const ratio = ms[1]! / ms[0]!;
-  assert.ok(
-    ratio <= 3,
-    `twice the agents took ${ratio.toFixed(2)}x the CPU time (${ms.map((m) => m.toFixed(0)).join(" / ")} ms)`,
-  );
+  atMost3x(ms, "twice the agents");
 });

@@ -11,7 +11,7 @@ import type { Manifest } from "../model/manifest";
 import { approvalProxyClusterName, FOUNDATION_NAMES, LABELS } from "../model/naming";
 import { planReviewCrd } from "./approval-crd";
 import { API_ACCESS_DIR, API_ACCESS_VOLUME, PROXY_POD_LABELS, PROXY_PORT } from "./approval-endpoint";
-import { AGENT_UID, restrictedContainerSecurity } from "./job";
+import { restrictedContainerSecurity, restrictedPodSecurity } from "./job";
 
 /**
  * What the approval plan reads of a foundation's config, and nothing else: the rule that plans an approval object's
@@ -127,13 +127,7 @@ function deployment(cfg: ApprovalInputs, approval: ApprovalConfig, metadata: Man
           // Its own API credentials are the short token projected below, never a long-lived one.
           automountServiceAccountToken: false,
           enableServiceLinks: false,
-          securityContext: {
-            runAsNonRoot: true,
-            runAsUser: AGENT_UID,
-            runAsGroup: AGENT_UID,
-            fsGroup: AGENT_UID,
-            seccompProfile: { type: "RuntimeDefault" },
-          },
+          securityContext: restrictedPodSecurity(),
           containers: [
             {
               name: "approval-proxy",

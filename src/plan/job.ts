@@ -24,6 +24,17 @@ const JOB_ANNOTATIONS = {
   ttl: "agent-trust.io/ttl-seconds-after-finished",
 } as const;
 
+/** The pod-level security context of every pod we plan: not root, our UID and group, the runtime's seccomp. */
+export function restrictedPodSecurity() {
+  return {
+    runAsNonRoot: true,
+    runAsUser: AGENT_UID,
+    runAsGroup: AGENT_UID,
+    fsGroup: AGENT_UID,
+    seccompProfile: { type: "RuntimeDefault" },
+  };
+}
+
 export function restrictedContainerSecurity() {
   return {
     runAsNonRoot: true,
@@ -89,13 +100,7 @@ export function planPodTemplate(
     automountServiceAccountToken: false,
     restartPolicy: "Never",
     enableServiceLinks: false,
-    securityContext: {
-      runAsNonRoot: true,
-      runAsUser: AGENT_UID,
-      runAsGroup: AGENT_UID,
-      fsGroup: AGENT_UID,
-      seccompProfile: { type: "RuntimeDefault" },
-    },
+    securityContext: restrictedPodSecurity(),
     containers: [
       {
         name: "agent",

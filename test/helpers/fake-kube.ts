@@ -5,6 +5,7 @@
  */
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { startApprovalProxy, type ApprovalProxyOptions, type RunningProxy } from "../../src/approval/proxy";
 import type { ApprovalReview, ReviewDecision } from "../../src/model/approval";
 
 export const PROXY_TOKEN = "proxy-token";
@@ -166,6 +167,21 @@ export function fastClock(start = Date.parse("2026-01-01T00:00:00Z")) {
         signal.addEventListener("abort", done, { once: true });
       }),
   };
+}
+
+/**
+ * The approval proxy in front of `kube` with what every proxy test shares (the proxy's token, the agents
+ * namespace, a 600 s hold, a fast clock); `o` overrides any of it.
+ */
+export function proxyOn(kube: FakeKube, o: Partial<ApprovalProxyOptions> = {}): Promise<RunningProxy> {
+  return startApprovalProxy({
+    upstream: { server: kube.url, credentials: () => PROXY_TOKEN },
+    namespace: NS,
+    holdSeconds: 600,
+    bounds: { minReplicas: 1, maxStepFactor: 2 },
+    clock: fastClock(),
+    ...o,
+  });
 }
 
 /**
