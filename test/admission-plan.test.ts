@@ -1,7 +1,6 @@
 /** The admission adapter's plan and config: what the foundation installs, and every way its config is refused. */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { ConfigError, parseStackConfig } from "../src/config/parse";
@@ -14,6 +13,7 @@ import { renderStack, writeRendered } from "../src/render";
 import { cel, PARAM_KEYS, PHASE_VARIABLES } from "../src/admission/cel";
 import { ADMISSION_RULES } from "../src/admission/rules";
 import { isExecutorRequest } from "../src/admission/cel-approval";
+import { tempDir } from "./helpers/tmp";
 
 const dev = () => loadStackConfig("dev") as FoundationConfig;
 const raw = (stack = "dev") => structuredClone(readStackFile(stack).raw) as Record<string, any>;
@@ -200,7 +200,7 @@ describe("admission config errors name the key and change nothing", () => {
 describe("agent-trust render writes the backstop", () => {
   test("render dev/staging/prod: kubernetes.yaml holds the policies and bindings, audit-policy.yaml the audit policy", () => {
     for (const env of ["dev", "staging", "prod"]) {
-      const out = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-render-"));
+      const out = tempDir("agent-trust-render-");
       try {
         writeRendered(renderStack(env), out);
         const k8s = fs.readFileSync(path.join(out, "kubernetes.yaml"), "utf8");

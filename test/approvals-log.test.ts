@@ -1,7 +1,6 @@
 /** `agent-trust approvals log`: the timeline joined from reviews and an audit log fixture (torn and hostile lines). */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { captureIo } from "../src/cli/io";
@@ -9,6 +8,7 @@ import { runApprovals } from "../src/approval/reviewers/cli";
 import { MAX_LINE_BYTES, readAuditFile, type AuditEntry, type SkippedLine } from "../src/approval/reviewers/audit";
 import type { TimelineLine } from "../src/approval/reviewers/timeline";
 import { fakeServer, kubeconfigFor, NOW, NS, review, type FakeServer } from "./helpers/fake-approvals-server";
+import { tempDir } from "./helpers/tmp";
 
 const A = "triage-autonomous-review-aaaaa";
 const B = "triage-autonomous-review-bbbbb";
@@ -104,7 +104,7 @@ before(async () => {
     review(C, { created: "2026-12-03T09:35:00Z", expiresAt: "2026-12-03T09:45:00Z", label: "inv-1" }),
   ]);
   kubeconfig = kubeconfigFor(srv.url);
-  auditFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "approvals-log-")), "audit.log");
+  auditFile = path.join(tempDir("approvals-log-"), "audit.log");
   fs.writeFileSync(auditFile, AUDIT);
 });
 after(() => srv.close());
@@ -173,7 +173,7 @@ describe("approvals log", () => {
 
 describe("reading audit logs", () => {
   test("lines spanning read chunks are whole; an overlong line is skipped with its number", async () => {
-    const file = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "approvals-audit-")), "audit.log");
+    const file = path.join(tempDir("approvals-audit-"), "audit.log");
     const long = event({ stageTimestamp: "2026-12-03T09:00:00Z", verb: "get", requestURI: `/${"a".repeat(200_000)}` });
     const huge = `"${"b".repeat(MAX_LINE_BYTES + 10)}"`;
     fs.writeFileSync(file, [long, huge, long, ""].join("\n"));

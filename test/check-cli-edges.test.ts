@@ -5,7 +5,6 @@
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { stringify } from "yaml";
@@ -14,9 +13,10 @@ import { runCheckCli } from "../src/check/cli";
 import { captureIo } from "../src/cli/io";
 import { patch } from "./rules-harness";
 import { role } from "./rules-samples";
+import { tempDir } from "./helpers/tmp";
 
 function dir(files: Record<string, string>): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-check-"));
+  const d = tempDir("agent-trust-check-");
   for (const [name, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(d, name)), { recursive: true });
     fs.writeFileSync(path.join(d, name), text);

@@ -1,7 +1,6 @@
 /** `agent-trust check`: arguments, input reading, exit codes and both output formats. */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { stringify } from "yaml";
@@ -11,9 +10,10 @@ import { captureIo } from "../src/cli/io";
 import type { Manifest } from "../src/model/manifest";
 import { patch } from "./rules-harness";
 import { POLICY_HCL, podTemplate, role, serviceAccount, wholeStack } from "./rules-samples";
+import { tempDir } from "./helpers/tmp";
 
 function dir(files: Record<string, string>): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-check-"));
+  const d = tempDir("agent-trust-check-");
   for (const [name, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(d, name)), { recursive: true });
     fs.writeFileSync(path.join(d, name), text);

@@ -4,7 +4,6 @@
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { runCheckCli } from "../src/check/cli";
@@ -15,6 +14,7 @@ import { captureIo } from "../src/cli/io";
 import { listStacks, loadStackConfig } from "../src/config/stacks";
 import { renderStack, writeRendered } from "../src/render";
 import { RULES } from "../src/rules";
+import { tempDir } from "./helpers/tmp";
 
 const ROOT = path.resolve(__dirname, "..");
 const run = (...argv: string[]) => {
@@ -41,7 +41,7 @@ const rendered = new Map<string, string>();
 function renderedDir(stack: string): string {
   const hit = rendered.get(stack);
   if (hit) return hit;
-  const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-for-stack-")), stack);
+  const dir = path.join(tempDir("agent-trust-for-stack-"), stack);
   writeRendered(renderStack(stack), dir);
   rendered.set(stack, dir);
   return dir;
@@ -77,7 +77,7 @@ describe("check --for-stack", () => {
   });
 
   test("a violation added to one (its Role widened with secrets) is reported as an error on that stack", () => {
-    const dir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-widened-")), "dev-remediation");
+    const dir = path.join(tempDir("agent-trust-widened-"), "dev-remediation");
     writeRendered(renderStack("dev-remediation"), dir);
     const file = path.join(dir, "kubernetes.yaml");
     const text = fs.readFileSync(file, "utf8");

@@ -8,7 +8,6 @@
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { loadYaml } from "../src/check/load";
@@ -17,6 +16,7 @@ import { runCheckCli } from "../src/check/cli";
 import { captureIo } from "../src/cli/io";
 import type { Json } from "../src/yaml/scalars";
 import { mutatedInput, prng } from "./helpers/yaml-mutate";
+import { tempDir } from "./helpers/tmp";
 
 type Want = Json[] | RegExp;
 
@@ -194,7 +194,7 @@ items:
   });
 
   test("the CLI: exit 2 naming FILE:LINE, and every other file is still judged", () => {
-    const d = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-read-"));
+    const d = tempDir("agent-trust-read-");
     fs.writeFileSync(
       path.join(d, "a.yaml"),
       "apiVersion: v1\nkind: ConfigMap\nmetadata: { name: c, namespace: x }\n--- foo\n",

@@ -6,16 +6,16 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { check, loadPaths } from "../src/check";
 import { CHECK_HELP, runCheckCli } from "../src/check/cli";
 import { parseStream, resolvePlain } from "../src/yaml/yaml";
 import { captureIo } from "../src/cli/io";
+import { tempDir } from "./helpers/tmp";
 
 function dir(files: Record<string, string>): string {
-  const d = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-load-"));
+  const d = tempDir("agent-trust-load-");
   for (const [name, text] of Object.entries(files)) {
     fs.mkdirSync(path.dirname(path.join(d, name)), { recursive: true });
     fs.writeFileSync(path.join(d, name), text);

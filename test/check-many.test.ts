@@ -5,13 +5,13 @@
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 import { check } from "../src/check";
 import { singleAddressEgress } from "../scripts/bench/hostile";
+import { tempDir } from "./helpers/tmp";
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-many-"));
+const dir = tempDir("agent-trust-many-");
 test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 test("200,000 unreadable documents in one of several files: each an error, no internal error", () => {

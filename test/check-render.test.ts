@@ -4,8 +4,6 @@
  * that may refuse a rendered stack is the phase ceiling, and exactly for the phases above their environment's.
  */
 import assert from "node:assert/strict";
-import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { checkDocuments } from "../src/check";
@@ -17,6 +15,7 @@ import { renderStack, writeRendered } from "../src/render";
 import { RULES } from "../src/rules";
 import { DEFAULT_CEILINGS } from "../src/rules/stack";
 import { packResource, packStack, pulumiResourceOf } from "./rules-harness";
+import { tempDir } from "./helpers/tmp";
 
 const stacks = listStacks();
 
@@ -73,7 +72,7 @@ describe("rendered stacks pass the rules", () => {
   }
 
   test("agent-trust check over the rendered files of every stack exits 0", () => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-rendered-"));
+    const out = tempDir("agent-trust-rendered-");
     for (const name of stacks) writeRendered(renderStack(name), path.join(out, name));
     // All phase stacks in one run, and all foundations in another (only a foundation may hold its admission policies).
     const layerOf = (name: string) => renderStack(name).config.layer;

@@ -2,7 +2,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { parseAllDocuments } from "yaml";
@@ -12,6 +11,7 @@ import { captureIo, EXIT_CLOSED_PIPE } from "../src/cli/io";
 import { main } from "../src/cli/main";
 import { table } from "../src/cli/table";
 import { renderStack, writeRendered } from "../src/render";
+import { tempDir } from "./helpers/tmp";
 
 const ROOT = path.resolve(__dirname, "..");
 const BIN = path.join(ROOT, "bin", "agent-trust.js");
@@ -34,7 +34,7 @@ describe("render --out - and check -", () => {
   test("render --out - writes every rendered file's documents to stdout as one YAML stream, nothing else", async () => {
     const r = await cli("render", "dev", "--out", "-");
     assert.equal(r.code, 0, r.err);
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-stream-"));
+    const dir = tempDir("agent-trust-stream-");
     const files = writeRendered(renderStack("dev"), dir);
     const fromFiles = files.flatMap((f) =>
       parseAllDocuments(fs.readFileSync(f, "utf8")).map((d) => d.toJS() as unknown),

@@ -4,7 +4,6 @@
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { after, describe, test } from "node:test";
 import { stringify } from "yaml";
@@ -13,12 +12,13 @@ import { captureIo } from "../src/cli/io";
 import { ConfigError, parseStackConfig } from "../src/config/parse";
 import { readStackFile } from "../src/config/stacks";
 import { runStack, type Registered } from "./helpers/pulumi-mocks";
+import { tempDir } from "./helpers/tmp";
 
 type Raw = Record<string, any>;
 const load = (stack: string) => structuredClone(readStackFile(stack).raw) as Raw;
 
 /** A scratch project holding the shipped dev stacks; each case overwrites one stack file in it. */
-const root = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-config-"));
+const root = tempDir("agent-trust-config-");
 fs.writeFileSync(path.join(root, "Pulumi.yaml"), "name: agent-trust\nruntime: nodejs\nstackConfigDir: stacks\n");
 fs.mkdirSync(path.join(root, "stacks"));
 for (const s of ["dev", "dev-shadow", "dev-remediation"]) {

@@ -6,13 +6,13 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 import fc from "fast-check";
 import { changedStacks, deployOrder, readDeployRecords, stackInfo } from "../src/ci/changed";
 import { planDeploys, type DeployInputs } from "../src/ci/deploys";
 import { projectRoot } from "../src/config/stacks";
+import { tempDir } from "./helpers/tmp";
 
 const ROOT = projectRoot();
 const INFO = stackInfo(ROOT);
@@ -134,7 +134,7 @@ test("a run replaced in the queue: its push's stacks are still deployed by the n
 });
 
 test("readDeployRecords: the deployed/<stack> tags of a git repository, a tag outside HEAD's history counting as none", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-deploy-records-"));
+  const dir = tempDir("agent-trust-deploy-records-");
   const git = (...args: string[]) =>
     execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@example.com", ...args], {
       cwd: dir,

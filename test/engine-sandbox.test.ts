@@ -1,7 +1,6 @@
 /** The engine driver's pure parts: the sandbox-only transform and the stack settings it writes. */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 import { parse } from "yaml";
@@ -9,6 +8,7 @@ import { projectRoot } from "../src/config/stacks";
 import { sandboxStackConfig, writeStackSettings } from "../src/engine/settings";
 import { SANDBOX_ANNOTATIONS, withSandboxAnnotations } from "../src/engine/transform";
 import { renderStack } from "../src/render/index";
+import { tempDir } from "./helpers/tmp";
 
 test("transform: Kubernetes resources get skipAwait and background deletion, keeping their own annotations", () => {
   const props = { metadata: { name: "r", annotations: { "agent-trust.io/x": "y" } }, rules: [] };
@@ -78,7 +78,7 @@ test("settings: the foundation's Vault auth and cluster point at the sandbox; ph
 });
 
 test("settings: rewriting keeps the engine's salt and secure values, replaces the plain config", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "engine-settings-"));
+  const dir = tempDir("engine-settings-");
   try {
     fs.writeFileSync(
       path.join(dir, "Pulumi.dev.yaml"),

@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { typeOfUrn, unwrapSecrets } from "../src/engine/vault-standin";
 import { VAULT_KINDS, vaultCall, type VaultKind } from "../src/model/vault-kinds";
+import { tempDir } from "./helpers/tmp";
 
 test("a URN's type is its last type segment, parents left out", () => {
   assert.equal(
@@ -52,7 +53,7 @@ test("the stand-in plugin works when copied into a plugin cache (`pulumi plugin 
   const os = await import("node:os");
   const path = await import("node:path");
   const root = path.resolve(__dirname, "..");
-  const cache = fs.mkdtempSync(path.join(os.tmpdir(), "standin-copy-"));
+  const cache = tempDir("standin-copy-");
   const copy = path.join(cache, "pulumi-resource-vault");
   fs.copyFileSync(path.join(root, "servers", "pulumi", "pulumi-resource-vault-standin"), copy);
   fs.chmodSync(copy, 0o755);

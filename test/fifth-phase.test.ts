@@ -8,9 +8,9 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, test } from "node:test";
+import { tempDir } from "./helpers/tmp";
 
 const ROOT = path.resolve(__dirname, "..");
 
@@ -66,7 +66,7 @@ function edit(file: string, anchor: string, insert: "before" | "after", text: st
 }
 
 before(() => {
-  tree = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-fifth-"));
+  tree = tempDir("agent-trust-fifth-");
   for (const d of ["src", "stacks", "evidence", "policy"]) {
     fs.cpSync(path.join(ROOT, d), path.join(tree, d), { recursive: true, filter: (s) => !s.includes("node_modules") });
   }

@@ -1,6 +1,5 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { after, test } from "node:test";
 import fc from "fast-check";
@@ -11,9 +10,10 @@ import { isAbove } from "../src/model/phases";
 import { evidenceFileSchema, parseWith } from "../src/promotion/evidence";
 import { judgeStack } from "../src/promotion/gate";
 import { clusterOf, runStack, type Registered } from "./helpers/pulumi-mocks";
+import { tempDir } from "./helpers/tmp";
 
 const ROOT = projectRoot();
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-gate-"));
+const tmp = tempDir("agent-trust-gate-");
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 async function gate(...args: string[]) {

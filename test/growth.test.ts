@@ -10,7 +10,6 @@
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
 import * as v8 from "node:v8";
@@ -26,6 +25,7 @@ import { BENCH_FOUNDATION, BENCH_STACK, corpus, scaledAgents } from "../scripts/
 import { check, checkDocuments } from "../src/check";
 import { toSarif } from "../src/check/sarif";
 import { clusterOf, runStack } from "./helpers/pulumi-mocks";
+import { tempDir } from "./helpers/tmp";
 
 // A full collection before each run, so no run pays for the garbage of the one before it.
 v8.setFlagsFromString("--expose-gc");
@@ -106,7 +106,7 @@ const HOSTILE_SCALE: Readonly<Record<string, number>> = {
   "Role, 20,000 rules": 0.5,
   "names and labels of maximum length": 8,
 };
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-growth-"));
+const dir = tempDir("agent-trust-growth-");
 test.after(() => fs.rmSync(dir, { recursive: true, force: true }));
 
 for (const [name, make] of Object.entries(HOSTILE)) {

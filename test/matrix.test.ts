@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { after, test } from "node:test";
 import { captureIo } from "../src/cli/io";
@@ -14,9 +13,10 @@ import { allMatrices, deltaMarkdown, diffMatrices } from "../src/matrix/delta";
 import { phaseMatrix, rightText, type StackMatrix } from "../src/matrix/matrix";
 import type { Phase } from "../src/model/phases";
 import { renderStack } from "../src/render";
+import { tempDir } from "./helpers/tmp";
 
 const ROOT = projectRoot();
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-matrix-"));
+const tmp = tempDir("agent-trust-matrix-");
 after(() => fs.rmSync(tmp, { recursive: true, force: true }));
 
 /** dev-shadow's agents, as the given phase (same agent config), so deltas show what the phase alone changes. */

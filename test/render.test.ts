@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { execFileSync, spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { parseAllDocuments } from "yaml";
@@ -9,8 +8,9 @@ import { main } from "../src/cli/main";
 import { captureIo } from "../src/cli/io";
 import { listStacks } from "../src/config/stacks";
 import { renderStack, toYaml, writeRendered } from "../src/render";
+import { tempDir } from "./helpers/tmp";
 
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-render-"));
+const tmp = () => tempDir("agent-trust-render-");
 const BIN = path.resolve(__dirname, "..", "bin", "agent-trust.js");
 
 test("every stack renders, and rendering is byte-for-byte deterministic", () => {

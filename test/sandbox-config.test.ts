@@ -1,7 +1,5 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
-import * as path from "node:path";
 import { describe, test } from "node:test";
 import { KubeConfig } from "@kubernetes/client-node";
 import { parseEnsureOutput } from "../src/sandbox/servers/binaries";
@@ -9,6 +7,7 @@ import { apiserverArgs, etcdArgs, SERVICE_ACCOUNT_ISSUER, vaultArgs } from "../s
 import { kubeconfigYaml } from "../src/sandbox/servers/kubeconfig";
 import type { Pki } from "../src/sandbox/servers/pki";
 import { exportLines, readState, sandboxDir, stateFile } from "../src/sandbox/servers/state";
+import { tempDir } from "./helpers/tmp";
 
 const pem = (kind: string) => `-----BEGIN ${kind}-----\nAAAA\n-----END ${kind}-----\n`;
 const flag = (args: string[], name: string) =>
@@ -118,7 +117,7 @@ describe("sandbox state and binaries", () => {
   });
 
   test("a state file that is not ours is refused; none at all is 'no sandbox'", () => {
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "sandbox-state-"));
+    const dir = tempDir("sandbox-state-");
     try {
       assert.equal(readState(dir), undefined);
       fs.writeFileSync(stateFile(dir), JSON.stringify({ version: 1, processes: "x" }));

@@ -1,17 +1,17 @@
 import assert from "node:assert/strict";
 import * as crypto from "node:crypto";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import { createPki, type Pki } from "../src/sandbox/servers/pki";
+import { tempDir } from "./helpers/tmp";
 
 describe("sandbox certificates (generated at run time)", () => {
   let dir: string;
   let pki: Pki;
   const cert = (f: string) => new crypto.X509Certificate(fs.readFileSync(f));
   before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "sandbox-pki-"));
+    dir = tempDir("sandbox-pki-");
     pki = createPki(path.join(dir, "pki"));
   });
   after(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -6,7 +6,6 @@
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { pathToFileURL } from "node:url";
 import { promisify } from "node:util";
@@ -15,6 +14,7 @@ import { PHASES } from "../src/model/phases";
 import { renderHtmlReport } from "../src/sandbox/verify/report-html";
 import { LAYERS } from "../src/sandbox/verify/summary";
 import { AGENTS, gridCells, syntheticRun } from "./helpers/run-report";
+import { tempDir } from "./helpers/tmp";
 
 /**
  * `$AGENT_TRUST_CHROMIUM`, else `chromium` on the PATH. A browser that is named but missing is an error, not a skip:
@@ -69,7 +69,7 @@ describe("the HTML report in headless Chromium", { skip }, () => {
   let file = "";
   let dom = "";
   before(() => {
-    dir = fs.mkdtempSync(path.join(os.tmpdir(), "report-chromium-"));
+    dir = tempDir("report-chromium-");
     file = path.join(dir, "report.html");
     fs.writeFileSync(file, renderHtmlReport(syntheticRun({ mismatch: "vault", agents: AGENT_NAMES })));
   });

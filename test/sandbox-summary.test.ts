@@ -1,15 +1,15 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { captureIo } from "../src/cli/io";
 import { emitReport, reportFiles, unwritable } from "../src/sandbox/verify/report-out";
 import { formatSummary, LAYERS } from "../src/sandbox/verify/summary";
 import { syntheticRun } from "./helpers/run-report";
+import { tempDir } from "./helpers/tmp";
 
 const FILES = { matrix: "/tmp/r/matrix.txt", html: "/tmp/r/report.html" };
-const tmp = () => fs.mkdtempSync(path.join(os.tmpdir(), "summary-test-"));
+const tmp = () => tempDir("summary-test-");
 
 describe("the one-screen summary", () => {
   test("fits a screen: per layer the cells, mismatches and time; what was deployed; the verdict; the files", () => {

@@ -1,13 +1,13 @@
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
 import * as path from "node:path";
-import * as os from "node:os";
 import { test } from "node:test";
 import Ajv from "ajv-draft-04";
 import addFormats from "ajv-formats";
 import { runCheckCli } from "../src/check/cli";
 import { captureIo } from "../src/cli/io";
 import { main } from "../src/cli/main";
+import { tempDir } from "./helpers/tmp";
 
 // The SARIF 2.1.0 JSON schema as Microsoft's SARIF SDK ships it (MIT), pinned as a devDependency.
 const SCHEMA_FILE = require.resolve("@microsoft/jest-sarif/lib/schemas/sarif-2.1.0-rtm.5.json");
@@ -94,7 +94,7 @@ test("a clean input is an empty but valid log, and the validator does reject a b
 });
 
 test("a rendered object's result points at its stack file, on the agent's entry, with the rendered document related", async () => {
-  const out = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-sarif-"));
+  const out = tempDir("agent-trust-sarif-");
   try {
     assert.equal(await main(["render", "dev-assist", "--out", out], captureIo()), 0);
     const k8s = path.join(out, "kubernetes.yaml");

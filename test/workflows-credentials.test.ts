@@ -5,11 +5,11 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { parse } from "yaml";
 import { PULUMI_AUTH, ROOT, VAULT_ACTION, WORKFLOWS, type Step } from "./helpers/workflows";
+import { tempDir } from "./helpers/tmp";
 
 describe("short-lived credentials", () => {
   const raw = (x: unknown) => JSON.stringify(x);
@@ -92,7 +92,7 @@ describe("short-lived credentials", () => {
 
   test("the kubeconfig script writes an exec plugin asking GitHub for a fresh token, and refuses without id-token", () => {
     const script = path.join(ROOT, "scripts", "ci", "github-kubeconfig.sh");
-    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-kubeconfig-"));
+    const dir = tempDir("agent-trust-kubeconfig-");
     try {
       const out = path.join(dir, "kube", "config");
       const run = (env: NodeJS.ProcessEnv) =>

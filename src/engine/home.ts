@@ -25,6 +25,11 @@ export interface EngineHome {
   readonly backendDir: string;
   /** Where the workspace keeps Pulumi.yaml and the stacks' settings files. */
   readonly workDir: string;
+  /**
+   * TMPDIR of every engine process: the Kubernetes provider writes each kubeconfig it is given (the deployer's
+   * client certificate) to a temporary file it never removes; here it goes with the sandbox, not into /tmp.
+   */
+  readonly tmpDir: string;
   readonly env: Record<string, string>;
 }
 
@@ -35,6 +40,7 @@ export function engineDirs(dir: string): Omit<EngineHome, "env"> {
     pulumiHome: path.join(root, "home"),
     backendDir: path.join(root, "state"),
     workDir: path.join(root, "work"),
+    tmpDir: path.join(root, "tmp"),
   };
 }
 
@@ -42,6 +48,7 @@ export function engineDirs(dir: string): Omit<EngineHome, "env"> {
 export function engineEnv(home: Omit<EngineHome, "env">, passphrase: string): Record<string, string> {
   return {
     PULUMI_HOME: home.pulumiHome,
+    TMPDIR: home.tmpDir,
     PULUMI_BACKEND_URL: `file://${home.backendDir}`,
     PULUMI_CONFIG_PASSPHRASE: passphrase,
     PULUMI_SKIP_UPDATE_CHECK: "true",
@@ -88,7 +95,7 @@ export async function prepareEngineHome(
   passphrase: string,
 ): Promise<EngineHome> {
   const dirs = engineDirs(dir);
-  for (const d of [path.join(dirs.cliRoot, "bin"), dirs.pulumiHome, dirs.backendDir, dirs.workDir])
+  for (const d of [path.join(dirs.cliRoot, "bin"), dirs.pulumiHome, dirs.backendDir, dirs.workDir, dirs.tmpDir])
     fs.mkdirSync(d, { recursive: true, mode: 0o700 });
   const link = path.join(dirs.cliRoot, "bin", "pulumi");
   if (!fs.existsSync(link)) fs.symlinkSync(binaries.pulumi, link);

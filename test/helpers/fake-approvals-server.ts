@@ -5,9 +5,9 @@
  */
 import * as fs from "node:fs";
 import * as http from "node:http";
-import * as os from "node:os";
 import * as path from "node:path";
 import type { ApprovalReview } from "../../src/model/approval";
+import { tempDir } from "./tmp";
 
 export const NS = "ai-agents";
 export const NOW = new Date("2026-12-03T10:00:00Z");
@@ -168,7 +168,7 @@ export async function fakeServer(reviews: Json[]): Promise<FakeServer> {
 
 /** A kubeconfig for the fake server whose user entry is named unlike any username the server knows. */
 export function kubeconfigFor(url: string, token = "tok-alice"): string {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "approvals-"));
+  const dir = tempDir("approvals-");
   const file = path.join(dir, "config");
   fs.writeFileSync(
     file,

@@ -3,12 +3,12 @@
  * registers, with the inputs the engine would have received.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
 import type { ClusterConfig } from "../../src/config/cluster";
 import { loadFoundationFor, loadStackConfig, readStackFile, shortStackName } from "../../src/config/stacks";
 import { runProgram } from "../../src/program";
+import { tempDir } from "./tmp";
 
 export interface Registered {
   readonly type: string;
@@ -27,9 +27,9 @@ export function engineConfig(raw: Record<string, unknown>): Record<string, strin
 }
 
 /** A kubeconfig file whose current context points at `server` (written once per server, in a temp folder). */
+let mockDir: string | undefined;
 export function kubeconfigFor(server: string, context = "test"): string {
-  const dir = path.join(os.tmpdir(), `agent-trust-mock-kubeconfig-${process.pid}`);
-  fs.mkdirSync(dir, { recursive: true });
+  const dir = (mockDir ??= tempDir("agent-trust-mock-kubeconfig-"));
   const file = path.join(dir, `${encodeURIComponent(server)}-${context}.yaml`);
   if (!fs.existsSync(file)) {
     const doc = {

@@ -5,10 +5,10 @@
  * objects, as growth over the heap after the first 500.
  */
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { judging } from "../../src/check";
 import { streamFile } from "../../src/check/load";
+import { tempDir } from "./tmp";
 
 const [count, bytes] = process.argv.slice(2).map(Number) as [number, number];
 
@@ -28,7 +28,7 @@ function pod(i: number): string {
   return body.replace("PAD", `${i} `.padEnd(Math.max(1, bytes - body.length), "x"));
 }
 
-const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-stream-"));
+const dir = tempDir("agent-trust-stream-");
 const file = path.join(dir, "pods.yaml");
 const fd = fs.openSync(file, "w");
 for (let i = 0; i < count; i += 500)

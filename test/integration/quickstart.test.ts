@@ -172,12 +172,16 @@ describe("README Quickstart with the real CLI against the sandbox", { timeout: 1
       path.join(dir, "quickstart.sh"),
       substitute(quickstartBlock(fs.readFileSync(README, "utf8")), values),
     );
+    const tmp = path.join(dir, "tmp");
+    fs.mkdirSync(tmp);
     env = {
       PATH: [stubs, path.dirname(binaries.pulumi), path.dirname(host), process.env["PATH"] ?? "/usr/bin:/bin"].join(
         path.delimiter,
       ),
       HOME: process.env["HOME"] ?? dir,
       PULUMI_HOME: path.join(dir, "pulumi-home"),
+      // The Kubernetes provider leaves a temporary kubeconfig (the sandbox's client certificate) per run: keep them here.
+      TMPDIR: tmp,
       PULUMI_CONFIG_PASSPHRASE: "quickstart",
       PULUMI_SKIP_UPDATE_CHECK: "true",
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
