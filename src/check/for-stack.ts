@@ -25,7 +25,7 @@ export function forStackOptions(stack: string, given: CheckOptions, root = proje
   }
   return {
     ...given,
-    ...(config.layer === "phase" ? { phase: config.phase } : {}),
+    ...(config.layer === "phase" ? { phase: config.phase, approvalProxy: foundation.approvalProxy !== undefined } : {}),
     env: config.environment,
     layer: config.layer,
     stack: true,

@@ -24,6 +24,8 @@ export interface CheckOptions {
   readonly layer?: Layer;
   /** The input is one whole stack: run the stack-level rules too. */
   readonly stack?: boolean;
+  /** Whether the stack's foundation runs the approval proxy (known with --for-stack): false refuses executors. */
+  readonly approvalProxy?: boolean;
   readonly settings?: Partial<RuleSettings>;
 }
 
@@ -82,6 +84,7 @@ export function judging(options: CheckOptions = {}): Judging {
     environment: options.env,
     trustLabels: options.trustLabels,
     layer: options.layer,
+    approvalProxy: options.approvalProxy,
   };
   const evaluation: Evaluation = { given, settings: settingsFrom(options.settings ?? {}) };
   const covered = coveredKinds(options.stack ? [...RESOURCE_RULES, ...STACK_RULES] : RESOURCE_RULES);

@@ -83,6 +83,10 @@ function ownership(obj: Manifest, ctx: RuleContext): { owner?: ParsedAgentName; 
   const problems = labelProblems(obj.metadata?.labels, "metadata.labels", parsed, ctx, false);
   if (parsed.role === EXECUTOR_SUFFIX && CATALOG[parsed.phase].approvable.length === 0)
     problems.push(`metadata.name "${name}" is an executor's; phase "${parsed.phase}" approves nothing and has none`);
+  else if (parsed.role === EXECUTOR_SUFFIX && ctx.approvalProxy === false)
+    problems.push(
+      `metadata.name "${name}" is an executor's; this stack's foundation runs no approval proxy, so the plan has none`,
+    );
   return { owner: parsed, problems };
 }
 

@@ -15,7 +15,7 @@ import type { RuleContext } from "./types";
  * the phase it is judged as; undefined otherwise (then it is judged like any agent Role).
  */
 export function executorRoleOf(obj: Manifest, ctx: RuleContext): ParsedAgentName | undefined {
-  if (obj.kind !== "Role" || layerOf(ctx.layer) !== "phase") return undefined;
+  if (obj.kind !== "Role" || layerOf(ctx.layer) !== "phase" || ctx.approvalProxy === false) return undefined;
   const name = obj.metadata?.name;
   const parsed = typeof name === "string" ? parseAgentName(name) : undefined;
   return parsed?.role === EXECUTOR_SUFFIX && parsed.phase === ctx.phase ? parsed : undefined;

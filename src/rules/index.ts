@@ -139,12 +139,13 @@ export function contextFor(obj: Manifest, given: Given, settings: RuleSettings):
   // Objects judged alike share one frozen context: a checker run over many objects builds only a handful.
   let bySettings = CONTEXTS.get(settings);
   if (!bySettings) CONTEXTS.set(settings, (bySettings = new Map<string, RuleContext>()));
-  const key = `${phase}|${stackPhase}|${environment}|${stackEnvironment}|${layer}`;
+  const approvalProxy = given.approvalProxy;
+  const key = `${phase}|${stackPhase}|${environment}|${stackEnvironment}|${layer}|${approvalProxy}`;
   let ctx = bySettings.get(key);
   if (!ctx)
     bySettings.set(
       key,
-      (ctx = Object.freeze({ ...settings, phase, stackPhase, stackEnvironment, environment, layer })),
+      (ctx = Object.freeze({ ...settings, phase, stackPhase, stackEnvironment, environment, layer, approvalProxy })),
     );
   return ctx;
 }

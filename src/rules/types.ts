@@ -48,6 +48,8 @@ export interface RuleContext extends RuleSettings {
   readonly stackEnvironment?: Environment;
   /** The environment: stack config or `--env`, else its environment label, else the strictest (prod). */
   readonly environment: Environment;
+  /** Given.approvalProxy: false when the stack's foundation is known to run no approval proxy. */
+  readonly approvalProxy?: boolean;
 }
 
 interface RuleBase {
@@ -153,6 +155,11 @@ export interface Given {
   readonly trustLabels?: boolean;
   /** The stack layer: only a foundation may hold the cluster-scoped kinds the foundation renders. Default phase. */
   readonly layer?: string;
+  /**
+   * Whether the stack's foundation runs the approval proxy, where its config is known (`check --for-stack`).
+   * false: no executor identity may exist in the stack. Undefined (the pack, a plain check): not known.
+   */
+  readonly approvalProxy?: boolean;
 }
 
 /** Judges a whole stack: only the pack and `agent-trust check --stack` run these. */

@@ -5,9 +5,9 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { test } from "node:test";
+import { tempDir } from "../helpers/tmp";
 
 const ROOT = path.resolve(__dirname, "..", "..");
 
@@ -35,7 +35,7 @@ test("actionlint: every workflow in .github/workflows is clean", () => {
 });
 
 test("actionlint catches a broken workflow (an unknown job output and a bad expression)", () => {
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-actionlint-"));
+  const dir = tempDir("agent-trust-actionlint-");
   fs.mkdirSync(path.join(dir, ".github", "workflows"), { recursive: true });
   const file = path.join(dir, ".github", "workflows", "broken.yaml");
   fs.writeFileSync(

@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import * as fs from "node:fs";
+import * as https from "node:https";
 import * as path from "node:path";
 import { after, before, describe, test } from "node:test";
 import type { RunningProxy } from "../../src/approval/proxy";
@@ -171,6 +172,45 @@ describe("approval: a person on the irreversible actions, checked by the API ser
     const late = await approvals(["approve", review.metadata.name, "--kubeconfig", sb.kubeconfig, ...APPROVER]);
     assert.notEqual(late.code, 0);
     assert.equal(await exists("payments", "payments-api"), 200);
+  });
+
+  test("a watch through the proxy streams as the agent: events arrive while the watch is open, then it ends", async () => {
+    const caPem = fs.readFileSync(sb.pki.caCert, "utf8");
+    const uri = "/api/v1/namespaces/payments/events?watch=1&timeoutSeconds=8";
+    const lines: { type: string; object: { metadata: { name: string } } }[] = [];
+    let seenWhileOpen = false;
+    const ended = new Promise<number>((resolve, reject) => {
+      const req = https.request(new URL(uri, proxy.url), { ca: caPem, headers: { authorization: `Bearer ${token}` } });
+      req.on("response", (res) => {
+        let buf = "";
+        res.on("data", (c: Buffer) => {
+          buf += c.toString("utf8");
+          for (let i = buf.indexOf("\n"); i >= 0; i = buf.indexOf("\n")) {
+            lines.push(JSON.parse(buf.slice(0, i)) as (typeof lines)[number]);
+            buf = buf.slice(i + 1);
+            if (lines.some((l) => l.object.metadata.name === "watched")) seenWhileOpen = true;
+          }
+        });
+        res.on("end", () => resolve(res.statusCode ?? 0));
+        res.on("error", reject);
+      });
+      req.on("error", reject);
+      req.end();
+    });
+    await new Promise((r) => setTimeout(r, 1000)); // the watch is open at the API server
+    const event = {
+      apiVersion: "v1",
+      kind: "Event",
+      metadata: { name: "watched", namespace: "payments" },
+      involvedObject: { kind: "Deployment", name: "payments-api", namespace: "payments" },
+      reason: "Test",
+      message: "seen through the proxy",
+    };
+    assert.equal((await kubeRequest(sb.kc, "POST", "/api/v1/namespaces/payments/events", event)).status, 201);
+    for (let i = 0; i < 50 && !seenWhileOpen; i++) await new Promise((r) => setTimeout(r, 100));
+    assert.ok(seenWhileOpen, `the event did not arrive while the watch was open: ${JSON.stringify(lines)}`);
+    assert.equal(await ended, 200, "the watch ends when the API server ends it");
+    assert.ok(lines.some((l) => l.type === "ADDED" && l.object.metadata.name === "watched"));
   });
 
   test("the same delete sent straight to the API server is refused", async () => {

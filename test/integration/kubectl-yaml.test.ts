@@ -10,7 +10,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, test } from "node:test";
 import { readText } from "../../src/yaml/stream";
@@ -19,6 +18,7 @@ import { parseYamlStreamFast } from "../../src/yaml/yaml-fast";
 import { renderStack } from "../../src/render";
 import { mutatedInput } from "../helpers/yaml-mutate";
 import { ROOT } from "./helpers";
+import { tempDir } from "../helpers/tmp";
 
 let decoder = "";
 
@@ -95,7 +95,7 @@ function files(dir: string): string[] {
 
 describe("the checker reads input exactly as kubectl does", { timeout: 900_000 }, () => {
   before(() => {
-    const out = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-kubectl-yaml-"));
+    const out = tempDir("agent-trust-kubectl-yaml-");
     decoder = path.join(out, "kubectl-yaml");
     execFileSync("go", ["build", "-mod=readonly", "-trimpath", "-o", decoder, "."], {
       cwd: path.join(ROOT, "servers", "kubectl-yaml"),

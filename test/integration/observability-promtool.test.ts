@@ -7,7 +7,6 @@
 import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { describe, test } from "node:test";
 import { stringify } from "yaml";
@@ -16,9 +15,10 @@ import { dashboardQueries } from "../../src/plan/observability-dashboard";
 import type { RuleGroup } from "../../src/plan/observability-rules";
 import { alertCase, expectAlert, series, type PromtoolTest } from "./observability-promtool-cases";
 import { BREAKER_TESTS, COST_TESTS, EVIDENCE_TESTS, JOB_TESTS } from "./observability-promtool-cases";
+import { tempDir } from "../helpers/tmp";
 
 const ROOT = path.resolve(__dirname, "..", "..");
-const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-promtool-"));
+const tmp = tempDir("agent-trust-promtool-");
 
 /**
  * The promtool binary: PROMTOOL_BIN, PATH or the agent-trust cache, else built once from the Go module proxy by

@@ -8,7 +8,6 @@
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import * as fs from "node:fs";
-import * as os from "node:os";
 import * as path from "node:path";
 import { before, describe, test } from "node:test";
 import { SECRET_DOMAINS } from "../../src/model/catalog";
@@ -17,6 +16,7 @@ import { domainPolicyHcl } from "../../src/plan/vault";
 import { loadPaths } from "../../src/check";
 import { parseVaultPolicy } from "../../src/rules/hcl";
 import { ROOT } from "./helpers";
+import { tempDir } from "../helpers/tmp";
 
 let reader = "";
 
@@ -120,7 +120,7 @@ function generateHcl(count: number, seed: number): string[] {
 
 describe("the checker reads Vault policies exactly as Vault does", { timeout: 600_000 }, () => {
   before(() => {
-    reader = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "agent-trust-vault-hcl-")), "vault-hcl");
+    reader = path.join(tempDir("agent-trust-vault-hcl-"), "vault-hcl");
     execFileSync("go", ["build", "-mod=readonly", "-trimpath", "-o", reader, "."], {
       cwd: path.join(ROOT, "servers", "vault-hcl"),
       env: { ...process.env, GOTOOLCHAIN: "local", CGO_ENABLED: "0" },
