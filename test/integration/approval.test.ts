@@ -213,6 +213,46 @@ describe("approval: a person on the irreversible actions, checked by the API ser
     assert.ok(lines.some((l) => l.type === "ADDED" && l.object.metadata.name === "watched"));
   });
 
+  test("the agent hangs up while held: the review says abandoned, a late approval is refused, nothing changes", async () => {
+    const req = https.request(new URL(deploymentPath("checkout", "checkout-web"), proxy.url), {
+      method: "DELETE",
+      ca: fs.readFileSync(sb.pki.caCert, "utf8"),
+      headers: { authorization: `Bearer ${token}` },
+    });
+    req.on("error", () => undefined);
+    req.end();
+    const review = await pendingFor("checkout-web");
+    req.destroy();
+    let state = "";
+    for (let i = 0; i < 100 && state !== "abandoned"; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      const all = await approvals(["list", "--all", "--format", "json", "--kubeconfig", sb.kubeconfig, ...APPROVER]);
+      state = (JSON.parse(all.out) as Listed[]).find((r) => r.metadata.name === review.metadata.name)?.state ?? "";
+    }
+    assert.equal(state, "abandoned");
+    const late = await approvals(["approve", review.metadata.name, "--kubeconfig", sb.kubeconfig, ...APPROVER]);
+    assert.notEqual(late.code, 0);
+    assert.match(late.err, /already has a result/);
+    assert.equal(await exists("checkout", "checkout-web"), 200);
+  });
+
+  test("an oversized request is refused with 413 before anything is recorded or forwarded", async () => {
+    const before = await approvals(["list", "--all", "--format", "json", "--kubeconfig", sb.kubeconfig, ...APPROVER]);
+    const count = (JSON.parse(before.out) as Listed[]).length;
+    const big = { kind: "DeleteOptions", apiVersion: "v1", padding: "x".repeat(4 * 1024 * 1024) };
+    const r = await kubeRequest(
+      tokenClient(proxy.url, fs.readFileSync(sb.pki.caCert, "utf8"), token, "agent"),
+      "DELETE",
+      deploymentPath("checkout", "checkout-web"),
+      big,
+    );
+    assert.equal(r.status, 413, JSON.stringify(r.body));
+    assert.match(String(r.body.message), /larger than/);
+    const after = await approvals(["list", "--all", "--format", "json", "--kubeconfig", sb.kubeconfig, ...APPROVER]);
+    assert.equal((JSON.parse(after.out) as Listed[]).length, count, "no review recorded");
+    assert.equal(await exists("checkout", "checkout-web"), 200);
+  });
+
   test("the same delete sent straight to the API server is refused", async () => {
     const direct = await kubeRequest(
       tokenKubeConfig(sb.kc, token),
